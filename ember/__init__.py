@@ -1,0 +1,172 @@
+"""ember: PyTorch's eager CPU API on NumPy.  ``import ember as torch``."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from ._dtype import (dtype, float16, float32, float64, bfloat16, int8, int16, int32, int64,
+                     uint8, bool, half, float, double, short, int, long, complex64,
+                     complex128, cfloat, cdouble, get_default_dtype, set_default_dtype,
+                     promote_types, result_type as _result_type_impl, can_cast)
+from ._backend import Device as device
+from ._tensor import Tensor, Size
+from . import autograd
+from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                       is_grad_enabled)
+from .autograd.grad_mode import is_inference_mode_enabled
+from ._creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty,
+                        zeros_like, ones_like, full_like, empty_like, arange, range, linspace,
+                        logspace, eye, scalar_tensor, complex, polar, empty_strided)
+from ._random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
+                      set_rng_state, default_generator, rand, randn, randint, randperm,
+                      normal, bernoulli, multinomial, rand_like, randn_like, randint_like,
+                      poisson)
+from ._ops.pointwise import (add, sub, subtract, rsub, mul, multiply, div, divide,
+                             true_divide, floor_divide, remainder, fmod, neg, negative, pow,
+                             float_power, clone, exp, exp2, expm1, log, log2, log10, log1p,
+                             sqrt, rsqrt, square, reciprocal, sin, cos, tan, asin, acos, atan,
+                             arcsin, arccos, arctan, sinh, cosh, tanh, asinh, acosh, atanh,
+                             arcsinh, arccosh, arctanh, sigmoid, erf, erfc, erfinv, abs,
+                             absolute, sign, sgn, floor, ceil, trunc, fix, frac, relu, round,
+                             atan2, arctan2, logit, clamp, clip, clamp_min, clamp_max, maximum,
+                             minimum, fmax, fmin, where, masked_fill, lerp, addcmul, addcdiv,
+                             eq, ne, lt, le, gt, ge, less, less_equal, greater, greater_equal,
+                             not_equal, logical_and, logical_or, logical_xor, logical_not,
+                             bitwise_and, bitwise_or, bitwise_xor, bitwise_not, equal,
+                             isclose, allclose, isnan, isinf, isfinite, isposinf, isneginf,
+                             signbit, nan_to_num)
+from ._ops.reduction import (sum, nansum, mean, nanmean, prod, max, min, amax, amin, aminmax,
+                             argmax, argmin, var, std, var_mean, std_mean, norm, logsumexp,
+                             softmax, log_softmax, cumsum, cumprod, cummax, all, any,
+                             count_nonzero, sort, argsort, topk, msort, median, kthvalue)
+from ._ops.shape import (view as _view, reshape, flatten, unflatten, squeeze, unsqueeze,
+                         permute, transpose, swapaxes, swapdims, t, movedim, moveaxis,
+                         expand as _expand, broadcast_to, broadcast_tensors,
+                         broadcast_shapes, repeat as _repeat, tile, cat, concat,
+                         concatenate, stack, hstack, vstack, row_stack, dstack, column_stack,
+                         atleast_1d, atleast_2d, atleast_3d, split, tensor_split, chunk,
+                         unbind, narrow, select, flip, fliplr, flipud, roll, tril, triu,
+                         diag, diagonal, diag_embed, trace)
+from ._ops.indexing import (gather, take_along_dim, scatter, scatter_add, scatter_reduce,
+                            index_select, index_add, index_fill, index_copy, index_put,
+                            masked_select, masked_scatter, take, nonzero, argwhere, unique,
+                            unique_consecutive, bincount, searchsorted, bucketize)
+from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger, addmm, baddbmm,
+                          addmv, addbmm, einsum, tensordot, kron)
+from .autograd.function import Function as _Function  # noqa: F401
+
+strided = "torch.strided"
+contiguous_format = preserve_format = channels_last = None
+e, pi, inf, nan = 2.718281828459045, 3.141592653589793, 1e999, 1e999 - 1e999
+
+
+def result_type(tensor1, tensor2):
+    return _result_type_impl(tensor1, tensor2)
+
+
+def is_tensor(obj) -> builtins_bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input) -> builtins_bool:
+    return input.is_floating_point()
+
+
+def is_complex(input) -> builtins_bool:
+    return input.is_complex()
+
+
+def is_nonzero(input) -> builtins_bool:
+    return builtins_bool(input)
+
+
+def numel(input) -> builtins_int:
+    return input.numel()
+
+
+def detach(input):
+    return input.detach()
+
+
+def set_printoptions(*args, **kwargs):
+    from ._tensor_str import set_printoptions as _sp
+    _sp(*args, **kwargs)
+
+
+def get_num_threads() -> builtins_int:
+    return 1
+
+
+def set_num_threads(n) -> None:
+    pass
+
+
+def get_num_interop_threads() -> builtins_int:
+    return 1
+
+
+def set_num_interop_threads(n) -> None:
+    pass
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False) -> None:
+    pass
+
+
+def compile(model=None, **kwargs):  # noqa: A001 - torch.compile is the identity here
+    if model is None:
+        return lambda m: m
+    return model
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_bool, builtins_int = _builtins.bool, _builtins.int
+
+
+class _Cuda:
+    """``ember.cuda``: there is no GPU backend; everything reports unavailable."""
+
+    @staticmethod
+    def is_available() -> builtins_bool:
+        return False
+
+    @staticmethod
+    def device_count() -> builtins_int:
+        return 0
+
+    @staticmethod
+    def manual_seed(seed) -> None:
+        pass
+
+    manual_seed_all = manual_seed
+
+    @staticmethod
+    def synchronize(*a) -> None:
+        pass
+
+
+cuda = _Cuda()
+
+
+class _Backends:
+    class mps:
+        @staticmethod
+        def is_available():
+            return False
+
+    class cudnn:
+        deterministic = False
+        benchmark = False
+        enabled = False
+
+
+backends = _Backends()
+
+
+def __getattr__(name):
+    import importlib
+    if name in ("nn", "optim", "utils", "viz", "serialization", "examples", "testing"):
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("save", "load", "save_safetensors", "load_safetensors"):
+        return getattr(importlib.import_module(".serialization", __name__), name)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")

@@ -1,0 +1,283 @@
+"""Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/full/empty(+_like), ranges, eye."""
+from __future__ import annotations
+
+import math
+
+from . import _dtype as D
+from ._backend import Device, ndarray, xp
+from ._tensor import Tensor, _make
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
+           "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
+           "logspace", "eye", "scalar_tensor", "complex", "polar", "empty_strided"]
+
+
+def _check_device(device):
+    if device is not None:
+        Device(device)
+
+
+def _infer_array(data):
+    """Data -> ndarray with torch's dtype inference (floats -> default, ints -> int64)."""
+    if isinstance(data, Tensor):
+        return data._array.copy(), True
+    if isinstance(data, ndarray):
+        if data.dtype.kind not in "biufc":
+            raise TypeError(f"can't convert np.ndarray of type {data.dtype}. The only supported "
+                            "types are: float64, float32, float16, complex64, complex128, int64, "
+                            "int32, int16, int8, uint8, and bool.")
+        return data.copy(), True
+    if isinstance(data, xp.generic):
+        return xp.asarray(data), True
+    if isinstance(data, (list, tuple)):
+        data = _unwrap_nested(data)
+    try:
+        arr = xp.array(data)
+    except ValueError as e:
+        raise ValueError(f"expected sequence of equal-length lists: {e}") from None
+    if arr.dtype == object:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if arr.dtype.kind in "US":
+        raise TypeError("new(): invalid data type 'str'")
+    return arr, False
+
+
+def _unwrap_nested(data):
+    """Replace Tensors inside (nested) lists by arrays, iteratively."""
+    if not any(isinstance(x, (Tensor, list, tuple)) for x in data):
+        return data
+    out = []
+    stack = [(data, out)]
+    while stack:
+        src, dst = stack.pop()
+        for x in src:
+            if isinstance(x, Tensor):
+                if x._array.ndim == 0:
+                    dst.append(x._array.item())
+                else:
+                    dst.append(x._array)
+            elif isinstance(x, (list, tuple)):
+                sub = []
+                dst.append(sub)
+                stack.append((x, sub))
+            else:
+                dst.append(x)
+    return out
+
+
+def _finish(arr, exact, dtype, requires_grad):
+    if dtype is not None:
+        arr = arr.astype(D.to_dtype(dtype).np, copy=False)
+    elif not exact:
+        k = arr.dtype.kind
+        if k == "f":
+            arr = arr.astype(D.get_default_dtype().np, copy=False)
+        elif k in "iu":
+            arr = arr.astype(xp.int64, copy=False)
+        elif k == "c":
+            arr = arr.astype(xp.complex128 if D.get_default_dtype() is D.float64
+                             else xp.complex64, copy=False)
+    t = _make(arr, False, None, 0, None)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """``ember.tensor``: always copies; Python floats -> float32 (default), ints -> int64."""
+    _check_device(device)
+    arr, exact = _infer_array(data)
+    return _finish(arr, exact, dtype, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Shares memory with a Tensor/ndarray of the same dtype; converts otherwise."""
+    _check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or D.to_dtype(dtype).np == data._array.dtype else \
+            data.to(dtype)
+    if isinstance(data, ndarray):
+        arr = data if dtype is None else data.astype(D.to_dtype(dtype).np, copy=False)
+        return _make(arr, False, None, 0, None)
+    return tensor(data, dtype=dtype)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    t = as_tensor(obj, dtype=dtype, device=device)
+    if copy:
+        t = t.clone()
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_numpy(ndarray_):
+    """A Tensor sharing memory with ``ndarray_`` (writes show through both ways)."""
+    if not isinstance(ndarray_, ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray_).__name__})")
+    D.from_numpy_dtype(ndarray_.dtype)
+    return _make(ndarray_, False, None, 0, None)
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)) or \
+            len(size) == 1 and hasattr(size[0], "__iter__") and not isinstance(size[0], int):
+        size = tuple(size[0])
+    try:
+        shape = tuple(int(s) for s in size)
+    except TypeError:
+        raise TypeError(f"size must be a tuple of ints, but got {size}") from None
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
+    return shape
+
+
+def _dt(dtype):
+    return D.to_dtype(dtype).np if dtype is not None else D.get_default_dtype().np
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
+    _check_device(device)
+    return _finish(xp.zeros(_size(size), _dt(dtype)), True, None, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    _check_device(device)
+    return _finish(xp.ones(_size(size), _dt(dtype)), True, None, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):
+    _check_device(device)
+    return _finish(xp.zeros(_size(size), _dt(dtype)), True, None, requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
+    return empty(size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False):
+    _check_device(device)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        if isinstance(fill_value, bool):
+            dtype = D.bool
+        elif isinstance(fill_value, int):
+            dtype = D.int64
+        elif isinstance(fill_value, complex):
+            dtype = D.complex64
+        else:
+            dtype = D.get_default_dtype()
+    return _finish(xp.full(_size((size,)), fill_value, _dt(dtype)), True, None, requires_grad)
+
+
+def _like(t, dtype):
+    return D.to_dtype(dtype).np if dtype is not None else t._array.dtype
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return _finish(xp.zeros(input._array.shape, _like(input, dtype)), True, None, requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _finish(xp.ones(input._array.shape, _like(input, dtype)), True, None, requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _finish(xp.full(input._array.shape, fill_value, _like(input, dtype)), True, None,
+                   requires_grad)
+
+
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    _check_device(device)
+    start, end, step = _num(start), _num(end), _num(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        dtype = D.get_default_dtype() if is_float else D.int64
+    dt = D.to_dtype(dtype)
+    n = max(int(math.ceil((end - start) / step)), 0)
+    if dt.is_floating_point:
+        arr = (start + step * xp.arange(n, dtype=xp.float64)).astype(dt.np)
+    else:
+        arr = xp.arange(start, start + n * step, step)[:n].astype(dt.np)
+    return _finish(arr, True, None, requires_grad)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):  # noqa
+    """Deprecated torch.range: includes ``end``."""
+    if end is None:
+        start, end = 0, start
+    n = int(math.floor((end - start) / step)) + 1
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    arr = (start + step * xp.arange(n, dtype=xp.float64)).astype(dt.np)
+    return _finish(arr, True, None, requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    _check_device(device)
+    start, end = _num(start), _num(end)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    # torch fills the first half from start and the second half from end
+    i = xp.arange(steps, dtype=xp.float64)
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    half = steps // 2
+    arr = xp.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    if steps == 1:
+        arr = xp.asarray([start], dtype=xp.float64)
+    if not dt.is_floating_point:
+        arr = xp.trunc(arr)
+    return _finish(arr.astype(dt.np), True, None, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    lin = linspace(start, end, steps, dtype=D.float64)._array
+    return _finish((base ** lin).astype(dt.np), True, None, requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    _check_device(device)
+    return _finish(xp.eye(n, n if m is None else m, dtype=_dt(dtype)), True, None,
+                   requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    return _finish(xp.asarray(s, dtype=dt.np), True, None, requires_grad)
+
+
+def complex(real, imag):  # noqa: A001
+    return _make(real._array + 1j * imag._array, False, None, 0, None)
+
+
+def polar(abs, angle):  # noqa: A002
+    return _make(abs._array * xp.exp(1j * angle._array), False, None, 0, None)

@@ -1,0 +1,1 @@
+"""Op definitions: each op's forward and backward side by side (see autograd/function.py)."""

@@ -1,0 +1,121 @@
+"""Shared op machinery: dims, scalars, promotion and torch-style error texts."""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._backend import ndarray, xp
+from .._tensor import Tensor, _make
+from ..autograd.function import _apply
+
+_SCALARS = (int, float, bool)
+
+
+def wrap_dim(dim, ndim):
+    """Normalise a possibly negative dim (0-d tensors accept -1 and 0)."""
+    n = ndim if ndim > 0 else 1
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def wrap_dims(dim, ndim):
+    """None/()/[] -> all axes; int or sequence -> sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return tuple(range(ndim))
+        axes = tuple(sorted(wrap_dim(d, ndim) for d in dim))
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
+        return axes
+    return (wrap_dim(dim, ndim),)
+
+
+def as_tensor_arg(x, like=None):
+    """Python scalars stay scalars; NumPy scalars become Python scalars; arrays/lists -> Tensor."""
+    if isinstance(x, Tensor) or x.__class__ in _SCALARS:
+        return x
+    if isinstance(x, xp.generic):
+        return x.item()
+    if isinstance(x, ndarray):
+        return _make(x, False, None, 0, None)
+    if isinstance(x, complex):
+        return x
+    from .._creation import tensor
+    return tensor(x)
+
+
+def shape_str(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def broadcast_error(a_shape, b_shape):
+    """torch's text for shapes that do not broadcast."""
+    na, nb = len(a_shape), len(b_shape)
+    n = max(na, nb)
+    for i in range(1, n + 1):
+        sa = a_shape[-i] if i <= na else 1
+        sb = b_shape[-i] if i <= nb else 1
+        if sa != sb and sa != 1 and sb != 1:
+            return RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b "
+                                f"({sb}) at non-singleton dimension {n - i}")
+    return RuntimeError(f"shapes {shape_str(a_shape)} and {shape_str(b_shape)} cannot be "
+                        "broadcast")
+
+
+def binary(cls, a, b, kwargs=None, float_only=False):
+    """Apply a binary op with PyTorch's type promotion and broadcast errors."""
+    if not isinstance(a, Tensor):
+        a = as_tensor_arg(a)
+    if not isinstance(b, Tensor):
+        b = as_tensor_arg(b)
+    cast = None
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a._array.dtype != b._array.dtype:
+            cast = D.result_type(a, b).np
+    else:
+        t, s = (a, b) if isinstance(a, Tensor) else (b, a)
+        kind = t._array.dtype.kind
+        if kind == "b" or (kind in "iu" and s.__class__ is float):
+            cast = D.result_type(t, s).np
+        elif kind in "iu" and s.__class__ is complex:
+            cast = D.complex64.np
+    if float_only:
+        dt = cast if cast is not None else (a._array.dtype if isinstance(a, Tensor)
+                                            else b._array.dtype)
+        if dt.kind not in "fc":
+            cast = D.get_default_dtype().np
+    try:
+        return _apply(cls, (a, b), kwargs or {}, cast)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            sa = a._array.shape if isinstance(a, Tensor) else ()
+            sb = b._array.shape if isinstance(b, Tensor) else ()
+            raise broadcast_error(sa, sb) from None
+        raise
+
+
+def float_cast(t):
+    """For ops that need floating input (exp of an int tensor -> float32)."""
+    if t._array.dtype.kind in "fc":
+        return None
+    return D.get_default_dtype().np
+
+
+def unary(cls, t, **kwargs):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{cls.__name__.lower()}(): argument 'input' (position 1) must be Tensor, "
+                        f"not {type(t).__name__}")
+    return _apply(cls, (t,), kwargs, float_cast(t))
+
+
+def wrap(arr):
+    """A constant (non-differentiable) tensor around an array."""
+    if arr.__class__ is not ndarray:
+        arr = xp.asarray(arr)
+    return _make(arr, False, None, 0, None)
+
+
+def unwrap(x):
+    return x._array if isinstance(x, Tensor) else x

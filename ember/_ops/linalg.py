@@ -1,0 +1,386 @@
+"""Matrix products: matmul in all its forms, mm/bmm/mv/dot/outer, addmm, einsum."""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._backend import xp
+from .._tensor import Tensor
+from ..autograd.function import Op, _apply
+from ._utils import as_tensor_arg, shape_str
+
+
+def _mat_t(x, xp):
+    return xp.swapaxes(x, -1, -2)
+
+
+class Matmul(Op):
+    """C = A @ B (>= 2-D, batch-broadcast): dA = G B^T, dB = A^T G (engine sums batch dims)."""
+    node_name = "BmmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1:2] == [True] else None,
+                              b if ctx.needs_input_grad[:1] == [True] else None)
+        return xp.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, b = ctx.saved_tensors
+        ga = xp.matmul(g, _mat_t(b, xp)) if b is not None else None
+        gb = xp.matmul(_mat_t(a, xp), g) if a is not None else None
+        return ga, gb
+
+
+class Mm(Matmul):
+    node_name = "MmBackward0"
+
+
+class Mv(Op):
+    """y = A v: dA = g v^T, dv = A^T g."""
+
+    @staticmethod
+    def forward(ctx, a, v):
+        ctx.save_for_backward(a, v)
+        return xp.matmul(a, v)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, v = ctx.saved_tensors
+        ga = xp.matmul(g[..., :, None], v[..., None, :])
+        gv = xp.matmul(_mat_t(a, xp), g[..., :, None])[..., 0]
+        return ga, gv
+
+
+class VecMat(Op):
+    """y = v A (1-D @ >=2-D): dv = A g, dA = v^T g."""
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, v, a):
+        ctx.save_for_backward(v, a)
+        return xp.matmul(v, a)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        v, a = ctx.saved_tensors
+        gv = xp.matmul(g[..., None, :], _mat_t(a, xp))[..., 0, :]
+        ga = xp.matmul(v[:, None], g[..., None, :])
+        return gv, ga
+
+
+class Dot(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return xp.dot(a, b)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, b = ctx.saved_tensors
+        return g * b, g * a
+
+
+def _promote(a, b):
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{D.from_numpy_dtype(a._array.dtype)} != "
+                           f"{D.from_numpy_dtype(b._array.dtype)}")
+
+
+def matmul(input, other):
+    a, b = as_tensor_arg(input), as_tensor_arg(other)
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError("matmul(): argument 'other' must be Tensor")
+    na, nb = a._array.ndim, b._array.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D "
+                           f"and {nb}D")
+    _promote(a, b)
+    sa, sb = a._array.shape, b._array.shape
+    if na == 1 and nb == 1:
+        if sa[0] != sb[0]:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src "
+                               f"[{sb[0]}] to have the same number of elements, but got "
+                               f"{sa[0]} and {sb[0]} elements respectively")
+        return _apply(Dot, (a, b), {}, None)
+    if nb == 1:
+        if sa[-1] != sb[0]:
+            raise RuntimeError(f"size mismatch, got input ({sa[-2] if na > 1 else 1}), mat "
+                               f"({sa[-2] if na > 1 else 1}x{sa[-1]}), vec ({sb[0]})")
+        return _apply(Mv, (a, b), {}, None)
+    if na == 1:
+        if sa[0] != sb[-2]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{sa[0]} and "
+                               f"{sb[-2]}x{sb[-1]})")
+        return _apply(VecMat, (a, b), {}, None)
+    if sa[-1] != sb[-2]:
+        if na == 2 and nb == 2:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
+                               f"{sb[0]}x{sb[1]})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{sb[0] if nb > 2 else 1}, {sa[-1]}] but got: "
+                           f"[{sb[0] if nb > 2 else 1}, {sb[-2]}].")
+    if na == 2 and nb == 2:
+        return _apply(Mm, (a, b), {}, None)
+    try:
+        return _apply(Matmul, (a, b), {}, None)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({sa[-3] if na > 2 else 1}) must match the "
+                           f"size of tensor b ({sb[-3] if nb > 2 else 1}) at non-singleton "
+                           f"dimension 0") from None
+
+
+def mm(input, mat2):
+    na, nb = input._array.ndim, mat2._array.ndim
+    if na != 2:
+        raise RuntimeError(f"self must be a matrix")
+    if nb != 2:
+        raise RuntimeError(f"mat2 must be a matrix")
+    sa, sb = input._array.shape, mat2._array.shape
+    if sa[1] != sb[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
+                           f"{sb[0]}x{sb[1]})")
+    _promote(input, mat2)
+    return _apply(Mm, (input, mat2), {}, None)
+
+
+def bmm(input, mat2):
+    if input._array.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor")
+    if mat2._array.ndim != 3:
+        raise RuntimeError(f"batch2 must be a 3D tensor")
+    sa, sb = input._array.shape, mat2._array.shape
+    if sa[0] != sb[0] or sa[2] != sb[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
+    _promote(input, mat2)
+    return _apply(Matmul, (input, mat2), {}, None)
+
+
+def mv(input, vec):
+    if input._array.ndim != 2 or vec._array.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {vec._array.ndim}, "
+                           f"{input._array.ndim}, {vec._array.ndim}")
+    return matmul(input, vec)
+
+
+def dot(input, other):
+    if input._array.ndim != 1 or other._array.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._array.ndim}D and "
+                           f"{other._array.ndim}D tensors")
+    return matmul(input, other)
+
+
+vdot = inner = dot
+
+
+class Outer(Op):
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return xp.multiply.outer(a, b)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, b = ctx.saved_tensors
+        return xp.matmul(g, b), xp.matmul(a, g)
+
+
+def outer(input, vec2):
+    return _apply(Outer, (input, vec2), {}, None)
+
+
+ger = outer
+
+
+class Addmm(Op):
+    """beta*C + alpha*(A @ B)."""
+
+    @staticmethod
+    def forward(ctx, c, a, b, beta, alpha):
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
+        ctx.beta, ctx.alpha = beta, alpha
+        out = xp.matmul(a, b)
+        if alpha != 1:
+            out *= alpha
+        if beta == 0:
+            return out
+        if beta != 1:
+            return out + beta * c
+        out += c  # c broadcasts into the fresh product
+        return out
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, b = ctx.saved_tensors
+        beta, alpha = ctx.beta, ctx.alpha
+        gc = g if beta == 1 else (g * beta if beta != 0 else None)
+        ga = xp.matmul(g, _mat_t(b, xp)) if b is not None else None
+        gb = xp.matmul(_mat_t(a, xp), g) if a is not None else None
+        if alpha != 1:
+            ga = ga * alpha if ga is not None else None
+            gb = gb * alpha if gb is not None else None
+        return gc, ga, gb, None, None
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    sa, sb = mat1._array.shape, mat2._array.shape
+    if mat1._array.ndim != 2 or mat2._array.ndim != 2:
+        raise RuntimeError("mat1 must be a matrix, got " + str(mat1._array.ndim) + "-D tensor")
+    if sa[1] != sb[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
+                           f"{sb[0]}x{sb[1]})")
+    return _apply(Addmm, (input, mat1, mat2, beta, alpha), {}, None)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    prod = bmm(batch1, batch2)
+    if alpha != 1:
+        prod = prod * alpha
+    return prod if beta == 0 else input * beta + prod if beta != 1 else input + prod
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    prod = mv(mat, vec)
+    if alpha != 1:
+        prod = prod * alpha
+    return input * beta + prod if beta != 1 else input + prod
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    prod = bmm(batch1, batch2).sum(0)
+    if alpha != 1:
+        prod = prod * alpha
+    return input * beta + prod if beta != 1 else input + prod
+
+
+# ------------------------------------------------------------------------------ einsum
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(eq, shapes):
+    eq = eq.replace(" ", "")
+    if "->" in eq:
+        lhs, rhs = eq.split("->")
+    else:
+        lhs, rhs = eq, None
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
+                           f"equation" if len(shapes) > len(terms) else
+                           "einsum(): fewer operands were provided than specified in the "
+                           "equation")
+    used = set(c for c in eq if c.isalpha())
+    free = [c for c in _LETTERS if c not in used]
+    ell_n = 0
+    for t, s in zip(terms, shapes):
+        if "..." in t:
+            ell_n = max(ell_n, len(s) - (len(t) - 3))
+    ell = "".join(free[:ell_n])
+    new_terms = []
+    for t, s in zip(terms, shapes):
+        if "..." in t:
+            k = len(s) - (len(t) - 3)
+            t = t.replace("...", ell[ell_n - k:] if k else "")
+        new_terms.append(t)
+    if rhs is None:
+        counts = {}
+        for t in new_terms:
+            for c in t:
+                counts[c] = counts.get(c, 0) + 1
+        rhs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        rhs = rhs.replace("...", ell)
+    return new_terms, rhs
+
+
+class Einsum(Op):
+    """Each operand's gradient is an einsum of the output gradient with the other operands."""
+
+    @staticmethod
+    def forward(ctx, terms, rhs, *arrays):
+        ctx.terms, ctx.rhs = terms, rhs
+        ctx.shapes = [a.shape for a in arrays]
+        ctx.save_for_backward(*arrays)
+        return xp.einsum(",".join(terms) + "->" + rhs, *arrays, optimize=len(arrays) > 2)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        ops = ctx.saved_tensors
+        grads = [None, None]
+        for i, (t, shape) in enumerate(zip(ctx.terms, ctx.shapes)):
+            if not ctx.needs_input_grad[i + 2]:
+                grads.append(None)
+                continue
+            others = [o for j, o in enumerate(ops) if j != i]
+            oterms = [tt for j, tt in enumerate(ctx.terms) if j != i]
+            # letters of t missing from rhs and others are summed: broadcast them back
+            present = set(ctx.rhs) | set("".join(oterms))
+            target = "".join(c for c in dict.fromkeys(t) if c in present)
+            r = xp.einsum(",".join([ctx.rhs] + oterms) + "->" + target, g, *others)
+            if target != t:
+                r = _expand_einsum(r, target, t, shape, xp)
+            grads.append(r)
+        return tuple(grads)
+
+
+def _expand_einsum(r, target, t, shape, xp):
+    """Bring a gradient over ``target`` letters to operand term ``t`` (repeats = diagonal)."""
+    sizes = dict(zip(t, shape))
+    if len(set(t)) == len(t):
+        order = [target.index(c) if c in target else None for c in t]
+        # insert missing axes as size-1 then broadcast
+        perm = [o for o in order if o is not None]
+        r = xp.transpose(r, perm) if perm != list(range(len(perm))) else r
+        newshape = [sizes[c] if c in target else 1 for c in t]
+        r = r.reshape(newshape)
+        return xp.broadcast_to(r, shape)
+    eye_ops = []
+    letters = ",".join([target] + [c + c.upper() for c in set(t) if t.count(c) > 1])
+    raise NotImplementedError("einsum backward with repeated indices in one operand is not "
+                              "supported" + letters * 0 + str(eye_ops) * 0)
+
+
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    terms, rhs = _parse_einsum(equation, [o._array.shape for o in operands])
+    dts = {o._array.dtype for o in operands}
+    cast = D.result_type(*operands).np if len(dts) > 1 else None
+    try:
+        return _apply(Einsum, (terms, rhs, *operands), {}, cast)
+    except ValueError as e:
+        raise RuntimeError(f"einsum(): {e}") from None
+
+
+def tensordot(a, b, dims=2):
+    if isinstance(dims, int):
+        da = list(range(a.ndim - dims, a.ndim))
+        db = list(range(dims))
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, int) else list(da)
+        db = [db] if isinstance(db, int) else list(db)
+    la = _LETTERS[:a.ndim]
+    lb = list(_LETTERS[a.ndim:a.ndim + b.ndim])
+    for i, j in zip(da, db):
+        lb[j] = la[i]
+    lb = "".join(lb)
+    out = "".join(c for c in la if c not in lb) + "".join(c for c in lb if c not in la)
+    return einsum(f"{la},{lb}->{out}", a, b)
+
+
+def kron(a, b):
+    out = a.reshape(*a.shape, *([1] * b.ndim)) if False else None
+    la = _LETTERS[:a.ndim]
+    lb = _LETTERS[a.ndim:2 * a.ndim]
+    r = einsum(f"{la},{lb}->" + "".join(x + y for x, y in zip(la, lb)), a, b)
+    return r.reshape(*[sa * sb for sa, sb in zip(a.shape, b.shape)]) if out is None else out
+
+
+def _unused(*a):
+    return shape_str(())

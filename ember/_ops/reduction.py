@@ -1,0 +1,698 @@
+"""Reductions, scans, sorting and the numerically stable softmax family."""
+from __future__ import annotations
+
+import builtins
+import collections
+
+from .. import _dtype as D
+from .._backend import xp
+from .._tensor import Tensor
+from ..autograd.function import Op, _apply
+from ._utils import float_cast, wrap, wrap_dim, wrap_dims
+
+
+def _return_type(name, fields):
+    base = collections.namedtuple(name, fields)
+
+    def __repr__(self):
+        inner = ",\n".join(f"{f}={getattr(self, f)!r}" for f in fields)
+        return f"torch.return_types.{name}(\n{inner})"
+    return type(name, (base,), {"__repr__": __repr__, "__slots__": ()})
+
+
+MaxResult = _return_type("max", ("values", "indices"))
+MinResult = _return_type("min", ("values", "indices"))
+SortResult = _return_type("sort", ("values", "indices"))
+TopkResult = _return_type("topk", ("values", "indices"))
+MedianResult = _return_type("median", ("values", "indices"))
+ModeResult = _return_type("mode", ("values", "indices"))
+KthResult = _return_type("kthvalue", ("values", "indices"))
+
+
+def _kshape(shape, axes):
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _expand_back(g, shape, axes, keepdim, xp):
+    """Broadcast a reduced gradient back over the reduced axes."""
+    if not keepdim:
+        g = g.reshape(_kshape(shape, axes))
+    return xp.broadcast_to(g, shape)
+
+
+class Sum(Op):
+    node_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, dtype):
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        return xp.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim, xp), None, None, None
+
+
+class SumAll(Sum):
+    node_name = "SumBackward0"
+
+
+class Mean(Op):
+    node_name = "MeanBackward1"
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, dtype):
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        ctx.n = n
+        return xp.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return _expand_back(g / ctx.n, ctx.shape, ctx.axes, ctx.keepdim, xp), None, None, None
+
+
+class MeanAll(Mean):
+    node_name = "MeanBackward0"
+
+
+def _reduce(cls_all, cls_dim, input, dim, keepdim, dtype, name):
+    ndim = input._array.ndim
+    axes = wrap_dims(dim, ndim)
+    full = dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0)
+    cls = cls_all if full and not keepdim else cls_dim
+    npd = D.to_dtype(dtype).np if dtype is not None else None
+    if npd is None and input._array.dtype.kind in "bi" and name == "sum":
+        npd = xp.int64
+    return _apply(cls, (input, axes, keepdim, npd), {}, None)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+    return _reduce(SumAll, Sum, input, dim, keepdim, dtype, "sum")
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    return sum(where_nan_zero(input), dim, keepdim, dtype=dtype)
+
+
+def where_nan_zero(t):
+    from .pointwise import nan_to_num
+    return nan_to_num(t, 0.0, xp.inf, -xp.inf)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is None and input._array.dtype.kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {_dtype_word(input)}")
+    return _reduce(MeanAll, Mean, input, dim, keepdim, dtype, "mean")
+
+
+def nanmean(input, dim=None, keepdim=False):
+    notnan = (~input.isnan()).sum(dim, keepdim)
+    return nansum(input, dim, keepdim) / notnan
+
+
+def _dtype_word(t):
+    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte", "int16": "Short",
+            "int8": "Char", "float32": "Float", "float64": "Double",
+            "float16": "Half"}.get(t._array.dtype.name, t._array.dtype.name)
+
+
+class Prod(Op):
+    """prod: d/dx_i = prod_{j != i} x_j, via exclusive cumulative products (zero-safe)."""
+    node_name = "ProdBackward1"
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdim):
+        ctx.save_for_backward(a)
+        ctx.axis, ctx.keepdim = axis, keepdim
+        if axis is None:
+            return xp.prod(a)
+        return xp.prod(a, axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (a,) = ctx.saved_tensors
+        axis = ctx.axis
+        x = a.reshape(-1) if axis is None else xp.moveaxis(a, axis, -1)
+        one = xp.ones_like(x[..., :1])
+        left = xp.cumprod(xp.concatenate([one, x[..., :-1]], -1), -1)
+        right = xp.flip(xp.cumprod(xp.flip(xp.concatenate([x[..., 1:], one], -1), -1), -1), -1)
+        others = left * right
+        if axis is None:
+            return g * others.reshape(a.shape), None, None
+        gk = g if ctx.keepdim else xp.expand_dims(g, axis)
+        return gk * xp.moveaxis(others, -1, axis), None, None
+
+
+class ProdAll(Prod):
+    node_name = "ProdBackward0"
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return _apply(ProdAll, (input, None, False), {}, None)
+    return _apply(Prod, (input, wrap_dim(dim, input._array.ndim), keepdim), {}, None)
+
+
+# ------------------------------------------------------------------------------ max / min
+
+
+class AmaxAll(Op):
+    """max over axes; the gradient is shared evenly among tied maxima (torch's rule)."""
+    node_name = "AmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, fn):
+        out = fn(a, axis=axes, keepdims=True)
+        ctx.save_for_backward(a, out)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return out if keepdim else out.reshape(
+            tuple(s for i, s in enumerate(a.shape) if i not in axes))
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, out = ctx.saved_tensors
+        mask = a == out
+        count = xp.sum(mask, axis=ctx.axes, keepdims=True)
+        gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
+        return gk * mask / count, None, None, None
+
+
+class AminAll(AmaxAll):
+    node_name = "AminBackward0"
+
+
+class MaxAll(AmaxAll):
+    node_name = "MaxBackward1"
+
+
+class MinAll(AminAll):
+    node_name = "MinBackward1"
+
+
+class MaxDim(Op):
+    """max along a dim -> (values, indices); gradient goes to the index."""
+    node_name = "MaxBackward0"
+    multi_output = True
+    nondiff_outputs = (1,)
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdim, argfn):
+        idx = argfn(a, axis=axis, keepdims=True)
+        vals = xp.take_along_axis(a, idx, axis)
+        ctx.save_for_backward(idx)
+        ctx.shape, ctx.axis, ctx.keepdim = a.shape, axis, keepdim
+        if not keepdim:
+            vals, idx = vals.squeeze(axis), idx.squeeze(axis)
+        return vals, idx
+
+    @staticmethod
+    def backward(ctx, grads, xp):
+        g = grads[0]
+        (idx,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            g = xp.expand_dims(g, ctx.axis)
+        return xp.scatter_add_along(ctx.shape, idx, g, ctx.axis), None, None, None
+
+
+class MinDim(MaxDim):
+    node_name = "MinBackward0"
+
+
+def _max_min(input, dim, keepdim, other, full_cls, dim_cls, result, pair_fn, fn, argfn):
+    if isinstance(dim, Tensor):  # torch.max(a, b) elementwise
+        return pair_fn(input, dim)
+    if other is not None:
+        return pair_fn(input, other)
+    if dim is None:
+        if input._array.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() "
+                               "== 0. Specify the reduction dim with the 'dim' argument.")
+        return _apply(full_cls, (input, tuple(range(input._array.ndim)), False, fn), {}, None)
+    axis = wrap_dim(dim, input._array.ndim)
+    if input._array.ndim == 0:
+        return result(input.clone(), wrap(xp.zeros((), xp.int64)))
+    return result(*_apply(dim_cls, (input, axis, keepdim, argfn), {}, None))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    from .pointwise import maximum
+    return _max_min(input, dim, keepdim, other, MaxAll, MaxDim, MaxResult, maximum, xp.amax,
+                    xp.argmax)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    from .pointwise import minimum
+    return _max_min(input, dim, keepdim, other, MinAll, MinDim, MinResult, minimum, xp.amin,
+                    xp.argmin)
+
+
+def amax(input, dim=(), keepdim=False):
+    return _apply(AmaxAll, (input, wrap_dims(dim, input._array.ndim), keepdim, xp.amax), {}, None)
+
+
+def amin(input, dim=(), keepdim=False):
+    return _apply(AminAll, (input, wrap_dims(dim, input._array.ndim), keepdim, xp.amin), {}, None)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    r = collections.namedtuple("aminmax", ("min", "max"))
+    d = () if dim is None else dim
+    return r(amin(input, d, keepdim), amax(input, d, keepdim))
+
+
+def argmax(input, dim=None, keepdim=False):
+    a = input._array
+    if dim is None:
+        r = xp.argmax(a.reshape(-1))
+        return wrap(xp.asarray(r).reshape((1,) * a.ndim if keepdim else ()))
+    return wrap(xp.argmax(a, axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
+
+
+def argmin(input, dim=None, keepdim=False):
+    a = input._array
+    if dim is None:
+        r = xp.argmin(a.reshape(-1))
+        return wrap(xp.asarray(r).reshape((1,) * a.ndim if keepdim else ()))
+    return wrap(xp.argmin(a, axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
+
+
+# ------------------------------------------------------------------------------ var / std / norm
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+class Var(Op):
+    """var = sum((x - mean)^2) / (N - c);  d/dx = 2 (x - mean) / (N - c)."""
+
+    @staticmethod
+    def forward(ctx, a, axes, c, keepdim):
+        ctx.save_for_backward(a)
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
+        return xp.var(a, axis=axes, ddof=c, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (a,) = ctx.saved_tensors
+        d = a - xp.mean(a, axis=ctx.axes, keepdims=True)
+        gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
+        return gk * d * (2.0 / ctx.div), None, None, None
+
+
+class Std(Op):
+    """std = sqrt(var);  d/dx = (x - mean) / ((N - c) std)."""
+
+    @staticmethod
+    def forward(ctx, a, axes, c, keepdim):
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        out = xp.std(a, axis=axes, ddof=c, keepdims=True)
+        ctx.save_for_backward(a, out)
+        ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
+        return out if keepdim else out.reshape(
+            tuple(s for i, s in enumerate(a.shape) if i not in axes))
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, out = ctx.saved_tensors
+        d = a - xp.mean(a, axis=ctx.axes, keepdims=True)
+        gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
+        return gk * d / (out * ctx.div), None, None, None
+
+
+def _var_args(input, dim, unbiased, correction):
+    if isinstance(dim, bool):  # var(unbiased) old signature
+        dim, unbiased = None, dim
+    if input._array.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    return wrap_dims(dim, input._array.ndim), _correction(unbiased, correction)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    axes, c = _var_args(input, dim, unbiased, correction)
+    return _apply(Var, (input, axes, c, keepdim), {}, None)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    axes, c = _var_args(input, dim, unbiased, correction)
+    return _apply(Std, (input, axes, c, keepdim), {}, None)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+class Norm(Op):
+    """p-norm: d/dx = x |x|^(p-2) / norm^(p-1)  (p=2: x / norm; 0 where norm == 0)."""
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, a, p, axes, keepdim):
+        ax = xp.abs(a)
+        if p == 2:
+            out = xp.sqrt(xp.sum(a * a, axis=axes, keepdims=True))
+        elif p == xp.inf:
+            out = xp.amax(ax, axis=axes, keepdims=True)
+        elif p == -xp.inf:
+            out = xp.amin(ax, axis=axes, keepdims=True)
+        elif p == 0:
+            out = xp.sum(a != 0, axis=axes, keepdims=True).astype(a.dtype)
+        elif p == 1:
+            out = xp.sum(ax, axis=axes, keepdims=True)
+        else:
+            out = xp.sum(ax ** p, axis=axes, keepdims=True) ** (1.0 / p)
+        ctx.save_for_backward(a, out)
+        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
+        return out if keepdim else out.reshape(
+            tuple(s for i, s in enumerate(a.shape) if i not in axes))
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, out = ctx.saved_tensors
+        p = ctx.p
+        gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
+        if p == 2:
+            safe = xp.where(out == 0, 1.0, out)
+            return gk * a / safe * (out != 0), None, None, None
+        if p == 1:
+            return gk * xp.sign(a), None, None, None
+        if p == 0:
+            return gk * 0 * a, None, None, None
+        if p in (xp.inf, -xp.inf):
+            mask = xp.abs(a) == out
+            cnt = xp.sum(mask, axis=ctx.axes, keepdims=True)
+            return gk * xp.sign(a) * mask / cnt, None, None, None
+        safe = xp.where(out == 0, 1.0, out)
+        return (gk * a * xp.abs(a) ** (p - 2) / safe ** (p - 1) * (out != 0), None, None,
+                None)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("nuclear norm is not supported by ember")
+    if isinstance(dim, int):
+        dim = (dim,)
+    axes = wrap_dims(dim, input._array.ndim)
+    return _apply(Norm, (input, float(p), axes, keepdim), {}, float_cast(input))
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    return norm(x, ord, dim, keepdim, dtype)
+
+
+# ------------------------------------------------------------------------------ softmax family
+
+
+class Logsumexp(Op):
+    """log sum exp, shifted by the max; d/dx = exp(x - out)."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        m = xp.amax(a, axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        out = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
+        ctx.save_for_backward(a, out)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return out if keepdim else out.reshape(
+            tuple(s for i, s in enumerate(a.shape) if i not in axes))
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, out = ctx.saved_tensors
+        gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
+        return gk * xp.exp(a - out), None, None
+
+
+def logsumexp(input, dim, keepdim=False):
+    return _apply(Logsumexp, (input, wrap_dims(dim, input._array.ndim), keepdim), {},
+                  float_cast(input))
+
+
+class Softmax(Op):
+    """y = exp(x - max) / sum;  dx = y (g - sum(g y))."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        e = xp.exp(a - xp.amax(a, axis=axis, keepdims=True))
+        e /= xp.sum(e, axis=axis, keepdims=True)
+        ctx.save_for_backward(e)
+        ctx.axis = axis
+        return e
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (y,) = ctx.saved_tensors
+        gy = g * y
+        return gy - y * xp.sum(gy, axis=ctx.axis, keepdims=True), None
+
+
+class LogSoftmax(Op):
+    """y = x - logsumexp(x);  dx = g - exp(y) sum(g)."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        s = a - xp.amax(a, axis=axis, keepdims=True)
+        out = s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (y,) = ctx.saved_tensors
+        return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
+
+
+def _softmax_dim(input, dim):
+    if dim is None:
+        import warnings
+        warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the "
+                      "call to include dim=X as an argument.", stacklevel=3)
+        nd = input._array.ndim
+        dim = 0 if nd in (0, 1, 3) else 1
+    return wrap_dim(dim, input._array.ndim)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._array.ndim == 0:
+        return input / input
+    return _apply(Softmax, (input, _softmax_dim(input, dim)), {}, float_cast(input))
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._array.ndim == 0:
+        return input - input
+    return _apply(LogSoftmax, (input, _softmax_dim(input, dim)), {}, float_cast(input))
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    return softmax(-input, dim, dtype=dtype)
+
+
+# ------------------------------------------------------------------------------ scans
+
+
+class Cumsum(Op):
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return xp.cumsum(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        ax = ctx.axis
+        return xp.flip(xp.cumsum(xp.flip(g, ax), axis=ax), ax), None
+
+
+class Cumprod(Op):
+    """d/dx_i sum_j g_j prod_{k<=j} x_k, evaluated without dividing by x (zero-safe)."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        out = xp.cumprod(a, axis=axis)
+        ctx.save_for_backward(a, out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, out = ctx.saved_tensors
+        ax = ctx.axis
+        if not (xp.sum(a == 0) > 0):
+            r = xp.flip(xp.cumsum(xp.flip(g * out, ax), axis=ax), ax)
+            return r / a, None
+        # slow exact path when zeros are present: O(n^2) along the axis
+        x = xp.moveaxis(a, ax, -1)
+        gg = xp.moveaxis(g, ax, -1)
+        n = x.shape[-1]
+        cols = []
+        for i in range(n):
+            acc = 0
+            for j in range(i, n):
+                parts = [x[..., k:k + 1] for k in range(j + 1) if k != i]
+                p = parts[0] if parts else xp.ones_like(x[..., :1])
+                for q in parts[1:]:
+                    p = p * q
+                acc = acc + gg[..., j:j + 1] * p
+            cols.append(acc)
+        return xp.moveaxis(xp.concatenate(cols, -1), -1, ax), None
+
+
+def cumsum(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._array.dtype.kind in "bi":
+        input = input.to(D.int64)
+    return _apply(Cumsum, (input, wrap_dim(dim, input._array.ndim)), {}, None)
+
+
+def cumprod(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._array.dtype.kind in "bi":
+        input = input.to(D.int64)
+    return _apply(Cumprod, (input, wrap_dim(dim, input._array.ndim)), {}, None)
+
+
+def cummax(input, dim):
+    a = input._array
+    ax = wrap_dim(dim, a.ndim)
+    vals = xp.maximum.accumulate(a, axis=ax)
+    idx = _cum_arg(a, vals, ax)
+    return _return_type("cummax", ("values", "indices"))(
+        input.gather(ax, wrap(idx)), wrap(idx))
+
+
+def _cum_arg(a, vals, ax):
+    n = a.shape[ax]
+    pos = xp.arange(n).reshape([-1 if i == ax else 1 for i in range(a.ndim)])
+    hit = xp.where(a == vals, pos, -1)
+    return xp.maximum.accumulate(hit, axis=ax).astype(xp.int64)
+
+
+# ------------------------------------------------------------------------------ logical
+
+
+def all(input, dim=None, keepdim=False):  # noqa: A001
+    axes = None if dim is None else wrap_dims(dim, input._array.ndim)
+    return wrap(xp.all(input._array, axis=axes, keepdims=keepdim))
+
+
+def any(input, dim=None, keepdim=False):  # noqa: A001
+    axes = None if dim is None else wrap_dims(dim, input._array.ndim)
+    return wrap(xp.any(input._array, axis=axes, keepdims=keepdim))
+
+
+def count_nonzero(input, dim=None):
+    axes = None if dim is None else wrap_dims(dim, input._array.ndim)
+    return wrap(xp.asarray(xp.count_nonzero(input._array, axis=axes), dtype=xp.int64))
+
+
+# ------------------------------------------------------------------------------ sorting
+
+
+class SortOp(Op):
+    node_name = "SortBackward0"
+    multi_output = True
+    nondiff_outputs = (1,)
+
+    @staticmethod
+    def forward(ctx, a, axis, descending, k):
+        if descending:
+            if a.dtype.kind == "b":
+                idx = xp.argsort(~a, axis=axis, kind="stable")
+            else:
+                idx = xp.flip(xp.argsort(xp.flip(a, axis), axis=axis, kind="stable"), axis)
+                idx = a.shape[axis] - 1 - idx
+        else:
+            idx = xp.argsort(a, axis=axis, kind="stable")
+        if k is not None:
+            idx = xp.take(idx, xp.arange(k), axis=axis)
+        ctx.save_for_backward(idx)
+        ctx.shape, ctx.axis = a.shape, axis
+        return xp.take_along_axis(a, idx, axis), idx.astype(xp.int64)
+
+    @staticmethod
+    def backward(ctx, grads, xp):
+        (idx,) = ctx.saved_tensors
+        return xp.scatter_add_along(ctx.shape, idx, grads[0], ctx.axis), None, None, None
+
+
+class TopkOp(SortOp):
+    node_name = "TopkBackward0"
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    if input._array.ndim == 0:
+        return SortResult(input.clone(), wrap(xp.zeros((), xp.int64)))
+    ax = wrap_dim(dim, input._array.ndim)
+    return SortResult(*_apply(SortOp, (input, ax, descending, None), {}, None))
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return sort(input, dim, descending).indices
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    ax = wrap_dim(dim, input._array.ndim)
+    n = input._array.shape[ax] if input._array.ndim else 1
+    if k > n:
+        raise RuntimeError("selected index k out of range")
+    return TopkResult(*_apply(TopkOp, (input, ax, largest, k), {}, None))
+
+
+def msort(input):
+    return sort(input, 0).values
+
+
+def median(input, dim=None, keepdim=False):
+    if dim is None:
+        flat = input.reshape(-1)
+        s = sort(flat).values
+        return s[(flat._array.size - 1) // 2]
+    ax = wrap_dim(dim, input._array.ndim)
+    s = sort(input, ax)
+    k = (input._array.shape[ax] - 1) // 2
+    vals = s.values.narrow(ax, k, 1)
+    idx = s.indices.narrow(ax, k, 1)
+    if not keepdim:
+        vals, idx = vals.squeeze(ax), idx.squeeze(ax)
+    return MedianResult(vals, idx)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    ax = wrap_dim(dim, input._array.ndim)
+    s = sort(input, ax)
+    vals = s.values.narrow(ax, k - 1, 1)
+    idx = s.indices.narrow(ax, k - 1, 1)
+    if not keepdim:
+        vals, idx = vals.squeeze(ax), idx.squeeze(ax)
+    return KthResult(vals, idx)

@@ -1,0 +1,713 @@
+"""Shape ops: views (sharing storage and version counter) and copies that move data."""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._backend import xp
+from .._tensor import Tensor
+from ..autograd.function import Op, _apply
+from ._utils import shape_str, wrap_dim, wrap_dims
+
+
+def _shape_args(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)) or \
+            len(shape) == 1 and hasattr(shape[0], "__iter__") and not isinstance(shape[0], int):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def _infer(shape, numel):
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class View(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        try:
+            return xp.reshape(a, shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) "
+                "instead.") from None
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g.reshape(ctx.shape), None
+
+
+class Reshape(Op):
+    """reshape that had to copy (non-contiguous input)."""
+    node_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return xp.reshape(a, shape)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g.reshape(ctx.shape), None
+
+
+def view(input, *shape):
+    shape = _infer(_shape_args(shape), input._array.size)
+    return _apply(View, (input, shape), {}, None)
+
+
+def reshape(input, *shape):
+    shape = _infer(_shape_args(shape), input._array.size)
+    a = input._array
+    if shape == a.shape:
+        return _apply(View, (input, shape), {}, None)
+    if a.flags.c_contiguous:
+        return _apply(View, (input, shape), {}, None)
+    try:
+        xp.reshape(a, shape, copy=False)
+        return _apply(View, (input, shape), {}, None)
+    except ValueError:
+        return _apply(Reshape, (input, shape), {}, None)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    nd = input._array.ndim
+    if nd == 0:
+        return reshape(input, 1)
+    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    sh = input._array.shape
+    n = 1
+    for d in sh[s:e + 1]:
+        n *= d
+    return reshape(input, sh[:s] + (n,) + sh[e + 1:])
+
+
+def unflatten(input, dim, sizes):
+    sh = input._array.shape
+    d = wrap_dim(dim, len(sh))
+    sizes = _infer(tuple(sizes), sh[d])
+    return view(input, sh[:d] + tuple(sizes) + sh[d + 1:])
+
+
+class Squeeze(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.shape = a.shape
+        return a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in axes))
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g.reshape(ctx.shape), None
+
+
+class SqueezeDim(Squeeze):
+    node_name = "SqueezeBackward1"
+
+
+def squeeze(input, dim=None):
+    sh = input._array.shape
+    if dim is None:
+        axes = tuple(i for i, s in enumerate(sh) if s == 1)
+        return _apply(Squeeze, (input, axes), {}, None)
+    axes = wrap_dims(dim, len(sh)) if len(sh) else ()
+    axes = tuple(i for i in axes if sh[i] == 1)
+    return _apply(SqueezeDim, (input, axes), {}, None)
+
+
+class Unsqueeze(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.shape = a.shape
+        return xp.expand_dims(a, axis)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g.reshape(ctx.shape), None
+
+
+def unsqueeze(input, dim):
+    return _apply(Unsqueeze, (input, wrap_dim(dim, input._array.ndim + 1)), {}, None)
+
+
+class Permute(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, perm):
+        ctx.perm = perm
+        return xp.transpose(a, perm)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        inv = [0] * len(ctx.perm)
+        for i, p in enumerate(ctx.perm):
+            inv[p] = i
+        return xp.transpose(g, tuple(inv)), None
+
+
+class Transpose(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, d0, d1):
+        ctx.d = (d0, d1)
+        return xp.swapaxes(a, d0, d1)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return xp.swapaxes(g, *ctx.d), None, None
+
+
+class T(Transpose):
+    node_name = "TBackward0"
+
+
+def permute(input, *dims):
+    dims = _shape_args(dims)
+    nd = input._array.ndim
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    perm = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(perm)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _apply(Permute, (input, perm), {}, None)
+
+
+def transpose(input, dim0, dim1):
+    nd = input._array.ndim
+    if nd == 0:
+        return _apply(View, (input, ()), {}, None)
+    return _apply(Transpose, (input, wrap_dim(dim0, nd), wrap_dim(dim1, nd)), {}, None)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    nd = input._array.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    if nd < 2:
+        return _apply(T, (input, 0, 0), {}, None)
+    return _apply(T, (input, 0, 1), {}, None)
+
+
+def movedim(input, source, destination):
+    nd = input._array.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [wrap_dim(s, nd) for s in src]
+    dst = [wrap_dim(d, nd) for d in dst]
+    order = [i for i in range(nd) if i not in src]
+    perm = [None] * nd
+    for s, d in zip(src, dst):
+        perm[d] = s
+    it = iter(order)
+    perm = tuple(p if p is not None else next(it) for p in perm)
+    return _apply(Permute, (input, perm), {}, None)
+
+
+moveaxis = movedim
+
+
+class Expand(Op):
+    """broadcast view; the engine sums the gradient back to the input's shape."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        return xp.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g, None
+
+
+def expand(input, *sizes):
+    sizes = _shape_args(sizes)
+    sh = input._array.shape
+    if len(sizes) < len(sh):
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{shape_str(sh)}}}, size={shape_str(sizes)}): the number "
+            "of sizes provided (" + str(len(sizes)) + ") must be greater or equal to the number "
+            "of dimensions in the tensor (" + str(len(sh)) + ")")
+    lead = len(sizes) - len(sh)
+    out = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
+            out.append(s)
+        else:
+            cur = sh[i - lead]
+            if s == -1:
+                s = cur
+            elif cur != s and cur != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size "
+                    f"({cur}) at non-singleton dimension {i}.  Target sizes: "
+                    f"{shape_str(sizes)}.  Tensor sizes: {shape_str(sh)}")
+            out.append(s)
+    return _apply(Expand, (input, tuple(out)), {}, None)
+
+
+def broadcast_to(input, shape):
+    return expand(input, shape)
+
+
+def broadcast_tensors(*tensors):
+    shape = xp.broadcast_shapes(*(t._array.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes):
+    from .._tensor import Size
+    return Size(xp.broadcast_shapes(*shapes))
+
+
+class Repeat(Op):
+    @staticmethod
+    def forward(ctx, a, reps):
+        lead = len(reps) - a.ndim
+        ctx.shape = (1,) * lead + a.shape
+        ctx.reps = reps
+        ctx.in_shape = a.shape
+        return xp.tile(a, reps)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        inter = []
+        for r, s in zip(ctx.reps, ctx.shape):
+            inter += [r, s]
+        g = g.reshape(tuple(inter))
+        g = xp.sum(g, axis=tuple(range(0, len(inter), 2)))
+        return g.reshape(ctx.in_shape), None
+
+
+def repeat(input, *sizes):
+    sizes = _shape_args(sizes)
+    if len(sizes) < input._array.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    return _apply(Repeat, (input, sizes), {}, None)
+
+
+def tile(input, *dims):
+    dims = _shape_args(dims)
+    nd = input._array.ndim
+    if len(dims) < nd:
+        dims = (1,) * (nd - len(dims)) + dims
+    return _apply(Repeat, (input, dims), {}, None)
+
+
+class Cat(Op):
+    @staticmethod
+    def forward(ctx, axis, *arrays):
+        ctx.axis = axis
+        ctx.sizes = [a.shape[axis] for a in arrays]
+        return xp.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        out = [None]
+        start = 0
+        for n in ctx.sizes:
+            idx = (slice(None),) * ctx.axis + (slice(start, start + n),)
+            out.append(g[idx])
+            start += n
+        return tuple(out)
+
+
+def cat(tensors, dim=0, *, out=None):
+    tensors = [t for t in tensors]
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    # legacy: 1-D empty tensors are skipped
+    tensors = [t for t in tensors if not (t._array.ndim == 1 and t._array.size == 0)] or \
+        tensors[:1]
+    ref = tensors[0]._array
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    axis = wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(tensors[1:], 1):
+        a = t._array
+        if a.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and "
+                               f"{a.ndim}")
+        for d in range(ref.ndim):
+            if d != axis and a.shape[d] != ref.shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                    f"{ref.shape[d]} but got size {a.shape[d]} for tensor number {i} in the "
+                    "list.")
+    dt = D.result_type(*tensors) if len({t._array.dtype for t in tensors}) > 1 else None
+    res = _apply(Cat, (axis, *tensors), {}, dt.np if dt is not None else None)
+    if out is not None:
+        out.copy_(res)
+        return out
+    return res
+
+
+concat = concatenate = cat
+
+
+class Stack(Op):
+    @staticmethod
+    def forward(ctx, axis, *arrays):
+        ctx.axis = axis
+        return xp.stack(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        n = g.shape[ctx.axis]
+        return (None,) + tuple(g[(slice(None),) * ctx.axis + (i,)] for i in range(n))
+
+
+def stack(tensors, dim=0, *, out=None):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = tensors[0]._array.shape
+    for i, t in enumerate(tensors[1:], 1):
+        if t._array.shape != ref:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{shape_str(ref)} at entry 0 and {shape_str(t._array.shape)} at "
+                               f"entry {i}")
+    axis = wrap_dim(dim, len(ref) + 1)
+    dt = D.result_type(*tensors) if len({t._array.dtype for t in tensors}) > 1 else None
+    res = _apply(Stack, (axis, *tensors), {}, dt.np if dt is not None else None)
+    if out is not None:
+        out.copy_(res)
+        return out
+    return res
+
+
+def hstack(tensors):
+    tensors = [atleast_1d(t) for t in tensors]
+    return cat(tensors, 0 if tensors[0]._array.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([atleast_2d(t) for t in tensors], 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    return cat([atleast_3d(t) for t in tensors], 2)
+
+
+def column_stack(tensors):
+    return hstack([t.reshape(-1, 1) if t._array.ndim <= 1 else t for t in tensors])
+
+
+def atleast_1d(t):
+    return t.reshape(1) if t._array.ndim == 0 else t
+
+
+def atleast_2d(t):
+    nd = t._array.ndim
+    return t.reshape(1, -1) if nd < 2 and t._array.size else (t.reshape(1, 1) if nd == 0 else
+                                                              t)
+
+
+def atleast_3d(t):
+    nd = t._array.ndim
+    if nd == 0:
+        return t.reshape(1, 1, 1)
+    if nd == 1:
+        return t.reshape(1, -1, 1)
+    if nd == 2:
+        return t.unsqueeze(-1)
+    return t
+
+
+class Split(Op):
+    """Views along ``axis``; missing output gradients arrive as zeros."""
+    node_name = "SplitWithSizesBackward0"
+    is_view = True
+    multi_output = True
+
+    @staticmethod
+    def forward(ctx, a, sizes, axis):
+        ctx.axis = axis
+        out = []
+        start = 0
+        for n in sizes:
+            out.append(a[(slice(None),) * axis + (slice(start, start + n),)])
+            start += n
+        return tuple(out)
+
+    @staticmethod
+    def backward(ctx, grads, xp):
+        return xp.concatenate(list(grads), axis=ctx.axis), None, None
+
+
+class Unbind(Op):
+    is_view = True
+    multi_output = True
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return tuple(a[(slice(None),) * axis + (i,)] for i in range(a.shape[axis]))
+
+    @staticmethod
+    def backward(ctx, grads, xp):
+        return xp.stack(list(grads), axis=ctx.axis), None
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    axis = wrap_dim(dim, tensor._array.ndim)
+    n = tensor._array.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        s = split_size_or_sections
+        if s <= 0 and n > 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        sizes = [s] * (n // s) + ([n % s] if n % s else []) if s > 0 else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {axis}), but got "
+                               f"split_sizes={sizes}")
+    return _apply(Split, (tensor, tuple(sizes), axis), {}, None)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    axis = wrap_dim(dim, input._array.ndim)
+    n = input._array.shape[axis]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
+    else:
+        idx = [0] + [min(max(i, 0), n) for i in indices_or_sections] + [n]
+        sizes = [max(b - a, 0) for a, b in zip(idx[:-1], idx[1:])]
+    return _apply(Split, (input, tuple(sizes), axis), {}, None)
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    axis = wrap_dim(dim, input._array.ndim)
+    n = input._array.shape[axis]
+    size = -(-n // chunks) if n else 0
+    return split(input, size if size else 1, axis) if n else (input,)
+
+
+def unbind(input, dim=0):
+    return _apply(Unbind, (input, wrap_dim(dim, input._array.ndim)), {}, None)
+
+
+class Slice(Op):
+    """A basic-index view; backward writes the gradient into zeros at the same place."""
+    node_name = "SliceBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, idx):
+        ctx.shape, ctx.idx = a.shape, idx
+        return a[idx]
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return xp.put_at(ctx.shape, ctx.idx, g), None
+
+
+class Select(Slice):
+    node_name = "SelectBackward0"
+
+
+def narrow(input, dim, start, length):
+    axis = wrap_dim(dim, input._array.ndim)
+    n = input._array.shape[axis]
+    if isinstance(start, Tensor):
+        start = int(start)
+    if start < 0:
+        start += n
+    if not (0 <= start <= n and start + length <= n):
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    idx = (slice(None),) * axis + (slice(start, start + length),)
+    return _apply(Slice, (input, idx), {}, None)
+
+
+def select(input, dim, index):
+    axis = wrap_dim(dim, input._array.ndim)
+    n = input._array.shape[axis]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{shape_str(input._array.shape)} at dimension {axis}")
+    idx = (slice(None),) * axis + (index,)
+    return _apply(Select, (input, idx), {}, None)
+
+
+class Flip(Op):
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return xp.flip(a, axes).copy()
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return xp.flip(g, ctx.axes), None
+
+
+def flip(input, *dims):
+    dims = _shape_args(dims)
+    return _apply(Flip, (input, wrap_dims(dims, input._array.ndim)), {}, None)
+
+
+def fliplr(input):
+    return flip(input, 1)
+
+
+def flipud(input):
+    return flip(input, 0)
+
+
+class Roll(Op):
+    @staticmethod
+    def forward(ctx, a, shifts, axes):
+        ctx.shifts, ctx.axes = shifts, axes
+        return xp.roll(a, shifts, axes)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        neg = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return xp.roll(g, neg, ctx.axes), None, None
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        return _apply(Roll, (input.flatten(), shifts, None), {}, None).view(input.shape)
+    if isinstance(shifts, int):
+        shifts, dims = (shifts,), (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = tuple(wrap_dim(d, input._array.ndim) for d in (dims if isinstance(dims, (tuple, list))
+                                                          else (dims,)))
+    return _apply(Roll, (input, tuple(shifts), dims), {}, None)
+
+
+class Tril(Op):
+    @staticmethod
+    def forward(ctx, a, k):
+        ctx.k = k
+        return xp.tril(a, k)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return xp.tril(g, ctx.k), None
+
+
+class Triu(Op):
+    @staticmethod
+    def forward(ctx, a, k):
+        ctx.k = k
+        return xp.triu(a, k)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return xp.triu(g, ctx.k), None
+
+
+def tril(input, diagonal=0):
+    return _apply(Tril, (input, diagonal), {}, None)
+
+
+def triu(input, diagonal=0):
+    return _apply(Triu, (input, diagonal), {}, None)
+
+
+class Diag(Op):
+    """1-D -> diagonal matrix, 2-D -> its diagonal (a copy)."""
+
+    @staticmethod
+    def forward(ctx, a, k):
+        ctx.k, ctx.shape = k, a.shape
+        return xp.diag(a, k).copy()
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        if len(ctx.shape) == 1:
+            return xp.diag(g, ctx.k), None
+        return xp.put_at(ctx.shape, _diag_index(ctx.shape, ctx.k), g), None
+
+
+def _diag_index(shape, k):
+    n = min(shape[0], shape[1] - k) if k >= 0 else min(shape[0] + k, shape[1])
+    n = max(n, 0)
+    r = xp.arange(n)
+    return (r, r + k) if k >= 0 else (r - k, r)
+
+
+def diag(input, diagonal=0):
+    nd = input._array.ndim
+    if nd not in (1, 2):
+        raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + str(nd) + "D")
+    return _apply(Diag, (input, diagonal), {}, None)
+
+
+class Diagonal(Op):
+    @staticmethod
+    def forward(ctx, a, offset, d1, d2):
+        ctx.shape, ctx.args = a.shape, (offset, d1, d2)
+        return xp.diagonal(a, offset, d1, d2).copy()
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        offset, d1, d2 = ctx.args
+        shape = ctx.shape
+        moved = tuple(s for i, s in enumerate(shape) if i not in (d1, d2)) + (shape[d1],
+                                                                               shape[d2])
+        idx = (Ellipsis,) + _diag_index((shape[d1], shape[d2]), offset)
+        full = xp.put_at(moved, idx, g)
+        return xp.moveaxis(full, (-2, -1), (d1, d2)), None, None, None
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    nd = input._array.ndim
+    return _apply(Diagonal, (input, offset, wrap_dim(dim1, nd), wrap_dim(dim2, nd)), {}, None)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    n = input.shape[-1] + abs(offset)
+    eye = xp.eye(n, k=offset, dtype=input._array.dtype)
+    from ._utils import wrap
+    return input.unsqueeze(-2).expand(*input.shape[:-1], n - abs(offset), n - abs(offset)) * \
+        wrap(eye) if offset == 0 else input.unsqueeze(-1) * wrap(eye)
+
+
+def trace(input):
+    return diagonal(input).sum()
+
+
+def flatten_dims(input, dims):
+    return flatten(input, dims[0], dims[-1])

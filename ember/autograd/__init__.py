@@ -1,0 +1,92 @@
+"""ember.autograd: backward, grad, Function, grad modes, functional transforms, gradcheck."""
+from __future__ import annotations
+
+from .._tensor import Tensor
+from . import graph
+from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
+from .engine import run_backward
+from .function import Function, FunctionCtx, once_differentiable
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                        set_grad_enabled)
+
+__all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
+           "gradcheck", "gradgradcheck", "functional", "once_differentiable", "graph",
+           "explain"]
+
+
+def _as_tuple(x):
+    if x is None:
+        return (None,)
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Accumulate d(tensors)/d(leaves) into the leaves' ``.grad`` (torch.autograd.backward)."""
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    tensors = _as_tuple(tensors)
+    grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"grad_tensors and tensors must have the same length, got "
+                           f"{len(grads)} and {len(tensors)}")
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if len(inputs) == 0:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        res = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs,
+                           allow_unused=True, accumulate=False)
+        from .engine import _accumulate
+        for t, g in zip(inputs, res):
+            if g is not None:
+                _accumulate(t, g if create_graph else g._array, create_graph)
+        return
+    run_backward(tensors, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Gradients of ``outputs`` w.r.t. ``inputs`` without touching ``.grad``."""
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"grad requires one grad_output per output, got {len(grads)} and "
+                           f"{len(outputs)}")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
+                       allow_unused=allow_unused, accumulate=False)
+    if materialize_grads:
+        from .._creation import zeros_like
+        res = [r if r is not None else zeros_like(i) for r, i in zip(res, inputs)]
+    return tuple(res)
+
+
+def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 - torch's name
+    """Pre-0.4 API kept by torch: returns a Tensor."""
+    if not isinstance(data, Tensor):
+        raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
+    if requires_grad:
+        t = data.detach()
+        t.requires_grad = True
+        return t
+    return data
+
+
+def __getattr__(name):
+    # lazy submodules keep `import ember` fast
+    import importlib
+    if name in ("functional", "gradcheck_module", "forward_ad"):
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("gradcheck", "gradgradcheck"):
+        mod = importlib.import_module(".gradcheck", __name__)
+        return getattr(mod, name)
+    if name == "explain":
+        mod = importlib.import_module(".explain", __name__)
+        return mod.explain
+    raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")

@@ -1,0 +1,359 @@
+"""How an op is defined once: ``Op`` (forward and backward on arrays) and the public ``Function``.
+
+An ``Op`` subclass writes ``forward(ctx, *arrays, **kw)`` on raw arrays and
+``backward(ctx, grad, xp)`` in a vocabulary that works on arrays (``xp`` = NumPy plus helpers) and
+on Tensors (``xp`` = ember's NumPy-named namespace, under ``create_graph=True``).  ``Op.apply``
+is the single entry for every op: it unwraps tensors, casts to the promoted dtype, runs forward,
+and only when a gradient is needed builds the node (edges, input shapes/dtypes, saved-tensor
+versions).  Backward formulas may only use saved inputs/outputs and non-differentiable data
+(masks, indices), so the same formula is correct for higher-order gradients.
+"""
+from __future__ import annotations
+
+import traceback
+
+from .._backend import ndarray, xp
+from .._tensor import Tensor, _make
+from . import anomaly_mode as _anomaly
+from .grad_mode import _state, no_grad, enable_grad
+from .graph import _IN, _OUT, Node, get_accumulator
+
+__all__ = ["Op", "Function", "FunctionCtx", "once_differentiable"]
+
+
+class OpNode(Node):
+    """Node of a built-in op; ``_op`` is the Op class (set per generated subclass)."""
+
+    _op = None
+
+    def apply_backward(self, grads, ns):
+        return self._op.backward(self, grads, ns)
+
+
+class _NoGradCtx:
+    """Stand-in ctx when no gradient is needed: saving is a no-op, attributes are dropped."""
+
+    needs_input_grad = ()
+
+    def save_for_backward(self, *a):
+        pass
+
+    def __setattr__(self, k, v):
+        pass
+
+
+_NOGRAD = _NoGradCtx()
+
+
+class Op:
+    """Base of built-in ops (see module doc).
+
+    Class attributes: ``node_name`` (grad_fn class name, default ``<Name>Backward0``),
+    ``is_view`` (output shares input 0's storage and version counter), ``multi_output``
+    (forward returns a tuple) and ``nondiff_outputs`` (indices of integer outputs).
+    """
+
+    node_name = None
+    is_view = False
+    multi_output = False
+    nondiff_outputs = ()
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        name = cls.__dict__.get("node_name") or cls.__name__ + "Backward0"
+        cls._node_cls = type(name, (OpNode,), {"_op": cls, "__module__": "ember.autograd"})
+
+    @staticmethod
+    def forward(ctx, *arrays, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad, xp):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        return _apply(cls, args, kwargs, None)
+
+
+def _apply(cls, args, kwargs, cast):
+    """Run op ``cls`` on ``args`` (Tensors or constants); ``cast``: NumPy dtype for tensors."""
+    arrays = []
+    req = False
+    for a in args:
+        if isinstance(a, Tensor):
+            arr = a._array
+            if cast is not None and arr.dtype != cast:
+                arr = arr.astype(cast)
+            arrays.append(arr)
+            if a._req:
+                req = True
+        else:
+            arrays.append(a)
+    if req and not _state.enabled:
+        req = False
+    if not req:
+        out = cls.forward(_NOGRAD, *arrays, **kwargs)
+        if cls.multi_output:
+            return tuple(_wrap_out(cls, o, args, False, None, i) for i, o in enumerate(out))
+        return _wrap_out(cls, out, args, False, None, 0)
+
+    node = cls._node_cls()
+    edges = []
+    meta = []
+    needs = []
+    for a in args:
+        if isinstance(a, Tensor) and a._req:
+            fn = a.grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
+            meta.append((a._array.shape, a._array.dtype))
+            needs.append(True)
+        else:
+            edges.append((None, 0))
+            meta.append(None)
+            needs.append(False)
+    node.next_functions = tuple(edges)
+    node._in_meta = meta
+    node.needs_input_grad = needs
+    out = cls.forward(node, *arrays, **kwargs)
+    if _anomaly._enabled[0]:
+        node._trace = "".join(traceback.format_stack()[:-3])
+    if cls.multi_output:
+        outs = tuple(_wrap_out(cls, o, args, i not in cls.nondiff_outputs, node, i)
+                     for i, o in enumerate(out))
+        node._n_out = len(outs)
+        node._out_meta = [(o._array.shape, o._array.dtype) for o in outs]
+        if node._saved is not None:
+            _record_saved(node, arrays, args, outs)
+        return outs
+    if out.__class__ is ndarray and out.dtype.kind not in "fc":
+        return _wrap_out(cls, out, args, False, None, 0)  # integer/bool results carry no grad
+    res = _wrap_out(cls, out, args, True, node, 0)
+    if node._saved is not None:
+        _record_saved(node, arrays, args, (res,))
+    return res
+
+
+def _wrap_out(cls, out, args, req, node, nr):
+    if out.__class__ is not ndarray:
+        out = xp.asarray(out)
+    if cls.is_view:
+        src = args[0]
+        if xp.may_share_memory(out, src._array):
+            t = _make(out, req, node, nr, src._vc)
+            t._base = src if src._base is None else src._base
+            return t
+    return _make(out, req, node, nr, None)
+
+
+def _record_saved(node, arrays, args, outs):
+    """Note, for each saved array, which input/output it is and that tensor's version now."""
+    info = []
+    any_ref = False
+    for s in node._saved:
+        item = None
+        if s.__class__ is ndarray:
+            for i, a in enumerate(arrays):
+                if s is a and isinstance(args[i], Tensor):
+                    t = args[i]
+                    item = (_IN, t, t._vc, t._vc[0])
+                    break
+            else:
+                for k, o in enumerate(outs):
+                    if s is o._array:
+                        item = (_OUT, k, o._vc, o._vc[0])
+                        break
+        if item is not None:
+            any_ref = True
+        info.append(item)
+    if any_ref:
+        node._saved_info = info
+
+
+# --------------------------------------------------------------------------------------------
+# The public, PyTorch-style custom Function (forward/backward on Tensors).
+# --------------------------------------------------------------------------------------------
+
+
+class FunctionCtx:
+    """The ``ctx`` of a custom Function.  Holds saved tensors with their versions."""
+
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = tensors
+
+    def set_materialize_grads(self, value: bool):
+        self._materialize = bool(value)
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """Node of a custom Function; it is also the ``ctx`` (as in PyTorch)."""
+
+    _fn_cls = None
+    _materialize = True
+    _to_save = ()
+    _dirty = ()
+    _non_diff = ()
+
+    @property
+    def saved_tensors(self):
+        from .graph import FREED, SAVED_FREED_MSG
+        if self._saved is FREED:
+            raise RuntimeError(SAVED_FREED_MSG)
+        out = []
+        for item in self._saved or ():
+            if item is None:
+                out.append(None)
+                continue
+            t, ver, is_out = item
+            if t._vc[0] != ver:
+                self._raise_version((_IN, t, t._vc, ver), t._array)
+            out.append(t)
+        return tuple(out)
+
+    saved_variables = saved_tensors
+
+    def apply_backward(self, grads, ns):
+        wrap = _make if not self._graph else None
+        gs = []
+        for i, g in enumerate(grads):
+            if g is None:
+                if self._materialize and self._out_meta is not None:
+                    shape, dt = self._out_meta[i]
+                    g = xp.zeros(shape, dt)
+                else:
+                    gs.append(None)
+                    continue
+            gs.append(g if wrap is None or isinstance(g, Tensor) else wrap(g, False, None, 0, None))
+        if self._graph:
+            with enable_grad():
+                res = self._fn_cls.backward(self, *gs)
+        else:
+            with no_grad():
+                res = self._fn_cls.backward(self, *gs)
+        if not isinstance(res, tuple):
+            res = (res,)
+        n_expected = len(self.next_functions)
+        if len(res) != n_expected:
+            if len(res) > n_expected and all(r is None for r in res[n_expected:]):
+                res = res[:n_expected]
+            else:
+                raise RuntimeError(
+                    f"function {type(self).__name__} returned an incorrect number of gradients "
+                    f"(expected {n_expected}, got {len(res)})")
+        out = []
+        for r in res:
+            if r is None:
+                out.append(None)
+            elif isinstance(r, Tensor):
+                out.append(r if self._graph else r._array)
+            else:
+                out.append(r)
+        return tuple(out)
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,),
+                                 {"_fn_cls": cls, "__module__": cls.__module__})
+
+
+class Function(metaclass=_FunctionMeta):
+    """Custom differentiable function, as ``torch.autograd.Function``::
+
+        class Exp(Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = x.exp(); ctx.save_for_backward(y); return y
+            @staticmethod
+            def backward(ctx, grad):
+                y, = ctx.saved_tensors; return grad * y
+    """
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward "
+                                  "mode AD.")
+
+    vjp = backward
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        tensor_args = [a for a in args if isinstance(a, Tensor)]
+        req = _state.enabled and any(a._req for a in tensor_args)
+        ctx = cls._backward_cls()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._req for a in args)
+        uses_setup = cls.setup_context is not Function.setup_context
+        with no_grad():
+            if uses_setup:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        if not req:
+            return out
+        edges = []
+        meta = []
+        for a in args:
+            if isinstance(a, Tensor) and a._req:
+                fn = a.grad_fn
+                edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
+                meta.append((a._array.shape, a._array.dtype))
+            else:
+                edges.append((None, 0))
+                meta.append(None)
+        ctx.next_functions = tuple(edges)
+        ctx._in_meta = meta
+        non_diff = {id(t) for t in ctx._non_diff}
+        dirty = {id(t) for t in ctx._dirty}
+        input_ids = {id(a) for a in tensor_args}
+        new_outs = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                new_outs.append(o)
+                continue
+            if id(o) in input_ids and id(o) not in dirty:
+                o = o.view_as(o) if o._array.ndim else o.detach()  # fresh output tensor
+                o = _make(o._array, False, None, 0, o._vc)
+            if id(o) in non_diff or not (o.dtype.is_floating_point or o.dtype.is_complex):
+                o._req = False
+            else:
+                o._req = True
+                o.grad_fn = ctx
+                o._output_nr = i
+            new_outs.append(o)
+        ctx._n_out = len(outs)
+        ctx._out_meta = [(o._array.shape, o._array.dtype) if isinstance(o, Tensor) else ((), None)
+                         for o in outs]
+        saved = []
+        for t in ctx._to_save:
+            saved.append(None if t is None else (t, t._vc[0], False))
+        ctx._saved = saved
+        return new_outs[0] if single else tuple(new_outs)
+
+
+def once_differentiable(fn):
+    """Decorator kept for compatibility: the backward runs without building a graph."""
+    def wrapper(ctx, *args):
+        with no_grad():
+            return fn(ctx, *args)
+    wrapper.__wrapped__ = fn
+    return wrapper

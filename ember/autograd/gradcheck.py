@@ -1,0 +1,116 @@
+"""Numerical gradient checks (finite differences in float64), like torch.autograd.gradcheck."""
+from __future__ import annotations
+
+from .._backend import xp
+from .._tensor import Tensor, _make
+from .grad_mode import no_grad
+
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _tuple(x):
+    return (x,) if isinstance(x, Tensor) else tuple(x)
+
+
+def _numerical_jacobian(fn, inputs, idx, out_sizes, eps):
+    x = inputs[idx]
+    flat = x._array.reshape(-1)  # a view: perturb in place
+    cols = []
+    for k in range(flat.size):
+        orig = flat[k]
+        flat[k] = orig + eps
+        with no_grad():
+            plus = [o._array.astype(xp.float64).reshape(-1) for o in _tuple(fn(*inputs))]
+        flat[k] = orig - eps
+        with no_grad():
+            minus = [o._array.astype(xp.float64).reshape(-1) for o in _tuple(fn(*inputs))]
+        flat[k] = orig
+        cols.append(xp.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
+    return xp.stack(cols, 1) if cols else xp.zeros((sum(out_sizes), 0))
+
+
+def _analytical_jacobian(outputs, inputs, idx):
+    from . import grad as _grad
+    total = sum(o._array.size for o in outputs)
+    x = inputs[idx]
+    jac = xp.zeros((total, x._array.size))
+    row = 0
+    for o in outputs:
+        if not o.requires_grad:
+            row += o._array.size
+            continue
+        for k in range(o._array.size):
+            go = xp.zeros(o._array.shape, o._array.dtype)
+            go.reshape(-1)[k] = 1
+            g = _grad([o], [x], [_make(go, False, None, 0, None)], retain_graph=True,
+                      allow_unused=True)[0]
+            if g is not None:
+                jac[row + k] = g._array.reshape(-1)
+        row += o._array.size
+    return jac
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
+              check_batched_grad=False, check_batched_forward_grad=False,
+              check_forward_ad=False, check_backward_ad=True, fast_mode=False, masked=None):
+    """Compare analytical (backward) and numerical (central difference) Jacobians."""
+    inputs = _tuple(inputs)
+    outputs = _tuple(func(*inputs))
+    sizes = [o._array.size for o in outputs]
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor) or not x.requires_grad:
+            continue
+        if x._array.dtype != xp.float64:
+            import warnings
+            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
+                          "point. This check will likely fail if all the inputs are not of "
+                          "double precision floating point.", stacklevel=2)
+        ana = _analytical_jacobian(outputs, inputs, i)
+        num = _numerical_jacobian(func, inputs, i, sizes, eps)
+        if not xp.allclose(ana, num, rtol=rtol, atol=atol):
+            if raise_exception:
+                raise GradcheckError(
+                    f"Jacobian mismatch for output 0 with respect to input {i},\n"
+                    f"numerical:{num}\nanalytical:{ana}\n")
+            return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
+                  masked=False):
+    """gradcheck of the function ``inputs -> d(func)/d(inputs) . grad_outputs``."""
+    from . import grad as _grad
+    inputs = _tuple(inputs)
+    outputs = _tuple(func(*inputs))
+    if grad_outputs is None:
+        rng = xp.random.default_rng(0)
+        grad_outputs = tuple(
+            _make(rng.standard_normal(o._array.shape).astype(o._array.dtype), True, None, 0,
+                  None) for o in outputs if o.requires_grad)
+    grad_outputs = _tuple(grad_outputs)
+    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    n_in = len(inputs)
+
+    def first_grads(*args):
+        ins = args[:n_in]
+        gos = args[n_in:]
+        outs = [o for o in _tuple(func(*ins)) if o.requires_grad]
+        gs = _grad(outs, [ins[i] for i in diff_idx], gos, create_graph=True, allow_unused=True)
+        res = []
+        for g, i in zip(gs, diff_idx):
+            if g is None:
+                from .._creation import zeros_like
+                g = zeros_like(ins[i])
+            res.append(g)
+        return tuple(res)
+
+    return gradcheck(first_grads, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -1,0 +1,185 @@
+"""Graph nodes: the objects behind ``tensor.grad_fn``.
+
+A Node is created by an op when its result needs a gradient.  It holds what backward needs (saved
+arrays, with the version of the tensor each came from), ``next_functions`` (one edge per input:
+``(node, output_nr)`` or ``(None, 0)``) and the input shapes/dtypes that the engine uses to reduce
+broadcast gradients and cast them back.  Nodes never hold their output tensors (that would be a
+reference cycle): a saved output is kept as its array plus its position.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import weakref
+
+from .._backend import ndarray
+
+__all__ = ["Node", "AccumulateGrad", "SAVED_FREED_MSG"]
+
+_seq = itertools.count()
+
+SAVED_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward.")
+
+# kinds of saved entries
+_RAW, _IN, _OUT = 0, 1, 2
+
+
+class _Freed:
+    __slots__ = ()
+
+
+FREED = _Freed()
+
+
+def _version_error(tensor_desc, version, expected, where):
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{tensor_desc}]{where}, is at version {version};"
+        f" expected version {expected} instead. Hint: enable anomaly detection to find the "
+        "operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+class Node:
+    """Base of every grad_fn.  Subclass names are PyTorch's (``MulBackward0``)."""
+
+    # Class-level defaults keep node creation cheap: an op only sets what it uses.
+    next_functions = ()
+    _in_meta = ()
+    _pre_hooks = None
+    _hooks = None
+    _retained = None
+    _saved = None
+    _saved_info = None
+    needs_input_grad = ()
+    _n_out = 1
+    _out_meta = None
+    _trace = None
+    _graph = False
+
+    def __init__(self):
+        self._seq = next(_seq)
+
+    # -- user-visible API -------------------------------------------------------------------
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    @property
+    def metadata(self) -> dict:
+        try:
+            return self.metadata_
+        except AttributeError:
+            self.metadata_ = {}
+            return self.metadata_
+
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) after the node runs; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) before the node runs; may return new grad_outputs."""
+        return self._add_pre_hook(-1, fn)
+
+    def _add_pre_hook(self, output_nr, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        lst = self._pre_hooks.setdefault(output_nr, [])
+        lst.append(fn)
+        return _RemovableHandle(lst, fn)
+
+    # -- saved tensors ---------------------------------------------------------------------
+    def save_for_backward(self, *arrays):
+        self._saved = arrays
+
+    def _unpack_saved(self):
+        """Saved arrays (first order) or graph-connected Tensors (create_graph)."""
+        saved = self._saved
+        if saved is FREED:
+            raise RuntimeError(SAVED_FREED_MSG)
+        info = self._saved_info
+        if info is None:
+            return saved
+        for k, item in enumerate(info):
+            if item is not None and item[2][0] != item[3]:
+                self._raise_version(item, saved[k])
+        if not self._graph:
+            return saved
+        from .._tensor import _graph_tensor
+        out = []
+        for arr, item in zip(saved, info):
+            out.append(None if arr is None else _graph_tensor(self, arr, item))
+        return tuple(out)
+
+    @property
+    def saved_tensors(self):
+        return self._unpack_saved()
+
+    def _raise_version(self, item, arr):
+        kind, ref, vc, ver = item
+        shape = list(arr.shape)
+        dt = arr.dtype.name
+        tname = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+                 "float16": "HalfTensor", "int32": "IntTensor", "bool": "BoolTensor"}.get(
+                     dt, "Tensor")
+        producer = ref.grad_fn if kind == _IN else self
+        pname = type(producer).__name__ if producer is not None else None
+        if pname:
+            pname = re.sub(r"Backward\d*$", "", pname)
+        where = f", which is output {ref._output_nr if kind == _IN else ref} of {pname}" if \
+            pname else ""
+        raise _version_error(f"torch.{tname} [{', '.join(map(str, shape))}]", vc[0], ver, where)
+
+    def _release(self):
+        self._saved = FREED
+        self._saved_info = None
+
+    def apply(self, *grads):
+        raise NotImplementedError
+
+
+class _RemovableHandle:
+    __slots__ = ("_lst", "_fn")
+
+    def __init__(self, lst, fn):
+        self._lst, self._fn = lst, fn
+
+    def remove(self):
+        try:
+            self._lst.remove(self._fn)
+        except ValueError:
+            pass
+
+
+class AccumulateGrad(Node):
+    """Leaf sink: runs the leaf's hooks, then adds the gradient into ``variable.grad``."""
+
+    def __init__(self, variable):
+        self._seq = 1 << 62  # run as soon as ready, like PyTorch
+        self.variable = variable
+
+
+def get_accumulator(t):
+    """The AccumulateGrad of leaf ``t``, shared while alive (the leaf holds it weakly)."""
+    ref = t._acc
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
+    node = AccumulateGrad(t)
+    t._acc = weakref.ref(node)
+    return node
+
+
+def is_array(x):
+    return x.__class__ is ndarray

@@ -1,0 +1,18 @@
+"""Shared test settings: small hypothesis budgets so the suite stays fast on 2 cores."""
+import os
+
+import numpy as np
+import pytest
+
+try:
+    from hypothesis import settings
+
+    settings.register_profile("ember", max_examples=25, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ember"))
+except ImportError:  # pragma: no cover
+    pass
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
