@@ -28,10 +28,10 @@ def check_inplace(t, *others) -> bool:
         return False
     if t._req and t.grad_fn is None:
         raise RuntimeError(_LEAF_INPLACE)
-    base = t._base
-    if base is not None and base._req and base.grad_fn is None:
-        raise RuntimeError(_VIEW_LEAF_INPLACE)
     if t._req:
+        base = t._base  # a differentiable view of a leaf that requires grad
+        if base is not None and base._req and base.grad_fn is None:
+            raise RuntimeError(_VIEW_LEAF_INPLACE)
         return True
     for o in others:
         if isinstance(o, Tensor) and o._req:

@@ -199,6 +199,7 @@ class BackwardCFunction(Node, FunctionCtx):
     _to_save = ()
     _dirty = ()
     _non_diff = ()
+    save_for_backward = FunctionCtx.save_for_backward
 
     @property
     def saved_tensors(self):
@@ -219,6 +220,8 @@ class BackwardCFunction(Node, FunctionCtx):
     saved_variables = saved_tensors
 
     def apply_backward(self, grads, ns):
+        if not isinstance(grads, (list, tuple)):
+            grads = (grads,)
         wrap = _make if not self._graph else None
         gs = []
         for i, g in enumerate(grads):

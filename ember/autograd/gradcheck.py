@@ -100,10 +100,13 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     n_in = len(inputs)
 
     def first_grads(*args):
+        from .grad_mode import enable_grad
         ins = args[:n_in]
         gos = args[n_in:]
-        outs = [o for o in _tuple(func(*ins)) if o.requires_grad]
-        gs = _grad(outs, [ins[i] for i in diff_idx], gos, create_graph=True, allow_unused=True)
+        with enable_grad():  # the numerical Jacobian calls this under no_grad
+            outs = [o for o in _tuple(func(*ins)) if o.requires_grad]
+            gs = _grad(outs, [ins[i] for i in diff_idx], gos, create_graph=True,
+                       allow_unused=True)
         res = []
         for g, i in zip(gs, diff_idx):
             if g is None:

@@ -165,7 +165,7 @@ class AccumulateGrad(Node):
     """Leaf sink: runs the leaf's hooks, then adds the gradient into ``variable.grad``."""
 
     def __init__(self, variable):
-        self._seq = 1 << 62  # run as soon as ready, like PyTorch
+        self._seq = (1 << 62) + next(_seq)  # run as soon as ready, like PyTorch
         self.variable = variable
 
 
