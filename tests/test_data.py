@@ -446,8 +446,11 @@ def test_random_split():
     fr = random_split(data, [0.25, 0.75], generator=_gen(0))
     assert [len(p) for p in fr] == [5, 15]
     assert [len(p) for p in random_split(list(range(10)), [0.34, 0.33, 0.33])] == [4, 3, 3]
-    with pytest.warns(UserWarning, match="Length of split at index 1 is 0"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         random_split(list(range(2)), [0.9, 0.05, 0.05])
+    assert [str(w.message)[:28] for w in caught] == [
+        "Length of split at index 1 i", "Length of split at index 2 i"]
     with pytest.raises(ValueError, match="Sum of input lengths"):
         random_split(data, [5, 5])
 
@@ -635,11 +638,35 @@ def test_worker_timeout():
 
 
 def test_break_early_shuts_workers_down():
-    import faulthandler, sys
-    faulthandler.dump_traceback_later(3, file=sys.__stderr__)
     loader = DataLoader(ListDataset(list(range(40))), batch_size=2, num_workers=2)
     it = iter(loader)
     assert next(it).tolist() == [0, 1]
     workers = list(it._workers)
     it._shutdown_workers()
     assert not any(w.is_alive() for w in workers)
+
+
+class RandomSample(Dataset):
+    """Draws from ember's global generator: each worker must be seeded differently."""
+
+    def __getitem__(self, i):
+        info = get_worker_info()
+        return ember.randperm(1000).tolist()[:3], info.seed, np.random.randint(1 << 30)
+
+    def __len__(self):
+        return 4
+
+
+def test_workers_are_seeded_differently():
+    out = list(DataLoader(RandomSample(), batch_size=None, num_workers=2))
+    draws = [tuple(o[0]) for o in out]
+    seeds = [int(o[1]) for o in out]
+    assert draws[0] != draws[1]  # workers 0 and 1
+    assert seeds[1] == seeds[0] + 1 and seeds[2] == seeds[0]
+    assert int(out[0][2]) != int(out[1][2])  # NumPy's global RNG too
+    again = list(DataLoader(RandomSample(), batch_size=None, num_workers=2,
+                            generator=_gen(5)))
+    same = list(DataLoader(RandomSample(), batch_size=None, num_workers=2,
+                           generator=_gen(5)))
+    assert [o[1] for o in again] == [o[1] for o in same]
+    assert [o[0] for o in again] == [o[0] for o in same]

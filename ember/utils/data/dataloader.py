@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import queue
 import warnings
+import weakref
 from typing import Callable, Iterable
 
 
@@ -343,8 +344,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def __init__(self, loader) -> None:
         super().__init__(loader)
-        self._shutdown = True  # until the workers exist, __del__ has nothing to do
-        self._owner_pid = os.getpid()
+        self._pool = None
         self._prefetch_factor = loader.prefetch_factor
         self._in_order = loader.in_order
         if self._prefetch_factor <= 0:
@@ -356,7 +356,13 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._workers_done_event = ctx.Event()
         self._index_queues = []
         self._workers = []
-        self._shutdown = False
+        self._workers_status = [True] * self._num_workers
+        self._pool = _WorkerPool(self._workers, self._index_queues, self._worker_result_queue,
+                                 self._workers_done_event, self._workers_status,
+                                 self._persistent_workers)
+        # not __del__: when the iterator dies in a garbage cycle its queues may be finalized
+        # first; the finalizer keeps them alive until the workers were told to stop
+        weakref.finalize(self, self._pool.shutdown)
         for i in range(self._num_workers):
             index_queue = ctx.Queue()
             index_queue.cancel_join_thread()
@@ -380,7 +386,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._rcvd_idx = 0  # next task to hand out
         self._task_info = {}  # task idx -> (worker_id,) or (worker_id, data)
         self._tasks_outstanding = 0
-        self._workers_status = [True] * self._num_workers
+        self._workers_status[:] = [True] * self._num_workers  # shared with the pool
         self._workers_num_tasks = [0] * self._num_workers
         self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
         if not first_iter:
@@ -486,36 +492,56 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         return data
 
     def _mark_worker_as_unavailable(self, worker_id, shutdown=False) -> None:
-        self._index_queues[worker_id].put(None)
-        self._workers_status[worker_id] = False
+        self._pool.stop_worker(worker_id)
 
     def _shutdown_workers(self) -> None:
-        # a forked child can inherit this object and collect it: only the owner shuts down
-        if self._shutdown or os.getpid() != self._owner_pid:
+        self._pool.shutdown()
+
+    @property
+    def _shutdown(self) -> bool:
+        return self._pool is None or self._pool.done
+
+
+
+
+
+class _WorkerPool:
+    """The worker processes and their queues; ``shutdown`` tells them to stop and reaps them.
+    Kept apart from the iterator so that a ``weakref.finalize`` can hold it."""
+
+    def __init__(self, workers, index_queues, result_queue, done_event, status, persistent):
+        self.workers = workers
+        self.index_queues = index_queues
+        self.result_queue = result_queue
+        self.done_event = done_event
+        self.status = status
+        self.persistent = persistent
+        self.owner_pid = os.getpid()
+        self.done = False
+
+    def stop_worker(self, worker_id) -> None:
+        self.index_queues[worker_id].put(None)
+        self.status[worker_id] = False
+
+    def shutdown(self) -> None:
+        # a forked child can inherit this object: only the process that made it reaps
+        if self.done or os.getpid() != self.owner_pid:
             return
-        self._shutdown = True
+        self.done = True
         try:
-            self._workers_done_event.set()
-            for worker_id in range(len(self._workers)):
-                if self._persistent_workers or self._workers_status[worker_id]:
-                    self._mark_worker_as_unavailable(worker_id, shutdown=True)
-            for w in self._workers:
+            self.done_event.set()
+            for worker_id in range(len(self.workers)):
+                if self.persistent or self.status[worker_id]:
+                    self.stop_worker(worker_id)
+            for w in self.workers:
                 w.join(timeout=MP_STATUS_CHECK_INTERVAL)
-            for q in self._index_queues:
+            for q in self.index_queues:
                 q.cancel_join_thread()
                 q.close()
-            self._worker_result_queue.cancel_join_thread()
-            self._worker_result_queue.close()
+            self.result_queue.cancel_join_thread()
+            self.result_queue.close()
         finally:
-            for w in self._workers:
+            for w in self.workers:
                 if w.is_alive():
                     w.terminate()
                     w.join(timeout=MP_STATUS_CHECK_INTERVAL)
-
-    def __del__(self) -> None:
-        try:
-            self._shutdown_workers()
-        except Exception:  # noqa: BLE001 - interpreter teardown
-            pass
-
-

@@ -139,6 +139,8 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
             try:
                 r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    break  # the main process is gone from this epoch for good
                 continue
             if isinstance(r, _ResumeIteration):
                 data_queue.put((r, None))
