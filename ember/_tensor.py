@@ -466,22 +466,24 @@ class Tensor:
 
     # ---------------------------------------------------------------- operators
     def __add__(self, o):
-        return _pw.add(self, o)
+        return _binary(_Add, self, o)
 
     def __radd__(self, o):
-        return _pw.add(self, o)
+        return _binary(_Add, self, o)
 
     def __sub__(self, o):
-        return _pw.sub(self, o)
+        if self._array.dtype.kind == "b":
+            return _pw.sub(self, o)
+        return _binary(_Sub, self, o)
 
     def __rsub__(self, o):
         return _pw.rsub(self, o)
 
     def __mul__(self, o):
-        return _pw.mul(self, o)
+        return _binary(_Mul, self, o)
 
     def __rmul__(self, o):
-        return _pw.mul(self, o)
+        return _binary(_Mul, self, o)
 
     def __truediv__(self, o):
         return _pw.div(self, o)
@@ -1253,6 +1255,8 @@ _TYPE_FROM_NAME = {v: D.from_numpy_dtype(k) for k, v in _TYPE_NAMES.items()}
 
 # The op modules import this one; bind them after Tensor exists.
 from ._ops import _utils as _ops_utils  # noqa: E402
+from ._ops._utils import binary as _binary  # noqa: E402
+from ._ops.pointwise import Add as _Add, Mul as _Mul, Sub as _Sub  # noqa: E402
 from ._ops import pointwise as _pw  # noqa: E402
 from ._ops import reduction as _red  # noqa: E402
 from ._ops import shape as _sh  # noqa: E402

@@ -19,17 +19,21 @@ def wrap_dim(dim, ndim):
 
 
 def wrap_dims(dim, ndim):
-    """None/()/[] -> all axes; int or sequence -> sorted tuple of axes."""
+    """None/()/[] -> all axes; int or sequence -> sorted tuple of axes.
+
+    A 0-d tensor accepts dims 0 and -1 (as torch) but has no axis to reduce: ``()``."""
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (list, tuple)):
         if len(dim) == 0:
             return tuple(range(ndim))
         axes = tuple(sorted(wrap_dim(d, ndim) for d in dim))
-        if len(set(axes)) != len(axes):
-            raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
-        return axes
-    return (wrap_dim(dim, ndim),)
+        for i in range(1, len(axes)):
+            if axes[i] == axes[i - 1]:
+                raise RuntimeError(f"dim {axes[i]} appears multiple times in the list of dims")
+        return axes if ndim else ()
+    d = wrap_dim(dim, ndim)
+    return (d,) if ndim else ()
 
 
 def as_tensor_arg(x, like=None):
@@ -64,8 +68,42 @@ def broadcast_error(a_shape, b_shape):
                         "broadcast")
 
 
+_EMPTY = {}
+
+
 def binary(cls, a, b, kwargs=None, float_only=False):
     """Apply a binary op with PyTorch's type promotion and broadcast errors."""
+    cast = None
+    if isinstance(a, Tensor) and not float_only:
+        # fast paths: same dtype, or a float tensor with a Python number
+        if isinstance(b, Tensor):
+            if a._array.dtype != b._array.dtype:
+                cast = D.result_type(a, b).np
+        elif b.__class__ is float:
+            if a._array.dtype.kind not in "fc":
+                cast = D.result_type(a, b).np
+        elif b.__class__ is int:
+            if a._array.dtype.kind == "b":
+                cast = D.int64.np
+        else:
+            return _binary_slow(cls, a, b, kwargs, float_only)
+    else:
+        return _binary_slow(cls, a, b, kwargs, float_only)
+    try:
+        return _apply(cls, (a, b), kwargs or _EMPTY, cast)
+    except ValueError as e:
+        raise _maybe_broadcast_error(e, a, b) from None
+
+
+def _maybe_broadcast_error(e, a, b):
+    if "broadcast" in str(e):
+        sa = a._array.shape if isinstance(a, Tensor) else ()
+        sb = b._array.shape if isinstance(b, Tensor) else ()
+        return broadcast_error(sa, sb)
+    return e
+
+
+def _binary_slow(cls, a, b, kwargs, float_only):
     if not isinstance(a, Tensor):
         a = as_tensor_arg(a)
     if not isinstance(b, Tensor):
@@ -87,13 +125,9 @@ def binary(cls, a, b, kwargs=None, float_only=False):
         if dt.kind not in "fc":
             cast = D.get_default_dtype().np
     try:
-        return _apply(cls, (a, b), kwargs or {}, cast)
+        return _apply(cls, (a, b), kwargs or _EMPTY, cast)
     except ValueError as e:
-        if "broadcast" in str(e):
-            sa = a._array.shape if isinstance(a, Tensor) else ()
-            sb = b._array.shape if isinstance(b, Tensor) else ()
-            raise broadcast_error(sa, sb) from None
-        raise
+        raise _maybe_broadcast_error(e, a, b) from None
 
 
 def float_cast(t):

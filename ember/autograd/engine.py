@@ -85,21 +85,20 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
             capture.setdefault(key[0], []).append((key[1], idx))
         results = [None] * len(inputs)
 
-    # 2. dependency counts
+    # 2. dependency counts (roots start at 0 so they are never pushed twice)
     deps = {}
     stack = []
-    seen = set()
     for node, _, _ in roots:
-        if node not in seen:
-            seen.add(node)
+        if node not in deps:
+            deps[node] = 0
             stack.append(node)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
                     stack.append(nxt)
 
     buffers = {}
@@ -108,7 +107,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
         if buf is None:
             buf = buffers[node] = [None] * node._n_out
         buf[nr] = g if buf[nr] is None else buf[nr] + g
-    heap = [(-n._seq, n) for n in buffers if deps.get(n, 0) == 0]
+    heap = [(-n._seq, n) for n in buffers if deps[n] == 0]
     heapq.heapify(heap)
 
     ns = nx
@@ -117,9 +116,11 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
         from .._ops import gx as ns
     _state.enabled = bool(create_graph)
     anomaly = _anomaly._enabled[0]
+    slow = create_graph or anomaly
+    heappop, heappush = heapq.heappop, heapq.heappush
     try:
         while heap:
-            node = heapq.heappop(heap)[1]
+            node = heappop(heap)[1]
             grads = buffers.pop(node)
             if node._pre_hooks is not None or node._retained is not None:
                 grads = _run_pre_hooks(node, grads, create_graph)
@@ -135,10 +136,21 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                 if accumulate and grads[0] is not None:
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
-            if capture is not None and not accumulate and not _needed(node, deps, capture):
-                continue
             next_fns = node.next_functions
-            if all(g is None for g in grads):
+            bw = node._bw
+            if node._n_out == 1 and bw is not None and not slow:
+                g = grads[0]
+                if g is None:
+                    res = (None,) * len(next_fns)
+                else:  # the fast path: one static call, no wrapping
+                    res = bw(node, g, ns)
+                    if res.__class__ is not tuple:
+                        res = (res,)
+                    if len(res) != len(next_fns):
+                        _count_error(node, res)
+                    if node._saved is not None and not retain_graph:
+                        node._release()
+            elif all(g is None for g in grads):
                 res = (None,) * len(next_fns)
             else:
                 res = _call_backward(node, grads, ns, create_graph, anomaly)
@@ -150,20 +162,22 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                     continue
                 g = res[i]
                 if g is not None:
-                    g = _fix_grad(node, i, g, meta[i], ns, create_graph)
+                    m = meta[i]
+                    if g.__class__ is not ndarray or g.shape != m[0] or g.dtype != m[1]:
+                        g = _fix_grad(node, i, g, m, ns, create_graph)
                     buf = buffers.get(nxt)
                     if buf is None:
-                        buf = buffers[nxt] = [None] * nxt._n_out
-                    old = buf[nr]
-                    buf[nr] = g if old is None else old + g
+                        buffers[nxt] = [g] if nxt._n_out == 1 else \
+                            [g if k == nr else None for k in range(nxt._n_out)]
+                    else:
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
                 d = deps[nxt] - 1
                 deps[nxt] = d
                 if d == 0:
-                    if nxt in buffers:
-                        heapq.heappush(heap, (-nxt._seq, nxt))
-                    else:  # nothing reached it: still let its own successors count down
+                    if nxt not in buffers:  # nothing reached it: its successors still count down
                         buffers[nxt] = [None] * nxt._n_out
-                        heapq.heappush(heap, (-nxt._seq, nxt))
+                    heappush(heap, (-nxt._seq, nxt))
             if node._hooks is not None:
                 for h in node._hooks:
                     h(tuple(res), tuple(grads))
@@ -180,9 +194,10 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
     return None
 
 
-def _needed(node, deps, capture):
-    """autograd.grad prunes nothing structurally; every reached node runs (correct, simple)."""
-    return True
+def _count_error(node, res):
+    n = len(node.next_functions)
+    raise RuntimeError(f"Function {type(node).__name__} returned an incorrect number of "
+                       f"gradients (expected {n}, got {len(res)})")
 
 
 def _call_backward(node, grads, ns, create_graph, anomaly):
@@ -210,10 +225,8 @@ def _call_backward(node, grads, ns, create_graph, anomaly):
         node._graph = False
     if res.__class__ is not tuple:
         res = (res,)
-    n = len(node.next_functions)
-    if len(res) != n:
-        raise RuntimeError(f"Function {type(node).__name__} returned an incorrect number of "
-                           f"gradients (expected {n}, got {len(res)})")
+    if len(res) != len(node.next_functions):
+        _count_error(node, res)
     if anomaly:
         for k, r in enumerate(res):
             if r is not None:

@@ -25,6 +25,7 @@ class OpNode(Node):
     """Node of a built-in op; ``_op`` is the Op class (set per generated subclass)."""
 
     _op = None
+    _bw = None
 
     def apply_backward(self, grads, ns):
         return self._op.backward(self, grads, ns)
@@ -61,7 +62,8 @@ class Op:
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         name = cls.__dict__.get("node_name") or cls.__name__ + "Backward0"
-        cls._node_cls = type(name, (OpNode,), {"_op": cls, "__module__": "ember.autograd"})
+        cls._node_cls = type(name, (OpNode,), {"_op": cls, "_bw": staticmethod(cls.backward),
+                                               "__module__": "ember.autograd"})
 
     @staticmethod
     def forward(ctx, *arrays, **kwargs):  # pragma: no cover - abstract
@@ -77,44 +79,54 @@ class Op:
 
 
 def _apply(cls, args, kwargs, cast):
-    """Run op ``cls`` on ``args`` (Tensors or constants); ``cast``: NumPy dtype for tensors."""
-    arrays = []
+    """Run op ``cls`` on ``args`` (Tensors or constants); ``cast``: NumPy dtype for tensors.
+
+    This is the hot path of every op: keep it free of work the common case doesn't need.
+    """
     req = False
-    for a in args:
-        if isinstance(a, Tensor):
-            arr = a._array
-            if cast is not None and arr.dtype != cast:
-                arr = arr.astype(cast)
-            arrays.append(arr)
-            if a._req:
+    if cast is None:
+        arrays = [a._array if isinstance(a, Tensor) else a for a in args]
+        for a in args:
+            if isinstance(a, Tensor) and a._req:
                 req = True
-        else:
-            arrays.append(a)
-    if req and not _state.enabled:
-        req = False
-    if not req:
+                break
+    else:
+        arrays = []
+        for a in args:
+            if isinstance(a, Tensor):
+                arr = a._array
+                if arr.dtype != cast:
+                    arr = arr.astype(cast)
+                arrays.append(arr)
+                if a._req:
+                    req = True
+            else:
+                arrays.append(a)
+    if not req or not _state.enabled:
         out = cls.forward(_NOGRAD, *arrays, **kwargs)
         if cls.multi_output:
             return tuple(_wrap_out(cls, o, args, False, None, i) for i, o in enumerate(out))
-        return _wrap_out(cls, out, args, False, None, 0)
+        if out.__class__ is not ndarray:
+            out = xp.asarray(out)
+        if cls.is_view:
+            return _wrap_out(cls, out, args, False, None, 0)
+        return _make(out, False, None, 0, None)
 
     node = cls._node_cls()
     edges = []
     meta = []
-    needs = []
     for a in args:
         if isinstance(a, Tensor) and a._req:
             fn = a.grad_fn
             edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
-            meta.append((a._array.shape, a._array.dtype))
-            needs.append(True)
+            arr = a._array
+            meta.append((arr.shape, arr.dtype))
         else:
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
             meta.append(None)
-            needs.append(False)
     node.next_functions = tuple(edges)
     node._in_meta = meta
-    node.needs_input_grad = needs
+    node.needs_input_grad = [m is not None for m in meta]
     out = cls.forward(node, *arrays, **kwargs)
     if _anomaly._enabled[0]:
         node._trace = "".join(traceback.format_stack()[:-3])
@@ -126,12 +138,20 @@ def _apply(cls, args, kwargs, cast):
         if node._saved is not None:
             _record_saved(node, arrays, args, outs)
         return outs
-    if out.__class__ is ndarray and out.dtype.kind not in "fc":
+    if out.__class__ is not ndarray:
+        out = xp.asarray(out)
+    if out.dtype.kind not in "fc":
         return _wrap_out(cls, out, args, False, None, 0)  # integer/bool results carry no grad
-    res = _wrap_out(cls, out, args, True, node, 0)
+    if cls.is_view:
+        res = _wrap_out(cls, out, args, True, node, 0)
+    else:
+        res = _make(out, True, node, 0, None)
     if node._saved is not None:
         _record_saved(node, arrays, args, (res,))
     return res
+
+
+_NO_EDGE = (None, 0)
 
 
 def _wrap_out(cls, out, args, req, node, nr):

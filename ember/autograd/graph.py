@@ -61,6 +61,7 @@ class Node:
     _out_meta = None
     _trace = None
     _graph = False
+    _bw = None  # an op's backward as a static function (engine fast path)
 
     def __init__(self):
         self._seq = next(_seq)
