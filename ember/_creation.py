@@ -1,6 +1,7 @@
 """Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/full/empty(+_like), ranges, eye."""
 from __future__ import annotations
 
+import builtins as _builtins
 import math
 
 from . import _dtype as D
@@ -170,7 +171,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
             dtype = D.bool
         elif isinstance(fill_value, int):
             dtype = D.int64
-        elif isinstance(fill_value, complex):
+        elif isinstance(fill_value, _builtins.complex):
             dtype = D.complex64
         else:
             dtype = D.get_default_dtype()
