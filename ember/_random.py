@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-import pickle
+import json
 
 from . import _dtype as D
 from ._backend import xp
@@ -39,12 +39,17 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        raw = pickle.dumps(self._rng.bit_generator.state)
+        """The stream's state as a uint8 tensor (JSON bytes: safe to load from a file)."""
+        raw = json.dumps(self._rng.bit_generator.state).encode()
         return _make(xp.frombuffer(raw, dtype=xp.uint8).copy(), False, None, 0, None)
 
     def set_state(self, new_state):
-        state = pickle.loads(new_state._array.tobytes())  # noqa: S301 - our own bytes
-        self._rng.bit_generator.state = state
+        try:
+            state = json.loads(new_state._array.astype(xp.uint8).tobytes().decode())
+            self._rng.bit_generator.state = state
+        except (ValueError, TypeError, KeyError) as e:
+            raise RuntimeError(f"Generator.set_state: not a state from get_state() ({e})") \
+                from None
         return self
 
 
