@@ -281,11 +281,19 @@ class Scatter(Op):
         ga = _zero_at(g, ctx.full, xp)
         gs = None
         if ctx.needs_input_grad[3]:
-            gs = xp.take_along_axis(g, idx, ctx.axis)
-            if tuple(gs.shape) != tuple(ctx.src_shape):
-                pad = [(0, s - gi) for s, gi in zip(ctx.src_shape, gs.shape)]
-                gs = xp.pad(gs, pad)
+            gs = _gather_src_grad(g, idx, ctx.axis, ctx.src_shape, xp)
         return ga, None, None, gs, None
+
+
+def _gather_src_grad(g, idx, axis, src_shape, xp):
+    """grad of a scatter's src: g gathered at idx (idx may be smaller than g and src in any
+    dim), zero-padded to src's shape."""
+    if any(s != gs for i, (s, gs) in enumerate(zip(idx.shape, g.shape)) if i != axis):
+        g = g[tuple(slice(0, s) if i != axis else slice(None) for i, s in enumerate(idx.shape))]
+    gs = xp.take_along_axis(g, idx, axis)
+    if tuple(gs.shape) != tuple(src_shape):
+        gs = xp.pad(gs, [(0, s - gi) for s, gi in zip(src_shape, gs.shape)])
+    return gs
 
 
 class ScatterAdd(Op):
@@ -302,10 +310,7 @@ class ScatterAdd(Op):
     @staticmethod
     def backward(ctx, g, xp):
         (idx,) = ctx.saved_tensors
-        gs = xp.take_along_axis(g, idx, ctx.axis)
-        if tuple(gs.shape) != tuple(ctx.src_shape):
-            gs = xp.pad(gs, [(0, s - gi) for s, gi in zip(ctx.src_shape, gs.shape)])
-        return g, None, None, gs
+        return g, None, None, _gather_src_grad(g, idx, ctx.axis, ctx.src_shape, xp)
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):

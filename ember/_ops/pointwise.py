@@ -472,6 +472,33 @@ fix = trunc
 frac = _u(Frac)
 
 
+class Softplus(Op):
+    """softplus(x) = log(1 + exp(beta x)) / beta (x where beta x > threshold);
+    d/dx = sigmoid(beta x) (1 above the threshold)."""
+
+    @staticmethod
+    def forward(ctx, a, beta, threshold):
+        ctx.save_for_backward(a)
+        ctx.beta, ctx.threshold = beta, threshold
+        z = a * beta if beta != 1 else a
+        # log1p(exp(z)) = max(z, 0) + log1p(exp(-|z|)): no overflow for large z
+        sp = xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
+        if beta != 1:
+            sp = sp / beta
+        return xp.where(z > threshold, a, sp).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (a,) = ctx.saved_tensors
+        z = a * ctx.beta
+        s = 1 / (1 + xp.exp(-z))
+        return g * xp.where(z > ctx.threshold, 1.0, s), None, None
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _apply(Softplus, (input, beta, threshold), {}, None)
+
+
 def relu(input, inplace=False):
     if inplace:
         return input.relu_()
@@ -566,16 +593,14 @@ class ClampTensor(Op):
 
     @staticmethod
     def backward(ctx, g, xp):
+        # torch's rule: where min > max the result is max, so min gets no gradient there
         a, lo, hi = ctx.saved_tensors
-        m = True
-        glo = ghi = None
-        if lo is not None:
-            m = a >= lo
-            glo = g * (a < lo)
-        if hi is not None:
-            m = (a <= hi) & m
-            ghi = g * (a > hi)
-        return g * m, glo, ghi
+        if lo is None:
+            return g * (a <= hi), None, g * (a > hi)
+        if hi is None:
+            return g * (a >= lo), g * (a < lo), None
+        return (g * ((a >= lo) & (a <= hi)), g * ((a < lo) & (lo < hi)),
+                g * ((a > hi) | (hi < lo)))
 
 
 def clamp(input, min=None, max=None, *, out=None):  # noqa: A002

@@ -311,7 +311,7 @@ class Var(Op):
         (a,) = ctx.saved_tensors
         d = a - xp.mean(a, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
-        return gk * d * (2.0 / ctx.div), None, None, None
+        return gk * d * (2.0 / ctx.div if ctx.div else float("inf")), None, None, None
 
 
 class Std(Op):
@@ -524,11 +524,13 @@ class Cumsum(Op):
     @staticmethod
     def forward(ctx, a, axis):
         ctx.axis = axis
-        return xp.cumsum(a, axis=axis)
+        return xp.cumsum(a, axis=axis) if a.ndim else a.copy()
 
     @staticmethod
     def backward(ctx, g, xp):
         ax = ctx.axis
+        if g.ndim == 0:
+            return g, None
         return xp.flip(xp.cumsum(xp.flip(g, ax), axis=ax), ax), None
 
 
@@ -537,7 +539,7 @@ class Cumprod(Op):
 
     @staticmethod
     def forward(ctx, a, axis):
-        out = xp.cumprod(a, axis=axis)
+        out = xp.cumprod(a, axis=axis) if a.ndim else a.copy()
         ctx.save_for_backward(a, out)
         ctx.axis = axis
         return out
@@ -546,6 +548,8 @@ class Cumprod(Op):
     def backward(ctx, g, xp):
         a, out = ctx.saved_tensors
         ax = ctx.axis
+        if a.ndim == 0:
+            return g, None
         if not (xp.sum(a == 0) > 0):
             r = xp.flip(xp.cumsum(xp.flip(g * out, ax), axis=ax), ax)
             return r / a, None
@@ -569,7 +573,7 @@ class Cumprod(Op):
 def cumsum(input, dim, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    elif input._array.dtype.kind in "bi":
+    elif input._array.dtype.kind in "biu":
         input = input.to(D.int64)
     return _apply(Cumsum, (input, wrap_dim(dim, input._array.ndim)), {}, None)
 
@@ -577,7 +581,7 @@ def cumsum(input, dim, *, dtype=None):
 def cumprod(input, dim, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    elif input._array.dtype.kind in "bi":
+    elif input._array.dtype.kind in "biu":
         input = input.to(D.int64)
     return _apply(Cumprod, (input, wrap_dim(dim, input._array.ndim)), {}, None)
 

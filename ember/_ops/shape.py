@@ -182,8 +182,17 @@ class Transpose(Op):
         return xp.swapaxes(g, *ctx.d), None, None
 
 
-class T(Transpose):
-    node_name = "TBackward0"
+class T(Op):
+    """t(): transpose of a <= 2-D tensor (0-D and 1-D: itself)."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.T
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return xp.transpose(g)
 
 
 def permute(input, *dims):
@@ -213,9 +222,7 @@ def t(input):
     nd = input._array.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    if nd < 2:
-        return _apply(T, (input, 0, 0), {}, None)
-    return _apply(T, (input, 0, 1), {}, None)
+    return _apply(T, (input,), {}, None)
 
 
 def movedim(input, source, destination):

@@ -131,7 +131,8 @@ def _apply(cls, args, kwargs, cast):
     if _anomaly._enabled[0]:
         node._trace = "".join(traceback.format_stack()[:-3])
     if cls.multi_output:
-        outs = tuple(_wrap_out(cls, o, args, i not in cls.nondiff_outputs, node, i)
+        nd = cls.nondiff_outputs  # integer outputs (indices) have no grad_fn, as in torch
+        outs = tuple(_wrap_out(cls, o, args, i not in nd, node if i not in nd else None, i)
                      for i, o in enumerate(out))
         node._n_out = len(outs)
         node._out_meta = [(o._array.shape, o._array.dtype) for o in outs]

@@ -1,0 +1,481 @@
+"""The op table: one entry per core op, shared by the generic op tests.
+
+Each ``OpInfo`` has a callable ``fn(lib, *args)`` written once for both libraries (``lib`` is
+``ember`` or ``torch``; tensor methods are called on the arguments), and samples whose arguments
+are NumPy arrays (turned into tensors of the library under test; float arrays require grad when
+the op is differentiable) or plain Python constants.  Inputs are built in float64 so the same
+sample serves gradcheck; the torch-parity tests also run them in float32 (``dtypes``) and, for
+ops marked ``int_ok``, on integer tensors.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_rng = np.random.default_rng(1234)
+
+
+def R(*shape):
+    """Standard normal float64 sample."""
+    return np.asarray(_rng.standard_normal(shape))
+
+
+def P(*shape):
+    """Positive sample in [0.5, 2]."""
+    return np.asarray(_rng.uniform(0.5, 2.0, shape))
+
+
+def U(*shape):
+    """Sample in (-0.9, 0.9) (domain of asin/acos/atanh)."""
+    return np.asarray(_rng.uniform(-0.9, 0.9, shape))
+
+
+def NZ(*shape):
+    """Sample with |x| in [0.5, 1.5] (safe denominators)."""
+    return np.asarray(_rng.uniform(0.5, 1.5, shape) * _rng.choice([-1.0, 1.0], shape))
+
+
+def I(high, *shape, low=0):  # noqa: E743 - index sample
+    return np.asarray(_rng.integers(low, high, shape), dtype=np.int64)
+
+
+def B(*shape):
+    return np.asarray(_rng.random(shape) < 0.5)
+
+
+def PERM(n, *lead):
+    """Distinct indices along the last axis (scatter targets without duplicates)."""
+    out = np.empty(lead + (n,), np.int64)
+    for idx in np.ndindex(*lead):
+        out[idx] = _rng.permutation(n)
+    return out
+
+
+class S:
+    """One sample: positional args (arrays or constants) for ``fn``."""
+
+    def __init__(self, *args, name=""):
+        self.args = args
+        self.name = name
+
+    def __repr__(self):
+        parts = [f"{a.dtype}{list(a.shape)}" if isinstance(a, np.ndarray) else repr(a)
+                 for a in self.args]
+        return self.name or ",".join(parts)
+
+
+class OpInfo:
+    def __init__(self, name, fn, samples, *, grad=True, gradgrad=True, dtypes=("float32",
+                 "float64"), int_ok=False, atol=1e-5, rtol=1e-4, gc_atol=1e-5, gc_rtol=1e-3,
+                 torch_grad_fn=True, torch_backward=True, grad_samples=None):
+        self.name = name
+        self.fn = fn
+        self.samples = samples
+        self.grad = grad            # differentiable: gradients vs torch and gradcheck
+        self.gradgrad = gradgrad    # torch supports double backward: gradgradcheck
+        self.dtypes = dtypes
+        self.int_ok = int_ok        # also compare forward on integer inputs
+        self.atol, self.rtol = atol, rtol
+        self.gc_atol, self.gc_rtol = gc_atol, gc_rtol
+        self.torch_grad_fn = torch_grad_fn
+        self.torch_backward = torch_backward  # False where torch's own backward fails
+        # samples used by the (slower) gradcheck/gradgradcheck tests; default: all
+        self.grad_samples = grad_samples if grad_samples is not None else samples
+
+    def __repr__(self):
+        return self.name
+
+
+OPS = []
+
+
+def op(name, fn, samples, **kw):
+    OPS.append(OpInfo(name, fn, samples, **kw))
+
+
+# ------------------------------------------------------------------------------ shapes
+
+BIN_SHAPES = [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 1, 3), (4, 1)), ((), (2, 3)), ((2, 3), ()),
+              ((1,), (2, 1)), ((0, 3), (3,)), ((2, 0), (1, 0))]
+
+
+def bin_samples(gen_a=R, gen_b=R):
+    return [S(gen_a(*sa), gen_b(*sb)) for sa, sb in BIN_SHAPES]
+
+
+UN_SHAPES = [(2, 3), (), (1,), (3, 1, 2), (0, 2)]
+
+
+def un_samples(gen=R):
+    return [S(gen(*s)) for s in UN_SHAPES]
+
+
+# ------------------------------------------------------------------------------ arithmetic
+
+op("add", lambda lib, a, b: lib.add(a, b), bin_samples(), int_ok=True)
+op("add_alpha", lambda lib, a, b: lib.add(a, b, alpha=2.5), bin_samples()[:3])
+op("add_op", lambda lib, a, b: a + b, bin_samples()[:4], int_ok=True)
+op("add_scalar", lambda lib, a: a + 2.5, un_samples(), int_ok=True)
+op("radd_scalar", lambda lib, a: 2 + a, un_samples(), int_ok=True)
+op("sub", lambda lib, a, b: lib.sub(a, b), bin_samples(), int_ok=True)
+op("sub_op", lambda lib, a, b: a - b, bin_samples()[:4], int_ok=True)
+op("sub_alpha", lambda lib, a, b: lib.sub(a, b, alpha=3), bin_samples()[:3])
+op("sub_scalar", lambda lib, a: a - 1.5, un_samples(), int_ok=True)
+op("rsub_scalar", lambda lib, a: 1.5 - a, un_samples(), int_ok=True)
+op("mul", lambda lib, a, b: lib.mul(a, b), bin_samples(), int_ok=True)
+op("mul_op", lambda lib, a, b: a * b, bin_samples()[:4], int_ok=True)
+op("mul_scalar", lambda lib, a: a * 3, un_samples(), int_ok=True)
+op("rmul_scalar", lambda lib, a: 0.5 * a, un_samples(), int_ok=True)
+op("mul_self", lambda lib, a: a * a, un_samples())
+op("div", lambda lib, a, b: lib.div(a, b), bin_samples(R, NZ), int_ok=True)
+op("truediv_op", lambda lib, a, b: a / b, bin_samples(R, NZ)[:4], int_ok=True)
+op("div_scalar", lambda lib, a: a / 4, un_samples(), int_ok=True)
+op("rdiv_scalar", lambda lib, a: 2.0 / a, un_samples(NZ), int_ok=True)
+op("true_divide", lambda lib, a, b: lib.true_divide(a, b), bin_samples(R, NZ)[:3])
+op("div_trunc", lambda lib, a, b: lib.div(a, b, rounding_mode="trunc"), bin_samples(R, NZ)[:4],
+   grad=False, int_ok=True)
+op("div_floor", lambda lib, a, b: lib.div(a, b, rounding_mode="floor"), bin_samples(R, NZ)[:4],
+   grad=False, int_ok=True)
+op("floordiv_op", lambda lib, a, b: a // b, bin_samples(R, NZ)[:4], grad=False, int_ok=True)
+op("floor_divide", lambda lib, a, b: lib.floor_divide(a, b), bin_samples(R, NZ)[:4],
+   grad=False, int_ok=True)
+op("remainder", lambda lib, a, b: lib.remainder(a, b), bin_samples(R, NZ), int_ok=True)
+op("mod_op", lambda lib, a: a % 0.7, un_samples(), int_ok=False)
+op("fmod", lambda lib, a, b: lib.fmod(a, b), bin_samples(R, NZ)[:4])
+op("pow_scalar2", lambda lib, a: a ** 2, un_samples(), int_ok=True)
+op("pow_scalar3", lambda lib, a: lib.pow(a, 3), un_samples(), int_ok=True)
+op("pow_scalar_frac", lambda lib, a: a ** 2.5, un_samples(P))
+op("pow_scalar_neg", lambda lib, a: a ** -1.5, un_samples(P))
+op("pow_scalar_half", lambda lib, a: a ** 0.5, un_samples(P))
+op("pow_scalar0", lambda lib, a: a ** 0, un_samples(), gradgrad=True)
+op("pow_tensor", lambda lib, a, b: lib.pow(a, b), bin_samples(P, R))
+op("rpow_scalar", lambda lib, a: 2.0 ** a, un_samples())
+op("neg", lambda lib, a: -a, un_samples(), int_ok=True)
+op("abs", lambda lib, a: lib.abs(a), un_samples(), int_ok=True)
+
+# ------------------------------------------------------------------------------ matmul family
+
+op("matmul_1d_1d", lambda lib, a, b: lib.matmul(a, b), [S(R(3), R(3)), S(R(0), R(0))])
+op("matmul_2d_1d", lambda lib, a, b: lib.matmul(a, b), [S(R(2, 3), R(3))])
+op("matmul_1d_2d", lambda lib, a, b: lib.matmul(a, b), [S(R(3), R(3, 4))])
+op("matmul_2d_2d", lambda lib, a, b: a @ b, [S(R(2, 3), R(3, 4)), S(R(1, 3), R(3, 1)),
+                                            S(R(2, 0), R(0, 3))])
+op("matmul_3d_3d", lambda lib, a, b: lib.matmul(a, b), [S(R(2, 2, 3), R(2, 3, 2))])
+op("matmul_3d_2d", lambda lib, a, b: lib.matmul(a, b), [S(R(2, 2, 3), R(3, 2))])
+op("matmul_2d_3d", lambda lib, a, b: lib.matmul(a, b), [S(R(2, 3), R(2, 3, 2))])
+op("matmul_3d_1d", lambda lib, a, b: lib.matmul(a, b), [S(R(2, 2, 3), R(3))])
+op("matmul_1d_3d", lambda lib, a, b: lib.matmul(a, b), [S(R(3), R(2, 3, 2))])
+op("matmul_bcast", lambda lib, a, b: lib.matmul(a, b), [S(R(2, 1, 2, 3), R(3, 3, 2)),
+                                                       S(R(1, 2, 3), R(2, 3, 2))])
+op("mm", lambda lib, a, b: lib.mm(a, b), [S(R(2, 3), R(3, 4))])
+op("bmm", lambda lib, a, b: lib.bmm(a, b), [S(R(2, 2, 3), R(2, 3, 2))])
+op("mv", lambda lib, a, b: lib.mv(a, b), [S(R(2, 3), R(3))])
+op("dot", lambda lib, a, b: lib.dot(a, b), [S(R(4), R(4))])
+op("outer", lambda lib, a, b: lib.outer(a, b), [S(R(3), R(2))])
+op("addmm", lambda lib, c, a, b: lib.addmm(c, a, b), [S(R(2, 4), R(2, 3), R(3, 4)),
+                                                     S(R(4), R(2, 3), R(3, 4))])
+op("addmm_beta_alpha", lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=2.0),
+   [S(R(2, 4), R(2, 3), R(3, 4))])
+op("einsum_mm", lambda lib, a, b: lib.einsum("ij,jk->ik", a, b), [S(R(2, 3), R(3, 2))])
+op("einsum_batch", lambda lib, a, b: lib.einsum("bij,bjk->bik", a, b),
+   [S(R(2, 2, 3), R(2, 3, 2))])
+op("einsum_sum", lambda lib, a: lib.einsum("ij->j", a), [S(R(2, 3))])
+op("einsum_outer", lambda lib, a, b: lib.einsum("i,j->ij", a, b), [S(R(3), R(2))])
+op("einsum_ellipsis", lambda lib, a, b: lib.einsum("...ij,...jk", a, b),
+   [S(R(2, 2, 3), R(2, 3, 2))])
+op("einsum_three", lambda lib, a, b, c: lib.einsum("ij,jk,k->i", a, b, c),
+   [S(R(2, 3), R(3, 2), R(2))])
+
+# ------------------------------------------------------------------------------ unary math
+
+for _name, _gen in [("exp", R), ("exp2", R), ("expm1", R), ("log", P), ("log2", P), ("log10", P),
+                    ("log1p", P), ("sqrt", P), ("rsqrt", P), ("sin", R), ("cos", R), ("tan", U),
+                    ("asin", U), ("acos", U), ("atan", R), ("sinh", R), ("cosh", R), ("tanh", R),
+                    ("asinh", R), ("atanh", U), ("sigmoid", R), ("erf", R), ("reciprocal", NZ),
+                    ("square", R)]:
+    op(_name, (lambda n: lambda lib, a: getattr(lib, n)(a))(_name), un_samples(_gen),
+       int_ok=_name not in ("atanh", "asin", "acos", "log2", "log10", "rsqrt", "reciprocal"))
+op("acosh", lambda lib, a: lib.acosh(a), un_samples(lambda *s: np.asarray(P(*s) + 1.0)))
+op("relu", lambda lib, a: lib.relu(a), un_samples(), int_ok=True)
+op("relu_method", lambda lib, a: a.relu(), un_samples()[:2])
+
+
+def _softplus(lib):
+    f = getattr(lib.nn.functional, "softplus", None)
+    if f is None:  # ember.nn.functional may not export it yet: the op lives in pointwise
+        from ember._ops.pointwise import softplus as f
+    return f
+
+
+op("softplus", lambda lib, a: _softplus(lib)(a), un_samples()[:3] + [S(R(4) * 30)])
+op("softplus_beta", lambda lib, a: _softplus(lib)(a, beta=2.0, threshold=5.0),
+   [S(R(2, 3) * 4)])
+op("exp_method", lambda lib, a: a.exp(), un_samples()[:2])
+op("sign", lambda lib, a: lib.sign(a), un_samples(), int_ok=True)
+op("floor", lambda lib, a: lib.floor(a), un_samples(), int_ok=True)
+op("ceil", lambda lib, a: lib.ceil(a), un_samples(), int_ok=True)
+op("round", lambda lib, a: lib.round(a), un_samples(), int_ok=True)
+op("round_decimals", lambda lib, a: lib.round(a, decimals=1), un_samples()[:2])
+op("trunc", lambda lib, a: lib.trunc(a), un_samples(), int_ok=True)
+
+# ------------------------------------------------------------------------------ clamp & co.
+
+op("clamp", lambda lib, a: lib.clamp(a, -0.5, 0.5), un_samples(), int_ok=True)
+op("clamp_min", lambda lib, a: lib.clamp(a, min=-0.3), un_samples(), int_ok=True)
+op("clamp_max", lambda lib, a: lib.clamp(a, max=0.3), un_samples(), int_ok=True)
+op("clip", lambda lib, a: lib.clip(a, -0.5, 0.5), un_samples()[:2])
+op("clamp_method", lambda lib, a: a.clamp(-1, 1), un_samples()[:2], int_ok=True)
+op("clamp_tensor", lambda lib, a, lo, hi: lib.clamp(a, lo, hi),
+   [S(R(2, 3), R(2, 3) - 0.5, R(3) + 0.5), S(R(3), R(1) - 1, R(1) + 1)])
+op("clamp_tensor_min", lambda lib, a, lo: lib.clamp(a, min=lo), [S(R(2, 3), R(3))])
+op("clamp_tensor_max", lambda lib, a, hi: lib.clamp(a, max=hi), [S(R(2, 3), R(2, 1))])
+op("maximum", lambda lib, a, b: lib.maximum(a, b), bin_samples(), int_ok=True)
+op("minimum", lambda lib, a, b: lib.minimum(a, b), bin_samples(), int_ok=True)
+op("maximum_ties", lambda lib, a: lib.maximum(a, a.detach()), [S(R(2, 3))], gradgrad=False)
+op("where", lambda lib, c, a, b: lib.where(c, a, b),
+   [S(B(2, 3), R(2, 3), R(2, 3)), S(B(2, 3), R(3), R(2, 1)), S(B(3), R(2, 3), R()),
+    S(B(0, 2), R(0, 2), R(2))], int_ok=True)
+op("where_scalar", lambda lib, c, a: lib.where(c, a, 0.0), [S(B(2, 3), R(2, 3))])
+op("lerp", lambda lib, a, b: lib.lerp(a, b, 0.3), bin_samples()[:5])
+op("lerp_tensor", lambda lib, a, b, w: lib.lerp(a, b, w),
+   [S(R(2, 3), R(2, 3), R(2, 3)), S(R(2, 3), R(3), R(2, 1))])
+op("masked_fill", lambda lib, a, m: lib.masked_fill(a, m, -1.5),
+   [S(R(2, 3), B(2, 3)), S(R(2, 3), B(3)), S(R(), B())], int_ok=True)
+op("masked_fill_method", lambda lib, a, m: a.masked_fill(m, 2.0), [S(R(3, 2), B(3, 1))])
+op("masked_fill_tensor", lambda lib, a, m, v: a.masked_fill(m, v), [S(R(2, 3), B(2, 3), R())])
+
+# ------------------------------------------------------------------------------ reductions
+
+RED_SHAPES = [(2, 3), (2, 3, 2), (), (1,), (0, 3)]
+
+
+def red_samples(gen=R, shapes=RED_SHAPES):
+    return [S(gen(*s)) for s in shapes]
+
+
+op("sum", lambda lib, a: lib.sum(a), red_samples(), int_ok=True)
+op("sum_dim", lambda lib, a: a.sum(1), red_samples(shapes=[(2, 3), (2, 3, 2), (0, 3)]),
+   int_ok=True)
+op("sum_dims_keepdim", lambda lib, a: a.sum((0, -1), keepdim=True),
+   red_samples(shapes=[(2, 3), (2, 3, 2)]), int_ok=True)
+op("sum_dim_neg", lambda lib, a: lib.sum(a, dim=-1), red_samples(shapes=[(2, 3), (), (1,)]))
+op("sum_dtype", lambda lib, a: lib.sum(a, 0, dtype=lib.float64), [S(R(2, 3))])
+op("mean", lambda lib, a: lib.mean(a), red_samples())
+op("mean_dim", lambda lib, a: a.mean(0), red_samples(shapes=[(2, 3), (2, 3, 2), (0, 3)]))
+op("mean_dims_keepdim", lambda lib, a: a.mean((1, 2), keepdim=True), [S(R(2, 3, 2))])
+op("prod", lambda lib, a: lib.prod(a), red_samples(), int_ok=True)
+op("prod_dim", lambda lib, a: a.prod(1), red_samples(shapes=[(2, 3), (2, 3, 2)]), int_ok=True)
+op("prod_dim_keepdim", lambda lib, a: a.prod(0, keepdim=True), [S(R(2, 3))])
+_z = R(2, 3)
+_z[0, 1] = 0.0
+_z2 = R(3, 3)
+_z2[1, :2] = 0.0
+op("prod_zeros", lambda lib, a: a.prod(), [S(_z), S(_z2)])
+op("prod_dim_zeros", lambda lib, a: a.prod(1), [S(_z), S(_z2)])
+op("max", lambda lib, a: lib.max(a), red_samples(shapes=[(2, 3), (), (1,)]), int_ok=True)
+op("min", lambda lib, a: lib.min(a), red_samples(shapes=[(2, 3), (), (1,)]), int_ok=True)
+op("max_dim", lambda lib, a: lib.max(a, 1), red_samples(shapes=[(2, 3), (2, 3, 2)]),
+   int_ok=True)
+op("max_dim_keepdim", lambda lib, a: a.max(-1, keepdim=True), red_samples(shapes=[(2, 3), ()]))
+op("min_dim", lambda lib, a: lib.min(a, 0), red_samples(shapes=[(2, 3), (1,)]), int_ok=True)
+op("min_dim_keepdim", lambda lib, a: a.min(1, keepdim=True), [S(R(2, 3, 2))])
+op("max_binary", lambda lib, a, b: lib.max(a, b), bin_samples()[:3])
+op("amax", lambda lib, a: lib.amax(a, 1), red_samples(shapes=[(2, 3), (2, 3, 2)]), int_ok=True)
+op("amax_dims", lambda lib, a: lib.amax(a, (0, 2), keepdim=True), [S(R(2, 3, 2))])
+op("amax_all", lambda lib, a: a.amax(), red_samples(shapes=[(2, 3), ()]))
+op("amin", lambda lib, a: lib.amin(a, -1), red_samples(shapes=[(2, 3), (2, 3, 2)]), int_ok=True)
+op("amin_dims", lambda lib, a: lib.amin(a, (0, 1)), [S(R(2, 3, 2))])
+_ties = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.5]])
+op("amax_ties", lambda lib, a: lib.amax(a, 1), [S(_ties)], gradgrad=False)
+op("max_ties", lambda lib, a: lib.max(a), [S(_ties)], gradgrad=False)
+op("argmax", lambda lib, a: lib.argmax(a), red_samples(shapes=[(2, 3), (), (1,)]), grad=False,
+   int_ok=True)
+op("argmax_dim", lambda lib, a: lib.argmax(a, 1, keepdim=True), [S(R(2, 3))], grad=False)
+op("argmin", lambda lib, a: lib.argmin(a), [S(R(2, 3))], grad=False, int_ok=True)
+op("argmin_dim", lambda lib, a: a.argmin(dim=0), [S(R(2, 3)), S(R(3))], grad=False)
+op("var", lambda lib, a: lib.var(a), red_samples(shapes=[(2, 3), (2, 3, 2), (1,)]))
+op("var_dim", lambda lib, a: a.var(1), [S(R(2, 3)), S(R(2, 3, 2))])
+op("var_correction0", lambda lib, a: lib.var(a, (0, 1), correction=0, keepdim=True),
+   [S(R(2, 3)), S(R(2, 3, 2))])
+op("var_unbiased_false", lambda lib, a: a.var(0, unbiased=False), [S(R(2, 3))])
+op("std", lambda lib, a: lib.std(a), red_samples(shapes=[(2, 3), (2, 3, 2)]))
+op("std_dim", lambda lib, a: a.std(-1, keepdim=True), [S(R(2, 3)), S(R(2, 3, 2))])
+op("std_correction2", lambda lib, a: lib.std(a, 1, correction=2), [S(R(2, 4))])
+op("norm", lambda lib, a: lib.norm(a), red_samples(shapes=[(2, 3), (3,), (2, 3, 2)]))
+op("norm_p1", lambda lib, a: lib.norm(a, p=1), [S(R(2, 3)), S(R(3))])
+op("norm_p3", lambda lib, a: a.norm(3), [S(R(2, 3)), S(R(4))])
+op("norm_inf", lambda lib, a: lib.norm(a, p=float("inf")), [S(R(2, 3)), S(R(4))])
+op("norm_dim", lambda lib, a: lib.norm(a, dim=1), [S(R(2, 3)), S(R(2, 3, 2))])
+op("norm_dim_keepdim", lambda lib, a: a.norm(2, dim=(0, 1), keepdim=True), [S(R(2, 3, 2))])
+op("logsumexp", lambda lib, a: lib.logsumexp(a, 1), [S(R(2, 3)), S(R(2, 3, 2))])
+op("logsumexp_dims", lambda lib, a: lib.logsumexp(a, (0, 1), keepdim=True), [S(R(2, 3, 2))])
+op("logsumexp_large", lambda lib, a: lib.logsumexp(a * 300, -1), [S(R(2, 3))])
+op("softmax", lambda lib, a: lib.softmax(a, 1), [S(R(2, 3)), S(R(2, 3, 2)), S(R(1, 1))])
+op("softmax_neg", lambda lib, a: a.softmax(-1), [S(R(2, 3)), S(R(3))])
+op("softmax_0d", lambda lib, a: lib.softmax(a, 0), [S(R())])
+op("log_softmax", lambda lib, a: lib.log_softmax(a, 1), [S(R(2, 3)), S(R(2, 3, 2))])
+op("log_softmax_neg", lambda lib, a: a.log_softmax(-1), [S(R(3)), S(R(2, 3) * 100)])
+op("cumsum", lambda lib, a: lib.cumsum(a, 1), [S(R(2, 3)), S(R(2, 3, 2)), S(R(2, 0))],
+   int_ok=True)
+op("cumsum_0", lambda lib, a: a.cumsum(0), [S(R(3)), S(R())], int_ok=True)
+op("cumprod", lambda lib, a: lib.cumprod(a, 1), [S(R(2, 3)), S(R(2, 3, 2))], int_ok=True)
+op("cumprod_0", lambda lib, a: a.cumprod(0), [S(R(3)), S(R())])
+op("cumprod_zeros", lambda lib, a: lib.cumprod(a, 1), [S(_z), S(_z2)])
+op("cumprod_zeros_dim0", lambda lib, a: lib.cumprod(a, 0), [S(_z.T.copy())])
+op("all", lambda lib, a: lib.all(a), [S(B(2, 3)), S(R(2, 3)), S(B(0, 2)), S(B())], grad=False)
+op("all_dim", lambda lib, a: a.all(1), [S(B(2, 3)), S(B(2, 3, 2))], grad=False)
+op("all_dims_keepdim", lambda lib, a: lib.all(a, dim=(0, 2), keepdim=True), [S(B(2, 3, 2))],
+   grad=False)
+op("any", lambda lib, a: lib.any(a), [S(B(2, 3)), S(R(2, 3)), S(B(0, 2)), S(B())], grad=False)
+op("any_dim", lambda lib, a: a.any(-1, keepdim=True), [S(B(2, 3)), S(B(2, 3, 2))], grad=False)
+op("any_dims", lambda lib, a: lib.any(a, dim=(0, 1)), [S(B(2, 3, 2))], grad=False)
+
+# ------------------------------------------------------------------------------ shape ops
+
+op("view", lambda lib, a: a.view(3, 2), [S(R(2, 3)), S(R(6))])
+op("view_infer", lambda lib, a: a.view(-1, 2), [S(R(2, 3, 2)), S(R(0, 2))])
+op("view_0d", lambda lib, a: a.view(1, 1), [S(R())])
+op("reshape", lambda lib, a: lib.reshape(a, (3, -1)), [S(R(2, 3)), S(R(3, 2, 2))])
+op("reshape_noncontig", lambda lib, a: a.t().reshape(-1), [S(R(2, 3))])
+op("reshape_0d", lambda lib, a: a.reshape(()), [S(R(1)), S(R(1, 1))])
+op("flatten", lambda lib, a: lib.flatten(a), [S(R(2, 3, 2)), S(R()), S(R(2, 0))])
+op("flatten_range", lambda lib, a: a.flatten(1, 2), [S(R(2, 3, 2, 1))])
+op("unflatten", lambda lib, a: a.unflatten(1, (2, 3)), [S(R(2, 6)), S(R(1, 6, 2))])
+op("squeeze", lambda lib, a: lib.squeeze(a), [S(R(2, 1, 3, 1)), S(R(1)), S(R())])
+op("squeeze_dim", lambda lib, a: a.squeeze(1), [S(R(2, 1, 3)), S(R(2, 3))])
+op("squeeze_dims", lambda lib, a: a.squeeze((0, 2)), [S(R(1, 2, 1))])
+op("unsqueeze", lambda lib, a: lib.unsqueeze(a, 1), [S(R(2, 3)), S(R(2))])
+op("unsqueeze_neg", lambda lib, a: a.unsqueeze(-1), [S(R(2, 3)), S(R())])
+op("permute", lambda lib, a: a.permute(2, 0, 1), [S(R(2, 3, 2))])
+op("permute_fn", lambda lib, a: lib.permute(a, (1, 0)), [S(R(2, 3))])
+op("transpose", lambda lib, a: lib.transpose(a, 0, 2), [S(R(2, 3, 2))])
+op("transpose_neg", lambda lib, a: a.transpose(-1, -2), [S(R(2, 3))])
+op("t", lambda lib, a: a.t(), [S(R(2, 3)), S(R(3)), S(R())])
+op("T_attr", lambda lib, a: a.T, [S(R(2, 3))], gradgrad=True)
+op("mT_attr", lambda lib, a: a.mT, [S(R(2, 2, 3))])
+op("expand", lambda lib, a: a.expand(2, 3), [S(R(1, 3)), S(R(3)), S(R())])
+op("expand_neg", lambda lib, a: a.expand(4, -1, 3), [S(R(2, 1))])
+op("expand_as", lambda lib, a, b: a.expand_as(b), [S(R(3, 1), R(3, 4))])
+op("repeat", lambda lib, a: a.repeat(2, 3), [S(R(2, 3)), S(R(3)), S(R())])
+op("repeat_3", lambda lib, a: a.repeat(2, 1, 2), [S(R(3, 2))])
+op("tile", lambda lib, a: lib.tile(a, (2,)), [S(R(2, 3)), S(R(3))])
+op("tile_more", lambda lib, a: a.tile((2, 1, 2)), [S(R(2, 3))])
+op("cat", lambda lib, a, b: lib.cat([a, b], 1), [S(R(2, 3), R(2, 2)), S(R(2, 0), R(2, 3))])
+op("cat0", lambda lib, a, b, c: lib.cat((a, b, c)), [S(R(2, 3), R(1, 3), R(2, 3))])
+op("cat_empty1d", lambda lib, a, b: lib.cat([a, b]), [S(R(2, 3), R(0))])
+op("cat_neg", lambda lib, a, b: lib.cat([a, b], -1), [S(R(2, 1), R(2, 2))])
+op("cat_dtypes", lambda lib, a, b: lib.cat([a, b.to(lib.float64)], 0), [S(R(2), R(3))],
+   grad=False, dtypes=("float32",))
+op("stack", lambda lib, a, b: lib.stack([a, b]), [S(R(2, 3), R(2, 3)), S(R(), R())])
+op("stack_dim", lambda lib, a, b: lib.stack((a, b), -1), [S(R(2, 3), R(2, 3))])
+op("split", lambda lib, a: lib.split(a, 2), [S(R(5, 2)), S(R(4))])
+op("split_sizes", lambda lib, a: a.split([1, 3], dim=1), [S(R(2, 4))])
+op("chunk", lambda lib, a: lib.chunk(a, 3, 1), [S(R(2, 5)), S(R(2, 6))])
+op("chunk_method", lambda lib, a: a.chunk(2), [S(R(3, 2))])
+op("unbind", lambda lib, a: lib.unbind(a, 1), [S(R(2, 3))])
+op("unbind_0", lambda lib, a: a.unbind(), [S(R(3, 2)), S(R(2))])
+op("narrow", lambda lib, a: lib.narrow(a, 1, 1, 2), [S(R(2, 4)), S(R(3, 3, 2))])
+op("narrow_neg", lambda lib, a: a.narrow(0, -2, 2), [S(R(4, 2))])
+op("flip", lambda lib, a: lib.flip(a, (0,)), [S(R(2, 3)), S(R(3))])
+op("flip_dims", lambda lib, a: a.flip(0, 2), [S(R(2, 3, 2))])
+op("roll", lambda lib, a: lib.roll(a, 1, 1), [S(R(2, 3)), S(R(2, 3, 2))])
+op("roll_multi", lambda lib, a: lib.roll(a, (1, -1), (0, 1)), [S(R(2, 3))])
+op("roll_flat", lambda lib, a: lib.roll(a, 2), [S(R(2, 3))])
+op("gather", lambda lib, a, i: lib.gather(a, 1, i), [S(R(2, 3), I(3, 2, 4)),
+                                                      S(R(3, 2), I(2, 3, 1))])
+op("gather_0", lambda lib, a, i: a.gather(0, i), [S(R(3, 2), I(3, 2, 2))])
+op("gather_small_idx", lambda lib, a, i: lib.gather(a, 1, i), [S(R(3, 4), I(4, 2, 2))])
+op("scatter", lambda lib, a, i, s: lib.scatter(a, 1, i, s),
+   [S(R(2, 4), PERM(4, 2)[:, :3], R(2, 3))])
+op("scatter_src_larger", lambda lib, a, i, s: a.scatter(0, i, s),
+   [S(R(3, 2), PERM(3, 2).T[:2].copy(), R(3, 3))],
+   torch_backward=False)  # torch's ScatterBackward0 returns a grad of index's shape
+op("scatter_value", lambda lib, a, i: lib.scatter(a, 1, i, 0.5), [S(R(2, 4), PERM(4, 2)[:, :2])])
+op("scatter_add", lambda lib, a, i, s: lib.scatter_add(a, 1, i, s),
+   [S(R(2, 4), I(4, 2, 5), R(2, 5)), S(R(3, 2), I(2, 2, 2), R(2, 2))])
+op("scatter_add_0", lambda lib, a, i, s: a.scatter_add(0, i, s),
+   [S(R(3, 2), I(3, 4, 2), R(4, 2))])
+op("index_select", lambda lib, a, i: lib.index_select(a, 0, i),
+   [S(R(3, 2), I(3, 4)), S(R(3, 2), I(3, 0))])
+op("index_select_1", lambda lib, a, i: a.index_select(1, i), [S(R(2, 3), np.array([2, 0, 2]))])
+op("tril", lambda lib, a: lib.tril(a), [S(R(3, 3)), S(R(2, 4)), S(R(2, 3, 3))])
+op("tril_k", lambda lib, a: a.tril(-1), [S(R(3, 4))])
+op("triu", lambda lib, a: lib.triu(a), [S(R(3, 3)), S(R(4, 2))])
+op("triu_k", lambda lib, a: a.triu(1), [S(R(3, 3)), S(R(2, 3, 3))])
+op("diag_1d", lambda lib, a: lib.diag(a), [S(R(3))])
+op("diag_1d_k", lambda lib, a: lib.diag(a, 1), [S(R(3))])
+op("diag_2d", lambda lib, a: lib.diag(a), [S(R(3, 3)), S(R(2, 4))])
+op("diag_2d_k", lambda lib, a: a.diag(-1), [S(R(3, 3))])
+op("sort", lambda lib, a: lib.sort(a), [S(R(2, 3)), S(R(4))], int_ok=True)
+op("sort_desc", lambda lib, a: lib.sort(a, 0, descending=True), [S(R(3, 2))], int_ok=True)
+op("sort_method", lambda lib, a: a.sort(dim=1), [S(R(2, 3, 2))])
+op("topk", lambda lib, a: lib.topk(a, 2), [S(R(2, 4)), S(R(3))])
+op("topk_smallest", lambda lib, a: a.topk(2, dim=0, largest=False), [S(R(3, 2))])
+op("clone", lambda lib, a: a.clone(), un_samples()[:2])
+op("contiguous", lambda lib, a: a.t().contiguous(), [S(R(2, 3))])
+op("to_dtype", lambda lib, a: a.to(lib.float64) * 2, [S(R(2, 3))], dtypes=("float32",))
+op("detach_mix", lambda lib, a: a * a.detach(), [S(R(2, 3))])
+
+# ------------------------------------------------------------------------------ indexing
+
+
+def _ix(idx):
+    """An index with tensors: arrays become tensors of ``lib`` at call time."""
+    def conv(lib, i):
+        if isinstance(i, np.ndarray):
+            return lib.from_numpy(i.copy())
+        if isinstance(i, tuple):
+            return tuple(conv(lib, j) for j in i)
+        return i
+    return lambda lib: conv(lib, idx)
+
+
+_GET = [
+    ("int", 1, (3, 4)), ("neg_int", -1, (3, 4)), ("slice", slice(0, 2), (3, 4)),
+    ("step", (slice(None), slice(None, None, 2)), (3, 4)), ("ellipsis", (Ellipsis, 1), (2, 3, 4)),
+    ("none", (None, 1), (3, 4)), ("int_slice", (1, slice(1, 3)), (3, 4)),
+    ("empty_slice", slice(2, 2), (3, 4)), ("scalar_0d", (), ()),
+    ("adv_list", [0, 2, 0], (3, 4)), ("adv_tensor", np.array([2, 0, 2]), (3, 4)),
+    ("adv_2d", np.array([[0, 1], [2, 2]]), (3, 4)),
+    ("adv_pair", (np.array([0, 2]), np.array([1, 3])), (3, 4)),
+    ("bool_mask", np.array([[True, False, True, False]] * 2 + [[False] * 4]), (3, 4)),
+    ("bool_rows", np.array([True, False, True]), (3, 4)),
+    ("mixed_slice_adv", (slice(None), np.array([0, 3, 3])), (3, 4)),
+    ("mixed_int_adv", (1, np.array([0, 2])), (3, 4)),
+    ("mixed_adv_slice_adv", (np.array([0, 1]), slice(None), np.array([1, 2])), (2, 3, 4)),
+    ("mixed_none_adv", (None, np.array([0, 2])), (3, 4)),
+    ("mixed_bool_slice", (np.array([True, False, True]), slice(1, 3)), (3, 4)),
+]
+for _n, _idx, _shape in _GET:
+    op("getitem_" + _n, (lambda ix: lambda lib, a: a[ix(lib)])(_ix(_idx)), [S(R(*_shape))])
+
+
+def _setitem_fn(ix):
+    def f(lib, a, v):
+        y = a * 1.0  # a non-leaf: x[idx] = v records history
+        y[ix(lib)] = v
+        return y
+    return f
+
+
+_SET = [
+    ("int", 1, (3, 4), (4,)), ("slice", (slice(None), slice(1, 3)), (3, 4), (3, 2)),
+    ("bcast", slice(0, 2), (3, 4), (4,)), ("scalar_v", (0, 1), (3, 4), ()),
+    ("adv", np.array([2, 0]), (3, 4), (2, 4)), ("bool", np.array([True, False, True]), (3, 4),
+                                                (4,)),
+    ("mixed", (slice(None), np.array([0, 3])), (3, 4), (3, 2)),
+]
+for _n, _idx, _shape, _vshape in _SET:
+    op("setitem_" + _n, _setitem_fn(_ix(_idx)), [S(R(*_shape), R(*_vshape))])
+
+
+def _setitem_const(lib, a):
+    y = a.clone()
+    y[0] = 2.0
+    y[:, 1] = -1.0
+    return y
+
+
+op("setitem_const", _setitem_const, [S(R(3, 4))])
+
+OPS_BY_NAME = {o.name: o for o in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"
