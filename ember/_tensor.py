@@ -212,7 +212,7 @@ class Tensor:
                 "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
                 "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
                 "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
-                "for more informations.", UserWarning, stacklevel=2)
+                "for more information.", UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -356,9 +356,10 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec):
-        if self._array.ndim == 0 and spec:
+        # PyTorch: a 0-dim plain Tensor formats as its Python number, even with an empty spec
+        if self._array.ndim == 0 and type(self) is Tensor:
             return self.item().__format__(spec)
-        return object.__format__(self, spec) if spec else repr(self)
+        return object.__format__(self, spec)
 
     def __reduce_ex__(self, proto):
         return (_rebuild, (self._array, self._req))
