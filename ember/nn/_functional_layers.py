@@ -1,1 +1,975 @@
-__all__ = []
+"""Functional forms of the heavy layers (torch.nn.functional): convolution, pooling,
+normalisation, dropout, embedding, interpolation, pixel shuffle, fold/unfold and attention.
+
+Argument checking and PyTorch's error texts live here; the arithmetic is in the fused ops of
+``_conv_ops``, ``_pool_ops`` and ``_norm_ops``.
+"""
+from __future__ import annotations
+
+import math
+
+from .._backend import xp
+from .._tensor import Tensor, _make
+from ..autograd.function import _apply
+from . import _conv_ops as C
+from . import _norm_ops as NO
+from . import _pool_ops as P
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+           "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d",
+           "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
+           "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d", "batch_norm",
+           "layer_norm", "group_norm", "instance_norm", "local_response_norm", "dropout",
+           "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
+           "embedding", "embedding_bag", "interpolate", "upsample", "upsample_nearest",
+           "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle", "unfold", "fold",
+           "scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
+def _tup(v, n, name="kernel_size"):
+    if isinstance(v, Tensor):
+        v = v.tolist()
+    if isinstance(v, (list, tuple)):
+        if len(v) == 1:
+            return tuple(int(v[0]) for _ in range(n))
+        if len(v) != n:
+            raise RuntimeError(f"{name} must be an int or a tuple of {n} ints")
+        return tuple(int(a) for a in v)
+    return (int(v),) * n
+
+
+def _size_list(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _torch_size(shape):
+    return "torch.Size([" + ", ".join(str(s) for s in shape) + "])"
+
+
+def _batchify(input, nd, name, msg=None):
+    """Accept unbatched (nd+1)-D or batched (nd+2)-D input; returns (input, was_unbatched)."""
+    d = input.dim()
+    if d == nd + 1:
+        return input.unsqueeze(0), True
+    if d == nd + 2:
+        return input, False
+    raise RuntimeError(msg or f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                       f"{name}, but got input of size: {_size_list(input.shape)}")
+
+
+def _same_dtype(input, weight, bias=None):
+    if input._array.dtype != weight._array.dtype:
+        from .. import _dtype as D
+        raise RuntimeError(f"Input type ({D.from_numpy_dtype(input._array.dtype)}) and weight "
+                           f"type ({D.from_numpy_dtype(weight._array.dtype)}) should be the same")
+    if bias is not None and bias._array.dtype != input._array.dtype:
+        from .. import _dtype as D
+        raise RuntimeError(f"Input type ({D.from_numpy_dtype(input._array.dtype)}) and bias "
+                           f"type ({D.from_numpy_dtype(bias._array.dtype)}) should be the same")
+
+
+# ---------------------------------------------------------------------------------- conv
+
+
+def _conv_pads(padding, nd, kernel, dilation, stride, name):
+    """padding -> (top, bottom, left, right) for the 2-D op (1-D: zero height padding)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            p = [(0, 0)] * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            p = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                p.append((total // 2, total - total // 2))
+        else:
+            raise ValueError(f"Invalid padding string '{padding}', should be one of "
+                             "{'valid', 'same'}")
+    else:
+        p = [(a, a) for a in _tup(padding, nd, "padding")]
+        if any(a < 0 for a, _ in p):
+            raise RuntimeError("negative padding is not supported")
+    if nd == 1:
+        p = [(0, 0)] + p
+    return p[0] + p[1]
+
+
+def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
+    name = f"conv{nd}d"
+    x, unb = _batchify(input, nd, name)
+    if weight.dim() != nd + 2:
+        raise RuntimeError(f"Expected {nd + 2}-dimensional input for {nd + 2}-dimensional "
+                           f"weight {_size_list(weight.shape)}, but got {x.dim()}-dimensional "
+                           f"input of size {_size_list(x.shape)} instead")
+    stride, dilation = _tup(stride, nd, "stride"), _tup(dilation, nd, "dilation")
+    kernel = tuple(weight.shape[2:])
+    ws = tuple(weight.shape)
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if ws[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{_size_list(ws)}] instead")
+    if x.shape[1] != ws[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_size_list(ws)}, expected "
+                           f"input{_size_list(x.shape)} to have {ws[1] * groups} channels, but "
+                           f"got {x.shape[1]} channels instead")
+    if bias is not None and tuple(bias.shape) != (ws[0],):
+        raise RuntimeError(f"Given weight of size {_size_list(ws)}, expected bias to be "
+                           f"1-dimensional with {ws[0]} elements, but got bias of size "
+                           f"{_size_list(bias.shape)} instead")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    pads = _conv_pads(padding, nd, kernel, dilation, stride, name)
+    _same_dtype(x, weight, bias)
+    spatial = x.shape[2:]
+    pp = [(pads[0], pads[1]), (pads[2], pads[3])][-nd:]
+    padded = [s + a + b for s, (a, b) in zip(spatial, pp)]
+    eff = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, eff))}). Kernel size can't be greater than "
+                           "actual input size")
+    if nd == 1:
+        stride, dilation = (1,) + stride, (1,) + dilation
+    out = _apply(C.Conv, (x, weight, bias, stride, pads, dilation, groups), {}, None)
+    return out.squeeze(0) if unb else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                      nd, output_size=None):
+    name = f"conv_transpose{nd}d"
+    x, unb = _batchify(input, nd, name)
+    stride, dilation = _tup(stride, nd, "stride"), _tup(dilation, nd, "dilation")
+    padding, output_padding = _tup(padding, nd, "padding"), _tup(output_padding, nd)
+    ws = tuple(weight.shape)
+    if x.shape[1] != ws[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {_size_list(ws)}, expected "
+                           f"input{_size_list(x.shape)} to have {ws[0]} channels, but got "
+                           f"{x.shape[1]} channels instead")
+    if ws[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{_size_list(ws)}] instead")
+    for op, s, d in zip(output_padding, stride, dilation):
+        if op >= s and op >= d:
+            raise RuntimeError("output padding must be smaller than either stride or dilation, "
+                               f"but got output_padding={_size_list(output_padding)}, "
+                               f"stride={_size_list(stride)}, dilation={_size_list(dilation)}")
+    _same_dtype(x, weight, bias)
+    kernel = ws[2:]
+    spatial = x.shape[2:]
+    out_sz = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+              zip(spatial, stride, padding, dilation, kernel, output_padding)]
+    if output_size is not None:
+        out_sz = list(output_size)[-nd:]
+    if any(o <= 0 for o in out_sz):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, spatial))}). "
+                           f"Calculated output size per channel: "
+                           f"({' x '.join(map(str, out_sz))}). Output size is too small")
+    if nd == 1:
+        stride, dilation, padding, out_sz = (1,) + stride, (1,) + dilation, (0,) + padding, \
+            [1] + out_sz
+    pads = (padding[0], padding[0], padding[1], padding[1])
+    out = _apply(C.ConvTranspose, (x, weight, bias, stride, pads, dilation, groups,
+                                   tuple(out_sz)), {}, None)
+    return out.squeeze(0) if unb else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 1)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 2)
+
+
+# -------------------------------------------------------------------------------- pooling
+
+
+def _pool_geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+    kernel = _tup(kernel_size, nd)
+    stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and not stride) \
+        else _tup(stride, nd, "stride")
+    padding, dilation = _tup(padding, nd, "padding"), _tup(dilation, nd, "dilation")
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError(f"{name}: kernel_size must be greater than zero, but got "
+                           f"kH: {kernel[0]} kW: {kernel[-1]}" if nd == 2 else
+                           f"{name} kernel_size must be greater than zero, but got "
+                           f"{kernel[0]}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"{name}: stride must be greater than zero")
+    for p, k, d in zip(padding, kernel, dilation):
+        if p > (d * (k - 1) + 1) // 2 if name.startswith("max") else p > k // 2:
+            if name.startswith("max"):
+                raise RuntimeError(f"pad should be at most half of effective kernel size, but "
+                                   f"got pad={p}, kernel_size={k} and dilation={d}")
+            raise RuntimeError("pad should be smaller than or equal to half of kernel size, "
+                               f"but got padW = {p}, padH = {p}, kW = {k}, kH = {k}")
+    spatial = x.shape[2:]
+    out = tuple(P.pool_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
+                zip(spatial, kernel, stride, padding, dilation))
+    if any(o <= 0 for o in out):
+        c = x.shape[1]
+        raise RuntimeError(f"Given input size: ({c}x{'x'.join(map(str, spatial))}). "
+                           f"Calculated output size: ({c}x{'x'.join(map(str, out))}). "
+                           "Output size is too small")
+    if nd == 1:
+        return (1,) + kernel, (1,) + stride, (0,) + padding, (1,) + dilation, (1,) + out
+    return kernel, stride, padding, dilation, out
+
+
+def _pool_input(input, nd, name):
+    d = input.dim()
+    if d == nd + 1:
+        return input.unsqueeze(0), True
+    if d == nd + 2:
+        return input, False
+    if nd == 2:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 dim "
+                       f"batch size for input, but got:{_size_list(input.shape)}")
+
+
+def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    name = f"max_pool{nd}d"
+    x, unb = _pool_input(input, nd, name)
+    kernel, stride, padding, dilation, out = _pool_geometry(
+        x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
+    y, idx = _apply(P.MaxPool, (x, kernel, stride, padding, dilation, out[-2:]), {}, None)
+    if unb:
+        y, idx = y.squeeze(0), idx.squeeze(0)
+    return (y, idx) if return_indices else y
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    return _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+class _AdaptiveAvgPoolOp(P.AvgPool):
+    node_name = "AdaptiveAvgPool2DBackward0"
+
+
+def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override, op=P.AvgPool):
+    name = f"avg_pool{nd}d"
+    x, unb = _pool_input(input, nd, name)
+    kernel, stride, padding, _, out = _pool_geometry(x, nd, kernel_size, stride, padding, 1,
+                                                     ceil_mode, name)
+    hw = (1,) + tuple(x.shape[2:]) if nd == 1 else tuple(x.shape[2:])
+    div = P._avg_divisor(hw, out, kernel, stride, padding, count_include_pad, divisor_override)
+    if x._array.dtype.kind not in "fc":
+        raise RuntimeError(f"\"{name}\" not implemented for '{str(x.dtype)[6:].title()}'")
+    y = _apply(op, (x, kernel, stride, padding, out, div), {}, None)
+    return y.squeeze(0) if unb else y
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    return _avg_pool(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    return _avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    kw, kh = _tup(kernel_size, 2)
+    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kw * kh).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kernel_size).pow(1.0 / norm_type)
+
+
+def _adaptive_size(output_size, spatial, nd):
+    if isinstance(output_size, (list, tuple)):
+        if len(output_size) != nd:
+            raise ValueError(f"adaptive_avg_pool{nd}d: output_size must be {nd}")
+        return tuple(s if o is None else int(o) for o, s in zip(output_size, spatial))
+    return (int(output_size),) * nd
+
+
+def _adaptive_input(input, nd, name):
+    d = input.dim()
+    if d not in (nd + 1, nd + 2):
+        if nd == 2:
+            raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got "
+                               f"{_size_list(input.shape)}")
+        raise RuntimeError(f"{name}(): Expected 2D or 3D tensor, but got "
+                           f"{_size_list(input.shape)}")
+    return (input.unsqueeze(0), True) if d == nd + 1 else (input, False)
+
+
+def _adaptive_avg(input, output_size, nd):
+    x, unb = _adaptive_input(input, nd, f"adaptive_avg_pool{nd}d")
+    spatial = tuple(x.shape[2:])
+    out = _adaptive_size(output_size, spatial, nd)
+    if all(n % o == 0 for n, o in zip(spatial, out)) and all(o > 0 for o in out):
+        k = tuple(n // o for n, o in zip(spatial, out))
+        if nd == 1:
+            k, out2, hw = (1,) + k, (1,) + out, (1,) + spatial
+        else:
+            out2, hw = out, spatial
+        y = _apply(_AdaptiveAvgPoolOp, (x, k, k, (0, 0), out2, float(math.prod(k))), {}, None)
+    else:
+        dt = x._array.dtype
+        y = x
+        if nd == 2:
+            mh = _make(P.adaptive_avg_matrix(spatial[0], out[0], dt), False, None, 0, None)
+            y = mh.matmul(y)
+        mw = _make(P.adaptive_avg_matrix(spatial[-1], out[-1], dt).T.copy(), False, None, 0,
+                   None)
+        y = y.matmul(mw)
+    return y.squeeze(0) if unb else y
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return _adaptive_avg(input, output_size, 1)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return _adaptive_avg(input, output_size, 2)
+
+
+def _adaptive_max(input, output_size, return_indices, nd):
+    x, unb = _adaptive_input(input, nd, f"adaptive_max_pool{nd}d")
+    out = _adaptive_size(output_size, tuple(x.shape[2:]), nd)
+    if nd == 1:
+        out = (1,) + out
+    y, idx = _apply(P.AdaptiveMaxPool, (x, out), {}, None)
+    if unb:
+        y, idx = y.squeeze(0), idx.squeeze(0)
+    return (y, idx) if return_indices else y
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    return _adaptive_max(input, output_size, return_indices, 1)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    return _adaptive_max(input, output_size, return_indices, 2)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
+    return _adaptive_max(input, output_size, True, 1)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
+    return _adaptive_max(input, output_size, True, 2)
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def _arr_like(t, x):
+    a = t._array if isinstance(t, Tensor) else xp.asarray(t)
+    return a.astype(x._array.dtype, copy=False)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    nd = input.dim()
+    if nd < 2:
+        raise ValueError(f"Expected 2D or more input (got {nd}D input)")
+    c = input.shape[1]
+    for nm, t in (("running_mean", running_mean), ("running_var", running_var),
+                  ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{nm} should contain {c} elements not {t.numel()}")
+    axes = (0,) + tuple(range(2, nd))
+    aff = (1, c) + (1,) * (nd - 2)
+    if training:
+        size = input.numel() // c
+        if size <= 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {_torch_size(input.shape)}")
+        upd = None
+        if running_mean is not None or running_var is not None:
+            upd = (running_mean._array if running_mean is not None else None,
+                   running_var._array if running_var is not None else None,
+                   0.1 if momentum is None else float(momentum))
+        out = _apply(NO.BatchNormOp, (input, weight, bias, axes, aff, None, eps, None, upd),
+                     {}, None)
+        for t in (running_mean, running_var):
+            if t is not None:
+                t._vc[0] += 1
+        return out
+    if running_mean is None or running_var is None:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    mean = _arr_like(running_mean, input).reshape(aff)
+    invstd = 1.0 / xp.sqrt(_arr_like(running_var, input).reshape(aff) + eps)
+    return _apply(NO.BatchNormOp, (input, weight, bias, axes, aff, None, eps,
+                                   (mean, invstd.astype(mean.dtype, copy=False)), None), {},
+                  None)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    ns = _tup(normalized_shape, len(normalized_shape)) if isinstance(
+        normalized_shape, (list, tuple)) else (int(normalized_shape),)
+    k = len(ns)
+    if tuple(input.shape[input.dim() - k:]) != ns or input.dim() < k:
+        raise RuntimeError(f"Given normalized_shape={_size_list(ns)}, expected input with shape "
+                           f"[*, {', '.join(map(str, ns))}], but got input of size"
+                           f"{_size_list(input.shape)}")
+    for nm, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != ns:
+            raise RuntimeError(f"Expected {nm} to be of same shape as normalized_shape, but got "
+                               f"{nm} of shape {_size_list(t.shape)} and normalized_shape = "
+                               f"{_size_list(ns)}")
+    nd = input.dim()
+    axes = tuple(range(nd - k, nd))
+    aff = (1,) * (nd - k) + ns
+    return _apply(NO.LayerNormOp, (input, weight, bias, axes, aff, None, eps), {}, None)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.dim()}")
+    n, c = input.shape[:2]
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by "
+                           f"num_groups, but got input of shape {_size_list(input.shape)} and "
+                           f"num_groups={num_groups}")
+    rest = math.prod(input.shape[2:])
+    view = (n, num_groups, c // num_groups, rest)
+    aff = (1, num_groups, c // num_groups, 1)
+    return _apply(NO.GroupNormOp, (input, weight, bias, (2, 3), aff, view, eps), {}, None)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    nd = input.dim()
+    n, c = input.shape[:2]
+    axes = tuple(range(2, nd))
+    aff = (1, c) + (1,) * (nd - 2)
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    if running_mean is not None or running_var is not None:
+        a = input._array
+        m = a.mean(axis=axes)
+        v = a.var(axis=axes) * (math.prod(a.shape[2:]) / max(math.prod(a.shape[2:]) - 1, 1))
+        for t, s in ((running_mean, m), (running_var, v)):
+            if t is not None:
+                t._array *= 1 - momentum
+                t._array += (momentum * s.mean(0)).astype(t._array.dtype)
+                t._vc[0] += 1
+    return _apply(NO.Normalize, (input, weight, bias, axes, aff, None, eps), {}, None)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    from .._ops.shape import cat
+    sq = (input * input).unsqueeze(1)
+    n, c = input.shape[:2]
+    rest = tuple(input.shape[2:])
+    flat = sq.reshape(n, 1, c, -1)
+    zeros_lo = _make(xp.zeros((n, 1, size // 2, flat.shape[-1]), input._array.dtype), False,
+                     None, 0, None)
+    zeros_hi = _make(xp.zeros((n, 1, (size - 1) // 2, flat.shape[-1]), input._array.dtype),
+                     False, None, 0, None)
+    padded = cat([zeros_lo, flat, zeros_hi], 2)
+    div = avg_pool2d(padded, (size, 1), stride=1).squeeze(1).reshape((n, c) + rest)
+    return input / (div * alpha + k).pow(beta)
+
+
+# ---------------------------------------------------------------------------------- dropout
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _keep_mask(shape, p, dtype):
+    from .._random import _rng
+    if p >= 1.0:
+        return xp.zeros(shape, dtype)
+    u = _rng(None).random(shape, dtype=xp.float64 if dtype == xp.float64 else xp.float32)
+    return (u >= p).astype(dtype) * xp.asarray(1.0 / (1.0 - p), dtype)
+
+
+def _apply_mask(input, mask, inplace):
+    if inplace:
+        from .._ops.inplace import inplace as _inplace  # noqa: F401
+        with _no_grad_if(not input.requires_grad):
+            out = _apply(NO.DropoutOp, (input, mask), {}, None)
+        if not input.requires_grad:
+            input._array[...] = out._array
+            input._vc[0] += 1
+            return input
+        return out
+    return _apply(NO.DropoutOp, (input, mask), {}, None)
+
+
+class _no_grad_if:
+    def __init__(self, cond):
+        self.cond = cond
+
+    def __enter__(self):
+        from ..autograd.grad_mode import _state
+        self.prev = _state.enabled
+        if self.cond:
+            _state.enabled = False
+
+    def __exit__(self, *a):
+        from ..autograd.grad_mode import _state
+        _state.enabled = self.prev
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    mask = _keep_mask(tuple(input.shape), p, input._array.dtype)
+    return _apply_mask(input, mask, inplace)
+
+
+def _feature_dropout(input, p, training, inplace, nd, name):
+    _check_p(p)
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but received a "
+                           f"{input.dim()}D input. ")
+    if not training or p == 0.0:
+        return input
+    shape = tuple(input.shape)
+    lead = 1 if input.dim() == nd + 1 else 2
+    mshape = shape[:lead] + (1,) * (len(shape) - lead)
+    mask = _keep_mask(mshape, p, input._array.dtype)
+    return _apply_mask(input, mask, inplace)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
+
+
+def _alpha_dropout(input, p, training, mshape):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    alpha = 1.7580993408473766
+    a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    from .._random import _rng
+    keep = (_rng(None).random(mshape) >= p).astype(input._array.dtype)
+    b = ((keep - 1) * alpha + alpha * p) * a
+    mask = keep * a
+    return _apply(NO.DropoutOp, (input, mask.astype(input._array.dtype)), {}, None) + \
+        _make(xp.asarray(b, input._array.dtype), False, None, 0, None)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    return _alpha_dropout(input, p, training, tuple(input.shape))
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    shape = tuple(input.shape)
+    return _alpha_dropout(input, p, training, shape[:2] + (1,) * (len(shape) - 2))
+
+
+# -------------------------------------------------------------------------------- embedding
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    idx = input._array if isinstance(input, Tensor) else xp.asarray(input)
+    if idx.dtype.kind not in "iu":
+        from .. import _dtype as D
+        tn = {"float32": "FloatTensor", "float64": "DoubleTensor", "bool": "BoolTensor",
+              "float16": "HalfTensor"}.get(idx.dtype.name, str(D.from_numpy_dtype(idx.dtype)))
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got torch." + tn +
+                           " instead (while checking arguments for embedding)")
+    n = weight.shape[0]
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < n, "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -n, "Padding_idx must be within num_embeddings"
+            padding_idx = n + padding_idx
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, max_norm, norm_type)
+    return _apply(NO.EmbeddingOp, (weight, idx, padding_idx), {}, None)
+
+
+def _embedding_renorm(weight, idx, max_norm, norm_type):
+    w = weight._array
+    rows = xp.unique(idx.reshape(-1))
+    norms = (xp.abs(w[rows]) ** norm_type).sum(1) ** (1.0 / norm_type)
+    big = norms > max_norm
+    if big.any():
+        scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
+        w[rows[big]] *= scale[:, None]
+        weight._vc[0] += 1
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
+                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):
+    if input.dim() == 2:
+        emb = embedding(input, weight, padding_idx, max_norm, norm_type)
+        if per_sample_weights is not None:
+            emb = emb * per_sample_weights.unsqueeze(-1)
+        if padding_idx is not None and mode == "mean":
+            keep = _make((input._array != padding_idx).astype(weight._array.dtype), False,
+                         None, 0, None)
+            return emb.sum(1) / keep.sum(1, keepdim=True).clamp_min(1)
+        return {"sum": emb.sum(1), "mean": emb.mean(1), "max": emb.amax(1)}[mode]
+    offs = offsets._array.tolist() if isinstance(offsets, Tensor) else list(offsets)
+    n = input.shape[0]
+    ends = offs[1:] + ([] if include_last_offset else [n])
+    if include_last_offset:
+        offs = offs[:-1]
+    from .._ops.shape import stack
+    outs = []
+    for s, e in zip(offs, ends):
+        seg = embedding(input[s:e], weight, padding_idx, max_norm, norm_type)
+        if per_sample_weights is not None:
+            seg = seg * per_sample_weights[s:e].unsqueeze(-1)
+        if e <= s:
+            outs.append(weight[0] * 0)
+        else:
+            outs.append({"sum": seg.sum(0), "mean": seg.mean(0), "max": seg.amax(0)}[mode])
+    return stack(outs, 0)
+
+
+# ----------------------------------------------------------------------------- interpolation
+
+
+def _interp_sizes(x, nd, size, scale_factor, recompute_scale_factor):
+    spatial = tuple(x.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        out = _tup(size, nd, "size")
+        return out, [n / o for n, o in zip(spatial, out)]
+    if scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    sf = [float(s) for s in (scale_factor if isinstance(scale_factor, (list, tuple))
+                             else [scale_factor] * nd)]
+    out = tuple(int(math.floor(n * s)) for n, s in zip(spatial, sf))
+    if recompute_scale_factor:
+        return out, [n / o for n, o in zip(spatial, out)]
+    return out, [1.0 / s for s in sf]
+
+
+def _nearest_index(n, o, scale, exact):
+    d = xp.arange(o, dtype=xp.float64)
+    src = xp.floor((d + 0.5) * scale) if exact else xp.floor(d * xp.float32(scale))
+    return xp.minimum(src.astype(xp.int64), n - 1)
+
+
+def _linear_matrix(n, o, scale, align_corners, dtype):
+    d = xp.arange(o, dtype=xp.float64)
+    if align_corners:
+        src = d * ((n - 1) / (o - 1)) if o > 1 else d * 0
+    else:
+        src = xp.maximum((d + 0.5) * scale - 0.5, 0.0)
+    i0 = xp.minimum(xp.floor(src).astype(xp.int64), n - 1)
+    i1 = xp.minimum(i0 + 1, n - 1)
+    lam = src - i0
+    m = xp.zeros((o, n))
+    xp.add.at(m, (xp.arange(o), i0), 1 - lam)
+    xp.add.at(m, (xp.arange(o), i1), lam)
+    return m.astype(dtype)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    nd = input.dim() - 2
+    if nd not in (1, 2):
+        raise NotImplementedError(f"Input Error: Only 3D and 4D input Tensors supported (got "
+                                  f"{input.dim()}D) for the modes: nearest | linear | bilinear "
+                                  f"(got {mode})")
+    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    out, scales = _interp_sizes(input, nd, size, scale_factor, recompute_scale_factor)
+    spatial = tuple(input.shape[2:])
+    if mode in ("nearest", "nearest-exact"):
+        y = input
+        for k in range(nd):
+            if out[k] == spatial[k] and scales[k] == 1.0:
+                continue
+            idx = _nearest_index(spatial[k], out[k], scales[k], mode == "nearest-exact")
+            y = y.index_select(2 + k, _make(idx, False, None, 0, None))
+        return y
+    if mode == "area":
+        return adaptive_avg_pool2d(input, out) if nd == 2 else adaptive_avg_pool1d(input, out)
+    if (mode == "linear" and nd != 1) or (mode == "bilinear" and nd != 2) or \
+            mode not in ("linear", "bilinear"):
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
+                                  f"{'3' if mode == 'linear' else '4'}D input" if mode in
+                                  ("linear", "bilinear") else f"mode {mode} is not supported")
+    ac = bool(align_corners)
+    if size is not None or recompute_scale_factor:
+        scales = [n / o for n, o in zip(spatial, out)]
+    dt = input._array.dtype
+    y = input
+    mw = _linear_matrix(spatial[-1], out[-1], scales[-1], ac, dt)
+    y = y.matmul(_make(xp.ascontiguousarray(mw.T), False, None, 0, None))
+    if nd == 2:
+        mh = _linear_matrix(spatial[0], out[0], scales[0], ac, dt)
+        y = _make(mh, False, None, 0, None).matmul(y)
+    return y
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def pixel_shuffle(input, upscale_factor):
+    r = int(upscale_factor)
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got "
+                           f"input with {input.dim()} dimension(s)")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be "
+                           f"divisible by the square of upscale_factor, but input.size(-3)={c} "
+                           f"is not divisible by {r * r}")
+    nl = len(lead)
+    y = input.reshape(*lead, c // (r * r), r, r, h, w)
+    perm = list(range(nl)) + [nl, nl + 3, nl + 1, nl + 4, nl + 2]
+    return y.permute(*perm).reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    r = int(downscale_factor)
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise RuntimeError("pixel_unshuffle expects height to be divisible by downscale_factor, "
+                           f"but input.size(-2)={h} is not divisible by {r}" if h % r else
+                           "pixel_unshuffle expects width to be divisible by downscale_factor, "
+                           f"but input.size(-1)={w} is not divisible by {r}")
+    nl = len(lead)
+    y = input.reshape(*lead, c, h // r, r, w // r, r)
+    perm = list(range(nl)) + [nl, nl + 2, nl + 4, nl + 1, nl + 3]
+    return y.permute(*perm).reshape(*lead, c * r * r, h // r, w // r)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    x, unb = (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
+    if x.dim() != 4:
+        raise NotImplementedError("Input Error: Only 3D or 4D input Tensors are supported (got "
+                                  f"{input.dim()}D)")
+    k, d = _tup(kernel_size, 2), _tup(dilation, 2, "dilation")
+    p, s = _tup(padding, 2, "padding"), _tup(stride, 2, "stride")
+    out = C.unfold(x, k, s, (p[0], p[0], p[1], p[1]), d)
+    return out.squeeze(0) if unb else out
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    x, unb = (input.unsqueeze(0), True) if input.dim() == 2 else (input, False)
+    k, d = _tup(kernel_size, 2), _tup(dilation, 2, "dilation")
+    p, s = _tup(padding, 2, "padding"), _tup(stride, 2, "stride")
+    o = _tup(output_size, 2, "output_size")
+    if x.shape[1] % (k[0] * k[1]):
+        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product "
+                           f"of kernel_size, but got input.size(1)={x.shape[1]} and "
+                           f"kernel_size={k}")
+    out = C.fold(x, o, k, s, (p[0], p[0], p[1], p[1]), d)
+    return out.squeeze(0) if unb else out
+
+
+# -------------------------------------------------------------------------------- attention
+
+
+def _neg_inf_mask(mask, dtype):
+    """bool mask (True = attend) -> additive float mask."""
+    a = mask._array if isinstance(mask, Tensor) else xp.asarray(mask)
+    if a.dtype == xp.bool_:
+        return xp.where(a, 0.0, -xp.inf).astype(dtype)
+    return a.astype(dtype, copy=False)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    L, S = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
+        rep = query.shape[-3] // key.shape[-3]
+        key = key.repeat_interleave(rep, -3) if hasattr(key, "repeat_interleave") else key
+        value = value.repeat_interleave(rep, -3) if hasattr(value, "repeat_interleave") else \
+            value
+    attn = query.matmul(key.transpose(-2, -1)) * scale
+    dt = attn._array.dtype
+    if is_causal:
+        attn = attn + _make(_neg_inf_mask(xp.tril(xp.ones((L, S), bool)), dt), False, None, 0,
+                            None)
+    if attn_mask is not None:
+        if isinstance(attn_mask, Tensor) and attn_mask._req:
+            attn = attn + attn_mask
+        else:
+            attn = attn + _make(_neg_inf_mask(attn_mask, dt), False, None, 0, None)
+    attn = attn.softmax(-1)
+    if dropout_p > 0.0:
+        attn = dropout(attn, dropout_p, True)
+    return attn.matmul(value)
+
+
+def _linear(x, w, b):
+    y = x.matmul(w.t())
+    return y + b if b is not None else y
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads,
+                                 in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn,
+                                 dropout_p, out_proj_weight, out_proj_bias, training=True,
+                                 key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None,
+                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
+                                 static_v=None, average_attn_weights=True, is_causal=False):
+    """Sequence-first (L, N, E) multi-head attention, as torch's functional form."""
+    from .._ops.shape import cat
+    unbatched = query.dim() == 2
+    if unbatched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    assert embed_dim == embed_dim_to_check, \
+        f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+    head_dim = embed_dim // num_heads
+    assert head_dim * num_heads == embed_dim, \
+        f"embed_dim {embed_dim} not divisible by num_heads {num_heads}"
+    if not use_separate_proj_weight:
+        b = in_proj_bias
+        if query is key and key is value:
+            qkv = _linear(query, in_proj_weight, b)
+            q, k, v = qkv.chunk(3, -1)
+        else:
+            wq, wk, wv = in_proj_weight.chunk(3, 0)
+            bq, bk, bv = b.chunk(3, 0) if b is not None else (None, None, None)
+            q = _linear(query, wq, bq)
+            if key is value:
+                k, v = _linear(key, cat([wk, wv], 0), cat([bk, bv], 0) if b is not None
+                               else None).chunk(2, -1)
+            else:
+                k, v = _linear(key, wk, bk), _linear(value, wv, bv)
+    else:
+        bq, bk, bv = in_proj_bias.chunk(3, 0) if in_proj_bias is not None else (None,) * 3
+        q = _linear(query, q_proj_weight, bq)
+        k = _linear(key, k_proj_weight, bk)
+        v = _linear(value, v_proj_weight, bv)
+    add_mask = _merge_masks(attn_mask, key_padding_mask, is_causal, tgt_len, key.shape[0], bsz,
+                            num_heads, q._array.dtype)
+    if bias_k is not None and bias_v is not None:
+        k = cat([k, bias_k.repeat(1, bsz, 1)], 0)
+        v = cat([v, bias_v.repeat(1, bsz, 1)], 0)
+        if add_mask is not None:
+            add_mask = xp.concatenate([add_mask, xp.zeros(add_mask.shape[:-1] + (1,),
+                                                          add_mask.dtype)], -1)
+    src_len = k.shape[0]
+    # (L, N, E) -> (N, H, L, D)
+    q = q.reshape(tgt_len, bsz, num_heads, head_dim).permute(1, 2, 0, 3)
+    k = (static_k if static_k is not None else k.reshape(src_len, bsz, num_heads, head_dim)
+         .permute(1, 2, 0, 3))
+    v = (static_v if static_v is not None else v.reshape(src_len, bsz, num_heads, head_dim)
+         .permute(1, 2, 0, 3))
+    if add_zero_attn:
+        zk = _make(xp.zeros(k.shape[:2] + (1, head_dim), k._array.dtype), False, None, 0, None)
+        k, v = cat([k, zk], 2), cat([v, zk], 2)
+        if add_mask is not None:
+            add_mask = xp.concatenate([add_mask, xp.zeros(add_mask.shape[:-1] + (1,),
+                                                          add_mask.dtype)], -1)
+    attn = q.matmul(k.transpose(-2, -1)) * (1.0 / math.sqrt(head_dim))
+    if add_mask is not None:
+        attn = attn + (_make(add_mask, False, None, 0, None) if not isinstance(add_mask, Tensor)
+                       else add_mask)
+    attn = attn.softmax(-1)
+    if dropout_p > 0.0 and training:
+        attn = dropout(attn, dropout_p, True)
+    out = attn.matmul(v)  # N H L D
+    out = out.permute(2, 0, 1, 3).reshape(tgt_len, bsz, embed_dim)
+    out = _linear(out, out_proj_weight, out_proj_bias)
+    weights = None
+    if need_weights:
+        weights = attn.mean(1) if average_attn_weights else attn
+        if unbatched:
+            weights = weights.squeeze(0)
+    if unbatched:
+        out = out.squeeze(1)
+    return out, weights
+
+
+def _merge_masks(attn_mask, key_padding_mask, is_causal, L, S, N, H, dtype):
+    """attn_mask (L, S) or (N*H, L, S) and key_padding_mask (N, S) -> additive (N, H|1, L, S)."""
+    m = None
+    if attn_mask is None and is_causal:
+        attn_mask = _make(~xp.tril(xp.ones((L, S), bool)), False, None, 0, None)
+    if attn_mask is not None:
+        if isinstance(attn_mask, Tensor) and attn_mask._req:
+            raise NotImplementedError("attn_mask requiring grad is not supported")
+        a = attn_mask._array if isinstance(attn_mask, Tensor) else xp.asarray(attn_mask)
+        a = xp.where(a, -xp.inf, 0.0).astype(dtype) if a.dtype == xp.bool_ else \
+            a.astype(dtype)
+        m = a.reshape(1, 1, L, S) if a.ndim == 2 else a.reshape(N, H, L, S)
+    if key_padding_mask is not None:
+        a = key_padding_mask._array if isinstance(key_padding_mask, Tensor) else \
+            xp.asarray(key_padding_mask)
+        a = xp.where(a, -xp.inf, 0.0).astype(dtype) if a.dtype == xp.bool_ else \
+            a.astype(dtype)
+        a = a.reshape(N, 1, 1, S)
+        m = a if m is None else m + a
+    return m
+

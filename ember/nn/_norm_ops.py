@@ -1,0 +1,150 @@
+"""Fused normalisation ops (batch/layer/group/instance norm), embedding and dropout.
+
+One ``Normalize`` op covers every norm: reduce over ``axes`` of (a view of) the input, then an
+optional affine ``w``/``b`` broadcast as ``aff_shape``.  Closed-form backward
+
+    xhat = (x - mean) * invstd,   gxh = g * w
+    gx = invstd * (gxh - mean(gxh) - xhat * mean(gxh * xhat))
+
+with the means over the normalised axes.  Under ``create_graph`` the statistics are recomputed
+from the saved input through differentiable ops, so higher-order gradients are exact.
+"""
+from __future__ import annotations
+
+from .._backend import xp
+from ..autograd.function import Op
+
+__all__ = ["Normalize", "BatchNormOp", "LayerNormOp", "GroupNormOp", "EmbeddingOp",
+           "DropoutOp"]
+
+
+def _stats(x, axes, eps, xp):
+    mean = xp.mean(x, axis=axes, keepdims=True)
+    xc = x - mean
+    var = xp.mean(xc * xc, axis=axes, keepdims=True)
+    return mean, 1.0 / xp.sqrt(var + eps), var
+
+
+class Normalize(Op):
+    """y = (x - mean) / sqrt(var + eps) * w + b over ``axes`` of ``x.reshape(view_shape)``."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, axes, aff_shape, view_shape, eps, stats=None, update=None):
+        shape = x.shape
+        xv = x.reshape(view_shape) if view_shape is not None else x
+        if stats is not None:
+            mean, invstd = stats
+        else:
+            mean, invstd, var = _stats(xv, axes, eps, xp)
+            if update is not None:
+                _update_running(update, mean, var, xv, axes)
+        y = (xv - mean) * invstd
+        if w is not None:
+            y *= w.reshape(aff_shape)
+        if b is not None:
+            y += b.reshape(aff_shape)
+        if ctx.needs_input_grad:
+            ctx.geo = (axes, aff_shape, view_shape, eps, stats is not None, shape)
+            ctx.wshape = w.shape if w is not None else (b.shape if b is not None else None)
+            ctx.save_for_backward(x, w, mean, invstd)
+        return y.reshape(shape) if view_shape is not None else y
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        x, w, mean, invstd = ctx.saved_tensors
+        axes, aff_shape, view_shape, eps, given, shape = ctx.geo
+        needs = ctx.needs_input_grad
+        if view_shape is not None:
+            g = g.reshape(view_shape)
+            x = x.reshape(view_shape)
+        if xp.graph and not given:
+            mean, invstd, _ = _stats(x, axes, eps, xp)
+        xhat = (x - mean) * invstd
+        gxh = g * w.reshape(aff_shape) if w is not None else g
+        gx = gw = gb = None
+        if needs[0]:
+            if given:
+                gx = gxh * invstd
+            else:
+                gx = invstd * (gxh - xp.mean(gxh, axis=axes, keepdims=True)
+                               - xhat * xp.mean(gxh * xhat, axis=axes, keepdims=True))
+            if view_shape is not None:
+                gx = gx.reshape(shape)
+        waxes = tuple(i for i, s in enumerate(aff_shape) if s == 1)
+        if len(needs) > 1 and needs[1]:
+            gw = xp.sum(g * xhat, axis=waxes).reshape(ctx.wshape)
+        if len(needs) > 2 and needs[2]:
+            gb = xp.sum(g, axis=waxes).reshape(ctx.wshape)
+        return (gx, gw, gb) + (None,) * (len(needs) - 3)
+
+
+def _update_running(update, mean, var, xv, axes):
+    """running = (1 - m) * running + m * batch (unbiased variance), in place."""
+    rm, rv, momentum = update
+    m = 1
+    for a in axes:
+        m *= xv.shape[a]
+    bm = mean.reshape(-1)
+    bv = var.reshape(-1) * (m / max(m - 1, 1))
+    if rm is not None:
+        rm *= 1 - momentum
+        rm += (momentum * bm).astype(rm.dtype, copy=False)
+    if rv is not None:
+        rv *= 1 - momentum
+        rv += (momentum * bv).astype(rv.dtype, copy=False)
+
+
+class BatchNormOp(Normalize):
+    node_name = "NativeBatchNormBackward0"
+
+
+class LayerNormOp(Normalize):
+    node_name = "NativeLayerNormBackward0"
+
+
+class GroupNormOp(Normalize):
+    node_name = "NativeGroupNormBackward0"
+
+
+class EmbeddingOp(Op):
+    """out = W[idx]; gW = zeros with g rows added at idx (padding row excluded)."""
+    node_name = "EmbeddingBackward0"
+
+    @staticmethod
+    def forward(ctx, w, idx, padding_idx):
+        if ctx.needs_input_grad:
+            ctx.geo = (w.shape, padding_idx)
+            ctx.save_for_backward(idx)
+        return w[idx]
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (idx,) = ctx.saved_tensors
+        shape, padding_idx = ctx.geo
+        flat = idx.reshape(-1)
+        g2 = g.reshape(-1, shape[1])
+        if padding_idx is not None:
+            keep = (flat != padding_idx)
+            flat = flat[keep]
+            g2 = g2[keep]
+        if not xp.graph:
+            out = xp.zeros(shape, g.dtype)
+            xp.add.at(out, flat, g2)
+            return out, None, None
+        return xp.add_at(shape, flat, g2), None, None
+
+
+class DropoutOp(Op):
+    """y = x * mask, mask = keep / (1 - p) (a constant)."""
+    node_name = "NativeDropoutBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (mask,) = ctx.saved_tensors
+        return g * mask, None

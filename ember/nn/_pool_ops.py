@@ -1,0 +1,318 @@
+"""Fused pooling ops on strided windows (2-D; 1-D inputs get a unit height inside the op).
+
+Max pooling runs one ``maximum`` per kernel offset over output-sized strided views of the input
+and keeps the winning flat input index (torch's ``indices``); its backward scatters the gradient
+to those indices in one pass.  Average pooling is a sum of kh*kw strided views; its backward adds
+``g / divisor`` into the same views.  Under ``create_graph`` the backward calls ops whose own
+backward is the forward again (scatter <-> gather, avg-pool <-> its adjoint), so higher-order
+gradients work.
+"""
+from __future__ import annotations
+
+from .._backend import xp
+from ..autograd.function import Op, _apply
+
+__all__ = ["MaxPool", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
+           "pool_out_size"]
+
+
+def pool_out_size(n, k, s, p, d, ceil_mode):
+    num = n + 2 * p - d * (k - 1) - 1
+    if ceil_mode:
+        o = -(-num // s) + 1
+        if (o - 1) * s >= n + p:
+            o -= 1
+    else:
+        o = num // s + 1
+    return o
+
+
+def _windows(hw, out_hw, kernel, stride, dil):
+    """The kh*kw (i, j, slice) views of a padded array that make up the pooling windows."""
+    (oh, ow), (sh, sw), (dh, dw) = out_hw, stride, dil
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            yield i, j, (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+                         slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+
+
+def _padded(x, pads, extra, value):
+    """Pad H/W by ``pads`` (top, left) plus bottom/right so that every window is in range."""
+    t, l = pads
+    b, r = extra
+    if not (t or l or b or r):
+        return x
+    n, c, h, w = x.shape
+    out = xp.full((n, c, h + t + b, w + l + r), value, x.dtype)
+    out[:, :, t:t + h, l:l + w] = x
+    return out
+
+
+def _extra(hw, out_hw, kernel, stride, pads, dil):
+    return tuple(max(0, (o - 1) * s + d * (k - 1) + 1 - (n + p)) for n, o, k, s, p, d in
+                 zip(hw, out_hw, kernel, stride, pads, dil))
+
+
+def _squeeze1d(a, one_d):
+    return a[:, :, 0] if one_d else a
+
+
+class MaxPool(Op):
+    """Max over windows; output 1 = flat index into each (H*W) input plane."""
+    node_name = "MaxPool2DWithIndicesBackward0"
+    multi_output = True
+    nondiff_outputs = (1,)
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, pads, dil, out_hw):
+        one_d = x.ndim == 3
+        if one_d:
+            x = x[:, :, None]
+        h, w = x.shape[-2:]
+        xpd = _padded(x, pads, _extra((h, w), out_hw, kernel, stride, pads, dil), -xp.inf)
+        out = None
+        arg = None
+        kw = kernel[1]
+        for i, j, sl in _windows(None, out_hw, kernel, stride, dil):
+            v = xpd[sl]
+            if out is None:
+                out = v.copy()
+                arg = xp.zeros(out.shape, xp.int64)
+                continue
+            m = v > out
+            if out.dtype.kind == "f":
+                m |= v != v
+            xp.copyto(out, v, where=m)
+            arg[m] = i * kw + j
+        oh, ow = out_hw
+        base = ((xp.arange(oh) * stride[0] - pads[0])[:, None] * w
+                + (xp.arange(ow) * stride[1] - pads[1])[None, :])
+        ki, kj = xp.divmod(arg, kw)
+        idx = base + ki * (dil[0] * w) + kj * dil[1]
+        if ctx.needs_input_grad:
+            ctx.shape = x.shape
+            ctx.one_d = one_d
+            ctx.unique = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dil))
+            ctx.save_for_backward(idx)
+        return _squeeze1d(out, one_d), _squeeze1d(idx, one_d)
+
+    @staticmethod
+    def backward(ctx, grads, xp):
+        g = grads[0]
+        (idx,) = ctx.saved_tensors
+        if ctx.one_d:
+            g = g[:, :, None]
+            idx = idx[:, :, None]
+        gx = plane_scatter(g, idx, ctx.shape, ctx.unique, xp)
+        return (gx[:, :, 0] if ctx.one_d else gx,) + (None,) * 5
+
+
+def _scatter(g, idx, shape, unique):
+    n, c, h, w = shape
+    hw = h * w
+    gf = g.reshape(n * c, -1)
+    ix = idx.reshape(n * c, -1)
+    if unique:
+        out = xp.zeros((n * c, hw), g.dtype)
+        xp.put_along_axis(out, ix, gf, axis=1)
+    else:
+        flat = ix + (xp.arange(n * c) * hw)[:, None]
+        out = xp.bincount(flat.ravel(), weights=gf.ravel(), minlength=n * c * hw)
+        out = out.astype(g.dtype, copy=False)
+    return out.reshape(shape)
+
+
+class PlaneScatter(Op):
+    """zeros(shape) with g added at flat per-plane indices (max-pool backward)."""
+    node_name = "MaxPool2DWithIndicesBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, idx, shape, unique):
+        ctx.save_for_backward(idx)
+        return _scatter(g, idx, shape, unique)
+
+    @staticmethod
+    def backward(ctx, gg, xp):
+        (idx,) = ctx.saved_tensors
+        return plane_gather(gg, idx, xp), None, None, None
+
+
+class PlaneGather(Op):
+    """x[n, c].flat[idx[n, c]] (the adjoint of PlaneScatter)."""
+    node_name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx, x, idx):
+        ctx.shape = x.shape
+        ctx.save_for_backward(idx)
+        n, c = x.shape[:2]
+        out = xp.take_along_axis(x.reshape(n, c, -1), idx.reshape(n, c, -1), axis=2)
+        return out.reshape(idx.shape)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (idx,) = ctx.saved_tensors
+        return plane_scatter(g, idx, ctx.shape, False, xp), None
+
+
+def plane_scatter(g, idx, shape, unique, xp):
+    if xp.graph:
+        return _apply(PlaneScatter, (g, idx, tuple(shape), unique), {}, None)
+    return _scatter(g, idx, shape, unique)
+
+
+def plane_gather(x, idx, xp):
+    if xp.graph:
+        return _apply(PlaneGather, (x, idx), {}, None)
+    n, c = x.shape[:2]
+    return xp.take_along_axis(x.reshape(n, c, -1), idx.reshape(n, c, -1), 2).reshape(idx.shape)
+
+
+# -------------------------------------------------------------------------------- avg pooling
+
+
+def _avg_divisor(hw, out_hw, kernel, stride, pads, count_include_pad, divisor_override):
+    """torch's divisor per output position, as an (OH, OW) array."""
+    if divisor_override:
+        return float(divisor_override)
+    sizes = []
+    for n, o, k, s, p in zip(hw, out_hw, kernel, stride, pads):
+        start = xp.arange(o) * s - p
+        end = xp.minimum(start + k, n + p)
+        full = end - start
+        clipped = xp.minimum(end, n) - xp.maximum(start, 0)
+        sizes.append(full if count_include_pad else clipped)
+    div = sizes[0][:, None] * sizes[1][None, :]
+    if (div == kernel[0] * kernel[1]).all():
+        return float(kernel[0] * kernel[1])
+    return div
+
+
+def _avg_fwd(x, kernel, stride, pads, out_hw, div):
+    h, w = x.shape[-2:]
+    xpd = _padded(x, pads, _extra((h, w), out_hw, kernel, stride, pads, (1, 1)), 0.0)
+    out = None
+    for _, _, sl in _windows(None, out_hw, kernel, stride, (1, 1)):
+        out = xpd[sl].copy() if out is None else out.__iadd__(xpd[sl])
+    if isinstance(div, float):
+        out *= 1.0 / div
+    else:
+        out /= div.astype(out.dtype)
+    return out
+
+
+def _avg_bwd(g, shape, kernel, stride, pads, out_hw, div):
+    h, w = shape[-2:]
+    ex = _extra((h, w), out_hw, kernel, stride, pads, (1, 1))
+    gpd = xp.zeros(shape[:2] + (h + pads[0] + ex[0], w + pads[1] + ex[1]), g.dtype)
+    gd = g * (1.0 / div) if isinstance(div, float) else g / div.astype(g.dtype)
+    for _, _, sl in _windows(None, out_hw, kernel, stride, (1, 1)):
+        gpd[sl] += gd
+    return gpd[:, :, pads[0]:pads[0] + h, pads[1]:pads[1] + w]
+
+
+class AvgPool(Op):
+    node_name = "AvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, pads, out_hw, div):
+        one_d = x.ndim == 3
+        if one_d:
+            x = x[:, :, None]
+        ctx.geo = (x.shape, kernel, stride, pads, out_hw, div, one_d)
+        return _squeeze1d(_avg_fwd(x, kernel, stride, pads, out_hw, div), one_d)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        shape, kernel, stride, pads, out_hw, div, one_d = ctx.geo
+        if xp.graph:
+            return _apply(AvgPoolAdjoint, (g, ctx.geo), {}, None), None, None, None, None, None
+        if one_d:
+            g = g[:, :, None]
+        gx = _avg_bwd(g, shape, kernel, stride, pads, out_hw, div)
+        return _squeeze1d(gx, one_d), None, None, None, None, None
+
+
+class AvgPoolAdjoint(Op):
+    node_name = "AvgPool2DBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, geo):
+        shape, kernel, stride, pads, out_hw, div, one_d = geo
+        ctx.geo = geo
+        if one_d:
+            g = g[:, :, None]
+        return _squeeze1d(_avg_bwd(g, shape, kernel, stride, pads, out_hw, div), one_d)
+
+    @staticmethod
+    def backward(ctx, gg, xp):
+        shape, kernel, stride, pads, out_hw, div, one_d = ctx.geo
+        return _apply(AvgPool, (gg, kernel, stride, pads, out_hw, div), {}, None), None
+
+
+# --------------------------------------------------------------------------- adaptive pooling
+
+
+def adaptive_ranges(n, o):
+    """torch's adaptive windows: start = floor(i*n/o), end = ceil((i+1)*n/o)."""
+    i = xp.arange(o)
+    start = (i * n) // o
+    end = -((-(i + 1) * n) // o)
+    return start, end
+
+
+def _window_index(n, o):
+    start, end = adaptive_ranges(n, o)
+    k = int((end - start).max()) if o else 1
+    idx = xp.minimum(start[:, None] + xp.arange(k)[None, :], (end - 1)[:, None])
+    return idx
+
+
+class AdaptiveMaxPool(Op):
+    node_name = "AdaptiveMaxPool2DBackward0"
+    multi_output = True
+    nondiff_outputs = (1,)
+
+    @staticmethod
+    def forward(ctx, x, out_hw):
+        one_d = x.ndim == 3
+        if one_d:
+            x = x[:, :, None]
+        n, c, h, w = x.shape
+        ih, iw = _window_index(h, out_hw[0]), _window_index(w, out_hw[1])
+        win = x[:, :, ih[:, :, None, None], iw[None, None, :, :]]  # N C OH kh OW kw
+        oh, kh, ow, kw = win.shape[2:]
+        win = win.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
+        arg = win.argmax(-1)
+        if x.dtype.kind == "f":
+            nanarg = xp.isnan(win).argmax(-1)
+            arg = xp.where(xp.isnan(win).any(-1), nanarg, arg)
+        out = xp.take_along_axis(win, arg[..., None], -1)[..., 0]
+        ki, kj = xp.divmod(arg, kw)
+        idx = ih[xp.arange(oh)[:, None], ki] * w + iw[xp.arange(ow)[None, :], kj]
+        if ctx.needs_input_grad:
+            ctx.shape, ctx.one_d = x.shape, one_d
+            ctx.save_for_backward(idx)
+        return _squeeze1d(out, one_d), _squeeze1d(idx, one_d)
+
+    @staticmethod
+    def backward(ctx, grads, xp):
+        g = grads[0]
+        (idx,) = ctx.saved_tensors
+        if ctx.one_d:
+            g, idx = g[:, :, None], idx[:, :, None]
+        gx = plane_scatter(g, idx, ctx.shape, False, xp)
+        return (gx[:, :, 0] if ctx.one_d else gx), None
+
+
+def adaptive_avg_matrix(n, o, dtype):
+    """(o, n) averaging matrix of torch's adaptive windows."""
+    start, end = adaptive_ranges(n, o)
+    j = xp.arange(n)
+    m = ((j[None, :] >= start[:, None]) & (j[None, :] < end[:, None])).astype(dtype)
+    return m / (end - start)[:, None].astype(dtype)
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
