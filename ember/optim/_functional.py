@@ -1,0 +1,51 @@
+"""In-place array math shared by the optimizers (raw NumPy arrays, no Tensor ops)."""
+from __future__ import annotations
+
+from .._backend import ndarray, xp
+
+__all__ = ["lerp_", "prep_grad", "addcmul_", "bump", "inplace"]
+
+
+def lerp_(a, end, w):
+    """``a.lerp_(end, w)`` with PyTorch's two-branch formula (exact at w = 0 and w = 1)."""
+    d = xp.subtract(end, a)
+    if abs(w) < 0.5:
+        d *= w
+        a += d
+    else:
+        d *= 1 - w
+        xp.subtract(end, d, out=a)
+
+
+def prep_grad(g, p, maximize, weight_decay):
+    """The gradient the update uses: negated under maximize, plus L2 weight decay.
+
+    Never writes into ``g`` itself (that is ``param.grad``)."""
+    if maximize:
+        g = xp.negative(g)
+        if weight_decay != 0:
+            g += weight_decay * p
+        return g
+    if weight_decay != 0:
+        return g + weight_decay * p
+    return g
+
+
+def addcmul_(a, t1, t2, value):
+    """``a.addcmul_(t1, t2, value=value)``: a += value * t1 * t2."""
+    tmp = xp.multiply(t1, value)
+    tmp *= t2
+    a += tmp
+
+
+def bump(params):
+    """Advance the version counter of every parameter written in place."""
+    for p in params:
+        p._vc[0] += 1
+
+
+def inplace(ufunc, a, *args):
+    """``ufunc(a, *args)`` written into ``a`` when it is an array (a 0-d result is a scalar)."""
+    if isinstance(a, ndarray):
+        return ufunc(a, *args, out=a)
+    return ufunc(a, *args)

@@ -1,0 +1,84 @@
+"""Adadelta (``torch.optim.Adadelta``)."""
+from __future__ import annotations
+
+from .._backend import xp
+from ._functional import inplace, addcmul_, bump, prep_grad
+from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
+                        _to_scalar, _use_grad, _zeros_like)
+
+__all__ = ["Adadelta", "adadelta"]
+
+
+class Adadelta(Optimizer):
+    """Implements the Adadelta algorithm."""
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
+                 capturable=False, maximize=False, differentiable=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_differentiable(differentiable)
+        defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
+                    "maximize": maximize, "capturable": capturable, "foreach": foreach,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    @_use_grad
+    def step(self, closure=None):
+        """Perform a single optimization step."""
+        loss = _run_closure(closure)
+        for group in self.param_groups:
+            params, arrays, grads, square_avgs, acc_deltas, steps = ([] for _ in range(6))
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _new_step()
+                    state["square_avg"] = _zeros_like(p)
+                    state["acc_delta"] = _zeros_like(p)
+                params.append(p)
+                arrays.append(p._array)
+                grads.append(p._grad._array)
+                square_avgs.append(state["square_avg"]._array)
+                acc_deltas.append(state["acc_delta"]._array)
+                steps.append(_step_array(state))
+            adadelta(arrays, grads, square_avgs, acc_deltas, steps, lr=_to_scalar(group["lr"]),
+                     rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
+                     maximize=group["maximize"])
+            bump(params)
+        return loss
+
+
+def adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, lr, rho, eps,
+             weight_decay, maximize):
+    """Adadelta on arrays, in place."""
+    for i, p in enumerate(params):
+        step_t = state_steps[i]
+        step_t += 1
+        g = prep_grad(grads[i], p, maximize, weight_decay)
+        square_avg, acc_delta = square_avgs[i], acc_deltas[i]
+        square_avg *= rho
+        addcmul_(square_avg, g, g, 1 - rho)
+        std = xp.add(square_avg, eps)
+        std = inplace(xp.sqrt, std)
+        delta = xp.add(acc_delta, eps)
+        delta = inplace(xp.sqrt, delta)
+        delta /= std
+        delta *= g
+        acc_delta *= rho
+        addcmul_(acc_delta, delta, delta, 1 - rho)
+        p -= lr * delta

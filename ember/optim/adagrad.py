@@ -1,0 +1,95 @@
+"""Adagrad (``torch.optim.Adagrad``)."""
+from __future__ import annotations
+
+from .._backend import xp
+from ._functional import addcmul_, bump, prep_grad
+from .optimizer import (Optimizer, _check_differentiable, _full_like, _new_step, _run_closure,
+                        _step_array, _to_scalar, _use_grad)
+
+__all__ = ["Adagrad", "adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Implements the Adagrad algorithm."""
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_differentiable(differentiable)
+        defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
+                    "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable, "fused": fused}
+        super().__init__(params, defaults)
+        if fused and foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(self.state[p], p, group)
+
+    @staticmethod
+    def _init_state(state, p, group):
+        state["step"] = _new_step()
+        v = group["initial_accumulator_value"]
+        state["sum"] = _full_like(p, complex(v, v) if p._array.dtype.kind == "c" else v)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", None)
+
+    def share_memory(self):
+        """A no-op in ember (tensors live in process memory)."""
+
+    @_use_grad
+    def step(self, closure=None):
+        """Perform a single optimization step."""
+        loss = _run_closure(closure)
+        for group in self.param_groups:
+            params, arrays, grads, sums, steps = ([] for _ in range(5))
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    self._init_state(state, p, group)
+                params.append(p)
+                arrays.append(p._array)
+                grads.append(p._grad._array)
+                sums.append(state["sum"]._array)
+                steps.append(_step_array(state))
+            adagrad(arrays, grads, sums, steps, lr=_to_scalar(group["lr"]),
+                    weight_decay=group["weight_decay"], lr_decay=group["lr_decay"],
+                    eps=group["eps"], maximize=group["maximize"])
+            bump(params)
+        return loss
+
+
+def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_decay, eps,
+            maximize):
+    """Adagrad on arrays, in place."""
+    for i, p in enumerate(params):
+        step_t = state_steps[i]
+        step_t += 1
+        step = float(step_t)
+        g = prep_grad(grads[i], p, maximize, weight_decay)
+        clr = lr / (1 + (step - 1) * lr_decay)
+        state_sum = state_sums[i]
+        addcmul_(state_sum, g, g, 1)
+        std = xp.sqrt(state_sum)
+        std += eps
+        upd = xp.multiply(g, -clr)
+        upd /= std
+        p += upd

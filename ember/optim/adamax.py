@@ -1,0 +1,77 @@
+"""Adamax (``torch.optim.Adamax``): Adam with the infinity norm."""
+from __future__ import annotations
+
+from .._backend import xp
+from ._functional import bump, lerp_, prep_grad
+from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
+                        _to_scalar, _use_grad, _zeros_like)
+from .adam import _check_adam_args
+
+__all__ = ["Adamax", "adamax"]
+
+
+class Adamax(Optimizer):
+    """Implements the Adamax algorithm (a variant of Adam based on the infinity norm)."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 foreach=None, *, maximize=False, differentiable=False, capturable=False):
+        _check_adam_args(lr, betas, eps, weight_decay)
+        _check_differentiable(differentiable)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
+                    "capturable": capturable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    @_use_grad
+    def step(self, closure=None):
+        """Perform a single optimization step."""
+        loss = _run_closure(closure)
+        for group in self.param_groups:
+            params, arrays, grads, exp_avgs, exp_infs, steps = ([] for _ in range(6))
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _new_step()
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_inf"] = _zeros_like(p)
+                params.append(p)
+                arrays.append(p._array)
+                grads.append(p._grad._array)
+                exp_avgs.append(state["exp_avg"]._array)
+                exp_infs.append(state["exp_inf"]._array)
+                steps.append(_step_array(state))
+            beta1, beta2 = group["betas"]
+            adamax(arrays, grads, exp_avgs, exp_infs, steps, eps=group["eps"], beta1=beta1,
+                   beta2=beta2, lr=_to_scalar(group["lr"]), weight_decay=group["weight_decay"],
+                   maximize=group["maximize"])
+            bump(params)
+        return loss
+
+
+def adamax(params, grads, exp_avgs, exp_infs, state_steps, *, eps, beta1, beta2, lr,
+           weight_decay, maximize):
+    """Adamax on arrays, in place."""
+    for i, p in enumerate(params):
+        step_t = state_steps[i]
+        step_t += 1
+        g = prep_grad(grads[i], p, maximize, weight_decay)
+        exp_avg, exp_inf = exp_avgs[i], exp_infs[i]
+        lerp_(exp_avg, g, 1 - beta1)
+        exp_inf *= beta2
+        norm = xp.abs(g)
+        norm += eps
+        xp.maximum(exp_inf, norm, out=exp_inf)
+        clr = lr / (1 - beta1 ** float(step_t))
+        upd = xp.multiply(exp_avg, -clr)
+        upd /= exp_inf
+        p += upd

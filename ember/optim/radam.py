@@ -1,0 +1,95 @@
+"""RAdam (``torch.optim.RAdam``): rectified Adam."""
+from __future__ import annotations
+
+from .._backend import xp
+from ._functional import inplace, addcmul_, bump, lerp_, prep_grad
+from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
+                        _to_scalar, _use_grad, _zeros_like)
+from .adam import _check_adam_args
+
+__all__ = ["RAdam", "radam"]
+
+
+class RAdam(Optimizer):
+    """Implements the RAdam algorithm."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
+                 capturable=False, differentiable=False):
+        _check_adam_args(lr, betas, eps, weight_decay)
+        _check_differentiable(differentiable)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "decoupled_weight_decay": decoupled_weight_decay,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("decoupled_weight_decay", False)
+            group.setdefault("capturable", False)
+
+    @_use_grad
+    def step(self, closure=None):
+        """Perform a single optimization step."""
+        loss = _run_closure(closure)
+        for group in self.param_groups:
+            params, arrays, grads, exp_avgs, exp_avg_sqs, steps = ([] for _ in range(6))
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _new_step()
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                params.append(p)
+                arrays.append(p._array)
+                grads.append(p._grad._array)
+                exp_avgs.append(state["exp_avg"]._array)
+                exp_avg_sqs.append(state["exp_avg_sq"]._array)
+                steps.append(_step_array(state))
+            beta1, beta2 = group["betas"]
+            radam(arrays, grads, exp_avgs, exp_avg_sqs, steps, beta1=beta1, beta2=beta2,
+                  lr=_to_scalar(group["lr"]), weight_decay=group["weight_decay"],
+                  eps=group["eps"], decoupled_weight_decay=group["decoupled_weight_decay"],
+                  maximize=group["maximize"])
+            bump(params)
+        return loss
+
+
+def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, beta1, beta2, lr,
+          weight_decay, eps, decoupled_weight_decay, maximize):
+    """RAdam on arrays, in place."""
+    rho_inf = 2 / (1 - beta2) - 1
+    for i, p in enumerate(params):
+        step_t = state_steps[i]
+        step_t += 1
+        step = float(step_t)
+        if weight_decay != 0 and decoupled_weight_decay:
+            p *= 1 - lr * weight_decay
+            g = prep_grad(grads[i], p, maximize, 0)
+        else:
+            g = prep_grad(grads[i], p, maximize, weight_decay)
+        exp_avg, exp_avg_sq = exp_avgs[i], exp_avg_sqs[i]
+        lerp_(exp_avg, g, 1 - beta1)
+        exp_avg_sq *= beta2
+        addcmul_(exp_avg_sq, g, g, 1 - beta2)
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        upd = xp.divide(exp_avg, bias_correction1)
+        upd *= lr
+        rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+        if rho_t > 5.0:
+            adaptive = xp.sqrt(exp_avg_sq)
+            adaptive += eps
+            adaptive = inplace(xp.reciprocal, adaptive)
+            adaptive *= bias_correction2 ** 0.5
+            upd *= adaptive
+            upd *= ((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        p -= upd
