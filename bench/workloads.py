@@ -1,0 +1,606 @@
+"""Benchmark workloads, each written once against a torch-style module ``lib``
+(``lib=torch`` or ``lib=ember``), plus a hand-written NumPy "floor" of the same
+math: forward and backward by hand, no graph, no objects — the best any NumPy
+library can do.
+
+Every builder returns a zero-argument ``step`` callable (one timed iteration)
+and every workload has a ``check`` that builds fresh state from the same seed,
+runs a couple of steps and returns a list of floats (losses / gradient sums).
+All contenders start from identical weights and data (drawn here with NumPy),
+so their check values agree to float32 rounding; the harness and the smoke
+test compare them.
+
+This module imports only NumPy; ``lib`` is passed in by the caller.
+"""
+import numpy as np
+
+F32 = np.float32
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _randn(rng, *shape, scale=1.0):
+    return (rng.standard_normal(shape) * scale).astype(F32)
+
+
+def _uniform(rng, shape, bound):
+    return rng.uniform(-bound, bound, size=shape).astype(F32)
+
+
+def _t(lib, arr, requires_grad=False):
+    t = lib.from_numpy(np.ascontiguousarray(arr).copy())
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _load(lib, param, arr):
+    with lib.no_grad():
+        param.copy_(lib.from_numpy(np.ascontiguousarray(arr)))
+
+
+# ---------------------------------------------------------------------------
+# 1. 100-op chain of add / mul / tanh on small float32 tensors
+# ---------------------------------------------------------------------------
+
+def chain_data(n=16, seed=0):
+    rng = _rng(seed)
+    return _randn(rng, n, scale=0.5), _randn(rng, n, scale=0.5)
+
+
+def chain_lib(lib, n=16, ops=100, seed=0):
+    a0, b0 = chain_data(n, seed)
+    a = _t(lib, a0, True)
+    b = _t(lib, b0, True)
+
+    def step():
+        a.grad = None
+        b.grad = None
+        x = a
+        for i in range(ops):
+            k = i % 3
+            if k == 0:
+                x = x + b
+            elif k == 1:
+                x = x * a
+            else:
+                x = x.tanh()
+        loss = x.sum()
+        loss.backward()
+        return loss
+
+    def check():
+        loss = step()
+        return [float(loss.item()), float(a.grad.sum().item()), float(b.grad.sum().item())]
+
+    return step, check
+
+
+def chain_floor(n=16, ops=100, seed=0):
+    a, b = chain_data(n, seed)
+    one = F32(1)
+
+    def step():
+        saved = []
+        x = a
+        for i in range(ops):
+            k = i % 3
+            if k == 0:
+                x = x + b
+            elif k == 1:
+                saved.append(x)
+                x = x * a
+            else:
+                x = np.tanh(x)
+                saved.append(x)
+        loss = x.sum()
+        g = np.ones_like(x)
+        ga = np.zeros_like(a)
+        gb = np.zeros_like(b)
+        for i in range(ops - 1, -1, -1):
+            k = i % 3
+            if k == 0:
+                gb += g
+            elif k == 1:
+                ga += g * saved.pop()
+                g = g * a
+            else:
+                y = saved.pop()
+                g = g * (one - y * y)
+        ga += g  # x starts as a
+        return loss, ga, gb
+
+    def check():
+        loss, ga, gb = step()
+        return [float(loss), float(ga.sum()), float(gb.sum())]
+
+    return step, check
+
+
+# ---------------------------------------------------------------------------
+# 2. MLP 784-512-256-10, ReLU, cross-entropy, SGD
+# ---------------------------------------------------------------------------
+
+MLP_SIZES = (784, 512, 256, 10)
+
+
+def mlp_data(batch, sizes=MLP_SIZES, seed=0):
+    rng = _rng(seed)
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1.0 / np.sqrt(fan_in)
+        params.append(_uniform(rng, (fan_out, fan_in), bound))
+        params.append(_uniform(rng, (fan_out,), bound))
+    x = _randn(rng, batch, sizes[0])
+    y = rng.integers(0, sizes[-1], size=batch).astype(np.int64)
+    return params, x, y
+
+
+def mlp_lib(lib, batch=64, lr=0.01, seed=0, sizes=MLP_SIZES):
+    params, x0, y0 = mlp_data(batch, sizes, seed)
+    nn = lib.nn
+    layers = []
+    for i, (fi, fo) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if i:
+            layers.append(nn.ReLU())
+        layers.append(nn.Linear(fi, fo))
+    model = nn.Sequential(*layers)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    for k, lin in enumerate(linears):
+        _load(lib, lin.weight, params[2 * k])
+        _load(lib, lin.bias, params[2 * k + 1])
+    opt = lib.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    x = _t(lib, x0)
+    y = _t(lib, y0)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    def check():
+        return [float(step().item()) for _ in range(3)]
+
+    return step, check
+
+
+def mlp_floor(batch=64, lr=0.01, seed=0, sizes=MLP_SIZES):
+    params, x, y = mlp_data(batch, sizes, seed)
+    n_layers = len(params) // 2
+    rows = np.arange(batch)
+    inv_b = F32(1.0 / batch)
+    lr = F32(lr)
+
+    def step():
+        acts = [x]
+        h = x
+        for k in range(n_layers):
+            W, b = params[2 * k], params[2 * k + 1]
+            z = h @ W.T
+            z += b
+            if k < n_layers - 1:
+                np.maximum(z, 0, out=z)
+            acts.append(z)
+            h = z
+        # fused log-softmax + NLL
+        z = acts.pop()
+        m = z.max(axis=1, keepdims=True)
+        e = z - m
+        p = np.exp(e)
+        s = p.sum(axis=1, keepdims=True)
+        loss = (np.log(s[:, 0]) - e[rows, y]).mean()
+        p /= s
+        p[rows, y] -= 1
+        p *= inv_b
+        g = p
+        for k in range(n_layers - 1, -1, -1):
+            W, b = params[2 * k], params[2 * k + 1]
+            h = acts.pop()
+            gW = g.T @ h
+            gb = g.sum(axis=0)
+            if k:
+                g = g @ W
+                g *= h > 0
+            W -= lr * gW
+            b -= lr * gb
+        return loss
+
+    def check():
+        return [float(step()) for _ in range(3)]
+
+    return step, check
+
+
+# ---------------------------------------------------------------------------
+# 3. 1024 x 1024 matmul, forward + backward
+# ---------------------------------------------------------------------------
+
+def matmul_data(n, seed=0):
+    rng = _rng(seed)
+    return _randn(rng, n, n), _randn(rng, n, n), _randn(rng, n, n)
+
+
+def matmul_lib(lib, n=1024, seed=0):
+    a0, b0, g0 = matmul_data(n, seed)
+    a = _t(lib, a0, True)
+    b = _t(lib, b0, True)
+    g = _t(lib, g0)
+
+    def step():
+        a.grad = None
+        b.grad = None
+        c = a @ b
+        c.backward(g)
+        return c
+
+    def check():
+        c = step()
+        return [float(c.sum().item()), float(a.grad.sum().item()), float(b.grad.sum().item())]
+
+    return step, check
+
+
+def matmul_floor(n=1024, seed=0):
+    a, b, g = matmul_data(n, seed)
+
+    def step():
+        c = a @ b
+        ga = g @ b.T
+        gb = a.T @ g
+        return c, ga, gb
+
+    def check():
+        c, ga, gb = step()
+        return [float(c.sum()), float(ga.sum()), float(gb.sum())]
+
+    return step, check
+
+
+# ---------------------------------------------------------------------------
+# 4. CNN: conv(1->16,3x3,p1)-ReLU-maxpool-conv(16->32)-ReLU-maxpool-linear, Adam
+# ---------------------------------------------------------------------------
+
+def cnn_data(batch, hw=28, seed=0):
+    rng = _rng(seed)
+    b1 = 1.0 / np.sqrt(1 * 9)
+    b2 = 1.0 / np.sqrt(16 * 9)
+    nfc = 32 * (hw // 4) * (hw // 4)
+    b3 = 1.0 / np.sqrt(nfc)
+    params = [
+        _uniform(rng, (16, 1, 3, 3), b1), _uniform(rng, (16,), b1),
+        _uniform(rng, (32, 16, 3, 3), b2), _uniform(rng, (32,), b2),
+        _uniform(rng, (10, nfc), b3), _uniform(rng, (10,), b3),
+    ]
+    x = _randn(rng, batch, 1, hw, hw)
+    y = rng.integers(0, 10, size=batch).astype(np.int64)
+    return params, x, y
+
+
+def cnn_lib(lib, batch=64, hw=28, lr=1e-3, seed=0):
+    params, x0, y0 = cnn_data(batch, hw, seed)
+    nn = lib.nn
+    conv1 = nn.Conv2d(1, 16, 3, padding=1)
+    conv2 = nn.Conv2d(16, 32, 3, padding=1)
+    pool = nn.MaxPool2d(2)
+    fc = nn.Linear(32 * (hw // 4) ** 2, 10)
+    mods = [conv1, conv2, fc]
+    for k, m in enumerate(mods):
+        _load(lib, m.weight, params[2 * k])
+        _load(lib, m.bias, params[2 * k + 1])
+    opt = lib.optim.Adam([p for m in mods for p in m.parameters()], lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    x = _t(lib, x0)
+    y = _t(lib, y0)
+
+    def step():
+        opt.zero_grad()
+        h = pool(conv1(x).relu())
+        h = pool(conv2(h).relu())
+        loss = loss_fn(fc(h.reshape(h.shape[0], -1)), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    def check():
+        return [float(step().item()) for _ in range(3)]
+
+    return step, check
+
+
+def _im2col_nhwc(xp, H, W):
+    """xp: padded (B, H+2, W+2, C) -> (B*H*W, C*9), columns ordered (c, ki, kj)."""
+    win = np.lib.stride_tricks.sliding_window_view(xp, (3, 3), axis=(1, 2))
+    return win.reshape(-1, win.shape[3] * 9)  # one contiguous copy
+
+
+def _pool_fwd(h):
+    """2x2/2 max-pool of NHWC h with argmax indices (first max wins, like torch)."""
+    B, H, W, C = h.shape
+    r = h.reshape(B, H // 2, 2, W // 2, 2, C).transpose(0, 1, 3, 5, 2, 4)
+    r = r.reshape(B, H // 2, W // 2, C, 4)
+    idx = r.argmax(axis=-1)[..., None]
+    return np.take_along_axis(r, idx, axis=-1)[..., 0], idx
+
+
+def _pool_bwd(g, idx, shape):
+    B, H, W, C = shape
+    g4 = np.zeros((B, H // 2, W // 2, C, 4), g.dtype)
+    np.put_along_axis(g4, idx, g[..., None], axis=-1)
+    g4 = g4.reshape(B, H // 2, W // 2, C, 2, 2).transpose(0, 1, 4, 2, 5, 3)
+    return g4.reshape(B, H, W, C)
+
+
+def cnn_floor(batch=64, hw=28, lr=1e-3, seed=0):
+    params, x, y = cnn_data(batch, hw, seed)
+    B = batch
+    H1, H2, H3 = hw, hw // 2, hw // 4
+    rows = np.arange(B)
+    xp1 = np.zeros((B, H1 + 2, H1 + 2, 1), F32)
+    xp1[:, 1:-1, 1:-1, 0] = x[:, 0]
+    xp2 = np.zeros((B, H2 + 2, H2 + 2, 16), F32)
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    state = {"t": 0}
+
+    def step():
+        W1, c1, W2, c2, Wf, cf = params
+        # forward (NHWC inside; the flatten is in torch's (c, h, w) order)
+        cols1 = _im2col_nhwc(xp1, H1, H1)
+        z1 = cols1 @ W1.reshape(16, -1).T
+        z1 += c1
+        np.maximum(z1, 0, out=z1)
+        a1 = z1.reshape(B, H1, H1, 16)
+        p1, i1 = _pool_fwd(a1)
+        xp2[:, 1:-1, 1:-1, :] = p1
+        cols2 = _im2col_nhwc(xp2, H2, H2)
+        z2 = cols2 @ W2.reshape(32, -1).T
+        z2 += c2
+        np.maximum(z2, 0, out=z2)
+        a2 = z2.reshape(B, H2, H2, 32)
+        p2, i2 = _pool_fwd(a2)
+        flat = p2.transpose(0, 3, 1, 2).reshape(B, -1)
+        logits = flat @ Wf.T
+        logits += cf
+        mx = logits.max(axis=1, keepdims=True)
+        e = logits - mx
+        pr = np.exp(e)
+        s = pr.sum(axis=1, keepdims=True)
+        loss = (np.log(s[:, 0]) - e[rows, y]).mean()
+        # backward
+        pr /= s
+        pr[rows, y] -= 1
+        pr *= F32(1.0 / B)
+        gWf = pr.T @ flat
+        gcf = pr.sum(axis=0)
+        gflat = pr @ Wf
+        gp2 = gflat.reshape(B, 32, H3, H3).transpose(0, 2, 3, 1)
+        ga2 = _pool_bwd(gp2, i2, a2.shape)
+        ga2 *= a2 > 0
+        gz2 = ga2.reshape(-1, 32)
+        gW2 = (gz2.T @ cols2).reshape(W2.shape)
+        gc2 = gz2.sum(axis=0)
+        gcols2 = (gz2 @ W2.reshape(32, -1)).reshape(B, H2, H2, 16, 3, 3)
+        gxp2 = np.zeros_like(xp2)
+        for ki in range(3):
+            for kj in range(3):
+                gxp2[:, ki:ki + H2, kj:kj + H2, :] += gcols2[..., ki, kj]
+        gp1 = gxp2[:, 1:-1, 1:-1, :]
+        ga1 = _pool_bwd(gp1, i1, a1.shape)
+        ga1 *= a1 > 0
+        gz1 = ga1.reshape(-1, 16)
+        gW1 = (gz1.T @ cols1).reshape(W1.shape)
+        gc1 = gz1.sum(axis=0)
+        # Adam (torch's formula), in place
+        state["t"] += 1
+        t = state["t"]
+        bc1 = 1 - b1 ** t
+        bc2 = 1 - b2 ** t
+        step_size = F32(lr / bc1)
+        sq_bc2 = F32(np.sqrt(bc2))
+        for p, g, mm, vv in zip(params, (gW1, gc1, gW2, gc2, gWf, gcf), m, v):
+            mm *= F32(b1)
+            mm += F32(1 - b1) * g
+            vv *= F32(b2)
+            vv += F32(1 - b2) * (g * g)
+            denom = np.sqrt(vv)
+            denom /= sq_bc2
+            denom += F32(eps)
+            p -= step_size * (mm / denom)
+        return loss
+
+    def check():
+        return [float(step()) for _ in range(3)]
+
+    return step, check
+
+
+# ---------------------------------------------------------------------------
+# 5./6. LSTM: nn.LSTM and the same cell as a Python loop of ops
+# ---------------------------------------------------------------------------
+
+def lstm_data(T, B, I, H, seed=0):
+    rng = _rng(seed)
+    bound = 1.0 / np.sqrt(H)
+    params = [
+        _uniform(rng, (4 * H, I), bound), _uniform(rng, (4 * H, H), bound),
+        _uniform(rng, (4 * H,), bound), _uniform(rng, (4 * H,), bound),
+    ]
+    x = _randn(rng, T, B, I)
+    gout = _randn(rng, T, B, H)
+    return params, x, gout
+
+
+def lstm_lib(lib, T=50, B=32, I=32, H=128, seed=0):
+    params, x0, g0 = lstm_data(T, B, I, H, seed)
+    lstm = lib.nn.LSTM(I, H, num_layers=1)
+    names = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    for name, arr in zip(names, params):
+        _load(lib, getattr(lstm, name), arr)
+    x = _t(lib, x0)
+    gout = _t(lib, g0)
+    ps = [getattr(lstm, n) for n in names]
+
+    def step():
+        for p in ps:
+            p.grad = None
+        out, _ = lstm(x)
+        out.backward(gout)
+        return out
+
+    def check():
+        out = step()
+        return [float(out.sum().item())] + [float(p.grad.sum().item()) for p in ps]
+
+    return step, check
+
+
+def lstm_loop_lib(lib, T=50, B=32, I=32, H=128, seed=0):
+    params, x0, g0 = lstm_data(T, B, I, H, seed)
+    W_ih, W_hh, b_ih, b_hh = ps = [_t(lib, p, True) for p in params]
+    x = _t(lib, x0)
+    gout = _t(lib, g0)
+
+    def step():
+        for p in ps:
+            p.grad = None
+        h = lib.zeros(B, H)
+        c = lib.zeros(B, H)
+        outs = []
+        for t in range(T):
+            gates = x[t] @ W_ih.t() + b_ih + h @ W_hh.t() + b_hh
+            i, f, g, o = gates.chunk(4, 1)
+            i = i.sigmoid()
+            f = f.sigmoid()
+            g = g.tanh()
+            o = o.sigmoid()
+            c = f * c + i * g
+            h = o * c.tanh()
+            outs.append(h)
+        out = lib.stack(outs)
+        out.backward(gout)
+        return out
+
+    def check():
+        out = step()
+        return [float(out.sum().item())] + [float(p.grad.sum().item()) for p in ps]
+
+    return step, check
+
+
+def _sigmoid(z):
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += F32(1)
+    np.reciprocal(z, out=z)
+    return z
+
+
+def lstm_floor(T=50, B=32, I=32, H=128, seed=0):
+    (W_ih, W_hh, b_ih, b_hh), x, gout = lstm_data(T, B, I, H, seed)
+    one = F32(1)
+
+    def step():
+        # forward: all input projections in one GEMM, then the recurrence
+        xw = (x.reshape(T * B, I) @ W_ih.T).reshape(T, B, 4 * H)
+        xw += b_ih + b_hh
+        acts = np.empty((T, B, 4 * H), F32)   # i, f, g, o after nonlinearity
+        cs = np.empty((T + 1, B, H), F32)     # cs[0] = c0
+        hs = np.empty((T + 1, B, H), F32)     # hs[0] = h0
+        tcs = np.empty((T, B, H), F32)
+        cs[0] = 0
+        hs[0] = 0
+        for t in range(T):
+            z = xw[t]
+            z += hs[t] @ W_hh.T
+            a = acts[t]
+            np.copyto(a, z)
+            _sigmoid(a)  # sigmoid over all four (g overwritten below)
+            np.tanh(z[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            c = cs[t + 1]
+            np.multiply(f, cs[t], out=c)
+            c += i * g
+            tc = np.tanh(c, out=tcs[t])
+            np.multiply(o, tc, out=hs[t + 1])
+        out = hs[1:]
+        # backward through time
+        dgates = np.empty((T, B, 4 * H), F32)
+        dh_next = np.zeros((B, H), F32)
+        dc = np.zeros((B, H), F32)
+        for t in range(T - 1, -1, -1):
+            a = acts[t]
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            tc = tcs[t]
+            dh = gout[t] + dh_next
+            dg_all = dgates[t]
+            np.multiply(dh, tc, out=dg_all[:, 3 * H:])            # d o
+            dc += dh * o * (one - tc * tc)
+            np.multiply(dc, g, out=dg_all[:, :H])                 # d i
+            np.multiply(dc, cs[t], out=dg_all[:, H:2 * H])        # d f
+            np.multiply(dc, i, out=dg_all[:, 2 * H:3 * H])        # d g
+            dc *= f
+            # through the nonlinearities: sigmoid' = s(1-s), tanh' = 1-t^2
+            sg = a * (one - a)
+            sg[:, 2 * H:3 * H] = one - g * g
+            dg_all *= sg
+            dh_next = dg_all @ W_hh
+        gW_ih = dgates.reshape(T * B, 4 * H).T @ x.reshape(T * B, I)
+        gW_hh = dgates.reshape(T * B, 4 * H).T @ hs[:-1].reshape(T * B, H)
+        gb = dgates.sum(axis=(0, 1))
+        return out, (gW_ih, gW_hh, gb, gb)
+
+    def check():
+        out, grads = step()
+        return [float(out.sum())] + [float(g.sum()) for g in grads]
+
+    return step, check
+
+
+# ---------------------------------------------------------------------------
+# registry
+# ---------------------------------------------------------------------------
+
+class Workload:
+    """name, lib builder, floor builder, params, per-step unit divisor."""
+
+    def __init__(self, name, title, lib_fn, floor_fn, params, per=1, unit="ms"):
+        self.name, self.title = name, title
+        self.lib_fn, self.floor_fn = lib_fn, floor_fn
+        self.params = params
+        self.per = per
+        self.unit = unit
+
+    def build(self, contender, lib=None, **override):
+        p = dict(self.params, **override)
+        if contender == "floor":
+            return self.floor_fn(**p)
+        return self.lib_fn(lib, **p)
+
+
+WORKLOADS = {
+    "chain": Workload("chain", "100-op add/mul/tanh chain, 16 floats, fwd+bwd (per op)",
+                      chain_lib, chain_floor, dict(n=16, ops=100), per=100, unit="us"),
+    "mlp64": Workload("mlp64", "MLP 784-512-256-10 + CE + SGD, batch 64",
+                      mlp_lib, mlp_floor, dict(batch=64)),
+    "mlp1024": Workload("mlp1024", "MLP 784-512-256-10 + CE + SGD, batch 1024",
+                        mlp_lib, mlp_floor, dict(batch=1024)),
+    "matmul": Workload("matmul", "1024x1024 matmul fwd+bwd",
+                       matmul_lib, matmul_floor, dict(n=1024)),
+    "cnn": Workload("cnn", "CNN 2 conv + 2 pool + linear, Adam, batch 64 of 28x28",
+                    cnn_lib, cnn_floor, dict(batch=64)),
+    "lstm": Workload("lstm", "nn.LSTM 32->128, seq 50, batch 32, fwd+bwd",
+                     lstm_lib, lstm_floor, dict()),
+    "lstm_loop": Workload("lstm_loop", "LSTM as a Python loop of cell ops, fwd+bwd",
+                          lstm_loop_lib, lstm_floor, dict()),
+}
+
+SWEEP_BATCHES = (16, 64, 256, 1024)
+for _b in SWEEP_BATCHES:
+    WORKLOADS["sweep%d" % _b] = Workload(
+        "sweep%d" % _b, "MLP step, batch %d (sweep)" % _b, mlp_lib, mlp_floor, dict(batch=_b))
