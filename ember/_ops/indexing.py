@@ -27,14 +27,37 @@ class BasicIndexUnsqueeze(Slice):
     node_name = "UnsqueezeBackward0"
 
 
+class BasicIndexAlias(Slice):
+    node_name = "AliasBackward0"
+
+
+def _full_slice(i):
+    return i.start in (None, 0) and i.stop is None and i.step in (None, 1)
+
+
+def _basic_kind(idx):
+    """torch's grad_fn for a basic index is the last view op it applies: full slices (inside
+    a tuple) and ``...`` apply none; a lone slice always applies one."""
+    if idx.__class__ is slice:
+        return Slice
+    kind = BasicIndexAlias
+    for i in idx if isinstance(idx, tuple) else (idx,):
+        if i is None:
+            kind = BasicIndexUnsqueeze
+        elif i.__class__ is slice:
+            if not _full_slice(i):
+                kind = Slice
+        elif i is not Ellipsis:
+            kind = Select
+    return kind
+
+
 def _convert_index(idx):
-    """Tensor/list parts of an index -> arrays; returns (index, is_advanced, kind)."""
+    """Tensor/list parts of an index -> arrays; returns (index, is_advanced, None)."""
     if not isinstance(idx, tuple):
         idx = (idx,)
     out = []
     advanced = False
-    has_int = False
-    has_none = False
     for i in idx:
         if isinstance(i, Tensor):
             a = i._array
@@ -43,7 +66,6 @@ def _convert_index(idx):
                                  "tensors")
             if a.ndim == 0 and a.dtype.kind in "iu":
                 out.append(int(a))
-                has_int = True
                 continue
             out.append(a)
             advanced = True
@@ -60,13 +82,9 @@ def _convert_index(idx):
         elif isinstance(i, int) or hasattr(i, "__index__") and not isinstance(i, slice) and \
                 i is not None and i is not Ellipsis:
             out.append(int(i))
-            has_int = True
         else:
-            if i is None:
-                has_none = True
             out.append(i)
-    kind = Select if has_int else (BasicIndexUnsqueeze if has_none and not has_int else Slice)
-    return tuple(out), advanced, kind
+    return tuple(out), advanced, None
 
 
 def _check_bounds(a, idx):
@@ -94,7 +112,7 @@ def getitem(t, idx):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         _check_bounds(a, index)
-        return _apply(kind, (t, index), {}, None)
+        return _apply(_basic_kind(idx), (t, index), {}, None)
     try:
         return _apply(Index, (t, index), {}, None)
     except IndexError as e:
@@ -313,6 +331,10 @@ class ScatterAdd(Op):
         return g, None, None, _gather_src_grad(g, idx, ctx.axis, ctx.src_shape, xp)
 
 
+class ScatterValue(Scatter):
+    node_name = "ScatterBackward1"
+
+
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     if src is None:
         src = value
@@ -320,7 +342,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     axis = wrap_dim(dim, input._array.ndim)
     _check_gather(input._array, axis, idx, "scatter")
     if isinstance(src, (int, float, bool)):
-        return _apply(Scatter, (input, axis, idx, src, reduce), {}, None)
+        return _apply(ScatterValue, (input, axis, idx, src, reduce), {}, None)
     return _apply(Scatter, (input, axis, idx, src, reduce), {}, None)
 
 

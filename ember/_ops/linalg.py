@@ -13,8 +13,11 @@ def _mat_t(x, xp):
 
 
 class Matmul(Op):
-    """C = A @ B (>= 2-D, batch-broadcast): dA = G B^T, dB = A^T G (engine sums batch dims)."""
-    node_name = "BmmBackward0"
+    """C = A @ B (>= 2-D, batch-broadcast): dA = G B^T, dB = A^T G (engine sums batch dims).
+
+    grad_fn names follow the op torch's matmul ends with (bmm, folded mm + _unsafe_view, or a
+    transposed fold + clone)."""
+    node_name = "UnsafeViewBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -34,6 +37,14 @@ class Mm(Matmul):
     node_name = "MmBackward0"
 
 
+class Bmm(Matmul):
+    node_name = "BmmBackward0"
+
+
+class MatmulClone(Matmul):
+    node_name = "CloneBackward0"
+
+
 class Mv(Op):
     """y = A v: dA = g v^T, dv = A^T g."""
 
@@ -50,9 +61,13 @@ class Mv(Op):
         return ga, gv
 
 
+class MvBatched(Mv):
+    node_name = "UnsafeViewBackward0"
+
+
 class VecMat(Op):
     """y = v A (1-D @ >=2-D): dv = A g, dA = v^T g."""
-    node_name = "MmBackward0"
+    node_name = "SqueezeBackward4"
 
     @staticmethod
     def forward(ctx, v, a):
@@ -65,6 +80,10 @@ class VecMat(Op):
         gv = xp.matmul(g[..., None, :], _mat_t(a, xp))[..., 0, :]
         ga = xp.matmul(v[:, None], g[..., None, :])
         return gv, ga
+
+
+class VecMatBatched(VecMat):
+    node_name = "UnsafeViewBackward0"
 
 
 class Dot(Op):
@@ -106,12 +125,12 @@ def matmul(input, other):
         if sa[-1] != sb[0]:
             raise RuntimeError(f"size mismatch, got input ({sa[-2] if na > 1 else 1}), mat "
                                f"({sa[-2] if na > 1 else 1}x{sa[-1]}), vec ({sb[0]})")
-        return _apply(Mv, (a, b), {}, None)
+        return _apply(Mv if na == 2 else MvBatched, (a, b), {}, None)
     if na == 1:
         if sa[0] != sb[-2]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{sa[0]} and "
                                f"{sb[-2]}x{sb[-1]})")
-        return _apply(VecMat, (a, b), {}, None)
+        return _apply(VecMat if nb == 2 else VecMatBatched, (a, b), {}, None)
     if sa[-1] != sb[-2]:
         if na == 2 and nb == 2:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
@@ -121,12 +140,22 @@ def matmul(input, other):
                            f"[{sb[0] if nb > 2 else 1}, {sb[-2]}].")
     if na == 2 and nb == 2:
         return _apply(Mm, (a, b), {}, None)
+    cls = Matmul
+    if nb > 2 and (na == 2 or _batch_numel(sa) == 1) and _batch_numel(sb) != 1:
+        cls = MatmulClone  # torch folds the transposed problem and copies the result back
     try:
-        return _apply(Matmul, (a, b), {}, None)
+        return _apply(cls, (a, b), {}, None)
     except ValueError:
         raise RuntimeError(f"The size of tensor a ({sa[-3] if na > 2 else 1}) must match the "
                            f"size of tensor b ({sb[-3] if nb > 2 else 1}) at non-singleton "
                            f"dimension 0") from None
+
+
+def _batch_numel(shape):
+    n = 1
+    for s in shape[:-2]:
+        n *= s
+    return n
 
 
 def mm(input, mat2):
@@ -153,7 +182,7 @@ def bmm(input, mat2):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
     _promote(input, mat2)
-    return _apply(Matmul, (input, mat2), {}, None)
+    return _apply(Bmm, (input, mat2), {}, None)
 
 
 def mv(input, vec):

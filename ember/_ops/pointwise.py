@@ -118,7 +118,7 @@ class PowTensor(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a ** b
+        out = xp.asarray(a ** b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -136,7 +136,7 @@ class RPow(Op):
 
     @staticmethod
     def forward(ctx, x, s):
-        out = s ** x
+        out = xp.asarray(s ** x)
         ctx.save_for_backward(out)
         ctx.logs = math.log(s) if s > 0 else (float("-inf") if s == 0 else float("nan"))
         return out
@@ -148,6 +148,21 @@ class RPow(Op):
 
 
 class Remainder(Op):
+    """a mod b (sign of b) by a scalar b: d/da = 1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return xp.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g, None
+
+
+class RemainderTensor(Op):
+    """a mod b = a - floor(a / b) b: d/da = 1, d/db = -floor(a / b)."""
+    node_name = "RemainderBackward1"
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -159,7 +174,18 @@ class Remainder(Op):
         return g, -g * xp.floor(a / b)
 
 
-class Fmod(Op):
+class Fmod(Remainder):
+    """fmod by a scalar (sign of a): d/da = 1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return xp.fmod(a, b)
+
+
+class FmodTensor(Op):
+    """fmod(a, b) = a - trunc(a / b) b: d/da = 1, d/db = -trunc(a / b)."""
+    node_name = "FmodBackward1"
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -260,11 +286,13 @@ def _arr(x, dt):
 
 
 def remainder(input, other):
-    return binary(Remainder, input, other)
+    scalar = isinstance(input, Tensor) and not isinstance(other, Tensor)
+    return binary(Remainder if scalar else RemainderTensor, input, other)
 
 
 def fmod(input, other):
-    return binary(Fmod, input, other)
+    scalar = isinstance(input, Tensor) and not isinstance(other, Tensor)
+    return binary(Fmod if scalar else FmodTensor, input, other)
 
 
 def neg(input):
@@ -360,7 +388,7 @@ Expm1 = _unary_op("Expm1", xp.expm1, lambda g, y, xp: g * (y + 1), "out")
 Log = _unary_op("Log", xp.log, lambda g, x, xp: g / x)
 Log2 = _unary_op("Log2", xp.log2, lambda g, x, xp: g / (x * math.log(2.0)))
 Log10 = _unary_op("Log10", xp.log10, lambda g, x, xp: g / (x * math.log(10.0)))
-Log1p = _unary_op("Log1p", xp.log1p, lambda g, x, xp: g / (x + 1))
+Log1p = _unary_op("Log1p", xp.log1p, lambda g, x, xp: g / (x + 1), node_name="Log1PBackward0")
 Sqrt = _unary_op("Sqrt", xp.sqrt, lambda g, y, xp: g / (2 * y), "out")
 Rsqrt = _unary_op("Rsqrt", lambda a: 1 / xp.sqrt(a), lambda g, y, xp: g * -0.5 * y * y * y,
                   "out")
@@ -433,6 +461,8 @@ Frac = _unary_op("Frac", lambda a: a - xp.trunc(a), lambda g, x, xp: g, None)
 
 
 class Round(Op):
+    """round half to even; zero gradient."""
+
     @staticmethod
     def forward(ctx, a, decimals=0):
         return xp.round(a, decimals)
@@ -440,6 +470,10 @@ class Round(Op):
     @staticmethod
     def backward(ctx, g, xp):
         return g * 0
+
+
+class RoundDecimals(Round):
+    node_name = "RoundBackward1"
 
 
 def _u(cls, int_ok=False):
@@ -505,8 +539,10 @@ def relu(input, inplace=False):
     return _apply(Relu, (input,), {}, None)
 
 
-def round(input, *, decimals=0):  # noqa: A001
-    return _apply(Round, (input,), {"decimals": decimals}, None)
+def round(input, *, decimals=None):  # noqa: A001
+    if decimals is None:  # torch's round.default and round.decimals overloads
+        return _apply(Round, (input,), {}, None)
+    return _apply(RoundDecimals, (input,), {"decimals": decimals}, None)
 
 
 class Atan2(Op):
@@ -777,9 +813,14 @@ class Lerp(Op):
         return g * (1 - w), g * w, gw
 
 
+class LerpTensor(Lerp):
+    node_name = "LerpBackward1"
+
+
 def lerp(input, end, weight):
     weight = as_tensor_arg(weight)
-    return _apply(Lerp, (input, end, weight), {}, None)
+    return _apply(LerpTensor if isinstance(weight, Tensor) else Lerp, (input, end, weight), {},
+                  None)
 
 
 class Addcmul(Op):

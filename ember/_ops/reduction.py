@@ -33,6 +33,19 @@ def _kshape(shape, axes):
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
 
+def _drop(out, axes, keepdim):
+    """A keepdims=True reduction result in the requested layout (an ndarray, never a NumPy
+    scalar, so a saved output is recognised as the op's output)."""
+    if keepdim:
+        return out
+    return xp.asarray(out).reshape(tuple(s for i, s in enumerate(out.shape) if i not in axes))
+
+
+def _keep(y, shape, axes, keepdim):
+    """A saved reduced output back in keepdims layout (backward side of ``_drop``)."""
+    return y if keepdim else y.reshape(_kshape(shape, axes))
+
+
 def _expand_back(g, shape, axes, keepdim, xp):
     """Broadcast a reduced gradient back over the reduced axes."""
     if not keepdim:
@@ -169,16 +182,15 @@ class AmaxAll(Op):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim, fn):
-        out = fn(a, axis=axes, keepdims=True)
+        out = _drop(fn(a, axis=axes, keepdims=True), axes, keepdim)
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdim = axes, keepdim
-        return out if keepdim else out.reshape(
-            tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        return out
 
     @staticmethod
     def backward(ctx, g, xp):
         a, out = ctx.saved_tensors
-        mask = a == out
+        mask = a == _keep(out, a.shape, ctx.axes, ctx.keepdim)
         count = xp.sum(mask, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         return gk * mask / count, None, None, None
@@ -204,6 +216,9 @@ class MaxDim(Op):
 
     @staticmethod
     def forward(ctx, a, axis, keepdim, argfn):
+        if a.ndim == 0:
+            ctx.shape = ()
+            return a.copy(), xp.zeros((), xp.int64)
         idx = argfn(a, axis=axis, keepdims=True)
         vals = xp.take_along_axis(a, idx, axis)
         ctx.save_for_backward(idx)
@@ -215,6 +230,8 @@ class MaxDim(Op):
     @staticmethod
     def backward(ctx, grads, xp):
         g = grads[0]
+        if ctx.shape == ():
+            return g, None, None, None
         (idx,) = ctx.saved_tensors
         if not ctx.keepdim:
             g = xp.expand_dims(g, ctx.axis)
@@ -236,8 +253,6 @@ def _max_min(input, dim, keepdim, other, full_cls, dim_cls, result, pair_fn, fn,
                                "== 0. Specify the reduction dim with the 'dim' argument.")
         return _apply(full_cls, (input, tuple(range(input._array.ndim)), False, fn), {}, None)
     axis = wrap_dim(dim, input._array.ndim)
-    if input._array.ndim == 0:
-        return result(input.clone(), wrap(xp.zeros((), xp.int64)))
     return result(*_apply(dim_cls, (input, axis, keepdim, argfn), {}, None))
 
 
@@ -322,15 +337,15 @@ class Std(Op):
         n = 1
         for ax in axes:
             n *= a.shape[ax]
-        out = xp.std(a, axis=axes, ddof=c, keepdims=True)
+        out = _drop(xp.std(a, axis=axes, ddof=c, keepdims=True), axes, keepdim)
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
-        return out if keepdim else out.reshape(
-            tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        return out
 
     @staticmethod
     def backward(ctx, g, xp):
         a, out = ctx.saved_tensors
+        out = _keep(out, a.shape, ctx.axes, ctx.keepdim)
         d = a - xp.mean(a, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         return gk * d / (out * ctx.div), None, None, None
@@ -381,14 +396,15 @@ class Norm(Op):
             out = xp.sum(ax, axis=axes, keepdims=True)
         else:
             out = xp.sum(ax ** p, axis=axes, keepdims=True) ** (1.0 / p)
+        out = _drop(out, axes, keepdim)
         ctx.save_for_backward(a, out)
         ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
-        return out if keepdim else out.reshape(
-            tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        return out
 
     @staticmethod
     def backward(ctx, g, xp):
         a, out = ctx.saved_tensors
+        out = _keep(out, a.shape, ctx.axes, ctx.keepdim)
         p = ctx.p
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         if p == 2:
@@ -434,17 +450,16 @@ class Logsumexp(Op):
     def forward(ctx, a, axes, keepdim):
         m = xp.amax(a, axis=axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
-        out = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
+        out = _drop(xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m, axes, keepdim)
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdim = axes, keepdim
-        return out if keepdim else out.reshape(
-            tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        return out
 
     @staticmethod
     def backward(ctx, g, xp):
         a, out = ctx.saved_tensors
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
-        return gk * xp.exp(a - out), None, None
+        return gk * xp.exp(a - _keep(out, a.shape, ctx.axes, ctx.keepdim)), None, None
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -494,22 +509,18 @@ def _softmax_dim(input, dim):
                       "call to include dim=X as an argument.", stacklevel=3)
         nd = input._array.ndim
         dim = 0 if nd in (0, 1, 3) else 1
-    return wrap_dim(dim, input._array.ndim)
+    return wrap_dim(dim, input._array.ndim) if input._array.ndim else None
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    if input._array.ndim == 0:
-        return input / input
     return _apply(Softmax, (input, _softmax_dim(input, dim)), {}, float_cast(input))
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    if input._array.ndim == 0:
-        return input - input
     return _apply(LogSoftmax, (input, _softmax_dim(input, dim)), {}, float_cast(input))
 
 

@@ -126,6 +126,10 @@ class SqueezeDim(Squeeze):
     node_name = "SqueezeBackward1"
 
 
+class SqueezeDims(Squeeze):
+    node_name = "SqueezeBackward2"
+
+
 def squeeze(input, dim=None):
     sh = input._array.shape
     if dim is None:
@@ -133,7 +137,8 @@ def squeeze(input, dim=None):
         return _apply(Squeeze, (input, axes), {}, None)
     axes = wrap_dims(dim, len(sh)) if len(sh) else ()
     axes = tuple(i for i in axes if sh[i] == 1)
-    return _apply(SqueezeDim, (input, axes), {}, None)
+    cls = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+    return _apply(cls, (input, axes), {}, None)
 
 
 class Unsqueeze(Op):
@@ -478,6 +483,11 @@ class Split(Op):
         return xp.concatenate(list(grads), axis=ctx.axis), None, None
 
 
+class SplitEq(Split):
+    """split by an int size (torch's split.Tensor overload)."""
+    node_name = "SplitBackward0"
+
+
 class Unbind(Op):
     is_view = True
     multi_output = True
@@ -507,7 +517,8 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {axis}), but got "
                                f"split_sizes={sizes}")
-    return _apply(Split, (tensor, tuple(sizes), axis), {}, None)
+    cls = SplitEq if isinstance(split_size_or_sections, int) else Split
+    return _apply(cls, (tensor, tuple(sizes), axis), {}, None)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
@@ -614,8 +625,8 @@ class Roll(Op):
 
 
 def roll(input, shifts, dims=None):
-    if dims is None:
-        return _apply(Roll, (input.flatten(), shifts, None), {}, None).view(input.shape)
+    if dims is None:  # roll the flattened tensor (NumPy's axis=None does the same)
+        return _apply(Roll, (input, shifts, None), {}, None)
     if isinstance(shifts, int):
         shifts, dims = (shifts,), (dims,) if isinstance(dims, int) else tuple(dims)
     dims = tuple(wrap_dim(d, input._array.ndim) for d in (dims if isinstance(dims, (tuple, list))
@@ -654,7 +665,8 @@ def triu(input, diagonal=0):
 
 
 class Diag(Op):
-    """1-D -> diagonal matrix, 2-D -> its diagonal (a copy)."""
+    """1-D -> diagonal matrix (torch: diag_embed), 2-D -> its diagonal (a copy)."""
+    node_name = "DiagEmbedBackward0"
 
     @staticmethod
     def forward(ctx, a, k):
@@ -668,6 +680,10 @@ class Diag(Op):
         return xp.put_at(ctx.shape, _diag_index(ctx.shape, ctx.k), g), None
 
 
+class DiagCopy(Diag):
+    node_name = "DiagonalBackward0_copy"
+
+
 def _diag_index(shape, k):
     n = min(shape[0], shape[1] - k) if k >= 0 else min(shape[0] + k, shape[1])
     n = max(n, 0)
@@ -679,7 +695,7 @@ def diag(input, diagonal=0):
     nd = input._array.ndim
     if nd not in (1, 2):
         raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + str(nd) + "D")
-    return _apply(Diag, (input, diagonal), {}, None)
+    return _apply(Diag if nd == 1 else DiagCopy, (input, diagonal), {}, None)
 
 
 class Diagonal(Op):

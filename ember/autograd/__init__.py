@@ -85,6 +85,8 @@ def __getattr__(name):
         return importlib.import_module(f".{name}", __name__)
     if name in ("gradcheck", "gradgradcheck"):
         mod = importlib.import_module(".gradcheck", __name__)
+        # importing the submodule binds `gradcheck` to it on this package: rebind the functions
+        globals()["gradcheck"], globals()["gradgradcheck"] = mod.gradcheck, mod.gradgradcheck
         return getattr(mod, name)
     if name == "explain":
         mod = importlib.import_module(".explain", __name__)
