@@ -90,5 +90,6 @@ def __getattr__(name):
         return getattr(mod, name)
     if name == "explain":
         mod = importlib.import_module(".explain", __name__)
+        globals()["explain"] = mod.explain  # the import bound the submodule to this name
         return mod.explain
     raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")
