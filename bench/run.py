@@ -156,7 +156,7 @@ def check_agreement(checks):
     return out
 
 
-def time_workload(name, workers, rounds, target, log):
+def time_workload(name, workers, rounds, target, log, gap=0.0):
     w = W.WORKLOADS[name]
     res = {"title": w.title, "unit": w.unit, "per": w.per, "contenders": {}}
     inner, checks = {}, {}
@@ -174,6 +174,8 @@ def time_workload(name, workers, rounds, target, log):
     samples = {c: [] for c in inner}
     for _ in range(rounds):
         for c in list(inner):
+            if gap:
+                time.sleep(gap)  # let the previous process's BLAS/OpenMP threads stop spinning
             try:
                 samples[c].append(workers[c].ask(cmd="time", workload=name,
                                                  inner=inner[c])["s"])
@@ -355,6 +357,13 @@ def markdown(report):
     return "\n".join(lines) + "\n"
 
 
+def loadavg():
+    try:
+        return "%.2f" % os.getloadavg()[0]
+    except OSError:
+        return "?"
+
+
 def machine_info(blas):
     cpu = platform.processor() or "?"
     try:
@@ -406,6 +415,9 @@ def parse(argv):
     p.add_argument("--contenders", default=",".join(CONTENDERS))
     p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (median)")
     p.add_argument("--target", type=float, default=None, help="seconds per sample")
+    p.add_argument("--gap", type=float, default=None,
+                   help="pause before each sample when threads > 1 (default 0.15 s), so "
+                        "idle worker threads of the previous contender stop spinning")
     p.add_argument("--timeout", type=int, default=300, help="seconds per worker request")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--no-save", action="store_true")
@@ -439,6 +451,7 @@ def main(argv=None):
         contenders.remove("torch")
         notes.append("PyTorch is not installed: torch column skipped")
     t_start = time.time()
+    load0 = loadavg()
 
     def log(msg):
         print(msg, flush=True)
@@ -468,7 +481,8 @@ def main(argv=None):
         if "sweep" in sel:
             timed += list(GROUPS["sweep"])
         for name in timed:
-            results["items"][name] = time_workload(name, workers, rounds, target, log)
+            gap = (0.15 if args.gap is None else args.gap) if t > 1 else 0.0
+            results["items"][name] = time_workload(name, workers, rounds, target, log, gap)
             results["order"].append(name)
         for wk in workers.values():
             if not isinstance(wk, str):
@@ -493,6 +507,10 @@ def main(argv=None):
                 print("  sweep slope %-6s %.2f us/sample" % (c, s["us_per_sample"]))
         print()
     report["machine"] = machine_info(blas)
+    report["machine"]["load_before"] = load0
+    report["machine"]["load_after"] = loadavg()
+    report["machine"]["summary"] += "; load average %s before, %s after" % (
+        load0, report["machine"]["load_after"])
     report["elapsed_s"] = round(time.time() - t_start, 1)
     log("total %.0f s" % report["elapsed_s"])
     if not args.no_save:

@@ -312,27 +312,38 @@ def cnn_lib(lib, batch=64, hw=28, lr=1e-3, seed=0):
     return step, check
 
 
-def _im2col_nhwc(xp, H, W):
-    """xp: padded (B, H+2, W+2, C) -> (B*H*W, C*9), columns ordered (c, ki, kj)."""
+def _im2col_nhwc(xp):
+    """xp: padded (B, H+2, W+2, C) -> (B*H*W, 9*C), columns ordered (ki, kj, c)."""
     win = np.lib.stride_tricks.sliding_window_view(xp, (3, 3), axis=(1, 2))
-    return win.reshape(-1, win.shape[3] * 9)  # one contiguous copy
+    return win.transpose(0, 1, 2, 4, 5, 3).reshape(-1, 9 * xp.shape[3])  # one copy
+
+
+def _wmat(w):
+    """torch conv weight (O, C, 3, 3) -> (O, 9*C) in im2col's (ki, kj, c) order."""
+    return w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
 
 
 def _pool_fwd(h):
-    """2x2/2 max-pool of NHWC h with argmax indices (first max wins, like torch)."""
+    """2x2/2 max-pool of NHWC h by strided windows, with the argmax (0..3) per
+    window for the backward (first maximum wins, like torch)."""
     B, H, W, C = h.shape
-    r = h.reshape(B, H // 2, 2, W // 2, 2, C).transpose(0, 1, 3, 5, 2, 4)
-    r = r.reshape(B, H // 2, W // 2, C, 4)
-    idx = r.argmax(axis=-1)[..., None]
-    return np.take_along_axis(r, idx, axis=-1)[..., 0], idx
+    r = h.reshape(B, H // 2, 2, W // 2, 2, C)
+    v0, v1, v2, v3 = r[:, :, 0, :, 0], r[:, :, 0, :, 1], r[:, :, 1, :, 0], r[:, :, 1, :, 1]
+    m01 = np.maximum(v0, v1)
+    m23 = np.maximum(v2, v3)
+    idx = (v1 > v0).view(np.uint8)
+    i23 = (v3 > v2).view(np.uint8)
+    i23 += 2
+    np.copyto(idx, i23, where=m23 > m01)
+    return np.maximum(m01, m23), idx
 
 
 def _pool_bwd(g, idx, shape):
     B, H, W, C = shape
-    g4 = np.zeros((B, H // 2, W // 2, C, 4), g.dtype)
-    np.put_along_axis(g4, idx, g[..., None], axis=-1)
-    g4 = g4.reshape(B, H // 2, W // 2, C, 2, 2).transpose(0, 1, 4, 2, 5, 3)
-    return g4.reshape(B, H, W, C)
+    gr = np.empty((B, H // 2, 2, W // 2, 2, C), g.dtype)
+    for k in range(4):
+        np.multiply(g, idx == k, out=gr[:, :, k // 2, :, k % 2])
+    return gr.reshape(shape)
 
 
 def cnn_floor(batch=64, hw=28, lr=1e-3, seed=0):
@@ -351,15 +362,16 @@ def cnn_floor(batch=64, hw=28, lr=1e-3, seed=0):
     def step():
         W1, c1, W2, c2, Wf, cf = params
         # forward (NHWC inside; the flatten is in torch's (c, h, w) order)
-        cols1 = _im2col_nhwc(xp1, H1, H1)
-        z1 = cols1 @ W1.reshape(16, -1).T
+        cols1 = _im2col_nhwc(xp1)
+        z1 = cols1 @ _wmat(W1).T
         z1 += c1
         np.maximum(z1, 0, out=z1)
         a1 = z1.reshape(B, H1, H1, 16)
         p1, i1 = _pool_fwd(a1)
         xp2[:, 1:-1, 1:-1, :] = p1
-        cols2 = _im2col_nhwc(xp2, H2, H2)
-        z2 = cols2 @ W2.reshape(32, -1).T
+        cols2 = _im2col_nhwc(xp2)
+        w2m = _wmat(W2)
+        z2 = cols2 @ w2m.T
         z2 += c2
         np.maximum(z2, 0, out=z2)
         a2 = z2.reshape(B, H2, H2, 32)
@@ -383,18 +395,18 @@ def cnn_floor(batch=64, hw=28, lr=1e-3, seed=0):
         ga2 = _pool_bwd(gp2, i2, a2.shape)
         ga2 *= a2 > 0
         gz2 = ga2.reshape(-1, 32)
-        gW2 = (gz2.T @ cols2).reshape(W2.shape)
+        gW2 = (gz2.T @ cols2).reshape(32, 3, 3, 16).transpose(0, 3, 1, 2)
         gc2 = gz2.sum(axis=0)
-        gcols2 = (gz2 @ W2.reshape(32, -1)).reshape(B, H2, H2, 16, 3, 3)
+        gcols2 = (gz2 @ w2m).reshape(B, H2, H2, 3, 3, 16)
         gxp2 = np.zeros_like(xp2)
         for ki in range(3):
             for kj in range(3):
-                gxp2[:, ki:ki + H2, kj:kj + H2, :] += gcols2[..., ki, kj]
+                gxp2[:, ki:ki + H2, kj:kj + H2, :] += gcols2[:, :, :, ki, kj]
         gp1 = gxp2[:, 1:-1, 1:-1, :]
         ga1 = _pool_bwd(gp1, i1, a1.shape)
         ga1 *= a1 > 0
         gz1 = ga1.reshape(-1, 16)
-        gW1 = (gz1.T @ cols1).reshape(W1.shape)
+        gW1 = (gz1.T @ cols1).reshape(16, 3, 3, 1).transpose(0, 3, 1, 2)
         gc1 = gz1.sum(axis=0)
         # Adam (torch's formula), in place
         state["t"] += 1
