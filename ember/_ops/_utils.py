@@ -50,6 +50,16 @@ def as_tensor_arg(x, like=None):
     return tensor(x)
 
 
+_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool"}
+
+
+def cpp_dtype_name(np_dtype):
+    """The C++ scalar type name torch prints in some messages (float, double, long int)."""
+    return _CPP_NAMES.get(np_dtype.name, np_dtype.name)
+
+
 def shape_str(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 

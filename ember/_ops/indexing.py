@@ -122,7 +122,7 @@ def getitem(t, idx):
 def _index_error_text(e, a):
     msg = str(e)
     if "out of bounds" in msg:
-        return msg
+        return msg.replace(" for axis ", " for dimension ")
     if "boolean index did not match" in msg:
         return msg.replace("boolean index did not match indexed array",
                            "The shape of the mask does not match the shape of the indexed tensor")
@@ -189,8 +189,16 @@ def setitem(t, idx, value):
 
 
 def _setitem_shape_error(t, index, value, e):
+    """torch expands the value to the indexed shape (leading size-1 dims dropped first)."""
+    from .shape import expand_shape
     target = t._array[index].shape
-    vshape = xp.shape(value)
+    vshape = tuple(xp.shape(value))
+    while len(vshape) > len(target) and vshape[0] == 1:
+        vshape = vshape[1:]
+    try:
+        expand_shape(vshape, target, t._array.dtype)
+    except RuntimeError as err:
+        return str(err)
     return (f"shape mismatch: value tensor of shape {shape_str(vshape)} cannot be broadcast to "
             f"indexing result of shape {shape_str(target)}")
 

@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
-from ._utils import as_tensor_arg, shape_str
+from ._utils import as_tensor_arg, cpp_dtype_name, shape_str
 
 
 def _mat_t(x, xp):
@@ -101,8 +101,8 @@ class Dot(Op):
 def _promote(a, b):
     if a._array.dtype != b._array.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{D.from_numpy_dtype(a._array.dtype)} != "
-                           f"{D.from_numpy_dtype(b._array.dtype)}")
+                           f"{cpp_dtype_name(a._array.dtype)} != "
+                           f"{cpp_dtype_name(b._array.dtype)}")
 
 
 def matmul(input, other):

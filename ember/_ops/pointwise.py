@@ -12,7 +12,8 @@ from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply
-from ._utils import as_tensor_arg, binary, broadcast_error, float_cast, unary, wrap
+from ._utils import (as_tensor_arg, binary, broadcast_error, cpp_dtype_name, float_cast, unary,
+                     wrap)
 
 # ------------------------------------------------------------------------------ arithmetic
 
@@ -787,7 +788,7 @@ def masked_fill(input, mask, value):
     m = mask._array if isinstance(mask, Tensor) else xp.asarray(mask)
     if m.dtype != xp.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{D.from_numpy_dtype(m.dtype)}")
+                           f"{cpp_dtype_name(m.dtype)}")
     if isinstance(value, Tensor):
         if value._array.ndim != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but "

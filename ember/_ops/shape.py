@@ -261,12 +261,13 @@ class Expand(Op):
         return g, None
 
 
-def expand(input, *sizes):
-    sizes = _shape_args(sizes)
-    sh = input._array.shape
+def expand_shape(sh, sizes, dtype):
+    """The shape ``expand(sizes)`` gives a tensor of shape ``sh``, or torch's error."""
     if len(sizes) < len(sh):
+        from .._tensor import _TYPE_NAMES
+        tname = _TYPE_NAMES.get(dtype.name, "torch.Tensor")
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{shape_str(sh)}}}, size={shape_str(sizes)}): the number "
+            f"expand({tname}{{{shape_str(sh)}}}, size={shape_str(sizes)}): the number "
             "of sizes provided (" + str(len(sizes)) + ") must be greater or equal to the number "
             "of dimensions in the tensor (" + str(len(sh)) + ")")
     lead = len(sizes) - len(sh)
@@ -287,7 +288,13 @@ def expand(input, *sizes):
                     f"({cur}) at non-singleton dimension {i}.  Target sizes: "
                     f"{shape_str(sizes)}.  Tensor sizes: {shape_str(sh)}")
             out.append(s)
-    return _apply(Expand, (input, tuple(out)), {}, None)
+    return tuple(out)
+
+
+def expand(input, *sizes):
+    a = input._array
+    shape = expand_shape(a.shape, _shape_args(sizes), a.dtype)
+    return _apply(Expand, (input, shape), {}, None)
 
 
 def broadcast_to(input, shape):
@@ -360,7 +367,7 @@ class Cat(Op):
 def cat(tensors, dim=0, *, out=None):
     tensors = [t for t in tensors]
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # legacy: 1-D empty tensors are skipped
     tensors = [t for t in tensors if not (t._array.ndim == 1 and t._array.size == 0)] or \
         tensors[:1]
