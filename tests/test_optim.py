@@ -605,3 +605,32 @@ def test_optimizer_math_is_fast():
         o.step()
     per_step = (time.perf_counter() - t0) / 20
     assert per_step < 0.05
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.05, momentum=0.9)),
+                                         ("Adam", dict(lr=0.05, amsgrad=True)),
+                                         ("AdamW", dict(lr=0.05)), ("Adamax", dict(lr=0.05)),
+                                         ("NAdam", dict(lr=0.02)), ("RAdam", dict(lr=0.05)),
+                                         ("RMSprop", dict(lr=0.01, centered=True,
+                                                          momentum=0.5)),
+                                         ("Adagrad", dict(lr=0.1)), ("Adadelta", dict())])
+def test_complex_parameters_match_torch(name, kwargs):
+    """Complex parameters are updated on their (re, im) view like PyTorch's view_as_real."""
+    rng = np.random.default_rng(7)
+    init = [(rng.standard_normal(s) + 1j * rng.standard_normal(s)).astype(np.complex64)
+            for s in [(3, 2), (), (4,)]]
+    ep = [Parameter(ember.tensor(a.copy())) for a in init]
+    tp = [torch.nn.Parameter(torch.tensor(a.copy())) for a in init]
+    eo, to = getattr(eoptim, name)(ep, **kwargs), getattr(torch.optim, name)(tp, **kwargs)
+    for k in range(20):
+        for e, t in zip(ep, tp):
+            a = e._array
+            g = (_grad_fn(a.real.copy(), k) + 1j * _grad_fn(a.imag.copy(), k + 1)).astype(
+                np.complex64)
+            e.grad = ember.tensor(g)
+            t.grad = torch.tensor(g)
+        eo.step()
+        to.step()
+        for e, t in zip(ep, tp):
+            np.testing.assert_allclose(e._array, t.detach().numpy(), rtol=1e-5, atol=1e-6,
+                                       err_msg=f"{name} step {k}")

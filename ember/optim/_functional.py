@@ -49,3 +49,15 @@ def inplace(ufunc, a, *args):
     if isinstance(a, ndarray):
         return ufunc(a, *args, out=a)
     return ufunc(a, *args)
+
+
+def _real(a):
+    return a[..., None].view(a.real.dtype) if a.dtype.kind == "c" else a
+
+
+def real_views(params, *lists):
+    """PyTorch's ``view_as_real`` for complex parameters: the update runs on (re, im) pairs."""
+    if not any(p.dtype.kind == "c" for p in params):
+        return (params,) + lists
+    return ([_real(p) for p in params],) + tuple(
+        [None if a is None else _real(a) for a in lst] for lst in lists)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._backend import xp
-from ._functional import inplace, addcmul_, bump, prep_grad
+from ._functional import inplace, real_views, addcmul_, bump, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
                         _to_scalar, _use_grad, _zeros_like)
 
@@ -66,6 +66,8 @@ class Adadelta(Optimizer):
 def adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, lr, rho, eps,
              weight_decay, maximize):
     """Adadelta on arrays, in place."""
+    params, grads, square_avgs, acc_deltas = real_views(params, grads, square_avgs,
+                                                        acc_deltas)
     for i, p in enumerate(params):
         step_t = state_steps[i]
         step_t += 1

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._backend import xp
-from ._functional import addcmul_, bump, prep_grad
+from ._functional import real_views, addcmul_, bump, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _full_like, _new_step, _run_closure,
                         _step_array, _to_scalar, _use_grad)
 
@@ -80,6 +80,7 @@ class Adagrad(Optimizer):
 def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_decay, eps,
             maximize):
     """Adagrad on arrays, in place."""
+    params, grads, state_sums = real_views(params, grads, state_sums)
     for i, p in enumerate(params):
         step_t = state_steps[i]
         step_t += 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._backend import xp
 from .._tensor import Tensor
-from ._functional import addcmul_, bump, lerp_, prep_grad
+from ._functional import real_views, addcmul_, bump, lerp_, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
                         _to_scalar, _use_grad, _zeros_like)
 
@@ -94,6 +94,8 @@ class Adam(Optimizer):
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, amsgrad, beta1,
          beta2, lr, weight_decay, eps, maximize, decoupled_weight_decay=False):
     """Adam / AdamW on arrays, in place (PyTorch's single-tensor formulas)."""
+    params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs = real_views(
+        params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs)
     for i, p in enumerate(params):
         step_t = state_steps[i]
         step_t += 1

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._backend import xp
-from ._functional import bump, lerp_, prep_grad
+from ._functional import real_views, bump, lerp_, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
                         _to_scalar, _use_grad, _zeros_like)
 from .adam import _check_adam_args
@@ -61,6 +61,7 @@ class Adamax(Optimizer):
 def adamax(params, grads, exp_avgs, exp_infs, state_steps, *, eps, beta1, beta2, lr,
            weight_decay, maximize):
     """Adamax on arrays, in place."""
+    params, grads, exp_avgs, exp_infs = real_views(params, grads, exp_avgs, exp_infs)
     for i, p in enumerate(params):
         step_t = state_steps[i]
         step_t += 1

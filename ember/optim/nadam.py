@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._backend import xp
-from ._functional import inplace, addcmul_, bump, lerp_, prep_grad
+from ._functional import inplace, real_views, addcmul_, bump, lerp_, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
                         _to_scalar, _use_grad, _zeros_like)
 from .adam import _check_adam_args
@@ -72,6 +72,7 @@ class NAdam(Optimizer):
 def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, *, beta1, beta2, lr,
           weight_decay, momentum_decay, eps, decoupled_weight_decay, maximize):
     """NAdam on arrays, in place (``mu_products`` are 0-d arrays updated in place)."""
+    params, grads, exp_avgs, exp_avg_sqs = real_views(params, grads, exp_avgs, exp_avg_sqs)
     for i, p in enumerate(params):
         step_t = state_steps[i]
         step_t += 1

@@ -74,6 +74,8 @@ def _to_scalar(x):
     """A hyperparameter as a Python number (a 1-element Tensor gives its value)."""
     if isinstance(x, Tensor):
         return x._array.reshape(()).item()
+    if isinstance(x, xp.generic):  # a NumPy scalar would promote float32 math to float64
+        return x.item()
     return x
 
 
@@ -100,13 +102,6 @@ def _step_array(state):
     if not isinstance(s, Tensor):
         s = state["step"] = _new_step(float(s))
     return s._array
-
-
-def _real(a):
-    """``view_as_real`` for complex arrays (so the math runs on the real and imaginary parts)."""
-    if a.dtype.kind == "c":
-        return a.view(a.real.dtype).reshape(a.shape + (2,))
-    return a
 
 
 def _check_differentiable(differentiable):

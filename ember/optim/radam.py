@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._backend import xp
-from ._functional import inplace, addcmul_, bump, lerp_, prep_grad
+from ._functional import inplace, real_views, addcmul_, bump, lerp_, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
                         _to_scalar, _use_grad, _zeros_like)
 from .adam import _check_adam_args
@@ -66,6 +66,7 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, beta1, beta2, lr
           weight_decay, eps, decoupled_weight_decay, maximize):
     """RAdam on arrays, in place."""
     rho_inf = 2 / (1 - beta2) - 1
+    params, grads, exp_avgs, exp_avg_sqs = real_views(params, grads, exp_avgs, exp_avg_sqs)
     for i, p in enumerate(params):
         step_t = state_steps[i]
         step_t += 1

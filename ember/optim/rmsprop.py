@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._backend import xp
-from ._functional import inplace, addcmul_, bump, lerp_, prep_grad
+from ._functional import inplace, real_views, addcmul_, bump, lerp_, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
                         _to_scalar, _use_grad, _zeros_like)
 
@@ -80,6 +80,8 @@ class RMSprop(Optimizer):
 def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_steps, *, lr,
             alpha, eps, weight_decay, momentum, centered, maximize):
     """RMSprop on arrays, in place."""
+    params, grads, square_avgs, grad_avgs, momentum_buffer_list = real_views(
+        params, grads, square_avgs, grad_avgs, momentum_buffer_list)
     for i, p in enumerate(params):
         step_t = state_steps[i]
         step_t += 1
