@@ -34,6 +34,10 @@ _INSTALL_HINT = (
     "Graphviz, `.source` gives the DOT text and `.save(path)` writes it to a file.")
 
 
+_IMAGE_FORMATS = {"svg", "png", "pdf", "jpg", "jpeg", "gif", "ps", "eps", "bmp", "tif", "tiff",
+                  "webp"}
+
+
 class ExecutableNotFound(RuntimeError):
     """Graphviz's ``dot`` program is not installed (a RuntimeError, as in the graphviz package)."""
 
@@ -180,8 +184,9 @@ class Digraph:
             if directory:
                 outfile = os.path.join(directory, outfile)
         else:
-            fmt = format or self.format
             src = os.fspath(filename) if filename is not None else self.filename
+            ext = os.path.splitext(src)[1].lstrip(".").lower()
+            fmt = format or (ext if ext in _IMAGE_FORMATS else self.format)
             if src.endswith("." + fmt):
                 src = src[: -len(fmt) - 1] + ".gv"
                 outfile = src[:-3] + "." + fmt
