@@ -6,9 +6,7 @@ gradient is the same deterministic NumPy function of its own current weights (so
 optimizer math differs), and the weights are compared after each of 25+ steps."""
 
 import copy
-import math
 import pickle
-import warnings
 
 import numpy as np
 import pytest
@@ -108,6 +106,10 @@ CASES = [
     ("Adagrad", dict(lr=0.1, eps=1e-3, maximize=True)),
     ("Adadelta", dict()),
     ("Adadelta", dict(lr=0.5, rho=0.5, eps=1e-4, weight_decay=0.1, maximize=True)),
+    ("Rprop", dict(lr=0.01)),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=5, weight_decay=0.1, maximize=True)),
 ]
 
 
@@ -256,7 +258,8 @@ def test_lbfgs_rejects_groups_and_bad_line_search():
 STATEFUL = [("SGD", dict(lr=0.05, momentum=0.9)), ("Adam", dict(lr=0.05, amsgrad=True)),
             ("AdamW", dict(lr=0.05)), ("Adamax", dict(lr=0.05)), ("NAdam", dict(lr=0.02)),
             ("RAdam", dict(lr=0.05)), ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True)),
-            ("Adagrad", dict(lr=0.1, lr_decay=0.01)), ("Adadelta", dict())]
+            ("Adagrad", dict(lr=0.1, lr_decay=0.01)), ("Adadelta", dict()),
+            ("Rprop", dict(lr=0.01)), ("ASGD", dict(lr=0.05, t0=3))]
 
 
 @pytest.mark.parametrize("name,kwargs", STATEFUL, ids=[n for n, _ in STATEFUL])
@@ -487,7 +490,7 @@ def test_add_param_group_defaults_and_repr():
     assert eo.param_groups[1]["betas"] == (0.9, 0.999)
     assert repr(eo) == repr(to)
     for name in ("SGD", "RMSprop", "Adagrad", "Adadelta", "NAdam", "RAdam", "Adamax", "AdamW",
-                 "LBFGS"):
+                 "LBFGS", "Rprop", "ASGD"):
         kw = {"lr": 0.1}
         assert repr(getattr(eoptim, name)([a], **kw)) == repr(getattr(torch.optim, name)(
             [ta], **kw))
@@ -613,7 +616,8 @@ def test_optimizer_math_is_fast():
                                          ("NAdam", dict(lr=0.02)), ("RAdam", dict(lr=0.05)),
                                          ("RMSprop", dict(lr=0.01, centered=True,
                                                           momentum=0.5)),
-                                         ("Adagrad", dict(lr=0.1)), ("Adadelta", dict())])
+                                         ("Adagrad", dict(lr=0.1)), ("Adadelta", dict()),
+                                         ("Rprop", dict()), ("ASGD", dict(t0=4))])
 def test_complex_parameters_match_torch(name, kwargs):
     """Complex parameters are updated on their (re, im) view like PyTorch's view_as_real."""
     rng = np.random.default_rng(7)

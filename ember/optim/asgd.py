@@ -1,0 +1,83 @@
+"""ASGD (``torch.optim.ASGD``): averaged stochastic gradient descent."""
+from __future__ import annotations
+
+from ._functional import bump, prep_grad, real_views
+from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
+                        _to_scalar, _use_grad, _zeros_like)
+
+__all__ = ["ASGD", "asgd"]
+
+
+class ASGD(Optimizer):
+    """Implements averaged stochastic gradient descent."""
+
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
+                 foreach=None, maximize=False, differentiable=False, capturable=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_differentiable(differentiable)
+        defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0,
+                    "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize,
+                    "differentiable": differentiable, "capturable": capturable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    @_use_grad
+    def step(self, closure=None):
+        """Perform a single optimization step."""
+        loss = _run_closure(closure)
+        for group in self.param_groups:
+            params, arrays, grads, mus, axs, etas, steps = ([] for _ in range(7))
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _new_step()
+                    state["eta"] = _new_step(_to_scalar(group["lr"]))
+                    state["mu"] = _new_step(1.0)
+                    state["ax"] = _zeros_like(p)
+                params.append(p)
+                arrays.append(p._array)
+                grads.append(p._grad._array)
+                mus.append(state["mu"]._array)
+                axs.append(state["ax"]._array)
+                etas.append(state["eta"]._array)
+                steps.append(_step_array(state))
+            asgd(arrays, grads, axs, mus, etas, steps, lambd=group["lambd"],
+                 lr=_to_scalar(group["lr"]), t0=group["t0"], alpha=group["alpha"],
+                 weight_decay=group["weight_decay"], maximize=group["maximize"])
+            bump(params)
+        return loss
+
+
+def asgd(params, grads, axs, mus, etas, state_steps, *, lambd, lr, t0, alpha, weight_decay,
+         maximize):
+    """ASGD on arrays, in place (``mus``/``etas`` are 0-d arrays)."""
+    params, grads, axs = real_views(params, grads, axs)
+    for i, p in enumerate(params):
+        step_t = state_steps[i]
+        step_t += 1
+        g = prep_grad(grads[i], p, maximize, weight_decay)
+        eta, mu, ax = etas[i], mus[i], axs[i]
+        eta_value = float(eta)
+        p *= 1 - lambd * eta_value
+        p -= eta_value * g
+        if float(mu) != 1:
+            d = p - ax
+            d *= mu[()]
+            ax += d
+        else:
+            ax[...] = p
+        step = float(step_t)
+        eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
+        mu[...] = 1 / max(1, step - t0)
