@@ -33,6 +33,7 @@ from .graph import AccumulateGrad, get_accumulator
 
 __all__ = ["explain", "Step", "LeafGrad", "Explanation"]
 
+_NAME_FRAMES = 4  # how many calling frames lend their variable names
 _LOCAL_LIMIT = 4096  # compute numeric local derivatives only for tensors up to this size
 
 
@@ -288,7 +289,15 @@ class _Names:
         if params:
             for k, v in dict(params).items():
                 self._add(k, v)
-        scopes = [frame.f_locals, frame.f_globals] if frame is not None else []
+        scopes, seen = [], set()
+        for _ in range(_NAME_FRAMES):  # the caller first, then the code that called it
+            if frame is None:
+                break
+            for scope in (frame.f_locals, frame.f_globals):
+                if id(scope) not in seen:
+                    seen.add(id(scope))
+                    scopes.append(scope)
+            frame = frame.f_back
         for scope in scopes:
             for k, v in list(scope.items()):
                 if k.startswith("_"):
@@ -607,11 +616,12 @@ def _fmt(t, max_values) -> str:
     return f"<shape ({', '.join(map(str, a.shape))}), norm {norm:.4g}>"
 
 
-def _line(out, label, text, tail=""):
-    pad = " " * 14
-    lines = (text + tail).split("\n")
-    out.append(f"    {label:<9} {lines[0]}")
-    out.extend(pad + ln for ln in lines[1:])
+def _line(out, label, prefix, value="", tail=""):
+    """``label prefix value tail``; a multi-line ``value`` continues under its first column."""
+    head = (f"    {label:<9} " if label else "") + prefix
+    lines = (value + tail).split("\n")
+    out.append(head + lines[0])
+    out.extend(" " * len(head) + ln for ln in lines[1:])
 
 
 def _render(ex, max_values) -> str:
@@ -627,13 +637,15 @@ def _render(ex, max_values) -> str:
         out.append("gradients accumulated into .grad:")
         for lg in ex.leaves:
             total = lg.total
-            line = f"    {lg.name}.grad = {_fmt(total, max_values)}"
             if total is None:
-                line = f"    {lg.name}: {_fmt(lg.grad, max_values)} (not accumulated: not " \
-                       f"in inputs)"
-            elif lg.grad is not None and not _same(lg.grad, total):
-                line += f"   (this pass added {_fmt(lg.grad, max_values)})"
-            out.append(line)
+                _line(out, "", f"    {lg.name}: ", _fmt(lg.grad, max_values),
+                      " (not accumulated: not in inputs)")
+                continue
+            tail = ""
+            if lg.grad is not None and not _same(lg.grad, total):
+                tail = "  (this pass added " + _fmt(lg.grad, max_values).replace("\n", " ") + \
+                    ")"
+            _line(out, "", f"    {lg.name}.grad = ", _fmt(total, max_values), tail)
     return "\n".join(out)
 
 
@@ -660,10 +672,10 @@ def _render_step(out, step, max_values, seeded, width=15):
         note = ""
         if step.index == 1:
             note = "  (the seed: the gradient given to backward)" if seeded else \
-                "  (the seed: dL/dL = 1)"
+                "  (the seed: dL/dL = 1)" if sym != "L" else "  (the seed)"
         elif step._summed[k] > 1:
             note = f"  (sum of {step._summed[k]} contributions)"
-        _line(out, "incoming", f"dL/d{sym} = {_fmt(g, max_values) if g is not None else 'None'}",
+        _line(out, "incoming", f"dL/d{sym} = ", _fmt(g, max_values) if g is not None else "None",
               note if g is not None else "  (no gradient reached this node)")
     locs = step._locs
     for i, inp in enumerate(step.inputs):
@@ -674,19 +686,19 @@ def _render_step(out, step, max_values, seeded, width=15):
             continue
         numeric = step.local[i] if step.local is not None and i < len(step.local) else None
         if loc and not loc.startswith("dL/"):
-            text = f"d{o}/d{inp} = {loc}"
+            text, value = f"d{o}/d{inp} = {loc}", ""
             if numeric is not None and _mentions(loc, step):
-                text += f" = {_fmt(numeric, max_values)}"
-            _line(out, "local", text)
+                text, value = text + " = ", _fmt(numeric, max_values)
+            _line(out, "local", text, value)
             how = f"dL/d{o} * d{o}/d{inp}"
             if gout is not None and numeric is not None and \
                     tuple(gout.shape) != tuple(numeric.shape) and numeric.ndim:
                 how += ", summed over broadcast dims"
-            _line(out, "sends", f"dL/d{inp} = {how} = {_fmt(gout, max_values)}", f" -> {target}")
+            _line(out, "sends", f"dL/d{inp} = {how} = ", _fmt(gout, max_values), f" -> {target}")
         else:
             if loc:
                 _line(out, "rule", loc)
-            _line(out, "sends", f"dL/d{inp} = {_fmt(gout, max_values)}", f" -> {target}")
+            _line(out, "sends", f"dL/d{inp} = ", _fmt(gout, max_values), f" -> {target}")
 
 
 class _CallableModule(types.ModuleType):
