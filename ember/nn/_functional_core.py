@@ -585,7 +585,10 @@ def _grad_scale(g, ctx):
 
 
 class _PointwiseLoss(Op):
-    """loss(d = input - target) elementwise, times an optional weight, then reduced."""
+    """loss(d = input - target) elementwise, times an optional weight, then reduced
+    (a weighted mean divides by sum(weight) for mse/l1, by the element count for huber)."""
+
+    weighted_mean_by_weight = False
 
     @staticmethod
     def _loss(d, p):  # pragma: no cover - abstract
@@ -599,11 +602,14 @@ class _PointwiseLoss(Op):
     def forward(cls, ctx, x, t, reduction, p, w):
         d = x - t
         loss = cls._loss(d, p).astype(d.dtype, copy=False)
+        denom = loss.size
         if w is not None:
             loss = loss * w
+            if cls.weighted_mean_by_weight:
+                denom = w.sum()
         ctx.save_for_backward(x, t)
-        ctx.red, ctx.p, ctx.w, ctx.denom = reduction, p, w, loss.size
-        return _finish(loss, reduction, loss.size)
+        ctx.red, ctx.p, ctx.w, ctx.denom = reduction, p, w, denom
+        return _finish(loss, reduction, denom)
 
     @classmethod
     def backward(cls, ctx, g, ns):
@@ -616,12 +622,14 @@ class _PointwiseLoss(Op):
 
 
 class MseLoss(_PointwiseLoss):
+    weighted_mean_by_weight = True
     _loss = staticmethod(lambda d, p: d * d)
     _dloss = staticmethod(lambda d, p, ns: 2 * d)
 
 
 class L1Loss(_PointwiseLoss):
     node_name = "L1LossBackward0"
+    weighted_mean_by_weight = True
     _loss = staticmethod(lambda d, p: xp.abs(d))
     _dloss = staticmethod(lambda d, p, ns: ns.sign(d))
 
@@ -665,13 +673,20 @@ def _pointwise(cls, input, target, reduction, p, weight):
     return _apply(cls, (input, target, reduction, p, w), {}, cast)
 
 
+def _check_weight_size(weight, input):
+    if weight is not None and weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _red_arg(size_average, reduce, reduction)
+    _check_weight_size(weight, input)
     return _pointwise(MseLoss, input, target, reduction, None, weight)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _red_arg(size_average, reduce, reduction)
+    _check_weight_size(weight, input)
     return _pointwise(L1Loss, input, target, reduction, None, weight)
 
 
