@@ -198,6 +198,12 @@ _RULES.update({
                                             "rows",)),
 })
 
+# built-in ops whose grad_fn name is shared with a different formula (keyed by Op class name)
+_OP_RULES = {
+    "CrossEntropyIdx": ("cross_entropy({a}, target)  (log_softmax + nll_loss in one node)", (
+        "(softmax({a}) - one_hot(target)) / n",)),
+}
+
 # ops whose output element k depends only on input element k (after broadcasting): the local
 # derivative d(out)/d(in) is an array of the output's shape, the backward pass multiplies by it.
 _ELEMENTWISE = {f"{k}Backward0" for k in _UNARY} | {
@@ -249,7 +255,10 @@ def _rule(node, sym, n_in):
         else:
             return (f"{sym['a']}.reshape(shape)",
                     (f"dL/d{sym['a']} = dL/d{sym['o']} reshaped to {sym['a']}'s shape",))
-    entry = _RULES.get(name)
+    op = getattr(node, "_op", None)
+    entry = _OP_RULES.get(op.__name__) if op is not None else None
+    if entry is None:
+        entry = _RULES.get(name)
     if entry is None:
         if name.startswith(("SqueezeBackward", "UnsqueezeBackward", "AliasBackward")):
             return (f"{name[:-9].lower()}({sym['a']})",
@@ -390,7 +399,8 @@ class _Recorder:
         n_in = len(node.next_functions)
         nm = self.names
         outs = [nm.of_output(node, k) for k in range(node._n_out)]
-        sym = {"o": outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ")"}
+        live = [s for s, g in zip(outs, garrs) if g is not None] or outs
+        sym = {"o": live[0] if len(live) == 1 else "(" + ", ".join(live) + ")"}
         inputs = []
         consts = self._saved_consts(node)
         for i, (u, nr) in enumerate(node.next_functions):
@@ -654,6 +664,11 @@ def _same(a, b):
     return a.shape == b.shape and bool((a == b).all())
 
 
+def _uniform(t):
+    a = _arr(t)
+    return a.size == 0 or bool((a == a.flat[0]).all())
+
+
 def _mentions(text, step):
     """Whether a local-derivative text depends on values (names a tensor), so is worth
     evaluating: ``2*x`` does, ``1`` or ``1/n = 1/3`` does not."""
@@ -687,7 +702,7 @@ def _render_step(out, step, max_values, seeded, width=15):
         numeric = step.local[i] if step.local is not None and i < len(step.local) else None
         if loc and not loc.startswith("dL/"):
             text, value = f"d{o}/d{inp} = {loc}", ""
-            if numeric is not None and _mentions(loc, step):
+            if numeric is not None and (_mentions(loc, step) or not _uniform(numeric)):
                 text, value = text + " = ", _fmt(numeric, max_values)
             _line(out, "local", text, value)
             how = f"dL/d{o} * d{o}/d{inp}"
