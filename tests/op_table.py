@@ -304,6 +304,10 @@ op("var_correction0", lambda lib, a: lib.var(a, (0, 1), correction=0, keepdim=Tr
 op("var_unbiased_false", lambda lib, a: a.var(0, unbiased=False), [S(R(2, 3))])
 op("std", lambda lib, a: lib.std(a), red_samples(shapes=[(2, 3), (2, 3, 2)]))
 op("std_dim", lambda lib, a: a.std(-1, keepdim=True), [S(R(2, 3)), S(R(2, 3, 2))])
+# a constant slice: std == 0, torch's gradient there is 0 (not 0/0); sqrt is not
+# differentiable at 0, so no finite-difference check
+op("std_const", lambda lib, a: a.std(1, correction=0), [S(np.ones((2, 3)) + R(2, 1))],
+   grad_samples=[])
 op("std_correction2", lambda lib, a: lib.std(a, 1, correction=2), [S(R(2, 4))])
 op("norm", lambda lib, a: lib.norm(a), red_samples(shapes=[(2, 3), (3,), (2, 3, 2)]))
 op("norm_p1", lambda lib, a: lib.norm(a, p=1), [S(R(2, 3)), S(R(3))])
@@ -481,6 +485,19 @@ def _setitem_const(lib, a):
 
 
 op("setitem_const", _setitem_const, [S(R(3, 4))])
+
+# ------------------------------------------------------------------------------ comparisons
+
+for _name in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"):
+    op(_name, (lambda n: lambda lib, a, b: getattr(lib, n)(a, b))(_name),
+       bin_samples()[:5] + [S(R(3), np.asarray(R(3) > 0))], grad=False, int_ok=True)
+op("eq_self", lambda lib, a: a == a.detach(), [S(R(2, 3))], grad=False)
+op("lt_scalar", lambda lib, a: a < 0.1, un_samples(), grad=False, int_ok=True)
+op("rge_scalar", lambda lib, a: 0.5 <= a, un_samples()[:2], grad=False, int_ok=True)
+op("logical_not", lambda lib, a: lib.logical_not(a), [S(B(2, 3)), S(R(3))], grad=False,
+   int_ok=True)
+op("invert_bool", lambda lib, a: ~a, [S(B(2, 3))], grad=False)
+op("isnan", lambda lib, a: lib.isnan(a / a), [S(np.array([0.0, 1.0, -2.0]))], grad=False)
 
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"

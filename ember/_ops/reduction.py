@@ -348,7 +348,9 @@ class Std(Op):
         out = _keep(out, a.shape, ctx.axes, ctx.keepdim)
         d = a - xp.mean(a, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
-        return gk * d / (out * ctx.div), None, None, None
+        # torch: zero gradient where std == 0 (a constant slice), not 0/0
+        nz = out != 0
+        return gk * d / (xp.where(nz, out, 1.0) * ctx.div) * nz, None, None, None
 
 
 def _var_args(input, dim, unbiased, correction):
