@@ -330,6 +330,8 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
     for backward (``show_saved``).  Render with ``.render('graph', format='svg')``.
     """
     if params is not None:
+        if not hasattr(params, "items"):  # e.g. model.named_parameters()
+            params = dict(params)
         if not all(isinstance(p, Tensor) for p in params.values()):
             raise TypeError("make_dot: params must map names to Tensors "
                             "(e.g. dict(model.named_parameters()))")

@@ -8,12 +8,14 @@ it sends to each input and where that goes (another node, or a leaf's ``.grad``)
     >>> x = ember.tensor(2.0, requires_grad=True)
     >>> y = x ** 2
     >>> steps = ember.autograd.explain(y)
-    backward pass of L = y: the engine runs 1 node
-    [1] PowBackward0    y = x**2
-        incoming  dL/dy = 1
+    backward pass of L = y: 1 node, in the order the engine runs them;
+    each applies the chain rule  dL/d(input) = dL/d(output) * d(output)/d(input)
+    [1] PowBackward0 y = x**2
+        incoming  dL/dy = 1  (the seed: dL/dL = 1)
         local     dy/dx = 2*x = 4
         sends     dL/dx = dL/dy * dy/dx = 4 -> x.grad
-    ...
+    gradients accumulated into .grad:
+        x.grad = 4
 
 Small tensors (``<= max_values`` elements) are printed in full, larger ones as shape and norm.
 The recording is done with node hooks that are removed afterwards; the engine is unchanged.
@@ -637,9 +639,9 @@ def _line(out, label, prefix, value="", tail=""):
 def _render(ex, max_values) -> str:
     out = []
     n = len(ex)
-    out.append(f"backward pass of L = {ex.root}: the engine runs {n} node"
-               f"{'s' if n != 1 else ''}, each applying the chain rule "
-               f"dL/d(input) = dL/d(output) * d(output)/d(input)")
+    out.append(f"backward pass of L = {ex.root}: {n} node{'s' if n != 1 else ''}, in the "
+               f"order the engine runs them;")
+    out.append("each applies the chain rule  dL/d(input) = dL/d(output) * d(output)/d(input)")
     width = max([len(step.op) for step in ex] + [12])
     for step in ex:
         _render_step(out, step, max_values, getattr(ex, "seeded", False), width)
