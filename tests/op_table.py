@@ -152,6 +152,15 @@ op("rpow_scalar", lambda lib, a: 2.0 ** a, un_samples())
 op("neg", lambda lib, a: -a, un_samples(), int_ok=True)
 op("abs", lambda lib, a: lib.abs(a), un_samples(), int_ok=True)
 
+# mixed dtypes: promotion in forward, gradients cast back to each input's dtype
+op("add_mixed_float", lambda lib, a, b: a + b.double(), bin_samples()[:4], dtypes=("float32",))
+op("mul_int_tensor", lambda lib, a, i: a * i, [S(R(2, 3), I(5, 2, 3)), S(R(3), I(5, 2, 1))])
+op("div_int_tensor", lambda lib, a, i: i / a, [S(NZ(2, 3), I(5, 3))])
+op("where_mixed", lambda lib, c, a, b: lib.where(c, a, b.double()), [S(B(2, 3), R(2, 3), R(3))],
+   dtypes=("float32",))
+op("pow_int_float_scalar", lambda lib, i: i ** 1.5, [S(I(5, 2, 3))], grad=False)
+op("add_bool_tensor", lambda lib, a, m: a + m, [S(R(2, 3), B(2, 3))])
+
 # ------------------------------------------------------------------------------ matmul family
 
 op("matmul_1d_1d", lambda lib, a, b: lib.matmul(a, b), [S(R(3), R(3)), S(R(0), R(0))])
@@ -337,6 +346,20 @@ op("all_dims_keepdim", lambda lib, a: lib.all(a, dim=(0, 2), keepdim=True), [S(B
 op("any", lambda lib, a: lib.any(a), [S(B(2, 3)), S(R(2, 3)), S(B(0, 2)), S(B())], grad=False)
 op("any_dim", lambda lib, a: a.any(-1, keepdim=True), [S(B(2, 3)), S(B(2, 3, 2))], grad=False)
 op("any_dims", lambda lib, a: lib.any(a, dim=(0, 1)), [S(B(2, 3, 2))], grad=False)
+
+# empty axes
+op("sum_empty_dim0", lambda lib, a: a.sum(0), [S(R(0, 3))])
+op("amax_empty_keep", lambda lib, a: a.amax(1), [S(R(0, 3))])
+op("max_dim_empty", lambda lib, a: a.max(1), [S(R(0, 3))])
+op("softmax_empty", lambda lib, a: a.softmax(1), [S(R(0, 3))])
+op("log_softmax_empty", lambda lib, a: a.log_softmax(0), [S(R(2, 0))])
+op("norm_empty", lambda lib, a: a.norm(), [S(R(0, 3))])
+op("logsumexp_empty", lambda lib, a: lib.logsumexp(a, 0), [S(R(0, 3))])
+op("var_empty_dim", lambda lib, a: a.var(1), [S(R(0, 3))])
+op("prod_empty_dim", lambda lib, a: a.prod(0), [S(R(0, 3))])
+op("cumprod_empty", lambda lib, a: a.cumprod(0), [S(R(0, 3))])
+op("sort_empty", lambda lib, a: a.sort(0), [S(R(0, 3))])
+op("matmul_empty_batch", lambda lib, a, b: a @ b, [S(R(0, 2, 3), R(3, 2))])
 
 # ------------------------------------------------------------------------------ shape ops
 

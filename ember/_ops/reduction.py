@@ -450,7 +450,7 @@ class Logsumexp(Op):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim):
-        m = xp.amax(a, axis=axes, keepdims=True)
+        m = xp.amax(a, axis=axes, keepdims=True, initial=-xp.inf)  # -inf if empty
         m = xp.where(xp.isfinite(m), m, 0)
         out = _drop(xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m, axes, keepdim)
         ctx.save_for_backward(a, out)
