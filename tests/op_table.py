@@ -196,6 +196,12 @@ op("einsum_ellipsis", lambda lib, a, b: lib.einsum("...ij,...jk", a, b),
    [S(R(2, 2, 3), R(2, 3, 2))], **_E)
 op("einsum_three", lambda lib, a, b, c: lib.einsum("ij,jk,k->i", a, b, c),
    [S(R(2, 3), R(3, 2), R(2))], **_E)
+op("einsum_diag", lambda lib, a: lib.einsum("ii->i", a), [S(R(3, 3))], **_E)
+op("einsum_trace", lambda lib, a: lib.einsum("ii", a), [S(R(3, 3))], **_E)
+op("einsum_batch_diag_sum", lambda lib, a, b: lib.einsum("bii,bj->b", a, b),
+   [S(R(2, 3, 3), R(2, 2))], **_E)
+op("einsum_repeat_mixed", lambda lib, a, b: lib.einsum("iji,j->ij", a, b),
+   [S(R(2, 3, 2), R(3))], **_E)
 
 # ------------------------------------------------------------------------------ unary math
 

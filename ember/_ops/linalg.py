@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._backend import xp
+from .._backend import xp as _xp  # index arrays built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
 from ._utils import as_tensor_arg, cpp_dtype_name, shape_str
@@ -358,20 +359,19 @@ class Einsum(Op):
 
 
 def _expand_einsum(r, target, t, shape, xp):
-    """Bring a gradient over ``target`` letters to operand term ``t`` (repeats = diagonal)."""
+    """Bring a gradient over ``target`` letters to operand term ``t``: letters summed out in
+    forward are broadcast back; a letter repeated in ``t`` (``ii``) puts it on the diagonal."""
     sizes = dict(zip(t, shape))
-    if len(set(t)) == len(t):
-        order = [target.index(c) if c in target else None for c in t]
-        # insert missing axes as size-1 then broadcast
-        perm = [o for o in order if o is not None]
-        r = xp.transpose(r, perm) if perm != list(range(len(perm))) else r
-        newshape = [sizes[c] if c in target else 1 for c in t]
-        r = r.reshape(newshape)
-        return xp.broadcast_to(r, shape)
-    eye_ops = []
-    letters = ",".join([target] + [c + c.upper() for c in set(t) if t.count(c) > 1])
-    raise NotImplementedError("einsum backward with repeated indices in one operand is not "
-                              "supported" + letters * 0 + str(eye_ops) * 0)
+    uniq = "".join(dict.fromkeys(t))  # target is uniq without the summed letters, same order
+    if target != uniq:
+        r = r.reshape(tuple(sizes[c] if c in target else 1 for c in uniq))
+        r = xp.broadcast_to(r, tuple(sizes[c] for c in uniq))
+    if uniq == t:
+        return r
+    n = len(uniq)
+    idx = tuple(_xp.arange(sizes[c]).reshape(tuple(sizes[c] if k == uniq.index(c) else 1
+                                                   for k in range(n))) for c in t)
+    return xp.put_at(shape, idx, r)
 
 
 def einsum(equation, *operands):
