@@ -156,10 +156,8 @@ def _wgrad(g, cols, groups, wshape):
     gg = g.reshape(n, groups, o // groups, l_)
     cg = cols.reshape(n, groups, k, l_)
     if n * l_ > 0:
-        # one GEMM over (batch x pixels): move batch next to pixels
-        a = gg.transpose(1, 2, 0, 3).reshape(groups, o // groups, n * l_)
-        b = cg.transpose(1, 0, 3, 2).reshape(groups, n * l_, k)
-        gw = xp.matmul(a, b)
+        # per-sample GEMMs (BLAS on contiguous operands, cols read transposed) summed over n
+        gw = xp.matmul(gg, cg.swapaxes(-1, -2)).sum(0)
     else:
         gw = xp.zeros((groups, o // groups, k), g.dtype)
     return gw.reshape(wshape)

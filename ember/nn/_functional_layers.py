@@ -59,14 +59,14 @@ def _batchify(input, nd, name, msg=None):
 
 
 def _same_dtype(input, weight, bias=None):
+    names = {"float32": "Float", "float64": "Double", "float16": "Half"}
     if input._array.dtype != weight._array.dtype:
-        from .. import _dtype as D
-        raise RuntimeError(f"Input type ({D.from_numpy_dtype(input._array.dtype)}) and weight "
-                           f"type ({D.from_numpy_dtype(weight._array.dtype)}) should be the same")
+        raise RuntimeError(f"expected scalar type {names.get(input._array.dtype.name, 'Float')} "
+                           f"but found {names.get(weight._array.dtype.name, 'Float')}")
     if bias is not None and bias._array.dtype != input._array.dtype:
-        from .. import _dtype as D
-        raise RuntimeError(f"Input type ({D.from_numpy_dtype(input._array.dtype)}) and bias "
-                           f"type ({D.from_numpy_dtype(bias._array.dtype)}) should be the same")
+        low = {"float32": "float", "float64": "double", "float16": "half"}
+        raise RuntimeError(f"Input type ({low.get(input._array.dtype.name)}) and bias type "
+                           f"({low.get(bias._array.dtype.name)}) should be the same")
 
 
 # ---------------------------------------------------------------------------------- conv

@@ -70,8 +70,9 @@ class _ConvNd(Module):
         else:
             shape = (out_channels, in_channels // groups) + self.kernel_size
         self.weight = new_param(shape, dtype)
-        self.bias = new_param((out_channels,), dtype) if bias else None
-        if not bias:
+        if bias:
+            self.bias = new_param((out_channels,), dtype)
+        else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
