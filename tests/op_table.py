@@ -353,6 +353,11 @@ op("any", lambda lib, a: lib.any(a), [S(B(2, 3)), S(R(2, 3)), S(B(0, 2)), S(B())
 op("any_dim", lambda lib, a: a.any(-1, keepdim=True), [S(B(2, 3)), S(B(2, 3, 2))], grad=False)
 op("any_dims", lambda lib, a: lib.any(a, dim=(0, 1)), [S(B(2, 3, 2))], grad=False)
 
+op("sum_bool", lambda lib, a: a.sum(), [S(B(2, 3))], grad=False)
+op("sum_bool_dim", lambda lib, a: lib.sum(a, 1, keepdim=True), [S(B(2, 3))], grad=False)
+op("cumsum_bool", lambda lib, a: a.cumsum(0), [S(B(4))], grad=False)
+op("prod_bool", lambda lib, a: a.prod(), [S(B(3))], grad=False)
+
 # empty axes
 op("sum_empty_dim0", lambda lib, a: a.sum(0), [S(R(0, 3))])
 op("amax_empty_keep", lambda lib, a: a.amax(1), [S(R(0, 3))])
