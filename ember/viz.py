@@ -77,6 +77,8 @@ class Digraph:
         self.node_attr = dict(node_attr or {})
         self.edge_attr = dict(edge_attr or {})
         self.body = list(body or [])
+        self._nodes = {}  # name -> (label, fillcolor): for the SVG fallback without Graphviz
+        self._edges = []
 
     # -- building --------------------------------------------------------------------------
     def node(self, name, label=None, _attributes=None, **attrs):
@@ -86,6 +88,7 @@ class Digraph:
             attrs.update(_attributes)
         a = _attr_list(attrs)
         self.body.append(f"\t{_quote(name)} [{a}]\n" if a else f"\t{_quote(name)}\n")
+        self._nodes[str(name)] = (attrs.get("label", name), attrs.get("fillcolor"))
 
     def edge(self, tail_name, head_name, label=None, _attributes=None, **attrs):
         if label is not None:
@@ -94,6 +97,7 @@ class Digraph:
             attrs.update(_attributes)
         a = _attr_list(attrs)
         stmt = f"\t{_quote(tail_name)} -> {_quote(head_name)}"
+        self._edges.append((str(tail_name), str(head_name)))
         self.body.append(f"{stmt} [{a}]\n" if a else stmt + "\n")
 
     def edges(self, tail_head_iter):
@@ -403,3 +407,22 @@ def _resize_graph(dot, size_per_element=0.15, min_size=12):
     """Grow the drawing size with the number of statements (torchviz's rule)."""
     size = max(min_size, len(dot.body) * size_per_element)
     dot.graph_attr.update(size=f"{size:g},{size:g}")
+
+
+def save_svg(dot, path):
+    """Write ``dot`` (from make_dot) as SVG: Graphviz's ``dot`` when installed, otherwise
+    ember's own layered layout.  Returns the path written."""
+    import shutil
+    if shutil.which("dot"):
+        data = dot.pipe(format="svg")
+        data = data if isinstance(data, bytes) else data.encode()
+    else:
+        from ._svg import layered_svg
+        nodes = [(n, lab, col) for n, (lab, col) in dot._nodes.items()]
+        data = layered_svg(nodes, dot._edges).encode()
+    tmp = f"{path}.tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    import os
+    os.replace(tmp, path)
+    return path
