@@ -214,7 +214,7 @@ def test_setattr_reassignment_and_delattr():
     assert "b" in m._buffers and float(m.b) == 1.0
     m.c = nn.Buffer(ember.zeros(2), persistent=False)
     assert "c" in m._buffers and "c" in m._non_persistent_buffers_set
-    assert list(m.state_dict()) == ["a.weight", "a.bias", "b"]
+    assert list(m.state_dict()) == ["b", "a.weight", "a.bias"]  # own state first
     del m.a, m.b, m.c
     assert not m._modules and not m._buffers and not m._non_persistent_buffers_set
     m.x = 5
