@@ -116,7 +116,7 @@ class _PadNd(Module):
     def extra_repr(self):
         if self._mode == "constant":
             return f"padding={self.padding}, value={self.value}"
-        return f"padding={self.padding}"
+        return f"{self.padding}"
 
 
 class ConstantPad1d(_PadNd):
@@ -136,7 +136,7 @@ class ZeroPad1d(ConstantPad1d):
         super().__init__(padding, 0.0)
 
     def extra_repr(self):
-        return f"padding={self.padding}"
+        return f"{self.padding}"
 
 
 class ZeroPad2d(ConstantPad2d):
@@ -144,7 +144,7 @@ class ZeroPad2d(ConstantPad2d):
         super().__init__(padding, 0.0)
 
     def extra_repr(self):
-        return f"padding={self.padding}"
+        return f"{self.padding}"
 
 
 class ReflectionPad1d(_PadNd):
