@@ -33,27 +33,6 @@ NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 # ----------------------------------------------------------------------------- running a script
 
-# ember features a script needs beyond the core (nn/optim were written alongside these scripts)
-NEEDS = {
-    "seed0_autograd_basics": ["nn.functional.binary_cross_entropy_with_logits"],
-    "seed1_custom_module": ["nn.Module"],
-    "seed1_nn_optim": ["nn.Sequential", "nn.Linear", "nn.ReLU", "nn.MSELoss", "optim.Adam"],
-    "seed2_linear_model": ["nn.Linear", "nn.MSELoss", "optim.SGD"],
-    "seed2_zero_grad": ["nn.Linear", "nn.MSELoss", "optim.SGD"],
-    "seed4_autograd_basics": ["nn.functional.binary_cross_entropy_with_logits"],
-}
-
-
-def skip_if_missing(name):
-    for dotted in NEEDS.get(name, []):
-        obj = ember
-        for part in dotted.split("."):
-            try:
-                obj = getattr(obj, part)
-            except AttributeError:
-                pytest.skip(f"ember.{dotted} not there yet")
-
-
 def example_source(name, lib_name="ember"):
     text = (EXAMPLE_DIR / f"{name}.py").read_text(encoding="utf-8")
     if lib_name == "torch":
@@ -126,9 +105,7 @@ class SharedStream:
         for fname, fn in [("randn", randn), ("rand", rand), ("randint", randint),
                           ("normal", normal), ("manual_seed", manual_seed)]:
             monkeypatch.setattr(lib, fname, fn)
-        linear = getattr(lib.nn, "Linear", None)
-        if linear is not None:
-            monkeypatch.setattr(linear, "reset_parameters", reset_parameters)
+        monkeypatch.setattr(lib.nn.Linear, "reset_parameters", reset_parameters)
 
 
 def _size(size):
@@ -222,7 +199,6 @@ def test_example_list_matches_files():
 @pytest.mark.parametrize("name", NAMES)
 def test_example_matches_torch(name, monkeypatch):
     torch = pytest.importorskip("torch")
-    skip_if_missing(name)
     outputs = {}
     for lib_name, lib in (("ember", ember), ("torch", torch)):
         with monkeypatch.context() as m:
@@ -234,7 +210,6 @@ def test_example_matches_torch(name, monkeypatch):
 
 def test_shared_stream_gives_both_libraries_the_same_draws(monkeypatch):
     torch = pytest.importorskip("torch")
-    with_layers = hasattr(ember.nn, "Linear")
     draws = {}
     for lib in (ember, torch):
         with monkeypatch.context() as m:
@@ -243,10 +218,8 @@ def test_shared_stream_gives_both_libraries_the_same_draws(monkeypatch):
             draws[lib.__name__] = [lib.randn(2, 3).numpy(), lib.rand((4,)).numpy(),
                                    lib.randint(0, 5, (3,)).numpy(),
                                    lib.normal(0.0, 2.0, size=(2,)).numpy()]
-            if with_layers:
-                layer = lib.nn.Linear(4, 2)
-                draws[lib.__name__] += [layer.weight.detach().numpy(),
-                                        layer.bias.detach().numpy()]
+            layer = lib.nn.Linear(4, 2)
+            draws[lib.__name__] += [layer.weight.detach().numpy(), layer.bias.detach().numpy()]
     assert len(draws["ember"]) == len(draws["torch"])
     for e, t in zip(draws["ember"], draws["torch"]):
         assert e.dtype == t.dtype and e.shape == t.shape
@@ -360,7 +333,9 @@ def check_seed2_zero_grad(out):
     assert abs(final - 1.0) < 0.05
     once = _numbers(re.search(r"one backward:\s+(.*)", out).group(1))
     twice = _numbers(re.search(r"two backwards:\s+(.*)", out).group(1))
-    assert len(once) == 1 and twice[0] == pytest.approx(2 * once[0], abs=2e-4)
+    # d/db of (out - 0)^2 at out ~ 1: about 2, then twice that
+    assert len(once) == 1 and 1.8 < once[0] < 2.2
+    assert twice[0] == pytest.approx(2 * once[0], abs=2e-4)
 
 
 def check_seed3_retain_grad(out):
@@ -418,7 +393,6 @@ def test_every_example_has_a_check():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_example_runs_under_ember_alone(name):
-    skip_if_missing(name)
     out = run_example(name)
     assert out.strip()
     globals()[f"check_{name}"](out)

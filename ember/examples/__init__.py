@@ -5,6 +5,8 @@ PyTorch autograd, in ``shared/seeds/``), in the documents' order, typos fixed.  
 ``import ember as torch``: replace ``ember`` by ``torch`` and it is the PyTorch program, printing
 the same thing.  Run one with ``python -m ember.examples.<name>``, list them with
 ``python -m ember.examples`` and run them all with ``python -m ember.examples all``.
+
+(The main demo, ``python -m ember.examples.digits``, lives here too but is not a seed example.)
 """
 
 # (module name, seed document, what it shows), in the order of the documents

@@ -9,7 +9,7 @@ Typos fixed from the seed: the statements the page glued on one line are split (
 body and the training loop).
 Added: ``torch.manual_seed(0)``; the loss printed every 20 epochs and at the end (the seed
 prints nothing); and, to show why the zeroing matters, the gradient of ``fc2.bias`` after a
-second backward pass without ``zero_grad`` (twice the first).
+second backward pass without ``zero_grad`` (twice the first) for a new target.
 
 Run: ``python -m ember.examples.seed2_zero_grad``.
 """
@@ -57,10 +57,12 @@ def main():
     print(f"final output {model(data).item():.6f}, target {target.item():.1f}")  # (added)
 
     # (added) what zero_grad prevents: a second backward adds to the first gradient
+    # (a new target, so that the gradient is not ~0 as it is at the trained target)
+    new_target = torch.tensor([0.0])
     optimizer.zero_grad()
-    criterion(model(data), target).backward()
+    criterion(model(data), new_target).backward()
     first = model.fc2.bias.grad.clone()
-    criterion(model(data), target).backward()
+    criterion(model(data), new_target).backward()
     print(f"fc2.bias.grad after one backward:  {first}")
     print(f"fc2.bias.grad after two backwards: {model.fc2.bias.grad}")
 
