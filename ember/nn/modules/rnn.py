@@ -226,12 +226,6 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
         super().__init__(mode, *args, **kwargs)
 
-    def extra_repr(self):
-        s = super().extra_repr()
-        if self.nonlinearity != "tanh":
-            s += f", nonlinearity={self.nonlinearity}"
-        return s
-
     def _cell_seq(self, x, ws, init, lengths):
         w_ih, w_hh, b_ih, b_hh, _ = self._split(ws)
         xw = _proj(x, w_ih, b_ih + b_hh if b_ih is not None else None)
