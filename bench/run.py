@@ -28,7 +28,7 @@ import workloads as W  # noqa: E402
 
 CONTENDERS = ("torch", "ember", "floor")
 TIMED = ("chain", "mlp64", "mlp1024", "matmul", "cnn", "lstm", "lstm_loop")
-GROUPS = {"mlp": ("mlp64", "mlp1024"), "sweep": tuple("sweep%d" % b for b in W.SWEEP_BATCHES)}
+GROUPS = {"mlp": ("mlp64", "mlp1024"), "sweep": tuple(W.SWEEP_KEYS[b] for b in W.SWEEP_BATCHES)}
 EXTRA = ("memory", "import", "sweep")
 
 
@@ -156,7 +156,11 @@ def check_agreement(checks):
     return out
 
 
-def time_workload(name, workers, rounds, target, log, gap=0.0):
+def time_workload(name, workers, rounds, target, log, gap=0.0, budget=None):
+    """Set up `name` in every worker, then time interleaved rounds.
+
+    With a budget (seconds per workload), slow workloads get fewer rounds
+    (never fewer than 3) so that the whole run stays bounded."""
     w = W.WORKLOADS[name]
     res = {"title": w.title, "unit": w.unit, "per": w.per, "contenders": {}}
     inner, checks = {}, {}
@@ -168,10 +172,15 @@ def time_workload(name, workers, rounds, target, log, gap=0.0):
         try:
             s = wk.ask(cmd="setup", workload=name, target=target)
             inner[c], checks[c] = s["inner"], s["check"]
-            cell.update(first_s=s["first_s"], inner=s["inner"], check=s["check"])
+            cell.update(first_s=s["first_s"], est_s=s["est_s"], inner=s["inner"],
+                        check=s["check"])
         except WorkerError as e:
             cell["error"] = str(e)
     samples = {c: [] for c in inner}
+    if budget and inner:
+        round_s = sum(inner[c] * res["contenders"][c]["est_s"] + gap for c in inner)
+        rounds = max(min(3, rounds), min(rounds, int(budget / max(round_s, 1e-9))))
+    res["rounds"] = rounds
     for _ in range(rounds):
         for c in list(inner):
             if gap:
@@ -190,7 +199,8 @@ def time_workload(name, workers, rounds, target, log, gap=0.0):
                 pass
     for c, s in samples.items():
         if s and "error" not in res["contenders"][c]:
-            res["contenders"][c].update(samples=s, median_s=statistics.median(s))
+            res["contenders"][c].update(samples=s, median_s=statistics.median(s),
+                                        min_s=min(s))
     res["agreement"] = check_agreement(checks)
     log("  %-10s %s" % (name, "  ".join(
         "%s=%s" % (c, fmt_time(res, c)) for c in res["contenders"])))
@@ -248,7 +258,7 @@ def sweep_summary(timed, contenders):
     for c in contenders:
         xs, ys = [], []
         for b in W.SWEEP_BATCHES:
-            r = timed.get("sweep%d" % b)
+            r = timed.get(W.SWEEP_KEYS[b])
             cell = r and r["contenders"].get(c)
             if cell and "median_s" in cell:
                 xs.append(b)
@@ -272,6 +282,8 @@ def value_of(res, c):
         return cell["median"]
     if "best" in cell:
         return cell["best"]
+    if "slope" in cell:
+        return cell["slope"]
     return None
 
 
@@ -288,6 +300,8 @@ def fmt_time(res, c):
         return "%.2f us" % (v * 1e6) if unit == "us" else "%.3f ms" % (v * 1e3)
     if unit == "MiB":
         return "%.1f MiB" % v
+    if unit == "us/sample":
+        return "%.2f us/sample" % v
     return "%.3f s" % v
 
 
@@ -414,6 +428,9 @@ def parse(argv):
                    help="comma-separated subset of: %s" % ",".join(TIMED + ("mlp",) + EXTRA))
     p.add_argument("--contenders", default=",".join(CONTENDERS))
     p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (median)")
+    p.add_argument("--budget", type=float, default=None,
+                   help="seconds of timed rounds per workload (default 2.5 quick, 30 full); "
+                        "slow workloads get fewer rounds, at least 3; --rounds overrides")
     p.add_argument("--target", type=float, default=None, help="seconds per sample")
     p.add_argument("--gap", type=float, default=None,
                    help="pause before each sample when threads > 1 (default 0.15 s), so "
@@ -442,7 +459,8 @@ def selection(only):
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
     rounds = args.rounds or (5 if args.quick else 11)
-    target = args.target or (0.06 if args.quick else 0.25)
+    budget = None if args.rounds else (args.budget or (2.5 if args.quick else 30.0))
+    target = args.target or (0.05 if args.quick else 0.25)
     threads = [int(t) for t in args.threads.split(",") if t.strip()]
     sel = selection(args.only)
     contenders = [c for c in args.contenders.split(",") if c in CONTENDERS]
@@ -479,16 +497,24 @@ def main(argv=None):
         results = {"order": [], "items": {}}
         timed = [k for k in sel if k in TIMED]
         if "sweep" in sel:
-            timed += list(GROUPS["sweep"])
+            timed += [k for k in GROUPS["sweep"] if k not in timed]
         for name in timed:
             gap = (0.15 if args.gap is None else args.gap) if t > 1 else 0.0
-            results["items"][name] = time_workload(name, workers, rounds, target, log, gap)
+            results["items"][name] = time_workload(name, workers, rounds, target, log, gap,
+                                                   budget)
             results["order"].append(name)
         for wk in workers.values():
             if not isinstance(wk, str):
                 wk.close()
         if "sweep" in sel:
-            results["sweep"] = sweep_summary(results["items"], contenders)
+            sw = results["sweep"] = sweep_summary(results["items"], contenders)
+            results["items"]["sweep"] = {
+                "title": "MLP step cost per extra sample (least-squares slope, batches %s)" % (
+                    "/".join(str(b) for b in W.SWEEP_BATCHES)),
+                "unit": "us/sample",
+                "contenders": {c: ({"slope": sw[c]["us_per_sample"]} if c in sw else
+                                   {"error": "sweep incomplete"}) for c in contenders}}
+            results["order"].append("sweep")
         if "memory" in sel and t == threads[0]:
             log("  memory ...")
             results["items"]["memory"] = measure_memory(contenders, t, 1 if args.quick else 3)
@@ -502,9 +528,6 @@ def main(argv=None):
         print("Ratios at %d thread%s (times are medians; chain is per op):" % (
             t, "" if t == 1 else "s"))
         print_table(results, contenders)
-        if results.get("sweep"):
-            for c, s in results["sweep"].items():
-                print("  sweep slope %-6s %.2f us/sample" % (c, s["us_per_sample"]))
         print()
     report["machine"] = machine_info(blas)
     report["machine"]["load_before"] = load0

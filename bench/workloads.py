@@ -164,7 +164,7 @@ def mlp_lib(lib, batch=64, lr=0.01, seed=0, sizes=MLP_SIZES):
         return loss
 
     def check():
-        return [float(step().item()) for _ in range(3)]
+        return [float(step().item()) for _ in range(2)]
 
     return step, check
 
@@ -211,7 +211,7 @@ def mlp_floor(batch=64, lr=0.01, seed=0, sizes=MLP_SIZES):
         return loss
 
     def check():
-        return [float(step()) for _ in range(3)]
+        return [float(step()) for _ in range(2)]
 
     return step, check
 
@@ -307,7 +307,7 @@ def cnn_lib(lib, batch=64, hw=28, lr=1e-3, seed=0):
         return loss
 
     def check():
-        return [float(step().item()) for _ in range(3)]
+        return [float(step().item()) for _ in range(2)]
 
     return step, check
 
@@ -427,7 +427,7 @@ def cnn_floor(batch=64, hw=28, lr=1e-3, seed=0):
         return loss
 
     def check():
-        return [float(step()) for _ in range(3)]
+        return [float(step()) for _ in range(2)]
 
     return step, check
 
@@ -613,6 +613,10 @@ WORKLOADS = {
 }
 
 SWEEP_BATCHES = (16, 64, 256, 1024)
+SWEEP_KEYS = {}
 for _b in SWEEP_BATCHES:
-    WORKLOADS["sweep%d" % _b] = Workload(
-        "sweep%d" % _b, "MLP step, batch %d (sweep)" % _b, mlp_lib, mlp_floor, dict(batch=_b))
+    _k = "mlp%d" % _b
+    if _k not in WORKLOADS:
+        WORKLOADS[_k] = Workload(_k, "MLP step, batch %d (sweep)" % _b, mlp_lib, mlp_floor,
+                                 dict(batch=_b))
+    SWEEP_KEYS[_b] = _k
