@@ -526,7 +526,8 @@ class Softplus(Op):
     def backward(ctx, g, xp):
         (a,) = ctx.saved_tensors
         z = a * ctx.beta
-        s = 1 / (1 + xp.exp(-z))
+        # arrays: overflow-free sigmoid (exp(-z) overflows, with a warning, for z << 0)
+        s = 1 / (1 + xp.exp(-z)) if getattr(xp, "graph", False) else _sigmoid(z)
         return g * xp.where(z > ctx.threshold, 1.0, s), None, None
 
 

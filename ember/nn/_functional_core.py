@@ -12,11 +12,10 @@ import warnings
 
 from .. import _dtype as D
 from .._backend import xp
-from .._tensor import Size, Tensor, _make
+from .._tensor import Tensor, _make
 from .._ops import linalg as _la
 from .._ops import pointwise as _pw
 from .._ops import reduction as _red
-from .._ops import shape as _sh
 from ..autograd.function import Op, _apply
 
 __all__ = [
@@ -56,10 +55,6 @@ def _softplus_of(z, ns):
 
 def _erf_of(x, ns):
     return _pw.erf(x) if _graph(ns) else _pw._erf_array(x)
-
-
-def _t(x):
-    return x if isinstance(x, Tensor) else _make(xp.asarray(x), False, None, 0, None)
 
 
 def _float_cast(t):
@@ -121,11 +116,6 @@ def _inplace_or(cls, input, inplace, *params):
         from .._ops.inplace import inplace as _inp
         return _inp(input, lambda t: _run(cls, t, *params))
     return _run(cls, input, *params)
-
-
-def _where0(cond, g, ns):
-    """g where cond else 0 (keeps g's dtype on arrays)."""
-    return g * cond
 
 
 LeakyRelu = _act("LeakyRelu", lambda a, s: xp.where(a > 0, a, a * s).astype(a.dtype, copy=False),
@@ -385,8 +375,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         out = leaky_relu(input, (lower + upper) / 2)
     if inplace:
         from .._ops.inplace import copy_
-        with_grad = out
-        return copy_(input, with_grad)
+        return copy_(input, out)
     return out
 
 
@@ -1125,5 +1114,3 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         loss = loss.reshape(())
     return _reduce(loss, reduction)
 
-
-_ = Size  # re-exported type used in messages
