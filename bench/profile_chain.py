@@ -29,7 +29,13 @@ def main(argv=None):
     p.add_argument("--sort", default="tottime", help="pstats sort key (tottime, cumulative, ...)")
     p.add_argument("--workload", default="chain")
     p.add_argument("--out", default=None, help="also dump the raw profile here")
+    p.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads (default 1)")
     args = p.parse_args(argv)
+    # same environment as the benchmark workers; must happen before NumPy loads
+    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        os.environ.pop(k, None)
+    for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[k] = str(args.threads)
 
     import ember
     import workloads as W
@@ -58,9 +64,11 @@ def main(argv=None):
         prof.dump_stats(args.out)
     stats = pstats.Stats(prof)
     stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
-    total_calls = sum(v[1] for v in stats.stats.values())
-    print("function calls per step: %.0f (%.1f per op)" % (
-        total_calls / args.steps, total_calls / args.steps / w.per))
+    calls = sum(v[1] for v in stats.stats.values()) / args.steps
+    if w.per > 1:
+        print("function calls per step: %.0f (%.1f per op)" % (calls, calls / w.per))
+    else:
+        print("function calls per step: %.0f" % calls)
 
 
 if __name__ == "__main__":
