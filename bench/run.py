@@ -326,14 +326,16 @@ def table_rows(results, contenders):
     return rows
 
 
-HEAD = ["key", "workload", "torch", "ember", "floor",
-        "ember/torch", "ember/floor", "floor/torch", "check"]
+def header(contenders):
+    return (["key", "workload"] + list(contenders) +
+            ["ember/torch", "ember/floor", "floor/torch", "check"])
 
 
 def print_table(results, contenders, out=sys.stdout):
     rows = table_rows(results, contenders)
     trim = [[r[0]] + [x if len(x) <= 40 else x[:37] + "..." for x in r[2:]] for r in rows]
-    head = [HEAD[0]] + HEAD[2:]
+    head = header(contenders)
+    head = [head[0]] + head[2:]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *trim)]
     line = "  ".join("%-*s" % (w, h) for w, h in zip(widths, head))
     print(line, file=out)
@@ -354,8 +356,8 @@ def markdown(report):
     contenders = report["contenders"]
     for t, results in report["runs"].items():
         lines += ["", "## %s thread%s" % (t, "" if t == "1" else "s"), "",
-                  "| " + " | ".join(HEAD) + " |",
-                  "|" + "---|" * len(HEAD)]
+                  "| " + " | ".join(header(contenders)) + " |",
+                  "|" + "---|" * len(header(contenders))]
         for r in table_rows(results, contenders):
             lines.append("| " + " | ".join(x.replace("|", "/") for x in r) + " |")
         sw = results.get("sweep")
@@ -528,6 +530,8 @@ def main(argv=None):
         print("Ratios at %d thread%s (times are medians; chain is per op):" % (
             t, "" if t == 1 else "s"))
         print_table(results, contenders)
+        for note in notes:
+            print("note: " + note)
         print()
     report["machine"] = machine_info(blas)
     report["machine"]["load_before"] = load0
