@@ -25,6 +25,8 @@ def bench_modules():
         yield run, workloads
     finally:
         sys.path.remove(BENCH)
+        for name in ("run", "workloads"):  # generic names: don't leave them behind
+            sys.modules.pop(name, None)
 
 
 def test_harness_chain_one_round(bench_modules, tmp_path):
