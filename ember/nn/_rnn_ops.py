@@ -85,6 +85,60 @@ def _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs):
     return dxw, dw, dh, dc
 
 
+def _lstm_forward_np(xw, w_hh, h0, c0, scale):
+    """NumPy fast path: results written into preallocated (T, ...) buffers."""
+    T, B = xw.shape[0], xw.shape[1]
+    H = h0.shape[-1]
+    dt = xw.dtype
+    out = xp.empty((T, B, H), dt)
+    acts = xp.empty((T, B, 4 * H), dt)
+    cs = xp.empty((T, B, H), dt)
+    tcs = xp.empty((T, B, H), dt)
+    w_t = w_hh.T
+    h, c = h0, c0
+    for t in range(T):
+        a = acts[t]
+        xp.matmul(h, w_t, out=a)
+        a += xw[t]
+        a *= scale
+        xp.tanh(a, out=a)
+        a[:, :2 * H] *= 0.5
+        a[:, :2 * H] += 0.5
+        a[:, 3 * H:] *= 0.5
+        a[:, 3 * H:] += 0.5
+        ct = cs[t]
+        xp.multiply(a[:, H:2 * H], c, out=ct)
+        ct += a[:, :H] * a[:, 2 * H:3 * H]
+        xp.tanh(ct, out=tcs[t])
+        xp.multiply(a[:, 3 * H:], tcs[t], out=out[t])
+        h, c = out[t], ct
+    return out, acts, cs, tcs
+
+
+def _lstm_backward_np(gout, ghT, gcT, w_hh, h0, c0, out, acts, cs, tcs):
+    T, B, H = out.shape
+    dxw = xp.empty((T, B, 4 * H), out.dtype)
+    dh, dc = ghT, gcT.copy()
+    for t in range(T - 1, -1, -1):
+        dh = dh + gout[t]
+        s, tc = acts[t], tcs[t]
+        i, f, g, o = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], s[:, 3 * H:]
+        c_prev = cs[t - 1] if t > 0 else c0
+        d = dxw[t]
+        dc += dh * o * (1 - tc * tc)
+        xp.multiply(dh * tc, o * (1 - o), out=d[:, 3 * H:])
+        xp.multiply(dc * g, i * (1 - i), out=d[:, :H])
+        xp.multiply(dc * c_prev, f * (1 - f), out=d[:, H:2 * H])
+        xp.multiply(dc * i, 1 - g * g, out=d[:, 2 * H:3 * H])
+        dc *= f
+        dh = xp.matmul(d, w_hh)
+    hprev = xp.empty_like(out)
+    hprev[0] = h0
+    hprev[1:] = out[:-1]
+    dw = xp.matmul(dxw.reshape(T * B, 4 * H).T, hprev.reshape(T * B, H))
+    return dxw, dw, dh, dc
+
+
 class LSTMLayer(Op):
     """(xw, W_hh, h0, c0) -> (outputs, h_T, c_T) for one LSTM layer and direction."""
     node_name = "LSTMBackward0"
@@ -93,14 +147,12 @@ class LSTMLayer(Op):
     @staticmethod
     def forward(ctx, xw, w_hh, h0, c0):
         scale = _lstm_scale(h0.shape[-1], xw.dtype)
-        hs, acts, cs, tcs = _lstm_forward(xp, xw, w_hh, h0, c0, scale, True)
-        out = xp.stack(hs, 0) if hs else xp.zeros((0,) + h0.shape, xw.dtype)
-        hT = hs[-1] if hs else h0.copy()
-        cT = cs[-1] if cs else c0.copy()
+        out, acts, cs, tcs = _lstm_forward_np(xw, w_hh, h0, c0, scale)
+        hT = out[-1].copy() if len(out) else h0.copy()
+        cT = cs[-1].copy() if len(cs) else c0.copy()
         if ctx.needs_input_grad:
             ctx.scale = scale
-            ctx.save_for_backward(xw, w_hh, h0, c0, out, xp.stack(acts, 0), xp.stack(cs, 0),
-                                  xp.stack(tcs, 0))
+            ctx.save_for_backward(xw, w_hh, h0, c0, out, acts, cs, tcs)
         return out, hT, cT
 
     @staticmethod
@@ -110,7 +162,7 @@ class LSTMLayer(Op):
         if xp.graph:
             hs, acts, cs, tcs = _lstm_forward(xp, xw, w_hh, h0, c0, ctx.scale, False)
             return _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs)
-        return _lstm_backward(nx, gout, ghT, gcT, w_hh, h0, c0, out, acts, cs, tcs)
+        return _lstm_backward_np(gout, ghT, gcT, w_hh, h0, c0, out, acts, cs, tcs)
 
 
 # --------------------------------------------------------------------------------------- GRU
