@@ -60,15 +60,15 @@ CPU = Device("cpu")
 
 
 def _sum_to(g, shape, ns):
-    """Reduce a broadcast gradient back to ``shape`` (Chainer's sum_to)."""
+    """Reduce a broadcast gradient back to ``shape`` (Chainer's sum_to).  Leading axes are
+    summed away without keepdims, so the result is a fresh array, not a reshaped view."""
     gshape = g.shape
     lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+    if lead:
+        g = ns.sum(g, axis=tuple(range(lead)))
+    axes = tuple(i for i, s in enumerate(shape) if s == 1 and g.shape[i] != 1)
     if axes:
         g = ns.sum(g, axis=axes, keepdims=True)
-    if lead:
-        g = g.reshape(shape)
     return g
 
 

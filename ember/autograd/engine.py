@@ -181,6 +181,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
             if node._hooks is not None:
                 for h in node._hooks:
                     h(tuple(res), tuple(grads))
+            # drop this frame's references so _accumulate can tell a gradient nobody else holds
+            res = g = grads = None
     finally:
         _state.enabled = prev_mode
 
@@ -317,8 +319,9 @@ def _accumulate(var, g, create_graph):
         var._grad = g if old is None else old + g
         return
     if old is None:
-        # refs: the caller's frame, this frame, getrefcount's argument
-        if (not g.flags.writeable or g.base is not None or _getrefcount(g) > 4):
+        # refs when nothing else holds g: the engine's buffer list, this frame, getrefcount's
+        # argument; anything more (another leaf's buffer, the caller's tensor) means copy
+        if not g.flags.writeable or g.base is not None or _getrefcount(g) > 3:
             g = g.copy()
         var._grad = _make(g, False, None, 0, None)
     elif old._req or old.grad_fn is not None:

@@ -64,11 +64,49 @@ def _float_cast(t):
 # ============================================================================ linear
 
 
+class _Linear(Op):
+    """y = x W^T + b in one node: dx = g W, dW = g^T x, db = sum(g) (each in its parameter's
+    layout, so nothing is copied before it lands in ``.grad``)."""
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
+        out = xp.matmul(x, w.T)
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        x, w = ctx.saved_tensors
+        gx = xp.matmul(g, w) if w is not None else None
+        gw = xp.matmul(xp.swapaxes(g, 0, 1), x) if x is not None else None
+        gb = xp.sum(g, axis=0) if ctx.needs_input_grad[2] else None
+        return gx, gw, gb
+
+
+class _LinearNoBias(_Linear):
+    node_name = "MmBackward0"
+
+
 def linear(input, weight, bias=None):
-    """y = x W^T + b; 2-D input with bias is one fused addmm."""
+    """y = x W^T + b; 2-D input is one fused node (torch's AddmmBackward0 / MmBackward0)."""
     nd = input._array.ndim
-    if nd == 2 and bias is not None:
-        return _la.addmm(bias, input, weight.t())
+    if nd == 2 and weight._array.ndim == 2:
+        if input._array.shape[1] != weight._array.shape[1]:
+            sa, sb = input._array.shape, weight._array.shape
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
+                               f"{sb[1]}x{sb[0]})")
+        if input._array.dtype != weight._array.dtype or (
+                bias is not None and bias._array.dtype != weight._array.dtype):
+            return _la.addmm(bias, input, weight.t()) if bias is not None else \
+                _la.matmul(input, weight.t())
+        if bias is not None:
+            return _apply(_Linear, (input, weight, bias), {}, None)
+        return _apply(_LinearNoBias, (input, weight, None), {}, None)
     if nd > 2:
         lead = input.shape[:-1]
         out = linear(input.reshape(-1, input.shape[-1]), weight, bias)
