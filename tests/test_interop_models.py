@@ -55,16 +55,42 @@ def build_transformer(nn):
     return TinyEncoder()
 
 
+def build_misc(nn):
+    """The other layers whose parameters/buffers have torch-specific names and layouts."""
+    class Misc(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(11, 6)
+            self.conv = nn.Conv1d(6, 8, 3, padding="same", groups=2)
+            self.gn = nn.GroupNorm(2, 8)
+            self.bn = nn.BatchNorm1d(8)
+            self.act = nn.PReLU(8)
+            self.gru = nn.GRU(8, 5, num_layers=2, bidirectional=True)
+            self.ln = nn.LayerNorm(10)
+            self.rnn = nn.RNN(10, 4, nonlinearity="relu", batch_first=True)
+            self.out = nn.Linear(4, 11, bias=False)
+
+        def forward(self, idx):
+            h = self.emb(idx).transpose(1, 2)
+            h = self.act(self.bn(self.gn(self.conv(h))))
+            h, _ = self.gru(h.permute(2, 0, 1))
+            h, hn = self.rnn(self.ln(h).transpose(0, 1))
+            return self.out(h + hn[-1].unsqueeze(1))
+
+    return Misc()
+
+
 _R = np.random.default_rng(1234)
 INPUTS = {
     "mlp": _R.standard_normal((6, 8)).astype(np.float32),
     "cnn": _R.standard_normal((4, 3, 8, 8)).astype(np.float32),
     "lstm": _R.standard_normal((3, 7, 5)).astype(np.float32),
     "transformer": _R.integers(0, 20, (3, 6)).astype(np.int64),
+    "misc": _R.integers(0, 11, (3, 7)).astype(np.int64),
 }
 N_CLASSES = {"mlp": 4, "cnn": 5, "lstm": 3, "transformer": 3}
 BUILDERS = {"mlp": build_mlp, "cnn": build_cnn, "lstm": build_lstm,
-            "transformer": build_transformer}
+            "transformer": build_transformer, "misc": build_misc}
 MODELS = list(BUILDERS)
 
 
@@ -198,6 +224,54 @@ def test_old_checkpoint_without_num_batches_tracked_loads_like_torch():
     re_ = em.load_state_dict(esd, strict=True)
     assert list(rt.missing_keys) == list(re_.missing_keys) == []
     assert int(em.num_batches_tracked.item()) == int(tm.num_batches_tracked) == 0
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_in_memory_torch_state_dict_loads_into_ember(name):
+    """``ember_model.load_state_dict(torch_model.state_dict())`` works without a file."""
+    torch.manual_seed(21)
+    tm = BUILDERS[name](torch.nn)
+    em = BUILDERS[name](ember.nn)
+    result = em.load_state_dict(tm.state_dict(), strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    assert_same_state(em.state_dict(), tm.state_dict())
+    assert all(isinstance(v, ember.Tensor) for v in em.state_dict().values())
+    em.eval()
+    tm.eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(run_e(em, INPUTS[name]), run_t(tm, INPUTS[name]), rtol=1e-5,
+                                   atol=1e-6)
+    # assign=True makes ember Parameters (not torch tensors) and keeps requires_grad
+    e2 = BUILDERS[name](ember.nn)
+    e2.load_state_dict(tm.state_dict(), assign=True)
+    for p in e2.parameters():
+        assert isinstance(p, ember.nn.Parameter) and p.requires_grad
+
+
+def test_tied_weights_keep_sharing_both_ways(tmp_path):
+    def build_tied(nn):
+        m = nn.Sequential(nn.Embedding(7, 4), nn.Linear(4, 7, bias=False))
+        m[1].weight = m[0].weight
+        return m
+
+    torch.manual_seed(3)
+    tt, et = build_tied(torch.nn), build_tied(ember.nn)
+    assert list(et.state_dict()) == list(tt.state_dict()) == ["0.weight", "1.weight"]
+    torch.save(tt.state_dict(), tmp_path / "t.pt")
+    sd = ember.load(tmp_path / "t.pt")
+    sd["0.weight"].add_(0)  # same storage: an in-place op on one bumps the other's version
+    assert sd["0.weight"]._version == sd["1.weight"]._version
+    et.load_state_dict(sd)
+    assert et[0].weight is et[1].weight
+    ember.save(et.state_dict(), tmp_path / "e.pt")
+    s2 = torch.load(tmp_path / "e.pt", weights_only=True)
+    assert s2["0.weight"].data_ptr() == s2["1.weight"].data_ptr()
+    t2 = build_tied(torch.nn)
+    t2.load_state_dict(s2)
+    assert torch.equal(t2[1].weight, tt[1].weight)
+    x = np.array([[1, 5, 6]])
+    with torch.no_grad():
+        np.testing.assert_allclose(run_e(et, x), run_t(tt, x), rtol=1e-6)
 
 
 # ------------------------------------------------------------------------------ (e) safetensors

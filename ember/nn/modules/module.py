@@ -224,6 +224,20 @@ class _BackwardHook:
 # ------------------------------------------------------------------------------------------
 
 
+def _from_torch(x):
+    """A PyTorch CPU tensor (an in-memory ``torch_model.state_dict()``) becomes an ember
+    Tensor, so ``load_state_dict`` accepts what either library produced; anything else is
+    returned unchanged."""
+    if isinstance(x, Tensor) or not type(x).__module__.startswith("torch"):
+        return x
+    try:
+        arr = x.detach().cpu().numpy()
+    except (AttributeError, TypeError, RuntimeError):
+        return x
+    from ..._creation import tensor
+    return tensor(arr.copy())
+
+
 class Module:
     """Base class for all neural network modules (``torch.nn.Module``)."""
 
@@ -922,6 +936,7 @@ class Module:
                         unexpected_keys.append(key)
 
     def _load_one(self, name, key, param, input_param, assign, error_msgs):
+        input_param = _from_torch(input_param)
         if not isinstance(input_param, Tensor):
             error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor '
                               "or Tensor-like object from checkpoint but received "
