@@ -411,10 +411,18 @@ Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, xp: g / (1 - x * x))
 Abs = _unary_op("Abs", xp.abs, lambda g, x, xp: g * xp.sign(x))
 
 
+_EXP_CAP = {2: 11.0, 4: 88.0, 8: 708.0}  # largest x with exp(x) finite, per float width
+
+
 def _sigmoid(a):
-    # exp of a non-positive number only: no overflow for large |a|
-    e = xp.exp(-xp.abs(a))
-    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    """1 / (1 + exp(-a)), in place on one buffer; -a is capped below exp's overflow (the
+    result there is already below the smallest normal number)."""
+    out = xp.negative(a, out=xp.empty_like(a))
+    xp.minimum(out, _EXP_CAP.get(a.dtype.itemsize, 708.0), out=out)
+    xp.exp(out, out=out)
+    out += 1
+    xp.reciprocal(out, out=out)
+    return out
 
 
 Sigmoid = _unary_op("Sigmoid", _sigmoid, lambda g, y, xp: g * y * (1 - y), "out")
