@@ -7,6 +7,15 @@ import pytest
 import ember
 
 torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Small models: torch's thread pool only adds contention on a shared machine."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
 st_torch = pytest.importorskip("safetensors.torch")
 
 

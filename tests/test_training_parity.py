@@ -10,6 +10,15 @@ import ember
 torch = pytest.importorskip("torch")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Small models: torch's thread pool only adds contention on a shared machine."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 # ------------------------------------------------------------------------------------- models
 def build_mlp(nn, p_drop=0.0):
     return nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Dropout(p_drop), nn.Linear(32, 16),
@@ -388,3 +397,153 @@ def test_clip_grad_norm_inf_and_value_during_training():
         eo.step()
         to.step()
     assert_same_state(em.state_dict(), tm.state_dict(), rtol=1e-4, atol=1e-6)
+
+
+# --------------------------------------------------- other optimizers, groups, accumulation
+MORE_OPTS = {
+    "rmsprop": lambda lib, ps: lib.optim.RMSprop(ps, lr=1e-2, alpha=0.9, momentum=0.5,
+                                                 centered=True, weight_decay=1e-3),
+    "adagrad": lambda lib, ps: lib.optim.Adagrad(ps, lr=0.05, lr_decay=1e-3,
+                                                 initial_accumulator_value=0.1),
+    "nadam": lambda lib, ps: lib.optim.NAdam(ps, lr=1e-2, decoupled_weight_decay=True,
+                                             weight_decay=1e-2),
+    "radam": lambda lib, ps: lib.optim.RAdam(ps, lr=1e-2),
+    "adamax": lambda lib, ps: lib.optim.Adamax(ps, lr=1e-2),
+    "adadelta": lambda lib, ps: lib.optim.Adadelta(ps, lr=1.0),
+    "adam_maximize": lambda lib, ps: lib.optim.Adam(ps, lr=1e-3, maximize=True),
+    "lbfgs": lambda lib, ps: lib.optim.LBFGS(ps, lr=0.5, max_iter=5,
+                                             line_search_fn="strong_wolfe"),
+    "param_groups": lambda lib, ps: lib.optim.AdamW(
+        [{"params": [p for p in ps if p.dim() > 1], "weight_decay": 0.05},
+         {"params": [p for p in ps if p.dim() <= 1], "lr": 3e-3, "weight_decay": 0.0}],
+        lr=1e-2),
+}
+
+
+def _train_generic(lib, name, model, make_opt, data, accum=1, closure=False):
+    params = list(model.parameters())
+    opt = make_opt(lib, params)
+    crit = loss_fn(lib, name)
+    model.train()
+    losses = []
+    for i, (x, y) in enumerate(data):
+        if closure:
+            def c():
+                opt.zero_grad()
+                loss = crit(model(lib.tensor(x)), lib.tensor(y))
+                loss.backward()
+                return loss
+            loss = opt.step(c)
+        else:
+            if i % accum == 0:
+                opt.zero_grad()
+            loss = crit(model(lib.tensor(x)), lib.tensor(y)) / accum
+            loss.backward()
+            if (i + 1) % accum == 0:
+                opt.step()
+        losses.append(loss.item())
+    return np.array(losses)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("opt_name", list(MORE_OPTS))
+def test_more_optimizers_end_to_end(opt_name, dtype):
+    name = "lstm" if opt_name in ("nadam", "adamax", "rmsprop") else "mlp"
+    em, tm = make_pair(name, seed=16, dtype=dtype)
+    n = 4 if opt_name == "lbfgs" else 12
+    data = batches(name, n, seed=17, dtype=dtype)
+    closure = opt_name == "lbfgs"
+    le = _train_generic(ember, name, em, MORE_OPTS[opt_name], data, closure=closure)
+    lt = _train_generic(torch, name, tm, MORE_OPTS[opt_name], data, closure=closure)
+    tol = TOL[dtype] if not closure else {np.float32: dict(rtol=1e-4, atol=1e-5),
+                                          np.float64: dict(rtol=1e-8, atol=1e-10)}[dtype]
+    np.testing.assert_allclose(le, lt, **tol)
+    assert_same_state(em.state_dict(), tm.state_dict(), **tol)
+    assert le[0] != le[-1]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+def test_gradient_accumulation_matches(dtype):
+    em, tm = make_pair("cnn", seed=18, dtype=dtype)
+    data = batches("cnn", 12, seed=19, dtype=dtype)
+    le = _train_generic(ember, "cnn", em, OPTS["adam"], data, accum=3)
+    lt = _train_generic(torch, "cnn", tm, OPTS["adam"], data, accum=3)
+    np.testing.assert_allclose(le, lt, **TOL[dtype])
+    assert_same_state(em.state_dict(), tm.state_dict(), **TOL[dtype])
+
+
+def test_frozen_layers_stay_fixed_and_match():
+    em, tm = make_pair("mlp", seed=20)
+    for m in (em, tm):
+        m[0].requires_grad_(False)
+    w0 = em[0].weight.detach().numpy().copy()
+    data = batches("mlp", 10, seed=21)
+    make = lambda lib, ps: lib.optim.AdamW([p for p in ps if p.requires_grad], lr=1e-2)  # noqa
+    le = _train_generic(ember, "mlp", em, make, data)
+    lt = _train_generic(torch, "mlp", tm, make, data)
+    np.testing.assert_allclose(le, lt, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(em[0].weight.detach().numpy(), w0)
+    assert em[0].weight.grad is None and tm[0].weight.grad is None
+    assert_same_state(em.state_dict(), tm.state_dict(), rtol=1e-4, atol=1e-5)
+
+
+# ------------------------------------------------------------ a Transformer and a GRU tagger
+def build_transformer(nn, p_drop=0.0):
+    class TinyEncoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(12, 16)
+            layer = nn.TransformerEncoderLayer(16, 2, dim_feedforward=24, dropout=p_drop,
+                                               batch_first=True, norm_first=True,
+                                               activation="gelu")
+            self.enc = nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
+            self.fc = nn.Linear(16, 3)
+
+        def forward(self, x):
+            pad = x == 0
+            h = self.enc(self.emb(x), src_key_padding_mask=pad)
+            return self.fc(h[:, 0])
+
+    return TinyEncoder()
+
+
+def build_gru(nn, p_drop=0.0):
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(12, 6)
+            self.gru = nn.GRU(6, 5, bidirectional=True, batch_first=True)
+            self.fc = nn.Linear(10, 3)
+
+        def forward(self, x):
+            return self.fc(self.gru(self.emb(x))[0]).reshape(-1, 3)
+
+    return Tagger()
+
+
+@pytest.mark.parametrize("builder", [build_transformer, build_gru], ids=["transformer", "gru"])
+def test_sequence_models_train_identically(builder):
+    torch.manual_seed(22)
+    tm = builder(torch.nn)
+    em = builder(ember.nn)
+    em.load_state_dict(tm.state_dict())
+    r = np.random.default_rng(23)
+    eo = ember.optim.SGD(em.parameters(), lr=0.05, momentum=0.9)
+    to = torch.optim.SGD(tm.parameters(), lr=0.05, momentum=0.9)
+    for lib, m in ((ember, em), (torch, tm)):
+        m.train()
+    for step in range(10):
+        x = r.integers(1, 12, (4, 5)).astype(np.int64)
+        x[1, 3:] = 0  # padding at the end of one sequence
+        y = r.integers(0, 3, (4,) if builder is build_transformer else (20,)).astype(np.int64)
+        losses = []
+        for lib, m, o in ((ember, em, eo), (torch, tm, to)):
+            o.zero_grad()
+            loss = lib.nn.functional.cross_entropy(m(lib.tensor(x)), lib.tensor(y))
+            loss.backward()
+            lib.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+            o.step()
+            losses.append(loss.item())
+        np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4, atol=1e-6,
+                                   err_msg=f"step {step}")
+    assert_same_state(em.state_dict(), tm.state_dict(), rtol=1e-4, atol=1e-5)
