@@ -517,3 +517,47 @@ def test_load_state_dict_non_strict_result_matches_torch():
     assert list(re_.missing_keys) == list(rt.missing_keys)
     assert list(re_.unexpected_keys) == list(rt.unexpected_keys)
     assert repr(re_) == repr(rt)
+
+
+def test_half_and_bfloat16_state_dicts(tmp_path):
+    th = build_mlp(torch.nn).half()
+    eh = build_mlp(ember.nn).half()
+    torch.save(th.state_dict(), tmp_path / "h.pt")
+    eh.load_state_dict(ember.load(tmp_path / "h.pt"))
+    assert_same_state(eh.state_dict(), th.state_dict())
+    ember.save(eh.state_dict(), tmp_path / "eh.pt")
+    back = torch.load(tmp_path / "eh.pt", weights_only=True)
+    assert all(v.dtype == torch.float16 for v in back.values())
+    # bfloat16 from torch (a file or in memory) loads into a float32 ember model exactly
+    tb = build_mlp(torch.nn).to(torch.bfloat16)
+    torch.save(tb.state_dict(), tmp_path / "b.pt")
+    with torch.no_grad():
+        want = {k: v.float().numpy() for k, v in tb.state_dict().items()}
+    for source in ("file", "memory"):
+        eb = build_mlp(ember.nn)
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "bfloat16 loads as float32" without ml_dtypes
+            sd = ember.load(tmp_path / "b.pt") if source == "file" else tb.state_dict()
+            eb.load_state_dict(sd)
+        for k, v in eb.state_dict().items():
+            assert repr(v.dtype) == "torch.float32"
+            np.testing.assert_array_equal(v.numpy(), want[k], err_msg=f"{source} {k}")
+
+
+def test_optimizer_state_cast_to_param_dtype_like_torch(tmp_path):
+    """A float32 optimizer checkpoint loaded for a float64 model: moments become float64,
+    Adam's step stays float32, in both libraries."""
+    tm = torch.nn.Linear(3, 2)
+    to = torch.optim.Adam(tm.parameters())
+    tm(torch.randn(2, 3)).sum().backward()
+    to.step()
+    torch.save(to.state_dict(), tmp_path / "o.pt")
+    em = ember.nn.Linear(3, 2).double()
+    eo = ember.optim.Adam(em.parameters())
+    eo.load_state_dict(ember.load(tmp_path / "o.pt"))
+    t2 = torch.nn.Linear(3, 2).double()
+    o2 = torch.optim.Adam(t2.parameters())
+    o2.load_state_dict(torch.load(tmp_path / "o.pt", weights_only=True))
+    for k in ("exp_avg", "exp_avg_sq", "step"):
+        assert repr(eo.state[em.weight][k].dtype) == repr(o2.state[t2.weight][k].dtype), k

@@ -230,12 +230,16 @@ def _from_torch(x):
     returned unchanged."""
     if isinstance(x, Tensor) or not type(x).__module__.startswith("torch"):
         return x
+    from ... import _dtype
+    from ..._creation import tensor
     try:
-        arr = x.detach().cpu().numpy()
+        x = x.detach().cpu()
+        if str(x.dtype) == "torch.bfloat16":  # NumPy has no bfloat16: widen (exact), narrow
+            out = tensor(x.float().numpy().copy())
+            return out if _dtype.bfloat16 is None else out.to(_dtype.bfloat16)
+        return tensor(x.numpy().copy())
     except (AttributeError, TypeError, RuntimeError):
         return x
-    from ..._creation import tensor
-    return tensor(arr.copy())
 
 
 class Module:
