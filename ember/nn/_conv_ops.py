@@ -6,17 +6,52 @@ Layouts (2-D; 1-D inputs get a size-1 height inside the op):
   convolution is ``W(G, O/G, C/G*kh*kw) @ cols`` and lands directly in NCHW.
 - backward: ``gW = sum_n g_n @ cols_n^T``; ``gcols = W^T @ g`` scattered back by ``col2im``, a
   loop over the kh*kw kernel offsets (never over pixels or batch).
+Fast path (stride 1, groups 1, the common case): "wide" im2col in a channels-first-over-batch
+layout.  The padded input is stored as (C, N, Hp+1, Wp); for stride 1 the window of kernel offset
+(i, j) is then ONE contiguous run of OH*Wp elements per (c, n) (each output row carries Wp-OW
+garbage columns), so ``cols`` (C*kh*kw, N*OH*Wp) is one fast strided copy, the convolution is ONE
+GEMM ``W (O, C*kh*kw) @ cols``, the weight gradient ONE GEMM ``G @ cols^T`` and the input gradient
+ONE GEMM ``W^T @ G`` + a col2im of kh*kw contiguous slice-adds.  The NCHW output / input gradient
+are produced by one transposing copy each.  Scratch arrays (padded input, cols, GEMM results) live
+in per-thread workspaces reused across calls (fresh multi-MB arrays cost page faults that rival
+the arithmetic); ``cols`` is recomputed in the backward instead of being saved.
 Under ``create_graph`` the backward is written with differentiable ember ops (``Unfold``/``Fold``
 + matmul), so higher-order gradients are exact.
 """
 from __future__ import annotations
 
+import threading
+
 from .._backend import xp
 from ..autograd.function import Op, _apply
 
-__all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2d"]
+__all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2d", "workspace"]
 
 _as_strided = xp.lib.stride_tricks.as_strided
+
+_tls = threading.local()
+_WS_MAX_BYTES = 256 << 20  # total scratch kept between calls (per thread)
+
+
+def workspace(tag, shape, dtype):
+    """A scratch array reused across calls (per thread, keyed by tag/shape/dtype): contents are
+    garbage; it must not escape the op that asks for it.  Least recently used ones are dropped
+    once the kept total passes ``_WS_MAX_BYTES``."""
+    cache = getattr(_tls, "ws", None)
+    if cache is None:
+        cache = _tls.ws = {}
+    key = (tag, shape, dtype)
+    a = cache.pop(key, None)
+    if a is None:
+        a = xp.empty(shape, dtype)
+        total = a.nbytes + sum(v.nbytes for v in cache.values())
+        while cache and total > _WS_MAX_BYTES:
+            old = next(iter(cache))
+            total -= cache.pop(old).nbytes
+        if a.nbytes > _WS_MAX_BYTES:
+            return a
+    cache[key] = a  # most recently used last
+    return a
 
 
 def geom2d(kernel, stride, padding, dilation):
@@ -176,6 +211,89 @@ def _dgrad_cols(g, w, groups):
     return cols.reshape(n, groups * cg, kh, kw, oh, ow)
 
 
+def _wide_geo(xshape, kernel, pads, dil):
+    """Geometry of the stride-1 'wide' layout: (Hp, Wp, OH, OW, L = OH*Wp)."""
+    t, b, l, r = pads
+    hp, wp = xshape[2] + t + b, xshape[3] + l + r
+    oh, ow = hp - dil[0] * (kernel[0] - 1), wp - dil[1] * (kernel[1] - 1)
+    return hp, wp, oh, ow, oh * wp
+
+
+def _wide_cols(x, kernel, pads, dil, tag):
+    """x (N, C, H, W) -> workspace cols (C*kh*kw, N*OH*Wp) (stride 1; see the module doc)."""
+    n, c, h, w = x.shape
+    kh, kw = kernel
+    t, _, l, _ = pads
+    hp, wp, oh, ow, L = _wide_geo(x.shape, kernel, pads, dil)
+    xpd = workspace(tag + "pad", (c, n, hp + 1, wp), x.dtype)
+    # zero only the border (the interior is overwritten)
+    xpd[:, :, :t] = 0
+    xpd[:, :, t + h:] = 0
+    xpd[:, :, t:t + h, :l] = 0
+    xpd[:, :, t:t + h, l + w:] = 0
+    xpd[:, :, t:t + h, l:l + w] = x.transpose(1, 0, 2, 3)
+    s0, s1 = xpd.strides[:2]
+    it = xpd.itemsize
+    view = _as_strided(xpd, (c, kh, kw, n, L),
+                       (s0, dil[0] * wp * it, dil[1] * it, s1, it), writeable=False)
+    cols = workspace(tag + "cols", (c, kh, kw, n, L), x.dtype)
+    xp.copyto(cols, view)
+    return cols.reshape(c * kh * kw, n * L)
+
+
+def _fast_ok(x, stride, groups):
+    return groups == 1 and stride[0] == 1 and stride[1] == 1 and x.dtype.kind == "f"
+
+
+def _conv_fwd_fast(x, w, b, pads, dil):
+    n = x.shape[0]
+    o = w.shape[0]
+    kernel = w.shape[2:]
+    hp, wp, oh, ow, L = _wide_geo(x.shape, kernel, pads, dil)
+    cols = _wide_cols(x, kernel, pads, dil, "f")
+    r = workspace("fr", (o, n * L), x.dtype)
+    xp.matmul(w.reshape(o, -1), cols, out=r)
+    view = r.reshape(o, n, oh, wp)[:, :, :, :ow].transpose(1, 0, 2, 3)
+    out = xp.empty((n, o, oh, ow), x.dtype)
+    if b is None:
+        xp.copyto(out, view)
+    else:
+        xp.add(view, b.reshape(-1, 1, 1), out=out)
+    return out
+
+
+def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape):
+    n, o, oh, ow = g.shape
+    c = w.shape[1]
+    kh, kw = kernel = w.shape[2:]
+    hp, wp, _, _, L = _wide_geo(xshape, kernel, pads, dil)
+    gw_ = workspace("bg", (o, n, oh, wp), g.dtype)
+    gw_[:, :, :, ow:] = 0
+    gw_[:, :, :, :ow] = g.transpose(1, 0, 2, 3)
+    G = gw_.reshape(o, n * L)
+    gx = gw = gb = None
+    if needs[2]:
+        gb = G.sum(1)
+    if needs[1]:
+        cols = _wide_cols(x, kernel, pads, dil, "f")
+        gw = xp.matmul(G, cols.T).reshape(w.shape)
+    if needs[0]:
+        gc = workspace("bgc", (c * kh * kw, n * L), g.dtype)
+        xp.matmul(w.reshape(o, -1).T, G, out=gc)
+        gc = gc.reshape(c, kh, kw, n, L)
+        gxp = workspace("bgx", (c, n, (hp + 1) * wp), g.dtype)
+        gxp.fill(0)
+        for i in range(kh):
+            for j in range(kw):
+                off = i * dil[0] * wp + j * dil[1]
+                gxp[:, :, off:off + L] += gc[:, i, j]
+        t, _, l, _ = pads
+        h, w_ = xshape[2:]
+        gx = xp.empty(xshape, g.dtype)
+        xp.copyto(gx, gxp.reshape(c, n, hp + 1, wp)[:, :, t:t + h, l:l + w_].transpose(1, 0, 2, 3))
+    return gx, gw, gb
+
+
 class Conv(Op):
     """y = conv(x, W) + b  (torch's ``convolution``), x (N, C, [H,] W)."""
     node_name = "ConvolutionBackward0"
@@ -184,12 +302,20 @@ class Conv(Op):
     def forward(ctx, x, w, b, stride, pads, dil, groups):
         one_d = x.ndim == 3
         x2, w2 = _to2d(x, w, None)
+        needs = ctx.needs_input_grad
+        if _fast_ok(x2, stride, groups):
+            out = _conv_fwd_fast(x2, w2, b, pads, dil)
+            if needs:
+                ctx.geo = (stride, pads, dil, groups, one_d, x2.shape)
+                ctx.fast = True
+                ctx.save_for_backward(x if needs[1] else None, w, None)
+            return out[:, :, 0] if one_d else out
         out, cols = _conv_fwd(x2, w2, stride, pads, dil, groups)
         if b is not None:
             out += b.reshape(1, -1, 1, 1)
-        needs = ctx.needs_input_grad
         if needs:
             ctx.geo = (stride, pads, dil, groups, one_d, x2.shape)
+            ctx.fast = False
             ctx.save_for_backward(x if needs[1] else None, w, cols if needs[1] else None)
         return out[:, :, 0] if one_d else out
 
@@ -203,6 +329,14 @@ class Conv(Op):
         if one_d:
             g = g[:, :, None]
             w = w[:, :, None]
+        if ctx.fast:
+            if one_d and x is not None:
+                x = x[:, :, None]
+            gx, gw, gb = _conv_bwd_fast(g, x, w, pads, dil, needs, xshape)
+            if one_d:
+                gx = gx[:, :, 0] if gx is not None else None
+                gw = gw[:, :, 0] if gw is not None else None
+            return gx, gw, gb, None, None, None, None
         gx = gw = gb = None
         if needs[0]:
             gx = col2im(_dgrad_cols(g, w, groups), xshape[-2:], stride, pads, dil)

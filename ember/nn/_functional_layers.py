@@ -249,6 +249,10 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, retu
     x, unb = _pool_input(input, nd, name)
     kernel, stride, padding, dilation, out = _pool_geometry(
         x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
+    if nd == 2 and not return_indices and P.tiled_ok(x._array, kernel, stride, padding,
+                                                      dilation, out):
+        y = _apply(P.MaxPoolTiled, (x, kernel, out), {}, None)
+        return y.squeeze(0) if unb else y
     y, idx = _apply(P.MaxPool, (x, kernel, stride, padding, dilation, out[-2:]), {}, None)
     if unb:
         y, idx = y.squeeze(0), idx.squeeze(0)

@@ -2,7 +2,10 @@
 
 Max pooling runs one ``maximum`` per kernel offset over output-sized strided views of the input
 and keeps the winning flat input index (torch's ``indices``); its backward scatters the gradient
-to those indices in one pass.  Average pooling is a sum of kh*kw strided views; its backward adds
+to those indices in one pass.  Non-overlapping max pooling (stride == kernel, no padding or dilation, the common case; see
+``MaxPoolTiled``) reads the windows of a (N, C, OH, kh, OW, kw) strided view, keeps each window's
+winning offset as uint8 and scatters the backward by one masked multiply per kernel offset.
+Average pooling is a sum of kh*kw strided views; its backward adds
 ``g / divisor`` into the same views.  Under ``create_graph`` the backward calls ops whose own
 backward is the forward again (scatter <-> gather, avg-pool <-> its adjoint), so higher-order
 gradients work.
@@ -11,8 +14,9 @@ from __future__ import annotations
 
 from .._backend import xp
 from ..autograd.function import Op, _apply
+from ._conv_ops import workspace
 
-__all__ = ["MaxPool", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
+__all__ = ["MaxPool", "MaxPoolTiled", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
            "pool_out_size"]
 
 
@@ -105,6 +109,99 @@ class MaxPool(Op):
             idx = idx[:, :, None]
         gx = plane_scatter(g, idx, ctx.shape, ctx.unique, xp)
         return (gx[:, :, 0] if ctx.one_d else gx,) + (None,) * 5
+
+
+# ------------------------------------------------------------- non-overlapping max pooling
+
+
+def tiled_ok(x, kernel, stride, pads, dil, out_hw):
+    """MaxPoolTiled applies: stride == kernel, no padding/dilation, windows inside the input
+    (no ceil_mode overhang), a float input."""
+    return (tuple(kernel) == tuple(stride) and not any(pads) and dil[0] == 1 and dil[1] == 1
+            and kernel[0] * kernel[1] <= 255 and x.dtype.kind == "f"
+            and out_hw[0] * kernel[0] <= x.shape[-2] and out_hw[1] * kernel[1] <= x.shape[-1])
+
+
+def _tiles(x, kernel, out_hw):
+    """(N, C, OH, kh, OW, kw) view of the windows (rows/cols beyond OH*kh, OW*kw dropped)."""
+    s0, s1, s2, s3 = x.strides
+    kh, kw = kernel
+    return xp.lib.stride_tricks.as_strided(
+        x, x.shape[:2] + (out_hw[0], kh, out_hw[1], kw), (s0, s1, s2 * kh, s2, s3 * kw, s3),
+        writeable=False)
+
+
+def _tiled_max(t, kernel, need_arg):
+    """Max over each tile and the first winning offset (uint8; NaN wins, the last NaN)."""
+    kh, kw = kernel
+    views = [t[:, :, :, i, :, j] for i in range(kh) for j in range(kw)]
+    shape = views[0].shape
+    if len(views) == 4:
+        m01 = xp.maximum(views[0], views[1], out=workspace("mp01", shape, t.dtype))
+        m23 = xp.maximum(views[2], views[3], out=workspace("mp23", shape, t.dtype))
+        out = xp.maximum(m01, m23)
+        if not need_arg:
+            return out, None
+        if xp.isfinite(out.sum()):  # no NaN anywhere: strict '>' keeps the first maximum
+            arg = xp.greater(views[1], views[0]).view(xp.uint8)
+            a23 = xp.greater(views[3], views[2], out=workspace("mpa23", shape, bool))
+            a23 = a23.view(xp.uint8)
+            a23 += 2
+            xp.copyto(arg, a23, where=xp.greater(m23, m01, out=workspace("mpm", shape, bool)))
+            return out, arg
+    out = views[0].copy()
+    arg = xp.zeros(shape, xp.uint8) if need_arg else None
+    isf = out.dtype.kind == "f"
+    for k, v in enumerate(views[1:], 1):
+        m = v > out
+        if isf:
+            m |= v != v
+        xp.copyto(out, v, where=m)
+        if need_arg:
+            arg[m] = k
+    return out, arg
+
+
+def _tiled_index(arg, shape, kernel, out_hw):
+    """uint8 window offsets -> torch's flat per-plane input indices (int64)."""
+    kh, kw = kernel
+    ki, kj = xp.divmod(arg.astype(xp.int64), kw)
+    base = ((xp.arange(out_hw[0]) * kh)[:, None] * shape[3]
+            + (xp.arange(out_hw[1]) * kw)[None, :])
+    return base + ki * shape[3] + kj
+
+
+class MaxPoolTiled(Op):
+    """Non-overlapping max pooling (stride == kernel); the winning offsets stay uint8."""
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, kernel, out_hw):
+        need = bool(ctx.needs_input_grad)
+        out, arg = _tiled_max(_tiles(x, kernel, out_hw), kernel, need)
+        if need:
+            ctx.geo = (x.shape, kernel, out_hw)
+            ctx.save_for_backward(arg)
+        return out
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (arg,) = ctx.saved_tensors
+        shape, kernel, out_hw = ctx.geo
+        kh, kw = kernel
+        if xp.graph:
+            return plane_scatter(g, _tiled_index(arg, shape, kernel, out_hw), shape, True,
+                                 xp), None, None
+        full = shape[2] == out_hw[0] * kh and shape[3] == out_hw[1] * kw
+        gx = xp.empty(shape, g.dtype) if full else xp.zeros(shape, g.dtype)
+        s0, s1, s2, s3 = gx.strides
+        t = xp.lib.stride_tricks.as_strided(gx, shape[:2] + (out_hw[0], kh, out_hw[1], kw),
+                                            (s0, s1, s2 * kh, s2, s3 * kw, s3))
+        mask = workspace("mpbm", arg.shape, bool)
+        for i in range(kh):
+            for j in range(kw):
+                xp.multiply(g, xp.equal(arg, i * kw + j, out=mask), out=t[:, :, :, i, :, j])
+        return gx, None, None
 
 
 def _scatter(g, idx, shape, unique):
