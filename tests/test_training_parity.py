@@ -547,3 +547,60 @@ def test_sequence_models_train_identically(builder):
         np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4, atol=1e-6,
                                    err_msg=f"step {step}")
     assert_same_state(em.state_dict(), tm.state_dict(), rtol=1e-4, atol=1e-5)
+
+
+def build_packed_lstm(nn):
+    rnn_utils = nn.utils.rnn
+
+    class PackedLSTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(10, 4, padding_idx=0)
+            self.lstm = nn.LSTM(4, 5, batch_first=True, bidirectional=True, num_layers=2)
+            self.fc = nn.Linear(10, 2)
+
+        def forward(self, x, lengths):
+            p = rnn_utils.pack_padded_sequence(self.emb(x), lengths, batch_first=True,
+                                               enforce_sorted=False)
+            out, (h, c) = self.lstm(p)
+            out, _ = rnn_utils.pad_packed_sequence(out, batch_first=True)
+            return self.fc(out.sum(1) + h[-1].repeat(1, 2))
+
+    return PackedLSTM()
+
+
+def test_packed_unsorted_lstm_trains_identically():
+    """pack_padded_sequence(enforce_sorted=False) through a 2-layer biLSTM: the output
+    PackedSequence keeps the input's sorting (a bug once mixed up the sequences)."""
+    torch.manual_seed(24)
+    tm, em = build_packed_lstm(torch.nn), build_packed_lstm(ember.nn)
+    em.load_state_dict(tm.state_dict())
+    eo = ember.optim.Adam(em.parameters(), lr=1e-2)
+    to = torch.optim.Adam(tm.parameters(), lr=1e-2)
+    r = np.random.default_rng(25)
+    for step in range(5):
+        lengths = np.array([2, 5, 3, 1])
+        x = r.integers(1, 10, (4, 5)).astype(np.int64)
+        x[np.arange(5)[None, :] >= lengths[:, None]] = 0
+        y = r.integers(0, 2, 4).astype(np.int64)
+        losses = []
+        for lib, m, o in ((ember, em, eo), (torch, tm, to)):
+            o.zero_grad()
+            loss = lib.nn.functional.cross_entropy(m(lib.tensor(x), lib.tensor(lengths)),
+                                                   lib.tensor(y))
+            loss.backward()
+            o.step()
+            losses.append(loss.item())
+        np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5, err_msg=f"step {step}")
+    assert_same_state(em.state_dict(), tm.state_dict(), rtol=1e-4, atol=1e-5)
+    # the packed output itself: same data order and indices as torch
+    x = np.array([[3, 4, 0], [5, 6, 7]])
+    outs = []
+    for lib, m in ((ember, em), (torch, tm)):
+        p = lib.nn.utils.rnn.pack_padded_sequence(m.emb(lib.tensor(x)), lib.tensor([2, 3]),
+                                                  batch_first=True, enforce_sorted=False)
+        out, _ = m.lstm(p)
+        outs.append((out.data.detach().numpy(), out.sorted_indices.numpy(),
+                     out.unsorted_indices.numpy(), out.batch_sizes.numpy()))
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

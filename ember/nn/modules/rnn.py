@@ -261,11 +261,12 @@ def _last_valid(out, lengths):
 def _finish(mod, out, states, unbatched, packed):
     if packed is not None:
         from ..utils import rnn as rnn_utils
-        lengths = packed_lengths(packed)
-        out = rnn_utils.pack_padded_sequence(out, lengths, enforce_sorted=False) \
-            if packed.sorted_indices is not None else \
-            rnn_utils.pack_padded_sequence(out, lengths)
-        return out, states
+        lengths = packed_lengths(packed)  # in the packed (sorted) order
+        if packed.sorted_indices is not None:  # out is in the caller's order: re-sort it
+            out = out.index_select(1, packed.sorted_indices)
+        out = rnn_utils.pack_padded_sequence(out, lengths)
+        return rnn_utils.PackedSequence(out.data, out.batch_sizes, packed.sorted_indices,
+                                        packed.unsorted_indices), states
     if unbatched:
         return out.squeeze(1), [s.squeeze(1) for s in states]
     if mod.batch_first:
