@@ -527,9 +527,10 @@ def lstm_floor(T=50, B=32, I=32, H=128, seed=0):
         tcs = np.empty((T, B, H), F32)
         cs[0] = 0
         hs[0] = 0
+        w_hh_t = np.ascontiguousarray(W_hh.T)  # small GEMMs run faster on a contiguous B
         for t in range(T):
             z = xw[t]
-            z += hs[t] @ W_hh.T
+            z += hs[t] @ w_hh_t
             a = acts[t]
             np.copyto(a, z)
             _sigmoid(a)  # sigmoid over all four (g overwritten below)
@@ -541,26 +542,35 @@ def lstm_floor(T=50, B=32, I=32, H=128, seed=0):
             tc = np.tanh(c, out=tcs[t])
             np.multiply(o, tc, out=hs[t + 1])
         out = hs[1:]
-        # backward through time
+        # backward through time; the nonlinearities' derivatives are computed
+        # for all steps at once (a few large ops instead of many small ones)
+        sg = acts * (one - acts)                     # sigmoid' = s (1 - s)
+        gg = acts[:, :, 2 * H:3 * H]
+        np.multiply(gg, gg, out=sg[:, :, 2 * H:3 * H])
+        np.subtract(one, sg[:, :, 2 * H:3 * H], out=sg[:, :, 2 * H:3 * H])  # tanh' = 1 - t^2
+        k = tcs * tcs
+        np.subtract(one, k, out=k)
+        k *= acts[:, :, 3 * H:]                      # o (1 - tanh(c)^2)
         dgates = np.empty((T, B, 4 * H), F32)
-        dh_next = np.zeros((B, H), F32)
+        dh = np.empty((B, H), F32)
         dc = np.zeros((B, H), F32)
+        dh_next = None
         for t in range(T - 1, -1, -1):
             a = acts[t]
-            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            tc = tcs[t]
-            dh = gout[t] + dh_next
+            i, f, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H]
+            if dh_next is None:
+                np.copyto(dh, gout[t])
+            else:
+                np.add(gout[t], dh_next, out=dh)
             dg_all = dgates[t]
-            np.multiply(dh, tc, out=dg_all[:, 3 * H:])            # d o
-            dc += dh * o * (one - tc * tc)
+            np.multiply(dh, tcs[t], out=dg_all[:, 3 * H:])        # d o
+            dh *= k[t]
+            dc += dh
             np.multiply(dc, g, out=dg_all[:, :H])                 # d i
             np.multiply(dc, cs[t], out=dg_all[:, H:2 * H])        # d f
             np.multiply(dc, i, out=dg_all[:, 2 * H:3 * H])        # d g
             dc *= f
-            # through the nonlinearities: sigmoid' = s(1-s), tanh' = 1-t^2
-            sg = a * (one - a)
-            sg[:, 2 * H:3 * H] = one - g * g
-            dg_all *= sg
+            dg_all *= sg[t]
             dh_next = dg_all @ W_hh
         gW_ih = dgates.reshape(T * B, 4 * H).T @ x.reshape(T * B, I)
         gW_hh = dgates.reshape(T * B, 4 * H).T @ hs[:-1].reshape(T * B, H)
