@@ -472,6 +472,15 @@ def main(argv=None):
         notes.append("PyTorch is not installed: torch column skipped")
     t_start = time.time()
     load0 = loadavg()
+    try:
+        busy = float(load0) > 0.5
+    except ValueError:
+        busy = False
+    if busy:
+        notes.append("machine busy (1-min load average %s at start): timings are noisy, and at "
+                     "more than one thread BLAS/OpenMP threads wait for descheduled peers, "
+                     "so multi-thread figures can be far off" % load0)
+        print("note: " + notes[-1], flush=True)
 
     def log(msg):
         print(msg, flush=True)
