@@ -150,7 +150,7 @@ def check_agreement(checks):
         if c == "floor" or ref is None or vals is None:
             continue
         bad = [(a, b) for a, b in zip(vals, ref)
-               if abs(a - b) > 1e-3 * max(1.0, abs(a), abs(b))]
+               if not abs(a - b) <= 1e-3 * max(1.0, abs(a), abs(b))]  # NaN is a mismatch
         out[c] = "ok" if len(vals) == len(ref) and not bad else "MISMATCH %s vs floor %s" % (
             [round(v, 5) for v in vals], [round(v, 5) for v in ref])
     return out
