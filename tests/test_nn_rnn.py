@@ -196,3 +196,35 @@ def test_module_gradcheck():
     assert gradcheck(lambda a: m(a)[0], (x,))
     m = nn.LSTM(2, 2).double()
     assert gradcheck(lambda a: m(a)[1][1], (x,))
+
+
+def test_fused_lstm_seq_gradcheck_and_gradgradcheck():
+    # the fused layer with the input projection inside (nn.LSTM / nn.LSTMCell fast path)
+    def seq(x, wi, wh, bi, bh, h, c):
+        o, hT, cT = _apply(R.LSTMSeq, (x, wi, wh, bi, bh, h, c), {}, None)
+        return (o * o).sum() + (hT * hT).sum() + (cT * cT).sum()
+
+    def seq_nobias(x, wi, wh, h, c):
+        o, hT, cT = _apply(R.LSTMSeq, (x, wi, wh, None, None, h, c), {}, None)
+        return (o * o).sum() + hT.sum() + (cT * cT).sum()
+
+    x, wi, wh = _d(3, 2, 3), _d(8, 3, seed=1), _d(8, 2, seed=2)
+    bi, bh, h, c = _d(8, seed=3), _d(8, seed=4), _d(2, 2, seed=5), _d(2, 2, seed=6)
+    for fn, args in [(seq, (x, wi, wh, bi, bh, h, c)), (seq_nobias, (x, wi, wh, h, c))]:
+        assert gradcheck(fn, args)
+        assert gradgradcheck(fn, args)
+
+
+def test_fused_lstm_matches_torch_with_state_grads():
+    m = nn.LSTM(3, 5, bias=True).double()
+    tm = torch.nn.LSTM(3, 5).double()
+    tm.load_state_dict({k: torch.tensor(v.detach().numpy()) for k, v in m.state_dict().items()})
+    xs, h0, c0 = rnd(4, 2, 3, seed=1), rnd(1, 2, 5, seed=2), rnd(1, 2, 5, seed=3)
+    res = []
+    for lib, mod in ((ember, m), (torch, tm)):
+        x, h, c = (lib.tensor(a, requires_grad=True) for a in (xs, h0, c0))
+        out, (hn, cn) = mod(x, (h, c))
+        ((out * out).sum() + (hn * 2).sum() + (cn * cn).sum()).backward()
+        res.append([out, hn, cn, x.grad, h.grad, c.grad] + [p.grad for p in mod.parameters()])
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)

@@ -33,6 +33,11 @@ def _proj(x, w_ih, b):
     return y.reshape(T, B, w_ih.shape[0])
 
 
+def _same_dtype(x, *ws):
+    dt = x.dtype
+    return all(w is None or w.dtype == dt for w in ws)
+
+
 def _size(shape):
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
@@ -288,6 +293,11 @@ class LSTM(RNNBase):
 
     def _cell_seq(self, x, ws, init, lengths):
         w_ih, w_hh, b_ih, b_hh, rest = self._split(ws)
+        if not self.proj_size and lengths is None and _same_dtype(x, w_ih, w_hh, b_ih, b_hh,
+                                                                     *init):
+            out, hT, cT = _apply(R.LSTMSeq, (x, w_ih, w_hh, b_ih, b_hh, init[0], init[1]), {},
+                                 None)
+            return out, [hT, cT]
         xw = _proj(x, w_ih, b_ih + b_hh if b_ih is not None else None)
         if self.proj_size:
             return _lstm_proj_seq(xw, w_hh, rest[0], init[0], init[1], lengths)
@@ -487,7 +497,11 @@ class LSTMCell(RNNCellBase):
             h = c = self._state(None, x, unb)
         else:
             h, c = self._state(hx[0], x, unb), self._state(hx[1], x, unb)
-        _, hT, cT = _apply(R.LSTMLayer, (self._xw(x), self.weight_hh, h, c), {}, None)
+        ws = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        if _same_dtype(x, *ws) and h.dtype == x.dtype and c.dtype == x.dtype:
+            _, hT, cT = _apply(R.LSTMSeq, (x.unsqueeze(0),) + ws + (h, c), {}, None)
+        else:
+            _, hT, cT = _apply(R.LSTMLayer, (self._xw(x), self.weight_hh, h, c), {}, None)
         return (hT.squeeze(0), cT.squeeze(0)) if unb else (hT, cT)
 
 
