@@ -441,11 +441,12 @@ def _erfinv_array(a):
     try:
         from scipy.special import erfinv as _erfinv
         return _erfinv(a).astype(a.dtype, copy=False)
-    except ImportError:  # Newton on erf from a rational start
-        y = xp.clip(a, -1 + 1e-12, 1 - 1e-12).astype(xp.float64)
+    except ImportError:  # Winitzki's closed-form start, then Newton steps on the exact erf
+        y = xp.clip(a.astype(xp.float64), -1 + 1e-15, 1 - 1e-15)
         w = -xp.log((1 - y) * (1 + y))
-        x = xp.sign(y) * xp.sqrt(xp.sqrt((4.33 + w / 2) ** 2 - w / 0.147) - (4.33 + w / 2))
-        for _ in range(4):
+        t = 2 / (math.pi * 0.147) - w / 2
+        x = xp.sign(y) * xp.sqrt(xp.sqrt(t * t + w / 0.147) - t)
+        for _ in range(3):
             x = x - (_erf_array(x) - y) / (_sqrt_pi() * xp.exp(-x * x))
         x = xp.where(a >= 1, xp.inf, xp.where(a <= -1, -xp.inf, x))
         return x.astype(a.dtype)
