@@ -33,14 +33,17 @@ _tls = threading.local()
 _WS_MAX_BYTES = 256 << 20  # total scratch kept between calls (per thread)
 
 
-def workspace(tag, shape, dtype):
+def workspace(tag, shape, dtype, owner=None):
     """A scratch array reused across calls (per thread, keyed by tag/shape/dtype): contents are
     garbage; it must not escape the op that asks for it.  Least recently used ones are dropped
-    once the kept total passes ``_WS_MAX_BYTES``."""
+    once the kept total passes ``_WS_MAX_BYTES``.  ``owner`` (any token) marks who writes it
+    now, so a later call can ask ``owned_workspace`` whether the contents are still its own."""
     cache = getattr(_tls, "ws", None)
     if cache is None:
         cache = _tls.ws = {}
+        _tls.owner = {}
     key = (tag, shape, dtype)
+    _tls.owner[key] = owner
     a = cache.pop(key, None)
     if a is None:
         a = xp.empty(shape, dtype)
@@ -48,10 +51,21 @@ def workspace(tag, shape, dtype):
         while cache and total > _WS_MAX_BYTES:
             old = next(iter(cache))
             total -= cache.pop(old).nbytes
+            _tls.owner.pop(old, None)
         if a.nbytes > _WS_MAX_BYTES:
+            _tls.owner.pop(key, None)
             return a
     cache[key] = a  # most recently used last
     return a
+
+
+def owned_workspace(tag, shape, dtype, owner):
+    """The workspace last written under ``owner`` if nobody has written it since, else None."""
+    key = (tag, shape, dtype)
+    cache = getattr(_tls, "ws", None)
+    if cache is None or owner is None or _tls.owner.get(key) is not owner:
+        return None
+    return cache.get(key)
 
 
 def geom2d(kernel, stride, padding, dilation):
@@ -219,7 +233,7 @@ def _wide_geo(xshape, kernel, pads, dil):
     return hp, wp, oh, ow, oh * wp
 
 
-def _wide_cols(x, kernel, pads, dil, tag):
+def _wide_cols(x, kernel, pads, dil, tag, owner=None):
     """x (N, C, H, W) -> workspace cols (C*kh*kw, N*OH*Wp) (stride 1; see the module doc)."""
     n, c, h, w = x.shape
     kh, kw = kernel
@@ -236,7 +250,7 @@ def _wide_cols(x, kernel, pads, dil, tag):
     it = xpd.itemsize
     view = _as_strided(xpd, (c, kh, kw, n, L),
                        (s0, dil[0] * wp * it, dil[1] * it, s1, it), writeable=False)
-    cols = workspace(tag + "cols", (c, kh, kw, n, L), x.dtype)
+    cols = workspace(tag + "cols", (c, kh, kw, n, L), x.dtype, owner)
     xp.copyto(cols, view)
     return cols.reshape(c * kh * kw, n * L)
 
@@ -245,12 +259,12 @@ def _fast_ok(x, stride, groups):
     return groups == 1 and stride[0] == 1 and stride[1] == 1 and x.dtype.kind == "f"
 
 
-def _conv_fwd_fast(x, w, b, pads, dil):
+def _conv_fwd_fast(x, w, b, pads, dil, owner):
     n = x.shape[0]
     o = w.shape[0]
     kernel = w.shape[2:]
     hp, wp, oh, ow, L = _wide_geo(x.shape, kernel, pads, dil)
-    cols = _wide_cols(x, kernel, pads, dil, "f")
+    cols = _wide_cols(x, kernel, pads, dil, "f", owner)
     r = workspace("fr", (o, n * L), x.dtype)
     xp.matmul(w.reshape(o, -1), cols, out=r)
     view = r.reshape(o, n, oh, wp)[:, :, :, :ow].transpose(1, 0, 2, 3)
@@ -262,7 +276,7 @@ def _conv_fwd_fast(x, w, b, pads, dil):
     return out
 
 
-def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape):
+def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape, owner):
     n, o, oh, ow = g.shape
     c = w.shape[1]
     kh, kw = kernel = w.shape[2:]
@@ -275,7 +289,10 @@ def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape):
     if needs[2]:
         gb = G.sum(1)
     if needs[1]:
-        cols = _wide_cols(x, kernel, pads, dil, "f")
+        # the forward's cols, unless another conv of the same geometry has overwritten them
+        c_ = owned_workspace("fcols", (c, kh, kw, n, L), x.dtype, owner)
+        cols = (c_.reshape(c * kh * kw, n * L) if c_ is not None
+                else _wide_cols(x, kernel, pads, dil, "f"))
         gw = xp.matmul(G, cols.T).reshape(w.shape)
     if needs[0]:
         gc = workspace("bgc", (c * kh * kw, n * L), g.dtype)
@@ -304,8 +321,10 @@ class Conv(Op):
         x2, w2 = _to2d(x, w, None)
         needs = ctx.needs_input_grad
         if _fast_ok(x2, stride, groups):
-            out = _conv_fwd_fast(x2, w2, b, pads, dil)
+            owner = object() if needs and needs[1] else None
+            out = _conv_fwd_fast(x2, w2, b, pads, dil, owner)
             if needs:
+                ctx.owner = owner
                 ctx.geo = (stride, pads, dil, groups, one_d, x2.shape)
                 ctx.fast = True
                 ctx.save_for_backward(x if needs[1] else None, w, None)
@@ -332,7 +351,7 @@ class Conv(Op):
         if ctx.fast:
             if one_d and x is not None:
                 x = x[:, :, None]
-            gx, gw, gb = _conv_bwd_fast(g, x, w, pads, dil, needs, xshape)
+            gx, gw, gb = _conv_bwd_fast(g, x, w, pads, dil, needs, xshape, ctx.owner)
             if one_d:
                 gx = gx[:, :, 0] if gx is not None else None
                 gw = gw[:, :, 0] if gw is not None else None
