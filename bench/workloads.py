@@ -312,23 +312,66 @@ def cnn_lib(lib, batch=64, hw=28, lr=1e-3, seed=0):
     return step, check
 
 
-def _im2col_nhwc(xp):
-    """xp: padded (B, H+2, W+2, C) -> (B*H*W, 9*C), columns ordered (ki, kj, c)."""
-    win = np.lib.stride_tricks.sliding_window_view(xp, (3, 3), axis=(1, 2))
-    return win.transpose(0, 1, 2, 4, 5, 3).reshape(-1, 9 * xp.shape[3])  # one copy
+class _WideConv:
+    """3x3, stride-1, padding-1 convolution in the 'wide' channels-first layout
+    (C, N, H, W): the padded input is one buffer (C, N, (H+3)*(W+2)); every
+    (c, ki, kj) row of the im2col matrix is then a contiguous slice of it, so
+    im2col is one strided copy, the convolution one GEMM (with two junk columns
+    per output row, dropped by a view), and col2im nine contiguous slice-adds.
+    Buffers are allocated once and reused (what a library's workspace does)."""
 
+    def __init__(self, C, N, H, W):
+        self.C, self.N, self.H, self.W = C, N, H, W
+        self.wp = W + 2
+        self.L = H * self.wp                      # wide output length per image
+        self.xpd = np.zeros((C, N, H + 3, self.wp), F32)
+        blk = self.xpd.strides[1]
+        it = self.xpd.itemsize
+        self.view = np.lib.stride_tricks.as_strided(
+            self.xpd, (C, 3, 3, N, self.L),
+            (self.xpd.strides[0], self.wp * it, it, blk, it), writeable=False)
+        self.cols = np.empty((C, 3, 3, N, self.L), F32)
+        self.G = np.zeros((0,), F32)
 
-def _wmat(w):
-    """torch conv weight (O, C, 3, 3) -> (O, 9*C) in im2col's (ki, kj, c) order."""
-    return w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
+    def forward(self, x, w, b):
+        """x (C, N, H, W), w (O, C, 3, 3) -> (O, N, H, W) (a view of the wide result)."""
+        self.xpd[:, :, 1:1 + self.H, 1:1 + self.W] = x
+        np.copyto(self.cols, self.view)
+        cols = self.cols.reshape(self.C * 9, -1)
+        r = w.reshape(w.shape[0], -1) @ cols
+        z = r.reshape(w.shape[0], self.N, self.H, self.wp)[:, :, :, :self.W]
+        z += b[:, None, None, None]
+        return z
+
+    def backward(self, gz, w, need_x):
+        """gz (O, N, H, W) -> (gW, gb, gx or None)."""
+        O = w.shape[0]
+        if self.G.shape != (O, self.N, self.H, self.wp):
+            self.G = np.zeros((O, self.N, self.H, self.wp), F32)
+        self.G[:, :, :, :self.W] = gz            # junk columns stay 0
+        G = self.G.reshape(O, -1)
+        cols = self.cols.reshape(self.C * 9, -1)
+        gW = (G @ cols.T).reshape(w.shape)
+        gb = G.sum(axis=1)
+        if not need_x:
+            return gW, gb, None
+        gc = (w.reshape(O, -1).T @ G).reshape(self.C, 3, 3, self.N, self.L)
+        gxp = np.zeros((self.C, self.N, (self.H + 3) * self.wp), F32)
+        for i in range(3):
+            for j in range(3):
+                off = i * self.wp + j
+                gxp[:, :, off:off + self.L] += gc[:, i, j]
+        gx = gxp.reshape(self.C, self.N, self.H + 3, self.wp)[:, :, 1:1 + self.H, 1:1 + self.W]
+        return gW, gb, gx
 
 
 def _pool_fwd(h):
-    """2x2/2 max-pool of NHWC h by strided windows, with the argmax (0..3) per
-    window for the backward (first maximum wins, like torch)."""
-    B, H, W, C = h.shape
-    r = h.reshape(B, H // 2, 2, W // 2, 2, C)
-    v0, v1, v2, v3 = r[:, :, 0, :, 0], r[:, :, 0, :, 1], r[:, :, 1, :, 0], r[:, :, 1, :, 1]
+    """2x2/2 max-pool over the last two axes of a 4-D h by strided windows, with
+    the argmax (0..3) per window for the backward (first maximum wins, like torch)."""
+    A, B, H, W = h.shape
+    r = h.reshape(A, B, H // 2, 2, W // 2, 2)
+    v0, v1 = r[:, :, :, 0, :, 0], r[:, :, :, 0, :, 1]
+    v2, v3 = r[:, :, :, 1, :, 0], r[:, :, :, 1, :, 1]
     m01 = np.maximum(v0, v1)
     m23 = np.maximum(v2, v3)
     idx = (v1 > v0).view(np.uint8)
@@ -339,10 +382,10 @@ def _pool_fwd(h):
 
 
 def _pool_bwd(g, idx, shape):
-    B, H, W, C = shape
-    gr = np.empty((B, H // 2, 2, W // 2, 2, C), g.dtype)
+    A, B, H, W = shape
+    gr = np.empty((A, B, H // 2, 2, W // 2, 2), g.dtype)
     for k in range(4):
-        np.multiply(g, idx == k, out=gr[:, :, k // 2, :, k % 2])
+        np.multiply(g, idx == k, out=gr[:, :, :, k // 2, :, k % 2])
     return gr.reshape(shape)
 
 
@@ -351,11 +394,8 @@ def cnn_floor(batch=64, hw=28, lr=1e-3, seed=0):
     B = batch
     H1, H2, H3 = hw, hw // 2, hw // 4
     rows = np.arange(B)
-    xp1 = np.zeros((B, H1 + 2, H1 + 2, 1), F32)
-    xp1[:, 1:-1, 1:-1, 0] = x[:, 0]
-    xp2 = np.zeros((B, H2 + 2, H2 + 2, 16), F32)
-    ones1 = np.ones(B * H1 * H1, F32)
-    ones2 = np.ones(B * H2 * H2, F32)
+    conv1 = _WideConv(1, B, H1, H1)
+    conv2 = _WideConv(16, B, H2, H2)
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     b1, b2, eps = 0.9, 0.999, 1e-8
@@ -363,22 +403,12 @@ def cnn_floor(batch=64, hw=28, lr=1e-3, seed=0):
 
     def step():
         W1, c1, W2, c2, Wf, cf = params
-        # forward (NHWC inside; the flatten is in torch's (c, h, w) order)
-        cols1 = _im2col_nhwc(xp1)
-        z1 = cols1 @ _wmat(W1).T
-        z1 += c1
-        np.maximum(z1, 0, out=z1)
-        a1 = z1.reshape(B, H1, H1, 16)
+        # forward, channels-first (C, N, H, W) inside; flatten in torch's (c, h, w) order
+        a1 = np.maximum(conv1.forward(x.transpose(1, 0, 2, 3), W1, c1), 0)
         p1, i1 = _pool_fwd(a1)
-        xp2[:, 1:-1, 1:-1, :] = p1
-        cols2 = _im2col_nhwc(xp2)
-        w2m = _wmat(W2)
-        z2 = cols2 @ w2m.T
-        z2 += c2
-        np.maximum(z2, 0, out=z2)
-        a2 = z2.reshape(B, H2, H2, 32)
+        a2 = np.maximum(conv2.forward(p1, W2, c2), 0)
         p2, i2 = _pool_fwd(a2)
-        flat = p2.transpose(0, 3, 1, 2).reshape(B, -1)
+        flat = p2.transpose(1, 0, 2, 3).reshape(B, -1)
         logits = flat @ Wf.T
         logits += cf
         mx = logits.max(axis=1, keepdims=True)
@@ -392,24 +422,13 @@ def cnn_floor(batch=64, hw=28, lr=1e-3, seed=0):
         pr *= F32(1.0 / B)
         gWf = pr.T @ flat
         gcf = pr.sum(axis=0)
-        gflat = pr @ Wf
-        gp2 = gflat.reshape(B, 32, H3, H3).transpose(0, 2, 3, 1)
+        gp2 = (pr @ Wf).reshape(B, 32, H3, H3).transpose(1, 0, 2, 3)
         ga2 = _pool_bwd(gp2, i2, a2.shape)
         ga2 *= a2 > 0
-        gz2 = ga2.reshape(-1, 32)
-        gW2 = (gz2.T @ cols2).reshape(32, 3, 3, 16).transpose(0, 3, 1, 2)
-        gc2 = ones2 @ gz2  # column sums as a GEMV: much faster than sum(axis=0)
-        gcols2 = (gz2 @ w2m).reshape(B, H2, H2, 3, 3, 16)
-        gxp2 = np.zeros_like(xp2)
-        for ki in range(3):
-            for kj in range(3):
-                gxp2[:, ki:ki + H2, kj:kj + H2, :] += gcols2[:, :, :, ki, kj]
-        gp1 = gxp2[:, 1:-1, 1:-1, :]
+        gW2, gc2, gp1 = conv2.backward(ga2, W2, True)
         ga1 = _pool_bwd(gp1, i1, a1.shape)
         ga1 *= a1 > 0
-        gz1 = ga1.reshape(-1, 16)
-        gW1 = (gz1.T @ cols1).reshape(16, 3, 3, 1).transpose(0, 3, 1, 2)
-        gc1 = ones1 @ gz1
+        gW1, gc1, _ = conv1.backward(ga1, W1, False)
         # Adam (torch's formula), in place
         state["t"] += 1
         t = state["t"]
