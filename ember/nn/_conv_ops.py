@@ -226,30 +226,42 @@ def _dgrad_cols(g, w, groups):
 
 
 def _wide_geo(xshape, kernel, pads, dil):
-    """Geometry of the stride-1 'wide' layout: (Hp, Wp, OH, OW, L = OH*Wp)."""
+    """Geometry of the stride-1 'wide' layout: (rows, P, OH, OW, L = OH*P).
+
+    Each (c, n) plane is ``rows`` rows of pitch P = max(W + max(l, r), OW); pixel (y, x) sits at
+    (y + t + 1) * P + x and the P - W slots after each row are zero, so they serve as the right
+    padding of that row AND (read at negative x) the left padding of the next one.  Row 0 and the
+    rows from t + 1 + H on are zero (top/bottom padding and slack for the garbage columns)."""
     t, b, l, r = pads
-    hp, wp = xshape[2] + t + b, xshape[3] + l + r
-    oh, ow = hp - dil[0] * (kernel[0] - 1), wp - dil[1] * (kernel[1] - 1)
-    return hp, wp, oh, ow, oh * wp
+    h, w = xshape[2], xshape[3]
+    oh = h + t + b - dil[0] * (kernel[0] - 1)
+    ow = w + l + r - dil[1] * (kernel[1] - 1)
+    pitch = max(w + max(l, r), ow)
+    return t + h + b + 3, pitch, oh, ow, oh * pitch
+
+
+def _wide_off(i, j, pads, dil, pitch):
+    """Flat offset of kernel tap (i, j) in a wide plane (see ``_wide_geo``)."""
+    return (i * dil[0] + 1) * pitch + j * dil[1] - pads[2]
 
 
 def _wide_cols(x, kernel, pads, dil, tag, owner=None):
-    """x (N, C, H, W) -> workspace cols (C*kh*kw, N*OH*Wp) (stride 1; see the module doc)."""
+    """x (N, C, H, W) -> workspace cols (C*kh*kw, N*OH*P) (stride 1; see the module doc)."""
     n, c, h, w = x.shape
     kh, kw = kernel
-    t, _, l, _ = pads
-    hp, wp, oh, ow, L = _wide_geo(x.shape, kernel, pads, dil)
-    xpd = workspace(tag + "pad", (c, n, hp + 1, wp), x.dtype)
-    # zero only the border (the interior is overwritten)
-    xpd[:, :, :t] = 0
-    xpd[:, :, t + h:] = 0
-    xpd[:, :, t:t + h, :l] = 0
-    xpd[:, :, t:t + h, l + w:] = 0
-    xpd[:, :, t:t + h, l:l + w] = x.transpose(1, 0, 2, 3)
+    t = pads[0]
+    rows, pitch, oh, ow, L = _wide_geo(x.shape, kernel, pads, dil)
+    xpd = workspace(tag + "pad", (c, n, rows, pitch), x.dtype)
+    # zero only the padding (the interior is overwritten)
+    xpd[:, :, :t + 1] = 0
+    xpd[:, :, t + 1 + h:] = 0
+    xpd[:, :, t + 1:t + 1 + h, w:] = 0
+    xpd[:, :, t + 1:t + 1 + h, :w] = x.transpose(1, 0, 2, 3)
     s0, s1 = xpd.strides[:2]
     it = xpd.itemsize
-    view = _as_strided(xpd, (c, kh, kw, n, L),
-                       (s0, dil[0] * wp * it, dil[1] * it, s1, it), writeable=False)
+    base = xpd.reshape(c, n, rows * pitch)[:, :, _wide_off(0, 0, pads, dil, pitch):]
+    view = _as_strided(base, (c, kh, kw, n, L),
+                       (s0, dil[0] * pitch * it, dil[1] * it, s1, it), writeable=False)
     cols = workspace(tag + "cols", (c, kh, kw, n, L), x.dtype, owner)
     xp.copyto(cols, view)
     return cols.reshape(c * kh * kw, n * L)
@@ -263,11 +275,11 @@ def _conv_fwd_fast(x, w, b, pads, dil, owner):
     n = x.shape[0]
     o = w.shape[0]
     kernel = w.shape[2:]
-    hp, wp, oh, ow, L = _wide_geo(x.shape, kernel, pads, dil)
+    _, pitch, oh, ow, L = _wide_geo(x.shape, kernel, pads, dil)
     cols = _wide_cols(x, kernel, pads, dil, "f", owner)
     r = workspace("fr", (o, n * L), x.dtype)
     xp.matmul(w.reshape(o, -1), cols, out=r)
-    view = r.reshape(o, n, oh, wp)[:, :, :, :ow].transpose(1, 0, 2, 3)
+    view = r.reshape(o, n, oh, pitch)[:, :, :, :ow].transpose(1, 0, 2, 3)
     out = xp.empty((n, o, oh, ow), x.dtype)
     if b is None:
         xp.copyto(out, view)
@@ -276,12 +288,41 @@ def _conv_fwd_fast(x, w, b, pads, dil, owner):
     return out
 
 
+_CHUNK_BYTES = 1 << 20  # dgrad columns per batch chunk: stay in L2 between GEMM and col2im
+
+
+def _dgrad_fast(G, w, xshape, pads, dil):
+    """gx = col2im(W^T @ G), by batch chunks so each chunk's columns stay in cache."""
+    o, c, kh, kw = w.shape
+    n = xshape[0]
+    rows, pitch, oh, ow, L = _wide_geo(xshape, (kh, kw), pads, dil)
+    k = c * kh * kw
+    nb = max(1, min(n, _CHUNK_BYTES // max(1, k * L * G.itemsize)))
+    wt = w.reshape(o, k).T
+    gxp = workspace("bgx", (c, n, rows * pitch), G.dtype)
+    gxp.fill(0)
+    gc = workspace("bgc", (k, nb * L), G.dtype)
+    offs = [(i, j, _wide_off(i, j, pads, dil, pitch)) for i in range(kh) for j in range(kw)]
+    for n0 in range(0, n, nb):
+        m = min(nb, n - n0)
+        cm = gc[:, :m * L]
+        xp.matmul(wt, G[:, n0 * L:(n0 + m) * L], out=cm)
+        c5 = cm.reshape(c, kh, kw, m, L)
+        dst = gxp[:, n0:n0 + m]
+        for i, j, off in offs:
+            dst[:, :, off:off + L] += c5[:, i, j]
+    t, h, w_ = pads[0], xshape[2], xshape[3]
+    gx = xp.empty(xshape, G.dtype)
+    xp.copyto(gx, gxp.reshape(c, n, rows, pitch)[:, :, t + 1:t + 1 + h, :w_].transpose(1, 0, 2, 3))
+    return gx
+
+
 def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape, owner):
     n, o, oh, ow = g.shape
     c = w.shape[1]
     kh, kw = kernel = w.shape[2:]
-    hp, wp, _, _, L = _wide_geo(xshape, kernel, pads, dil)
-    gw_ = workspace("bg", (o, n, oh, wp), g.dtype)
+    _, pitch, _, _, L = _wide_geo(xshape, kernel, pads, dil)
+    gw_ = workspace("bg", (o, n, oh, pitch), g.dtype)
     gw_[:, :, :, ow:] = 0
     gw_[:, :, :, :ow] = g.transpose(1, 0, 2, 3)
     G = gw_.reshape(o, n * L)
@@ -295,19 +336,7 @@ def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape, owner):
                 else _wide_cols(x, kernel, pads, dil, "f"))
         gw = xp.matmul(G, cols.T).reshape(w.shape)
     if needs[0]:
-        gc = workspace("bgc", (c * kh * kw, n * L), g.dtype)
-        xp.matmul(w.reshape(o, -1).T, G, out=gc)
-        gc = gc.reshape(c, kh, kw, n, L)
-        gxp = workspace("bgx", (c, n, (hp + 1) * wp), g.dtype)
-        gxp.fill(0)
-        for i in range(kh):
-            for j in range(kw):
-                off = i * dil[0] * wp + j * dil[1]
-                gxp[:, :, off:off + L] += gc[:, i, j]
-        t, _, l, _ = pads
-        h, w_ = xshape[2:]
-        gx = xp.empty(xshape, g.dtype)
-        xp.copyto(gx, gxp.reshape(c, n, hp + 1, wp)[:, :, t:t + h, l:l + w_].transpose(1, 0, 2, 3))
+        gx = _dgrad_fast(G, w, xshape, pads, dil)
     return gx, gw, gb
 
 
