@@ -11,6 +11,8 @@ from the saved inputs through differentiable ops so that higher-order gradients 
 """
 from __future__ import annotations
 
+import sys
+
 from .._backend import nx, xp
 from ..autograd.function import Op
 
@@ -85,106 +87,204 @@ def _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs):
     return dxw, dw, dh, dc
 
 
-# NumPy fast path.  Internally the gate blocks are reordered (o, i, f, g): the three sigmoid
-# gates are one contiguous slice (one tanh over all gates, then one ``* 0.5 + 0.5`` on the first
-# 3H columns; the 0.5 pre-scaling of the sigmoid pre-activations is folded into the weights,
-# exact in binary floating point), and the three gates driven by dc in the backward (i, f, g) are
-# one contiguous slice too.  _PERM maps internal block k to torch's block _PERM[k].
+# NumPy fast path.  Internally the state is kept transposed, (H, B) per step, and the gates as
+# (4H, B) blocks, so that every per-gate slice is one contiguous block (NumPy is several times
+# slower on strided 2-D slices of this size) and the step GEMMs are W (4H, H) @ h^T (H, B) and
+# W^T (H, 4H) @ dgates^T (4H, B).  The gate blocks are reordered (o, i, f, g): the three sigmoid
+# gates are one contiguous block (one tanh over all gates, then one ``* 0.5 + 0.5`` on the first
+# 3H rows; the 0.5 pre-scaling of the sigmoid pre-activations is folded into the weights, exact
+# in binary floating point), and the three gates driven by dc in the backward (i, f, g) are one
+# block too.  _PERM maps internal block k to torch's block _PERM[k].
 _PERM = [3, 0, 1, 2]
 _UNPERM = [1, 2, 3, 0]
 
 
-def _perm_rows(w, order):
-    """Gate blocks of a (4H, ...) weight or bias reordered (a fresh contiguous array)."""
+# Scratch buffers.  The big per-call arrays (gate activations, states, gate gradients: several
+# MiB) would otherwise be fresh allocations on every call, which glibc serves with new pages
+# (mmap, or heap growth and trimming): thousands of page faults per call, a third of the time.
+# So they come from a small pool and are reused once nothing but the pool references them
+# (outputs and saved arrays are referenced by their tensors/nodes until released).  Only
+# internal buffers and the layer output come from here, never returned gradients; the pool
+# holds at most _POOL_MAX bytes, free buffers of other shapes are evicted first.
+_POOL = {}
+_POOL_MAX = 64 << 20
+_POOL_MIN = 1 << 16
+_pool_bytes = [0]
+_getrc = sys.getrefcount
+
+
+def _free_rc():
+    lst = [xp.empty(1)]
+    for a in lst:
+        return _getrc(a)
+
+
+_FREE = _free_rc()   # refcount of a pooled array that nothing else references (same code shape)
+
+
+def _buf(shape, dtype):
+    """An uninitialised array of ``shape``/``dtype``, reused from the pool when free."""
+    lst = _POOL.get((shape, dtype))
+    if lst is not None:
+        for a in lst:
+            if _getrc(a) == _FREE:
+                return a
+    a = xp.empty(shape, dtype)
+    n = a.nbytes
+    if n < _POOL_MIN:
+        return a
+    if _pool_bytes[0] + n > _POOL_MAX:
+        _evict(n)
+    if _pool_bytes[0] + n <= _POOL_MAX:
+        _POOL.setdefault((shape, dtype), []).append(a)
+        _pool_bytes[0] += n
+    return a
+
+
+def _evict(n):
+    for key in list(_POOL):
+        keep = [a for a in _POOL[key] if _getrc(a) > _FREE + 1]
+        for a in _POOL[key]:
+            if _getrc(a) <= _FREE + 1:
+                _pool_bytes[0] -= a.nbytes
+        if keep:
+            _POOL[key] = keep
+        else:
+            del _POOL[key]
+        if _pool_bytes[0] + n <= _POOL_MAX:
+            return
+
+
+def _perm_rows(w, order, pooled=False):
+    """Gate blocks of a (4H, ...) weight or bias reordered (a fresh contiguous array, or a
+    pooled scratch one)."""
     H = w.shape[0] // 4
-    return w.reshape((4, H) + w.shape[1:])[order].reshape(w.shape)
+    w4 = w.reshape((4, H) + w.shape[1:])
+    if not pooled:
+        return w4[order].reshape(w.shape)
+    out = _buf(w.shape, w.dtype)
+    xp.take(w4, order, axis=0, out=out.reshape(w4.shape))
+    return out
 
 
-def _perm_cols(a, order):
-    """Gate blocks along the last axis of a (..., 4H) array reordered (a fresh array)."""
-    H = a.shape[-1] // 4
-    return a.reshape(a.shape[:-1] + (4, H))[..., order, :].reshape(a.shape)
-
-
-def _fwd_weights(w_hh):
-    """(H, 4H) contiguous W_hh^T in internal order, sigmoid columns halved."""
-    w = _perm_rows(w_hh, _PERM)
+def _scaled(w):
+    """Internal-order copy of a (4H, ...) weight or bias with the sigmoid rows halved."""
+    w = _perm_rows(w, _PERM, True)
     w[:3 * (w.shape[0] // 4)] *= 0.5
-    return xp.ascontiguousarray(w.T)
+    return w
 
 
-def _lstm_fwd_core(acts, w_t, h0, c0):
-    """Run the recurrence.  ``acts`` (T, B, 4H) holds the input projections (internal order,
-    sigmoid pre-activations halved) and is overwritten with the gate activations.  Returns
-    hs (T+1, B, H) with hs[0] = h0, cs (T+1, B, H) with cs[0] = c0, and tanh(c) (T, B, H)."""
-    T, B, G = acts.shape
+def _acts_from_xw(xw):
+    """(T, B, 4H) torch-order projections -> (T, 4H, B) internal order, sigmoid rows halved."""
+    T, B, G = xw.shape
+    H = G // 4
+    acts = xp.empty((T, 4, H, B), xw.dtype)
+    x4 = xw.reshape(T, B, 4, H)
+    for k, p in enumerate(_PERM):
+        acts[:, k] = x4[:, :, p].transpose(0, 2, 1)
+    acts[:, :3] *= 0.5
+    return acts.reshape(T, G, B)
+
+
+def _xw_from_dgates(d):
+    """(T, 4H, B) internal-order gate gradients -> (T, B, 4H) in torch order."""
+    T, G, B = d.shape
+    H = G // 4
+    out = xp.empty((T, B, 4, H), d.dtype)
+    d4 = d.reshape(T, 4, H, B)
+    for k, p in enumerate(_PERM):
+        out[:, :, p] = d4[:, k].transpose(0, 2, 1)
+    return out.reshape(T, B, G)
+
+
+def _lstm_fwd_core(acts, w, h0, c0):
+    """Run the recurrence.  ``acts`` (T, 4H, B) holds the input projections (internal order,
+    sigmoid pre-activations halved) and is overwritten with the gate activations; ``w`` is
+    the matching (4H, H) recurrent weight; h0, c0 are (B, H).  Returns hs (T+1, B, H) with
+    hs[0] = h0 (torch layout; hs[1:] is the output), and the transposed cell states cs
+    (T+1, H, B) with cs[0] = c0^T and tanh(c) (T, H, B)."""
+    T, G, B = acts.shape
     H = G // 4
     H2, H3 = 2 * H, 3 * H
     dt = acts.dtype
-    hs = xp.empty((T + 1, B, H), dt)
-    cs = xp.empty((T + 1, B, H), dt)
-    tcs = xp.empty((T, B, H), dt)
-    hs[0] = h0
-    cs[0] = c0
-    tmp = xp.empty((B, G), dt)
-    tmph = xp.empty((B, H), dt)
+    hts = _buf((T + 1, H, B), dt)
+    cs = _buf((T + 1, H, B), dt)
+    tcs = _buf((T, H, B), dt)
+    hts[0] = h0.T
+    cs[0] = c0.T
+    tmp = _buf((G, B), dt)
+    tmph = _buf((H, B), dt)
     matmul, multiply, tanh = xp.matmul, xp.multiply, xp.tanh
     for t in range(T):
         a = acts[t]
-        matmul(hs[t], w_t, out=tmp)
+        matmul(w, hts[t], out=tmp)
         a += tmp
         tanh(a, out=a)
-        s = a[:, :H3]
+        s = a[:H3]
         s *= 0.5
         s += 0.5
         c = cs[t + 1]
-        multiply(a[:, H2:H3], cs[t], out=c)
-        multiply(a[:, H:H2], a[:, H3:], out=tmph)
+        multiply(a[H2:H3], cs[t], out=c)
+        multiply(a[H:H2], a[H3:], out=tmph)
         c += tmph
         tc = tcs[t]
         tanh(c, out=tc)
-        multiply(a[:, :H], tc, out=hs[t + 1])
+        multiply(a[:H], tc, out=hts[t + 1])
+    hs = _buf((T + 1, B, H), dt)
+    xp.copyto(hs, hts.transpose(0, 2, 1))
     return hs, cs, tcs
 
 
-def _lstm_bwd_core(gout, ghT, gcT, w_p, acts, hs, cs, tcs, need_h0):
-    """Backward through time.  ``w_p``: W_hh (4H, H) in internal order, unscaled.  Returns the
-    pre-activation gradients (T, B, 4H) in internal order, dh0 (None unless ``need_h0``), dc0."""
-    T, B, G = acts.shape
+def _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need_h0):
+    """Backward through time.  ``w_t``: W_hh^T (H, 4H) in internal order, unscaled, contiguous;
+    gout (T, B, H), ghT, gcT (B, H).  Returns the pre-activation gradients (T, 4H, B) in
+    internal order, dh0 (B, H; None unless ``need_h0``) and dc0 (B, H)."""
+    T, G, B = acts.shape
     H = G // 4
     H2, H3 = 2 * H, 3 * H
     dt = acts.dtype
     # the factors that do not depend on the recurrence, for all steps at once:
     # d = [dh * tc * o', dc * g * i', dc * c_prev * f', dc * i * g'] with s' = s(1 - s) and
     # tanh' = 1 - g^2; dc += dh * o * (1 - tanh(c)^2)
-    d = xp.multiply(acts, acts)
-    xp.subtract(acts[..., :H3], d[..., :H3], out=d[..., :H3])
-    xp.subtract(1, d[..., H3:], out=d[..., H3:])
-    d[..., :H] *= tcs
-    d[..., H:H2] *= acts[..., H3:]
-    d[..., H2:H3] *= cs[:-1]
-    d[..., H3:] *= acts[..., H:H2]
-    q = xp.multiply(tcs, tcs)
+    d = xp.multiply(acts, acts, out=_buf(acts.shape, dt))
+    xp.subtract(acts[:, :H3], d[:, :H3], out=d[:, :H3])
+    xp.subtract(1, d[:, H3:], out=d[:, H3:])
+    d[:, :H] *= tcs
+    d[:, H:H2] *= acts[:, H3:]
+    d[:, H2:H3] *= cs[:-1]
+    d[:, H3:] *= acts[:, H:H2]
+    q = xp.multiply(tcs, tcs, out=_buf(tcs.shape, dt))
     xp.subtract(1, q, out=q)
-    q *= acts[..., :H]
-    d4 = d.reshape(T, B, 4, H)
-    dh = xp.empty((B, H), dt)
-    dhn = xp.array(ghT, dt)
-    dc = xp.array(gcT, dt)
-    dc3 = dc[:, None, :]
-    tmph = xp.empty((B, H), dt)
+    q *= acts[:, :H]
+    gts = _buf((T, H, B), dt)
+    xp.copyto(gts, gout.transpose(0, 2, 1))
+    d4 = d.reshape(T, 4, H, B)
+    dh = _buf((H, B), dt)
+    dhn = _buf((H, B), dt)
+    dc = _buf((H, B), dt)
+    xp.copyto(dhn, ghT.T)
+    xp.copyto(dc, gcT.T)
+    tmph = _buf((H, B), dt)
     matmul, multiply, add = xp.matmul, xp.multiply, xp.add
     for t in range(T - 1, -1, -1):
-        add(gout[t], dhn, out=dh)
+        add(gts[t], dhn, out=dh)
         multiply(dh, q[t], out=tmph)
         dc += tmph
         dt4 = d4[t]
-        dt4[:, 0] *= dh
-        dt4[:, 1:] *= dc3
-        dc *= acts[t, :, H2:H3]
+        dt4[0] *= dh
+        dt4[1:] *= dc
+        dc *= acts[t, H2:H3]
         if t or need_h0:
-            matmul(d[t], w_p, out=dhn)
-    return d, (dhn if need_h0 else None), dc
+            matmul(w_t, d[t], out=dhn)
+    return d, (dhn.T.copy() if need_h0 else None), dc.T.copy()
+
+
+def _flat_dgates(d):
+    """(T, 4H, B) -> (4H, T*B) contiguous, for the weight-gradient GEMMs."""
+    T, G, B = d.shape
+    out = _buf((G, T, B), d.dtype)
+    xp.copyto(out, d.transpose(1, 0, 2))
+    return out.reshape(G, T * B)
 
 
 class LSTMLayer(Op):
@@ -194,15 +294,13 @@ class LSTMLayer(Op):
 
     @staticmethod
     def forward(ctx, xw, w_hh, h0, c0):
-        H = h0.shape[-1]
-        acts = _perm_cols(xw, _PERM)
-        acts[..., :3 * H] *= 0.5
-        hs, cs, tcs = _lstm_fwd_core(acts, _fwd_weights(w_hh), h0, c0)
+        acts = _acts_from_xw(xw)
+        hs, cs, tcs = _lstm_fwd_core(acts, _scaled(w_hh), h0, c0)
         out = hs[1:]
         if ctx.needs_input_grad:
             ctx.dt = xw.dtype
             ctx.save_for_backward(xw, w_hh, h0, c0, out, acts, hs, cs, tcs)
-        return out, hs[-1].copy(), cs[-1].copy()
+        return out, hs[-1].copy(), cs[-1].T.copy()
 
     @staticmethod
     def backward(ctx, grads, xp):
@@ -213,44 +311,40 @@ class LSTMLayer(Op):
             hs, acts, cs, tcs = _lstm_forward(xp, xw, w_hh, h0, c0, scale, False)
             return _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs)
         need = ctx.needs_input_grad
-        d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, _perm_rows(w_hh, _PERM), acts, hs, cs,
-                                     tcs, need[2])
-        T, B, G = d.shape
+        w_t = _buf(w_hh.shape[::-1], w_hh.dtype)
+        xp.copyto(w_t, _perm_rows(w_hh, _PERM).T)
+        d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need[2])
+        T, G, B = d.shape
         dw = None
         if need[1]:
-            dw = _perm_rows(xp.matmul(d.reshape(T * B, G).T, hs[:-1].reshape(T * B, G // 4)),
+            dw = _perm_rows(xp.matmul(_flat_dgates(d), hs[:-1].reshape(T * B, G // 4)),
                             _UNPERM)
-        dxw = _perm_cols(d, _UNPERM) if need[0] else None
+        dxw = _xw_from_dgates(d) if need[0] else None
         return dxw, dw, dh0, dc0
 
 
 class LSTMSeq(Op):
     """(x, W_ih, W_hh, b_ih, b_hh, h0, c0) -> (outputs, h_T, c_T): one LSTM layer and direction
-    with the input projection fused in (one GEMM for all steps before the loop; dW_ih, dW_hh,
-    db and dx as single GEMMs/reductions over all steps after the backward loop)."""
+    with the input projection fused in (one batched GEMM for all steps before the loop; dW_ih,
+    dW_hh, db and dx as single GEMMs/reductions over all steps after the backward loop)."""
     node_name = "LSTMBackward0"
     multi_output = True
 
     @staticmethod
     def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0):
         T, B, I = x.shape
-        H = h0.shape[-1]
-        G = 4 * H
-        w = _perm_rows(w_ih, _PERM)
-        w[:3 * H] *= 0.5
-        acts = xp.empty((T, B, G), x.dtype)
-        a2 = acts.reshape(T * B, G)
-        xp.matmul(x.reshape(T * B, I), xp.ascontiguousarray(w.T), out=a2)
+        G = 4 * h0.shape[-1]
+        xt = _buf((T, I, B), x.dtype)
+        xp.copyto(xt, x.transpose(0, 2, 1))
+        acts = xp.matmul(_scaled(w_ih), xt, out=_buf((T, G, B), x.dtype))
         if b_ih is not None:
-            b = _perm_rows(b_ih + b_hh, _PERM)
-            b[:3 * H] *= 0.5
-            a2 += b
-        hs, cs, tcs = _lstm_fwd_core(acts, _fwd_weights(w_hh), h0, c0)
+            acts += _scaled(b_ih + b_hh)[:, None]
+        hs, cs, tcs = _lstm_fwd_core(acts.reshape(T, G, B), _scaled(w_hh), h0, c0)
         out = hs[1:]
         if ctx.needs_input_grad:
             ctx.dt = x.dtype
             ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, hs, cs, tcs)
-        return out, hs[-1].copy(), cs[-1].copy()
+        return out, hs[-1].copy(), cs[-1].T.copy()
 
     @staticmethod
     def backward(ctx, grads, xp):
@@ -259,20 +353,21 @@ class LSTMSeq(Op):
         if xp.graph:
             return _lstm_seq_graph(xp, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, ctx.dt)
         need = ctx.needs_input_grad
-        d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, _perm_rows(w_hh, _PERM), acts, hs, cs,
-                                     tcs, need[5])
-        T, B, G = d.shape
+        w_t = _buf(w_hh.shape[::-1], w_hh.dtype)
+        xp.copyto(w_t, _perm_rows(w_hh, _PERM).T)
+        d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need[5])
+        T, G, B = d.shape
         I = x.shape[-1]
-        d2 = d.reshape(T * B, G)
+        d2 = _flat_dgates(d)
         dx = dw_ih = dw_hh = db = None
         if need[0]:
-            dx = xp.matmul(d2, _perm_rows(w_ih, _PERM)).reshape(T, B, I)
+            dx = xp.matmul(d2.T, _perm_rows(w_ih, _PERM)).reshape(T, B, I)
         if need[1]:
-            dw_ih = _perm_rows(xp.matmul(d2.T, x.reshape(T * B, I)), _UNPERM)
+            dw_ih = _perm_rows(xp.matmul(d2, x.reshape(T * B, I)), _UNPERM)
         if need[2]:
-            dw_hh = _perm_rows(xp.matmul(d2.T, hs[:-1].reshape(T * B, G // 4)), _UNPERM)
+            dw_hh = _perm_rows(xp.matmul(d2, hs[:-1].reshape(T * B, G // 4)), _UNPERM)
         if b_ih is not None and (need[3] or need[4]):
-            db = _perm_rows(d2.sum(0), _UNPERM)
+            db = _perm_rows(d2.sum(1), _UNPERM)
         return dx, dw_ih, dw_hh, db, (db.copy() if db is not None and need[3] and need[4]
                                       else db), dh0, dc0
 
