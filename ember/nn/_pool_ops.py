@@ -132,10 +132,15 @@ def _tiles(x, kernel, out_hw):
 
 
 def _tiled_max(t, kernel, need_arg):
-    """Max over each tile and the first winning offset (uint8; NaN wins, the last NaN)."""
+    """Max over each tile and the first winning offset (uint8; NaN wins, the last NaN).
+
+    The tiles are first de-interleaved by ONE copy into a (kh, kw, N, C, OH, OW) workspace, so
+    every later pass runs on contiguous arrays (SIMD) instead of stride-kw views."""
     kh, kw = kernel
-    views = [t[:, :, :, i, :, j] for i in range(kh) for j in range(kw)]
-    shape = views[0].shape
+    shape = t.shape[:3] + t.shape[4:5]
+    d = workspace("mpd", (kh, kw) + shape, t.dtype)
+    xp.copyto(d, t.transpose(3, 5, 0, 1, 2, 4))
+    views = [d[i, j] for i in range(kh) for j in range(kw)]
     if len(views) == 4:
         m01 = xp.maximum(views[0], views[1], out=workspace("mp01", shape, t.dtype))
         m23 = xp.maximum(views[2], views[3], out=workspace("mp23", shape, t.dtype))
@@ -152,13 +157,14 @@ def _tiled_max(t, kernel, need_arg):
     out = views[0].copy()
     arg = xp.zeros(shape, xp.uint8) if need_arg else None
     isf = out.dtype.kind == "f"
+    m = workspace("mpm", shape, bool)
     for k, v in enumerate(views[1:], 1):
-        m = v > out
+        xp.greater(v, out, out=m)
         if isf:
             m |= v != v
         xp.copyto(out, v, where=m)
         if need_arg:
-            arg[m] = k
+            xp.copyto(arg, k, where=m)
     return out, arg
 
 
