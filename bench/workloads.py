@@ -535,67 +535,76 @@ def _sigmoid(z):
 
 
 def lstm_floor(T=50, B=32, I=32, H=128, seed=0):
+    """nn.LSTM by hand in the transposed layout (gates (4H, B) per step), so every
+    gate block is a contiguous row block; input projection for all steps in one
+    GEMM, one GEMM per step each way, weight gradients as one GEMM each."""
     (W_ih, W_hh, b_ih, b_hh), x, gout = lstm_data(T, B, I, H, seed)
-    one = F32(1)
+    one, half = F32(1), F32(0.5)
+    H2, H3 = 2 * H, 3 * H
+    scale = np.full((4 * H, 1), half, F32)
+    scale[H2:H3] = 1
 
     def step():
-        # forward: all input projections in one GEMM, then the recurrence
-        xw = (x.reshape(T * B, I) @ W_ih.T).reshape(T, B, 4 * H)
-        xw += b_ih + b_hh
-        acts = np.empty((T, B, 4 * H), F32)   # i, f, g, o after nonlinearity
-        cs = np.empty((T + 1, B, H), F32)     # cs[0] = c0
-        hs = np.empty((T + 1, B, H), F32)     # hs[0] = h0
-        tcs = np.empty((T, B, H), F32)
-        cs[0] = 0
+        # forward; sigmoid(z) = 0.5 tanh(z / 2) + 0.5 with the halving folded into
+        # copies of the weights, so one tanh covers all four gates
+        w_ih_s = W_ih * scale
+        w_hh_s = W_hh * scale
+        acts = np.matmul(w_ih_s, x.transpose(0, 2, 1))         # (T, 4H, B)
+        acts += ((b_ih + b_hh) * scale[:, 0])[:, None]
+        hs = np.empty((T + 1, H, B), F32)                       # hs[0] = h0^T
+        cs = np.empty((T + 1, H, B), F32)
+        tcs = np.empty((T, H, B), F32)
         hs[0] = 0
-        w_hh_t = np.ascontiguousarray(W_hh.T)  # small GEMMs run faster on a contiguous B
+        cs[0] = 0
+        tmp = np.empty((4 * H, B), F32)
         for t in range(T):
-            z = xw[t]
-            z += hs[t] @ w_hh_t
             a = acts[t]
-            np.copyto(a, z)
-            _sigmoid(a)  # sigmoid over all four (g overwritten below)
-            np.tanh(z[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            np.matmul(w_hh_s, hs[t], out=tmp)
+            a += tmp
+            np.tanh(a, out=a)
+            sig = a[:H2]
+            sig *= half
+            sig += half
+            sig = a[H3:]
+            sig *= half
+            sig += half
             c = cs[t + 1]
-            np.multiply(f, cs[t], out=c)
-            c += i * g
-            tc = np.tanh(c, out=tcs[t])
-            np.multiply(o, tc, out=hs[t + 1])
-        out = hs[1:]
-        # backward through time; the nonlinearities' derivatives are computed
-        # for all steps at once (a few large ops instead of many small ones)
-        sg = acts * (one - acts)                     # sigmoid' = s (1 - s)
-        gg = acts[:, :, 2 * H:3 * H]
-        np.multiply(gg, gg, out=sg[:, :, 2 * H:3 * H])
-        np.subtract(one, sg[:, :, 2 * H:3 * H], out=sg[:, :, 2 * H:3 * H])  # tanh' = 1 - t^2
+            np.multiply(a[H:H2], cs[t], out=c)
+            c += a[:H] * a[H2:H3]
+            np.tanh(c, out=tcs[t])
+            np.multiply(a[H3:], tcs[t], out=hs[t + 1])
+        out = np.ascontiguousarray(hs[1:].transpose(0, 2, 1))  # (T, B, H)
+        # backward through time; derivatives of the nonlinearities for all steps at once
+        sg = acts * (one - acts)                                # sigmoid' = s (1 - s)
+        gg = acts[:, H2:H3]
+        np.multiply(gg, gg, out=sg[:, H2:H3])
+        np.subtract(one, sg[:, H2:H3], out=sg[:, H2:H3])        # tanh' = 1 - t^2
         k = tcs * tcs
         np.subtract(one, k, out=k)
-        k *= acts[:, :, 3 * H:]                      # o (1 - tanh(c)^2)
-        dgates = np.empty((T, B, 4 * H), F32)
-        dh = np.empty((B, H), F32)
-        dc = np.zeros((B, H), F32)
-        dh_next = None
+        k *= acts[:, H3:]                                       # o (1 - tanh(c)^2)
+        gts = np.ascontiguousarray(gout.transpose(0, 2, 1))     # (T, H, B)
+        w_t = np.ascontiguousarray(W_hh.T)                      # (H, 4H)
+        d = np.empty((T, 4 * H, B), F32)
+        dh = np.empty((H, B), F32)
+        dhn = np.zeros((H, B), F32)
+        dc = np.zeros((H, B), F32)
         for t in range(T - 1, -1, -1):
             a = acts[t]
-            i, f, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H]
-            if dh_next is None:
-                np.copyto(dh, gout[t])
-            else:
-                np.add(gout[t], dh_next, out=dh)
-            dg_all = dgates[t]
-            np.multiply(dh, tcs[t], out=dg_all[:, 3 * H:])        # d o
+            dt = d[t]
+            np.add(gts[t], dhn, out=dh)
+            np.multiply(dh, tcs[t], out=dt[H3:])                # d o
             dh *= k[t]
             dc += dh
-            np.multiply(dc, g, out=dg_all[:, :H])                 # d i
-            np.multiply(dc, cs[t], out=dg_all[:, H:2 * H])        # d f
-            np.multiply(dc, i, out=dg_all[:, 2 * H:3 * H])        # d g
-            dc *= f
-            dg_all *= sg[t]
-            dh_next = dg_all @ W_hh
-        gW_ih = dgates.reshape(T * B, 4 * H).T @ x.reshape(T * B, I)
-        gW_hh = dgates.reshape(T * B, 4 * H).T @ hs[:-1].reshape(T * B, H)
-        gb = dgates.sum(axis=(0, 1))
+            np.multiply(dc, a[H2:H3], out=dt[:H])               # d i
+            np.multiply(dc, cs[t], out=dt[H:H2])                # d f
+            np.multiply(dc, a[:H], out=dt[H2:H3])               # d g
+            dc *= a[H:H2]
+            dt *= sg[t]
+            np.matmul(w_t, dt, out=dhn)
+        d2 = np.ascontiguousarray(d.transpose(1, 0, 2)).reshape(4 * H, T * B)
+        gW_ih = d2 @ x.reshape(T * B, I)
+        gW_hh = d2 @ hs[:-1].transpose(0, 2, 1).reshape(T * B, H)
+        gb = d2.sum(axis=1)
         return out, (gW_ih, gW_hh, gb, gb)
 
     def check():
