@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
-from ..autograd.function import _apply
+from ..autograd.function import _apply, _apply2
 
 _SCALARS = (int, float, bool)
 
@@ -100,6 +100,8 @@ def binary(cls, a, b, kwargs=None, float_only=False):
     else:
         return _binary_slow(cls, a, b, kwargs, float_only)
     try:
+        if cast is None and not kwargs:
+            return _apply2(cls, a, b)
         return _apply(cls, (a, b), kwargs or _EMPTY, cast)
     except ValueError as e:
         raise _maybe_broadcast_error(e, a, b) from None

@@ -11,7 +11,7 @@ import math
 from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor, _make
-from ..autograd.function import Op, _apply
+from ..autograd.function import Op, _apply, _apply1
 from ._utils import (as_tensor_arg, binary, broadcast_error, cpp_dtype_name, float_cast, unary,
                      wrap)
 
@@ -459,6 +459,9 @@ Erfinv = _unary_op("Erfinv", _erfinv_array,
                    lambda g, y, xp: g * (math.sqrt(math.pi) / 2) * xp.exp(y * y), "out")
 
 
+_NO_KW = {}
+
+
 def _zero_grad(g, x, xp):
     return g * 0
 
@@ -488,6 +491,8 @@ class RoundDecimals(Round):
 
 def _u(cls, int_ok=False):
     def f(input, *, out=None):
+        if out is None and isinstance(input, Tensor) and input._array.dtype.kind == "f":
+            return _apply1(cls, input)  # the common case, straight through
         if int_ok and input._array.dtype.kind in "iu":
             return _out(_apply(cls, (input,), {}, None), out)
         return _out(unary(cls, input), out)

@@ -155,6 +155,67 @@ def _apply(cls, args, kwargs, cast):
 _NO_EDGE = (None, 0)
 
 
+def _edge(t):
+    fn = t.grad_fn
+    return (fn, t._output_nr) if fn is not None else (get_accumulator(t), 0)
+
+
+def _apply1(cls, a):
+    """``_apply`` for one-input, one-output, non-view ops without casting (unary math)."""
+    aa = a._array
+    if not (a._req and _state.enabled):
+        out = cls.forward(_NOGRAD, aa)
+        return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
+    node = cls._node_cls()
+    node.next_functions = (_edge(a),)
+    node._in_meta = [(aa.shape, aa.dtype)]
+    node.needs_input_grad = _NEEDS_1
+    out = cls.forward(node, aa)
+    return _finish_single(cls, node, out, (aa,), (a,))
+
+
+def _apply2(cls, a, b):
+    """``_apply`` for two-input, one-output, non-view ops without casting (binary math);
+    ``a`` is a Tensor, ``b`` a Tensor or a Python number."""
+    aa = a._array
+    bt = isinstance(b, Tensor)
+    ba = b._array if bt else b
+    breq = bt and b._req
+    if not ((a._req or breq) and _state.enabled):
+        out = cls.forward(_NOGRAD, aa, ba)
+        return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
+    node = cls._node_cls()
+    if a._req:
+        ea, ma = _edge(a), (aa.shape, aa.dtype)
+    else:
+        ea, ma = _NO_EDGE, None
+    if breq:
+        eb, mb = _edge(b), (ba.shape, ba.dtype)
+    else:
+        eb, mb = _NO_EDGE, None
+    node.next_functions = (ea, eb)
+    node._in_meta = [ma, mb]
+    node.needs_input_grad = [ma is not None, mb is not None]
+    out = cls.forward(node, aa, ba)
+    return _finish_single(cls, node, out, (aa, ba), (a, b))
+
+
+_NEEDS_1 = (True,)
+
+
+def _finish_single(cls, node, out, arrays, args):
+    if _anomaly._enabled[0]:
+        node._trace = "".join(traceback.format_stack()[:-3])
+    if out.__class__ is not ndarray:
+        out = xp.asarray(out)
+    if out.dtype.kind not in "fc":
+        return _make(out, False, None, 0, None)
+    res = _make(out, True, node, 0, None)
+    if node._saved is not None:
+        _record_saved(node, arrays, args, (res,))
+    return res
+
+
 def _wrap_out(cls, out, args, req, node, nr):
     if out.__class__ is not ndarray:
         out = xp.asarray(out)
