@@ -245,26 +245,46 @@ def _wide_off(i, j, pads, dil, pitch):
     return (i * dil[0] + 1) * pitch + j * dil[1] - pads[2]
 
 
+_NC_MAX_K = 64  # C*kh*kw up to which per-sample GEMMs (NC layout) beat one big GEMM (CN)
+
+
+def _is_nc(c, kernel):
+    """Layout choice: 'NC' (batch outermost, a batched GEMM per sample) for small C*kh*kw
+    (first layers: the big GEMM's tiny inner dimension is memory bound), else 'CN'."""
+    return c * kernel[0] * kernel[1] <= _NC_MAX_K
+
+
+def _cols_shape(xshape, kernel, L):
+    n, c = xshape[:2]
+    kh, kw = kernel
+    return (n, c, kh, kw, L) if _is_nc(c, kernel) else (c, kh, kw, n, L)
+
+
 def _wide_cols(x, kernel, pads, dil, tag, owner=None):
-    """x (N, C, H, W) -> workspace cols (C*kh*kw, N*OH*P) (stride 1; see the module doc)."""
+    """x (N, C, H, W) -> workspace cols, (N, C*kh*kw, OH*P) in the NC layout or
+    (C*kh*kw, N*OH*P) in the CN one (stride 1; see the module doc and ``_wide_geo``)."""
     n, c, h, w = x.shape
     kh, kw = kernel
     t = pads[0]
+    nc = _is_nc(c, kernel)
     rows, pitch, oh, ow, L = _wide_geo(x.shape, kernel, pads, dil)
-    xpd = workspace(tag + "pad", (c, n, rows, pitch), x.dtype)
+    xpd = workspace(tag + "pad", ((n, c) if nc else (c, n)) + (rows, pitch), x.dtype)
     # zero only the padding (the interior is overwritten)
     xpd[:, :, :t + 1] = 0
     xpd[:, :, t + 1 + h:] = 0
     xpd[:, :, t + 1:t + 1 + h, w:] = 0
-    xpd[:, :, t + 1:t + 1 + h, :w] = x.transpose(1, 0, 2, 3)
+    xpd[:, :, t + 1:t + 1 + h, :w] = x if nc else x.transpose(1, 0, 2, 3)
     s0, s1 = xpd.strides[:2]
     it = xpd.itemsize
-    base = xpd.reshape(c, n, rows * pitch)[:, :, _wide_off(0, 0, pads, dil, pitch):]
-    view = _as_strided(base, (c, kh, kw, n, L),
-                       (s0, dil[0] * pitch * it, dil[1] * it, s1, it), writeable=False)
-    cols = workspace(tag + "cols", (c, kh, kw, n, L), x.dtype, owner)
+    base = xpd.reshape(xpd.shape[:2] + (rows * pitch,))[:, :, _wide_off(0, 0, pads, dil, pitch):]
+    if nc:
+        shape, strides = (n, c, kh, kw, L), (s0, s1, dil[0] * pitch * it, dil[1] * it, it)
+    else:
+        shape, strides = (c, kh, kw, n, L), (s0, dil[0] * pitch * it, dil[1] * it, s1, it)
+    view = _as_strided(base, shape, strides, writeable=False)
+    cols = workspace(tag + "cols", shape, x.dtype, owner)
     xp.copyto(cols, view)
-    return cols.reshape(c * kh * kw, n * L)
+    return cols.reshape((n, c * kh * kw, L) if nc else (c * kh * kw, n * L))
 
 
 def _fast_ok(x, stride, groups):
@@ -277,9 +297,14 @@ def _conv_fwd_fast(x, w, b, pads, dil, owner):
     kernel = w.shape[2:]
     _, pitch, oh, ow, L = _wide_geo(x.shape, kernel, pads, dil)
     cols = _wide_cols(x, kernel, pads, dil, "f", owner)
-    r = workspace("fr", (o, n * L), x.dtype)
-    xp.matmul(w.reshape(o, -1), cols, out=r)
-    view = r.reshape(o, n, oh, pitch)[:, :, :, :ow].transpose(1, 0, 2, 3)
+    if cols.ndim == 3:  # NC
+        r = workspace("fr", (n, o, L), x.dtype)
+        xp.matmul(w.reshape(o, -1), cols, out=r)
+        view = r.reshape(n, o, oh, pitch)[:, :, :, :ow]
+    else:
+        r = workspace("fr", (o, n * L), x.dtype)
+        xp.matmul(w.reshape(o, -1), cols, out=r)
+        view = r.reshape(o, n, oh, pitch)[:, :, :, :ow].transpose(1, 0, 2, 3)
     out = xp.empty((n, o, oh, ow), x.dtype)
     if b is None:
         xp.copyto(out, view)
@@ -291,7 +316,7 @@ def _conv_fwd_fast(x, w, b, pads, dil, owner):
 _CHUNK_BYTES = 1 << 20  # dgrad columns per batch chunk: stay in L2 between GEMM and col2im
 
 
-def _dgrad_fast(G, w, xshape, pads, dil):
+def _dgrad_fast(G, w, xshape, pads, dil, nc):
     """gx = col2im(W^T @ G), by batch chunks so each chunk's columns stay in cache."""
     o, c, kh, kw = w.shape
     n = xshape[0]
@@ -299,21 +324,28 @@ def _dgrad_fast(G, w, xshape, pads, dil):
     k = c * kh * kw
     nb = max(1, min(n, _CHUNK_BYTES // max(1, k * L * G.itemsize)))
     wt = w.reshape(o, k).T
-    gxp = workspace("bgx", (c, n, rows * pitch), G.dtype)
+    gxp = workspace("bgx", ((n, c) if nc else (c, n)) + (rows * pitch,), G.dtype)
     gxp.fill(0)
-    gc = workspace("bgc", (k, nb * L), G.dtype)
+    gc = workspace("bgc", (nb, k, L) if nc else (k, nb * L), G.dtype)
     offs = [(i, j, _wide_off(i, j, pads, dil, pitch)) for i in range(kh) for j in range(kw)]
     for n0 in range(0, n, nb):
         m = min(nb, n - n0)
-        cm = gc[:, :m * L]
-        xp.matmul(wt, G[:, n0 * L:(n0 + m) * L], out=cm)
-        c5 = cm.reshape(c, kh, kw, m, L)
-        dst = gxp[:, n0:n0 + m]
+        if nc:
+            cm = gc[:m]
+            xp.matmul(wt, G[n0:n0 + m], out=cm)
+            c5 = cm.reshape(m, c, kh, kw, L).transpose(1, 2, 3, 0, 4)
+            dst = gxp[n0:n0 + m].transpose(1, 0, 2)
+        else:
+            cm = gc[:, :m * L]
+            xp.matmul(wt, G[:, n0 * L:(n0 + m) * L], out=cm)
+            c5 = cm.reshape(c, kh, kw, m, L)
+            dst = gxp[:, n0:n0 + m]
         for i, j, off in offs:
             dst[:, :, off:off + L] += c5[:, i, j]
     t, h, w_ = pads[0], xshape[2], xshape[3]
     gx = xp.empty(xshape, G.dtype)
-    xp.copyto(gx, gxp.reshape(c, n, rows, pitch)[:, :, t + 1:t + 1 + h, :w_].transpose(1, 0, 2, 3))
+    src = gxp.reshape(gxp.shape[:2] + (rows, pitch))[:, :, t + 1:t + 1 + h, :w_]
+    xp.copyto(gx, src if nc else src.transpose(1, 0, 2, 3))
     return gx
 
 
@@ -321,22 +353,28 @@ def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape, owner):
     n, o, oh, ow = g.shape
     c = w.shape[1]
     kh, kw = kernel = w.shape[2:]
+    nc = _is_nc(c, kernel)
     _, pitch, _, _, L = _wide_geo(xshape, kernel, pads, dil)
-    gw_ = workspace("bg", (o, n, oh, pitch), g.dtype)
+    gw_ = workspace("bg", ((n, o) if nc else (o, n)) + (oh, pitch), g.dtype)
     gw_[:, :, :, ow:] = 0
-    gw_[:, :, :, :ow] = g.transpose(1, 0, 2, 3)
-    G = gw_.reshape(o, n * L)
+    gw_[:, :, :, :ow] = g if nc else g.transpose(1, 0, 2, 3)
+    G = gw_.reshape((n, o, L) if nc else (o, n * L))
     gx = gw = gb = None
     if needs[2]:
-        gb = G.sum(1)
+        gb = G.sum((0, 2)) if nc else G.sum(1)
     if needs[1]:
         # the forward's cols, unless another conv of the same geometry has overwritten them
-        c_ = owned_workspace("fcols", (c, kh, kw, n, L), x.dtype, owner)
-        cols = (c_.reshape(c * kh * kw, n * L) if c_ is not None
-                else _wide_cols(x, kernel, pads, dil, "f"))
-        gw = xp.matmul(G, cols.T).reshape(w.shape)
+        c_ = owned_workspace("fcols", _cols_shape(xshape, kernel, L), x.dtype, owner)
+        if c_ is None:
+            cols = _wide_cols(x, kernel, pads, dil, "f")
+        else:
+            cols = c_.reshape((n, c * kh * kw, L) if nc else (c * kh * kw, n * L))
+        if nc:
+            gw = xp.matmul(G, cols.transpose(0, 2, 1)).sum(0).reshape(w.shape)
+        else:
+            gw = xp.matmul(G, cols.T).reshape(w.shape)
     if needs[0]:
-        gx = _dgrad_fast(G, w, xshape, pads, dil)
+        gx = _dgrad_fast(G, w, xshape, pads, dil, nc)
     return gx, gw, gb
 
 
