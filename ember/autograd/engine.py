@@ -18,7 +18,7 @@ import sys
 from .._backend import ndarray, nx, xp
 from . import anomaly_mode as _anomaly
 from .grad_mode import _state
-from .graph import AccumulateGrad, get_accumulator
+from .graph import FREED, AccumulateGrad, get_accumulator
 
 __all__ = ["run_backward"]
 
@@ -118,9 +118,13 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
     anomaly = _anomaly._enabled[0]
     slow = create_graph or anomaly
     heappop, heappush = heapq.heappop, heapq.heappush
+    ready = None  # the one node made ready while the heap was empty: skips a push and a pop
     try:
-        while heap:
-            node = heappop(heap)[1]
+        while ready is not None or heap:
+            if ready is not None:
+                node, ready = ready, None
+            else:
+                node = heappop(heap)[1]
             grads = buffers.pop(node)
             if node._pre_hooks is not None or node._retained is not None:
                 grads = _run_pre_hooks(node, grads, create_graph)
@@ -149,7 +153,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                     if len(res) != len(next_fns):
                         _count_error(node, res)
                     if node._saved is not None and not retain_graph:
-                        node._release()
+                        node._saved = FREED
+                        node._saved_info = None
             elif all(g is None for g in grads):
                 res = (None,) * len(next_fns)
             else:
@@ -163,7 +168,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                 g = res[i]
                 if g is not None:
                     m = meta[i]
-                    if g.__class__ is not ndarray or g.shape != m[0] or g.dtype != m[1]:
+                    if g.__class__ is not ndarray or g.shape != m[0] or (
+                            g.dtype is not m[1] and g.dtype != m[1]):
                         g = _fix_grad(node, i, g, m, ns, create_graph)
                     buf = buffers.get(nxt)
                     if buf is None:
@@ -177,7 +183,13 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                 if d == 0:
                     if nxt not in buffers:  # nothing reached it: its successors still count down
                         buffers[nxt] = [None] * nxt._n_out
-                    heappush(heap, (-nxt._seq, nxt))
+                    if ready is None and not heap:
+                        ready = nxt
+                    else:
+                        heappush(heap, (-nxt._seq, nxt))
+            if ready is not None and heap:  # keep PyTorch's order when several are ready
+                heappush(heap, (-ready._seq, ready))
+                ready = None
             if node._hooks is not None:
                 for h in node._hooks:
                     h(tuple(res), tuple(grads))
