@@ -200,9 +200,9 @@ def _xw_from_dgates(d):
 def _lstm_fwd_core(acts, w, h0, c0):
     """Run the recurrence.  ``acts`` (T, 4H, B) holds the input projections (internal order,
     sigmoid pre-activations halved) and is overwritten with the gate activations; ``w`` is
-    the matching (4H, H) recurrent weight; h0, c0 are (B, H).  Returns hs (T+1, B, H) with
-    hs[0] = h0 (torch layout; hs[1:] is the output), and the transposed cell states cs
-    (T+1, H, B) with cs[0] = c0^T and tanh(c) (T, H, B)."""
+    the matching (4H, H) recurrent weight; h0, c0 are (B, H).  Returns the output (T, B, H),
+    h_T (B, H), the transposed cell states cs (T+1, H, B) with cs[0] = c0^T and tanh(c)
+    (T, H, B)."""
     T, G, B = acts.shape
     H = G // 4
     H2, H3 = 2 * H, 3 * H
@@ -230,9 +230,18 @@ def _lstm_fwd_core(acts, w, h0, c0):
         tc = tcs[t]
         tanh(c, out=tc)
         multiply(a[:H], tc, out=hts[t + 1])
-    hs = _buf((T + 1, B, H), dt)
-    xp.copyto(hs, hts.transpose(0, 2, 1))
-    return hs, cs, tcs
+    out = _buf((T, B, H), dt)
+    xp.copyto(out, hts[1:].transpose(0, 2, 1))
+    return out, hts[-1].T.copy(), cs, tcs
+
+
+def _dw_hh(d2, out, h0):
+    """dW_hh (4H, H) = dgates (4H, T*B) @ h_prev (T*B, H), h_prev = [h0, out[:-1]]."""
+    T, B, H = out.shape
+    dw = xp.matmul(d2[:, :B], h0)
+    if T > 1:
+        dw += xp.matmul(d2[:, B:], out[:-1].reshape((T - 1) * B, H))
+    return dw
 
 
 def _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need_h0):
@@ -295,17 +304,16 @@ class LSTMLayer(Op):
     @staticmethod
     def forward(ctx, xw, w_hh, h0, c0):
         acts = _acts_from_xw(xw)
-        hs, cs, tcs = _lstm_fwd_core(acts, _scaled(w_hh), h0, c0)
-        out = hs[1:]
+        out, hT, cs, tcs = _lstm_fwd_core(acts, _scaled(w_hh), h0, c0)
         if ctx.needs_input_grad:
             ctx.dt = xw.dtype
-            ctx.save_for_backward(xw, w_hh, h0, c0, out, acts, hs, cs, tcs)
-        return out, hs[-1].copy(), cs[-1].T.copy()
+            ctx.save_for_backward(xw, w_hh, h0, c0, out, acts, cs, tcs)
+        return out, hT, cs[-1].T.copy()
 
     @staticmethod
     def backward(ctx, grads, xp):
         gout, ghT, gcT = grads
-        xw, w_hh, h0, c0, out, acts, hs, cs, tcs = ctx.saved_tensors
+        xw, w_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
         if xp.graph:
             scale = _lstm_scale(h0.shape[-1], ctx.dt)
             hs, acts, cs, tcs = _lstm_forward(xp, xw, w_hh, h0, c0, scale, False)
@@ -317,8 +325,7 @@ class LSTMLayer(Op):
         T, G, B = d.shape
         dw = None
         if need[1]:
-            dw = _perm_rows(xp.matmul(_flat_dgates(d), hs[:-1].reshape(T * B, G // 4)),
-                            _UNPERM)
+            dw = _perm_rows(_dw_hh(_flat_dgates(d), out, h0), _UNPERM)
         dxw = _xw_from_dgates(d) if need[0] else None
         return dxw, dw, dh0, dc0
 
@@ -339,17 +346,16 @@ class LSTMSeq(Op):
         acts = xp.matmul(_scaled(w_ih), xt, out=_buf((T, G, B), x.dtype))
         if b_ih is not None:
             acts += _scaled(b_ih + b_hh)[:, None]
-        hs, cs, tcs = _lstm_fwd_core(acts.reshape(T, G, B), _scaled(w_hh), h0, c0)
-        out = hs[1:]
+        out, hT, cs, tcs = _lstm_fwd_core(acts, _scaled(w_hh), h0, c0)
         if ctx.needs_input_grad:
             ctx.dt = x.dtype
-            ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, hs, cs, tcs)
-        return out, hs[-1].copy(), cs[-1].T.copy()
+            ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs)
+        return out, hT, cs[-1].T.copy()
 
     @staticmethod
     def backward(ctx, grads, xp):
         gout, ghT, gcT = grads
-        x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, hs, cs, tcs = ctx.saved_tensors
+        x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
         if xp.graph:
             return _lstm_seq_graph(xp, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, ctx.dt)
         need = ctx.needs_input_grad
@@ -365,7 +371,7 @@ class LSTMSeq(Op):
         if need[1]:
             dw_ih = _perm_rows(xp.matmul(d2, x.reshape(T * B, I)), _UNPERM)
         if need[2]:
-            dw_hh = _perm_rows(xp.matmul(d2, hs[:-1].reshape(T * B, G // 4)), _UNPERM)
+            dw_hh = _perm_rows(_dw_hh(d2, out, h0), _UNPERM)
         if b_ih is not None and (need[3] or need[4]):
             db = _perm_rows(d2.sum(1), _UNPERM)
         return dx, dw_ih, dw_hh, db, (db.copy() if db is not None and need[3] and need[4]
