@@ -47,6 +47,12 @@ def workspace(tag, shape, dtype, owner=None):
     a = cache.pop(key, None)
     if a is None:
         a = xp.empty(shape, dtype)
+        if a.nbytes >= 1 << 17:
+            # A cached scratch array is never freed, so glibc never sees the large temporary
+            # it replaces and keeps its dynamic mmap/trim thresholds low: every multi-MB output
+            # array is then a fresh mmap (page faults on first touch, ~1 ms per 4 MB).  Freeing
+            # one untouched block of the same size gives malloc the signal uncached code gives.
+            xp.empty(a.nbytes, xp.uint8)
         total = a.nbytes + sum(v.nbytes for v in cache.values())
         while cache and total > _WS_MAX_BYTES:
             old = next(iter(cache))
