@@ -810,6 +810,44 @@ class CrossEntropyIdx(Op):
         return gs * (p * Q.sum(1, keepdims=True) - Q), None, None, None
 
 
+class CrossEntropySimple(Op):
+    """The common case of cross_entropy (2-D logits, class indices, no weight, no smoothing,
+    no ignored targets): loss = mean_i(logsumexp(x_i) - x_i[t_i]);
+    d loss / d x = (softmax(x) - onehot(t)) * upstream / n."""
+    node_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction):
+        s = x - xp.amax(x, axis=1, keepdims=True)
+        e = xp.exp(s)
+        se = xp.sum(e, axis=1, keepdims=True)
+        rows = xp.arange(x.shape[0])
+        loss = xp.log(se[:, 0]) - s[rows, t]
+        if ctx.needs_input_grad:
+            e /= se  # softmax, kept for the first-order backward
+            ctx.save_for_backward(x)
+            ctx.p, ctx.t, ctx.rows, ctx.red = e, t, rows, reduction
+        n = x.shape[0]
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        return xp.asarray(total / n if reduction == "mean" else total, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        scale = g / ctx.p.shape[0] if ctx.red == "mean" else g
+        if ctx.red == "none":
+            scale = scale.reshape(-1, 1)
+        if _graph(ns):
+            (x,) = ctx.saved_tensors
+            onehot = xp.zeros(ctx.p.shape, ctx.p.dtype)
+            onehot[ctx.rows, ctx.t] = 1
+            return (_red.softmax(x, 1) - onehot) * scale, None, None
+        gx = ctx.p * scale
+        gx[ctx.rows, ctx.t] -= scale if ctx.red != "none" else scale[:, 0]
+        return gx, None, None
+
+
 class NllLoss(Op):
     """loss_i = -sum_c Q[i, c] input[i, c];  d/d input = -Q * upstream."""
 
@@ -862,6 +900,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                            f"{label_smoothing}")
     if target.shape == input.shape and target._array.dtype.kind in "fc":
         return _prob_cross_entropy(input, target, weight, reduction, label_smoothing)
+    if weight is None and not label_smoothing and input._array.ndim == 2 and \
+            target._array.ndim == 1 and input._array.dtype.kind == "f" and \
+            target._array.dtype == xp.int64 and target._array.shape[0] == input._array.shape[0]:
+        t = target._array
+        C = input._array.shape[1]
+        if t.size and t.min() >= 0 and t.max() < C:  # (ignore_index is negative by default)
+            return _apply(CrossEntropySimple, (input, t, reduction), {}, None)
     return _class_loss(CrossEntropyIdx, input, target, weight, ignore_index, reduction,
                        float(label_smoothing))
 
