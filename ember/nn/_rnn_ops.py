@@ -448,6 +448,104 @@ def _gru_backward(xp, gout, ghT, w_hh, b_hn, h0, hs, rzs, ns, hns):
     return dxw, dw, db_hn, dh
 
 
+def _gru_fwd_core(xw, w_hh, b_hn, h0):
+    """NumPy forward, transposed (H, B) layout as for the LSTM; the r/z pre-activations are
+    halved in the copies of xw and W_hh so one tanh gives both sigmoids.  Returns the output
+    (T, B, H), h_T, the activations (T, 3H, B) = [r, z, n], the states (T+1, H, B) and
+    W_hn h + b_hn (T, H, B)."""
+    T, B, G = xw.shape
+    H = G // 3
+    H2 = 2 * H
+    dt = xw.dtype
+    acts = _buf((T, G, B), dt)
+    xp.copyto(acts, xw.transpose(0, 2, 1))
+    acts[:, :H2] *= 0.5
+    w = _buf(w_hh.shape, dt)
+    xp.copyto(w, w_hh)
+    w[:H2] *= 0.5
+    hts = _buf((T + 1, H, B), dt)
+    hts[0] = h0.T
+    hns = _buf((T, H, B), dt)
+    tmp = _buf((G, B), dt)
+    tmph = _buf((H, B), dt)
+    bn = b_hn[:, None] if b_hn is not None else None
+    matmul, multiply, tanh, subtract = xp.matmul, xp.multiply, xp.tanh, xp.subtract
+    for t in range(T):
+        a = acts[t]
+        matmul(w, hts[t], out=tmp)
+        rz = a[:H2]
+        rz += tmp[:H2]
+        tanh(rz, out=rz)
+        rz *= 0.5
+        rz += 0.5
+        hn = hns[t]
+        if bn is not None:
+            xp.add(tmp[H2:], bn, out=hn)
+        else:
+            xp.copyto(hn, tmp[H2:])
+        n = a[H2:]
+        multiply(a[:H], hn, out=tmph)
+        n += tmph
+        tanh(n, out=n)
+        h = hts[t + 1]
+        subtract(hts[t], n, out=h)
+        h *= a[H:H2]
+        h += n
+    out = _buf((T, B, H), dt)
+    xp.copyto(out, hts[1:].transpose(0, 2, 1))
+    return out, hts[-1].T.copy(), acts, hts, hns
+
+
+def _gru_bwd_core(gout, ghT, w_hh, acts, hts, hns, need_h0):
+    """Backward through time; returns the gradients of the input pre-activations dX and of the
+    recurrent ones dHH, both (T, 3H, B) ([dr, dz, dn] and [dr, dz, dn * r]), and dh0."""
+    T, G, B = acts.shape
+    H = G // 3
+    H2 = 2 * H
+    dt = acts.dtype
+    r, z, n = acts[:, :H], acts[:, H:H2], acts[:, H2:]
+    # recurrence-free factors: dz = dh * (h_prev - n) z(1-z); dn = dh * (1-z)(1-n^2);
+    # dr = dn * hn r(1-r)
+    p = _buf((T, G, B), dt)
+    tb = _buf((T, H, B), dt)
+    pr, pz, pn = p[:, :H], p[:, H:H2], p[:, H2:]
+    xp.multiply(r, r, out=pr)
+    xp.subtract(r, pr, out=pr)
+    pr *= hns
+    xp.multiply(z, z, out=pz)
+    xp.subtract(z, pz, out=pz)
+    xp.subtract(hts[:-1], n, out=tb)
+    pz *= tb
+    xp.multiply(n, n, out=pn)
+    xp.subtract(1, pn, out=pn)
+    xp.subtract(1, z, out=tb)
+    pn *= tb
+    gts = _buf((T, H, B), dt)
+    xp.copyto(gts, gout.transpose(0, 2, 1))
+    w_t = _buf(w_hh.shape[::-1], dt)
+    xp.copyto(w_t, w_hh.T)
+    dX = _buf((T, G, B), dt)
+    dHH = _buf((T, G, B), dt)
+    dh = _buf((H, B), dt)
+    dhn = _buf((H, B), dt)
+    xp.copyto(dhn, ghT.T)
+    matmul, multiply, add = xp.matmul, xp.multiply, xp.add
+    for t in range(T - 1, -1, -1):
+        add(gts[t], dhn, out=dh)
+        dxn = dX[t, H2:]
+        hh = dHH[t]
+        multiply(dh, pn[t], out=dxn)
+        multiply(dh, pz[t], out=hh[H:H2])
+        multiply(dxn, pr[t], out=hh[:H])
+        multiply(dxn, r[t], out=hh[H2:])
+        if t or need_h0:
+            matmul(w_t, hh, out=dhn)
+            dh *= z[t]
+            dhn += dh
+    dX[:, :H2] = dHH[:, :H2]
+    return dX, dHH, (dhn.T.copy() if need_h0 else None)
+
+
 class GRULayer(Op):
     """(xw, W_hh, b_hn, h0) -> (outputs, h_T); xw holds b_ih and the r/z parts of b_hh."""
     node_name = "GRUBackward0"
@@ -455,22 +553,29 @@ class GRULayer(Op):
 
     @staticmethod
     def forward(ctx, xw, w_hh, b_hn, h0):
-        hs, rzs, ns, hns = _gru_forward(xp, xw, w_hh, b_hn, h0, True)
-        out = xp.stack(hs, 0) if hs else xp.zeros((0,) + h0.shape, xw.dtype)
-        hT = hs[-1] if hs else h0.copy()
+        out, hT, acts, hts, hns = _gru_fwd_core(xw, w_hh, b_hn, h0)
         if ctx.needs_input_grad:
-            ctx.save_for_backward(xw, w_hh, b_hn, h0, out, xp.stack(rzs, 0), xp.stack(ns, 0),
-                                  xp.stack(hns, 0))
+            ctx.save_for_backward(xw, w_hh, b_hn, h0, out, acts, hts, hns)
         return out, hT
 
     @staticmethod
     def backward(ctx, grads, xp):
         gout, ghT = grads
-        xw, w_hh, b_hn, h0, out, rzs, ns, hns = ctx.saved_tensors
+        xw, w_hh, b_hn, h0, out, acts, hts, hns = ctx.saved_tensors
         if xp.graph:
             hs, rzs, ns, hns = _gru_forward(xp, xw, w_hh, b_hn, h0, False)
             return _gru_backward(xp, gout, ghT, w_hh, b_hn, h0, hs, rzs, ns, hns)
-        return _gru_backward(nx, gout, ghT, w_hh, b_hn, h0, out, rzs, ns, hns)
+        need = ctx.needs_input_grad
+        dX, dHH, dh0 = _gru_bwd_core(gout, ghT, w_hh, acts, hts, hns, need[3])
+        dxw = xp.ascontiguousarray(dX.transpose(0, 2, 1)) if need[0] else None
+        dw = db = None
+        if need[1] or (b_hn is not None and need[2]):
+            d2 = _flat_dgates(dHH)
+            if need[1]:
+                dw = _dw_hh(d2, out, h0)
+            if b_hn is not None and need[2]:
+                db = d2[2 * (d2.shape[0] // 3):].sum(1)
+        return dxw, dw, db, dh0
 
 
 # ------------------------------------------------------------------------------ Elman RNN
