@@ -228,3 +228,34 @@ def test_fused_lstm_matches_torch_with_state_grads():
         res.append([out, hn, cn, x.grad, h.grad, c.grad] + [p.grad for p in mod.parameters()])
     for a, b in zip(*res):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_fused_scratch_buffers_not_shared_between_live_graphs(kind):
+    # the fast paths reuse scratch arrays between calls: two live graphs of the same shape
+    # (and a retained one) must keep their own outputs and saved activations (sizes above the
+    # pool's 64 KiB minimum)
+    m = getattr(nn, kind)(3, 32).double()
+    xs = [ember.tensor(rnd(40, 16, 3, seed=s), requires_grad=True) for s in (1, 2)]
+
+    def grads(o, x, **kw):
+        for p in m.parameters():
+            p.grad = None
+        x.grad = None
+        (o * o).sum().backward(**kw)
+        return [x.grad.numpy().copy()] + [p.grad.numpy().copy() for p in m.parameters()]
+
+    ref = []
+    for x in xs:
+        o, _ = m(x)
+        ref.append((o.detach().numpy().copy(), grads(o, x)))
+    o1, _ = m(xs[0])
+    o2, _ = m(xs[1])
+    np.testing.assert_array_equal(o1.detach().numpy(), ref[0][0])
+    np.testing.assert_array_equal(o2.detach().numpy(), ref[1][0])
+    for _ in range(2):
+        for g, r in zip(grads(o2, xs[1], retain_graph=True), ref[1][1]):
+            np.testing.assert_allclose(g, r, rtol=1e-12)
+        m(xs[0])  # another call in between: its buffers come and go
+    for g, r in zip(grads(o1, xs[0]), ref[0][1]):
+        np.testing.assert_allclose(g, r, rtol=1e-12)
