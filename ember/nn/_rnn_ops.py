@@ -1,13 +1,16 @@
 """Fused recurrent layers: one op per (layer, direction) runs the whole time loop.
 
-The input projection for all time steps is computed outside as one big matmul (``xw``, shape
-(T, B, G*H), biases included); inside, each step is one ``h @ W_hh^T`` GEMM plus elementwise
-gate math, with one ``tanh`` over all gates (sigmoid(x) = 0.5 * tanh(x / 2) + 0.5).  The backward
-is closed-form BPTT; ``dW_hh`` is one GEMM over all steps at the end.
+LSTM (``LSTMSeq``, used by nn.LSTM and nn.LSTMCell) takes x and all weights: the input projection
+for all time steps is one batched GEMM before the loop, and dx, dW_ih, dW_hh, db are single
+GEMMs/reductions over all steps after the backward loop.  ``LSTMLayer``/``GRULayer``/``RNNLayer``
+take the input projection ``xw`` (T, B, G*H), biases included, computed outside as one matmul.
+Inside, each step is one recurrent GEMM plus in-place elementwise gate math on preallocated
+buffers, with one ``tanh`` over all gates (sigmoid(x) = 0.5 * tanh(x / 2) + 0.5); see the NumPy
+fast path below for the layout.  The backward is closed-form BPTT; dW_hh is one GEMM at the end.
 
-The step functions take the array namespace ``xp`` as an argument: NumPy in the forward and the
-first-order backward, ember's graph namespace under ``create_graph`` (the forward is then replayed
-from the saved inputs through differentiable ops so that higher-order gradients are exact).
+The generic step functions take the array namespace ``xp`` as an argument: they are used under
+``create_graph``, where the forward is replayed from the saved inputs through differentiable ops
+(ember's graph namespace) so that higher-order gradients are exact.
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 Parameter names, shapes, gate order (LSTM: i, f, g, o; GRU: r, z, n) and initialisation
 (U(-1/sqrt(hidden), 1/sqrt(hidden))) are PyTorch's, so state dicts load both ways.  Each layer
-and direction runs as one fused op (``ember.nn._rnn_ops``) after one big input-projection matmul.
+and direction runs as one fused op (``ember.nn._rnn_ops``); LSTM's op includes the input
+projection, GRU/RNN get it as one big matmul before the op.
 """
 from __future__ import annotations
 
