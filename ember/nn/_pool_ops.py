@@ -148,23 +148,28 @@ def _tiled_max(t, kernel, need_arg):
         if not need_arg:
             return out, None
         if xp.isfinite(out.sum()):  # no NaN anywhere: strict '>' keeps the first maximum
+            # arg = a01 + sel * (2 + a23 - a01), branch-free (masked copies are slow on
+            # random masks)
             arg = xp.greater(views[1], views[0]).view(xp.uint8)
-            a23 = xp.greater(views[3], views[2], out=workspace("mpa23", shape, bool))
-            a23 = a23.view(xp.uint8)
-            a23 += 2
-            xp.copyto(arg, a23, where=xp.greater(m23, m01, out=workspace("mpm", shape, bool)))
+            t = xp.greater(views[3], views[2], out=workspace("mpa23", shape, bool))
+            t = t.view(xp.uint8)
+            t += 2
+            t -= arg
+            t *= xp.greater(m23, m01, out=workspace("mpm", shape, bool))
+            arg += t
             return out, arg
     out = views[0].copy()
     arg = xp.zeros(shape, xp.uint8) if need_arg else None
-    isf = out.dtype.kind == "f"
     m = workspace("mpm", shape, bool)
+    t = workspace("mpt", shape, xp.uint8)
     for k, v in enumerate(views[1:], 1):
-        xp.greater(v, out, out=m)
-        if isf:
-            m |= v != v
-        xp.copyto(out, v, where=m)
         if need_arg:
-            xp.copyto(arg, k, where=m)
+            xp.greater(v, out, out=m)
+            m |= v != v  # a NaN wins (the last one), like torch
+            xp.subtract(k, arg, out=t)  # arg < k: no wrap-around
+            t *= m
+            arg += t
+        xp.maximum(out, v, out=out)  # NaN-propagating
     return out, arg
 
 
