@@ -85,9 +85,13 @@ class MaxPool(Op):
                 continue
             m = v > out
             if out.dtype.kind == "f":
-                m |= v != v
-            xp.copyto(out, v, where=m)
-            arg[m] = i * kw + j
+                m |= v != v  # a NaN wins (the last one), like torch
+            # branch-free updates (masked copies are slow on random masks)
+            arg += m * (i * kw + j - arg)
+            if out.dtype.kind in "fiu":
+                xp.maximum(out, v, out=out)
+            else:
+                xp.copyto(out, v, where=m)
         oh, ow = out_hw
         base = ((xp.arange(oh) * stride[0] - pads[0])[:, None] * w
                 + (xp.arange(ow) * stride[1] - pads[1])[None, :])
