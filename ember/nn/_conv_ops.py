@@ -47,6 +47,9 @@ def workspace(tag, shape, dtype, owner=None):
     a = cache.pop(key, None)
     if a is None:
         a = xp.empty(shape, dtype)
+        if a.nbytes > _WS_MAX_BYTES:  # too big to keep
+            _tls.owner.pop(key, None)
+            return a
         if a.nbytes >= 1 << 17:
             # A cached scratch array is never freed, so glibc never sees the large temporary
             # it replaces and keeps its dynamic mmap/trim thresholds low: every multi-MB output
@@ -58,9 +61,6 @@ def workspace(tag, shape, dtype, owner=None):
             old = next(iter(cache))
             total -= cache.pop(old).nbytes
             _tls.owner.pop(old, None)
-        if a.nbytes > _WS_MAX_BYTES:
-            _tls.owner.pop(key, None)
-            return a
     cache[key] = a  # most recently used last
     return a
 
