@@ -6,15 +6,20 @@ Layouts (2-D; 1-D inputs get a size-1 height inside the op):
   convolution is ``W(G, O/G, C/G*kh*kw) @ cols`` and lands directly in NCHW.
 - backward: ``gW = sum_n g_n @ cols_n^T``; ``gcols = W^T @ g`` scattered back by ``col2im``, a
   loop over the kh*kw kernel offsets (never over pixels or batch).
-Fast path (stride 1, groups 1, the common case): "wide" im2col in a channels-first-over-batch
-layout.  The padded input is stored as (C, N, Hp+1, Wp); for stride 1 the window of kernel offset
-(i, j) is then ONE contiguous run of OH*Wp elements per (c, n) (each output row carries Wp-OW
-garbage columns), so ``cols`` (C*kh*kw, N*OH*Wp) is one fast strided copy, the convolution is ONE
-GEMM ``W (O, C*kh*kw) @ cols``, the weight gradient ONE GEMM ``G @ cols^T`` and the input gradient
-ONE GEMM ``W^T @ G`` + a col2im of kh*kw contiguous slice-adds.  The NCHW output / input gradient
-are produced by one transposing copy each.  Scratch arrays (padded input, cols, GEMM results) live
-in per-thread workspaces reused across calls (fresh multi-MB arrays cost page faults that rival
-the arithmetic); ``cols`` is recomputed in the backward instead of being saved.
+Fast path (stride 1, groups 1, the common case): "wide" im2col.  Each (c, n) plane of the
+padded input is stored with a row pitch P (``_wide_geo``: the zero gap after a row is the right
+padding of that row and the left padding of the next); for stride 1 the window of kernel tap
+(i, j) is then ONE contiguous run of OH*P elements per plane (each output row carries P-OW garbage
+columns), so ``cols`` is one fast strided copy.  Two layouts (``_is_nc``):
+- CN (C*kh*kw > 64): planes ordered (C, N); cols (C*kh*kw, N*OH*P); the convolution is ONE GEMM
+  ``W @ cols``, the weight gradient ONE GEMM, the input gradient ONE GEMM ``W^T @ G`` (by L2-sized
+  batch chunks) + a col2im of kh*kw contiguous slice-adds; NCHW comes from one transposing copy.
+- NC (small C*kh*kw, first layers): planes ordered (N, C); per-sample GEMMs (batched matmul),
+  which beat one GEMM with a tiny inner dimension; no transposes.
+Scratch arrays (padded input, cols, GEMM results) live in per-thread workspaces reused across
+calls (fresh multi-MB arrays cost page faults that rival the arithmetic).  The backward reuses the
+forward's ``cols`` workspace when no other conv of the same geometry has overwritten it since (an
+owner token), else recomputes it; ``cols`` is never saved.
 Under ``create_graph`` the backward is written with differentiable ember ops (``Unfold``/``Fold``
 + matmul), so higher-order gradients are exact.
 """
