@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from .._backend import xp
 from ._functional import inplace, real_views, addcmul_, bump, prep_grad
-from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
-                        _to_scalar, _use_grad, _zeros_like)
+from .optimizer import Optimizer, _check_differentiable, _run_closure, _to_scalar, _use_grad
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -28,34 +27,16 @@ class Adadelta(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    _group_setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                                "capturable": False}
 
     @_use_grad
     def step(self, closure=None):
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
-            params, arrays, grads, square_avgs, acc_deltas, steps = ([] for _ in range(6))
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["square_avg"] = _zeros_like(p)
-                    state["acc_delta"] = _zeros_like(p)
-                params.append(p)
-                arrays.append(p._array)
-                grads.append(p._grad._array)
-                square_avgs.append(state["square_avg"]._array)
-                acc_deltas.append(state["acc_delta"]._array)
-                steps.append(_step_array(state))
+            params, arrays, grads, (square_avgs, acc_deltas), steps = self._gather(
+                group, ("square_avg", "acc_delta"))
             adadelta(arrays, grads, square_avgs, acc_deltas, steps, lr=_to_scalar(group["lr"]),
                      rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
                      maximize=group["maximize"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .._backend import xp
 from ._functional import real_views, addcmul_, bump, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _full_like, _new_step, _run_closure,
-                        _step_array, _to_scalar, _use_grad)
+                        _to_scalar, _use_grad)
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -42,13 +42,8 @@ class Adagrad(Optimizer):
         v = group["initial_accumulator_value"]
         state["sum"] = _full_like(p, complex(v, v) if p._array.dtype.kind == "c" else v)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
+    _group_setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                                "fused": None}
 
     def share_memory(self):
         """A no-op in ember (tensors live in process memory)."""
@@ -58,18 +53,8 @@ class Adagrad(Optimizer):
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
-            params, arrays, grads, sums, steps = ([] for _ in range(5))
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    self._init_state(state, p, group)
-                params.append(p)
-                arrays.append(p._array)
-                grads.append(p._grad._array)
-                sums.append(state["sum"]._array)
-                steps.append(_step_array(state))
+            params, arrays, grads, (sums,), steps = self._gather(group, ("sum",),
+                                                                     self._init_state)
             adagrad(arrays, grads, sums, steps, lr=_to_scalar(group["lr"]),
                     weight_decay=group["weight_decay"], lr_decay=group["lr_decay"],
                     eps=group["eps"], maximize=group["maximize"])

@@ -4,8 +4,7 @@ from __future__ import annotations
 from .._backend import xp
 from .._tensor import Tensor
 from ._functional import real_views, addcmul_, bump, lerp_, prep_grad
-from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
-                        _to_scalar, _use_grad, _zeros_like)
+from .optimizer import Optimizer, _check_differentiable, _run_closure, _to_scalar, _use_grad
 
 __all__ = ["Adam", "AdamW", "adam"]
 
@@ -45,16 +44,9 @@ class Adam(Optimizer):
         if fused and foreach:
             raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
+    _group_setstate_defaults = {"amsgrad": False, "maximize": False, "foreach": None,
+                                "capturable": False, "differentiable": False,
+                                "decoupled_weight_decay": False, "fused": None}
 
     @_use_grad
     def step(self, closure=None):
@@ -62,25 +54,11 @@ class Adam(Optimizer):
         loss = _run_closure(closure)
         for group in self.param_groups:
             amsgrad = group["amsgrad"]
-            params, arrays, grads, exp_avgs, exp_avg_sqs, max_sqs, steps = ([] for _ in range(7))
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = _zeros_like(p)
-                params.append(p)
-                arrays.append(p._array)
-                grads.append(p._grad._array)
-                exp_avgs.append(state["exp_avg"]._array)
-                exp_avg_sqs.append(state["exp_avg_sq"]._array)
-                if amsgrad:
-                    max_sqs.append(state["max_exp_avg_sq"]._array)
-                steps.append(_step_array(state))
+            keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if amsgrad else ("exp_avg",
+                                                                                "exp_avg_sq")
+            params, arrays, grads, cols, steps = self._gather(group, keys)
+            exp_avgs, exp_avg_sqs = cols[0], cols[1]
+            max_sqs = cols[2] if amsgrad else []
             beta1, beta2 = group["betas"]
             adam(arrays, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, amsgrad=amsgrad,
                  beta1=_to_scalar(beta1), beta2=_to_scalar(beta2), lr=_to_scalar(group["lr"]),

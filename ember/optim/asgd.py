@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 from ._functional import bump, prep_grad, real_views
-from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
-                        _to_scalar, _use_grad, _zeros_like)
+from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _to_scalar,
+                        _use_grad, _zeros_like)
 
 __all__ = ["ASGD", "asgd"]
+
+
+def _init_state(state, p, group):
+    state["step"] = _new_step()
+    state["eta"] = _new_step(_to_scalar(group["lr"]))
+    state["mu"] = _new_step(1.0)
+    state["ax"] = _zeros_like(p)
 
 
 class ASGD(Optimizer):
@@ -23,36 +30,16 @@ class ASGD(Optimizer):
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    _group_setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                                "capturable": False}
 
     @_use_grad
     def step(self, closure=None):
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
-            params, arrays, grads, mus, axs, etas, steps = ([] for _ in range(7))
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["eta"] = _new_step(_to_scalar(group["lr"]))
-                    state["mu"] = _new_step(1.0)
-                    state["ax"] = _zeros_like(p)
-                params.append(p)
-                arrays.append(p._array)
-                grads.append(p._grad._array)
-                mus.append(state["mu"]._array)
-                axs.append(state["ax"]._array)
-                etas.append(state["eta"]._array)
-                steps.append(_step_array(state))
+            params, arrays, grads, (mus, axs, etas), steps = self._gather(
+                group, ("mu", "ax", "eta"), _init_state)
             asgd(arrays, grads, axs, mus, etas, steps, lambd=group["lambd"],
                  lr=_to_scalar(group["lr"]), t0=group["t0"], alpha=group["alpha"],
                  weight_decay=group["weight_decay"], maximize=group["maximize"])

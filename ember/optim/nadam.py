@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from .._backend import xp
 from ._functional import inplace, real_views, addcmul_, bump, lerp_, prep_grad
-from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
-                        _to_scalar, _use_grad, _zeros_like)
+from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _to_scalar,
+                        _use_grad, _zeros_like)
 from .adam import _check_adam_args
 
 __all__ = ["NAdam", "nadam"]
+
+
+def _init_state(state, p, group):
+    state["step"] = _new_step()
+    state["mu_product"] = _new_step(1.0)
+    state["exp_avg"] = _zeros_like(p)
+    state["exp_avg_sq"] = _zeros_like(p)
 
 
 class NAdam(Optimizer):
@@ -27,38 +34,16 @@ class NAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
+    _group_setstate_defaults = {"maximize": False, "foreach": None, "capturable": False,
+                                "differentiable": False, "decoupled_weight_decay": False}
 
     @_use_grad
     def step(self, closure=None):
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
-            params, arrays, grads, exp_avgs, exp_avg_sqs, mu_products, steps = (
-                [] for _ in range(7))
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["mu_product"] = _new_step(1.0)
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                params.append(p)
-                arrays.append(p._array)
-                grads.append(p._grad._array)
-                exp_avgs.append(state["exp_avg"]._array)
-                exp_avg_sqs.append(state["exp_avg_sq"]._array)
-                mu_products.append(state["mu_product"]._array)
-                steps.append(_step_array(state))
+            params, arrays, grads, (exp_avgs, exp_avg_sqs, mu_products), steps = (
+                self._gather(group, ("exp_avg", "exp_avg_sq", "mu_product"), _init_state))
             beta1, beta2 = group["betas"]
             nadam(arrays, grads, exp_avgs, exp_avg_sqs, mu_products, steps, beta1=beta1,
                   beta2=beta2, lr=_to_scalar(group["lr"]), weight_decay=group["weight_decay"],

@@ -205,6 +205,10 @@ class Optimizer:
         return {"defaults": self.defaults, "state": self.state,
                 "param_groups": self.param_groups}
 
+    #: Option defaults a param group gets on unpickling / ``load_state_dict`` when it lacks
+    #: them (PyTorch's per-optimizer ``__setstate__`` ``setdefault`` lists), in that order.
+    _group_setstate_defaults: dict = {}
+
     def __setstate__(self, state):
         self.__dict__.update(state)
         for name in ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
@@ -214,6 +218,11 @@ class Optimizer:
             if name not in self.__dict__:
                 setattr(self, name, OrderedDict())
         self.defaults.setdefault("differentiable", False)
+        group_defaults = self._group_setstate_defaults
+        if group_defaults:
+            for group in self.param_groups:
+                for key, value in group_defaults.items():
+                    group.setdefault(key, value)
 
     def __repr__(self) -> str:
         format_string = self.__class__.__name__ + " ("
@@ -371,6 +380,38 @@ class Optimizer:
     def step(self, closure=None):
         """Perform a single optimization step."""
         raise NotImplementedError
+
+    def _gather(self, group, keys, init=None):
+        """The lists a built-in optimizer's math function takes, for the params of ``group``
+        that have a gradient: ``(params, arrays, grads, columns, steps)`` where ``arrays`` and
+        ``grads`` are the raw ndarrays of the params and their grads, ``columns[i]`` lists the
+        ndarray of ``state[keys[i]]`` per param, and ``steps`` the ``state['step']`` arrays.
+
+        A param with an empty state gets it first: ``init(state, p, group)``, or by default a
+        new ``step`` and a zero tensor like ``p`` for each of ``keys``, in that order.
+        """
+        state_of = self.state
+        params, arrays, grads, states = [], [], [], []
+        for p in group["params"]:
+            g = p._grad
+            if g is not None:
+                state = state_of[p]
+                if not state:
+                    if init is None:
+                        state["step"] = _new_step()
+                        for key in keys:
+                            state[key] = _zeros_like(p)
+                    else:
+                        init(state, p, group)
+                params.append(p)
+                arrays.append(p._array)
+                grads.append(g._array)
+                states.append(state)
+        try:
+            steps = [s["step"]._array for s in states]
+        except AttributeError:  # an old-style number: ``_step_array`` makes it a tensor
+            steps = [_step_array(s) for s in states]
+        return params, arrays, grads, [[s[key]._array for s in states] for key in keys], steps
 
     def add_param_group(self, param_group) -> None:
         """Add a param group to the optimizer's ``param_groups``."""

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from .._backend import xp
 from ._functional import inplace, real_views, addcmul_, bump, lerp_, prep_grad
-from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
-                        _to_scalar, _use_grad, _zeros_like)
+from .optimizer import Optimizer, _check_differentiable, _run_closure, _to_scalar, _use_grad
 from .adam import _check_adam_args
 
 __all__ = ["RAdam", "radam"]
@@ -24,35 +23,16 @@ class RAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("capturable", False)
+    _group_setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                                "decoupled_weight_decay": False, "capturable": False}
 
     @_use_grad
     def step(self, closure=None):
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
-            params, arrays, grads, exp_avgs, exp_avg_sqs, steps = ([] for _ in range(6))
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                params.append(p)
-                arrays.append(p._array)
-                grads.append(p._grad._array)
-                exp_avgs.append(state["exp_avg"]._array)
-                exp_avg_sqs.append(state["exp_avg_sq"]._array)
-                steps.append(_step_array(state))
+            params, arrays, grads, (exp_avgs, exp_avg_sqs), steps = self._gather(
+                group, ("exp_avg", "exp_avg_sq"))
             beta1, beta2 = group["betas"]
             radam(arrays, grads, exp_avgs, exp_avg_sqs, steps, beta1=beta1, beta2=beta2,
                   lr=_to_scalar(group["lr"]), weight_decay=group["weight_decay"],

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from .._backend import xp
 from ._functional import inplace, real_views, addcmul_, bump, lerp_, prep_grad
-from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
-                        _to_scalar, _use_grad, _zeros_like)
+from .optimizer import Optimizer, _check_differentiable, _run_closure, _to_scalar, _use_grad
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -32,15 +31,8 @@ class RMSprop(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    _group_setstate_defaults = {"momentum": 0, "centered": False, "foreach": None,
+                                "maximize": False, "differentiable": False, "capturable": False}
 
     @_use_grad
     def step(self, closure=None):
@@ -48,27 +40,12 @@ class RMSprop(Optimizer):
         loss = _run_closure(closure)
         for group in self.param_groups:
             momentum, centered = group["momentum"], group["centered"]
-            params, arrays, grads, square_avgs, bufs, grad_avgs, steps = ([] for _ in range(7))
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["square_avg"] = _zeros_like(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = _zeros_like(p)
-                    if centered:
-                        state["grad_avg"] = _zeros_like(p)
-                params.append(p)
-                arrays.append(p._array)
-                grads.append(p._grad._array)
-                square_avgs.append(state["square_avg"]._array)
-                steps.append(_step_array(state))
-                if momentum > 0:
-                    bufs.append(state["momentum_buffer"]._array)
-                if centered:
-                    grad_avgs.append(state["grad_avg"]._array)
+            keys = (("square_avg",) + (("momentum_buffer",) if momentum > 0 else ())
+                    + (("grad_avg",) if centered else ()))
+            params, arrays, grads, cols, steps = self._gather(group, keys)
+            square_avgs = cols[0]
+            bufs = cols[1] if momentum > 0 else []
+            grad_avgs = cols[-1] if centered else []
             rmsprop(arrays, grads, square_avgs, grad_avgs, bufs, steps,
                     lr=_to_scalar(group["lr"]), alpha=group["alpha"], eps=group["eps"],
                     weight_decay=group["weight_decay"], momentum=momentum, centered=centered,

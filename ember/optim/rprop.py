@@ -4,10 +4,18 @@ from __future__ import annotations
 from .._backend import xp
 from .._tensor import _make
 from ._functional import bump, real_views
-from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _step_array,
-                        _to_scalar, _use_grad, _zeros_like)
+from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _to_scalar,
+                        _use_grad, _zeros_like)
 
 __all__ = ["Rprop", "rprop"]
+
+
+def _init_state(state, p, group):
+    state["step"] = _new_step()
+    state["prev"] = _zeros_like(p)
+    lr = _to_scalar(group["lr"])
+    v = complex(lr, lr) if p._array.dtype.kind == "c" else lr
+    state["step_size"] = _make(xp.full_like(p._grad._array, v), False, None, 0, None)
 
 
 class Rprop(Optimizer):
@@ -25,37 +33,16 @@ class Rprop(Optimizer):
                     "capturable": capturable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    _group_setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                                "capturable": False}
 
     @_use_grad
     def step(self, closure=None):
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
-            params, arrays, grads, prevs, step_sizes, steps = ([] for _ in range(6))
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["prev"] = _zeros_like(p)
-                    lr = _to_scalar(group["lr"])
-                    v = complex(lr, lr) if p._array.dtype.kind == "c" else lr
-                    state["step_size"] = _make(xp.full_like(p._grad._array, v), False, None, 0,
-                                               None)
-                params.append(p)
-                arrays.append(p._array)
-                grads.append(p._grad._array)
-                prevs.append(state["prev"]._array)
-                step_sizes.append(state["step_size"]._array)
-                steps.append(_step_array(state))
+            params, arrays, grads, (prevs, step_sizes), steps = self._gather(
+                group, ("prev", "step_size"), _init_state)
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
             rprop(arrays, grads, prevs, step_sizes, steps, step_size_min=step_size_min,
