@@ -425,3 +425,15 @@ def test_grad_fn_names_through_engine_match_torch():
             node = node.next_functions[0][0] if node.next_functions else None
         names.append(chain)
     assert names[0] == names[1]
+
+
+def test_many_contributions_to_one_input_including_0d():
+    # a node reached by several paths sums them (the engine adds in place into sums it made)
+    for shape in [(), (3,)]:
+        x = t64(np.full(shape, 0.5))
+        y = x * 1.0
+        total = y.sin() + y.cos() + y * 2 + y.exp() + y
+        total.sum().backward()
+        v = 0.5
+        expected = np.cos(v) - np.sin(v) + 2 + np.exp(v) + 1
+        np.testing.assert_allclose(x.grad.numpy(), np.full(shape, expected))

@@ -119,6 +119,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
     slow = create_graph or anomaly
     heappop, heappush = heapq.heappop, heapq.heappush
     ready = None  # the one node made ready while the heap was empty: skips a push and a pop
+    owned = set()  # buffer slots holding a sum this pass allocated (safe to add into)
     try:
         while ready is not None or heap:
             if ready is not None:
@@ -177,7 +178,17 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                             [g if k == nr else None for k in range(nxt._n_out)]
                     else:
                         old = buf[nr]
-                        buf[nr] = g if old is None else old + g
+                        if old is None:
+                            buf[nr] = g
+                        elif (nxt, nr) in owned:  # a sum we allocated: add in place
+                            if old.__class__ is ndarray and old.shape == g.shape and \
+                                    not create_graph:
+                                old += g  # (0-d sums are NumPy scalars: those take the else)
+                            else:
+                                buf[nr] = old + g
+                        else:
+                            buf[nr] = old + g
+                            owned.add((nxt, nr))
                 d = deps[nxt] - 1
                 deps[nxt] = d
                 if d == 0:

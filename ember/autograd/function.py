@@ -16,13 +16,16 @@ from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
 from . import anomaly_mode as _anomaly
 from .grad_mode import _state, no_grad, enable_grad
-from .graph import _IN, _OUT, Node, get_accumulator
+from .graph import _IN, _OUT, Node, get_accumulator, next_seq
 
 __all__ = ["Op", "Function", "FunctionCtx", "once_differentiable"]
 
 
 class OpNode(Node):
-    """Node of a built-in op; ``_op`` is the Op class (set per generated subclass)."""
+    """Node of a built-in op; ``_op`` is the Op class (set per generated subclass).
+    Created without a Python ``__init__`` call; the creator sets ``_seq``."""
+
+    __init__ = object.__init__
 
     _op = None
     _bw = None
@@ -113,6 +116,7 @@ def _apply(cls, args, kwargs, cast):
         return _make(out, False, None, 0, None)
 
     node = cls._node_cls()
+    node._seq = next_seq()
     edges = []
     meta = []
     for a in args:
@@ -167,11 +171,21 @@ def _apply1(cls, a):
         out = cls.forward(_NOGRAD, aa)
         return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
     node = cls._node_cls()
-    node.next_functions = (_edge(a),)
+    node._seq = next_seq()
+    fn = a.grad_fn
+    node.next_functions = ((fn, a._output_nr) if fn is not None else
+                           (get_accumulator(a), 0),)
     node._in_meta = [(aa.shape, aa.dtype)]
     node.needs_input_grad = _NEEDS_1
     out = cls.forward(node, aa)
-    return _finish_single(cls, node, out, (aa,), (a,))
+    if out.__class__ is not ndarray:
+        out = xp.asarray(out)
+    if _anomaly._enabled[0] or out.dtype.kind not in "fc":
+        return _finish_single(cls, node, out, (aa,), (a,))
+    res = _make(out, True, node, 0, None)
+    if node._saved is not None:
+        _record_saved(node, (aa,), (a,), (res,))
+    return res
 
 
 def _apply2(cls, a, b):
@@ -185,19 +199,31 @@ def _apply2(cls, a, b):
         out = cls.forward(_NOGRAD, aa, ba)
         return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
     node = cls._node_cls()
+    node._seq = next_seq()
     if a._req:
-        ea, ma = _edge(a), (aa.shape, aa.dtype)
+        fn = a.grad_fn
+        ea = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
+        ma = (aa.shape, aa.dtype)
     else:
         ea, ma = _NO_EDGE, None
     if breq:
-        eb, mb = _edge(b), (ba.shape, ba.dtype)
+        fn = b.grad_fn
+        eb = (fn, b._output_nr) if fn is not None else (get_accumulator(b), 0)
+        mb = (ba.shape, ba.dtype)
     else:
         eb, mb = _NO_EDGE, None
     node.next_functions = (ea, eb)
     node._in_meta = [ma, mb]
     node.needs_input_grad = [ma is not None, mb is not None]
     out = cls.forward(node, aa, ba)
-    return _finish_single(cls, node, out, (aa, ba), (a, b))
+    if out.__class__ is not ndarray:
+        out = xp.asarray(out)
+    if _anomaly._enabled[0] or out.dtype.kind not in "fc":
+        return _finish_single(cls, node, out, (aa, ba), (a, b))
+    res = _make(out, True, node, 0, None)
+    if node._saved is not None:
+        _record_saved(node, (aa, ba), (a, b), (res,))
+    return res
 
 
 _NEEDS_1 = (True,)

@@ -17,6 +17,7 @@ from .._backend import ndarray
 __all__ = ["Node", "AccumulateGrad", "SAVED_FREED_MSG"]
 
 _seq = itertools.count()
+next_seq = _seq.__next__  # creation order: the engine runs later-created nodes first
 
 SAVED_FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -64,6 +65,7 @@ class Node:
     _bw = None  # an op's backward as a static function (engine fast path)
 
     def __init__(self):
+        # Op nodes skip this (their creators set _seq directly: no Python frame per op)
         self._seq = next(_seq)
 
     # -- user-visible API -------------------------------------------------------------------
