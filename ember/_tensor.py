@@ -282,7 +282,9 @@ class Tensor:
 
     @property
     def data(self):
-        return _make(self._array, False, None, 0, self._vc)
+        # shares storage but not the version counter: changes through .data are invisible to
+        # autograd, as in PyTorch (that is what .data is for; .detach() shares the counter)
+        return _make(self._array, False, None, 0, None)
 
     @data.setter
     def data(self, value):

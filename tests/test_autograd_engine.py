@@ -437,3 +437,12 @@ def test_many_contributions_to_one_input_including_0d():
         v = 0.5
         expected = np.cos(v) - np.sin(v) + 2 + np.exp(v) + 1
         np.testing.assert_allclose(x.grad.numpy(), np.full(shape, expected))
+
+
+def test_data_changes_are_invisible_to_autograd_like_torch():
+    x = ember.ones(2, requires_grad=True)
+    y = x * x
+    x.data.add_(1)  # not tracked: no version error, backward sees the new values
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [4.0, 4.0])
+    assert x._version == 0

@@ -183,8 +183,15 @@ def _apply1(cls, a):
     if _anomaly._enabled[0] or out.dtype.kind not in "fc":
         return _finish_single(cls, node, out, (aa,), (a,))
     res = _make(out, True, node, 0, None)
-    if node._saved is not None:
-        _record_saved(node, (aa,), (a,), (res,))
+    saved = node._saved
+    if saved is not None:  # the usual saves, inline: the input, or the output
+        if len(saved) == 1 and saved[0] is out:
+            node._saved_info = ((_OUT, 0, res._vc, 0),)
+        elif len(saved) == 1 and saved[0] is aa:
+            vc = a._vc
+            node._saved_info = ((_IN, a, vc, vc[0]),)
+        else:
+            _record_saved(node, (aa,), (a,), (res,))
     return res
 
 
@@ -221,8 +228,23 @@ def _apply2(cls, a, b):
     if _anomaly._enabled[0] or out.dtype.kind not in "fc":
         return _finish_single(cls, node, out, (aa, ba), (a, b))
     res = _make(out, True, node, 0, None)
-    if node._saved is not None:
-        _record_saved(node, (aa, ba), (a, b), (res,))
+    saved = node._saved
+    if saved is not None:  # the usual saves, inline: inputs in order (or None), or the output
+        info = []
+        for s in saved:
+            if s is None or s.__class__ is not ndarray:
+                info.append(None)
+            elif s is aa:
+                vc = a._vc
+                info.append((_IN, a, vc, vc[0]))
+            elif s is ba:
+                vc = b._vc
+                info.append((_IN, b, vc, vc[0]))
+            elif s is out:
+                info.append((_OUT, 0, res._vc, 0))
+            else:
+                info.append(None)
+        node._saved_info = info
     return res
 
 
