@@ -121,7 +121,7 @@ MULTI = {  # reductions taking a dim tuple and keepdim
             lambda a, d, k: a.var(d, keepdims=k)),
     "std": (lambda lib, x, d, k: lib.std(x, d, keepdim=k, correction=0),
             lambda a, d, k: a.std(d, keepdims=k)),
-    "norm": (lambda lib, x, d, k: lib.norm(x, dim=d, keepdim=k),
+    "norm": (lambda lib, x, d, k: lib.norm(x, p=2, dim=d, keepdim=k),
              lambda a, d, k: np.sqrt((a * a).sum(d, keepdims=k))),
     "logsumexp": (lambda lib, x, d, k: lib.logsumexp(x, d, keepdim=k),
                   lambda a, d, k: np.log(np.exp(a).sum(d, keepdims=k))),

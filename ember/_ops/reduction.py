@@ -429,6 +429,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
     if dtype is not None:
         input = input.to(dtype)
     if p == "fro" or p is None:
+        if isinstance(dim, (list, tuple)) and len(dim) > 2:
+            raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got " +
+                               " ".join(str(d) for d in dim))
         p = 2
     if p == "nuc":
         raise NotImplementedError("nuclear norm is not supported by ember")
