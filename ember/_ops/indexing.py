@@ -88,11 +88,11 @@ def _convert_index(idx):
 
 
 def _check_bounds(a, idx):
+    """torch's text for an out-of-range integer index (positions before any Ellipsis; NumPy
+    reports the rest)."""
     dim = 0
     for i in idx:
         if i is Ellipsis:
-            dim = a.ndim - sum(1 for j in idx if j is not None and j is not Ellipsis) + \
-                sum(1 for j in idx[:idx.index(Ellipsis)] if j is None) if False else dim
             break
         if i is None:
             continue

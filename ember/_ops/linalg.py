@@ -6,7 +6,7 @@ from .._backend import xp
 from .._backend import xp as _xp  # index arrays built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
-from ._utils import as_tensor_arg, cpp_dtype_name, shape_str
+from ._utils import as_tensor_arg, cpp_dtype_name
 
 
 def _mat_t(x, xp):
@@ -404,12 +404,10 @@ def tensordot(a, b, dims=2):
 
 
 def kron(a, b):
-    out = a.reshape(*a.shape, *([1] * b.ndim)) if False else None
-    la = _LETTERS[:a.ndim]
-    lb = _LETTERS[a.ndim:2 * a.ndim]
+    """Kronecker product as one einsum: out[i*mb + k, ...] = a[i, ...] * b[k, ...]."""
+    nd = max(a.ndim, b.ndim)
+    a = a.reshape(*((1,) * (nd - a.ndim) + tuple(a.shape)))
+    b = b.reshape(*((1,) * (nd - b.ndim) + tuple(b.shape)))
+    la, lb = _LETTERS[:nd], _LETTERS[nd:2 * nd]
     r = einsum(f"{la},{lb}->" + "".join(x + y for x, y in zip(la, lb)), a, b)
-    return r.reshape(*[sa * sb for sa, sb in zip(a.shape, b.shape)]) if out is None else out
-
-
-def _unused(*a):
-    return shape_str(())
+    return r.reshape(*[sa * sb for sa, sb in zip(a.shape, b.shape)])
