@@ -165,7 +165,8 @@ backends = _Backends()
 
 def __getattr__(name):
     import importlib
-    if name in ("nn", "optim", "utils", "viz", "serialization", "examples", "testing"):
+    if name in ("nn", "optim", "utils", "viz", "serialization", "examples", "testing",
+                "linalg"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "save_safetensors", "load_safetensors"):
         return getattr(importlib.import_module(".serialization", __name__), name)
