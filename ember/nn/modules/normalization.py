@@ -12,6 +12,28 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"
            "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm", "RMSNorm"]
 
 
+
+def _register_affine(m, shape, affine, bias, dtype):
+    """A norm layer's ``weight``/``bias`` parameters (or None), registered as torch does."""
+    if affine:
+        m.weight = new_param(shape, dtype)
+        if bias:
+            m.bias = new_param(shape, dtype)
+        else:
+            m.register_parameter("bias", None)
+    else:
+        m.register_parameter("weight", None)
+        m.register_parameter("bias", None)
+
+
+def _reset_affine(m):
+    """weight = 1, bias = 0 (torch's init for every norm layer)."""
+    if m.weight is not None:
+        fill_(m.weight, 1)
+    if m.bias is not None:
+        fill_(m.bias, 0)
+
+
 class _NormBase(Module):
     _version = 2
     __constants__ = ["track_running_stats", "momentum", "eps", "num_features", "affine"]
@@ -24,15 +46,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = new_param((num_features,), dtype)
-            if bias:
-                self.bias = new_param((num_features,), dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, (num_features,), affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", _cr.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", _cr.ones(num_features, dtype=dtype))
@@ -51,10 +65,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            fill_(self.weight, 1)
-            if self.bias is not None:
-                fill_(self.bias, 0)
+        _reset_affine(self)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
@@ -151,22 +162,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = new_param(self.normalized_shape, dtype)
-            if bias:
-                self.bias = new_param(self.normalized_shape, dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            fill_(self.weight, 1)
-            if self.bias is not None:
-                fill_(self.bias, 0)
+        _reset_affine(self)
 
     def forward(self, input):
         return FL.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -217,22 +217,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = new_param((num_channels,), dtype)
-            if bias:
-                self.bias = new_param((num_channels,), dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, (num_channels,), affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            fill_(self.weight, 1)
-            if self.bias is not None:
-                fill_(self.bias, 0)
+        _reset_affine(self)
 
     def forward(self, input):
         return FL.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
