@@ -552,6 +552,8 @@ def softplus(input, beta=1.0, threshold=20.0):
 def relu(input, inplace=False):
     if inplace:
         return input.relu_()
+    if input._array.dtype.kind == "f":
+        return _apply1(Relu, input)
     return _apply(Relu, (input,), {}, None)
 
 
