@@ -117,18 +117,7 @@ def _apply(cls, args, kwargs, cast):
 
     node = cls._node_cls()
     node._seq = next_seq()
-    edges = []
-    meta = []
-    for a in args:
-        if isinstance(a, Tensor) and a._req:
-            fn = a.grad_fn
-            edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
-            arr = a._array
-            meta.append((arr.shape, arr.dtype))
-        else:
-            edges.append(_NO_EDGE)
-            meta.append(None)
-    node.next_functions = tuple(edges)
+    node.next_functions, meta = _edges(args)
     node._in_meta = meta
     node.needs_input_grad = [m is not None for m in meta]
     out = cls.forward(node, *arrays, **kwargs)
@@ -157,6 +146,23 @@ def _apply(cls, args, kwargs, cast):
 
 
 _NO_EDGE = (None, 0)
+
+
+def _edges(args):
+    """A node's ``next_functions`` (one edge per argument) and the input (shape, dtype) the
+    engine reduces and casts gradients back to (None where no gradient flows)."""
+    edges = []
+    meta = []
+    for a in args:
+        if isinstance(a, Tensor) and a._req:
+            fn = a.grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
+            arr = a._array
+            meta.append((arr.shape, arr.dtype))
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+    return tuple(edges), meta
 
 
 def _edge(t):
@@ -443,18 +449,7 @@ class Function(metaclass=_FunctionMeta):
         outs = (out,) if single else out
         if not req:
             return out
-        edges = []
-        meta = []
-        for a in args:
-            if isinstance(a, Tensor) and a._req:
-                fn = a.grad_fn
-                edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
-                meta.append((a._array.shape, a._array.dtype))
-            else:
-                edges.append((None, 0))
-                meta.append(None)
-        ctx.next_functions = tuple(edges)
-        ctx._in_meta = meta
+        ctx.next_functions, ctx._in_meta = _edges(args)
         non_diff = {id(t) for t in ctx._non_diff}
         dirty = {id(t) for t in ctx._dirty}
         input_ids = {id(a) for a in tensor_args}

@@ -13,17 +13,8 @@ class Parameter(Tensor):
         if data is None:
             from .._creation import empty
             data = empty(0)
-        t = Tensor.__new__(cls)
-        t._array = data._array
-        t._req = False
-        t.grad_fn = None
-        t._output_nr = 0
-        t._vc = data._vc
-        t._grad = None
-        t._retains = False
-        t._hooks = None
-        t._acc = None
-        t._base = None
+        t = _make(data._array, False, None, 0, data._vc)
+        t.__class__ = cls  # same layout: Parameter adds no slots
         if requires_grad:
             t.requires_grad = True
         return t
