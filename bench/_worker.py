@@ -23,6 +23,7 @@ ROOT = os.path.dirname(HERE)
 def load_lib(contender):
     """Import the contender's library (None for the NumPy floor)."""
     if contender == "floor":
+        _floor_malloc()
         return None
     if contender == "torch":
         import torch
@@ -36,6 +37,21 @@ def load_lib(contender):
         import ember
         return ember
     raise ValueError("unknown contender %r" % contender)
+
+
+def _floor_malloc():
+    """The floor gets ember's glibc malloc settings too (any NumPy program could use them):
+    ember/_malloc.py is loaded on its own, without importing ember."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "_ember_malloc", os.path.join(ROOT, "ember", "_malloc.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    global MALLOC_TUNED
+    MALLOC_TUNED = mod.tune()
+
+
+MALLOC_TUNED = False
 
 
 def _workloads():
@@ -91,6 +107,10 @@ class Server:
             import numpy as np
             info["numpy"] = np.__version__
             info["blas"] = blas_info()
+            if self.contender == "ember":
+                info["malloc_tuned"] = sys.modules["ember._malloc"].tuned
+            else:
+                info["malloc_tuned"] = MALLOC_TUNED
             return info
         if cmd == "setup":
             return self.setup(req["workload"], req.get("params") or {},

@@ -350,7 +350,8 @@ def markdown(report):
              "- command: `%s`" % report["command"],
              "- machine: %s" % report["machine"]["summary"],
              "- versions: %s" % report["machine"]["versions"],
-             "- numpy BLAS: %s" % report["machine"].get("blas", "?"), ""]
+             "- numpy BLAS: %s" % report["machine"].get("blas", "?"),
+             "- malloc: %s" % report["machine"].get("malloc", "?"), ""]
     for note in report["notes"]:
         lines.append("- note: %s" % note)
     contenders = report["contenders"]
@@ -405,7 +406,9 @@ def machine_info(blas):
                 cpu, os.cpu_count() or 0, mem, platform.system(), platform.release()),
             "versions": "python %s, %s, ember commit %s" % (
                 platform.python_version(), blas.get("versions", "?"), commit),
-            "blas": blas.get("text", "?")}
+            "blas": blas.get("text", "?"),
+            "malloc": "glibc thresholds raised (ember/_malloc.py) for: %s" % (
+                ", ".join(c for c, v in blas.get("malloc", {}).items() if v) or "none")}
 
 
 def blas_text(hello):
@@ -502,6 +505,7 @@ def main(argv=None):
                 if c == "torch":
                     blas.setdefault("torch", "torch %s" % hello.get("torch"))
                 blas.setdefault("numpy", "numpy %s" % hello.get("numpy"))
+                blas.setdefault("malloc", {})[c] = hello.get("malloc_tuned")
             except WorkerError as e:
                 workers[c] = "%s" % e
         blas["versions"] = ", ".join(blas[k] for k in ("numpy", "torch") if k in blas)

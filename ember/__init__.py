@@ -3,6 +3,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from . import _malloc
+
+_malloc.tune()  # glibc keeps freed activations for the next step (see _malloc.py)
+
 from ._dtype import (dtype, float16, float32, float64, bfloat16, int8, int16, int32, int64,
                      uint8, bool, half, float, double, short, int, long, complex64,
                      complex128, cfloat, cdouble, get_default_dtype, set_default_dtype,
