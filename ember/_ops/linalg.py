@@ -22,16 +22,36 @@ class Matmul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if ctx.needs_input_grad[1:2] == [True] else None,
-                              b if ctx.needs_input_grad[:1] == [True] else None)
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+            # torch's mm backward: a column-major (transposed-view) 2-D operand gets its
+            # gradient in column-major order too: computed as (.. @ ..)^T, so that after the
+            # transpose back (x @ w.t(): TBackward) it lands contiguous in w's layout
+            ctx.cm = (_col_major(a) if need[0] else False, _col_major(b) if need[1] else False)
         return xp.matmul(a, b)
 
     @staticmethod
     def backward(ctx, g, xp):
         a, b = ctx.saved_tensors
-        ga = xp.matmul(g, _mat_t(b, xp)) if b is not None else None
-        gb = xp.matmul(_mat_t(a, xp), g) if a is not None else None
+        cm_a, cm_b = ctx.cm
+        ga = gb = None
+        if b is not None:
+            ga = _mat_t(xp.matmul(b, _mat_t(g, xp)), xp) if cm_a else \
+                xp.matmul(g, _mat_t(b, xp))
+        if a is not None:
+            gb = _mat_t(xp.matmul(_mat_t(g, xp), a), xp) if cm_b else \
+                xp.matmul(_mat_t(a, xp), g)
         return ga, gb
+
+
+def _col_major(x):
+    """A 2-D array laid out column-major (a transposed contiguous matrix), as torch tests it."""
+    if x.ndim != 2:
+        return False
+    s0, s1 = x.strides
+    n0, n1 = x.shape
+    return s0 == x.itemsize and s1 == n0 * x.itemsize and n1 > 1 and n0 > 1
 
 
 class Mm(Matmul):

@@ -411,15 +411,12 @@ Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, xp: g / (1 - x * x))
 Abs = _unary_op("Abs", xp.abs, lambda g, x, xp: g * xp.sign(x))
 
 
-_EXP_CAP = {2: 11.0, 4: 88.0, 8: 708.0}  # largest x with exp(x) finite, per float width
-
-
 def _sigmoid(a):
-    """1 / (1 + exp(-a)), in place on one buffer; -a is capped below exp's overflow (the
-    result there is already below the smallest normal number)."""
-    out = xp.negative(a, out=xp.empty_like(a))
-    xp.minimum(out, _EXP_CAP.get(a.dtype.itemsize, 708.0), out=out)
-    xp.exp(out, out=out)
+    """1 / (1 + exp(-a)) in place on one buffer.  Where exp(-a) overflows (a below about -88 in
+    float32) the result is 1 / inf = 0, which is also what torch returns there."""
+    with xp.errstate(over="ignore"):
+        out = xp.negative(a, out=xp.empty_like(a))
+        xp.exp(out, out=out)
     out += 1
     xp.reciprocal(out, out=out)
     return out

@@ -1,0 +1,92 @@
+"""Layouts and values that the performance fast paths must keep equal to torch's."""
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - oracle tests skip
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
+
+# (description, expression over x, w) -- w is (5, 3); x's layout varies
+MM_CASES = [
+    ("x @ w.t()", lambda lib, x, w: x @ w.t(), (4, 3)),
+    ("x.t() @ w.t()", lambda lib, x, w: x.t() @ w.t(), (3, 4)),
+    ("x.t() @ w", lambda lib, x, w: x.t() @ w, (5, 4)),
+    ("w.t() @ x", lambda lib, x, w: w.t() @ x, (5, 2)),
+    ("mm(x, w.t())", lambda lib, x, w: lib.mm(x, w.t()), (4, 3)),
+    ("batched x @ w.t()", lambda lib, x, w: x @ w.t(), (2, 4, 3)),
+]
+
+# gradient strides ember gives for the cases above (same as torch 2.13's): (x.grad, w.grad)
+MM_STRIDES = {
+    "x @ w.t()": ((3, 1), (3, 1)),
+    "x.t() @ w.t()": ((4, 1), (3, 1)),
+    "x.t() @ w": ((4, 1), (3, 1)),
+    "w.t() @ x": ((2, 1), (3, 1)),
+    "mm(x, w.t())": ((3, 1), (3, 1)),
+    "batched x @ w.t()": ((12, 3, 1), (3, 1)),
+}
+
+
+def _mm_run(lib, case, seed=0):
+    name, fn, xshape = case
+    rng = np.random.default_rng(seed)
+    x = lib.tensor(rng.standard_normal(xshape).astype(np.float32), requires_grad=True)
+    w = lib.tensor(rng.standard_normal((5, 3)).astype(np.float32), requires_grad=True)
+    y = fn(lib, x, w)
+    g = rng.standard_normal(tuple(y.shape)).astype(np.float32)
+    y.backward(lib.tensor(g))
+    return x.grad, w.grad
+
+
+@pytest.mark.parametrize("case", MM_CASES, ids=[c[0] for c in MM_CASES])
+def test_matmul_grad_layout_recorded(case):
+    gx, gw = _mm_run(ember, case)
+    assert (gx.stride(), gw.stride()) == MM_STRIDES[case[0]]
+    assert gw.is_contiguous()
+
+
+@needs_torch
+@pytest.mark.parametrize("case", MM_CASES, ids=[c[0] for c in MM_CASES])
+def test_matmul_grad_layout_and_values_match_torch(case):
+    ex, ew = _mm_run(ember, case)
+    tx, tw = _mm_run(torch, case)
+    assert (ex.stride(), ew.stride()) == (tx.stride(), tw.stride())
+    np.testing.assert_allclose(ex.numpy(), tx.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ew.numpy(), tw.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_matmul_col_major_grad_gradgradcheck():
+    # the transposed evaluation order must stay differentiable (create_graph)
+    rng = np.random.default_rng(1)
+    x = ember.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    w = ember.tensor(rng.standard_normal((5, 3)), requires_grad=True)
+    assert ember.autograd.gradgradcheck(lambda x, w: x @ w.t(), (x, w))
+    assert ember.autograd.gradgradcheck(lambda x, w: x.t().t() @ w.t(), (x, w))
+
+
+SIG_IN = [-1000.0, -200.0, -100.0, -89.0, -20.0, 0.0, 20.0, 100.0]
+SIG_F32 = [0.0, 0.0, 0.0, 0.0, 2.061153470123145e-09, 0.5, 1.0, 1.0]  # torch 2.13's values
+
+
+def test_sigmoid_saturates_like_torch_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = ember.sigmoid(ember.tensor(SIG_IN)).tolist()
+        s0 = ember.tensor(-1000.0).sigmoid().item()
+    np.testing.assert_allclose(out, SIG_F32, rtol=1e-6, atol=0)
+    assert s0 == 0.0
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_sigmoid_extremes_match_torch(dtype):
+    e = ember.sigmoid(ember.tensor(SIG_IN, dtype=getattr(ember, dtype))).tolist()
+    t = torch.sigmoid(torch.tensor(SIG_IN, dtype=getattr(torch, dtype))).tolist()
+    np.testing.assert_allclose(e, t, rtol=1e-6, atol=0)
