@@ -104,6 +104,10 @@ def _check_bounds(a, idx):
 
 
 def getitem(t, idx):
+    if idx.__class__ is int:  # x[i]: the common case, without the general index parsing
+        shape = t._array.shape
+        if shape and -shape[0] <= idx < shape[0]:
+            return _apply(Select, (t, (idx,)), {}, None)
     index, advanced, kind = _convert_index(idx)
     a = t._array
     if not advanced:

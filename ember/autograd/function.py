@@ -275,11 +275,24 @@ def _wrap_out(cls, out, args, req, node, nr):
         out = xp.asarray(out)
     if cls.is_view:
         src = args[0]
-        if xp.may_share_memory(out, src._array):
+        if _shares(out, src._array):
             t = _make(out, req, node, nr, src._vc)
             t._base = src if src._base is None else src._base
             return t
     return _make(out, req, node, nr, None)
+
+
+def _shares(out, src):
+    """Whether view-op output ``out`` aliases ``src`` (NumPy collapses ``base`` to the owner, so
+    a view of ``src`` has base ``src`` or ``src.base``; anything else asks NumPy)."""
+    if out is src:
+        return True
+    ob = out.base
+    if ob is None:
+        return False
+    if ob is src or ob is src.base:
+        return True
+    return xp.may_share_memory(out, src)
 
 
 def _record_saved(node, arrays, args, outs):
