@@ -64,11 +64,12 @@ def _sum_to(g, shape, ns):
     summed away without keepdims, so the result is a fresh array, not a reshaped view."""
     gshape = g.shape
     lead = len(gshape) - len(shape)
+    red = xp.add.reduce if g.__class__ is ndarray else ns.sum  # (add.reduce: no dispatch layer)
     if lead:
-        g = ns.sum(g, axis=tuple(range(lead)))
+        g = red(g, axis=tuple(range(lead)))
     axes = tuple(i for i, s in enumerate(shape) if s == 1 and g.shape[i] != 1)
     if axes:
-        g = ns.sum(g, axis=axes, keepdims=True)
+        g = red(g, axis=axes, keepdims=True)
     return g
 
 

@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._backend import xp as _xp  # for masks built inside backward formulas
 from .._tensor import Tensor, _make
-from ..autograd.function import Op, _apply
+from ..autograd.function import Op, _apply, _apply_view
 from ._utils import shape_str, wrap, wrap_dim
 from .shape import Select, Slice
 
@@ -107,7 +107,7 @@ def getitem(t, idx):
     if idx.__class__ is int:  # x[i]: the common case, without the general index parsing
         shape = t._array.shape
         if shape and -shape[0] <= idx < shape[0]:
-            return _apply(Select, (t, (idx,)), {}, None)
+            return _apply_view(Select, t, (idx,))
     index, advanced, kind = _convert_index(idx)
     a = t._array
     if not advanced:
@@ -116,7 +116,7 @@ def getitem(t, idx):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         _check_bounds(a, index)
-        return _apply(_basic_kind(idx), (t, index), {}, None)
+        return _apply_view(_basic_kind(idx), t, index)
     try:
         return _apply(Index, (t, index), {}, None)
     except IndexError as e:

@@ -5,12 +5,12 @@ from .. import _dtype as D
 from .._backend import xp
 from .._backend import xp as _xp  # index arrays built inside backward formulas
 from .._tensor import Tensor
-from ..autograd.function import Op, _apply
+from ..autograd.function import Op, _apply, _apply2
 from ._utils import as_tensor_arg, cpp_dtype_name
 
 
 def _mat_t(x, xp):
-    return xp.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)  # (ndarray and Tensor method alike)
 
 
 class Matmul(Op):
@@ -127,6 +127,11 @@ def _promote(a, b):
 
 
 def matmul(input, other):
+    if isinstance(input, Tensor) and isinstance(other, Tensor):  # 2-D @ 2-D, the common case
+        aa, ba = input._array, other._array
+        if aa.ndim == 2 and ba.ndim == 2 and aa.shape[1] == ba.shape[0] and \
+                aa.dtype == ba.dtype:
+            return _apply2(Mm, input, other)
     a, b = as_tensor_arg(input), as_tensor_arg(other)
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")

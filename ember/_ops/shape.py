@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor
-from ..autograd.function import Op, _apply
+from ..autograd.function import Op, _apply, _apply_view
 from ._utils import shape_str, wrap_dim, wrap_dims
 
 
@@ -69,19 +69,19 @@ class Reshape(Op):
 
 def view(input, *shape):
     shape = _infer(_shape_args(shape), input._array.size)
-    return _apply(View, (input, shape), {}, None)
+    return _apply_view(View, input, shape)
 
 
 def reshape(input, *shape):
     shape = _infer(_shape_args(shape), input._array.size)
     a = input._array
     if shape == a.shape:
-        return _apply(View, (input, shape), {}, None)
+        return _apply_view(View, input, shape)
     if a.flags.c_contiguous:
-        return _apply(View, (input, shape), {}, None)
+        return _apply_view(View, input, shape)
     try:
         xp.reshape(a, shape, copy=False)
-        return _apply(View, (input, shape), {}, None)
+        return _apply_view(View, input, shape)
     except ValueError:
         return _apply(Reshape, (input, shape), {}, None)
 
@@ -134,7 +134,7 @@ def squeeze(input, dim=None):
     sh = input._array.shape
     if dim is None:
         axes = tuple(i for i, s in enumerate(sh) if s == 1)
-        return _apply(Squeeze, (input, axes), {}, None)
+        return _apply_view(Squeeze, input, axes)
     axes = wrap_dims(dim, len(sh)) if len(sh) else ()
     axes = tuple(i for i in axes if sh[i] == 1)
     cls = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
@@ -155,7 +155,7 @@ class Unsqueeze(Op):
 
 
 def unsqueeze(input, dim):
-    return _apply(Unsqueeze, (input, wrap_dim(dim, input._array.ndim + 1)), {}, None)
+    return _apply_view(Unsqueeze, input, wrap_dim(dim, input._array.ndim + 1))
 
 
 class Permute(Op):
@@ -210,14 +210,14 @@ def permute(input, *dims):
     perm = tuple(wrap_dim(d, nd) for d in dims)
     if len(set(perm)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return _apply(Permute, (input, perm), {}, None)
+    return _apply_view(Permute, input, perm)
 
 
 def transpose(input, dim0, dim1):
     nd = input._array.ndim
     if nd == 0:
-        return _apply(View, (input, ()), {}, None)
-    return _apply(Transpose, (input, wrap_dim(dim0, nd), wrap_dim(dim1, nd)), {}, None)
+        return _apply_view(View, input, ())
+    return _apply_view(Transpose, input, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
 
 
 swapaxes = swapdims = transpose
@@ -227,7 +227,7 @@ def t(input):
     nd = input._array.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return _apply(T, (input,), {}, None)
+    return _apply_view(T, input)
 
 
 def movedim(input, source, destination):
@@ -242,7 +242,7 @@ def movedim(input, source, destination):
         perm[d] = s
     it = iter(order)
     perm = tuple(p if p is not None else next(it) for p in perm)
-    return _apply(Permute, (input, perm), {}, None)
+    return _apply_view(Permute, input, perm)
 
 
 moveaxis = movedim
@@ -480,8 +480,9 @@ class Split(Op):
         ctx.axis = axis
         out = []
         start = 0
+        pre = (slice(None),) * axis
         for n in sizes:
-            out.append(a[(slice(None),) * axis + (slice(start, start + n),)])
+            out.append(a[pre + (slice(start, start + n),)])
             start += n
         return tuple(out)
 
@@ -582,7 +583,7 @@ def narrow(input, dim, start, length):
     if not (0 <= start <= n and start + length <= n):
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     idx = (slice(None),) * axis + (slice(start, start + length),)
-    return _apply(Slice, (input, idx), {}, None)
+    return _apply_view(Slice, input, idx)
 
 
 def select(input, dim, index):
@@ -592,7 +593,7 @@ def select(input, dim, index):
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{shape_str(input._array.shape)} at dimension {axis}")
     idx = (slice(None),) * axis + (index,)
-    return _apply(Select, (input, idx), {}, None)
+    return _apply_view(Select, input, idx)
 
 
 class Flip(Op):

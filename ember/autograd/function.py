@@ -125,8 +125,22 @@ def _apply(cls, args, kwargs, cast):
         node._trace = "".join(traceback.format_stack()[:-3])
     if cls.multi_output:
         nd = cls.nondiff_outputs  # integer outputs (indices) have no grad_fn, as in torch
-        outs = tuple(_wrap_out(cls, o, args, i not in nd, node if i not in nd else None, i)
-                     for i, o in enumerate(out))
+        if cls.is_view and not nd:  # split/chunk/unbind: views of input 0, inline
+            src = args[0]
+            sa, vc = src._array, src._vc
+            base = src if src._base is None else src._base
+            outs = []
+            for i, o in enumerate(out):
+                if _shares(o, sa):
+                    t = _make(o, True, node, i, vc)
+                    t._base = base
+                else:
+                    t = _make(o, True, node, i, None)
+                outs.append(t)
+            outs = tuple(outs)
+        else:
+            outs = tuple(_wrap_out(cls, o, args, i not in nd, node if i not in nd else None, i)
+                         for i, o in enumerate(out))
         node._n_out = len(outs)
         node._out_meta = [(o._array.shape, o._array.dtype) for o in outs]
         if node._saved is not None:
@@ -255,6 +269,45 @@ def _apply2(cls, a, b):
 
 
 _NEEDS_1 = (True,)
+
+
+def _apply_view(cls, a, *extra):
+    """``_apply`` for one-tensor view ops (t, transpose, permute, select, slice, view, ...):
+    ``cls.forward(ctx, a_array, *extra)``; the output shares ``a``'s version counter (and
+    ``_base``) when it aliases ``a``'s memory."""
+    aa = a._array
+    node = None
+    req = a._req and _state.enabled
+    if not req:
+        out = cls.forward(_NOGRAD, aa, *extra)
+    else:
+        node = cls._node_cls()
+        node._seq = next_seq()
+        fn = a.grad_fn
+        edge = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
+        if extra:
+            k = len(extra)
+            node.next_functions = (edge,) + (_NO_EDGE,) * k
+            node._in_meta = [(aa.shape, aa.dtype)] + [None] * k
+            node.needs_input_grad = [True] + [False] * k
+        else:
+            node.next_functions = (edge,)
+            node._in_meta = [(aa.shape, aa.dtype)]
+            node.needs_input_grad = _NEEDS_1
+        out = cls.forward(node, aa, *extra)
+        if _anomaly._enabled[0]:
+            node._trace = "".join(traceback.format_stack()[:-2])
+    if out.__class__ is not ndarray:
+        out = xp.asarray(out)
+    if _shares(out, aa):
+        res = _make(out, req, node, 0, a._vc)
+        b = a._base
+        res._base = a if b is None else b
+    else:
+        res = _make(out, req, node, 0, None)
+    if req and node._saved is not None:
+        _record_saved(node, (aa,) + extra, (a,) + extra, (res,))
+    return res
 
 
 def _finish_single(cls, node, out, arrays, args):
