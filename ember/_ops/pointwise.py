@@ -68,7 +68,8 @@ class Mul(Op):
 class Div(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if ctx.needs_input_grad[1:2] == [True] else None, b)
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(a if len(need) > 1 and need[1] else None, b)
         return a / b
 
     @staticmethod
