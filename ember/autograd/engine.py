@@ -16,6 +16,7 @@ import heapq
 import sys
 
 from .._backend import ndarray, nx, xp
+from .._tensor import Tensor, _make
 from . import anomaly_mode as _anomaly
 from .grad_mode import _state
 from .graph import FREED, AccumulateGrad, get_accumulator
@@ -30,7 +31,6 @@ def _size_str(shape):
 
 
 def _roots(tensors, grad_tensors, create_graph):
-    from .._tensor import Tensor, _make
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if not t._req:
@@ -66,7 +66,6 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                  allow_unused=False, accumulate=True):
     """Run a backward pass.  With ``inputs`` and ``accumulate=False`` (autograd.grad) returns the
     gradients reaching those inputs instead of writing ``.grad``."""
-    from .._tensor import Tensor, _make
     if retain_graph is None:
         retain_graph = create_graph
     roots = _roots(tensors, grad_tensors, create_graph)
@@ -234,7 +233,6 @@ def _call_backward(node, grads, ns, create_graph, anomaly):
                 shape, dt = node._out_meta[k]
                 z = xp.zeros(shape, dt)
                 if create_graph:
-                    from .._tensor import _make
                     z = _make(z, False, None, 0, None)
                 g[k] = z
         g = tuple(g)
@@ -296,7 +294,6 @@ def _broadcastable(shape, gshape):
 
 
 def _run_pre_hooks(node, grads, create_graph):
-    from .._tensor import Tensor, _make
     grads = list(grads)
     hooks = node._pre_hooks
     if hooks:
@@ -327,7 +324,6 @@ def _run_pre_hooks(node, grads, create_graph):
 
 def _accumulate(var, g, create_graph):
     """``var.grad += g``: in place when possible; steals ``g`` when nothing else holds it."""
-    from .._tensor import Tensor, _make
     hooks = var._hooks
     if hooks:
         for fn in list(hooks):

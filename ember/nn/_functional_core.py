@@ -84,7 +84,7 @@ class _Linear(Op):
         x, w = ctx.saved_tensors
         gx = xp.matmul(g, w) if w is not None else None
         gw = xp.matmul(xp.swapaxes(g, 0, 1), x) if x is not None else None
-        gb = xp.sum(g, axis=0) if ctx.needs_input_grad[2] else None
+        gb = g.sum(0) if ctx.needs_input_grad[2] else None  # (ndarray and Tensor method)
         return gx, gw, gb
 
 
@@ -818,9 +818,9 @@ class CrossEntropySimple(Op):
 
     @staticmethod
     def forward(ctx, x, t, reduction):
-        s = x - xp.amax(x, axis=1, keepdims=True)
+        s = x - x.max(axis=1, keepdims=True)
         e = xp.exp(s)
-        se = xp.sum(e, axis=1, keepdims=True)
+        se = e.sum(axis=1, keepdims=True)
         rows = xp.arange(x.shape[0])
         loss = xp.log(se[:, 0]) - s[rows, t]
         if ctx.needs_input_grad:
