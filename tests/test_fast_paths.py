@@ -90,3 +90,53 @@ def test_sigmoid_extremes_match_torch(dtype):
     e = ember.sigmoid(ember.tensor(SIG_IN, dtype=getattr(ember, dtype))).tolist()
     t = torch.sigmoid(torch.tensor(SIG_IN, dtype=getattr(torch, dtype))).tolist()
     np.testing.assert_allclose(e, t, rtol=1e-6, atol=0)
+
+
+# ------------------------------------------------------------------ erf family without SciPy
+
+ERF_POINTS = [0.0, -0.0, 1e-30, -1e-8, 0.3, 0.5, -0.999, 1.0, -1.0, 1.0000001, 2.5, -3.7, 5.0,
+              -5.0, 7.9, 8.0, 9.9, -10.0, 26.0, 27.0, 30.0]
+
+
+@pytest.fixture
+def numpy_special(monkeypatch):
+    from ember import _special
+    monkeypatch.setattr(_special, "_scipy", False)
+    return _special
+
+
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 2e-15), (np.float32, 4e-7)])
+def test_erf_erfc_numpy_path_match_math(numpy_special, dtype, rtol):
+    import math
+    rng = np.random.default_rng(0)
+    x = np.concatenate([np.array(ERF_POINTS), rng.standard_normal(2000) * 3]).astype(dtype)
+    xd = x.astype(np.float64)
+    want_erf = np.array([math.erf(v) for v in xd])
+    want_erfc = np.array([math.erfc(v) for v in xd])
+    got_erf = numpy_special.erf(x)
+    got_erfc = numpy_special.erfc(x)
+    assert got_erf.dtype == dtype and got_erfc.dtype == dtype
+    np.testing.assert_allclose(got_erf, want_erf, rtol=rtol, atol=0)
+    tiny = np.finfo(dtype).tiny  # (tails below the smallest normal number round to 0 or denormals)
+    keep = want_erfc > tiny
+    np.testing.assert_allclose(got_erfc[keep], want_erfc[keep], rtol=rtol * 40, atol=0)
+    assert np.all(got_erfc[~keep] <= 2 * tiny)
+
+
+def test_erf_family_numpy_path_specials(numpy_special):
+    x = np.array([np.nan, np.inf, -np.inf], np.float32)
+    assert np.isnan(numpy_special.erf(x)[0]) and list(numpy_special.erf(x)[1:]) == [1, -1]
+    assert np.isnan(numpy_special.erfc(x)[0]) and list(numpy_special.erfc(x)[1:]) == [0, 2]
+    y = np.array([-1.5, -1.0, -0.999, 0.0, 0.3, 0.999999, 1.0, 1.2, np.nan])
+    inv = numpy_special.erfinv(y)
+    assert np.isnan(inv[[0, 7, 8]]).all() and inv[1] == -np.inf and inv[6] == np.inf
+    np.testing.assert_allclose(numpy_special.erf(inv[2:6]), y[2:6], rtol=1e-13, atol=1e-15)
+
+
+def test_gelu_and_erf_ops_use_numpy_path(numpy_special):
+    import math
+    x = ember.tensor([-3.0, -0.5, 0.0, 0.7, 4.0], dtype=ember.float64, requires_grad=True)
+    y = ember.nn.functional.gelu(x)
+    want = [0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.tolist()]
+    np.testing.assert_allclose(y.tolist(), want, rtol=1e-14, atol=1e-300)
+    assert ember.autograd.gradcheck(lambda t: ember.erfc(t) * ember.erf(t), (x,))

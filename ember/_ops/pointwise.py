@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from .. import _dtype as D
+from .. import _special
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply, _apply1
@@ -428,32 +429,13 @@ Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0), lambda g, y, xp: g * (y > 0
 
 
 def _erf_array(a):
-    try:
-        from scipy.special import erf as _erf  # optional, exact
-        return _erf(a).astype(a.dtype, copy=False)
-    except ImportError:
-        return xp.vectorize(math.erf, otypes=[a.dtype])(a)
-
-
-def _erfinv_array(a):
-    try:
-        from scipy.special import erfinv as _erfinv
-        return _erfinv(a).astype(a.dtype, copy=False)
-    except ImportError:  # Winitzki's closed-form start, then Newton steps on the exact erf
-        y = xp.clip(a.astype(xp.float64), -1 + 1e-15, 1 - 1e-15)
-        w = -xp.log((1 - y) * (1 + y))
-        t = 2 / (math.pi * 0.147) - w / 2
-        x = xp.sign(y) * xp.sqrt(xp.sqrt(t * t + w / 0.147) - t)
-        for _ in range(3):
-            x = x - (_erf_array(x) - y) / (_sqrt_pi() * xp.exp(-x * x))
-        x = xp.where(a >= 1, xp.inf, xp.where(a <= -1, -xp.inf, x))
-        return x.astype(a.dtype)
+    return _special.erf(a)
 
 
 Erf = _unary_op("Erf", _erf_array, lambda g, x, xp: g * _sqrt_pi() * xp.exp(-x * x))
-Erfc = _unary_op("Erfc", lambda a: 1 - _erf_array(a),
+Erfc = _unary_op("Erfc", lambda a: _special.erfc(a),
                  lambda g, x, xp: -g * _sqrt_pi() * xp.exp(-x * x))
-Erfinv = _unary_op("Erfinv", _erfinv_array,
+Erfinv = _unary_op("Erfinv", lambda a: _special.erfinv(a),
                    lambda g, y, xp: g * (math.sqrt(math.pi) / 2) * xp.exp(y * y), "out")
 
 
