@@ -140,3 +140,24 @@ def test_gelu_and_erf_ops_use_numpy_path(numpy_special):
     want = [0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.tolist()]
     np.testing.assert_allclose(y.tolist(), want, rtol=1e-14, atol=1e-300)
     assert ember.autograd.gradcheck(lambda t: ember.erfc(t) * ember.erf(t), (x,))
+
+
+def test_lstm_layer_with_lengths_gradcheck_and_gradgradcheck():
+    # variable lengths: final states taken at each sequence's own last step
+    from ember.autograd.function import _apply
+    from ember.nn import _rnn_ops as R
+    rng = np.random.default_rng(3)
+
+    def d(*s):
+        return ember.tensor(rng.standard_normal(s), requires_grad=True)
+
+    xw, w, h, c = d(4, 3, 8), d(8, 2), d(3, 2), d(3, 2)
+
+    def f(xw, w, h, c):
+        o, hT, cT = _apply(R.LSTMLayer, (xw, w, h, c, (4, 2, 1)), {}, None)
+        keep = ember.tensor(np.array([[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 0, 0]],
+                                     np.float64)[:, :, None])
+        return (o * o * keep).sum() + (hT * 3).sum() + (cT * cT).sum()
+
+    assert ember.autograd.gradcheck(f, (xw, w, h, c))
+    assert ember.autograd.gradgradcheck(f, (xw, w, h, c))

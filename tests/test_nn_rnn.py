@@ -259,3 +259,27 @@ def test_fused_scratch_buffers_not_shared_between_live_graphs(kind):
         m(xs[0])  # another call in between: its buffers come and go
     for g, r in zip(grads(o1, xs[0]), ref[0][1]):
         np.testing.assert_allclose(g, r, rtol=1e-12)
+
+
+@pytest.mark.parametrize("layers,sorted_", [(1, True), (2, False)])
+def test_packed_lstm_fused_matches_torch(layers, sorted_):
+    # the fused layer with per-sequence final states: outputs, h_n and c_n (weighted
+    # differently, so a swapped gradient shows), input and parameter gradients
+    tm = torch.nn.LSTM(4, 5, num_layers=layers, bidirectional=True).double()
+    em = nn.LSTM(4, 5, num_layers=layers, bidirectional=True).double()
+    copy_module_params(tm, em)
+    x, lengths = rnd(7, 4, 4), ([7, 5, 3, 1] if sorted_ else [3, 7, 1, 5])
+    xt, xe = torch.tensor(x, requires_grad=True), ember.tensor(x, requires_grad=True)
+    pt = torch.nn.utils.rnn.pack_padded_sequence(xt, lengths, enforce_sorted=sorted_)
+    pe = nn.utils.rnn.pack_padded_sequence(xe, lengths, enforce_sorted=sorted_)
+    to, (th, tc) = tm(pt)
+    eo, (eh, ec) = em(pe)
+    close(eo.data, to.data, 1e-9, 1e-10)
+    close(eh, th, 1e-9, 1e-10)
+    close(ec, tc, 1e-9, 1e-10)
+    w = rnd(*to.data.shape, seed=5)
+    ((to.data * torch.tensor(w)).sum() + (th * 2).sum() + (tc * tc).sum()).backward()
+    ((eo.data * ember.tensor(w)).sum() + (eh * 2).sum() + (ec * ec).sum()).backward()
+    close(xe.grad, xt.grad, 1e-9, 1e-10)
+    for (n, p), (_, q) in zip(em.named_parameters(), tm.named_parameters()):
+        close(p.grad, q.grad, 1e-9, 1e-10)

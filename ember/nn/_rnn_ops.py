@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 
 from .._backend import nx, xp
+from .._backend import xp as _xp  # constant index/mask arrays, also under create_graph
 from ..autograd.function import Op
 
 __all__ = ["LSTMLayer", "LSTMSeq", "GRULayer", "RNNLayer"]
@@ -65,13 +66,17 @@ def _lstm_forward(xp, xw, w_hh, h0, c0, scale, numpy_mode):
     return hs, acts, cs, tcs
 
 
-def _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs):
+def _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs, gcs=None):
+    """``gcs`` (T, B, H), optional: gradient reaching each step's cell state from outside
+    (the final states of variable-length sequences)."""
     T = len(hs)
     H = h0.shape[-1]
     dh, dc = ghT, gcT
     dxw = [None] * T
     for t in range(T - 1, -1, -1):
         dh = dh + gout[t]
+        if gcs is not None:
+            dc = dc + gcs[t]
         s, tc = acts[t], tcs[t]
         i, f, g, o = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], s[:, 3 * H:]
         c_prev = cs[t - 1] if t > 0 else c0
@@ -247,10 +252,12 @@ def _dw_hh(d2, out, h0):
     return dw
 
 
-def _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need_h0):
+def _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need_h0, gcs=None):
     """Backward through time.  ``w_t``: W_hh^T (H, 4H) in internal order, unscaled, contiguous;
-    gout (T, B, H), ghT, gcT (B, H).  Returns the pre-activation gradients (T, 4H, B) in
-    internal order, dh0 (B, H; None unless ``need_h0``) and dc0 (B, H)."""
+    gout (T, B, H), ghT, gcT (B, H); ``gcs`` (T, H, B), optional: gradient reaching each step's
+    cell state from outside (final states of variable-length sequences).  Returns the
+    pre-activation gradients (T, 4H, B) in internal order, dh0 (B, H; None unless
+    ``need_h0``) and dc0 (B, H)."""
     T, G, B = acts.shape
     H = G // 4
     H2, H3 = 2 * H, 3 * H
@@ -280,6 +287,8 @@ def _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need_h0):
     matmul, multiply, add = xp.matmul, xp.multiply, xp.add
     for t in range(T - 1, -1, -1):
         add(gts[t], dhn, out=dh)
+        if gcs is not None:
+            dc += gcs[t]
         multiply(dh, q[t], out=tmph)
         dc += tmph
         dt4 = d4[t]
@@ -300,37 +309,66 @@ def _flat_dgates(d):
 
 
 class LSTMLayer(Op):
-    """(xw, W_hh, h0, c0) -> (outputs, h_T, c_T) for one LSTM layer and direction."""
+    """(xw, W_hh, h0, c0[, lengths]) -> (outputs, h_n, c_n) for one LSTM layer and direction.
+
+    With ``lengths`` (variable-length batch, packed input) every sequence runs all T steps, and
+    h_n / c_n are each sequence's state after its own last step: steps past a sequence's end
+    never feed its earlier ones, their outputs are discarded by the caller, and the backward
+    injects the gradients of h_n / c_n at each sequence's last step, so they get none."""
     node_name = "LSTMBackward0"
     multi_output = True
 
     @staticmethod
-    def forward(ctx, xw, w_hh, h0, c0):
+    def forward(ctx, xw, w_hh, h0, c0, lengths=None):
         acts = _acts_from_xw(xw)
         out, hT, cs, tcs = _lstm_fwd_core(acts, _scaled(w_hh), h0, c0)
+        if lengths is None:
+            cT = cs[-1].T.copy()
+        else:
+            last, cols = _last_steps(lengths)
+            hT = out[last, cols]                  # (B, H)
+            cT = cs[last + 1, :, cols]            # cs[t + 1] is the cell state after step t
         if ctx.needs_input_grad:
-            ctx.dt = xw.dtype
+            ctx.dt, ctx.lengths = xw.dtype, lengths
             ctx.save_for_backward(xw, w_hh, h0, c0, out, acts, cs, tcs)
-        return out, hT, cs[-1].T.copy()
+        return out, hT, cT
 
     @staticmethod
     def backward(ctx, grads, xp):
         gout, ghT, gcT = grads
         xw, w_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
+        gcs = None
+        if ctx.lengths is not None:  # the final-state gradients enter at each sequence's end
+            last, cols = _last_steps(ctx.lengths)
+            T, B, H = out.shape
+            hot = _xp.zeros((T, B, 1), ctx.dt)
+            hot[last, cols] = 1
+            gout = gout + hot * ghT[None]
+            gcs = hot * gcT[None]                 # (T, B, H)
+            ghT, gcT = ghT * 0, gcT * 0
         if xp.graph:
             scale = _lstm_scale(h0.shape[-1], ctx.dt)
             hs, acts, cs, tcs = _lstm_forward(xp, xw, w_hh, h0, c0, scale, False)
-            return _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs)
+            return _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs,
+                                  gcs) + (None,) * (len(ctx.needs_input_grad) - 4)
         need = ctx.needs_input_grad
         w_t = _buf(w_hh.shape[::-1], w_hh.dtype)
         xp.copyto(w_t, _perm_rows(w_hh, _PERM).T)
-        d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need[2])
+        if gcs is not None:
+            gcs = _xp.ascontiguousarray(gcs.transpose(0, 2, 1))  # (T, H, B), the core's layout
+        d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need[2], gcs)
         T, G, B = d.shape
         dw = None
         if need[1]:
             dw = _perm_rows(_dw_hh(_flat_dgates(d), out, h0), _UNPERM)
         dxw = _xw_from_dgates(d) if need[0] else None
-        return dxw, dw, dh0, dc0
+        return (dxw, dw, dh0, dc0) + (None,) * (len(need) - 4)  # (lengths, when given)
+
+
+def _last_steps(lengths):
+    """(index of each sequence's last step, batch column index)."""
+    last = _xp.asarray(lengths, _xp.int64) - 1
+    return last, _xp.arange(last.shape[0])
 
 
 class LSTMSeq(Op):

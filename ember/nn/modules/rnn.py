@@ -302,8 +302,10 @@ class LSTM(RNNBase):
         xw = _proj(x, w_ih, b_ih + b_hh if b_ih is not None else None)
         if self.proj_size:
             return _lstm_proj_seq(xw, w_hh, rest[0], init[0], init[1], lengths)
-        if lengths is not None:
-            return _masked_lstm(xw, w_hh, init[0], init[1], lengths)
+        if lengths is not None:  # variable lengths: the fused layer, final states per sequence
+            out, hT, cT = _apply(R.LSTMLayer, (xw, w_hh, init[0], init[1], tuple(lengths)), {},
+                                 None)
+            return out, [hT, cT]
         out, hT, cT = _apply(R.LSTMLayer, (xw, w_hh, init[0], init[1]), {}, None)
         return out, [hT, cT]
 
@@ -352,24 +354,6 @@ def _step_mask(lengths, t, like):
     from ..._backend import xp
     from ..._ops._utils import wrap
     return wrap((xp.asarray(lengths) > t).astype(like._array.dtype)[:, None])
-
-
-def _masked_lstm(xw, w_hh, h0, c0, lengths):
-    """Variable lengths (packed input): batch sorted by length, shrink the batch per step."""
-    T = xw.shape[0]
-    h, c = h0, c0
-    hs = []
-    H = c0.shape[-1]
-    for t in range(T):
-        gates = xw[t] + h.matmul(w_hh.t())
-        i, f, g, o = gates.split(H, 1)
-        c_new = i.sigmoid() * g.tanh() + f.sigmoid() * c
-        h_new = o.sigmoid() * c_new.tanh()
-        m = _step_mask(lengths, t, h_new)
-        h = h_new * m + h * (1 - m)
-        c = c_new * m + c * (1 - m)
-        hs.append(h_new * m)
-    return stack(hs, 0), [h, c]
 
 
 class GRU(RNNBase):
