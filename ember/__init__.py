@@ -97,11 +97,15 @@ def set_printoptions(*args, **kwargs):
 
 
 def get_num_threads() -> builtins_int:
-    return 1
+    """Threads NumPy's BLAS uses (ember's only multi-threaded kernels); see ``ember/_blas.py``."""
+    from ._blas import get_num_threads as _get
+    return _get()
 
 
 def set_num_threads(n) -> None:
-    pass
+    """Set the BLAS thread count (OpenBLAS, driven through ctypes); see ``ember/_blas.py``."""
+    from ._blas import set_num_threads as _set
+    _set(n)
 
 
 def get_num_interop_threads() -> builtins_int:
