@@ -125,19 +125,9 @@ def _apply(cls, args, kwargs, cast):
         node._trace = "".join(traceback.format_stack()[:-3])
     if cls.multi_output:
         nd = cls.nondiff_outputs  # integer outputs (indices) have no grad_fn, as in torch
-        if cls.is_view and not nd:  # split/chunk/unbind: views of input 0, inline
+        if cls.is_view and not nd:  # split/chunk/unbind: views of input 0
             src = args[0]
-            sa, vc = src._array, src._vc
-            base = src if src._base is None else src._base
-            outs = []
-            for i, o in enumerate(out):
-                if _shares(o, sa):
-                    t = _make(o, True, node, i, vc)
-                    t._base = base
-                else:
-                    t = _make(o, True, node, i, None)
-                outs.append(t)
-            outs = tuple(outs)
+            outs = tuple([_view_of(src, o, True, node, i) for i, o in enumerate(out)])
         else:
             outs = tuple(_wrap_out(cls, o, args, i not in nd, node if i not in nd else None, i)
                          for i, o in enumerate(out))
@@ -335,12 +325,7 @@ def _apply_view(cls, a, *extra):
             node._trace = "".join(traceback.format_stack()[:-2])
     if out.__class__ is not ndarray:
         out = xp.asarray(out)
-    if _shares(out, aa):
-        res = _make(out, req, node, 0, a._vc)
-        b = a._base
-        res._base = a if b is None else b
-    else:
-        res = _make(out, req, node, 0, None)
+    res = _view_of(a, out, req, node, 0)
     if req and node._saved is not None:
         _record_saved(node, (aa,) + extra, (a,) + extra, (res,))
     return res
@@ -363,11 +348,18 @@ def _wrap_out(cls, out, args, req, node, nr):
     if out.__class__ is not ndarray:
         out = xp.asarray(out)
     if cls.is_view:
-        src = args[0]
-        if _shares(out, src._array):
-            t = _make(out, req, node, nr, src._vc)
-            t._base = src if src._base is None else src._base
-            return t
+        return _view_of(args[0], out, req, node, nr)
+    return _make(out, req, node, nr, None)
+
+
+def _view_of(src, out, req, node, nr):
+    """Wrap view-op output ``out``: when it aliases tensor ``src``'s memory it shares src's
+    version counter and records src's base; otherwise (the op had to copy) it is new data."""
+    if _shares(out, src._array):
+        t = _make(out, req, node, nr, src._vc)
+        b = src._base
+        t._base = src if b is None else b
+        return t
     return _make(out, req, node, nr, None)
 
 
