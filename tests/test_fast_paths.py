@@ -105,8 +105,9 @@ def numpy_special(monkeypatch):
     return _special
 
 
-@pytest.mark.parametrize("dtype,rtol", [(np.float64, 2e-15), (np.float32, 4e-7)])
-def test_erf_erfc_numpy_path_match_math(numpy_special, dtype, rtol):
+@pytest.mark.parametrize("dtype,rtol,rtol_erf", [(np.float64, 2e-15, 2e-15),
+                                                 (np.float32, 4e-7, 6e-7)])
+def test_erf_erfc_numpy_path_match_math(numpy_special, dtype, rtol, rtol_erf):
     import math
     rng = np.random.default_rng(0)
     x = np.concatenate([np.array(ERF_POINTS), rng.standard_normal(2000) * 3]).astype(dtype)
@@ -116,7 +117,7 @@ def test_erf_erfc_numpy_path_match_math(numpy_special, dtype, rtol):
     got_erf = numpy_special.erf(x)
     got_erfc = numpy_special.erfc(x)
     assert got_erf.dtype == dtype and got_erfc.dtype == dtype
-    np.testing.assert_allclose(got_erf, want_erf, rtol=rtol, atol=0)
+    np.testing.assert_allclose(got_erf, want_erf, rtol=rtol_erf, atol=0)  # (float32: _erf32)
     tiny = np.finfo(dtype).tiny  # (tails below the smallest normal number round to 0 or denormals)
     keep = want_erfc > tiny
     np.testing.assert_allclose(got_erfc[keep], want_erfc[keep], rtol=rtol * 40, atol=0)
