@@ -75,9 +75,45 @@ def _sum_to(g, shape, ns):
 
 def _add_at(shape, index, g, dtype=None):
     """zeros(shape) with ``g`` added at ``index`` (duplicates accumulate): index backward."""
-    out = xp.zeros(shape, dtype=g.dtype if dtype is None else dtype)
+    dt = g.dtype if dtype is None else dtype
+    rows = index[0] if index.__class__ is tuple and len(index) == 1 else index
+    if rows.__class__ is ndarray and rows.dtype.kind in "iu" and rows.size > 16 and \
+            g.shape == rows.shape + tuple(shape[1:]):
+        return _add_rows(shape, rows, g, dt)
+    out = xp.zeros(shape, dtype=dt)
     xp.add.at(out, index, g)
     return out
+
+
+def _add_rows(shape, rows, g, dt):
+    """``_add_at`` for an integer array indexing axis 0 (x[idx], embeddings), without
+    ``add.at``'s slow per-element loop.  The rows of ``g`` are sorted by target row (stably,
+    so repeats keep their order); then, when no row repeats more than a few times, the k-th
+    occurrences of all rows are added in one fancy-indexed assignment per k (the targets are
+    distinct within a round); with many repeats, sorted segments are summed by add.reduceat."""
+    n = shape[0]
+    flat = rows.reshape(-1)
+    if flat.dtype.kind == "i" and flat.min() < 0:
+        flat = xp.where(flat < 0, flat + n, flat)
+    g2 = g.reshape(flat.size, -1)
+    order = xp.argsort(flat, kind="stable")
+    s = flat[order]
+    first = xp.empty(s.shape, bool)
+    first[0] = True
+    xp.not_equal(s[1:], s[:-1], out=first[1:])
+    starts = xp.flatnonzero(first)
+    out = xp.zeros((n, g2.shape[1]), dt)
+    gs = g2[order]
+    rank = xp.arange(s.size) - starts[xp.cumsum(first) - 1]  # occurrence number of each row
+    top = int(rank.max())
+    if top < 16:
+        out[s[starts]] = gs[starts]
+        for k in range(1, top + 1):
+            m = rank == k
+            out[s[m]] += gs[m]
+    else:
+        out[s[starts]] = xp.add.reduceat(gs, starts, axis=0)
+    return out.reshape(shape)
 
 
 def _put_at(shape, index, g):

@@ -162,3 +162,36 @@ def test_lstm_layer_with_lengths_gradcheck_and_gradgradcheck():
 
     assert ember.autograd.gradcheck(f, (xw, w, h, c))
     assert ember.autograd.gradgradcheck(f, (xw, w, h, c))
+
+
+# ------------------------------------------------------------------ row scatter-add (x[idx] backward)
+
+@pytest.mark.parametrize("shape,ishape,hi,dtype", [
+    ((50, 3), (200,), 50, np.float32),        # repeats: rounds
+    ((7, 4, 5), (30, 2), 7, np.float64),      # n-D index, rows with trailing dims
+    ((100,), (64,), 100, np.float32),         # 1-D target
+    ((10, 3), (40,), 10, np.int64),           # integer gradient data
+    ((1000, 8), (300,), 1000, np.float64),    # mostly distinct
+    ((1000, 8), (300,), 3, np.float64),       # ~100 repeats per row: reduceat segments
+])
+def test_add_rows_matches_add_at(shape, ishape, hi, dtype):
+    from ember._backend import _add_at
+    rng = np.random.default_rng(0)
+    idx = rng.integers(-hi, hi, ishape)  # negative indices count from the end
+    g = (rng.standard_normal(ishape + shape[1:]) * 10).astype(dtype)
+    want = np.zeros(shape, dtype)
+    np.add.at(want, idx, g)
+    got = _add_at(shape, idx, g)
+    assert got.dtype == dtype and got.shape == shape
+    np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_embedding_and_index_backward_accumulate_repeats():
+    w = ember.tensor(np.arange(12.0).reshape(6, 2), requires_grad=True)
+    idx = ember.tensor(np.array([[5, 0, 5], [5, 1, 0]] * 10))
+    ember.nn.functional.embedding(idx, w).sum().backward()
+    assert w.grad.tolist() == [[20.0, 20.0], [10.0, 10.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0],
+                               [30.0, 30.0]]
+    x = ember.tensor(np.ones((4, 3)), requires_grad=True)
+    x[ember.tensor(np.array([3, -1, 0] * 12))].sum().backward()
+    assert x.grad.tolist() == [[12.0] * 3, [0.0] * 3, [0.0] * 3, [24.0] * 3]
