@@ -73,6 +73,9 @@ def _sum_to(g, shape, ns):
     return g
 
 
+_ALL = slice(None)
+
+
 def _add_at(shape, index, g, dtype=None):
     """zeros(shape) with ``g`` added at ``index`` (duplicates accumulate): index backward."""
     dt = g.dtype if dtype is None else dtype
@@ -80,9 +83,48 @@ def _add_at(shape, index, g, dtype=None):
     if rows.__class__ is ndarray and rows.dtype.kind in "iu" and rows.size > 16 and \
             g.shape == rows.shape + tuple(shape[1:]):
         return _add_rows(shape, rows, g, dt)
+    if index.__class__ is tuple and g.size > 16:
+        k = len(index) - 1
+        last = index[-1] if index else None
+        if k > 0 and last.__class__ is ndarray and last.ndim == 1 and \
+                last.dtype.kind in "iu" and \
+                all(i.__class__ is slice and i == _ALL for i in index[:-1]) and \
+                g.shape == tuple(shape[:k]) + last.shape + tuple(shape[k + 1:]):
+            # (:, ..., :, idx): index_select / nearest-upsampling backward, along axis k
+            moved = (shape[k],) + tuple(shape[:k]) + tuple(shape[k + 1:])
+            out = _add_rows(moved, last, xp.moveaxis(g, k, 0), dt)
+            return xp.ascontiguousarray(xp.moveaxis(out, 0, k))
+        if len(index) == len(shape) and len(shape) > 1 and \
+                all(i.__class__ is ndarray and i.dtype.kind in "iu" for i in index) and \
+                xp.broadcast_shapes(*[i.shape for i in index]) == g.shape:
+            # one integer array per dimension (ix_, ogrid): flat positions, one bincount
+            flat, stride = None, 1
+            for d in range(len(shape) - 1, -1, -1):
+                i = index[d]
+                if i.dtype.kind == "i":
+                    i = xp.where(i < 0, i + shape[d], i)
+                term = i.astype(xp.int64) * stride
+                flat = term if flat is None else flat + term
+                stride *= shape[d]
+            return _bincount_add(shape, xp.broadcast_to(flat, g.shape), g, dt)
     out = xp.zeros(shape, dtype=dt)
     xp.add.at(out, index, g)
     return out
+
+
+def _bincount_add(shape, flat_index, g, dt):
+    """zeros(shape) with ``g`` added at C-order flat positions ``flat_index`` (same shape as
+    g): one ``bincount`` pass, summing in float64, instead of ``add.at``'s per-element loop.
+    Complex data (which bincount can't weigh) takes ``add.at``."""
+    if g.dtype.kind == "c" or xp.dtype(dt).kind == "c":
+        out = xp.zeros(shape, dtype=dt)
+        xp.add.at(out.reshape(-1), flat_index.reshape(-1), g.reshape(-1))
+        return out
+    n = 1
+    for s in shape:
+        n *= s
+    total = xp.bincount(flat_index.reshape(-1), weights=g.reshape(-1), minlength=n)
+    return total.astype(dt, copy=False).reshape(shape)
 
 
 def _add_rows(shape, rows, g, dt):
@@ -124,12 +166,25 @@ def _put_at(shape, index, g):
 
 
 def _scatter_add_along(shape, index, g, axis):
-    """zeros(shape) with g added along ``axis`` at ``index`` (gather backward)."""
-    out = xp.zeros(shape, dtype=g.dtype)
-    idx = list(xp.ogrid[tuple(slice(0, s) for s in index.shape)])
-    idx[axis] = index
-    xp.add.at(out, tuple(idx), g)
-    return out
+    """zeros(shape) with g added along ``axis`` at ``index`` (gather backward): element
+    (..., j, ...) of g lands at (..., index[..., j, ...], ...)."""
+    n = shape[axis]
+    if index.dtype.kind == "i":
+        index = xp.where(index < 0, index + n, index)
+    stride = 1
+    flat = None
+    for d in range(len(shape) - 1, -1, -1):
+        if d == axis:
+            term = index.astype(xp.int64, copy=False) * stride
+        else:
+            m = index.shape[d]
+            term = (xp.arange(m, dtype=xp.int64) * stride).reshape(
+                (m,) + (1,) * (index.ndim - 1 - d))
+        flat = term if flat is None else flat + term
+        stride *= shape[d]
+    if flat is None:  # 0-d
+        flat = xp.zeros((), xp.int64)
+    return _bincount_add(shape, xp.broadcast_to(flat, g.shape), g, g.dtype)
 
 
 # nx: NumPy plus the helpers above, used as ``xp`` by first-order backward formulas.

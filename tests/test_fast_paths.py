@@ -195,3 +195,42 @@ def test_embedding_and_index_backward_accumulate_repeats():
     x = ember.tensor(np.ones((4, 3)), requires_grad=True)
     x[ember.tensor(np.array([3, -1, 0] * 12))].sum().backward()
     assert x.grad.tolist() == [[12.0] * 3, [0.0] * 3, [0.0] * 3, [24.0] * 3]
+
+
+@pytest.mark.parametrize("shape,k,n", [((3, 10, 4), 1, 25), ((2, 3, 8, 5), 2, 30), ((4, 6), 1, 40)])
+def test_add_at_along_axis_matches_add_at(shape, k, n):
+    # (:, ..., :, idx): index_select and nearest-upsampling backward
+    from ember._backend import _add_at
+    rng = np.random.default_rng(k)
+    idx = rng.integers(-shape[k], shape[k], n)
+    full = (slice(None),) * k + (idx,)
+    g = rng.standard_normal(shape[:k] + (n,) + shape[k + 1:])
+    want = np.zeros(shape)
+    np.add.at(want, full, g)
+    got = _add_at(shape, full, g)
+    assert got.flags["C_CONTIGUOUS"]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape,dtype", [((6, 7), np.float32), ((4, 5, 6), np.float64),
+                                         ((3, 4), np.complex128)])
+def test_add_at_outer_index_matches_add_at(shape, dtype):
+    # one integer array per dimension (np.ix_, pad/reflect backward): bincount
+    from ember._backend import _add_at, _scatter_add_along
+    rng = np.random.default_rng(len(shape))
+    ix = np.ix_(*[rng.integers(-s, s, 2 * s) for s in shape])
+    g = rng.standard_normal(np.broadcast_shapes(*[i.shape for i in ix])).astype(dtype)
+    want = np.zeros(shape, dtype)
+    np.add.at(want, ix, g)
+    got = _add_at(shape, ix, g)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    # gather backward: scatter along an axis
+    index = rng.integers(0, shape[-1], shape[:-1] + (9,))
+    g2 = rng.standard_normal(index.shape).astype(dtype)
+    want2 = np.zeros(shape, dtype)
+    grid = list(np.ogrid[tuple(slice(0, s) for s in index.shape)])
+    grid[-1] = index
+    np.add.at(want2, tuple(grid), g2)
+    np.testing.assert_allclose(_scatter_add_along(shape, index, g2, len(shape) - 1), want2,
+                               rtol=1e-5, atol=1e-6)

@@ -518,9 +518,13 @@ def _pad_index(n, lo, hi, mode):
 
 def _index_pad_op(name):
     def forward(ctx, a, pairs, mode):
-        idx = xp.ix_(*[_pad_index(n, lo, hi, mode) for n, (lo, hi) in zip(a.shape, pairs)])
-        ctx.idx, ctx.shape = idx, a.shape
-        return a[idx]
+        per_dim = [_pad_index(n, lo, hi, mode) for n, (lo, hi) in zip(a.shape, pairs)]
+        ctx.idx, ctx.shape = xp.ix_(*per_dim), a.shape
+        out = a
+        for d, (lo, hi) in enumerate(pairs):  # one take per padded axis (not an ix_ gather)
+            if lo or hi:
+                out = xp.take(out, per_dim[d], axis=d)
+        return out if out is not a else a.copy()
 
     def backward(ctx, g, ns):
         return ns.add_at(ctx.shape, ctx.idx, g), None, None
