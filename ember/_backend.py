@@ -115,8 +115,8 @@ def _add_at(shape, index, g, dtype=None):
 def _bincount_add(shape, flat_index, g, dt):
     """zeros(shape) with ``g`` added at C-order flat positions ``flat_index`` (same shape as
     g): one ``bincount`` pass, summing in float64, instead of ``add.at``'s per-element loop.
-    Complex data (which bincount can't weigh) takes ``add.at``."""
-    if g.dtype.kind == "c" or xp.dtype(dt).kind == "c":
+    Complex data (which bincount can't weigh) and integers take ``add.at``."""
+    if g.dtype.kind != "f" or xp.dtype(dt).kind != "f":  # complex, or integers beyond 2**53
         out = xp.zeros(shape, dtype=dt)
         xp.add.at(out.reshape(-1), flat_index.reshape(-1), g.reshape(-1))
         return out

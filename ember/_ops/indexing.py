@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._backend import ndarray, xp
+from .._backend import ndarray, nx, xp
 from .._backend import xp as _xp  # for masks built inside backward formulas
 from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply, _apply_view
@@ -329,9 +329,9 @@ def _gather_src_grad(g, idx, axis, src_shape, xp):
 class ScatterAdd(Op):
     @staticmethod
     def forward(ctx, a, axis, idx, src):
-        full = _full_index(idx, axis)
         out = a.copy()
-        xp.add.at(out, full, src[tuple(slice(0, s) for s in idx.shape)])
+        out += nx.scatter_add_along(a.shape, idx, src[tuple(slice(0, s) for s in idx.shape)],
+                                     axis)
         ctx.axis = axis
         ctx.save_for_backward(idx)
         ctx.src_shape = src.shape

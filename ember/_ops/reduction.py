@@ -646,6 +646,18 @@ class SortOp(Op):
 
     @staticmethod
     def forward(ctx, a, axis, descending, k):
+        if k is not None and 0 < k < a.shape[axis] and a.dtype.kind == "f" and \
+                not xp.isnan(a).any():
+            # float topk: partition out the k, then sort only those (torch ranks NaN as the
+            # largest value: inputs with NaN take the full sort below)
+            key = -a if descending else a
+            part = xp.take(xp.argpartition(key, k - 1, axis=axis), xp.arange(k), axis=axis)
+            part.sort(axis=axis)  # ties among the k: ascending index, like the full sort
+            order = xp.argsort(xp.take_along_axis(key, part, axis), axis=axis, kind="stable")
+            idx = xp.take_along_axis(part, order, axis)
+            ctx.save_for_backward(idx)
+            ctx.shape, ctx.axis = a.shape, axis
+            return xp.take_along_axis(a, idx, axis), idx.astype(xp.int64)
         if descending:
             if a.dtype.kind == "b":
                 idx = xp.argsort(~a, axis=axis, kind="stable")
