@@ -251,3 +251,13 @@ def test_topk_partition_path():
     x = ember.tensor(np.nan_to_num(a[:, :10]), requires_grad=True)
     ember.topk(x, 4, 1).values.sum().backward()  # one 1 per selected element
     assert x.grad.sum().item() == 20.0 and set(np.unique(x.grad.numpy())) <= {0.0, 1.0}
+
+
+def test_einsum_big_operands_planned_and_differentiable():
+    # big operands go through NumPy's planner (BLAS); values and second order stay right
+    rng = np.random.default_rng(6)
+    a = ember.tensor(rng.standard_normal((80, 90)), requires_grad=True)
+    b = ember.tensor(rng.standard_normal((70, 90)), requires_grad=True)
+    y = ember.einsum("ij,kj->ik", a, b)
+    np.testing.assert_allclose(y.numpy(), a.numpy() @ b.numpy().T, rtol=1e-12)
+    assert ember.autograd.gradgradcheck(lambda a, b: ember.einsum("ij,kj->ik", a, b), (a, b))

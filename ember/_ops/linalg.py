@@ -361,7 +361,7 @@ class Einsum(Op):
         ctx.terms, ctx.rhs = terms, rhs
         ctx.shapes = [a.shape for a in arrays]
         ctx.save_for_backward(*arrays)
-        return xp.einsum(",".join(terms) + "->" + rhs, *arrays, optimize=len(arrays) > 2)
+        return xp.einsum(",".join(terms) + "->" + rhs, *arrays, optimize=_einsum_opt(arrays))
 
     @staticmethod
     def backward(ctx, g, xp):
@@ -376,11 +376,22 @@ class Einsum(Op):
             # letters of t missing from rhs and others are summed: broadcast them back
             present = set(ctx.rhs) | set("".join(oterms))
             target = "".join(c for c in dict.fromkeys(t) if c in present)
-            r = xp.einsum(",".join([ctx.rhs] + oterms) + "->" + target, g, *others)
+            r = xp.einsum(",".join([ctx.rhs] + oterms) + "->" + target, g, *others,
+                          optimize=_einsum_opt(others + [g]))
             if target != t:
                 r = _expand_einsum(r, target, t, shape, xp)
             grads.append(r)
         return tuple(grads)
+
+
+_EINSUM_BLAS = 4096  # operand size from which einsum's optimizer (BLAS via tensordot) pays
+
+
+def _einsum_opt(arrays):
+    """Let NumPy plan the contraction (and hand it to BLAS) for 3+ operands or big ones; the
+    plain C loop wins on small ones (planning costs tens of µs)."""
+    return len(arrays) > 2 or any(
+        (a.size if a.__class__ is _xp.ndarray else a.numel()) >= _EINSUM_BLAS for a in arrays)
 
 
 def _expand_einsum(r, target, t, shape, xp):
