@@ -229,7 +229,7 @@ class Gather(Op):
     def forward(ctx, a, axis, idx):
         ctx.shape, ctx.axis = a.shape, axis
         ctx.save_for_backward(idx)
-        return xp.take_along_axis(a, idx, axis)
+        return nx.take_along_axis(a, idx, axis)
 
     @staticmethod
     def backward(ctx, g, xp):

@@ -5,7 +5,7 @@ import builtins
 import collections
 
 from .. import _dtype as D
-from .._backend import xp
+from .._backend import _take_along, xp
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
 from ._utils import float_cast, wrap, wrap_dim, wrap_dims
@@ -220,7 +220,7 @@ class MaxDim(Op):
             ctx.shape = ()
             return a.copy(), xp.zeros((), xp.int64)
         idx = argfn(a, axis=axis, keepdims=True)
-        vals = xp.take_along_axis(a, idx, axis)
+        vals = _take_along(a, idx, axis, True)
         ctx.save_for_backward(idx)
         ctx.shape, ctx.axis, ctx.keepdim = a.shape, axis, keepdim
         if not keepdim:
@@ -653,11 +653,11 @@ class SortOp(Op):
             key = -a if descending else a
             part = xp.take(xp.argpartition(key, k - 1, axis=axis), xp.arange(k), axis=axis)
             part.sort(axis=axis)  # ties among the k: ascending index, like the full sort
-            order = xp.argsort(xp.take_along_axis(key, part, axis), axis=axis, kind="stable")
-            idx = xp.take_along_axis(part, order, axis)
+            order = xp.argsort(_take_along(key, part, axis, True), axis=axis, kind="stable")
+            idx = _take_along(part, order, axis, True)
             ctx.save_for_backward(idx)
             ctx.shape, ctx.axis = a.shape, axis
-            return xp.take_along_axis(a, idx, axis), idx.astype(xp.int64)
+            return _take_along(a, idx, axis, True), idx.astype(xp.int64)
         if descending:
             if a.dtype.kind == "b":
                 idx = xp.argsort(~a, axis=axis, kind="stable")
@@ -670,7 +670,7 @@ class SortOp(Op):
             idx = xp.take(idx, xp.arange(k), axis=axis)
         ctx.save_for_backward(idx)
         ctx.shape, ctx.axis = a.shape, axis
-        return xp.take_along_axis(a, idx, axis), idx.astype(xp.int64)
+        return _take_along(a, idx, axis, True), idx.astype(xp.int64)
 
     @staticmethod
     def backward(ctx, grads, xp):
