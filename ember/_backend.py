@@ -77,7 +77,11 @@ _ALL = slice(None)
 
 
 def _add_at(shape, index, g, dtype=None):
-    """zeros(shape) with ``g`` added at ``index`` (duplicates accumulate): index backward."""
+    """zeros(shape) with ``g`` added at ``index`` (duplicates accumulate): index backward.
+
+    ``add.at`` with a tuple of index arrays is NumPy's slow per-element loop, so the common
+    index forms go elsewhere: an integer array on axis 0, or on one axis after full slices, to
+    ``_add_rows``; one integer array per dimension to flat positions and a 1-D ``add.at``."""
     dt = g.dtype if dtype is None else dtype
     rows = index[0] if index.__class__ is tuple and len(index) == 1 else index
     if rows.__class__ is ndarray and rows.dtype.kind in "iu" and rows.size > 16 and \
@@ -98,15 +102,8 @@ def _add_at(shape, index, g, dtype=None):
                 all(i.__class__ is ndarray and i.dtype.kind in "iu" for i in index) and \
                 xp.broadcast_shapes(*[i.shape for i in index]) == g.shape:
             # one integer array per dimension (ix_, ogrid): flat positions
-            flat, stride = None, 1
-            for d in range(len(shape) - 1, -1, -1):
-                i = index[d]
-                if i.dtype.kind == "i":
-                    i = xp.where(i < 0, i + shape[d], i)
-                term = i.astype(xp.int64) * stride
-                flat = term if flat is None else flat + term
-                stride *= shape[d]
-            return _flat_add(shape, xp.broadcast_to(flat, g.shape), g, dt)
+            return _flat_add(shape, xp.broadcast_to(_flat_positions(shape, index), g.shape),
+                             g, dt)
     out = xp.zeros(shape, dtype=dt)
     xp.add.at(out, index, g)
     return out
@@ -159,24 +156,30 @@ def _put_at(shape, index, g):
     return out
 
 
-def _along_positions(shape, index, axis, nonneg=False):
-    """C-order flat position, in an array of ``shape``, of (..., index[..., j, ...], ...) for
-    each position of ``index`` (index's other dimensions no longer than shape's): broadcastable
-    to index.shape."""
-    if not nonneg and index.dtype.kind == "i":
-        index = xp.where(index < 0, index + shape[axis], index)
-    stride = 1
-    flat = None
+def _flat_positions(shape, parts, nonneg=False):
+    """C-order flat positions in an array of ``shape`` from one (broadcastable) integer array
+    per dimension; negative entries count from the end unless ``nonneg`` (known >= 0)."""
+    flat, stride = None, 1
     for d in range(len(shape) - 1, -1, -1):
-        if d == axis:
-            term = index.astype(xp.int64, copy=False) * stride
-        else:
-            m = index.shape[d]
-            term = (xp.arange(m, dtype=xp.int64) * stride).reshape(
-                (m,) + (1,) * (index.ndim - 1 - d))
+        i = parts[d]
+        if not nonneg and i.dtype.kind == "i":
+            i = xp.where(i < 0, i + shape[d], i)
+        term = i.astype(xp.int64, copy=False) * stride
         flat = term if flat is None else flat + term
         stride *= shape[d]
     return xp.zeros((), xp.int64) if flat is None else flat
+
+
+def _along_positions(shape, index, axis, nonneg=False):
+    """Flat positions of (..., index[..., j, ...], ...) for each position of ``index`` (its
+    other dimensions no longer than shape's): broadcastable to index.shape."""
+    if not nonneg and index.dtype.kind == "i":
+        index = xp.where(index < 0, index + shape[axis], index)
+    nd = index.ndim
+    parts = [index if d == axis else
+             xp.arange(index.shape[d], dtype=xp.int64).reshape((-1,) + (1,) * (nd - 1 - d))
+             for d in range(nd)]
+    return _flat_positions(shape, parts, nonneg=True)
 
 
 def _scatter_add_along(shape, index, g, axis):
