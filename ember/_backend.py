@@ -109,11 +109,13 @@ def _add_at(shape, index, g, dtype=None):
     return out
 
 
-def _flat_add(shape, flat_index, g, dt):
-    """zeros(shape) with ``g`` added at C-order flat positions ``flat_index`` (same shape as
-    g).  ``add.at`` on a 1-D target with a 1-D index takes NumPy's fast path (~7x faster than
-    the same scatter through a tuple of index arrays, and than a weighted bincount)."""
-    out = xp.zeros(shape, dtype=dt)
+def _flat_add(shape, flat_index, g, dt, out=None):
+    """``out`` (default zeros(shape)) with ``g`` added at C-order flat positions
+    ``flat_index`` (same shape as g).  ``add.at`` on a 1-D target with a 1-D index takes
+    NumPy's fast path (~7x faster than the same scatter through a tuple of index arrays, and
+    than a weighted bincount)."""
+    if out is None:
+        out = xp.zeros(shape, dtype=dt)
     xp.add.at(out.reshape(-1), flat_index.reshape(-1), g.reshape(-1))
     return out
 
@@ -182,11 +184,11 @@ def _along_positions(shape, index, axis, nonneg=False):
     return _flat_positions(shape, parts, nonneg=True)
 
 
-def _scatter_add_along(shape, index, g, axis):
-    """zeros(shape) with g added along ``axis`` at ``index`` (gather backward): element
-    (..., j, ...) of g lands at (..., index[..., j, ...], ...)."""
+def _scatter_add_along(shape, index, g, axis, out=None):
+    """``out`` (default zeros(shape)) with g added along ``axis`` at ``index`` (gather
+    backward, scatter_add): element (..., j, ...) of g lands at (..., index[..., j, ...], ...)."""
     flat = _along_positions(shape, index, axis)
-    return _flat_add(shape, xp.broadcast_to(flat, g.shape), g, g.dtype)
+    return _flat_add(shape, xp.broadcast_to(flat, g.shape), g, g.dtype, out)
 
 
 def _take_along(a, index, axis, nonneg=False):

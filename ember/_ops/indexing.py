@@ -329,9 +329,8 @@ def _gather_src_grad(g, idx, axis, src_shape, xp):
 class ScatterAdd(Op):
     @staticmethod
     def forward(ctx, a, axis, idx, src):
-        out = a.copy()
-        out += nx.scatter_add_along(a.shape, idx, src[tuple(slice(0, s) for s in idx.shape)],
-                                     axis)
+        out = nx.scatter_add_along(a.shape, idx, src[tuple(slice(0, s) for s in idx.shape)],
+                                   axis, a.copy())
         ctx.axis = axis
         ctx.save_for_backward(idx)
         ctx.src_shape = src.shape

@@ -428,14 +428,10 @@ Sigmoid = _unary_op("Sigmoid", _sigmoid, lambda g, y, xp: g * y * (1 - y), "out"
 Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0), lambda g, y, xp: g * (y > 0), "out")
 
 
-def _erf_array(a):
-    return _special.erf(a)
-
-
-Erf = _unary_op("Erf", _erf_array, lambda g, x, xp: g * _sqrt_pi() * xp.exp(-x * x))
-Erfc = _unary_op("Erfc", lambda a: _special.erfc(a),
+Erf = _unary_op("Erf", _special.erf, lambda g, x, xp: g * _sqrt_pi() * xp.exp(-x * x))
+Erfc = _unary_op("Erfc", _special.erfc,
                  lambda g, x, xp: -g * _sqrt_pi() * xp.exp(-x * x))
-Erfinv = _unary_op("Erfinv", lambda a: _special.erfinv(a),
+Erfinv = _unary_op("Erfinv", _special.erfinv,
                    lambda g, y, xp: g * (math.sqrt(math.pi) / 2) * xp.exp(y * y), "out")
 
 

@@ -11,6 +11,7 @@ import math
 import warnings
 
 from .. import _dtype as D
+from .. import _special
 from .._backend import xp
 from .._tensor import Tensor, _make
 from .._ops import linalg as _la
@@ -54,7 +55,7 @@ def _softplus_of(z, ns):
 
 
 def _erf_of(x, ns):
-    return _pw.erf(x) if _graph(ns) else _pw._erf_array(x)
+    return _pw.erf(x) if _graph(ns) else _special.erf(x)
 
 
 def _float_cast(t):
@@ -178,7 +179,7 @@ _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
 def _gelu_cdf(a):
     """Phi(a) = 0.5 (1 + erf(a / sqrt 2)) on an array."""
-    cdf = _pw._erf_array(a * _INV_SQRT2)
+    cdf = _special.erf(a * _INV_SQRT2)
     cdf += 1
     cdf *= 0.5
     return cdf
