@@ -265,3 +265,75 @@ def test_einsum_big_operands_planned_and_differentiable(monkeypatch):
     np.testing.assert_allclose(y.detach().numpy(), a.detach().numpy() @ b.detach().numpy().T,
                                rtol=1e-12)
     assert ember.autograd.gradgradcheck(lambda a, b: ember.einsum("ij,kj->ik", a, b), (a, b))
+
+
+# x @ w.t() with few rows and a wide output: computed as (w @ x.T)^T where OpenBLAS's SkylakeX
+# kernels make that faster (ember._backend.matmul2); elsewhere plain matmul.  Shapes in and out
+# of that window, each run both ways.
+MM2_SHAPES = [(4, 96, 256), (32, 128, 512), (64, 784, 512), (64, 512, 256), (2, 128, 512),
+              (32, 32, 512), (128, 128, 512), (16, 200, 300)]
+
+
+@pytest.mark.parametrize("transposer", [True, False], ids=["reordered", "plain"])
+@pytest.mark.parametrize("M,K,N", MM2_SHAPES)
+def test_matmul2_values_and_layout(monkeypatch, M, K, N, transposer):
+    from ember import _backend
+    from ember._blas import float32_transposer
+    calls = []
+    if transposer:  # the real somatcopy where there is one, a NumPy copy elsewhere: the
+        real = float32_transposer() or (lambda s, d: np.copyto(d, s.T))  # reordering runs
+
+        def spy(src, dst):
+            calls.append(src.shape)
+            real(src, dst)
+        monkeypatch.setattr(_backend, "_transposer", spy)
+    else:
+        monkeypatch.setattr(_backend, "_transposer", False)
+    rng = np.random.default_rng(M + K + N)
+    a = rng.standard_normal((M, K)).astype(np.float32)
+    w = rng.standard_normal((N, K)).astype(np.float32)
+    out = _backend.matmul2(a, w.T)
+    assert out.shape == (M, N) and out.dtype == np.float32 and out.flags.c_contiguous
+    np.testing.assert_allclose(out, a.astype(np.float64) @ w.T.astype(np.float64),
+                               rtol=1e-4, atol=1e-4)
+    in_window = 4 <= M <= 64 and N >= 256 and K >= 96
+    assert calls == ([(N, M)] if transposer and in_window else [])
+    # other layouts and dtypes take plain matmul and agree too
+    np.testing.assert_allclose(_backend.matmul2(a, np.ascontiguousarray(w.T)), out,
+                               rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(_backend.matmul2(a.astype(np.float64), w.T.astype(np.float64)),
+                               out, rtol=1e-4, atol=1e-4)
+
+
+def test_float32_transposer_copies_exactly():
+    from ember._blas import float32_transposer
+    tr = float32_transposer()
+    if tr is None:
+        pytest.skip("NumPy's BLAS here is not OpenBLAS with SkylakeX kernels")
+    src = np.arange(512 * 37, dtype=np.float32).reshape(512, 37)
+    dst = np.empty((37, 512), np.float32)
+    tr(src, dst)
+    np.testing.assert_array_equal(dst, src.T)
+
+
+@needs_torch
+@pytest.mark.parametrize("M,K,N", [(32, 128, 512), (64, 784, 512), (8, 100, 300)])
+def test_linear_and_mm_wide_match_torch(M, K, N):
+    rng = np.random.default_rng(1)
+    x0 = rng.standard_normal((M, K)).astype(np.float32)
+    w0 = (rng.standard_normal((N, K)) * 0.1).astype(np.float32)
+    b0 = rng.standard_normal(N).astype(np.float32)
+    g0 = rng.standard_normal((M, N)).astype(np.float32)
+    res = {}
+    for lib in (torch, ember):
+        x = lib.tensor(x0, requires_grad=True)
+        w = lib.tensor(w0, requires_grad=True)
+        b = lib.tensor(b0, requires_grad=True)
+        y1 = lib.nn.functional.linear(x, w, b)
+        y2 = x @ w.t()
+        (y1 * lib.tensor(g0)).sum().backward()
+        (y2 * lib.tensor(g0)).sum().backward()
+        assert y1.is_contiguous() and y2.is_contiguous()
+        res[lib.__name__] = [t.detach().numpy() for t in (y1, y2, x.grad, w.grad, b.grad)]
+    for e, t in zip(res["ember"], res["torch"]):
+        np.testing.assert_allclose(e, t, rtol=1e-4, atol=1e-3)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._backend import xp
+from .._backend import matmul2, xp
 from .._backend import xp as _xp  # index arrays built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply2
@@ -29,7 +29,7 @@ class Matmul(Op):
             # gradient in column-major order too: computed as (.. @ ..)^T, so that after the
             # transpose back (x @ w.t(): TBackward) it lands contiguous in w's layout
             ctx.cm = (_col_major(a) if need[0] else False, _col_major(b) if need[1] else False)
-        return xp.matmul(a, b)
+        return matmul2(a, b) if a.ndim == 2 and b.ndim == 2 else xp.matmul(a, b)
 
     @staticmethod
     def backward(ctx, g, xp):

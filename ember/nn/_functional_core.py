@@ -12,7 +12,7 @@ import warnings
 
 from .. import _dtype as D
 from .. import _special
-from .._backend import xp
+from .._backend import matmul2, xp
 from .._tensor import Tensor, _make
 from .._ops import linalg as _la
 from .._ops import pointwise as _pw
@@ -75,7 +75,7 @@ class _Linear(Op):
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
-        out = xp.matmul(x, w.T)
+        out = matmul2(x, w.T)
         if b is not None:
             out += b
         return out
