@@ -241,6 +241,7 @@ class _MaskRecorder:
 def test_dropout_training_with_shared_masks(name):
     """Train mode with real dropout in ember; torch replays ember's masks, so losses and
     weights still agree. In eval mode Dropout is the identity in both."""
+    ember.manual_seed(5)  # the masks: the same every run, whatever ran before in this process
     em, tm = make_pair(name, seed=7, p_drop=0.4)
     rec = _MaskRecorder(em, tm, ember.nn)
     eo = OPTS["adam"](ember, em.parameters())
@@ -266,7 +267,10 @@ def test_dropout_training_with_shared_masks(name):
             np.testing.assert_allclose(em(ember.tensor(x)).numpy(), tm(torch.tensor(x)).numpy(),
                                        rtol=1e-4, atol=1e-5)
     assert dropped > 0
-    assert_same_state(em.state_dict(), tm.state_dict(), rtol=1e-4, atol=1e-5)
+    # Adam divides by sqrt(v): where a weight's gradients are all ~0 (dropped or dead units),
+    # float32 rounding differences of ~1e-9 become steps of up to ~lr/1000.  Over 300 random
+    # mask draws the worst weight differed by 4.2e-5 beyond rtol (99th percentile 4e-7).
+    assert_same_state(em.state_dict(), tm.state_dict(), rtol=1e-4, atol=2e-4)
 
 
 def test_lstm_interlayer_dropout_is_identity_in_eval():
