@@ -19,3 +19,17 @@ except ImportError:  # pragma: no cover
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_random_streams():
+    """Every test starts from the same random streams (ember's, NumPy's legacy global one and
+    torch's), whatever ran before it in its xdist worker: draws such as dropout masks must not
+    depend on test order."""
+    import ember
+    ember.manual_seed(0)
+    np.random.seed(0)
+    torch = __import__("sys").modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(0)
+    yield
