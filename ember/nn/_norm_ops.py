@@ -25,6 +25,13 @@ def _stats(x, axes, eps, xp):
     return mean, 1.0 / xp.sqrt(var + eps), var
 
 
+def _count(x, axes):
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    return n
+
+
 class Normalize(Op):
     """y = (x - mean) / sqrt(var + eps) * w + b over ``axes`` of ``x.reshape(view_shape)``."""
 
@@ -34,11 +41,18 @@ class Normalize(Op):
         xv = x.reshape(view_shape) if view_shape is not None else x
         if stats is not None:
             mean, invstd = stats
-        else:
-            mean, invstd, var = _stats(xv, axes, eps, xp)
+            y = xv - mean
+        else:  # _stats, with one pass fewer: x - mean becomes the output
+            n = _count(xv, axes)
+            mean = xp.add.reduce(xv, axis=axes, keepdims=True)
+            mean /= n
+            y = xv - mean
+            var = xp.add.reduce(xp.square(y), axis=axes, keepdims=True)
+            var /= n
+            invstd = 1.0 / xp.sqrt(var + eps)
             if update is not None:
                 _update_running(update, mean, var, xv, axes)
-        y = (xv - mean) * invstd
+        y *= invstd
         if w is not None:
             y *= w.reshape(aff_shape)
         if b is not None:
@@ -59,22 +73,38 @@ class Normalize(Op):
             x = x.reshape(view_shape)
         if xp.graph and not given:
             mean, invstd, _ = _stats(x, axes, eps, xp)
-        xhat = (x - mean) * invstd
+        if xp.graph:
+            xhat = (x - mean) * invstd
+        else:
+            xhat = x - mean
+            xhat *= invstd
         gxh = g * w.reshape(aff_shape) if w is not None else g
         gx = gw = gb = None
-        if needs[0]:
-            if given:
-                gx = gxh * invstd
-            else:
-                gx = invstd * (gxh - xp.mean(gxh, axis=axes, keepdims=True)
-                               - xhat * xp.mean(gxh * xhat, axis=axes, keepdims=True))
-            if view_shape is not None:
-                gx = gx.reshape(shape)
         waxes = tuple(i for i, s in enumerate(aff_shape) if s == 1)
         if len(needs) > 1 and needs[1]:
             gw = xp.sum(g * xhat, axis=waxes).reshape(ctx.wshape)
         if len(needs) > 2 and needs[2]:
             gb = xp.sum(g, axis=waxes).reshape(ctx.wshape)
+        if needs[0]:
+            if given:
+                gx = gxh * invstd
+            elif xp.graph:
+                gx = invstd * (gxh - xp.mean(gxh, axis=axes, keepdims=True)
+                               - xhat * xp.mean(gxh * xhat, axis=axes, keepdims=True))
+            else:  # the same on arrays, in place on one temporary
+                n = _count(x, axes)
+                m1 = xp.add.reduce(gxh, axis=axes, keepdims=True)
+                m1 /= n
+                t = gxh * xhat
+                m2 = xp.add.reduce(t, axis=axes, keepdims=True)
+                m2 /= n
+                xp.multiply(xhat, m2, out=t)
+                xp.subtract(gxh, t, out=t)
+                t -= m1
+                t *= invstd
+                gx = t
+            if view_shape is not None:
+                gx = gx.reshape(shape)
         return (gx, gw, gb) + (None,) * (len(needs) - 3)
 
 
