@@ -202,7 +202,16 @@ def _take_along(a, index, axis, nonneg=False):
 
 
 _F32 = xp.dtype(xp.float32)
-_transposer = None  # lazily: OpenBLAS's somatcopy where the reordering below pays, else False
+_F64 = xp.dtype(xp.float64)
+_transposer = None  # lazily (_blas_setup): OpenBLAS's somatcopy, or False
+_swap_nt = None     # lazily: whether matmul2 reorders x @ w.t() (OpenBLAS SkylakeX kernels)
+
+
+def _blas_setup():
+    global _transposer, _swap_nt
+    from ._blas import corename, float32_transposer
+    _transposer = float32_transposer() or False
+    _swap_nt = bool(_transposer) and corename() == b"SkylakeX"
 
 
 def matmul2(a, b):
@@ -214,20 +223,46 @@ def matmul2(a, b):
     K >= 96; losses outside, and for float64 everywhere).  There, and only where OpenBLAS
     (with those kernels) is found, the product is computed that way and transposed into a
     C-contiguous result with OpenBLAS's ``somatcopy``.  Anything else is plain ``matmul``."""
-    global _transposer
     M, K = a.shape
     N = b.shape[1]
     if 4 <= M <= 64 and N >= 256 and K >= 96 and a.dtype is _F32 and b.dtype is _F32 \
             and b.strides == (4, 4 * K) and a.flags.c_contiguous:
-        if _transposer is None:
-            from ._blas import float32_transposer
-            _transposer = float32_transposer() or False
-        if _transposer:
+        if _swap_nt is None:
+            _blas_setup()
+        if _swap_nt:
             r = xp.matmul(b.T, a.T)  # (N, M)
             out = xp.empty((M, N), _F32)
             _transposer(r, out)
             return out
     return xp.matmul(a, b)
+
+
+def max_last(a):
+    """``amax(a, axis=-1, keepdims=True)``.  NumPy reduces each row in its own inner-loop call,
+    so many short rows (attention scores, class logits) cost ~1 ns an element; transposed
+    (OpenBLAS's somatcopy) the rows become columns and one vectorised reduce covers them all:
+    3-6x faster for rows of 10-64 float32 values."""
+    L = a.shape[-1]
+    R = a.size // L if L else 0
+    if a.dtype is _F32 and 2 <= L <= 256 and R >= 512 and a.flags.c_contiguous:
+        if _swap_nt is None:
+            _blas_setup()
+        if _transposer:
+            t = xp.empty((L, R), _F32)
+            _transposer(a.reshape(R, L), t)
+            return xp.maximum.reduce(t, axis=0).reshape(a.shape[:-1] + (1,))
+    return xp.maximum.reduce(a, axis=-1, keepdims=True)
+
+
+def sum_last(a):
+    """``sum(a, axis=-1, keepdims=True)``; rows of up to 1024 floats as one BLAS matrix-vector
+    product with ones (5x faster than NumPy's per-row reduce on short rows; BLAS sums in SIMD
+    lanes, so the rounding is that of a pairwise sum of similar depth)."""
+    L = a.shape[-1]
+    if (a.dtype is _F32 or a.dtype is _F64) and 2 <= L <= 1024 and a.size >= 4096 \
+            and a.flags.c_contiguous:
+        return xp.matmul(a.reshape(-1, L), xp.ones(L, a.dtype)).reshape(a.shape[:-1] + (1,))
+    return xp.add.reduce(a, axis=-1, keepdims=True)
 
 
 # nx: NumPy plus the helpers above, used as ``xp`` by first-order backward formulas.

@@ -57,11 +57,8 @@ def _openblas():
     return _fns
 
 
-def float32_transposer():
-    """``(src, dst)`` -> None writing ``src.T`` (2-D float32, C-contiguous) into the C-contiguous
-    ``dst``: OpenBLAS's ``somatcopy``, 2-3x faster than NumPy's strided copy of a transposed
-    array.  Returned only where NumPy's OpenBLAS runs its SkylakeX kernels (AVX-512), the
-    kernels whose ``a @ w.T`` ember reorders (see ``_backend.matmul2``); None elsewhere."""
+def corename():
+    """The kernel set NumPy's OpenBLAS runs (b"SkylakeX", b"Haswell", ...), or None."""
     found = _find()
     if not found:
         return None
@@ -72,8 +69,21 @@ def float32_transposer():
         if core is None:
             return None
         core.argtypes, core.restype = (), ctypes.c_char_p
-        if core() != b"SkylakeX":
-            return None
+        return core()
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def float32_transposer():
+    """``(src, dst)`` -> None writing ``src.T`` (2-D float32, C-contiguous) into the C-contiguous
+    ``dst`` with OpenBLAS's ``somatcopy``: 2-3x faster than NumPy's strided copy of a transposed
+    array.  None where NumPy's BLAS is not OpenBLAS."""
+    found = _find()
+    if not found:
+        return None
+    try:
+        import ctypes
+        lib, pat = found
         prefix = pat.split("openblas")[0]  # "scipy_" or ""
         suffix = "64_" if pat.endswith("64_") else ""
         fn = getattr(lib, f"{prefix}cblas_somatcopy{suffix}", None)

@@ -287,8 +287,9 @@ def test_matmul2_values_and_layout(monkeypatch, M, K, N, transposer):
             calls.append(src.shape)
             real(src, dst)
         monkeypatch.setattr(_backend, "_transposer", spy)
+        monkeypatch.setattr(_backend, "_swap_nt", True)
     else:
-        monkeypatch.setattr(_backend, "_transposer", False)
+        monkeypatch.setattr(_backend, "_swap_nt", False)
     rng = np.random.default_rng(M + K + N)
     a = rng.standard_normal((M, K)).astype(np.float32)
     w = rng.standard_normal((N, K)).astype(np.float32)
@@ -309,7 +310,7 @@ def test_float32_transposer_copies_exactly():
     from ember._blas import float32_transposer
     tr = float32_transposer()
     if tr is None:
-        pytest.skip("NumPy's BLAS here is not OpenBLAS with SkylakeX kernels")
+        pytest.skip("NumPy's BLAS here is not OpenBLAS")
     src = np.arange(512 * 37, dtype=np.float32).reshape(512, 37)
     dst = np.empty((37, 512), np.float32)
     tr(src, dst)
@@ -337,3 +338,47 @@ def test_linear_and_mm_wide_match_torch(M, K, N):
         res[lib.__name__] = [t.detach().numpy() for t in (y1, y2, x.grad, w.grad, b.grad)]
     for e, t in zip(res["ember"], res["torch"]):
         np.testing.assert_allclose(e, t, rtol=1e-4, atol=1e-3)
+
+
+# max/sum over the last axis of many short rows (softmax, log_softmax): transposed max and a
+# BLAS matrix-vector sum where they pay (ember._backend.max_last / sum_last)
+@pytest.mark.parametrize("shape", [(600, 10), (128, 64, 64), (40, 1000), (3, 5), (2048, 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_last_and_sum_last_match_numpy(shape, dtype):
+    from ember import _backend
+    rng = np.random.default_rng(3)
+    a = (rng.standard_normal(shape) * 10).astype(dtype)
+    rows = a.reshape(-1, shape[-1])
+    if rows.shape[0] >= 9:
+        rows[:7, 0] = [np.inf, -np.inf, np.nan, 1e30, -1e30, 0.0, -0.0]
+        rows[8] = -np.inf  # a fully masked row
+    np.testing.assert_array_equal(_backend.max_last(a), np.max(a, axis=-1, keepdims=True))
+    with np.errstate(invalid="ignore", over="ignore"):
+        want = np.sum(a, axis=-1, keepdims=True, dtype=np.float64)
+        got = _backend.sum_last(a)
+    assert got.shape == want.shape and got.dtype == a.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-3)
+    # non-contiguous and integer inputs take NumPy's reductions
+    v = a[..., ::-1]
+    np.testing.assert_array_equal(_backend.max_last(v), np.max(v, axis=-1, keepdims=True))
+    ai = np.arange(np.prod(shape)).reshape(shape)
+    np.testing.assert_array_equal(_backend.sum_last(ai), ai.sum(-1, keepdims=True))
+
+
+@needs_torch
+@pytest.mark.parametrize("shape", [(16, 8, 64, 64), (1000, 10), (64, 1024)])
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+def test_softmax_rows_match_torch(shape, fn):
+    rng = np.random.default_rng(4)
+    x0 = (rng.standard_normal(shape) * 4).astype(np.float32)
+    x0[..., 0, :3] = -np.inf  # masked scores, as in attention
+    g0 = rng.standard_normal(shape).astype(np.float32)
+    res = {}
+    for lib in (torch, ember):
+        x = lib.tensor(x0, requires_grad=True)
+        y = getattr(lib, fn)(x, -1)
+        y.backward(lib.tensor(g0))
+        res[lib.__name__] = (y.detach().numpy(), x.grad.numpy())
+    for e, t in zip(res["ember"], res["torch"]):  # (float32 sums of up to 1024 terms)
+        np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-5)

@@ -5,7 +5,7 @@ import builtins
 import collections
 
 from .. import _dtype as D
-from .._backend import _take_along, xp
+from .._backend import _take_along, max_last, sum_last, xp
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
 from ._utils import float_cast, wrap, wrap_dim, wrap_dims
@@ -477,8 +477,13 @@ class Softmax(Op):
 
     @staticmethod
     def forward(ctx, a, axis):
-        e = xp.exp(a - xp.amax(a, axis=axis, keepdims=True))
-        e /= xp.sum(e, axis=axis, keepdims=True)
+        if axis is not None and axis == a.ndim - 1:  # rows: the fast row reductions, in place
+            e = a - max_last(a)
+            xp.exp(e, out=e)
+            e /= sum_last(e)
+        else:
+            e = xp.exp(a - xp.amax(a, axis=axis, keepdims=True))
+            e /= xp.sum(e, axis=axis, keepdims=True)
         ctx.save_for_backward(e)
         ctx.axis = axis
         return e
@@ -487,7 +492,10 @@ class Softmax(Op):
     def backward(ctx, g, xp):
         (y,) = ctx.saved_tensors
         gy = g * y
-        return gy - y * xp.sum(gy, axis=ctx.axis, keepdims=True), None
+        if xp.graph or ctx.axis != y.ndim - 1:
+            return gy - y * xp.sum(gy, axis=ctx.axis, keepdims=True), None
+        t = y * sum_last(gy)
+        return xp.subtract(gy, t, out=t), None
 
 
 class LogSoftmax(Op):
@@ -495,8 +503,12 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx, a, axis):
-        s = a - xp.amax(a, axis=axis, keepdims=True)
-        out = s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+        if axis is not None and axis == a.ndim - 1:
+            out = a - max_last(a)
+            out -= xp.log(sum_last(xp.exp(out)))
+        else:
+            s = a - xp.amax(a, axis=axis, keepdims=True)
+            out = s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -504,7 +516,11 @@ class LogSoftmax(Op):
     @staticmethod
     def backward(ctx, g, xp):
         (y,) = ctx.saved_tensors
-        return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
+        if xp.graph or ctx.axis != y.ndim - 1:
+            return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
+        t = xp.exp(y)
+        t *= sum_last(g)
+        return xp.subtract(g, t, out=t), None
 
 
 def _softmax_dim(input, dim):
