@@ -244,7 +244,8 @@ def max_last(a):
     3-6x faster for rows of 10-64 float32 values."""
     L = a.shape[-1]
     R = a.size // L if L else 0
-    if a.dtype is _F32 and 2 <= L <= 256 and R >= 512 and a.flags.c_contiguous:
+    if a.dtype is _F32 and 2 <= L <= 256 and 512 <= R and a.size <= 1 << 24 \
+            and a.flags.c_contiguous:  # (the transposed copy is a temporary of a's size)
         if _swap_nt is None:
             _blas_setup()
         if _transposer:
