@@ -560,21 +560,25 @@ def lstm_floor(T=50, B=32, I=32, H=128, seed=0):
 
     def step():
         # forward; sigmoid(z) = 0.5 tanh(z / 2) + 0.5 with the halving folded into
-        # copies of the weights, so one tanh covers all four gates
-        w_ih_s = W_ih * scale
-        w_hh_s = W_hh * scale
-        acts = np.matmul(w_ih_s, x.transpose(0, 2, 1))         # (T, 4H, B)
-        acts += ((b_ih + b_hh) * scale[:, 0])[:, None]
-        hs = np.empty((T + 1, H, B), F32)                       # hs[0] = h0^T
+        # copies of the weights, so one tanh covers all four gates; the input projection and
+        # the biases ride in each step's GEMM: [W_hh | W_ih | b] @ [h_t; x_t; 1]
+        K = H + I + 1
+        w = np.empty((4 * H, K), F32)
+        np.multiply(W_hh, scale, out=w[:, :H])
+        np.multiply(W_ih, scale, out=w[:, H:H + I])
+        w[:, -1] = (b_ih + b_hh) * scale[:, 0]
+        hx = np.empty((T + 1, K, B), F32)                       # hx[t] = [h_t; x_t; 1]
+        hx[:T, H:H + I] = x.transpose(0, 2, 1)
+        hx[:T, -1] = 1
+        hx[0, :H] = 0
+        hs = hx[:, :H]
+        acts = np.empty((T, 4 * H, B), F32)
         cs = np.empty((T + 1, H, B), F32)
         tcs = np.empty((T, H, B), F32)
-        hs[0] = 0
         cs[0] = 0
-        tmp = np.empty((4 * H, B), F32)
         for t in range(T):
             a = acts[t]
-            np.matmul(w_hh_s, hs[t], out=tmp)
-            a += tmp
+            np.matmul(w, hx[t], out=a)
             np.tanh(a, out=a)
             sig = a[:H2]
             sig *= half

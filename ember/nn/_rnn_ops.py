@@ -205,17 +205,24 @@ def _xw_from_dgates(d):
     return out.reshape(T, B, G)
 
 
-def _lstm_fwd_core(acts, w, h0, c0):
+def _lstm_fwd_core(acts, w, h0, c0, xin=None):
     """Run the recurrence.  ``acts`` (T, 4H, B) holds the input projections (internal order,
     sigmoid pre-activations halved) and is overwritten with the gate activations; ``w`` is
-    the matching (4H, H) recurrent weight; h0, c0 are (B, H).  Returns the output (T, B, H),
-    h_T (B, H), the transposed cell states cs (T+1, H, B) with cs[0] = c0^T and tanh(c)
-    (T, H, B)."""
+    the matching (4H, H) recurrent weight; h0, c0 are (B, H).  With ``xin`` (T, K, B) the input
+    projection is folded into the step's GEMM instead: ``w`` is (4H, H + K), each step computes
+    ``w @ [h; xin[t]]`` straight into ``acts[t]`` (which then needs no initial values).
+    Returns the output (T, B, H), h_T (B, H), the transposed cell states cs (T+1, H, B) with
+    cs[0] = c0^T and tanh(c) (T, H, B)."""
     T, G, B = acts.shape
     H = G // 4
     H2, H3 = 2 * H, 3 * H
     dt = acts.dtype
-    hts = _buf((T + 1, H, B), dt)
+    if xin is None:
+        hx = hts = _buf((T + 1, H, B), dt)
+    else:  # hx[t] = [h_t; xin[t]], one contiguous (H + K, B) GEMM operand per step
+        hx = _buf((T + 1, H + xin.shape[1], B), dt)
+        hx[:T, H:] = xin
+        hts = hx[:, :H]
     cs = _buf((T + 1, H, B), dt)
     tcs = _buf((T, H, B), dt)
     hts[0] = h0.T
@@ -225,8 +232,11 @@ def _lstm_fwd_core(acts, w, h0, c0):
     matmul, multiply, tanh = xp.matmul, xp.multiply, xp.tanh
     for t in range(T):
         a = acts[t]
-        matmul(w, hts[t], out=tmp)
-        a += tmp
+        if xin is None:
+            matmul(w, hts[t], out=tmp)
+            a += tmp
+        else:
+            matmul(w, hx[t], out=a)
         tanh(a, out=a)
         s = a[:H3]
         s *= 0.5
@@ -380,14 +390,23 @@ class LSTMSeq(Op):
 
     @staticmethod
     def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0):
+        # the input projection (and the biases, against a row of ones) rides in each step's
+        # GEMM: w = [W_hh | W_ih | b] @ [h; x_t; 1], one GEMM a step and none before the loop
+        # (the batched (4H, I) x (I, B) products before did not use a second BLAS thread)
         T, B, I = x.shape
-        G = 4 * h0.shape[-1]
-        xt = _buf((T, I, B), x.dtype)
-        xp.copyto(xt, x.transpose(0, 2, 1))
-        acts = xp.matmul(_scaled(w_ih), xt, out=_buf((T, G, B), x.dtype))
+        H = h0.shape[-1]
+        G = 4 * H
+        K = I + (b_ih is not None)
+        xin = _buf((T, K, B), x.dtype)
+        xp.copyto(xin[:, :I], x.transpose(0, 2, 1))
+        w = _buf((G, H + K), x.dtype)
+        w[:, :H] = _scaled(w_hh)
+        w[:, H:H + I] = _scaled(w_ih)
         if b_ih is not None:
-            acts += _scaled(b_ih + b_hh)[:, None]
-        out, hT, cs, tcs = _lstm_fwd_core(acts, _scaled(w_hh), h0, c0)
+            xin[:, I] = 1
+            w[:, H + I] = _scaled(b_ih + b_hh)
+        acts = _buf((T, G, B), x.dtype)
+        out, hT, cs, tcs = _lstm_fwd_core(acts, w, h0, c0, xin)
         if ctx.needs_input_grad:
             ctx.dt = x.dtype
             ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs)
