@@ -310,12 +310,29 @@ def _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need_h0, gcs=None):
     return d, (dhn.T.copy() if need_h0 else None), dc.T.copy()
 
 
-def _flat_dgates(d):
-    """(T, 4H, B) -> (4H, T*B) contiguous, for the weight-gradient GEMMs."""
+def _flat_dgates(d, lstm=False):
+    """(T, G, B) -> (G, T*B) contiguous, for the weight-gradient GEMMs.  ``lstm``: ``d`` is in
+    the LSTM's internal gate order, and the rows come out in torch's (so the GEMMs' results
+    need no reordering): torch's (i, f, g, o) is the internal (o, i, f, g) rotated by one."""
     T, G, B = d.shape
     out = _buf((G, T, B), d.dtype)
-    xp.copyto(out, d.transpose(1, 0, 2))
+    if lstm:
+        H = G // 4
+        xp.copyto(out[:G - H], d[:, H:].transpose(1, 0, 2))
+        xp.copyto(out[G - H:], d[:, :H].transpose(1, 0, 2))
+    else:
+        xp.copyto(out, d.transpose(1, 0, 2))
     return out.reshape(G, T * B)
+
+
+def _w_t_internal(w_hh):
+    """W_hh^T (H, 4H) with its columns in internal gate order, contiguous (pooled)."""
+    G = w_hh.shape[0]
+    H = G // 4
+    w_t = _buf(w_hh.shape[::-1], w_hh.dtype)
+    xp.copyto(w_t[:, :H], w_hh[G - H:].T)
+    xp.copyto(w_t[:, H:], w_hh[:G - H].T)
+    return w_t
 
 
 class LSTMLayer(Op):
@@ -362,15 +379,14 @@ class LSTMLayer(Op):
             return _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs,
                                   gcs) + (None,) * (len(ctx.needs_input_grad) - 4)
         need = ctx.needs_input_grad
-        w_t = _buf(w_hh.shape[::-1], w_hh.dtype)
-        xp.copyto(w_t, _perm_rows(w_hh, _PERM).T)
+        w_t = _w_t_internal(w_hh)
         if gcs is not None:
             gcs = _xp.ascontiguousarray(gcs.transpose(0, 2, 1))  # (T, H, B), the core's layout
         d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need[2], gcs)
         T, G, B = d.shape
         dw = None
         if need[1]:
-            dw = _perm_rows(_dw_hh(_flat_dgates(d), out, h0), _UNPERM)
+            dw = _dw_hh(_flat_dgates(d, lstm=True), out, h0)
         dxw = _xw_from_dgates(d) if need[0] else None
         return (dxw, dw, dh0, dc0) + (None,) * (len(need) - 4)  # (lengths, when given)
 
@@ -419,22 +435,21 @@ class LSTMSeq(Op):
         if xp.graph:
             return _lstm_seq_graph(xp, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, ctx.dt)
         need = ctx.needs_input_grad
-        w_t = _buf(w_hh.shape[::-1], w_hh.dtype)
-        xp.copyto(w_t, _perm_rows(w_hh, _PERM).T)
-        d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need[5])
+        d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, _w_t_internal(w_hh), acts, cs, tcs,
+                                     need[5])
         T, G, B = d.shape
         I = x.shape[-1]
-        d2 = _flat_dgates(d)
+        d2 = _flat_dgates(d, lstm=True)  # (torch's gate order: nothing below is reordered)
         dx = dw_ih = dw_hh = db = None
         if need[0]:
-            dx = xp.matmul(d2.T, _perm_rows(w_ih, _PERM)).reshape(T, B, I)
+            dx = xp.matmul(d2.T, w_ih).reshape(T, B, I)
         if need[1]:
-            dw_ih = _perm_rows(xp.matmul(d2, x.reshape(T * B, I)), _UNPERM)
+            dw_ih = xp.matmul(d2, x.reshape(T * B, I))
         if need[2]:
-            dw_hh = _perm_rows(_dw_hh(d2, out, h0), _UNPERM)
+            dw_hh = _dw_hh(d2, out, h0)
         if b_ih is not None and (need[3] or need[4]):
             # row sums as one BLAS matrix-vector product: 3-6x faster than sum(1) here
-            db = _perm_rows(xp.matmul(d2, xp.ones(T * B, d2.dtype)), _UNPERM)
+            db = xp.matmul(d2, xp.ones(T * B, d2.dtype))
         return dx, dw_ih, dw_hh, db, (db.copy() if db is not None and need[3] and need[4]
                                       else db), dh0, dc0
 
