@@ -104,7 +104,6 @@ def _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs, gcs=None
 # in binary floating point), and the three gates driven by dc in the backward (i, f, g) are one
 # block too.  _PERM maps internal block k to torch's block _PERM[k].
 _PERM = [3, 0, 1, 2]
-_UNPERM = [1, 2, 3, 0]
 
 
 # Scratch buffers.  The big per-call arrays (gate activations, states, gate gradients: several
