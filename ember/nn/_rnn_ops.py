@@ -162,23 +162,15 @@ def _evict(n):
             return
 
 
-def _perm_rows(w, order, pooled=False):
-    """Gate blocks of a (4H, ...) weight or bias reordered (a fresh contiguous array, or a
-    pooled scratch one)."""
+def _scaled(w):
+    """Internal-order copy (pooled scratch) of a (4H, ...) weight or bias with the sigmoid rows
+    halved."""
     H = w.shape[0] // 4
     w4 = w.reshape((4, H) + w.shape[1:])
-    if not pooled:
-        return w4[order].reshape(w.shape)
     out = _buf(w.shape, w.dtype)
-    xp.take(w4, order, axis=0, out=out.reshape(w4.shape))
+    xp.take(w4, _PERM, axis=0, out=out.reshape(w4.shape))
+    out[:3 * H] *= 0.5
     return out
-
-
-def _scaled(w):
-    """Internal-order copy of a (4H, ...) weight or bias with the sigmoid rows halved."""
-    w = _perm_rows(w, _PERM, True)
-    w[:3 * (w.shape[0] // 4)] *= 0.5
-    return w
 
 
 def _acts_from_xw(xw):
