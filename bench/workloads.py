@@ -550,8 +550,9 @@ def _sigmoid(z):
 
 def lstm_floor(T=50, B=32, I=32, H=128, seed=0):
     """nn.LSTM by hand in the transposed layout (gates (4H, B) per step), so every
-    gate block is a contiguous row block; input projection for all steps in one
-    GEMM, one GEMM per step each way, weight gradients as one GEMM each."""
+    gate block is a contiguous row block; one GEMM per step each way (the forward's
+    carries the input projection and biases: [W_hh | W_ih | b] @ [h; x_t; 1]), weight
+    gradients as one GEMM each, the bias gradient as one matrix-vector product."""
     (W_ih, W_hh, b_ih, b_hh), x, gout = lstm_data(T, B, I, H, seed)
     one, half = F32(1), F32(0.5)
     H2, H3 = 2 * H, 3 * H
