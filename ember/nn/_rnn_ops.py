@@ -1,8 +1,8 @@
 """Fused recurrent layers: one op per (layer, direction) runs the whole time loop.
 
 LSTM (``LSTMSeq``, used by nn.LSTM and nn.LSTMCell) takes x and all weights: the input projection
-for all time steps is one batched GEMM before the loop, and dx, dW_ih, dW_hh, db are single
-GEMMs/reductions over all steps after the backward loop.  ``LSTMLayer``/``GRULayer``/``RNNLayer``
+and the biases ride in each step's GEMM ([W_hh | W_ih | b] @ [h; x_t; 1]), and dx, dW_ih, dW_hh,
+db are single GEMMs over all steps after the backward loop.  ``LSTMLayer``/``GRULayer``/``RNNLayer``
 take the input projection ``xw`` (T, B, G*H), biases included, computed outside as one matmul.
 Inside, each step is one recurrent GEMM plus in-place elementwise gate math on preallocated
 buffers, with one ``tanh`` over all gates (sigmoid(x) = 0.5 * tanh(x / 2) + 0.5); see the NumPy
