@@ -11,7 +11,7 @@ from the saved input through differentiable ops, so higher-order gradients are e
 """
 from __future__ import annotations
 
-from .._backend import xp
+from .._backend import sum_last, xp
 from ..autograd.function import Op
 
 __all__ = ["Normalize", "BatchNormOp", "LayerNormOp", "GroupNormOp", "EmbeddingOp",
@@ -32,6 +32,16 @@ def _count(x, axes):
     return n
 
 
+def _rsum(a, axes):
+    """``add.reduce(a, axes, keepdims=True)``; over the trailing axes (layer norm, group norm)
+    as rows of a 2-D view, which ``sum_last`` sums by BLAS where rows are short enough."""
+    nd = a.ndim
+    if axes == tuple(range(nd - len(axes), nd)) and a.flags.c_contiguous:
+        lead = a.shape[:nd - len(axes)]
+        return sum_last(a.reshape(-1, _count(a, axes))).reshape(lead + (1,) * len(axes))
+    return xp.add.reduce(a, axis=axes, keepdims=True)
+
+
 class Normalize(Op):
     """y = (x - mean) / sqrt(var + eps) * w + b over ``axes`` of ``x.reshape(view_shape)``."""
 
@@ -44,10 +54,10 @@ class Normalize(Op):
             y = xv - mean
         else:  # _stats, with one pass fewer: x - mean becomes the output
             n = _count(xv, axes)
-            mean = xp.add.reduce(xv, axis=axes, keepdims=True)
+            mean = _rsum(xv, axes)
             mean /= n
             y = xv - mean
-            var = xp.add.reduce(xp.square(y), axis=axes, keepdims=True)
+            var = _rsum(xp.square(y), axes)
             var /= n
             invstd = 1.0 / xp.sqrt(var + eps)
             if update is not None:
@@ -93,10 +103,10 @@ class Normalize(Op):
                                - xhat * xp.mean(gxh * xhat, axis=axes, keepdims=True))
             else:  # the same on arrays, in place on one temporary
                 n = _count(x, axes)
-                m1 = xp.add.reduce(gxh, axis=axes, keepdims=True)
+                m1 = _rsum(gxh, axes)
                 m1 /= n
                 t = gxh * xhat
-                m2 = xp.add.reduce(t, axis=axes, keepdims=True)
+                m2 = _rsum(t, axes)
                 m2 /= n
                 xp.multiply(xhat, m2, out=t)
                 xp.subtract(gxh, t, out=t)
