@@ -121,9 +121,7 @@ class Normalize(Op):
 def _update_running(update, mean, var, xv, axes):
     """running = (1 - m) * running + m * batch (unbiased variance), in place."""
     rm, rv, momentum = update
-    m = 1
-    for a in axes:
-        m *= xv.shape[a]
+    m = _count(xv, axes)
     bm = mean.reshape(-1)
     bv = var.reshape(-1) * (m / max(m - 1, 1))
     if rm is not None:
