@@ -60,6 +60,17 @@ def cpp_dtype_name(np_dtype):
     return _CPP_NAMES.get(np_dtype.name, np_dtype.name)
 
 
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                      "bool": "Bool", "complex64": "ComplexFloat",
+                      "complex128": "ComplexDouble", "bfloat16": "BFloat16"}
+
+
+def scalar_type_name(np_dtype):
+    """torch's ScalarType name (Float, Double, Long, ...) that most dtype messages print."""
+    return _SCALAR_TYPE_NAMES.get(np_dtype.name, np_dtype.name)
+
+
 def shape_str(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 

@@ -6,7 +6,9 @@ from .._backend import matmul2, xp
 from .._backend import xp as _xp  # index arrays built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply2
-from ._utils import as_tensor_arg, cpp_dtype_name
+from . import pointwise as _pw
+from . import shape as _sh
+from ._utils import as_tensor_arg, broadcast_error, cpp_dtype_name, scalar_type_name
 
 
 def _mat_t(x, xp):
@@ -14,11 +16,7 @@ def _mat_t(x, xp):
 
 
 class Matmul(Op):
-    """C = A @ B (>= 2-D, batch-broadcast): dA = G B^T, dB = A^T G (engine sums batch dims).
-
-    grad_fn names follow the op torch's matmul ends with (bmm, folded mm + _unsafe_view, or a
-    transposed fold + clone)."""
-    node_name = "UnsafeViewBackward0"
+    """C = A @ B (mm, bmm): dA = G B^T, dB = A^T G."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -62,10 +60,6 @@ class Bmm(Matmul):
     node_name = "BmmBackward0"
 
 
-class MatmulClone(Matmul):
-    node_name = "CloneBackward0"
-
-
 class Mv(Op):
     """y = A v: dA = g v^T, dv = A^T g."""
 
@@ -80,31 +74,6 @@ class Mv(Op):
         ga = xp.matmul(g[..., :, None], v[..., None, :])
         gv = xp.matmul(_mat_t(a, xp), g[..., :, None])[..., 0]
         return ga, gv
-
-
-class MvBatched(Mv):
-    node_name = "UnsafeViewBackward0"
-
-
-class VecMat(Op):
-    """y = v A (1-D @ >=2-D): dv = A g, dA = v^T g."""
-    node_name = "SqueezeBackward4"
-
-    @staticmethod
-    def forward(ctx, v, a):
-        ctx.save_for_backward(v, a)
-        return xp.matmul(v, a)
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        v, a = ctx.saved_tensors
-        gv = xp.matmul(g[..., None, :], _mat_t(a, xp))[..., 0, :]
-        ga = xp.matmul(v[:, None], g[..., None, :])
-        return gv, ga
-
-
-class VecMatBatched(VecMat):
-    node_name = "UnsafeViewBackward0"
 
 
 class Dot(Op):
@@ -127,6 +96,10 @@ def _promote(a, b):
 
 
 def matmul(input, other):
+    """torch.matmul, composed exactly as torch's ``_matmul_impl`` composes it (so the graph is
+    torch's node for node): dot, mv, ``unsqueeze -> mm -> squeeze_``, mm, a fold of the larger
+    operand's batch into mm/mv (``reshape -> mm -> _unsafe_view``), or broadcast batches
+    through ``expand -> reshape -> bmm -> _unsafe_view``."""
     if isinstance(input, Tensor) and isinstance(other, Tensor):  # 2-D @ 2-D, the common case
         aa, ba = input._array, other._array
         if aa.ndim == 2 and ba.ndim == 2 and aa.shape[1] == ba.shape[0] and \
@@ -139,49 +112,89 @@ def matmul(input, other):
     if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D "
                            f"and {nb}D")
-    _promote(a, b)
-    sa, sb = a._array.shape, b._array.shape
     if na == 1 and nb == 1:
-        if sa[0] != sb[0]:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src "
-                               f"[{sb[0]}] to have the same number of elements, but got "
-                               f"{sa[0]} and {sb[0]} elements respectively")
-        return _apply(Dot, (a, b), {}, None)
-    if nb == 1:
-        if sa[-1] != sb[0]:
-            raise RuntimeError(f"size mismatch, got input ({sa[-2] if na > 1 else 1}), mat "
-                               f"({sa[-2] if na > 1 else 1}x{sa[-1]}), vec ({sb[0]})")
-        return _apply(Mv if na == 2 else MvBatched, (a, b), {}, None)
-    if na == 1:
-        if sa[0] != sb[-2]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{sa[0]} and "
-                               f"{sb[-2]}x{sb[-1]})")
-        return _apply(VecMat if nb == 2 else VecMatBatched, (a, b), {}, None)
-    if sa[-1] != sb[-2]:
-        if na == 2 and nb == 2:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
-                               f"{sb[0]}x{sb[1]})")
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{sb[0] if nb > 2 else 1}, {sa[-1]}] but got: "
-                           f"[{sb[0] if nb > 2 else 1}, {sb[-2]}].")
+        return dot(a, b)
+    if na == 2 and nb == 1:
+        return mv(a, b)
+    if na == 1 and nb == 2:
+        return _sh.squeeze_inplace_dim(mm(_sh.unsqueeze(a, 0), b), 0)
     if na == 2 and nb == 2:
-        return _apply(Mm, (a, b), {}, None)
-    cls = Matmul
-    if nb > 2 and (na == 2 or _batch_numel(sa) == 1) and _batch_numel(sb) != 1:
-        cls = MatmulClone  # torch folds the transposed problem and copies the result back
+        return mm(a, b)
+    if _should_fold(a, b):
+        transpose = nb > na
+        t1 = _sh.transpose(b, -1, -2) if transpose else a
+        t2 = (_sh.t(a) if na == 2 else a) if transpose else b
+        sizes1 = t1._array.shape
+        out_shape = sizes1[:-1]
+        folded = _numel(out_shape)
+        if t2._array.ndim == 2:
+            out_shape += (t2._array.shape[1],)
+        t1f = _sh.reshape(t1, (folded, sizes1[-1]))
+        if t2._array.ndim == 2:
+            out = _sh.unsafe_view(mm(t1f, t2), out_shape)
+            return _sh.contiguous(_sh.transpose(out, -1, -2)) if transpose else out
+        return _sh.unsafe_view(mv(t1f, t2), out_shape)
+    sa, sb = a._array.shape, b._array.shape
+    n = sa[-2] if na > 1 else 1
+    m1 = sa[-1]
+    batch1 = sa[:max(na - 2, 0)]
+    m2 = sb[-2] if nb > 1 else sb[0]
+    p = sb[-1] if nb > 1 else 1
+    batch2 = sb[:max(nb - 2, 0)]
+    if na == 3 and nb == 3 and batch1[0] != batch2[0]:
+        if batch1[0] == 1 and a._req:
+            return matmul(_sh.squeeze(a, 0), b)
+        if batch2[0] == 1 and b._req:
+            return matmul(a, _sh.squeeze(b, 0))
     try:
-        return _apply(cls, (a, b), {}, None)
+        out_shape = tuple(xp.broadcast_shapes(batch1, batch2))
     except ValueError:
-        raise RuntimeError(f"The size of tensor a ({sa[-3] if na > 2 else 1}) must match the "
-                           f"size of tensor b ({sb[-3] if nb > 2 else 1}) at non-singleton "
-                           f"dimension 0") from None
+        raise broadcast_error(batch1, batch2) from None
+    nbatch = _numel(out_shape)
+    t1e = _sh.reshape(_sh.expand(a, out_shape + (n, m1)), (nbatch, n, m1))
+    vector_rhs = nb == 1
+    if vector_rhs:
+        t2e = _sh.unsqueeze(_sh.reshape(_sh.expand(b, out_shape + (m2,)), (nbatch, m2)), 2)
+    else:
+        t2e = _sh.reshape(_sh.expand(b, out_shape + (m2, p)), (nbatch, m2, p))
+    if na > 1:
+        out_shape += (n,)
+    if nb > 1:
+        out_shape += (p,)
+    prod = bmm(t1e, t2e)
+    if vector_rhs:
+        prod = _sh.squeeze(prod, -1)
+    return _sh.unsafe_view(prod, out_shape)
 
 
-def _batch_numel(shape):
+def _numel(shape):
     n = 1
-    for s in shape[:-2]:
+    for s in shape:
         n *= s
     return n
+
+
+def _should_fold(a, b):
+    """torch's ``should_fold``: fold the larger operand's batch into mm/mv when the other is
+    1-D/2-D and that needs no copy (or the other operand requires grad: folding then avoids
+    a batch-sized gradient buffer in backward)."""
+    na, nb = a._array.ndim, b._array.ndim
+    larger = na >= nb
+    dim_t1, dim_t2 = (na, nb) if larger else (nb, na)
+    if not (dim_t1 >= 3 and dim_t2 <= 2):
+        return False
+    if (b if larger else a)._req:
+        return True
+    if na == 2:
+        return False
+    t1 = a._array if larger else b._array.swapaxes(-1, -2)
+    if t1.size == 0:
+        return True
+    shape, strides = t1.shape, t1.strides
+    for i in range(dim_t1 - 2):
+        if strides[i] != strides[i + 1] * shape[i + 1]:
+            return False
+    return True
 
 
 def mm(input, mat2):
@@ -207,58 +220,72 @@ def bmm(input, mat2):
     if sa[0] != sb[0] or sa[2] != sb[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
-    _promote(input, mat2)
+    if input._array.dtype != mat2._array.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input._array.dtype)} but "
+                           f"found {scalar_type_name(mat2._array.dtype)}")
     return _apply(Bmm, (input, mat2), {}, None)
 
 
 def mv(input, vec):
     if input._array.ndim != 2 or vec._array.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {vec._array.ndim}, "
-                           f"{input._array.ndim}, {vec._array.ndim}")
-    return matmul(input, vec)
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._array.ndim}, "
+                           f"{vec._array.ndim}")
+    sa, sb = input._array.shape, vec._array.shape
+    if sa[1] != sb[0]:
+        raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec "
+                           f"({sb[0]})")
+    if input._array.dtype != vec._array.dtype:
+        v, m = scalar_type_name(vec._array.dtype), scalar_type_name(input._array.dtype)
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, "
+                           f"and {v}")
+    return _apply(Mv, (input, vec), {}, None)
 
 
 def dot(input, other):
     if input._array.ndim != 1 or other._array.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._array.ndim}D and "
                            f"{other._array.ndim}D tensors")
-    return matmul(input, other)
+    sa, sb = input._array.shape, other._array.shape
+    if sa[0] != sb[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src "
+                           f"[{sb[0]}] to have the same number of elements, but got "
+                           f"{sa[0]} and {sb[0]} elements respectively")
+    if input._array.dtype != other._array.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{scalar_type_name(input._array.dtype)} and "
+                           f"{scalar_type_name(other._array.dtype)}")
+    return _apply(Dot, (input, other), {}, None)
 
 
 vdot = inner = dot
 
 
-class Outer(Op):
-    node_name = "MulBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return xp.multiply.outer(a, b)
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        a, b = ctx.saved_tensors
-        return xp.matmul(g, b), xp.matmul(a, g)
-
-
 def outer(input, vec2):
-    return _apply(Outer, (input, vec2), {}, None)
+    """torch's outer: ``input.reshape(n, 1) * vec2`` (MulBackward0 over ViewBackward0)."""
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._array.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got "
+                               f"{t._array.ndim}-D")
+    return _pw.mul(_sh.reshape(input, (input._array.shape[0], 1)), vec2)
 
 
 ger = outer
 
 
 class Addmm(Op):
-    """beta*C + alpha*(A @ B)."""
+    """beta*C + alpha*(A @ B): dC = beta G (the engine sums it to C's shape), dA = alpha G B^T,
+    dB = alpha A^T G.  A column-major operand (``w.t()`` in ``F.linear``) gets its gradient in
+    column-major order, as torch's mm backward does, so that after ``TBackward0`` it lands
+    contiguous in the parameter's own layout."""
 
     @staticmethod
     def forward(ctx, c, a, b, beta, alpha):
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
+            ctx.cm = (_col_major(a) if need[1] else False, _col_major(b) if need[2] else False)
         ctx.beta, ctx.alpha = beta, alpha
-        out = xp.matmul(a, b)
+        out = matmul2(a, b)
         if alpha != 1:
             out *= alpha
         if beta == 0:
@@ -271,10 +298,16 @@ class Addmm(Op):
     @staticmethod
     def backward(ctx, g, xp):
         a, b = ctx.saved_tensors
+        cm_a, cm_b = ctx.cm
         beta, alpha = ctx.beta, ctx.alpha
         gc = g if beta == 1 else (g * beta if beta != 0 else None)
-        ga = xp.matmul(g, _mat_t(b, xp)) if b is not None else None
-        gb = xp.matmul(_mat_t(a, xp), g) if a is not None else None
+        ga = gb = None
+        if b is not None:
+            ga = _mat_t(xp.matmul(b, _mat_t(g, xp)), xp) if cm_a else \
+                xp.matmul(g, _mat_t(b, xp))
+        if a is not None:
+            gb = _mat_t(xp.matmul(_mat_t(g, xp), a), xp) if cm_b else \
+                xp.matmul(_mat_t(a, xp), g)
         if alpha != 1:
             ga = ga * alpha if ga is not None else None
             gb = gb * alpha if gb is not None else None
@@ -282,12 +315,23 @@ class Addmm(Op):
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    if mat1._array.ndim != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {mat1._array.ndim}-D tensor")
+    if mat2._array.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {mat2._array.ndim}-D tensor")
     sa, sb = mat1._array.shape, mat2._array.shape
-    if mat1._array.ndim != 2 or mat2._array.ndim != 2:
-        raise RuntimeError("mat1 must be a matrix, got " + str(mat1._array.ndim) + "-D tensor")
     if sa[1] != sb[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
                            f"{sb[0]}x{sb[1]})")
+    da, db, dc = mat1._array.dtype, mat2._array.dtype, input._array.dtype
+    if da != db:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(da)} and {scalar_type_name(db)}")
+    if dc != db:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(dc)} and {scalar_type_name(db)}")
+    if input._array.shape != (sa[0], sb[1]):
+        _sh.expand_shape(input._array.shape, (sa[0], sb[1]), dc)  # torch's expand errors
     return _apply(Addmm, (input, mat1, mat2, beta, alpha), {}, None)
 
 

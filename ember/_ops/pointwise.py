@@ -20,6 +20,8 @@ from ._utils import (as_tensor_arg, binary, broadcast_error, cpp_dtype_name, flo
 
 
 class Add(Op):
+    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -30,6 +32,8 @@ class Add(Op):
 
 
 class Sub(Op):
+    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -53,6 +57,8 @@ class Rsub(Op):
 
 
 class Mul(Op):
+    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
+
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
@@ -67,6 +73,8 @@ class Mul(Op):
 
 
 class Div(Op):
+    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
+
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
@@ -540,6 +548,8 @@ def round(input, *, decimals=None):  # noqa: A001
 
 
 class Atan2(Op):
+    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -610,6 +620,7 @@ class Clamp(Op):
 
 class ClampTensor(Op):
     node_name = "ClampBackward0"
+    inputs = (0, 1, 2)  # a missing bound is a (None, 0) edge
 
     @staticmethod
     def forward(ctx, a, lo, hi):
@@ -659,6 +670,7 @@ def clamp_max(input, max):  # noqa: A002
 
 class Maximum(Op):
     """max(a, b): gradient to the larger; split evenly on ties (torch's rule)."""
+    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
 
     @staticmethod
     def forward(ctx, a, b):
@@ -674,6 +686,8 @@ class Maximum(Op):
 
 
 class Minimum(Op):
+    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
+
     @staticmethod
     def forward(ctx, a, b):
         if ctx.needs_input_grad:
@@ -721,6 +735,8 @@ def fmin(input, other):
 
 
 class Where(Op):
+    inputs = (1, 2)  # the condition is not differentiable
+
     @staticmethod
     def forward(ctx, cond, a, b):
         ctx.save_for_backward(cond)
@@ -752,6 +768,8 @@ def where(condition, input=None, other=None):
 
 
 class MaskedFill(Op):
+    inputs = (0,)  # the mask is not differentiable; the value is a Scalar
+
     @staticmethod
     def forward(ctx, a, mask, value):
         ctx.save_for_backward(mask)
@@ -765,6 +783,7 @@ class MaskedFill(Op):
 
 class MaskedFillTensor(Op):
     node_name = "MaskedFillBackward1"
+    inputs = (0, 2)  # the mask is not differentiable
 
     @staticmethod
     def forward(ctx, a, mask, value):

@@ -53,8 +53,9 @@ class View(Op):
         return g.reshape(ctx.shape), None
 
 
-class Reshape(Op):
-    """reshape that had to copy (non-contiguous input)."""
+class UnsafeView(Op):
+    """torch's ``_unsafe_view``: a view of a fresh intermediate (a clone, a product) that the
+    result does not count as a view of (no ``_base``, its own version counter)."""
     node_name = "UnsafeViewBackward0"
 
     @staticmethod
@@ -65,6 +66,10 @@ class Reshape(Op):
     @staticmethod
     def backward(ctx, g, xp):
         return g.reshape(ctx.shape), None
+
+
+def unsafe_view(input, shape):
+    return _apply(UnsafeView, (input, shape), {}, None)
 
 
 def view(input, *shape):
@@ -82,8 +87,16 @@ def reshape(input, *shape):
     try:
         xp.reshape(a, shape, copy=False)
         return _apply_view(View, input, shape)
-    except ValueError:
-        return _apply(Reshape, (input, shape), {}, None)
+    except ValueError:  # not viewable: torch copies, then views the copy
+        from .pointwise import clone
+        return _apply(UnsafeView, (clone(input), shape), {}, None)
+
+
+def contiguous(input):
+    if input._array.flags.c_contiguous:
+        return input
+    from .pointwise import clone
+    return clone(input)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -128,6 +141,24 @@ class SqueezeDim(Squeeze):
 
 class SqueezeDims(Squeeze):
     node_name = "SqueezeBackward2"
+
+
+class SqueezeInplaceDim(Op):
+    """``squeeze_(dim)`` on a fresh intermediate (matmul's 1-D @ 2-D): not a view."""
+    node_name = "SqueezeBackward4"
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.shape = a.shape
+        return xp.squeeze(a, axis) if a.shape[axis] == 1 else a.view()
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g.reshape(ctx.shape), None
+
+
+def squeeze_inplace_dim(input, dim):
+    return _apply(SqueezeInplaceDim, (input, wrap_dim(dim, input._array.ndim)), {}, None)
 
 
 def squeeze(input, dim=None):

@@ -150,7 +150,12 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                     res = bw(node, g, ns)
                     if res.__class__ is not tuple:
                         res = (res,)
-                    if len(res) != len(next_fns):
+                    tp = node._tpos
+                    if tp is not None:  # one gradient per argument -> one per edge
+                        if len(res) != len(node.needs_input_grad):
+                            _count_error(node, res)
+                        res = tuple([res[k] for k in tp])
+                    elif len(res) != len(next_fns):
                         _count_error(node, res)
                     if node._saved is not None and not retain_graph:
                         node._saved = FREED
@@ -219,7 +224,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
 
 
 def _count_error(node, res):
-    n = len(node.next_functions)
+    n = len(node.needs_input_grad) if node._tpos is not None else len(node.next_functions)
     raise RuntimeError(f"Function {type(node).__name__} returned an incorrect number of "
                        f"gradients (expected {n}, got {len(res)})")
 
@@ -248,7 +253,12 @@ def _call_backward(node, grads, ns, create_graph, anomaly):
         node._graph = False
     if res.__class__ is not tuple:
         res = (res,)
-    if len(res) != len(node.next_functions):
+    tp = node._tpos
+    if tp is not None:  # one gradient per argument -> one per edge
+        if len(res) != len(node.needs_input_grad):
+            _count_error(node, res)
+        res = tuple([res[k] for k in tp])
+    elif len(res) != len(node.next_functions):
         _count_error(node, res)
     if anomaly:
         for k, r in enumerate(res):

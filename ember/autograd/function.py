@@ -54,13 +54,17 @@ class Op:
 
     Class attributes: ``node_name`` (grad_fn class name, default ``<Name>Backward0``),
     ``is_view`` (output shares input 0's storage and version counter), ``multi_output``
-    (forward returns a tuple) and ``nondiff_outputs`` (indices of integer outputs).
+    (forward returns a tuple), ``nondiff_outputs`` (indices of integer outputs) and ``inputs``:
+    the argument positions that are inputs of the graph (one ``next_functions`` edge each, as
+    torch's derivative declarations have them: a Python number there is a wrapped scalar input,
+    a ``(None, 0)`` edge); None means every Tensor argument and nothing else.
     """
 
     node_name = None
     is_view = False
     multi_output = False
     nondiff_outputs = ()
+    inputs = None
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -117,9 +121,8 @@ def _apply(cls, args, kwargs, cast):
 
     node = cls._node_cls()
     node._seq = next_seq()
-    node.next_functions, meta = _edges(args)
-    node._in_meta = meta
-    node.needs_input_grad = tuple([m is not None for m in meta])
+    node.next_functions, node._in_meta, node._tpos, node.needs_input_grad = _edges(
+        args, cls.inputs)
     out = cls.forward(node, *arrays, **kwargs)
     if _anomaly._enabled[0]:
         node._trace = "".join(traceback.format_stack()[:-3])
@@ -152,22 +155,45 @@ def _apply(cls, args, kwargs, cast):
 _NO_EDGE = (None, 0)
 
 
-def _edges(args):
-    """A node's ``next_functions`` (one edge per argument) and the input (shape, dtype) the
-    engine reduces and casts gradients back to (None where no gradient flows)."""
+def _edges(args, inputs=None):
+    """A node's ``next_functions`` (one edge per graph input: the Tensor arguments, or the
+    positions ``inputs`` names; ``(None, 0)`` for one that needs no gradient), the input
+    (shape, dtype) the engine reduces and casts gradients back to (None where no gradient
+    flows), the argument position of each edge (None when they are all the arguments) and
+    ``needs_input_grad`` (one flag per argument)."""
     edges = []
     meta = []
-    for a in args:
-        if isinstance(a, Tensor) and a._req:
-            fn = a.grad_fn
-            edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
-            arr = a._array
-            key = (arr.shape, arr.dtype)
-            meta.append(_META.get(key) or _intern_meta(key))
-        else:
+    pos = []
+    need = []
+    for k, a in enumerate(args):
+        is_t = isinstance(a, Tensor)
+        if (is_t if inputs is None else k in inputs):
+            pos.append(k)
+            if is_t and a._req:
+                fn = a.grad_fn
+                edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
+                arr = a._array
+                key = (arr.shape, arr.dtype)
+                meta.append(_META.get(key) or _intern_meta(key))
+                need.append(True)
+                continue
             edges.append(_NO_EDGE)
             meta.append(None)
-    return tuple(edges), tuple(meta)
+        need.append(False)
+    tpos = None if len(pos) == len(args) else _intern_pos(tuple(pos))
+    return tuple(edges), tuple(meta), tpos, tuple(need)
+
+
+_POS = {}
+
+
+def _intern_pos(pos):
+    p = _POS.get(pos)
+    if p is None:
+        if len(_POS) >= 4096:
+            _POS.clear()
+        p = _POS[pos] = pos
+    return p
 
 
 # Input (shape, dtype) pairs are interned: graph nodes share one tuple per distinct pair
@@ -254,8 +280,11 @@ def _apply2(cls, a, b):
             key = (ba.shape, ba.dtype)
             mb = _META.get(key) or _intern_meta(key)
             node.needs_input_grad = _NEEDS_TT
-        else:
+        elif bt or cls.inputs is not None:
             eb, mb = _NO_EDGE, None
+            node.needs_input_grad = _NEEDS_TF
+        else:  # a Python number that is not a graph input (torch's Scalar overloads)
+            eb = mb = None
             node.needs_input_grad = _NEEDS_TF
     else:
         ea, ma = _NO_EDGE, None
@@ -264,8 +293,13 @@ def _apply2(cls, a, b):
         key = (ba.shape, ba.dtype)
         mb = _META.get(key) or _intern_meta(key)
         node.needs_input_grad = _NEEDS_FT
-    node.next_functions = (ea, eb)
-    node._in_meta = (ma, mb)
+    if eb is not None:
+        node.next_functions = (ea, eb)
+        node._in_meta = (ma, mb)
+    else:
+        node.next_functions = (ea,)
+        node._in_meta = (ma,)
+        node._tpos = _TPOS0
     out = cls.forward(node, aa, ba)
     if out.__class__ is not ndarray:
         out = xp.asarray(out)
@@ -293,6 +327,7 @@ def _apply2(cls, a, b):
 
 
 _NEEDS_1 = (True,)
+_TPOS0 = (0,)
 _NEEDS_TT, _NEEDS_TF, _NEEDS_FT = (True, True), (True, False), (False, True)
 
 
@@ -311,14 +346,12 @@ def _apply_view(cls, a, *extra):
         fn = a.grad_fn
         edge = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
         key = (aa.shape, aa.dtype)
-        if extra:
-            k = len(extra)
-            node.next_functions = (edge,) + (_NO_EDGE,) * k
-            node._in_meta = (_META.get(key) or _intern_meta(key),) + (None,) * k
-            node.needs_input_grad = (True,) + (False,) * k
+        node.next_functions = (edge,)
+        node._in_meta = _META1.get(key) or _intern_meta1(key)
+        if extra:  # non-tensor arguments (sizes, dims, indices) are not graph inputs
+            node._tpos = _TPOS0
+            node.needs_input_grad = (True,) + (False,) * len(extra)
         else:
-            node.next_functions = (edge,)
-            node._in_meta = _META1.get(key) or _intern_meta1(key)
             node.needs_input_grad = _NEEDS_1
         out = cls.forward(node, aa, *extra)
         if _anomaly._enabled[0]:
@@ -471,7 +504,7 @@ class BackwardCFunction(Node, FunctionCtx):
                 res = self._fn_cls.backward(self, *gs)
         if not isinstance(res, tuple):
             res = (res,)
-        n_expected = len(self.next_functions)
+        n_expected = len(self.needs_input_grad)  # one per forward argument
         if len(res) != n_expected:
             if len(res) > n_expected and all(r is None for r in res[n_expected:]):
                 res = res[:n_expected]
@@ -543,7 +576,7 @@ class Function(metaclass=_FunctionMeta):
         outs = (out,) if single else out
         if not req:
             return out
-        ctx.next_functions, ctx._in_meta = _edges(args)
+        ctx.next_functions, ctx._in_meta, ctx._tpos, _ = _edges(args)
         non_diff = {id(t) for t in ctx._non_diff}
         dirty = {id(t) for t in ctx._dirty}
         input_ids = {id(a) for a in tensor_args}

@@ -52,6 +52,7 @@ class Node:
     # Class-level defaults keep node creation cheap: an op only sets what it uses.
     next_functions = ()
     _in_meta = ()
+    _tpos = None  # argument position of each edge, when some arguments are not Tensors
     _pre_hooks = None
     _hooks = None
     _retained = None

@@ -12,11 +12,12 @@ import warnings
 
 from .. import _dtype as D
 from .. import _special
-from .._backend import matmul2, xp
+from .._backend import xp
 from .._tensor import Tensor, _make
 from .._ops import linalg as _la
 from .._ops import pointwise as _pw
 from .._ops import reduction as _red
+from .._ops import shape as _sh
 from ..autograd.function import Op, _apply
 
 __all__ = [
@@ -65,55 +66,31 @@ def _float_cast(t):
 # ============================================================================ linear
 
 
-class _Linear(Op):
-    """y = x W^T + b in one node: dx = g W, dW = g^T x, db = sum(g) (each in its parameter's
-    layout, so nothing is copied before it lands in ``.grad``)."""
-    node_name = "AddmmBackward0"
-
-    @staticmethod
-    def forward(ctx, x, w, b):
-        need = ctx.needs_input_grad
-        if need:
-            ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
-        out = matmul2(x, w.T)
-        if b is not None:
-            out += b
-        return out
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        x, w = ctx.saved_tensors
-        gx = xp.matmul(g, w) if w is not None else None
-        gw = xp.matmul(xp.swapaxes(g, 0, 1), x) if x is not None else None
-        gb = g.sum(0) if ctx.needs_input_grad[2] else None  # (ndarray and Tensor method)
-        return gx, gw, gb
-
-
-class _LinearNoBias(_Linear):
-    node_name = "MmBackward0"
-
-
 def linear(input, weight, bias=None):
-    """y = x W^T + b; 2-D input is one fused node (torch's AddmmBackward0 / MmBackward0)."""
+    """y = x W^T + b, composed as torch 2.13 composes it (so the graph is torch's): 2-D input
+    with a bias is ``addmm(b, x, W.t())`` (AddmmBackward0 -> bias, x, TBackward0 -> W);
+    contiguous N-D input with a 1-D bias is flattened into the same addmm and viewed back;
+    anything else is ``matmul(x, W.t())`` followed by an in-place ``add_(b)``."""
     nd = input._array.ndim
-    if nd == 2 and weight._array.ndim == 2:
-        if input._array.shape[1] != weight._array.shape[1]:
-            sa, sb = input._array.shape, weight._array.shape
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
-                               f"{sb[1]}x{sb[0]})")
-        if input._array.dtype != weight._array.dtype or (
-                bias is not None and bias._array.dtype != weight._array.dtype):
-            return _la.addmm(bias, input, weight.t()) if bias is not None else \
-                _la.matmul(input, weight.t())
-        if bias is not None:
-            return _apply(_Linear, (input, weight, bias), {}, None)
-        return _apply(_LinearNoBias, (input, weight, None), {}, None)
-    if nd > 2:
-        lead = input.shape[:-1]
-        out = linear(input.reshape(-1, input.shape[-1]), weight, bias)
-        return out.reshape(*lead, out.shape[-1])
-    out = _la.matmul(input, weight.t()) if weight._array.ndim == 2 else _la.matmul(input, weight)
-    return out if bias is None else out + bias
+    wd = weight._array.ndim
+    if nd == 0 or wd == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{nd}D and {wd}D")
+    wt = _sh.t(weight)
+    if bias is None:
+        return _la.matmul(input, wt)
+    if nd == 2:
+        return _la.addmm(bias, input, wt)
+    ba = bias._array
+    if (ba.ndim == 1 or sum(s != 1 for s in ba.shape) == 1) and ba.flags.c_contiguous and \
+            input._array.flags.c_contiguous:
+        shape = input._array.shape
+        rows = 1
+        for s in shape[:-1]:
+            rows *= s
+        out = _la.addmm(bias, _sh.reshape(input, (rows, shape[-1])), wt)
+        return _sh.view(out, shape[:-1] + (out._array.shape[1],))
+    return _la.matmul(input, wt).add_(bias)
 
 
 def bilinear(input1, input2, weight, bias=None):
