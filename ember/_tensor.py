@@ -263,6 +263,22 @@ class Tensor:
             return _RemovableHandle(self._hooks, hook)
         return self.grad_fn._add_pre_hook(self._output_nr, hook)
 
+    _post_acc_hooks = None  # set per tensor by register_post_accumulate_grad_hook
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs after this leaf's gradient has been accumulated into ``.grad``
+        (torch's pattern for an optimizer step inside backward)."""
+        if not self._req:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(hook)
+        from .autograd.graph import _RemovableHandle
+        return _RemovableHandle(self._post_acc_hooks, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd import backward as _bw
         _bw(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -1000,6 +1016,9 @@ class Tensor:
 
     def split(self, split_size, dim=0):
         return _sh.split(self, split_size, dim)
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        return _sh.tensor_split(self, indices_or_sections, dim)
 
     def chunk(self, chunks, dim=0):
         return _sh.chunk(self, chunks, dim)

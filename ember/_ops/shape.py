@@ -561,15 +561,26 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def tensor_split(input, indices_or_sections, dim=0):
+    """Pieces as separate slices (torch: one SliceBackward0 view each, not a multi-output
+    op, so each may be written in place)."""
     axis = wrap_dim(dim, input._array.ndim)
     n = input._array.shape[axis]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()
     if isinstance(indices_or_sections, int):
         k = indices_or_sections
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
         sizes = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
+        bounds, start = [], 0
+        for sz in sizes:
+            bounds.append((start, start + sz))
+            start += sz
     else:
-        idx = [0] + [min(max(i, 0), n) for i in indices_or_sections] + [n]
-        sizes = [max(b - a, 0) for a, b in zip(idx[:-1], idx[1:])]
-    return _apply(Split, (input, tuple(sizes), axis), {}, None)
+        idx = [0] + [i + n if i < 0 else i for i in indices_or_sections] + [n]
+        bounds = [(min(max(a, 0), n), min(max(b, 0), n)) for a, b in zip(idx[:-1], idx[1:])]
+    pre = (slice(None),) * axis
+    return tuple(_apply_view(Slice, input, pre + (slice(a, max(a, b)),)) for a, b in bounds)
 
 
 def chunk(input, chunks, dim=0):

@@ -37,12 +37,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         inputs = _as_tuple(inputs)
         if len(inputs) == 0:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        res = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs,
-                           allow_unused=True, accumulate=False)
-        from .engine import _accumulate
-        for t, g in zip(inputs, res):
-            if g is not None:
-                _accumulate(t, g if create_graph else g._array, create_graph)
+        for t in inputs:  # torch: a non-leaf input's gradient is retained from now on
+            if t.grad_fn is not None:
+                t.retain_grad()
+        run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs,
+                     allow_unused=True, accumulate=True)
         return
     run_backward(tensors, grads, retain_graph, create_graph)
 
@@ -67,15 +66,43 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(res)
 
 
-def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 - torch's name
-    """Pre-0.4 API kept by torch: returns a Tensor."""
-    if not isinstance(data, Tensor):
-        raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
-    if requires_grad:
-        t = data.detach()
-        t.requires_grad = True
-        return t
-    return data
+class _VariableMeta(type):
+    def __instancecheck__(cls, other):
+        return isinstance(other, Tensor)
+
+
+class _ExecutionEngine:
+    """``Variable._execution_engine``: what torch code reaches for on the engine."""
+
+    @staticmethod
+    def queue_callback(callback):
+        from .engine import queue_callback
+        queue_callback(callback)
+
+    @staticmethod
+    def run_backward(tensors, grad_tensors, keep_graph, create_graph, inputs=(),
+                     allow_unreachable=True, accumulate_grad=True):
+        res = run_backward(tuple(tensors), tuple(grad_tensors), keep_graph, create_graph,
+                           inputs=tuple(inputs) or None, allow_unused=allow_unreachable,
+                           accumulate=accumulate_grad)
+        return tuple(res) if res is not None else ()
+
+
+class Variable(metaclass=_VariableMeta):
+    """torch's pre-0.4 ``Variable``: every Tensor is one; ``Variable(t, requires_grad=...)``
+    returns a Tensor."""
+
+    _execution_engine = _ExecutionEngine()
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if not isinstance(data, Tensor):
+            raise TypeError("Variable data has to be a tensor, but got " +
+                            type(data).__name__)
+        if requires_grad:
+            t = data.detach()
+            t.requires_grad = True
+            return t
+        return data
 
 
 def __getattr__(name):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import sys
+import threading
 
 from .._backend import ndarray, nx, xp
 from .._tensor import Tensor, _make
@@ -62,16 +63,35 @@ def _roots(tensors, grad_tensors, create_graph):
     return roots
 
 
+class _Callbacks(threading.local):
+    """Final callbacks of the backward passes running on this thread (innermost last)."""
+
+    def __init__(self):
+        self.stack = []
+
+
+_callbacks = _Callbacks()
+
+
+def queue_callback(callback):
+    """Run ``callback()`` once when the current backward pass has finished (torch's
+    ``Variable._execution_engine.queue_callback``)."""
+    if not _callbacks.stack:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _callbacks.stack[-1].append(callback)
+
+
 def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, inputs=None,
                  allow_unused=False, accumulate=True):
-    """Run a backward pass.  With ``inputs`` and ``accumulate=False`` (autograd.grad) returns the
-    gradients reaching those inputs instead of writing ``.grad``."""
+    """Run a backward pass.  With ``inputs``, only the nodes on a path to one of them run (as in
+    torch): ``accumulate=False`` (autograd.grad) returns the gradients reaching them instead of
+    writing ``.grad``; ``accumulate=True`` (backward(inputs=...)) accumulates only into them."""
     if retain_graph is None:
         retain_graph = create_graph
     roots = _roots(tensors, grad_tensors, create_graph)
 
     # capture points for autograd.grad / backward(inputs=...)
-    capture = None
+    capture = needed = None
     if inputs is not None:
         capture = {}
         for idx, t in enumerate(inputs):
@@ -83,17 +103,18 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                 key = (t.grad_fn, t._output_nr)
             capture.setdefault(key[0], []).append((key[1], idx))
         results = [None] * len(inputs)
+        needed = _needed_nodes(roots, capture)
 
     # 2. dependency counts (roots start at 0 so they are never pushed twice)
     deps = {}
     stack = []
     for node, _, _ in roots:
-        if node not in deps:
+        if node not in deps and (needed is None or node in needed):
             deps[node] = 0
             stack.append(node)
     while stack:
         for nxt, _ in stack.pop().next_functions:
-            if nxt is not None:
+            if nxt is not None and (needed is None or nxt in needed):
                 if nxt in deps:
                     deps[nxt] += 1
                 else:
@@ -102,6 +123,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
 
     buffers = {}
     for node, nr, g in roots:
+        if needed is not None and node not in needed:
+            continue
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node._n_out
@@ -119,6 +142,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
     heappop, heappush = heapq.heappop, heapq.heappush
     ready = None  # the one node made ready while the heap was empty: skips a push and a pop
     owned = set()  # buffer slots holding a sum this pass allocated (safe to add into)
+    callbacks = []
+    _callbacks.stack.append(callbacks)
     try:
         while ready is not None or heap:
             if ready is not None:
@@ -126,8 +151,14 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
             else:
                 node = heappop(heap)[1]
             grads = buffers.pop(node)
-            if node._pre_hooks is not None or node._retained is not None:
-                grads = _run_pre_hooks(node, grads, create_graph)
+            is_acc = node.__class__ is AccumulateGrad
+            # torch's order: tensor hooks (and retain_grad), capture, node pre-hooks, the node,
+            # its post hooks, then the gradients move on
+            if is_acc:
+                if node.variable._hooks:
+                    grads = _leaf_hooks(node.variable, grads, create_graph)
+            elif node._pre_hooks is not None or node._retained is not None:
+                grads = _tensor_pre_hooks(node, grads, create_graph)
             if capture is not None:
                 caps = capture.get(node)
                 if caps is not None:
@@ -136,9 +167,22 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                         if g is not None and not create_graph and not isinstance(g, Tensor):
                             g = _make(g, False, None, 0, None)
                         results[idx] = g
-            if node.__class__ is AccumulateGrad:
+                # a node runs only on the way to an input (a leaf's accumulator: only when
+                # backward(inputs=...) accumulates into it)
+                if not (accumulate if is_acc else
+                        any(n is not None and n in needed for n, _ in node.next_functions)):
+                    continue
+            if node._pre_hooks is not None and -1 in node._pre_hooks:
+                grads = _node_pre_hooks(node, grads, create_graph)
+            if is_acc:
                 if accumulate and grads[0] is not None:
-                    _accumulate(node.variable, grads[0], create_graph)
+                    var = node.variable
+                    _accumulate(var, grads[0], create_graph)
+                    if var._post_acc_hooks:
+                        for fn in tuple(var._post_acc_hooks):
+                            fn(var)
+                if node._hooks is not None:
+                    _post_hooks(node, [], grads, create_graph)
                 continue
             next_fns = node.next_functions
             bw = node._bw
@@ -167,8 +211,13 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                 if not retain_graph:
                     node._release()
             meta = node._in_meta
+            if needed is not None:  # torch computes no gradient for an edge it does not need
+                res = [r if n is not None and n in needed else None
+                       for r, (n, _) in zip(res, next_fns)]
+            if node._hooks is not None:
+                res = _post_hooks(node, _fixed(node, res, ns, create_graph), grads, create_graph)
             for i, (nxt, nr) in enumerate(next_fns):
-                if nxt is None:
+                if nxt is None or (needed is not None and nxt not in needed):
                     continue
                 g = res[i]
                 if g is not None:
@@ -205,12 +254,14 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
             if ready is not None and heap:  # keep PyTorch's order when several are ready
                 heappush(heap, (-ready._seq, ready))
                 ready = None
-            if node._hooks is not None:
-                for h in node._hooks:
-                    h(tuple(res), tuple(grads))
             # drop this frame's references so _accumulate can tell a gradient nobody else holds
             res = g = grads = None
+        k = 0
+        while k < len(callbacks):  # callbacks may queue more
+            callbacks[k]()
+            k += 1
     finally:
+        _callbacks.stack.pop()
         _state.enabled = prev_mode
 
     if inputs is not None:
@@ -223,6 +274,31 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
     return None
 
 
+def _needed_nodes(roots, capture):
+    """The nodes from which a capture point can be reached (torch's ``exec_info``): a
+    post-order walk, iterative."""
+    needed = set()
+    seen = set()
+    for root, _, _ in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, it = stack[-1]
+            for nxt, _ in it:
+                if nxt is not None and nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, iter(nxt.next_functions)))
+                    break
+            else:
+                stack.pop()
+                if node in capture or any(n is not None and n in needed
+                                          for n, _ in node.next_functions):
+                    needed.add(node)
+    return needed
+
+
 def _count_error(node, res):
     n = len(node.needs_input_grad) if node._tpos is not None else len(node.next_functions)
     raise RuntimeError(f"Function {type(node).__name__} returned an incorrect number of "
@@ -230,8 +306,9 @@ def _count_error(node, res):
 
 
 def _call_backward(node, grads, ns, create_graph, anomaly):
-    g = grads if node._n_out > 1 else grads[0]
-    if node._n_out > 1 and node._out_meta is not None:
+    multi = node._n_out > 1 or node._multi
+    g = grads if multi else grads[0]
+    if multi and node._out_meta is not None:
         g = list(grads)
         for k, gk in enumerate(g):
             if gk is None:
@@ -303,7 +380,12 @@ def _broadcastable(shape, gshape):
     return True
 
 
-def _run_pre_hooks(node, grads, create_graph):
+def _as_tensor(g):
+    return g if g is None or isinstance(g, Tensor) else _make(g, False, None, 0, None)
+
+
+def _tensor_pre_hooks(node, grads, create_graph):
+    """A non-leaf's tensor hooks (``t.register_hook``), per output, then ``retain_grad``."""
     grads = list(grads)
     hooks = node._pre_hooks
     if hooks:
@@ -314,16 +396,9 @@ def _run_pre_hooks(node, grads, create_graph):
                 g = grads[nr]
                 if g is None:
                     continue
-                gt = g if isinstance(g, Tensor) else _make(g, False, None, 0, None)
-                r = fn(gt)
+                r = fn(_as_tensor(g))
                 if r is not None:
                     grads[nr] = r if create_graph else r._array
-        for fn in list(hooks.get(-1, ())):
-            wrapped = tuple(g if g is None or isinstance(g, Tensor) else
-                            _make(g, False, None, 0, None) for g in grads)
-            r = fn(wrapped)
-            if r is not None:
-                grads = [g if g is None or create_graph else g._array for g in r]
     if node._retained:
         for nr, ref in node._retained.items():
             t = ref()
@@ -332,15 +407,54 @@ def _run_pre_hooks(node, grads, create_graph):
     return grads
 
 
+def _node_pre_hooks(node, grads, create_graph):
+    """``node.register_prehook`` hooks: ``fn(grad_outputs)`` may return new grad_outputs."""
+    for fn in list(node._pre_hooks[-1]):
+        r = fn(tuple(_as_tensor(g) for g in grads))
+        if r is not None:
+            grads = [g if g is None or create_graph else g._array for g in r]
+    return grads
+
+
+def _leaf_hooks(var, grads, create_graph):
+    """A leaf's tensor hooks, before its gradient is captured or accumulated."""
+    g = grads[0]
+    if g is None:
+        return grads
+    for fn in list(var._hooks):
+        r = fn(_as_tensor(g))
+        if r is not None:
+            g = r if create_graph else r._array
+    return [g]
+
+
+def _fixed(node, res, ns, create_graph):
+    """The node's gradients reduced and cast to its inputs (what post hooks see in torch)."""
+    meta = node._in_meta
+    out = list(res)
+    for i, g in enumerate(out):
+        if g is not None and meta[i] is not None:
+            out[i] = _fix_grad(node, i, g, meta[i], ns, create_graph)
+    return out
+
+
+def _post_hooks(node, res, grads, create_graph):
+    """``node.register_hook`` hooks: ``fn(grad_inputs, grad_outputs)`` may return new
+    grad_inputs (one per ``next_functions`` edge)."""
+    for fn in list(node._hooks):
+        r = fn(tuple(_as_tensor(g) for g in res), tuple(_as_tensor(g) for g in grads))
+        if r is not None:
+            r = tuple(r) if isinstance(r, (tuple, list)) else (r,)
+            if len(r) != len(res):
+                raise RuntimeError(f"hook '{getattr(fn, '__name__', 'hook')}' has returned an "
+                                   f"incorrect number of values (got {len(r)}, but expected "
+                                   f"{len(res)})")
+            res = [g if g is None or create_graph else g._array for g in r]
+    return res
+
+
 def _accumulate(var, g, create_graph):
     """``var.grad += g``: in place when possible; steals ``g`` when nothing else holds it."""
-    hooks = var._hooks
-    if hooks:
-        for fn in list(hooks):
-            gt = g if isinstance(g, Tensor) else _make(g, False, None, 0, None)
-            r = fn(gt)
-            if r is not None:
-                g = r if create_graph else r._array
     old = var._grad
     if create_graph:
         if not isinstance(g, Tensor):

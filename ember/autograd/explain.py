@@ -66,7 +66,7 @@ class Step:
 @dataclass
 class LeafGrad:
     """A leaf reached by the pass: ``grad`` what this pass sent it, ``total`` its ``.grad``
-    afterwards (equal unless ``.grad`` held something before, or it was not in ``inputs``)."""
+    afterwards (equal unless ``.grad`` held something before)."""
 
     name: str
     tensor: Tensor = field(repr=False)
@@ -649,10 +649,6 @@ def _render(ex, max_values) -> str:
         out.append("gradients accumulated into .grad:")
         for lg in ex.leaves:
             total = lg.total
-            if total is None:
-                _line(out, "", f"    {lg.name}: ", _fmt(lg.grad, max_values),
-                      " (not accumulated: not in inputs)")
-                continue
             tail = ""
             if lg.grad is not None and not _same(lg.grad, total):
                 tail = "  (this pass added " + _fmt(lg.grad, max_values).replace("\n", " ") + \

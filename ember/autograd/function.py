@@ -69,8 +69,10 @@ class Op:
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         name = cls.__dict__.get("node_name") or cls.__name__ + "Backward0"
-        cls._node_cls = type(name, (OpNode,), {"_op": cls, "_bw": staticmethod(cls.backward),
-                                               "__module__": "ember.autograd"})
+        multi = cls.multi_output  # the engine's single-gradient fast path is for the others
+        cls._node_cls = type(name, (OpNode,), {
+            "_op": cls, "_bw": None if multi else staticmethod(cls.backward), "_multi": multi,
+            "__module__": "ember.autograd"})
 
     @staticmethod
     def forward(ctx, *arrays, **kwargs):  # pragma: no cover - abstract

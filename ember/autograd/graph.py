@@ -60,6 +60,7 @@ class Node:
     _saved_info = None
     needs_input_grad = ()
     _n_out = 1
+    _multi = False  # backward takes a tuple of output gradients (even when there is one)
     _out_meta = None
     _trace = None
     _graph = False
