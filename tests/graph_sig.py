@@ -10,7 +10,11 @@ from __future__ import annotations
 
 
 def graph_signature(t, leaves=()):
-    root = t.grad_fn
+    return node_signature(t.grad_fn, leaves)
+
+
+def node_signature(root, leaves=()):
+    """The graph below node ``root`` (see graph_signature)."""
     if root is None:
         return None
     leaf_ids = {id(v): i for i, v in enumerate(leaves)}

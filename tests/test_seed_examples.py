@@ -21,6 +21,7 @@ import pytest
 
 import ember
 import ember.examples as examples
+from graph_sig import node_signature
 
 EXAMPLE_DIR = Path(examples.__file__).parent
 NAMES = examples.SEED_EXAMPLE_NAMES
@@ -40,11 +41,21 @@ def example_source(name, lib_name="ember"):
     return text
 
 
-def run_example(name, lib_name="ember"):
-    """Execute the script's source (as `lib_name`'s program) and return what main() prints."""
+def run_example(name, lib_name="ember", graphs=None):
+    """Execute the script's source (as `lib_name`'s program) and return what main() prints.
+    With a list ``graphs``, also record the whole backward graph (tests/graph_sig.py) of every
+    printed tensor that has a ``grad_fn`` and of every printed graph node."""
     path = EXAMPLE_DIR / f"{name}.py"
     code = compile(example_source(name, lib_name), str(path), "exec")
     namespace = {"__name__": f"_seed_example_{lib_name}", "__file__": str(path)}
+    if graphs is not None:
+        def print_recording(*args, **kwargs):
+            for a in args:
+                node = a if hasattr(a, "next_functions") else getattr(a, "grad_fn", None)
+                if node is not None:
+                    graphs.append(node_signature(node))
+            print(*args, **kwargs)
+        namespace["print"] = print_recording
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(code, namespace)
@@ -206,6 +217,20 @@ def test_example_matches_torch(name, monkeypatch):
             outputs[lib_name] = run_example(name, lib_name)
     assert outputs["torch"].strip(), "the PyTorch program printed nothing"
     assert_same_output(outputs["ember"], outputs["torch"])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_graphs_match_torch(name, monkeypatch):
+    """Every graph a tutorial prints (``z.grad_fn``, ``y`` with its grad_fn) is torch's node
+    for node: class names, ``next_functions`` order and ``None`` edges."""
+    torch = pytest.importorskip("torch")
+    graphs = {}
+    for lib_name, lib in (("ember", ember), ("torch", torch)):
+        with monkeypatch.context() as m:
+            SharedStream().install(m, lib)
+            graphs[lib_name] = []
+            run_example(name, lib_name, graphs[lib_name])
+    assert graphs["ember"] == graphs["torch"]
 
 
 def test_shared_stream_gives_both_libraries_the_same_draws(monkeypatch):
