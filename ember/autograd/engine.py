@@ -453,6 +453,16 @@ def _post_hooks(node, res, grads, create_graph):
     return res
 
 
+def _sole_view(g):
+    """``g`` is a C-contiguous view of all of an array that nothing else holds (a transposed
+    product transposed back, as ``TBackward0`` over ``addmm`` leaves the weight's gradient):
+    it can become ``.grad`` without a copy."""
+    base = g.base
+    # refs to base: g's own, this frame's name, getrefcount's argument
+    return g.flags.c_contiguous and base.__class__ is ndarray and base.size == g.size and \
+        _getrefcount(base) <= 3
+
+
 def _accumulate(var, g, create_graph):
     """``var.grad += g``: in place when possible; steals ``g`` when nothing else holds it."""
     old = var._grad
@@ -464,7 +474,8 @@ def _accumulate(var, g, create_graph):
     if old is None:
         # refs when nothing else holds g: the engine's buffer list, this frame, getrefcount's
         # argument; anything more (another leaf's buffer, the caller's tensor) means copy
-        if not g.flags.writeable or g.base is not None or _getrefcount(g) > 3:
+        if not g.flags.writeable or _getrefcount(g) > 3 or (
+                g.base is not None and not _sole_view(g)):
             g = g.copy()
         var._grad = _make(g, False, None, 0, None)
     elif old._req or old.grad_fn is not None:
