@@ -1068,8 +1068,35 @@ class Tensor:
     def scatter_add(self, dim, index, src):
         return _ix.scatter_add(self, dim, index, src)
 
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return _ix.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def index_put(self, indices, values, accumulate=False):
+        return _ix.index_put(self, indices, values, accumulate)
+
     def index_select(self, dim, index):
         return _ix.index_select(self, dim, index)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _ix.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_copy(self, dim, index, source):
+        return _ix.index_copy(self, dim, index, source)
+
+    def index_fill(self, dim, index, value):
+        return _ix.index_fill(self, dim, index, value)
+
+    def masked_scatter(self, mask, source):
+        return _ix.masked_scatter(self, mask, source)
+
+    def take_along_dim(self, indices, dim=None):
+        return _ix.take_along_dim(self, indices, dim)
+
+    def argwhere(self):
+        return _ix.argwhere(self)
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        return _sh.tensor_split(self, indices_or_sections, dim)
 
     def masked_select(self, mask):
         return _ix.masked_select(self, mask)
@@ -1186,13 +1213,13 @@ class Tensor:
         return _inp.inplace(self, _pw.addcdiv, t1, t2, value=value)
 
     def masked_fill_(self, mask, value):
-        return _inp.inplace(self, _pw.masked_fill, mask, value)
+        return _pw.masked_fill_(self, mask, value)
 
     def copy_(self, src, non_blocking=False):
         return _inp.copy_(self, src)
 
     def zero_(self):
-        return _inp.fill_(self, 0)
+        return _inp.zero_(self)
 
     def fill_(self, value):
         return _inp.fill_(self, value)
@@ -1204,11 +1231,24 @@ class Tensor:
     def scatter_add_(self, dim, index, src):
         return _inp.inplace(self, _ix.scatter_add, dim, index, src)
 
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return _inp.inplace(self, _ix.scatter_reduce, dim, index, src, reduce,
+                            include_self=include_self)
+
+    def index_put_(self, indices, values, accumulate=False):
+        return _ix.index_put_(self, indices, values, accumulate)
+
     def index_fill_(self, dim, index, value):
         return _inp.inplace(self, _ix.index_fill, dim, index, value)
 
     def index_add_(self, dim, index, source, *, alpha=1):
         return _inp.inplace(self, _ix.index_add, dim, index, source, alpha=alpha)
+
+    def index_copy_(self, dim, index, source):
+        return _inp.inplace(self, _ix.index_copy, dim, index, source)
+
+    def masked_scatter_(self, mask, source):
+        return _ix.masked_scatter_(self, mask, source)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         return _inp.random_fill_(self, "uniform", a, b, generator=generator)

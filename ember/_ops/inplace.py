@@ -15,28 +15,64 @@ from .._tensor import _LEAF_INPLACE, _VIEW_LEAF_INPLACE, Tensor
 from ..autograd.function import Op, _apply
 from ..autograd.grad_mode import _state
 from ..autograd.graph import _IN
-from ._utils import as_tensor_arg, shape_str, wrap
+from ._utils import as_tensor_arg, broadcast_error, shape_str, wrap
 
 
 def bump(t):
     t._vc[0] += 1
 
 
-def check_inplace(t, *others) -> bool:
-    """Raise torch's errors; return True when the in-place op must be recorded in the graph."""
+def check_inplace(t, *others, view_name=None) -> bool:
+    """Raise torch's errors; return True when the in-place op must be recorded in the graph.
+
+    ``view_name``: the in-place op writes through a view of ``t`` made by that view op (as
+    ``x[0] = v`` does: ``select`` then ``copy_``)."""
     if not _state.enabled:
         return False
-    if t._req and t.grad_fn is None:
-        raise RuntimeError(_LEAF_INPLACE)
+    if not t._req:
+        for o in others:
+            if isinstance(o, Tensor) and o._req:
+                break
+        else:
+            return False
+    if t._base is not None and t.grad_fn is not None:
+        _check_multi_output_view(t, view_name)
     if t._req:
+        if t.grad_fn is None:
+            raise RuntimeError(_VIEW_LEAF_INPLACE if view_name else _LEAF_INPLACE)
         base = t._base  # a differentiable view of a leaf that requires grad
         if base is not None and base._req and base.grad_fn is None:
             raise RuntimeError(_VIEW_LEAF_INPLACE)
-        return True
-    for o in others:
-        if isinstance(o, Tensor) and o._req:
-            return True
-    return False
+    return True
+
+
+_MULTI_OUTPUT = (" is a view and is being modified inplace. This view is the output of a "
+                 "function that returns multiple views. Such functions do not allow the output "
+                 "views to be modified inplace. You should replace the inplace operation by an "
+                 "out-of-place one.")
+
+
+def _check_multi_output_view(t, view_name):
+    """torch forbids recorded in-place on (views of) the outputs of split/chunk/unbind: their
+    grad_fn chain of view ops reaches a multi-output view op."""
+    node = t.grad_fn
+    while node is not None:
+        op = getattr(node, "_op", None)
+        if op is None or not op.is_view:
+            return
+        if op.multi_output:
+            break
+        node = node.next_functions[0][0]
+    else:
+        return
+    name, nr = (view_name, 0) if view_name else (type(t.grad_fn).__name__, t._output_nr)
+    raise RuntimeError(f"Output {nr} of {_op_name(name)}{_MULTI_OUTPUT}")
+
+
+def _op_name(node_name):
+    """SplitWithSizesBackward0 -> SplitWithSizes (the view op's name in torch's message)."""
+    k = node_name.rfind("Backward")
+    return node_name[:k] if k > 0 else node_name
 
 
 def _write(t, arr):
@@ -90,17 +126,37 @@ def rebase(t, res):
 def inplace(t, fn, *args, **kwargs):
     """``t.op_(*args)`` as ``fn(t, *args)`` computed out of place, then written back."""
     if check_inplace(t, *args):
-        rebase(t, fn(t, *args, **kwargs))
+        try:
+            res = fn(t, *args, **kwargs)
+        except ValueError as e:
+            raise _broadcast_failure(e, t, args) from None
+        rebase(t, res)
         return t
     prev = _state.enabled
     _state.enabled = False
     try:
         res = fn(t, *args, **kwargs)
+    except ValueError as e:
+        raise _broadcast_failure(e, t, args) from None
     finally:
         _state.enabled = prev
     _write(t, res._array)
     bump(t)
     return t
+
+
+def _broadcast_failure(e, t, args):
+    """torch's text where NumPy could not broadcast the operands of an in-place op."""
+    if "broadcast" not in str(e):
+        return e
+    shape = t._array.shape
+    for o in args:
+        if isinstance(o, Tensor):
+            try:
+                shape = xp.broadcast_shapes(shape, o._array.shape)
+            except ValueError:
+                return broadcast_error(shape, o._array.shape)
+    return e
 
 
 def add_(t, other, alpha=1):
@@ -114,7 +170,10 @@ def add_(t, other, alpha=1):
         o = o * alpha
     if isinstance(o, ndarray) and (o.dtype != a.dtype or o.shape != a.shape):
         if o.shape != a.shape:
-            xp.broadcast_shapes(o.shape, a.shape)
+            try:
+                xp.broadcast_shapes(a.shape, o.shape)
+            except ValueError:
+                raise broadcast_error(a.shape, o.shape) from None
         res = a + o
         _write(t, res)
     elif isinstance(o, float) and a.dtype.kind in "iub":
@@ -127,6 +186,22 @@ def add_(t, other, alpha=1):
 
 
 class Fill(Op):
+    """fill_ with a Python number."""
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return xp.full_like(a, value)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g * 0, None
+
+
+class FillTensor(Op):
+    """fill_ with a 0-d tensor: its gradient is the sum of the gradient."""
+    node_name = "FillBackward3"
+
     @staticmethod
     def forward(ctx, a, value):
         return xp.full_like(a, value)
@@ -136,17 +211,31 @@ class Fill(Op):
         return g * 0, (xp.sum(g) if ctx.needs_input_grad[1] else None)
 
 
-def fill_(t, value):
-    if isinstance(value, Tensor) and value._array.ndim != 0:
-        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                           f"{value._array.ndim} dimensions.")
+class Zero(Fill):
+    node_name = "ZeroBackward0"
+
+
+def fill_(t, value, cls=None):
+    if isinstance(value, Tensor):
+        if value._array.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._array.ndim} dimensions.")
+        cls = FillTensor
+    elif cls is None:  # (zero_ passes Zero and 0)
+        from .indexing import checked_scalar
+        value = checked_scalar(as_tensor_arg(value), t._array.dtype)
+        cls = Fill
     if check_inplace(t, value):
-        rebase(t, _apply(Fill, (t, value), {}, None))
+        rebase(t, _apply(cls, (t, value), {}, None))
         return t
     v = value._array if isinstance(value, Tensor) else value
     t._array[...] = v
     bump(t)
     return t
+
+
+def zero_(t):
+    return fill_(t, 0, Zero)
 
 
 class CopyFrom(Op):
@@ -165,13 +254,15 @@ def copy_(t, src):
     src = as_tensor_arg(src)
     if not isinstance(src, Tensor):
         src = wrap(xp.asarray(src, dtype=t._array.dtype))
-    try:
-        xp.broadcast_shapes(src._array.shape, t._array.shape)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({t._array.shape[-1] if t._array.ndim else 1})"
-                           f" must match the size of tensor b "
-                           f"({src._array.shape[-1] if src._array.ndim else 1}) at non-singleton "
-                           f"dimension {max(t._array.ndim - 1, 0)}") from None
+    shape, sshape = t._array.shape, src._array.shape
+    if sshape != shape:
+        try:
+            out = xp.broadcast_shapes(shape, sshape)
+        except ValueError:
+            raise broadcast_error(shape, sshape) from None
+        if out != shape:
+            raise RuntimeError(f"output with shape {shape_str(shape)} doesn't match the "
+                               f"broadcast shape {shape_str(out)}")
     if check_inplace(t, src):
         rebase(t, _apply(CopyFrom, (t, src), {}, None))
         return t
