@@ -290,7 +290,12 @@ class Tensor:
 
     def detach_(self):
         if self._base is not None and self._base._req:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._req = False
         self._output_nr = 0
@@ -1139,7 +1144,7 @@ class Tensor:
         return _inp.add_(self, other, alpha)
 
     def sub_(self, other, *, alpha=1):
-        return _inp.add_(self, other, -alpha)
+        return _inp.sub_(self, other, alpha)
 
     def mul_(self, other):
         return _inp.inplace(self, _pw.mul, other)
@@ -1262,17 +1267,29 @@ class Tensor:
     def exponential_(self, lambd=1.0, *, generator=None):
         return _inp.random_fill_(self, "exponential", lambd, None, generator=generator)
 
-    def random_(self, from_=0, to=None, *, generator=None):
-        return _inp.random_fill_(self, "random", from_, to, generator=generator)
+    def random_(self, from_=None, to=None, *, generator=None):  # (from, to), (to) or ()
+        node = "RandomBackward0" if from_ is not None and to is not None else \
+            "RandomBackward1" if to is not None or from_ is not None else "RandomBackward2"
+        if to is None and from_ is not None:
+            from_, to = 0, from_
+        return _inp.random_fill_(self, "random", from_ or 0, to, generator=generator, node=node)
 
     def t_(self):
-        return _inp.set_(self, _sh.t(self.detach()))
+        return _inp.t_(self)
+
+    def transpose_(self, dim0, dim1):
+        return _inp.transpose_(self, dim0, dim1)
+
+    swapaxes_ = swapdims_ = transpose_
 
     def unsqueeze_(self, dim):
-        return _inp.set_(self, _sh.unsqueeze(self.detach(), dim))
+        return _inp.unsqueeze_(self, dim)
 
     def squeeze_(self, dim=None):
-        return _inp.set_(self, _sh.squeeze(self.detach(), dim))
+        return _inp.squeeze_(self, dim)
+
+    def set_(self, source=None):
+        return _inp.set_(self, source)
 
     def resize_(self, *sizes):
         return _inp.resize_(self, *sizes)

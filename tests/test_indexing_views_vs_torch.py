@@ -483,6 +483,50 @@ INPLACE_ERRORS = {
                                     for m, a in (("fill_", (2.0,)), ("zero_", ()),
                                                  ("fill_", (lib.tensor(1.0),)))),
 }
+
+
+def _random_fill(name):
+    def f(lib):
+        x = lib.ones(3, requires_grad=True)
+        y = x * 2
+        w = y[:2]
+        getattr(w, name)(*{"bernoulli_": (0.3,), "random_": (5,)}.get(name, ()))
+        names = (_node(y), _node(w))
+        y.sum().backward()
+        return names, x.grad, y._version
+    return f
+
+
+def _view_inplace(name, *args):
+    def f(lib):
+        x = lib.ones(2, 1, 3, requires_grad=True)
+        y = x * 1
+        getattr(y, name)(*args)
+        (y * lib.arange(6.0).reshape(tuple(y.shape))).sum().backward()
+        return _node(y), y._version, y, x.grad
+    return f
+
+
+INPLACE_ERRORS.update({
+    "add_bool_alpha": lambda lib: lib.ones(3).add_(lib.ones(3), alpha=True),
+    "add_float_alpha_int": lambda lib: lib.ones(3, dtype=lib.long).add_(lib.ones(3, dtype=lib.long),
+                                                                        alpha=0.5),
+    "add_int_float_tensor": lambda lib: lib.zeros(3, dtype=lib.long).add_(lib.ones(3)),
+    "sub_bool": lambda lib: lib.ones(3, dtype=lib.bool).sub_(lib.ones(3, dtype=lib.bool)),
+    "resize_requires_grad": lambda lib: lib.ones(3, requires_grad=True).resize_(2),
+    "t__leaf": lambda lib: lib.ones(2, 3, requires_grad=True).t_(),
+    "t__3d": lambda lib: lib.ones(2, 3, 4).t_(),
+    "set__leaf": lambda lib: lib.ones(3, requires_grad=True).set_(lib.ones(2)),
+    "t_": lambda lib: (lambda y: (y.t_(), _node(y), y._version))(lib.ones(2, 3,
+                                                                         requires_grad=True) * 1),
+    "unsqueeze_": _view_inplace("unsqueeze_", 0),
+    "squeeze_": _view_inplace("squeeze_"),
+    "squeeze__dim": _view_inplace("squeeze_", 1),
+    "squeeze__dims": _view_inplace("squeeze_", (1,)),
+    "transpose_": _view_inplace("transpose_", 0, 2),
+})
+for _k in ("uniform_", "normal_", "bernoulli_", "exponential_", "random_"):
+    INPLACE_ERRORS[f"random_fill_{_k}"] = _random_fill(_k)
 for _k in ("split", "chunk", "unbind", "split_sizes", "tensor_split"):
     INPLACE_ERRORS[f"{_k}_output"] = _split_inplace(_k)
     INPLACE_ERRORS[f"{_k}_no_grad_mode"] = _split_inplace(_k, grad_mode=False)

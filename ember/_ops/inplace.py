@@ -12,10 +12,11 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import _LEAF_INPLACE, _VIEW_LEAF_INPLACE, Tensor
-from ..autograd.function import Op, _apply
+from ..autograd.function import _NOGRAD, Op, _apply, _apply_view
 from ..autograd.grad_mode import _state
 from ..autograd.graph import _IN
-from ._utils import as_tensor_arg, broadcast_error, shape_str, wrap
+from ._utils import as_tensor_arg, broadcast_error, shape_str, wrap, wrap_dim, wrap_dims
+from .shape import Squeeze, T, Transpose, Unsqueeze
 
 
 def bump(t):
@@ -159,7 +160,30 @@ def _broadcast_failure(e, t, args):
     return e
 
 
+def _alpha_check(t, other, alpha):
+    """torch's checks of add's alpha against the result dtype."""
+    if alpha.__class__ is int:
+        return
+    dt = D.result_type(t, other) if isinstance(other, Tensor) else t.dtype
+    if isinstance(alpha, bool):
+        if dt.name != "bool":
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif isinstance(alpha, float) and not (dt.is_floating_point or dt.is_complex):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def sub_(t, other, alpha=1):
+    if t._array.dtype.kind == "b" and isinstance(other, Tensor) and \
+            other._array.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    return add_(t, other, -alpha)
+
+
 def add_(t, other, alpha=1):
+    if alpha.__class__ is not int:
+        _alpha_check(t, other, alpha)
     if check_inplace(t, other):
         from .pointwise import add
         rebase(t, add(t, other, alpha=alpha))
@@ -174,6 +198,11 @@ def add_(t, other, alpha=1):
                 xp.broadcast_shapes(a.shape, o.shape)
             except ValueError:
                 raise broadcast_error(a.shape, o.shape) from None
+        if o.dtype != a.dtype:
+            src, dst = D.result_type(t, other), D.from_numpy_dtype(a.dtype)
+            if src.category > dst.category:
+                raise RuntimeError(f"result type {_word(src)} can't be cast to the desired "
+                                   f"output type {_word(dst)}")
         res = a + o
         _write(t, res)
     elif isinstance(o, float) and a.dtype.kind in "iub":
@@ -271,13 +300,17 @@ def copy_(t, src):
     return t
 
 
-def set_(t, new):
-    t._array = new._array
+def set_(t, new=None):
+    if _state.enabled and t._req and t.grad_fn is None:
+        raise RuntimeError(_LEAF_INPLACE)
+    t._array = new._array if new is not None else xp.empty(0, t._array.dtype)
     bump(t)
     return t
 
 
 def resize_(t, *sizes):
+    if t._req:
+        raise RuntimeError("cannot resize variables that require grad")
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     sizes = tuple(int(s) for s in sizes)
@@ -296,11 +329,99 @@ def resize_(t, *sizes):
     return t
 
 
-def random_fill_(t, kind, a, b, generator=None):
-    if _state.enabled and t._req and t.grad_fn is None:
-        raise RuntimeError(_LEAF_INPLACE)
+class TInplace(T):
+    node_name = "TBackward1"
+
+
+class TransposeInplace(Transpose):
+    node_name = "TransposeBackward1"
+
+
+class UnsqueezeInplace(Unsqueeze):
+    node_name = "UnsqueezeBackward1"
+
+
+class SqueezeInplace(Squeeze):
+    node_name = "SqueezeBackward3"
+
+
+class SqueezeDimInplace(Squeeze):
+    node_name = "SqueezeBackward4"
+
+
+class SqueezeDimsInplace(Squeeze):
+    node_name = "SqueezeBackward5"
+
+
+def view_(t, cls, *extra):
+    """``t.t_()``, ``t.unsqueeze_(d)``, ...: t becomes that view of itself (same storage), with
+    the view's node on top of its history when autograd records it."""
+    if check_inplace(t):
+        r = _apply_view(cls, t, *extra)
+        t.grad_fn, t._output_nr = r.grad_fn, 0
+        t._array = r._array
+    else:
+        t._array = cls.forward(_NOGRAD, t._array, *extra)
+    bump(t)
+    return t
+
+
+def t_(t):
+    nd = t._array.ndim
+    if nd > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return view_(t, TInplace)
+
+
+def transpose_(t, dim0, dim1):
+    nd = t._array.ndim
+    if nd == 0:
+        return t
+    return view_(t, TransposeInplace, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
+
+
+def unsqueeze_(t, dim):
+    return view_(t, UnsqueezeInplace, wrap_dim(dim, t._array.ndim + 1))
+
+
+def squeeze_(t, dim=None):
+    sh = t._array.shape
+    if dim is None:
+        return view_(t, SqueezeInplace, tuple(i for i, s in enumerate(sh) if s == 1))
+    axes = tuple(i for i in wrap_dims(dim, len(sh)) if sh[i] == 1) if sh else ()
+    cls = SqueezeDimsInplace if isinstance(dim, (tuple, list)) else SqueezeDimInplace
+    return view_(t, cls, axes)
+
+
+class RandomFill(Op):
+    """An in-place random fill of a graph tensor: the new values carry no gradient, so the
+    history before them gets zeros (torch's UniformBackward0 and friends)."""
+
+    @staticmethod
+    def forward(ctx, a, arr):
+        return arr
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g * 0, None
+
+
+_RANDOM_NODES = {k: type(k, (RandomFill,), {"node_name": k}) for k in (
+    "UniformBackward0", "NormalBackward0", "BernoulliBackward1", "BernoulliBackward2",
+    "ExponentialBackward0", "RandomBackward0", "RandomBackward1", "RandomBackward2")}
+
+
+def random_fill_(t, kind, a, b, generator=None, node=None):
+    """``t.uniform_(a, b)`` and friends; ``node``: torch's grad_fn name for the overload."""
     from .. import _random
     arr = _random.sample(kind, t._array.shape, t._array.dtype, a, b, generator)
+    if check_inplace(t):
+        name = node or {"uniform": "UniformBackward0", "normal": "NormalBackward0",
+                        "exponential": "ExponentialBackward0"}.get(kind)
+        if name is None:
+            name = "BernoulliBackward1" if isinstance(a, Tensor) else "BernoulliBackward2"
+        rebase(t, _apply(_RANDOM_NODES[name], (t, arr), {}, None))
+        return t
     xp.copyto(t._array, arr, casting="unsafe")
     bump(t)
     return t
