@@ -347,6 +347,30 @@ def _through_view(view, op):
     return f
 
 
+@pytest.mark.parametrize("steps", [(3,), (1, 3), (2, 3), (1, 2), (1, 2, 3, 4), (3, 4), (1, 4)])
+def test_inplace_through_several_views_matches_torch(steps):
+    """In-place ops through different views of one base: each builds on the base's current
+    history (a view made before another view's write is refreshed first)."""
+    a = np.arange(12.0).reshape(4, 3) / 5 - 1
+    mask = np.array([[True, False], [False, True], [True, True]])
+
+    def f(lib):
+        x = lib.tensor(a, requires_grad=True)
+        m = x * 1
+        y = m.t()
+        if 1 in steps:
+            y.diagonal().mul_(3)
+        if 2 in steps:
+            y[0, [1, 3]] = 9.0
+        if 3 in steps:
+            y[:, ::2].masked_fill_(lib.tensor(mask), -1.0)
+        if 4 in steps:
+            y.add_(1)
+        (m * m).sum().backward()
+        return m, _node(m), x.grad
+    check(f)
+
+
 def test_diagonal_same_dims_error_matches_torch():
     check(lambda lib: lib.zeros(3, 3).diagonal(0, 1, 1))
 

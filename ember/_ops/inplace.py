@@ -42,9 +42,31 @@ def check_inplace(t, *others, view_name=None) -> bool:
         if t.grad_fn is None:
             raise RuntimeError(_VIEW_LEAF_INPLACE if view_name else _LEAF_INPLACE)
         base = t._base  # a differentiable view of a leaf that requires grad
-        if base is not None and base._req and base.grad_fn is None:
-            raise RuntimeError(_VIEW_LEAF_INPLACE)
+        if base is not None:
+            if base._req and base.grad_fn is None:
+                raise RuntimeError(_VIEW_LEAF_INPLACE)
+            if not _current_view(t, base):
+                _refresh_view(t, base)
     return True
+
+
+def _current_view(t, base):
+    """Whether view ``t``'s history still ends at its base's (no in-place on the base, or on
+    another view of it, since t was made): its chain of view nodes reaches base.grad_fn."""
+    node, target = t.grad_fn, base.grad_fn
+    while node is not target:
+        op = getattr(node, "_op", None)
+        if op is None or not (op.is_view or op is AsStrided):
+            return False
+        node = node.next_functions[0][0]
+    return True
+
+
+def _refresh_view(t, base):
+    """Give a stale view the base's current history (torch regenerates a view's grad_fn from
+    its base after the base changed in place), so an in-place op on it builds on that."""
+    view_node = _apply(AsStrided, (base, _view_positions(base._array, t._array)), {}, None)
+    t.grad_fn, t._output_nr = view_node.grad_fn, 0
 
 
 _MULTI_OUTPUT = (" is a view and is being modified inplace. This view is the output of a "
