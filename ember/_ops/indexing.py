@@ -497,11 +497,11 @@ def setitem(t, idx, value):
             raise _index_put_dtype_error(a.dtype, v.dtype)
         if advanced == "u8" and v.size == 1 and _one_mask(adv):
             raise _uint8_fill()
-        if v.ndim and v.shape[0] == 1:  # torch drops leading size-1 dims beyond the target's
-            k = _lead_ones(v.shape, _target_ndim(ix, a))
-            if k:
-                vt = vt.reshape(v.shape[k:])
-                v = vt._array
+        k = 0
+        while k < v.ndim and v.shape[k] == 1:  # torch drops the value's leading size-1 dims
+            k += 1
+        if k:
+            v = v.reshape(v.shape[k:])
     else:
         vt, v = None, _setitem_value(t, value)
         if advanced == "u8" and _one_mask(adv):
@@ -517,9 +517,20 @@ def setitem(t, idx, value):
         return
     check_inplace(t, vt, view_name=ops[-1][0].node_name if ops else None)
     if vt is None:
-        vt = wrap(v)
+        vt, fill = wrap(v), True
+    else:
+        fill = vt._array.ndim == 0
+        if advanced:  # torch's value for index_put_: viewed without its leading 1s
+            if k:
+                vt = vt.view(v.shape)
+        elif not fill:  # copy_to: viewed so, then expanded to the target
+            target = ix.view_shape(a)
+            if vt._array.shape != target:
+                vt = vt.view(v.shape)
+                if v.shape != target:
+                    vt = vt.expand(*target)
     cls = SetItem if ops else SetItemIndexPut if advanced else \
-        SetItemCopy if vt._array.shape == a.shape or vt._array.ndim else SetItemFill
+        SetItemFill if fill and a.ndim else SetItemCopy
     cast = a.dtype if vt._array.dtype != a.dtype else None
     try:
         res = _apply(cls, (t, vt, ix), {}, cast)
@@ -717,14 +728,22 @@ class Gather(Op):
         ctx.save_for_backward(idx)
         if a.ndim == 0:  # (a 0-d self takes a 0-d or 1-d index)
             return a.reshape(1)[idx]
+        if any(s != a.shape[d] for d, s in enumerate(idx.shape) if d != axis):
+            a = a[tuple(slice(0, s) if d != axis else _ALL for d, s in enumerate(idx.shape))]
         return nx.take_along_axis(a, idx, axis)
 
     @staticmethod
     def backward(ctx, g, xp):
         (idx,) = ctx.saved_tensors
-        if not ctx.shape:
+        shape, axis = ctx.shape, ctx.axis
+        if not shape:
             return xp.add_at((1,), (idx,), g).reshape(()), None, None
-        return xp.scatter_add_along(ctx.shape, idx, g, ctx.axis), None, None
+        sub = tuple(s if d != axis else shape[d] for d, s in enumerate(idx.shape))
+        if sub == shape:
+            return xp.scatter_add_along(shape, idx, g, axis), None, None
+        # an index smaller than self in other dims: scatter into that corner, then pad
+        gs = xp.scatter_add_along(sub, idx, g, axis)
+        return xp.pad(gs, [(0, s - k) for s, k in zip(shape, sub)]), None, None
 
 
 def _check_gather(a, axis, idx, name, src=None):
@@ -757,12 +776,6 @@ def gather(input, dim, index, *, sparse_grad=False):
     idx = _idx_array(index, "gather")
     axis = wrap_dim(dim, input._array.ndim)
     _check_gather(input._array, axis, idx, "gather")
-    if idx.shape != input._array.shape:
-        # torch allows index smaller than input in non-gather dims: slice input accordingly
-        sl = tuple(slice(0, s) if i != axis else slice(None) for i, s in enumerate(idx.shape))
-        src = input[sl] if any(s != input._array.shape[i] for i, s in enumerate(idx.shape)
-                               if i != axis) else input
-        return _apply(Gather, (src, axis, idx), {}, None)
     return _apply(Gather, (input, axis, idx), {}, None)
 
 
@@ -1073,6 +1086,7 @@ class IndexCopy(IndexPut):
 
 class IndexFill(IndexPut):
     node_name = "IndexFillBackward0"
+    inputs = (0,)  # the value is a Scalar
 
 
 class IndexFillTensor(IndexPut):
@@ -1165,8 +1179,25 @@ def masked_select(input, mask):
     return _apply(MaskedSelect, (x, (xp.broadcast_to(m, shape),)), {}, None)
 
 
-class MaskedScatter(IndexPut):
-    node_name = "MaskedScatterBackward0"
+class MaskedScatter(Op):
+    """self with source's first elements written where the (broadcast) mask is set."""
+
+    @staticmethod
+    def forward(ctx, a, src, m, n):
+        ctx.m, ctx.n, ctx.src_shape = m, n, src.shape
+        out = a.copy() if a.shape == m.shape else xp.broadcast_to(a, m.shape).copy()
+        out[m] = src.reshape(-1)[:n]
+        return out
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        gs = None
+        if ctx.needs_input_grad[1]:
+            size = 1
+            for k in ctx.src_shape:
+                size *= k
+            gs = xp.pad(g[ctx.m], [(0, size - ctx.n)]).reshape(ctx.src_shape)
+        return _zero_at(g, (ctx.m,), xp), gs, None, None
 
 
 def masked_scatter(input, mask, source):
@@ -1182,14 +1213,11 @@ def masked_scatter(input, mask, source):
         shape = xp.broadcast_shapes(a.shape, m.shape)
     except ValueError:
         raise broadcast_error(a.shape, m.shape) from None
-    if shape != a.shape:
-        input = input.expand(*shape)
     m = xp.broadcast_to(m, shape)
     n = int(m.sum())
     if n > source._array.size:
         raise RuntimeError("Number of elements of source < number of ones in mask")
-    vals = source.reshape(-1)[:n]
-    return _apply(MaskedScatter, (input, vals, (m,), False), {}, None)
+    return _apply(MaskedScatter, (input, source, m, n), {}, None)
 
 
 def masked_scatter_(input, mask, source):
