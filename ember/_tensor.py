@@ -290,7 +290,12 @@ class Tensor:
 
     def detach_(self):
         if self._base is not None and self._base._req:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._req = False
         self._output_nr = 0
@@ -1068,8 +1073,35 @@ class Tensor:
     def scatter_add(self, dim, index, src):
         return _ix.scatter_add(self, dim, index, src)
 
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return _ix.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def index_put(self, indices, values, accumulate=False):
+        return _ix.index_put(self, indices, values, accumulate)
+
     def index_select(self, dim, index):
         return _ix.index_select(self, dim, index)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _ix.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_copy(self, dim, index, source):
+        return _ix.index_copy(self, dim, index, source)
+
+    def index_fill(self, dim, index, value):
+        return _ix.index_fill(self, dim, index, value)
+
+    def masked_scatter(self, mask, source):
+        return _ix.masked_scatter(self, mask, source)
+
+    def take_along_dim(self, indices, dim=None):
+        return _ix.take_along_dim(self, indices, dim)
+
+    def argwhere(self):
+        return _ix.argwhere(self)
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        return _sh.tensor_split(self, indices_or_sections, dim)
 
     def masked_select(self, mask):
         return _ix.masked_select(self, mask)
@@ -1112,7 +1144,7 @@ class Tensor:
         return _inp.add_(self, other, alpha)
 
     def sub_(self, other, *, alpha=1):
-        return _inp.add_(self, other, -alpha)
+        return _inp.sub_(self, other, alpha)
 
     def mul_(self, other):
         return _inp.inplace(self, _pw.mul, other)
@@ -1186,13 +1218,13 @@ class Tensor:
         return _inp.inplace(self, _pw.addcdiv, t1, t2, value=value)
 
     def masked_fill_(self, mask, value):
-        return _inp.inplace(self, _pw.masked_fill, mask, value)
+        return _pw.masked_fill_(self, mask, value)
 
     def copy_(self, src, non_blocking=False):
         return _inp.copy_(self, src)
 
     def zero_(self):
-        return _inp.fill_(self, 0)
+        return _inp.zero_(self)
 
     def fill_(self, value):
         return _inp.fill_(self, value)
@@ -1204,11 +1236,24 @@ class Tensor:
     def scatter_add_(self, dim, index, src):
         return _inp.inplace(self, _ix.scatter_add, dim, index, src)
 
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return _inp.inplace(self, _ix.scatter_reduce, dim, index, src, reduce,
+                            include_self=include_self)
+
+    def index_put_(self, indices, values, accumulate=False):
+        return _ix.index_put_(self, indices, values, accumulate)
+
     def index_fill_(self, dim, index, value):
         return _inp.inplace(self, _ix.index_fill, dim, index, value)
 
     def index_add_(self, dim, index, source, *, alpha=1):
         return _inp.inplace(self, _ix.index_add, dim, index, source, alpha=alpha)
+
+    def index_copy_(self, dim, index, source):
+        return _inp.inplace(self, _ix.index_copy, dim, index, source)
+
+    def masked_scatter_(self, mask, source):
+        return _ix.masked_scatter_(self, mask, source)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         return _inp.random_fill_(self, "uniform", a, b, generator=generator)
@@ -1222,17 +1267,29 @@ class Tensor:
     def exponential_(self, lambd=1.0, *, generator=None):
         return _inp.random_fill_(self, "exponential", lambd, None, generator=generator)
 
-    def random_(self, from_=0, to=None, *, generator=None):
-        return _inp.random_fill_(self, "random", from_, to, generator=generator)
+    def random_(self, from_=None, to=None, *, generator=None):  # (from, to), (to) or ()
+        node = "RandomBackward0" if from_ is not None and to is not None else \
+            "RandomBackward1" if to is not None or from_ is not None else "RandomBackward2"
+        if to is None and from_ is not None:
+            from_, to = 0, from_
+        return _inp.random_fill_(self, "random", from_ or 0, to, generator=generator, node=node)
 
     def t_(self):
-        return _inp.set_(self, _sh.t(self.detach()))
+        return _inp.t_(self)
+
+    def transpose_(self, dim0, dim1):
+        return _inp.transpose_(self, dim0, dim1)
+
+    swapaxes_ = swapdims_ = transpose_
 
     def unsqueeze_(self, dim):
-        return _inp.set_(self, _sh.unsqueeze(self.detach(), dim))
+        return _inp.unsqueeze_(self, dim)
 
     def squeeze_(self, dim=None):
-        return _inp.set_(self, _sh.squeeze(self.detach(), dim))
+        return _inp.squeeze_(self, dim)
+
+    def set_(self, source=None):
+        return _inp.set_(self, source)
 
     def resize_(self, *sizes):
         return _inp.resize_(self, *sizes)

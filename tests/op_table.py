@@ -440,6 +440,37 @@ op("scatter_add_0", lambda lib, a, i, s: a.scatter_add(0, i, s),
 op("index_select", lambda lib, a, i: lib.index_select(a, 0, i),
    [S(R(3, 2), I(3, 4)), S(R(3, 2), I(3, 0))])
 op("index_select_1", lambda lib, a, i: a.index_select(1, i), [S(R(2, 3), np.array([2, 0, 2]))])
+for _r in ("sum", "prod", "mean", "amax", "amin"):
+    op("scatter_reduce_" + _r,
+       (lambda r: lambda lib, a, i, s: lib.scatter_reduce(a, 1, i, s, r))(_r),
+       [S(R(3, 4), I(4, 3, 3), R(3, 3)), S(R(2, 3), I(3, 2, 2), R(2, 2))], int_ok=True)
+    op("scatter_reduce_" + _r + "_excl",
+       (lambda r: lambda lib, a, i, s: a.scatter_reduce(0, i, s, r, include_self=False))(_r),
+       [S(R(3, 4), I(3, 2, 4), R(2, 4))], int_ok=True)
+op("index_add", lambda lib, a, s: a.index_add(1, lib.tensor([0, 2, 0]), s, alpha=2),
+   [S(R(3, 4), R(3, 3))])
+op("index_copy", lambda lib, a, s: a.index_copy(0, lib.tensor([2, 0]), s), [S(R(3, 4), R(2, 4))])
+op("index_fill", lambda lib, a: a.index_fill(1, lib.tensor([0, -1]), -1.5), [S(R(3, 4))])
+op("index_fill_tensor", lambda lib, a, v: a.index_fill(1, lib.tensor([1]), v), [S(R(3, 4), R())])
+op("masked_scatter", lambda lib, a, m, s: a.masked_scatter(m, s), [S(R(3, 4), B(3, 4), R(12)),
+                                                                  S(R(4), B(3, 4), R(13))])
+op("masked_select", lambda lib, a, m: lib.masked_select(a, m), [S(R(3, 4), B(4))])
+op("take", lambda lib, a: a.take(lib.tensor([[0, -1], [5, 5]])), [S(R(3, 4))])
+op("diagonal", lambda lib, a: a.diagonal(), [S(R(3, 4)), S(R(2, 3, 4))])
+op("diagonal_offset_dims", lambda lib, a: lib.diagonal(a, 1, 2, 0), [S(R(2, 3, 4))])
+op("diagonal_neg_offset", lambda lib, a: a.diagonal(-1, -1, -2), [S(R(2, 3, 4))])
+
+
+def _inplace_through(view):
+    def f(lib, a):
+        y = a * 1.0
+        view(y).mul_(2.0)
+        return y
+    return f
+
+
+op("inplace_diagonal", _inplace_through(lambda y: y.diagonal()), [S(R(3, 4))])
+op("inplace_0d_view", _inplace_through(lambda y: y[1, 2]), [S(R(3, 4))])
 op("tril", lambda lib, a: lib.tril(a), [S(R(3, 3)), S(R(2, 4)), S(R(2, 3, 3))])
 op("tril_k", lambda lib, a: a.tril(-1), [S(R(3, 4))])
 op("triu", lambda lib, a: lib.triu(a), [S(R(3, 3)), S(R(4, 2))])
@@ -487,6 +518,9 @@ _GET = [
     ("mixed_adv_slice_adv", (np.array([0, 1]), slice(None), np.array([1, 2])), (2, 3, 4)),
     ("mixed_none_adv", (None, np.array([0, 2])), (3, 4)),
     ("mixed_bool_slice", (np.array([True, False, True]), slice(1, 3)), (3, 4)),
+    ("int_slice_adv", (0, slice(None), np.array([0, 2])), (2, 3, 4)),
+    ("int_adv_apart", (1, slice(None), np.array([0, 2]), 0), (2, 3, 4, 2)),
+    ("adv_int_adv", (slice(None), np.array([0, 1]), 0, np.array([1, 2])), (2, 3, 4, 5)),
 ]
 for _n, _idx, _shape in _GET:
     op("getitem_" + _n, (lambda ix: lambda lib, a: a[ix(lib)])(_ix(_idx)), [S(R(*_shape))])
@@ -506,6 +540,7 @@ _SET = [
     ("adv", np.array([2, 0]), (3, 4), (2, 4)), ("bool", np.array([True, False, True]), (3, 4),
                                                 (4,)),
     ("mixed", (slice(None), np.array([0, 3])), (3, 4), (3, 2)),
+    ("int_slice_adv", (0, slice(None), np.array([0, 2])), (2, 3, 4), (3, 2)),
 ]
 for _n, _idx, _shape, _vshape in _SET:
     op("setitem_" + _n, _setitem_fn(_ix(_idx)), [S(R(*_shape), R(*_vshape))])

@@ -37,13 +37,10 @@ KNOWN = {
     "add_alpha": "torch folds alpha into AddBackward0; ember multiplies first",
     "sub_alpha": "torch folds alpha into SubBackward0; ember multiplies first",
     "cat_empty1d": "torch keeps the empty legacy 1-D tensor as an input of CatBackward0",
-    "gather_small_idx": "ember slices the input before gathering",
-    "getitem_none": "torch's indexing applies unsqueeze/select one by one",
-    "getitem_int_slice": "torch's indexing applies select/slice one by one",
-    "getitem_mixed_int_adv": "torch selects integers before advanced indexing",
-    "getitem_mixed_none_adv": "torch's indexing applies unsqueeze/select one by one",
-    "getitem_mixed_bool_slice": "torch's indexing applies its views one by one",
-    "setitem_bcast": "torch views and expands the value before index_put",
+    "inplace_diagonal": "torch's CopySlices wraps the view's in-place node (edges: the base, "
+                        "then that node's other inputs); ember's takes the result as an input",
+    "inplace_0d_view": "torch's CopySlices wraps the view's in-place node (edges: the base, "
+                       "then that node's other inputs); ember's takes the result as an input",
 }
 
 

@@ -12,31 +12,90 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import _LEAF_INPLACE, _VIEW_LEAF_INPLACE, Tensor
-from ..autograd.function import Op, _apply
+from ..autograd.function import _NOGRAD, Op, _apply, _apply_view
 from ..autograd.grad_mode import _state
 from ..autograd.graph import _IN
-from ._utils import as_tensor_arg, shape_str, wrap
+from ._utils import as_tensor_arg, broadcast_error, shape_str, wrap, wrap_dim, wrap_dims
+from .shape import Squeeze, T, Transpose, Unsqueeze
 
 
 def bump(t):
     t._vc[0] += 1
 
 
-def check_inplace(t, *others) -> bool:
-    """Raise torch's errors; return True when the in-place op must be recorded in the graph."""
+def check_inplace(t, *others, view_name=None) -> bool:
+    """Raise torch's errors; return True when the in-place op must be recorded in the graph.
+
+    ``view_name``: the in-place op writes through a view of ``t`` made by that view op (as
+    ``x[0] = v`` does: ``select`` then ``copy_``)."""
     if not _state.enabled:
         return False
-    if t._req and t.grad_fn is None:
-        raise RuntimeError(_LEAF_INPLACE)
+    if not t._req:
+        for o in others:
+            if isinstance(o, Tensor) and o._req:
+                break
+        else:
+            return False
+    if t._base is not None and t.grad_fn is not None:
+        _check_multi_output_view(t, view_name)
     if t._req:
+        if t.grad_fn is None:
+            raise RuntimeError(_VIEW_LEAF_INPLACE if view_name else _LEAF_INPLACE)
         base = t._base  # a differentiable view of a leaf that requires grad
-        if base is not None and base._req and base.grad_fn is None:
-            raise RuntimeError(_VIEW_LEAF_INPLACE)
-        return True
-    for o in others:
-        if isinstance(o, Tensor) and o._req:
-            return True
-    return False
+        if base is not None:
+            if base._req and base.grad_fn is None:
+                raise RuntimeError(_VIEW_LEAF_INPLACE)
+            if not _current_view(t, base):
+                _refresh_view(t, base)
+    return True
+
+
+def _current_view(t, base):
+    """Whether view ``t``'s history still ends at its base's (no in-place on the base, or on
+    another view of it, since t was made): its chain of view nodes reaches base.grad_fn."""
+    node, target = t.grad_fn, base.grad_fn
+    while node is not target:
+        op = getattr(node, "_op", None)
+        if op is None or not (op.is_view or op is AsStrided):
+            return False
+        node = node.next_functions[0][0]
+    return True
+
+
+def _refresh_view(t, base):
+    """Give a stale view the base's current history (torch regenerates a view's grad_fn from
+    its base after the base changed in place), so an in-place op on it builds on that."""
+    view_node = _apply(AsStrided, (base, _view_positions(base._array, t._array)), {}, None)
+    t.grad_fn, t._output_nr = view_node.grad_fn, 0
+
+
+_MULTI_OUTPUT = (" is a view and is being modified inplace. This view is the output of a "
+                 "function that returns multiple views. Such functions do not allow the output "
+                 "views to be modified inplace. You should replace the inplace operation by an "
+                 "out-of-place one.")
+
+
+def _check_multi_output_view(t, view_name):
+    """torch forbids recorded in-place on (views of) the outputs of split/chunk/unbind: their
+    grad_fn chain of view ops reaches a multi-output view op."""
+    node = t.grad_fn
+    while node is not None:
+        op = getattr(node, "_op", None)
+        if op is None or not op.is_view:
+            return
+        if op.multi_output:
+            break
+        node = node.next_functions[0][0]
+    else:
+        return
+    name, nr = (view_name, 0) if view_name else (type(t.grad_fn).__name__, t._output_nr)
+    raise RuntimeError(f"Output {nr} of {_op_name(name)}{_MULTI_OUTPUT}")
+
+
+def _op_name(node_name):
+    """SplitWithSizesBackward0 -> SplitWithSizes (the view op's name in torch's message)."""
+    k = node_name.rfind("Backward")
+    return node_name[:k] if k > 0 else node_name
 
 
 def _write(t, arr):
@@ -90,12 +149,18 @@ def rebase(t, res):
 def inplace(t, fn, *args, **kwargs):
     """``t.op_(*args)`` as ``fn(t, *args)`` computed out of place, then written back."""
     if check_inplace(t, *args):
-        rebase(t, fn(t, *args, **kwargs))
+        try:
+            res = fn(t, *args, **kwargs)
+        except ValueError as e:
+            raise _broadcast_failure(e, t, args) from None
+        rebase(t, res)
         return t
     prev = _state.enabled
     _state.enabled = False
     try:
         res = fn(t, *args, **kwargs)
+    except ValueError as e:
+        raise _broadcast_failure(e, t, args) from None
     finally:
         _state.enabled = prev
     _write(t, res._array)
@@ -103,7 +168,44 @@ def inplace(t, fn, *args, **kwargs):
     return t
 
 
+def _broadcast_failure(e, t, args):
+    """torch's text where NumPy could not broadcast the operands of an in-place op."""
+    if "broadcast" not in str(e):
+        return e
+    shape = t._array.shape
+    for o in args:
+        if isinstance(o, Tensor):
+            try:
+                shape = xp.broadcast_shapes(shape, o._array.shape)
+            except ValueError:
+                return broadcast_error(shape, o._array.shape)
+    return e
+
+
+def _alpha_check(t, other, alpha):
+    """torch's checks of add's alpha against the result dtype."""
+    if alpha.__class__ is int:
+        return
+    dt = D.result_type(t, other) if isinstance(other, Tensor) else t.dtype
+    if isinstance(alpha, bool):
+        if dt.name != "bool":
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif isinstance(alpha, float) and not (dt.is_floating_point or dt.is_complex):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def sub_(t, other, alpha=1):
+    if t._array.dtype.kind == "b" and isinstance(other, Tensor) and \
+            other._array.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    return add_(t, other, -alpha)
+
+
 def add_(t, other, alpha=1):
+    if alpha.__class__ is not int:
+        _alpha_check(t, other, alpha)
     if check_inplace(t, other):
         from .pointwise import add
         rebase(t, add(t, other, alpha=alpha))
@@ -114,7 +216,15 @@ def add_(t, other, alpha=1):
         o = o * alpha
     if isinstance(o, ndarray) and (o.dtype != a.dtype or o.shape != a.shape):
         if o.shape != a.shape:
-            xp.broadcast_shapes(o.shape, a.shape)
+            try:
+                xp.broadcast_shapes(a.shape, o.shape)
+            except ValueError:
+                raise broadcast_error(a.shape, o.shape) from None
+        if o.dtype != a.dtype:
+            src, dst = D.result_type(t, other), D.from_numpy_dtype(a.dtype)
+            if src.category > dst.category:
+                raise RuntimeError(f"result type {_word(src)} can't be cast to the desired "
+                                   f"output type {_word(dst)}")
         res = a + o
         _write(t, res)
     elif isinstance(o, float) and a.dtype.kind in "iub":
@@ -127,6 +237,22 @@ def add_(t, other, alpha=1):
 
 
 class Fill(Op):
+    """fill_ with a Python number."""
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return xp.full_like(a, value)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g * 0, None
+
+
+class FillTensor(Op):
+    """fill_ with a 0-d tensor: its gradient is the sum of the gradient."""
+    node_name = "FillBackward3"
+
     @staticmethod
     def forward(ctx, a, value):
         return xp.full_like(a, value)
@@ -136,17 +262,31 @@ class Fill(Op):
         return g * 0, (xp.sum(g) if ctx.needs_input_grad[1] else None)
 
 
-def fill_(t, value):
-    if isinstance(value, Tensor) and value._array.ndim != 0:
-        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                           f"{value._array.ndim} dimensions.")
+class Zero(Fill):
+    node_name = "ZeroBackward0"
+
+
+def fill_(t, value, cls=None):
+    if isinstance(value, Tensor):
+        if value._array.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._array.ndim} dimensions.")
+        cls = FillTensor
+    elif cls is None:  # (zero_ passes Zero and 0)
+        from .indexing import checked_scalar
+        value = checked_scalar(as_tensor_arg(value), t._array.dtype)
+        cls = Fill
     if check_inplace(t, value):
-        rebase(t, _apply(Fill, (t, value), {}, None))
+        rebase(t, _apply(cls, (t, value), {}, None))
         return t
     v = value._array if isinstance(value, Tensor) else value
     t._array[...] = v
     bump(t)
     return t
+
+
+def zero_(t):
+    return fill_(t, 0, Zero)
 
 
 class CopyFrom(Op):
@@ -165,13 +305,15 @@ def copy_(t, src):
     src = as_tensor_arg(src)
     if not isinstance(src, Tensor):
         src = wrap(xp.asarray(src, dtype=t._array.dtype))
-    try:
-        xp.broadcast_shapes(src._array.shape, t._array.shape)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({t._array.shape[-1] if t._array.ndim else 1})"
-                           f" must match the size of tensor b "
-                           f"({src._array.shape[-1] if src._array.ndim else 1}) at non-singleton "
-                           f"dimension {max(t._array.ndim - 1, 0)}") from None
+    shape, sshape = t._array.shape, src._array.shape
+    if sshape != shape:
+        try:
+            out = xp.broadcast_shapes(shape, sshape)
+        except ValueError:
+            raise broadcast_error(shape, sshape) from None
+        if out != shape:
+            raise RuntimeError(f"output with shape {shape_str(shape)} doesn't match the "
+                               f"broadcast shape {shape_str(out)}")
     if check_inplace(t, src):
         rebase(t, _apply(CopyFrom, (t, src), {}, None))
         return t
@@ -180,13 +322,17 @@ def copy_(t, src):
     return t
 
 
-def set_(t, new):
-    t._array = new._array
+def set_(t, new=None):
+    if _state.enabled and t._req and t.grad_fn is None:
+        raise RuntimeError(_LEAF_INPLACE)
+    t._array = new._array if new is not None else xp.empty(0, t._array.dtype)
     bump(t)
     return t
 
 
 def resize_(t, *sizes):
+    if t._req:
+        raise RuntimeError("cannot resize variables that require grad")
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     sizes = tuple(int(s) for s in sizes)
@@ -205,11 +351,99 @@ def resize_(t, *sizes):
     return t
 
 
-def random_fill_(t, kind, a, b, generator=None):
-    if _state.enabled and t._req and t.grad_fn is None:
-        raise RuntimeError(_LEAF_INPLACE)
+class TInplace(T):
+    node_name = "TBackward1"
+
+
+class TransposeInplace(Transpose):
+    node_name = "TransposeBackward1"
+
+
+class UnsqueezeInplace(Unsqueeze):
+    node_name = "UnsqueezeBackward1"
+
+
+class SqueezeInplace(Squeeze):
+    node_name = "SqueezeBackward3"
+
+
+class SqueezeDimInplace(Squeeze):
+    node_name = "SqueezeBackward4"
+
+
+class SqueezeDimsInplace(Squeeze):
+    node_name = "SqueezeBackward5"
+
+
+def view_(t, cls, *extra):
+    """``t.t_()``, ``t.unsqueeze_(d)``, ...: t becomes that view of itself (same storage), with
+    the view's node on top of its history when autograd records it."""
+    if check_inplace(t):
+        r = _apply_view(cls, t, *extra)
+        t.grad_fn, t._output_nr = r.grad_fn, 0
+        t._array = r._array
+    else:
+        t._array = cls.forward(_NOGRAD, t._array, *extra)
+    bump(t)
+    return t
+
+
+def t_(t):
+    nd = t._array.ndim
+    if nd > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return view_(t, TInplace)
+
+
+def transpose_(t, dim0, dim1):
+    nd = t._array.ndim
+    if nd == 0:
+        return t
+    return view_(t, TransposeInplace, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
+
+
+def unsqueeze_(t, dim):
+    return view_(t, UnsqueezeInplace, wrap_dim(dim, t._array.ndim + 1))
+
+
+def squeeze_(t, dim=None):
+    sh = t._array.shape
+    if dim is None:
+        return view_(t, SqueezeInplace, tuple(i for i, s in enumerate(sh) if s == 1))
+    axes = tuple(i for i in wrap_dims(dim, len(sh)) if sh[i] == 1) if sh else ()
+    cls = SqueezeDimsInplace if isinstance(dim, (tuple, list)) else SqueezeDimInplace
+    return view_(t, cls, axes)
+
+
+class RandomFill(Op):
+    """An in-place random fill of a graph tensor: the new values carry no gradient, so the
+    history before them gets zeros (torch's UniformBackward0 and friends)."""
+
+    @staticmethod
+    def forward(ctx, a, arr):
+        return arr
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g * 0, None
+
+
+_RANDOM_NODES = {k: type(k, (RandomFill,), {"node_name": k}) for k in (
+    "UniformBackward0", "NormalBackward0", "BernoulliBackward1", "BernoulliBackward2",
+    "ExponentialBackward0", "RandomBackward0", "RandomBackward1", "RandomBackward2")}
+
+
+def random_fill_(t, kind, a, b, generator=None, node=None):
+    """``t.uniform_(a, b)`` and friends; ``node``: torch's grad_fn name for the overload."""
     from .. import _random
     arr = _random.sample(kind, t._array.shape, t._array.dtype, a, b, generator)
+    if check_inplace(t):
+        name = node or {"uniform": "UniformBackward0", "normal": "NormalBackward0",
+                        "exponential": "ExponentialBackward0"}.get(kind)
+        if name is None:
+            name = "BernoulliBackward1" if isinstance(a, Tensor) else "BernoulliBackward2"
+        rebase(t, _apply(_RANDOM_NODES[name], (t, arr), {}, None))
+        return t
     xp.copyto(t._array, arr, casting="unsafe")
     bump(t)
     return t

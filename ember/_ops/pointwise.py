@@ -768,6 +768,7 @@ def where(condition, input=None, other=None):
 
 
 class MaskedFill(Op):
+    """self with value (a 0-d array of self's dtype) where mask is set."""
     inputs = (0,)  # the mask is not differentiable; the value is a Scalar
 
     @staticmethod
@@ -782,33 +783,67 @@ class MaskedFill(Op):
 
 
 class MaskedFillTensor(Op):
+    """masked_fill with a 0-d value tensor (cast to self's dtype; its gradient is the sum of
+    the gradient where the mask is set)."""
     node_name = "MaskedFillBackward1"
     inputs = (0, 2)  # the mask is not differentiable
 
     @staticmethod
     def forward(ctx, a, mask, value):
         ctx.save_for_backward(mask)
-        return xp.where(mask, value, a)
+        return xp.where(mask, value if value.dtype == a.dtype else value.astype(a.dtype), a)
 
     @staticmethod
     def backward(ctx, g, xp):
         (m,) = ctx.saved_tensors
-        return xp.where(m, 0.0, g), None, xp.sum(xp.where(m, g, 0.0))
+        gv = xp.sum(xp.where(m, g, 0.0)) if ctx.needs_input_grad[2] else None
+        return xp.where(m, 0.0, g), None, gv
 
 
-def masked_fill(input, mask, value):
+def _fill_mask(mask):
     m = mask._array if isinstance(mask, Tensor) else xp.asarray(mask)
     if m.dtype != xp.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{cpp_dtype_name(m.dtype)}")
+    return m
+
+
+def masked_fill(input, mask, value):
+    """torch keeps self's dtype: the value (a Python number or a 0-d tensor of any dtype) is
+    converted to it, with torch's overflow check."""
+    from .indexing import checked_scalar
+    m = _fill_mask(mask)
+    a = input._array
     if isinstance(value, Tensor):
-        if value._array.ndim != 0:
+        v = value._array
+        if v.ndim != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but "
-                               f"got tensor with {value._array.ndim} dimension(s).")
-        return _apply(MaskedFillTensor, (input, wrap(m), value), {}, None)
-    if input._array.dtype.kind in "iub" and isinstance(value, float):
-        value = int(value)
-    return _apply(MaskedFill, (input, wrap(m), value), {}, None)
+                               f"got tensor with {v.ndim} dimension(s).")
+        if v.dtype != a.dtype:
+            checked_scalar(v.item(), a.dtype)
+        cls = MaskedFillTensor
+    else:
+        value, cls = checked_scalar(value, a.dtype), MaskedFill
+    try:
+        return _apply(cls, (input, wrap(m), value), {}, None)
+    except ValueError:
+        raise broadcast_error(m.shape, a.shape) from None
+
+
+def masked_fill_(input, mask, value):
+    from ._utils import shape_str
+    from .inplace import inplace
+    m = _fill_mask(mask)
+    shape = input._array.shape
+    if m.shape != shape:
+        try:
+            out = xp.broadcast_shapes(shape, m.shape)
+        except ValueError:
+            raise broadcast_error(shape, m.shape) from None
+        if out != shape:
+            raise RuntimeError(f"output with shape {shape_str(shape)} doesn't match the "
+                               f"broadcast shape {shape_str(out)}")
+    return inplace(input, masked_fill, mask, value)
 
 
 class Lerp(Op):

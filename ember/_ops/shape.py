@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._backend import xp
+from .._backend import ndarray, xp
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply_view
 from ._utils import shape_str, wrap_dim, wrap_dims
@@ -534,7 +534,7 @@ class Unbind(Op):
     @staticmethod
     def forward(ctx, a, axis):
         ctx.axis = axis
-        return tuple(a[(slice(None),) * axis + (i,)] for i in range(a.shape[axis]))
+        return tuple(a[(slice(None),) * axis + (i, Ellipsis)] for i in range(a.shape[axis]))
 
     @staticmethod
     def backward(ctx, grads, xp):
@@ -604,7 +604,10 @@ class Slice(Op):
     @staticmethod
     def forward(ctx, a, idx):
         ctx.shape, ctx.idx = a.shape, idx
-        return a[idx]
+        out = a[idx]
+        if out.__class__ is not ndarray:  # a full integer index: NumPy's scalar is a copy
+            out = a[idx + (Ellipsis,)]
+        return out
 
     @staticmethod
     def backward(ctx, g, xp):
@@ -749,10 +752,16 @@ def diag(input, diagonal=0):
 
 
 class Diagonal(Op):
+    """A view (as in torch): NumPy's diagonal is a read-only view of writable memory."""
+    is_view = True
+
     @staticmethod
     def forward(ctx, a, offset, d1, d2):
         ctx.shape, ctx.args = a.shape, (offset, d1, d2)
-        return xp.diagonal(a, offset, d1, d2).copy()
+        out = xp.diagonal(a, offset, d1, d2)
+        if a.flags.writeable:
+            out.flags.writeable = True
+        return out
 
     @staticmethod
     def backward(ctx, g, xp):
@@ -767,7 +776,10 @@ class Diagonal(Op):
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
     nd = input._array.ndim
-    return _apply(Diagonal, (input, offset, wrap_dim(dim1, nd), wrap_dim(dim2, nd)), {}, None)
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return _apply_view(Diagonal, input, offset, d1, d2)
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
