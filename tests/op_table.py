@@ -184,6 +184,10 @@ op("addmm", lambda lib, c, a, b: lib.addmm(c, a, b), [S(R(2, 4), R(2, 3), R(3, 4
                                                      S(R(4), R(2, 3), R(3, 4))])
 op("addmm_beta_alpha", lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=2.0),
    [S(R(2, 4), R(2, 3), R(3, 4))])
+op("baddbmm", lambda lib, c, a, b: lib.baddbmm(c, a, b), [S(R(2, 2, 4), R(2, 2, 3), R(2, 3, 4)),
+                                                         S(R(1, 4), R(2, 2, 3), R(2, 3, 4))])
+op("baddbmm_beta_alpha", lambda lib, c, a, b: lib.baddbmm(c, a, b, beta=0.5, alpha=2.0),
+   [S(R(2, 1, 4), R(2, 2, 3), R(2, 3, 4))])
 # einsum: torch's grad_fn is whatever op its contraction path ends with (ViewBackward0,
 # MulBackward0, SumBackward1 ...); ember records one EinsumBackward0 node (documented difference)
 _E = dict(torch_grad_fn=False)
@@ -379,6 +383,9 @@ op("view_infer", lambda lib, a: a.view(-1, 2), [S(R(2, 3, 2)), S(R(0, 2))])
 op("view_0d", lambda lib, a: a.view(1, 1), [S(R())])
 op("reshape", lambda lib, a: lib.reshape(a, (3, -1)), [S(R(2, 3)), S(R(3, 2, 2))])
 op("reshape_noncontig", lambda lib, a: a.t().reshape(-1), [S(R(2, 3))])
+# a non-contiguous tensor that can be viewed: torch's _reshape_alias (ReshapeAliasBackward0)
+op("reshape_alias", lambda lib, a: a.transpose(1, 2).reshape(2, 3, 4, 3), [S(R(6, 3, 4))])
+op("reshape_alias_same_shape", lambda lib, a: a.t().reshape(3, 2), [S(R(2, 3))])
 op("reshape_0d", lambda lib, a: a.reshape(()), [S(R(1)), S(R(1, 1))])
 op("flatten", lambda lib, a: lib.flatten(a), [S(R(2, 3, 2)), S(R()), S(R(2, 0))])
 op("flatten_range", lambda lib, a: a.flatten(1, 2), [S(R(2, 3, 2, 1))])

@@ -335,11 +335,45 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return _apply(Addmm, (input, mat1, mat2, beta, alpha), {}, None)
 
 
+class Baddbmm(Op):
+    """beta*C + alpha*(A @ B) over a batch (torch's one BaddbmmBackward0 node): dC = beta G
+    (the engine sums it to C's shape), dA = alpha G B^T, dB = alpha A^T G."""
+
+    @staticmethod
+    def forward(ctx, c, a, b, beta, alpha):
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
+        ctx.beta, ctx.alpha = beta, alpha
+        out = xp.matmul(a, b)
+        if alpha != 1:
+            out *= alpha
+        if beta == 0:
+            return out
+        return out + (c if beta == 1 else beta * c)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, b = ctx.saved_tensors
+        beta, alpha = ctx.beta, ctx.alpha
+        gc = g if beta == 1 else g * beta
+        ga = xp.matmul(g, xp.swapaxes(b, 1, 2)) if b is not None else None
+        gb = xp.matmul(xp.swapaxes(a, 1, 2), g) if a is not None else None
+        if alpha != 1:
+            ga = ga * alpha if ga is not None else None
+            gb = gb * alpha if gb is not None else None
+        return gc, ga, gb, None, None
+
+
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    prod = bmm(batch1, batch2)
-    if alpha != 1:
-        prod = prod * alpha
-    return prod if beta == 0 else input * beta + prod if beta != 1 else input + prod
+    a1, a2 = batch1._array, batch2._array
+    sa, sb = a1.shape, a2.shape
+    if a1.ndim != 3 or a2.ndim != 3 or sa[0] != sb[0] or sa[2] != sb[1] or \
+            a1.dtype != a2.dtype:
+        bmm(batch1, batch2)  # raises torch's error for these operands
+    if input._array.shape != (sa[0], sa[1], sb[2]):
+        _sh.expand_shape(input._array.shape, (sa[0], sa[1], sb[2]), input._array.dtype)
+    return _apply(Baddbmm, (input, batch1, batch2, beta, alpha), {}, None)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):

@@ -1056,3 +1056,9 @@ def float_power(input, exponent):
     a = input.to(D.float64) if isinstance(input, Tensor) else input
     e = exponent.to(D.float64) if isinstance(exponent, Tensor) else exponent
     return pow(a, e)
+
+
+class ClampMin(Clamp):
+    """clamp with a lower bound only, called as clamp_min: torch's ClampMinBackward0 node
+    (F.normalize's denominator)."""
+    node_name = "ClampMinBackward0"

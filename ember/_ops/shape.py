@@ -72,6 +72,11 @@ def unsafe_view(input, shape):
     return _apply(UnsafeView, (input, shape), {}, None)
 
 
+class ReshapeAlias(View):
+    """torch's ``_reshape_alias``: ``reshape`` of a non-contiguous tensor that can be viewed."""
+    node_name = "ReshapeAliasBackward0"
+
+
 def view(input, *shape):
     shape = _infer(_shape_args(shape), input._array.size)
     return _apply_view(View, input, shape)
@@ -80,13 +85,13 @@ def view(input, *shape):
 def reshape(input, *shape):
     shape = _infer(_shape_args(shape), input._array.size)
     a = input._array
-    if shape == a.shape:
-        return _apply_view(View, input, shape)
     if a.flags.c_contiguous:
         return _apply_view(View, input, shape)
+    if shape == a.shape:  # torch: a non-contiguous tensor that views is _reshape_alias'ed
+        return _apply_view(ReshapeAlias, input, shape)
     try:
         xp.reshape(a, shape, copy=False)
-        return _apply_view(View, input, shape)
+        return _apply_view(ReshapeAlias, input, shape)
     except ValueError:  # not viewable: torch copies, then views the copy
         from .pointwise import clone
         return _apply(UnsafeView, (clone(input), shape), {}, None)
