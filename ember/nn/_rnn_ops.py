@@ -20,7 +20,7 @@ from .._backend import nx, xp
 from .._backend import xp as _xp  # constant index/mask arrays, also under create_graph
 from ..autograd.function import Op
 
-__all__ = ["LSTMLayer", "LSTMSeq", "GRULayer", "RNNLayer"]
+__all__ = ["LSTMLayer", "LSTMSeq", "LSTMCellStep", "GRULayer", "RNNLayer", "UnsafeSplit"]
 
 
 def _seq(xs, xp):
@@ -389,23 +389,30 @@ def _last_steps(lengths):
 
 
 class LSTMSeq(Op):
-    """(x, W_ih, W_hh, b_ih, b_hh, h0, c0) -> (outputs, h_T, c_T): one LSTM layer and direction
-    with the input projection fused in (one batched GEMM for all steps before the loop; dW_ih,
-    dW_hh, db and dx as single GEMMs/reductions over all steps after the backward loop)."""
-    node_name = "LSTMBackward0"
+    """(x, W_ih, W_hh, b_ih, b_hh, h0, c0[, reverse]) -> (outputs, h_T, c_T): one LSTM layer and
+    direction with the input projection fused in (one batched GEMM for all steps before the
+    loop; dW_ih, dW_hh, db and dx as single GEMMs/reductions over all steps after the backward
+    loop).  ``reverse`` runs the sequence backwards (the reverse direction of a bidirectional
+    layer) without flipping the input or output tensors.
+
+    This is torch's float32 CPU LSTM layer (oneDNN's ``mkldnn_rnn_layer``): the same node name
+    and edges (input, W_ih, W_hh, b_ih, b_hh, hx, cx; a missing bias is a (None, 0) edge)."""
+    node_name = "MkldnnRnnLayerBackward0"
     multi_output = True
+    inputs = (0, 1, 2, 3, 4, 5, 6)
 
     @staticmethod
-    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0):
+    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse=False):
         # the input projection (and the biases, against a row of ones) rides in each step's
         # GEMM: w = [W_hh | W_ih | b] @ [h; x_t; 1], one GEMM a step and none before the loop
         # (the batched (4H, I) x (I, B) products before did not use a second BLAS thread)
+        xs = x[::-1] if reverse else x
         T, B, I = x.shape
         H = h0.shape[-1]
         G = 4 * H
         K = I + (b_ih is not None)
         xin = _buf((T, K, B), x.dtype)
-        xp.copyto(xin[:, :I], x.transpose(0, 2, 1))
+        xp.copyto(xin[:, :I], xs.transpose(0, 2, 1))
         w = _buf((G, H + K), x.dtype)
         w[:, :H] = _scaled(w_hh)
         w[:, H:H + I] = _scaled(w_ih)
@@ -414,17 +421,26 @@ class LSTMSeq(Op):
             w[:, H + I] = _scaled(b_ih + b_hh)
         acts = _buf((T, G, B), x.dtype)
         out, hT, cs, tcs = _lstm_fwd_core(acts, w, h0, c0, xin)
+        res = out[::-1] if reverse else out
         if ctx.needs_input_grad:
-            ctx.dt = x.dtype
-            ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs)
-        return out, hT, cs[-1].T.copy()
+            ctx.dt, ctx.rev = x.dtype, reverse
+            ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, res, acts, cs, tcs)
+        return res, hT, cs[-1].T.copy()
 
     @staticmethod
     def backward(ctx, grads, xp):
         gout, ghT, gcT = grads
         x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
+        rev = ctx.rev
         if xp.graph:
-            return _lstm_seq_graph(xp, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, ctx.dt)
+            if rev:
+                gout, x = xp.flip(gout, 0), xp.flip(x, 0)
+            gs = _lstm_seq_graph(xp, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, ctx.dt)
+            if rev:
+                gs = (xp.flip(gs[0], 0),) + gs[1:]
+            return gs + (None,) * (len(ctx.needs_input_grad) - 7)  # (reverse, when given)
+        if rev:
+            gout, x, out = gout[::-1], x[::-1], out[::-1]
         need = ctx.needs_input_grad
         d, dh0, dc0 = _lstm_bwd_core(gout, ghT, gcT, _w_t_internal(w_hh), acts, cs, tcs,
                                      need[5])
@@ -434,6 +450,8 @@ class LSTMSeq(Op):
         dx = dw_ih = dw_hh = db = None
         if need[0]:
             dx = xp.matmul(d2.T, w_ih).reshape(T, B, I)
+            if rev:
+                dx = dx[::-1]
         if need[1]:
             dw_ih = xp.matmul(d2, x.reshape(T * B, I))
         if need[2]:
@@ -441,8 +459,13 @@ class LSTMSeq(Op):
         if b_ih is not None and (need[3] or need[4]):
             # row sums as one BLAS matrix-vector product: 3-6x faster than sum(1) here
             db = xp.matmul(d2, xp.ones(T * B, d2.dtype))
-        return dx, dw_ih, dw_hh, db, (db.copy() if db is not None and need[3] and need[4]
-                                      else db), dh0, dc0
+        return (dx, dw_ih, dw_hh, db, db.copy() if db is not None and need[3] and need[4]
+                else db, dh0, dc0) + (None,) * (len(need) - 7)  # (reverse, when given)
+
+
+class LSTMCellStep(LSTMSeq):
+    """nn.LSTMCell's fused step: LSTMSeq over a one-step sequence."""
+    node_name = "LSTMCellBackward0"
 
 
 def _lstm_seq_graph(xp, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, dt):
@@ -699,3 +722,23 @@ class RNNLayer(Op):
             hs = _rnn_forward(xp, xw, w_hh, h0, ctx.relu)
             return _rnn_backward(xp, gout, ghT, w_hh, h0, hs, ctx.relu) + (None,)
         return _rnn_backward(nx, gout, ghT, w_hh, h0, out, ctx.relu) + (None,)
+
+
+# ------------------------------------------------------------------------------- cell pieces
+
+
+class UnsafeSplit(Op):
+    """torch's ``unsafe_chunk``/``unsafe_split`` (what its RNN cells split their gates with):
+    equal chunks along ``dim`` that share the input's memory but are not views of it for
+    autograd (in-place ops on them are recorded on their own nodes)."""
+    node_name = "UnsafeSplitBackward0"
+    multi_output = True
+
+    @staticmethod
+    def forward(ctx, a, chunks, dim):
+        ctx.dim = dim
+        return tuple(xp.split(a, chunks, axis=dim))
+
+    @staticmethod
+    def backward(ctx, grads, xp):  # missing output gradients arrive as zeros
+        return xp.concatenate(list(grads), axis=ctx.dim), None, None

@@ -182,10 +182,7 @@ class RNNBase(Module):
                 names = self._all_weights[k]
                 ws = [getattr(self, n) for n in names]
                 init = [h[k] for h in hs]
-                inp = layer_in if d == 0 else _reverse(layer_in, lengths)
-                out, fin = self._cell_seq(inp, ws, init, lengths)
-                if d == 1:
-                    out = _reverse(out, lengths)
+                out, fin = self._cell_seq(layer_in, ws, init, lengths, d == 1)
                 outs.append(out)
                 for f, v in zip(finals, fin):
                     f.append(v)
@@ -198,6 +195,14 @@ class RNNBase(Module):
         if self.bias:
             return ws[0], ws[1], ws[2], ws[3], ws[4:]
         return ws[0], ws[1], None, None, ws[2:]
+
+    def _cell_seq(self, x, ws, init, lengths, reverse):
+        """One layer and direction: (outputs, [final states]); ``reverse`` runs it backwards
+        in time (within each sequence's length)."""
+        if not reverse:
+            return self._layer(x, ws, init, lengths)
+        out, fin = self._layer(_reverse(x, lengths), ws, init, lengths)
+        return _reverse(out, lengths), fin
 
 
 def _reverse(x, lengths):
@@ -232,7 +237,7 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
         super().__init__(mode, *args, **kwargs)
 
-    def _cell_seq(self, x, ws, init, lengths):
+    def _layer(self, x, ws, init, lengths):
         w_ih, w_hh, b_ih, b_hh, _ = self._split(ws)
         xw = _proj(x, w_ih, b_ih + b_hh if b_ih is not None else None)
         out, hT = _apply(R.RNNLayer, (xw, w_hh, init[0], self.mode == "RNN_RELU"), {}, None)
@@ -292,13 +297,22 @@ class LSTM(RNNBase):
     def __init__(self, *args, **kwargs):
         super().__init__("LSTM", *args, **kwargs)
 
-    def _cell_seq(self, x, ws, init, lengths):
-        w_ih, w_hh, b_ih, b_hh, rest = self._split(ws)
-        if not self.proj_size and lengths is None and _same_dtype(x, w_ih, w_hh, b_ih, b_hh,
-                                                                     *init):
-            out, hT, cT = _apply(R.LSTMSeq, (x, w_ih, w_hh, b_ih, b_hh, init[0], init[1]), {},
-                                 None)
+    def _fused(self, x, init, lengths):
+        """torch's float32 path (oneDNN's fused layer) and ember's fast one for every dtype:
+        one LSTMSeq (MkldnnRnnLayerBackward0) node per layer and direction."""
+        return not self.proj_size and lengths is None and _same_dtype(
+            x, *self._flat_weights, *init)
+
+    def _cell_seq(self, x, ws, init, lengths, reverse):
+        if self._fused(x, init, lengths):
+            w_ih, w_hh, b_ih, b_hh, _ = self._split(ws)
+            out, hT, cT = _apply(R.LSTMSeq, (x, w_ih, w_hh, b_ih, b_hh, init[0], init[1],
+                                             reverse), {}, None)
             return out, [hT, cT]
+        return RNNBase._cell_seq(self, x, ws, init, lengths, reverse)
+
+    def _layer(self, x, ws, init, lengths):
+        w_ih, w_hh, b_ih, b_hh, rest = self._split(ws)
         xw = _proj(x, w_ih, b_ih + b_hh if b_ih is not None else None)
         if self.proj_size:
             return _lstm_proj_seq(xw, w_hh, rest[0], init[0], init[1], lengths)
@@ -325,6 +339,8 @@ class LSTM(RNNBase):
                 h, c = h.unsqueeze(1), c.unsqueeze(1)
             self._check_hidden(h, B, real_h, "Expected hidden[0] size")
             self._check_hidden(c, B, self.hidden_size, "Expected hidden[1] size")
+        if self._fused(x, [h, c], lengths):
+            x = x.contiguous()  # as oneDNN's path takes it (a CloneBackward0 when it copies)
         out, (hn, cn) = self._run(x, [h, c], lengths)
         out, (hn, cn) = _finish(self, out, [hn, cn], unbatched, packed)
         return out, (hn, cn)
@@ -362,7 +378,7 @@ class GRU(RNNBase):
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         super().__init__("GRU", *args, **kwargs)
 
-    def _cell_seq(self, x, ws, init, lengths):
+    def _layer(self, x, ws, init, lengths):
         w_ih, w_hh, b_ih, b_hh, _ = self._split(ws)
         H = self.hidden_size
         if b_ih is not None:
@@ -457,6 +473,15 @@ class RNNCellBase(Module):
         return h
 
 
+def _linear(x, w, b):
+    """at::linear on 2-D input: addmm(b, x, w.t()), or x @ w.t() without a bias."""
+    return addmm(b, x, w.t()) if b is not None else x.matmul(w.t())
+
+
+def _chunks(t, n):
+    return _apply(R.UnsafeSplit, (t, n, 1), {}, None)
+
+
 class RNNCell(RNNCellBase):
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
                  dtype=None):
@@ -466,14 +491,19 @@ class RNNCell(RNNCellBase):
             raise RuntimeError(f"Unknown nonlinearity: {nonlinearity}")
 
     def forward(self, input, hx=None):
+        # torch's rnn_tanh_cell / rnn_relu_cell: act(linear_hh(h).add_(linear_ih(x)))
         x, unb = self._input(input, hx, 1)
         h = self._state(hx, x, unb)
-        _, hT = _apply(R.RNNLayer, (self._xw(x), self.weight_hh, h, self.nonlinearity == "relu"),
-                       {}, None)
-        return hT.squeeze(0) if unb else hT
+        g = _linear(h, self.weight_hh, self.bias_hh).add_(
+            _linear(x, self.weight_ih, self.bias_ih))
+        hy = g.tanh() if self.nonlinearity == "tanh" else g.relu()
+        return hy.squeeze(0) if unb else hy
 
 
 class LSTMCell(RNNCellBase):
+    """One fused node per step (LSTMCellBackward0), not torch's 13 (two addmm, unsafe_chunk,
+    sigmoid/tanh, mul, add): composed, a step of a small cell (batch 4, hidden 32) took about
+    twice as long (a deliberate difference; GRUCell and RNNCell are composed as torch's)."""
     _gates = 4
 
     def forward(self, input, hx=None):
@@ -484,7 +514,8 @@ class LSTMCell(RNNCellBase):
             h, c = self._state(hx[0], x, unb), self._state(hx[1], x, unb)
         ws = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if _same_dtype(x, *ws) and h.dtype == x.dtype and c.dtype == x.dtype:
-            _, hT, cT = _apply(R.LSTMSeq, (x.unsqueeze(0),) + ws + (h, c), {}, None)
+            _, hT, cT = _apply(R.LSTMCellStep, (x.unsqueeze(0),) + ws + (h, c, False), {},
+                               None)
         else:
             _, hT, cT = _apply(R.LSTMLayer, (self._xw(x), self.weight_hh, h, c), {}, None)
         return (hT.squeeze(0), cT.squeeze(0)) if unb else (hT, cT)
@@ -494,15 +525,13 @@ class GRUCell(RNNCellBase):
     _gates = 3
 
     def forward(self, input, hx=None):
+        # torch's gru_cell on CPU, op for op
         x, unb = self._input(input, hx, 1)
         h = self._state(hx, x, unb)
-        H = self.hidden_size
-        if self.bias:
-            b = self.bias_ih + cat([self.bias_hh[:2 * H], self.bias_hh[2 * H:] * 0], 0)
-            xw = addmm(b, x, self.weight_ih.t()).unsqueeze(0)
-            b_hn = self.bias_hh[2 * H:]
-        else:
-            xw, b_hn = x.matmul(self.weight_ih.t()).unsqueeze(0), None
-        _, hT = _apply(R.GRULayer, (xw, self.weight_hh, b_hn, h), {}, None)
-        return hT.squeeze(0) if unb else hT
-
+        ir, iz, inn = _chunks(_linear(x, self.weight_ih, self.bias_ih), 3)
+        hr, hz, hn = _chunks(_linear(h, self.weight_hh, self.bias_hh), 3)
+        r = hr.add_(ir).sigmoid_()
+        z = hz.add_(iz).sigmoid_()
+        n = inn.add(hn.mul_(r)).tanh_()
+        hy = (h - n).mul_(z).add_(n)
+        return hy.squeeze(0) if unb else hy
