@@ -156,7 +156,7 @@ def test_dropout_statistics_and_grad():
     np.testing.assert_allclose(y.detach().numpy()[kept], 1 / 0.7, rtol=1e-6)
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), kept / 0.7, rtol=1e-6)
-    assert type(y.grad_fn).__name__ == "NativeDropoutBackward0"
+    assert type(y.grad_fn).__name__ == "MulBackward0"  # torch's CPU dropout: input * noise
 
 
 def test_dropout_modes():

@@ -393,6 +393,7 @@ def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape, owner):
 class Conv(Op):
     """y = conv(x, W) + b  (torch's ``convolution``), x (N, C, [H,] W)."""
     node_name = "ConvolutionBackward0"
+    inputs = (0, 1, 2)  # input, weight, bias: a missing bias is a (None, 0) edge
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dil, groups):
@@ -494,6 +495,7 @@ def _convT_fwd(x, w, stride, pads, dil, groups, out_hw):
 class ConvTranspose(Op):
     """y = conv_transpose(x, W) + b: the adjoint of conv in x; W is (Cin, Cout/G, kh, kw)."""
     node_name = "ConvolutionBackward0"
+    inputs = (0, 1, 2)  # input, weight, bias: a missing bias is a (None, 0) edge
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dil, groups, out_hw):
@@ -576,3 +578,52 @@ def _convT_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs):
     if needs[2]:
         gb = g.sum((0, 2, 3))
     return gx, gw, gb, None, None, None, None, None
+
+
+# ------------------------------------------------------------------------ pixel (un)shuffle
+
+
+def _shuffle(x, r):
+    *lead, c, h, w = x.shape
+    nl = len(lead)
+    y = x.reshape(*lead, c // (r * r), r, r, h, w)
+    perm = list(range(nl)) + [nl, nl + 3, nl + 1, nl + 4, nl + 2]
+    return xp.ascontiguousarray(y.transpose(perm)).reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def _unshuffle(x, r):
+    *lead, c, h, w = x.shape
+    nl = len(lead)
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    perm = list(range(nl)) + [nl, nl + 2, nl + 4, nl + 1, nl + 3]
+    return xp.ascontiguousarray(y.transpose(perm)).reshape(*lead, c * r * r, h // r, w // r)
+
+
+class PixelShuffle(Op):
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r); the backward is pixel_unshuffle."""
+
+    @staticmethod
+    def forward(ctx, x, r):
+        ctx.r = r
+        return _shuffle(x, r)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        if xp.graph:
+            return _apply(PixelUnshuffle, (g, ctx.r), {}, None), None
+        return _unshuffle(g, ctx.r), None
+
+
+class PixelUnshuffle(Op):
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W); the backward is pixel_shuffle."""
+
+    @staticmethod
+    def forward(ctx, x, r):
+        ctx.r = r
+        return _unshuffle(x, r)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        if xp.graph:
+            return _apply(PixelShuffle, (g, ctx.r), {}, None), None
+        return _shuffle(g, ctx.r), None

@@ -387,18 +387,69 @@ def glu(input, dim=-1):
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension "
                            f"{dim % input._array.ndim} is size {n}")
-    a, b = input.chunk(2, dim)
-    return a * b.sigmoid()
+    return _apply(Glu, (input, dim % input._array.ndim), {}, None)
+
+
+class Glu(Op):
+    """glu(x) = a * sigmoid(b), (a, b) the halves of ``x`` along ``dim`` (torch's one node)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        a, b = xp.split(x, 2, axis=dim)
+        s = _pw._sigmoid(b)
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        return a * s
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        (x,) = ctx.saved_tensors
+        dim = ctx.dim
+        n = x.shape[dim] // 2
+        idx = [slice(None)] * x.ndim
+        idx[dim] = slice(0, n)
+        a = x[tuple(idx)]
+        idx[dim] = slice(n, None)
+        s = _sig(x[tuple(idx)], ns)
+        ga = g * s
+        return ns.concatenate([ga, ga * a * (1 - s)], axis=dim), None
+
+
+class PreluKernel(Op):
+    """torch's _prelu_kernel: x where x > 0, else w * x, with ``w`` broadcast over ``x``."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return xp.where(x > 0, x, w * x)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        x, w = ctx.saved_tensors
+        pos = x > 0
+        return xp.where(pos, g, w * g), xp.where(pos, 0.0, x * g)
 
 
 def prelu(input, weight):
-    w = weight
+    # torch (ATen prelu): the weight reshaped to broadcast over dim 1, then _prelu_kernel
+    nd = input._array.ndim
     if weight.numel() != 1:
-        if input._array.ndim < 2:
-            w = weight
-        else:
-            w = weight.reshape((1, -1) + (1,) * (input._array.ndim - 2))
-    return _pw.where(input > 0, input, w * input)
+        if nd == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        c = input.shape[1] if nd > 1 else 1
+        if c != weight.numel():
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {weight.numel()} and channel size = {c}.")
+    if weight._array.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight._array.ndim}")
+    w = weight
+    if nd != weight._array.ndim:
+        shape = [1] * nd
+        if nd > 1:
+            shape[1] = weight.numel()
+        w = weight.reshape(shape)
+    return _apply(PreluKernel, (input, w), {}, None)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
@@ -418,22 +469,45 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    denom = _red.norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    denom = _apply(_pw.ClampMin, (_red.norm(input, p, dim, keepdim=True), eps, None), {},
+                   None).expand_as(input)
     return input / denom
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    from .. import broadcast_tensors
-    x1, x2 = broadcast_tensors(x1, x2)
-    n1 = _red.norm(x1, 2, dim, keepdim=True).clamp_min(eps)
-    n2 = _red.norm(x2, 2, dim, keepdim=True).clamp_min(eps)
+    # torch (ATen cosine_similarity): both inputs expanded to the common shape when they
+    # differ, each divided by a clone of its norm that is clamped to eps in place without grad
+    from ..autograd.grad_mode import no_grad
+    if tuple(x1.shape) != tuple(x2.shape):
+        from .. import broadcast_shapes
+        shape = broadcast_shapes(x1.shape, x2.shape)
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    n1 = _red.norm(x1, 2, dim, keepdim=True).clone()
+    n2 = _red.norm(x2, 2, dim, keepdim=True).clone()
+    with no_grad():
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
+class _AddScalar(_pw.Add):
+    """at::add(Tensor, Scalar): the number is no graph input (AddBackward1, one edge)."""
+    node_name = "AddBackward1"
+    inputs = None
+
+
+class _NormScalar(_red.Norm):
+    """at::norm(Tensor, Scalar p, dim, keepdim) (NormBackward1)."""
+    node_name = "NormBackward1"
+
+
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    # torch (ATen pairwise_distance): at::norm(x1 - x2 + eps, p, last dim, keepdim)
     nd = max(x1._array.ndim, x2._array.ndim)
     dim = nd - 1 if nd > 0 else 0
-    return _red.norm(x1 - x2 + eps, p, dim, keepdim)
+    d = _apply(_AddScalar, (x1 - x2, eps), {}, None)
+    return _apply(_NormScalar, (d, float(p), (dim % max(d._array.ndim, 1),) if d._array.ndim
+                                else (), keepdim), {}, None)
 
 
 def one_hot(tensor, num_classes=-1):

@@ -12,6 +12,7 @@ from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd.function import _apply
 from . import _conv_ops as C
+from . import _attention_ops as A
 from . import _norm_ops as NO
 from . import _pool_ops as P
 
@@ -201,6 +202,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 def _pool_geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+    """Checked 2-D pooling geometry (kernel, stride, padding, dilation, output size) of an
+    nd-D pooling of ``x`` (batched or not); 1-D pooling is 2-D pooling of unit height."""
     kernel = _tup(kernel_size, nd)
     stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and not stride) \
         else _tup(stride, nd, "stride")
@@ -219,11 +222,11 @@ def _pool_geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, nam
                                    f"got pad={p}, kernel_size={k} and dilation={d}")
             raise RuntimeError("pad should be smaller than or equal to half of kernel size, "
                                f"but got padW = {p}, padH = {p}, kW = {k}, kH = {k}")
-    spatial = x.shape[2:]
+    spatial = x.shape[-nd:]
     out = tuple(P.pool_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
                 zip(spatial, kernel, stride, padding, dilation))
     if any(o <= 0 for o in out):
-        c = x.shape[1]
+        c = x.shape[-nd - 1]
         raise RuntimeError(f"Given input size: ({c}x{'x'.join(map(str, spatial))}). "
                            f"Calculated output size: ({c}x{'x'.join(map(str, out))}). "
                            "Output size is too small")
@@ -233,11 +236,10 @@ def _pool_geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, nam
 
 
 def _pool_input(input, nd, name):
+    """Check the input's rank (unbatched or batched); the ops take both."""
     d = input.dim()
-    if d == nd + 1:
-        return input.unsqueeze(0), True
-    if d == nd + 2:
-        return input, False
+    if d == nd + 1 or d == nd + 2:
+        return
     if nd == 2:
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 dim "
@@ -245,17 +247,18 @@ def _pool_input(input, nd, name):
 
 
 def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    # torch: max_pool1d is max_pool2d_with_indices between unsqueeze(-2) and squeeze(-2)
     name = f"max_pool{nd}d"
-    x, unb = _pool_input(input, nd, name)
+    _pool_input(input, nd, name)
     kernel, stride, padding, dilation, out = _pool_geometry(
-        x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
-    if nd == 2 and not return_indices and P.tiled_ok(x._array, kernel, stride, padding,
-                                                      dilation, out):
+        input, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
+    x = input.unsqueeze(-2) if nd == 1 else input
+    if not return_indices and P.tiled_ok(x._array, kernel, stride, padding, dilation, out):
         y = _apply(P.MaxPoolTiled, (x, kernel, out), {}, None)
-        return y.squeeze(0) if unb else y
-    y, idx = _apply(P.MaxPool, (x, kernel, stride, padding, dilation, out[-2:]), {}, None)
-    if unb:
-        y, idx = y.squeeze(0), idx.squeeze(0)
+        return y.squeeze(-2) if nd == 1 else y
+    y, idx = _apply(P.MaxPool, (x, kernel, stride, padding, dilation, out), {}, None)
+    if nd == 1:
+        y, idx = y.squeeze(-2), idx.squeeze(-2)
     return (y, idx) if return_indices else y
 
 
@@ -281,22 +284,21 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-class _AdaptiveAvgPoolOp(P.AvgPool):
-    node_name = "AdaptiveAvgPool2DBackward0"
-
-
 def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
-              divisor_override, op=P.AvgPool):
+              divisor_override):
+    # torch: avg_pool1d is avg_pool2d between unsqueeze(-2) and squeeze(-2)
     name = f"avg_pool{nd}d"
-    x, unb = _pool_input(input, nd, name)
-    kernel, stride, padding, _, out = _pool_geometry(x, nd, kernel_size, stride, padding, 1,
+    _pool_input(input, nd, name)
+    kernel, stride, padding, _, out = _pool_geometry(input, nd, kernel_size, stride, padding, 1,
                                                      ceil_mode, name)
-    hw = (1,) + tuple(x.shape[2:]) if nd == 1 else tuple(x.shape[2:])
+    hw = (1,) + tuple(input.shape[-1:]) if nd == 1 else tuple(input.shape[-2:])
     div = P._avg_divisor(hw, out, kernel, stride, padding, count_include_pad, divisor_override)
-    if x._array.dtype.kind not in "fc":
-        raise RuntimeError(f"\"{name}\" not implemented for '{str(x.dtype)[6:].title()}'")
-    y = _apply(op, (x, kernel, stride, padding, out, div), {}, None)
-    return y.squeeze(0) if unb else y
+    if input._array.dtype.kind not in "fc":
+        raise RuntimeError(f"\"{name}\" not implemented for '{str(input.dtype)[6:].title()}'")
+    if nd == 1:
+        y = _apply(P.AvgPool, (input.unsqueeze(-2), kernel, stride, padding, out, div), {}, None)
+        return y.squeeze(-2)
+    return _apply(P.AvgPool, (input, kernel, stride, padding, out, div), {}, None)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -337,48 +339,43 @@ def _adaptive_input(input, nd, name):
                                f"{_size_list(input.shape)}")
         raise RuntimeError(f"{name}(): Expected 2D or 3D tensor, but got "
                            f"{_size_list(input.shape)}")
-    return (input.unsqueeze(0), True) if d == nd + 1 else (input, False)
 
 
-def _adaptive_avg(input, output_size, nd):
-    x, unb = _adaptive_input(input, nd, f"adaptive_avg_pool{nd}d")
-    spatial = tuple(x.shape[2:])
-    out = _adaptive_size(output_size, spatial, nd)
-    if all(n % o == 0 for n, o in zip(spatial, out)) and all(o > 0 for o in out):
+def _adaptive_avg2d(x, out):
+    """torch's adaptive_avg_pool2d: a mean over the last two dims for a 1x1 output, else one
+    AdaptiveAvgPool2D node (strided windows when they tile the input, else the averaging
+    matrices)."""
+    if out[0] == 1 and out[1] == 1:
+        return x.mean((-1, -2), keepdim=True)
+    spatial = tuple(x.shape[-2:])
+    if all(o > 0 and n % o == 0 for n, o in zip(spatial, out)):
         k = tuple(n // o for n, o in zip(spatial, out))
-        if nd == 1:
-            k, out2, hw = (1,) + k, (1,) + out, (1,) + spatial
-        else:
-            out2, hw = out, spatial
-        y = _apply(_AdaptiveAvgPoolOp, (x, k, k, (0, 0), out2, float(math.prod(k))), {}, None)
-    else:
-        dt = x._array.dtype
-        y = x
-        if nd == 2:
-            mh = _make(P.adaptive_avg_matrix(spatial[0], out[0], dt), False, None, 0, None)
-            y = mh.matmul(y)
-        mw = _make(P.adaptive_avg_matrix(spatial[-1], out[-1], dt).T.copy(), False, None, 0,
-                   None)
-        y = y.matmul(mw)
-    return y.squeeze(0) if unb else y
+        return _apply(P.AdaptiveAvgPoolDivisible, (x, k, k, (0, 0), out, float(math.prod(k))),
+                      {}, None)
+    return _apply(P.AdaptiveAvgPool, (x, out), {}, None)
 
 
 def adaptive_avg_pool1d(input, output_size):
-    return _adaptive_avg(input, output_size, 1)
+    # torch: adaptive_avg_pool2d between unsqueeze(-2) and squeeze(-2)
+    _adaptive_input(input, 1, "adaptive_avg_pool1d")
+    out = _adaptive_size(output_size, tuple(input.shape[-1:]), 1)
+    return _adaptive_avg2d(input.unsqueeze(-2), (1,) + out).squeeze(-2)
 
 
 def adaptive_avg_pool2d(input, output_size):
-    return _adaptive_avg(input, output_size, 2)
+    _adaptive_input(input, 2, "adaptive_avg_pool2d")
+    return _adaptive_avg2d(input, _adaptive_size(output_size, tuple(input.shape[-2:]), 2))
 
 
 def _adaptive_max(input, output_size, return_indices, nd):
-    x, unb = _adaptive_input(input, nd, f"adaptive_max_pool{nd}d")
-    out = _adaptive_size(output_size, tuple(x.shape[2:]), nd)
+    # torch: adaptive_max_pool1d is adaptive_max_pool2d between unsqueeze(-2) and squeeze(-2)
+    _adaptive_input(input, nd, f"adaptive_max_pool{nd}d")
+    out = _adaptive_size(output_size, tuple(input.shape[-nd:]), nd)
     if nd == 1:
-        out = (1,) + out
-    y, idx = _apply(P.AdaptiveMaxPool, (x, out), {}, None)
-    if unb:
-        y, idx = y.squeeze(0), idx.squeeze(0)
+        y, idx = _apply(P.AdaptiveMaxPool, (input.unsqueeze(-2), (1,) + out), {}, None)
+        y, idx = y.squeeze(-2), idx.squeeze(-2)
+    else:
+        y, idx = _apply(P.AdaptiveMaxPool, (input, out), {}, None)
     return (y, idx) if return_indices else y
 
 
@@ -479,42 +476,51 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-5):
-    nd = input.dim()
-    n, c = input.shape[:2]
-    axes = tuple(range(2, nd))
-    aff = (1, c) + (1,) * (nd - 2)
-    if not use_input_stats:
-        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
-    if running_mean is not None or running_var is not None:
-        a = input._array
-        m = a.mean(axis=axes)
-        v = a.var(axis=axes) * (math.prod(a.shape[2:]) / max(math.prod(a.shape[2:]) - 1, 1))
-        for t, s in ((running_mean, m), (running_var, v)):
-            if t is not None:
-                t._array *= 1 - momentum
-                t._array += (momentum * s.mean(0)).astype(t._array.dtype)
-                t._vc[0] += 1
-    return _apply(NO.Normalize, (input, weight, bias, axes, aff, None, eps), {}, None)
+    # torch (ATen instance_norm): batch norm of the input viewed as (1, N*C, *), with the
+    # affine parameters and running statistics repeated N times, viewed back
+    shape = tuple(input.shape)
+    if use_input_stats and math.prod(shape[2:]) == 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                         f"{_torch_size(shape)}")
+    n, c = shape[:2]
+    w = weight.repeat(n) if weight is not None else None
+    b = bias.repeat(n) if bias is not None else None
+    rm = running_mean.detach().repeat(n) if running_mean is not None else None
+    rv = running_var.detach().repeat(n) if running_var is not None else None
+    x = input.contiguous().view((1, n * c) + shape[2:])
+    out = batch_norm(x, rm, rv, w, b, use_input_stats, momentum, eps)
+    for t, r in ((running_mean, rm), (running_var, rv)):
+        if t is not None:
+            t._array[...] = r._array.reshape(n, c).mean(0)
+            t._vc[0] += 1
+    return out.view(shape)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    # torch's F.local_response_norm: the squares' window mean over channels by avg_pool2d
+    # (3-D input) or avg_pool3d (more dims) of the zero-padded squares
+    from ._functional_core import pad
     dim = input.dim()
     if dim < 3:
-        raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions)")
+        raise ValueError(f"Expected 3D or higher dimensionality                          input "
+                         f"(got {dim} dimensions)")
     if input.numel() == 0:
         return input
-    from .._ops.shape import cat
-    sq = (input * input).unsqueeze(1)
-    n, c = input.shape[:2]
-    rest = tuple(input.shape[2:])
-    flat = sq.reshape(n, 1, c, -1)
-    zeros_lo = _make(xp.zeros((n, 1, size // 2, flat.shape[-1]), input._array.dtype), False,
-                     None, 0, None)
-    zeros_hi = _make(xp.zeros((n, 1, (size - 1) // 2, flat.shape[-1]), input._array.dtype),
-                     False, None, 0, None)
-    padded = cat([zeros_lo, flat, zeros_hi], 2)
-    div = avg_pool2d(padded, (size, 1), stride=1).squeeze(1).reshape((n, c) + rest)
-    return input / (div * alpha + k).pow(beta)
+    div = input.mul(input)
+    if dim == 3:
+        div = div.unsqueeze(1)
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = tuple(input.shape)
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        n, _, d, h, w = div.shape
+        div = _apply(P.AvgPoolDepth, (div, (size, 1), (1, 1), (0, 0), (d - size + 1, h * w),
+                                      float(size)), {}, None).squeeze(1)
+        div = div.view(sizes)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
 
 
 # ---------------------------------------------------------------------------------- dropout
@@ -791,10 +797,7 @@ def pixel_shuffle(input, upscale_factor):
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be "
                            f"divisible by the square of upscale_factor, but input.size(-3)={c} "
                            f"is not divisible by {r * r}")
-    nl = len(lead)
-    y = input.reshape(*lead, c // (r * r), r, r, h, w)
-    perm = list(range(nl)) + [nl, nl + 3, nl + 1, nl + 4, nl + 2]
-    return y.permute(*perm).reshape(*lead, c // (r * r), h * r, w * r)
+    return _apply(C.PixelShuffle, (input, r), {}, None)
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -805,10 +808,7 @@ def pixel_unshuffle(input, downscale_factor):
                            f"but input.size(-2)={h} is not divisible by {r}" if h % r else
                            "pixel_unshuffle expects width to be divisible by downscale_factor, "
                            f"but input.size(-1)={w} is not divisible by {r}")
-    nl = len(lead)
-    y = input.reshape(*lead, c, h // r, r, w // r, r)
-    perm = list(range(nl)) + [nl, nl + 2, nl + 4, nl + 1, nl + 3]
-    return y.permute(*perm).reshape(*lead, c * r * r, h // r, w // r)
+    return _apply(C.PixelUnshuffle, (input, r), {}, None)
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
@@ -850,30 +850,139 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                                  is_causal=False, scale=None, enable_gqa=False):
     L, S = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if not enable_gqa and A.flash_ok(query, key, value, attn_mask, dropout_p):
+        # torch's CPU flash kernel: one node with edges (query, key, value)
+        dt = query._array.dtype
+        mask = None
+        if is_causal:
+            mask = _neg_inf_mask(xp.tril(xp.ones((L, S), bool)), dt)
+        if attn_mask is not None:
+            m = _neg_inf_mask(attn_mask, dt)
+            mask = m if mask is None else mask + m
+        return _apply(A.FlashAttention, (query, key, value, mask, float(scale)), {}, None)
+    return _sdpa_math(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
+
+
+def _sdpa_math(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa):
+    """torch's _scaled_dot_product_attention_math: q and k^T each scaled by sqrt(scale), their
+    matmul plus the mask (in place), _safe_softmax, dropout, matmul with v."""
+    L, S = query.shape[-2], key.shape[-2]
+    dt = query._array.dtype
+    s = math.sqrt(scale)
+    q = _apply(A.MulScalar, (query, s), {}, None)
+    if is_causal:
+        attn_mask = _make(xp.tril(xp.ones((L, S), bool)), False, None, 0, None)
+    if attn_mask is not None and not (isinstance(attn_mask, Tensor) and
+                                      attn_mask.dtype.is_floating_point):
+        attn_mask = _make(_neg_inf_mask(attn_mask, dt), False, None, 0, None)
     if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
         rep = query.shape[-3] // key.shape[-3]
-        key = key.repeat_interleave(rep, -3) if hasattr(key, "repeat_interleave") else key
-        value = value.repeat_interleave(rep, -3) if hasattr(value, "repeat_interleave") else \
-            value
-    attn = query.matmul(key.transpose(-2, -1)) * scale
-    dt = attn._array.dtype
-    if is_causal:
-        attn = attn + _make(_neg_inf_mask(xp.tril(xp.ones((L, S), bool)), dt), False, None, 0,
-                            None)
+        key = key.repeat_interleave(rep, -3)
+        value = value.repeat_interleave(rep, -3)
+    attn = q.matmul(_apply(A.MulScalar, (key.transpose(-2, -1), s), {}, None))
     if attn_mask is not None:
-        if isinstance(attn_mask, Tensor) and attn_mask._req:
-            attn = attn + attn_mask
-        else:
-            attn = attn + _make(_neg_inf_mask(attn_mask, dt), False, None, 0, None)
-    attn = attn.softmax(-1)
+        attn = attn.add_(attn_mask)
+    attn = _apply(A.SafeSoftmax, (attn, -1), {}, None)
     if dropout_p > 0.0:
         attn = dropout(attn, dropout_p, True)
     return attn.matmul(value)
 
 
-def _linear(x, w, b):
-    y = x.matmul(w.t())
-    return y + b if b is not None else y
+# ------------------------------------------------------------ multi-head attention (torch's)
+
+
+def _none_or_dtype(input):
+    if input is None:
+        return None
+    if isinstance(input, Tensor):
+        return input.dtype
+    raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
+
+
+def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_other=True):
+    """torch's F._canonical_mask: a bool mask becomes an additive float one (-inf = blocked)."""
+    if mask is not None:
+        from .._creation import zeros_like
+        is_float = mask.dtype.is_floating_point
+        if mask._array.dtype != xp.bool_ and not is_float:
+            raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+        if check_other and other_type is not None and mask.dtype != other_type:
+            import warnings
+            warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. "
+                          "Use same type for both instead.", stacklevel=3)
+        if not is_float:
+            mask = zeros_like(mask, dtype=target_type).masked_fill_(mask, float("-inf"))
+    return mask
+
+
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
+    if query.dim() == 3:
+        if key.dim() != 3 or value.dim() != 3:
+            raise AssertionError("For batched (3-D) `query`, expected `key` and `value` to be "
+                                 f"3-D but found {key.dim()}-D and {value.dim()}-D tensors "
+                                 "respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 2:
+            raise AssertionError("For batched (3-D) `query`, expected `key_padding_mask` to be "
+                                 f"`None` or 2-D but found {key_padding_mask.dim()}-D tensor "
+                                 "instead")
+        if attn_mask is not None and attn_mask.dim() not in (2, 3):
+            raise AssertionError("For batched (3-D) `query`, expected `attn_mask` to be `None`, "
+                                 f"2-D or 3-D but found {attn_mask.dim()}-D tensor instead")
+        return True
+    if query.dim() == 2:
+        if key.dim() != 2 or value.dim() != 2:
+            raise AssertionError("For unbatched (2-D) `query`, expected `key` and `value` to be "
+                                 f"2-D but found {key.dim()}-D and {value.dim()}-D tensors "
+                                 "respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 1:
+            raise AssertionError("For unbatched (2-D) `query`, expected `key_padding_mask` to "
+                                 f"be `None` or 1-D but found {key_padding_mask.dim()}-D tensor "
+                                 "instead")
+        if attn_mask is not None:
+            if attn_mask.dim() not in (2, 3):
+                raise AssertionError("For unbatched (2-D) `query`, expected `attn_mask` to be "
+                                     f"`None`, 2-D or 3-D but found {attn_mask.dim()}-D tensor "
+                                     "instead")
+            if attn_mask.dim() == 3:
+                expected = (num_heads, query.shape[0], key.shape[0])
+                if tuple(attn_mask.shape) != expected:
+                    raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got "
+                                         f"{attn_mask.shape}")
+        return False
+    raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received "
+                         f"{query.dim()}-D query tensor")
+
+
+def _in_projection_packed(q, k, v, w, b=None):
+    from ._functional_core import linear
+    E = q.shape[-1]
+    if k is v:
+        if q is k:  # self-attention
+            proj = linear(q, w, b)
+            proj = (proj.unflatten(-1, (3, E)).unsqueeze(0).transpose(0, -2).squeeze(-2)
+                    .contiguous())
+            return proj[0], proj[1], proj[2]
+        w_q, w_kv = w.split([E, E * 2])  # encoder-decoder attention
+        b_q, b_kv = (None, None) if b is None else b.split([E, E * 2])
+        q_proj = linear(q, w_q, b_q)
+        kv_proj = linear(k, w_kv, b_kv)
+        kv_proj = (kv_proj.unflatten(-1, (2, E)).unsqueeze(0).transpose(0, -2).squeeze(-2)
+                   .contiguous())
+        return q_proj, kv_proj[0], kv_proj[1]
+    w_q, w_k, w_v = w.chunk(3)
+    b_q, b_k, b_v = (None, None, None) if b is None else b.chunk(3)
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
+
+
+def _in_projection(q, k, v, w_q, w_k, w_v, b_q=None, b_k=None, b_v=None):
+    from ._functional_core import linear
+    Eq, Ek, Ev = q.shape[-1], k.shape[-1], v.shape[-1]
+    for nm, t, shape in (("query weights", w_q, (Eq, Eq)), ("key weights", w_k, (Eq, Ek)),
+                         ("value weights", w_v, (Eq, Ev)), ("query bias", b_q, (Eq,)),
+                         ("key bias", b_k, (Eq,)), ("value bias", b_v, (Eq,))):
+        if t is not None and tuple(t.shape) != shape:
+            raise AssertionError(f"expecting {nm} shape of {shape}, but got {t.shape}")
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
 
 
 def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads,
@@ -883,97 +992,159 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  use_separate_proj_weight=False, q_proj_weight=None,
                                  k_proj_weight=None, v_proj_weight=None, static_k=None,
                                  static_v=None, average_attn_weights=True, is_causal=False):
-    """Sequence-first (L, N, E) multi-head attention, as torch's functional form."""
+    """Sequence-first (L, N, E) multi-head attention: torch's F.multi_head_attention_forward,
+    the same ops in the same order (so the graph and the numbers are torch's)."""
+    from .._creation import zeros
+    from .._ops.linalg import baddbmm, bmm
     from .._ops.shape import cat
-    unbatched = query.dim() == 2
-    if unbatched:
+    from ._functional_core import linear, pad, softmax
+    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not is_batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
-    assert embed_dim == embed_dim_to_check, \
-        f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
-    head_dim = embed_dim // num_heads
-    assert head_dim * num_heads == embed_dim, \
-        f"embed_dim {embed_dim} not divisible by num_heads {num_heads}"
-    if not use_separate_proj_weight:
-        b = in_proj_bias
-        if query is key and key is value:
-            qkv = _linear(query, in_proj_weight, b)
-            q, k, v = qkv.chunk(3, -1)
-        else:
-            wq, wk, wv = in_proj_weight.chunk(3, 0)
-            bq, bk, bv = b.chunk(3, 0) if b is not None else (None, None, None)
-            q = _linear(query, wq, bq)
-            if key is value:
-                k, v = _linear(key, cat([wk, wv], 0), cat([bk, bv], 0) if b is not None
-                               else None).chunk(2, -1)
-            else:
-                k, v = _linear(key, wk, bk), _linear(value, wv, bv)
+    src_len = key.shape[0]
+    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask",
+                                       _none_or_dtype(attn_mask), "attn_mask", query.dtype)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
+                           "Transformer module method `generate_square_subsequent_mask` to "
+                           "create this mask.")
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None
     else:
-        bq, bk, bv = in_proj_bias.chunk(3, 0) if in_proj_bias is not None else (None,) * 3
-        q = _linear(query, q_proj_weight, bq)
-        k = _linear(key, k_proj_weight, bk)
-        v = _linear(value, v_proj_weight, bv)
-    add_mask = _merge_masks(attn_mask, key_padding_mask, is_causal, tgt_len, key.shape[0], bsz,
-                            num_heads, q._array.dtype)
-    if bias_k is not None and bias_v is not None:
-        k = cat([k, bias_k.repeat(1, bsz, 1)], 0)
-        v = cat([v, bias_v.repeat(1, bsz, 1)], 0)
-        if add_mask is not None:
-            add_mask = xp.concatenate([add_mask, xp.zeros(add_mask.shape[:-1] + (1,),
-                                                          add_mask.dtype)], -1)
-    src_len = k.shape[0]
-    # (L, N, E) -> (N, H, L, D)
-    q = q.reshape(tgt_len, bsz, num_heads, head_dim).permute(1, 2, 0, 3)
-    k = (static_k if static_k is not None else k.reshape(src_len, bsz, num_heads, head_dim)
-         .permute(1, 2, 0, 3))
-    v = (static_v if static_v is not None else v.reshape(src_len, bsz, num_heads, head_dim)
-         .permute(1, 2, 0, 3))
-    if add_zero_attn:
-        zk = _make(xp.zeros(k.shape[:2] + (1, head_dim), k._array.dtype), False, None, 0, None)
-        k, v = cat([k, zk], 2), cat([v, zk], 2)
-        if add_mask is not None:
-            add_mask = xp.concatenate([add_mask, xp.zeros(add_mask.shape[:-1] + (1,),
-                                                          add_mask.dtype)], -1)
-    attn = q.matmul(k.transpose(-2, -1)) * (1.0 / math.sqrt(head_dim))
-    if add_mask is not None:
-        attn = attn + (_make(add_mask, False, None, 0, None) if not isinstance(add_mask, Tensor)
-                       else add_mask)
-    attn = attn.softmax(-1)
-    if dropout_p > 0.0 and training:
-        attn = dropout(attn, dropout_p, True)
-    out = attn.matmul(v)  # N H L D
-    out = out.permute(2, 0, 1, 3).reshape(tgt_len, bsz, embed_dim)
-    out = _linear(out, out_proj_weight, out_proj_bias)
-    weights = None
-    if need_weights:
-        weights = attn.mean(1) if average_attn_weights else attn
-        if unbatched:
-            weights = weights.squeeze(0)
-    if unbatched:
-        out = out.squeeze(1)
-    return out, weights
-
-
-def _merge_masks(attn_mask, key_padding_mask, is_causal, L, S, N, H, dtype):
-    """attn_mask (L, S) or (N*H, L, S) and key_padding_mask (N, S) -> additive (N, H|1, L, S)."""
-    m = None
-    if attn_mask is None and is_causal:
-        attn_mask = _make(~xp.tril(xp.ones((L, S), bool)), False, None, 0, None)
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
+        if key_padding_mask is not None:
+            is_causal = False
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but "
+                             f"got {embed_dim}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if tuple(key.shape[:2]) != tuple(value.shape[:2]):
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match "
+                                 f"value's {value.shape[:2]}")
+    elif tuple(key.shape) != tuple(value.shape):
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+    if not use_separate_proj_weight:
+        if in_proj_weight is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+        q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
+    else:
+        if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
+            nm = "q" if q_proj_weight is None else "k" if k_proj_weight is None else "v"
+            raise AssertionError(f"use_separate_proj_weight is True but {nm}_proj_weight is "
+                                 "None")
+        b_q, b_k, b_v = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
+        q, k, v = _in_projection(query, key, value, q_proj_weight, k_proj_weight,
+                                 v_proj_weight, b_q, b_k, b_v)
     if attn_mask is not None:
-        if isinstance(attn_mask, Tensor) and attn_mask._req:
-            raise NotImplementedError("attn_mask requiring grad is not supported")
-        a = attn_mask._array if isinstance(attn_mask, Tensor) else xp.asarray(attn_mask)
-        a = xp.where(a, -xp.inf, 0.0).astype(dtype) if a.dtype == xp.bool_ else \
-            a.astype(dtype)
-        m = a.reshape(1, 1, L, S) if a.ndim == 2 else a.reshape(N, H, L, S)
+        if attn_mask.dim() == 2:
+            if tuple(attn_mask.shape) != (tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but "
+                                   f"should be {(tgt_len, src_len)}.")
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.dim() == 3:
+            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but "
+                                   f"should be {(bsz * num_heads, tgt_len, src_len)}.")
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None:
+            raise AssertionError("bias cannot be added to static key.")
+        if static_v is not None:
+            raise AssertionError("bias cannot be added to static value.")
+        k = cat([k, bias_k.repeat(1, bsz, 1)])
+        v = cat([v, bias_v.repeat(1, bsz, 1)])
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    elif bias_k is not None:
+        raise AssertionError("bias_k is set but bias_v is None")
+    elif bias_v is not None:
+        raise AssertionError("bias_v is set but bias_k is None")
+    q = q.view(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    if static_k is None:
+        k = k.view(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    else:
+        if static_k.shape[0] != bsz * num_heads:
+            raise AssertionError(f"expecting static_k.size(0) of {bsz * num_heads}, but got "
+                                 f"{static_k.shape[0]}")
+        if static_k.shape[2] != head_dim:
+            raise AssertionError(f"expecting static_k.size(2) of {head_dim}, but got "
+                                 f"{static_k.shape[2]}")
+        k = static_k
+    if static_v is None:
+        v = v.view(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    else:
+        if static_v.shape[0] != bsz * num_heads:
+            raise AssertionError(f"expecting static_v.size(0) of {bsz * num_heads}, but got "
+                                 f"{static_v.shape[0]}")
+        if static_v.shape[2] != head_dim:
+            raise AssertionError(f"expecting static_v.size(2) of {head_dim}, but got "
+                                 f"{static_v.shape[2]}")
+        v = static_v
+    if add_zero_attn:
+        zshape = (bsz * num_heads, 1, head_dim)
+        k = cat([k, zeros(zshape, dtype=k.dtype)], dim=1)
+        v = cat([v, zeros(zshape, dtype=v.dtype)], dim=1)
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    src_len = k.shape[1]
     if key_padding_mask is not None:
-        a = key_padding_mask._array if isinstance(key_padding_mask, Tensor) else \
-            xp.asarray(key_padding_mask)
-        a = xp.where(a, -xp.inf, 0.0).astype(dtype) if a.dtype == xp.bool_ else \
-            a.astype(dtype)
-        a = a.reshape(N, 1, 1, S)
-        m = a if m is None else m + a
-    return m
-
+        if key_padding_mask.shape[0] != bsz:
+            raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got "
+                                 f"{key_padding_mask.shape[0]}")
+        if key_padding_mask.shape[1] != src_len:
+            raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len}, but got "
+                                 f"{key_padding_mask.shape[1]}")
+        key_padding_mask = (key_padding_mask.view(bsz, 1, 1, src_len)
+                            .expand(-1, num_heads, -1, -1).reshape(bsz * num_heads, 1, src_len))
+        attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
+    if not training:
+        dropout_p = 0.0
+    if need_weights:
+        _B, _Nt, E = q.shape
+        q_scaled = q * math.sqrt(1.0 / float(E))
+        if is_causal and attn_mask is None:
+            raise AssertionError("FIXME: is_causal not implemented for need_weights")
+        if attn_mask is not None:
+            attn_output_weights = baddbmm(attn_mask, q_scaled, k.transpose(-2, -1))
+        else:
+            attn_output_weights = bmm(q_scaled, k.transpose(-2, -1))
+        attn_output_weights = softmax(attn_output_weights, dim=-1)
+        if dropout_p > 0.0:
+            attn_output_weights = dropout(attn_output_weights, p=dropout_p)
+        attn_output = bmm(attn_output_weights, v)
+        attn_output = attn_output.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        attn_output = linear(attn_output, out_proj_weight, out_proj_bias)
+        attn_output = attn_output.view(tgt_len, bsz, attn_output.shape[1])
+        attn_output_weights = attn_output_weights.view(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            attn_output_weights = attn_output_weights.mean(dim=1)
+        if not is_batched:
+            attn_output = attn_output.squeeze(1)
+            attn_output_weights = attn_output_weights.squeeze(0)
+        return attn_output, attn_output_weights
+    if attn_mask is not None:
+        if attn_mask.shape[0] == 1 and attn_mask.dim() == 3:
+            attn_mask = attn_mask.unsqueeze(0)
+        else:
+            attn_mask = attn_mask.view(bsz, num_heads, -1, src_len)
+    q = q.view(bsz, num_heads, tgt_len, head_dim)
+    k = k.view(bsz, num_heads, src_len, head_dim)
+    v = v.view(bsz, num_heads, src_len, head_dim)
+    attn_output = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    attn_output = attn_output.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
+    attn_output = linear(attn_output, out_proj_weight, out_proj_bias)
+    attn_output = attn_output.view(tgt_len, bsz, attn_output.shape[1])
+    if not is_batched:
+        attn_output = attn_output.squeeze(1)
+    return attn_output, None

@@ -44,6 +44,7 @@ def _rsum(a, axes):
 
 class Normalize(Op):
     """y = (x - mean) / sqrt(var + eps) * w + b over ``axes`` of ``x.reshape(view_shape)``."""
+    inputs = (0, 1, 2)  # input, weight, bias (torch's native norms): a missing affine is (None, 0)
 
     @staticmethod
     def forward(ctx, x, w, b, axes, aff_shape, view_shape, eps, stats=None, update=None):
@@ -169,8 +170,10 @@ class EmbeddingOp(Op):
 
 
 class DropoutOp(Op):
-    """y = x * mask, mask = keep / (1 - p) (a constant)."""
-    node_name = "NativeDropoutBackward0"
+    """y = x * mask, mask = keep / (1 - p) (a constant).  torch's CPU dropout is this product
+    (``input * noise``): a MulBackward0 node whose second input, the noise, needs no grad."""
+    node_name = "MulBackward0"
+    inputs = (0, 1)
 
     @staticmethod
     def forward(ctx, x, mask):

@@ -1,4 +1,6 @@
-"""Fused pooling ops on strided windows (2-D; 1-D inputs get a unit height inside the op).
+"""Fused pooling ops on strided windows: 2-D, on batched (N, C, H, W) or unbatched (C, H, W)
+input (the latter gets its batch axis inside the op, so the graph has one node, as torch's).
+1-D pooling is the 2-D op between an unsqueeze and a squeeze, as torch composes it.
 
 Max pooling runs one ``maximum`` per kernel offset over output-sized strided views of the input
 and keeps the winning flat input index (torch's ``indices``); its backward scatters the gradient
@@ -17,7 +19,7 @@ from ..autograd.function import Op, _apply
 from ._conv_ops import workspace
 
 __all__ = ["MaxPool", "MaxPoolTiled", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
-           "pool_out_size"]
+           "AdaptiveAvgPool", "AdaptiveAvgPoolDivisible", "pool_out_size"]
 
 
 def pool_out_size(n, k, s, p, d, ceil_mode):
@@ -57,8 +59,9 @@ def _extra(hw, out_hw, kernel, stride, pads, dil):
                  zip(hw, out_hw, kernel, stride, pads, dil))
 
 
-def _squeeze1d(a, one_d):
-    return a[:, :, 0] if one_d else a
+def _unb(a, unb):
+    """Drop the batch axis an unbatched (C, H, W) input got inside the op."""
+    return a[0] if unb else a
 
 
 class MaxPool(Op):
@@ -69,9 +72,9 @@ class MaxPool(Op):
 
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, dil, out_hw):
-        one_d = x.ndim == 3
-        if one_d:
-            x = x[:, :, None]
+        unb = x.ndim == 3
+        if unb:
+            x = x[None]
         h, w = x.shape[-2:]
         xpd = _padded(x, pads, _extra((h, w), out_hw, kernel, stride, pads, dil), -xp.inf)
         out = None
@@ -99,20 +102,20 @@ class MaxPool(Op):
         idx = base + ki * (dil[0] * w) + kj * dil[1]
         if ctx.needs_input_grad:
             ctx.shape = x.shape
-            ctx.one_d = one_d
+            ctx.unb = unb
             ctx.unique = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dil))
             ctx.save_for_backward(idx)
-        return _squeeze1d(out, one_d), _squeeze1d(idx, one_d)
+        return _unb(out, unb), _unb(idx, unb)
 
     @staticmethod
     def backward(ctx, grads, xp):
         g = grads[0]
         (idx,) = ctx.saved_tensors
-        if ctx.one_d:
-            g = g[:, :, None]
-            idx = idx[:, :, None]
+        if ctx.unb:
+            g = g[None]
+            idx = idx[None]
         gx = plane_scatter(g, idx, ctx.shape, ctx.unique, xp)
-        return (gx[:, :, 0] if ctx.one_d else gx,) + (None,) * 5
+        return (_unb(gx, ctx.unb),) + (None,) * 5
 
 
 # ------------------------------------------------------------- non-overlapping max pooling
@@ -193,20 +196,25 @@ class MaxPoolTiled(Op):
     @staticmethod
     def forward(ctx, x, kernel, out_hw):
         need = bool(ctx.needs_input_grad)
+        unb = x.ndim == 3
+        if unb:
+            x = x[None]
         out, arg = _tiled_max(_tiles(x, kernel, out_hw), kernel, need)
         if need:
-            ctx.geo = (x.shape, kernel, out_hw)
+            ctx.geo = (x.shape, kernel, out_hw, unb)
             ctx.save_for_backward(arg)
-        return out
+        return _unb(out, unb)
 
     @staticmethod
     def backward(ctx, g, xp):
         (arg,) = ctx.saved_tensors
-        shape, kernel, out_hw = ctx.geo
+        shape, kernel, out_hw, unb = ctx.geo
         kh, kw = kernel
+        if unb:
+            g = g[None]
         if xp.graph:
-            return plane_scatter(g, _tiled_index(arg, shape, kernel, out_hw), shape, True,
-                                 xp), None, None
+            return _unb(plane_scatter(g, _tiled_index(arg, shape, kernel, out_hw), shape, True,
+                                      xp), unb), None, None
         full = shape[2] == out_hw[0] * kh and shape[3] == out_hw[1] * kw
         gx = xp.empty(shape, g.dtype) if full else xp.zeros(shape, g.dtype)
         s0, s1, s2, s3 = gx.strides
@@ -216,7 +224,7 @@ class MaxPoolTiled(Op):
         for i in range(kh):
             for j in range(kw):
                 xp.multiply(g, xp.equal(arg, i * kw + j, out=mask), out=t[:, :, :, i, :, j])
-        return gx, None, None
+        return _unb(gx, unb), None, None
 
 
 def _scatter(g, idx, shape, unique):
@@ -328,21 +336,21 @@ class AvgPool(Op):
 
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, out_hw, div):
-        one_d = x.ndim == 3
-        if one_d:
-            x = x[:, :, None]
-        ctx.geo = (x.shape, kernel, stride, pads, out_hw, div, one_d)
-        return _squeeze1d(_avg_fwd(x, kernel, stride, pads, out_hw, div), one_d)
+        unb = x.ndim == 3
+        if unb:
+            x = x[None]
+        ctx.geo = (x.shape, kernel, stride, pads, out_hw, div, unb)
+        return _unb(_avg_fwd(x, kernel, stride, pads, out_hw, div), unb)
 
     @staticmethod
     def backward(ctx, g, xp):
-        shape, kernel, stride, pads, out_hw, div, one_d = ctx.geo
+        shape, kernel, stride, pads, out_hw, div, unb = ctx.geo
         if xp.graph:
-            return _apply(AvgPoolAdjoint, (g, ctx.geo), {}, None), None, None, None, None, None
-        if one_d:
-            g = g[:, :, None]
+            return _apply(ctx._op.adjoint, (g, ctx.geo), {}, None), None, None, None, None, None
+        if unb:
+            g = g[None]
         gx = _avg_bwd(g, shape, kernel, stride, pads, out_hw, div)
-        return _squeeze1d(gx, one_d), None, None, None, None, None
+        return _unb(gx, unb), None, None, None, None, None
 
 
 class AvgPoolAdjoint(Op):
@@ -350,16 +358,44 @@ class AvgPoolAdjoint(Op):
 
     @staticmethod
     def forward(ctx, g, geo):
-        shape, kernel, stride, pads, out_hw, div, one_d = geo
+        shape, kernel, stride, pads, out_hw, div, unb = geo
         ctx.geo = geo
-        if one_d:
-            g = g[:, :, None]
-        return _squeeze1d(_avg_bwd(g, shape, kernel, stride, pads, out_hw, div), one_d)
+        if unb:
+            g = g[None]
+        return _unb(_avg_bwd(g, shape, kernel, stride, pads, out_hw, div), unb)
 
     @staticmethod
     def backward(ctx, gg, xp):
-        shape, kernel, stride, pads, out_hw, div, one_d = ctx.geo
-        return _apply(AvgPool, (gg, kernel, stride, pads, out_hw, div), {}, None), None
+        shape, kernel, stride, pads, out_hw, div, unb = ctx.geo
+        return _apply(ctx._op.primal, (gg, kernel, stride, pads, out_hw, div), {}, None), None
+
+
+AvgPool.adjoint, AvgPoolAdjoint.primal = AvgPoolAdjoint, AvgPool
+
+
+class AvgPoolDepth(Op):
+    """avg_pool3d of (N, C, D, H, W) ``x`` with a (k, 1, 1) kernel, stride 1, no padding (what
+    local_response_norm pools): the 2-D pool of its (N, C, D, H*W) view."""
+    node_name = "AvgPool3DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, pads, out_hw, div):
+        shape = x.shape
+        x4 = x.reshape(shape[:3] + (-1,))
+        ctx.geo = (x4.shape, kernel, stride, pads, out_hw, div, False)
+        ctx.shape = shape
+        y = _avg_fwd(x4, kernel, stride, pads, out_hw, div)
+        return y.reshape(y.shape[:3] + shape[3:])
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        geo, shape = ctx.geo, ctx.shape
+        g4 = g.reshape(tuple(g.shape[:3]) + (-1,))
+        if xp.graph:
+            gx = _apply(AvgPoolAdjoint, (g4, geo), {}, None)
+        else:
+            gx = _avg_bwd(g4, *geo[:6])
+        return gx.reshape(shape), None, None, None, None, None
 
 
 # --------------------------------------------------------------------------- adaptive pooling
@@ -387,9 +423,9 @@ class AdaptiveMaxPool(Op):
 
     @staticmethod
     def forward(ctx, x, out_hw):
-        one_d = x.ndim == 3
-        if one_d:
-            x = x[:, :, None]
+        unb = x.ndim == 3
+        if unb:
+            x = x[None]
         n, c, h, w = x.shape
         ih, iw = _window_index(h, out_hw[0]), _window_index(w, out_hw[1])
         win = x[:, :, ih[:, :, None, None], iw[None, None, :, :]]  # N C OH kh OW kw
@@ -403,18 +439,18 @@ class AdaptiveMaxPool(Op):
         ki, kj = xp.divmod(arg, kw)
         idx = ih[xp.arange(oh)[:, None], ki] * w + iw[xp.arange(ow)[None, :], kj]
         if ctx.needs_input_grad:
-            ctx.shape, ctx.one_d = x.shape, one_d
+            ctx.shape, ctx.unb = x.shape, unb
             ctx.save_for_backward(idx)
-        return _squeeze1d(out, one_d), _squeeze1d(idx, one_d)
+        return _unb(out, unb), _unb(idx, unb)
 
     @staticmethod
     def backward(ctx, grads, xp):
         g = grads[0]
         (idx,) = ctx.saved_tensors
-        if ctx.one_d:
-            g, idx = g[:, :, None], idx[:, :, None]
+        if ctx.unb:
+            g, idx = g[None], idx[None]
         gx = plane_scatter(g, idx, ctx.shape, False, xp)
-        return (gx[:, :, 0] if ctx.one_d else gx), None
+        return _unb(gx, ctx.unb), None
 
 
 def adaptive_avg_matrix(n, o, dtype):
@@ -423,6 +459,41 @@ def adaptive_avg_matrix(n, o, dtype):
     j = xp.arange(n)
     m = ((j[None, :] >= start[:, None]) & (j[None, :] < end[:, None])).astype(dtype)
     return m / (end - start)[:, None].astype(dtype)
+
+
+class AdaptiveAvgPoolDivisible(AvgPool):
+    """Adaptive average pooling where the windows tile the input (size a multiple of the
+    output's): the strided average pool."""
+    node_name = "AdaptiveAvgPool2DBackward0"
+
+
+class AdaptiveAvgPoolAdjoint(AvgPoolAdjoint):
+    node_name = "AdaptiveAvgPool2DBackwardBackward0"
+
+
+AdaptiveAvgPoolDivisible.adjoint = AdaptiveAvgPoolAdjoint
+AdaptiveAvgPoolAdjoint.primal = AdaptiveAvgPoolDivisible
+
+
+class AdaptiveAvgPool(Op):
+    """Adaptive average pooling of (N, C, H, W) or (C, H, W) ``x``: ``mh @ x @ mw.T`` with
+    the (OH, H) and (OW, W) averaging matrices of torch's windows; the backward is the
+    transposed products (linear in the gradient, so it also serves create_graph)."""
+    node_name = "AdaptiveAvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, out_hw):
+        h, w = x.shape[-2:]
+        mh = adaptive_avg_matrix(h, out_hw[0], x.dtype)
+        mw = adaptive_avg_matrix(w, out_hw[1], x.dtype)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(mh, mw)
+        return xp.matmul(xp.matmul(mh, x), mw.T)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        mh, mw = ctx.saved_tensors
+        return xp.matmul(xp.matmul(mh.T, g), mw), None
 
 
 def ceil_div(a, b):

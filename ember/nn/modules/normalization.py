@@ -139,7 +139,7 @@ class _InstanceNorm(_NormBase):
             input = input.unsqueeze(0)
         out = FL.instance_norm(input, self.running_mean, self.running_var, self.weight,
                                self.bias, self.training or not self.track_running_stats,
-                               0.1 if self.momentum is None else self.momentum, self.eps)
+                               0.0 if self.momentum is None else self.momentum, self.eps)
         return out.squeeze(0) if unb else out
 
 
