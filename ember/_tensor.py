@@ -245,7 +245,8 @@ class Tensor:
         if self._retains:
             return
         import weakref
-        node = self.grad_fn
+        from .autograd.function import grad_fn_of
+        node = grad_fn_of(self)
         if node._retained is None:
             node._retained = {}
         node._retained[self._output_nr] = weakref.ref(self)
@@ -261,7 +262,8 @@ class Tensor:
             self._hooks.append(hook)
             from .autograd.graph import _RemovableHandle
             return _RemovableHandle(self._hooks, hook)
-        return self.grad_fn._add_pre_hook(self._output_nr, hook)
+        from .autograd.function import grad_fn_of
+        return grad_fn_of(self)._add_pre_hook(self._output_nr, hook)
 
     _post_acc_hooks = None  # set per tensor by register_post_accumulate_grad_hook
 

@@ -9,10 +9,12 @@
 """
 from __future__ import annotations
 
+import re
+
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import _LEAF_INPLACE, _VIEW_LEAF_INPLACE, Tensor
-from ..autograd.function import _NOGRAD, Op, _apply, _apply_view
+from ..autograd.function import _NOGRAD, Op, _apply, _apply_view, grad_fn_of
 from ..autograd.grad_mode import _state
 from ..autograd.graph import _IN
 from ._utils import as_tensor_arg, broadcast_error, shape_str, wrap, wrap_dim, wrap_dims
@@ -30,6 +32,10 @@ def check_inplace(t, *others, view_name=None) -> bool:
     ``x[0] = v`` does: ``select`` then ``copy_``)."""
     if not _state.enabled:
         return False
+    if t._base is not None:
+        ngv = t.__dict__.get("_no_grad_view")
+        if ngv is not None:
+            raise RuntimeError(_no_grad_view_error(t, ngv, view_name))
     if not t._req:
         for o in others:
             if isinstance(o, Tensor) and o._req:
@@ -37,36 +43,29 @@ def check_inplace(t, *others, view_name=None) -> bool:
         else:
             return False
     if t._base is not None and t.grad_fn is not None:
+        grad_fn_of(t)  # a stale view gets its base's current history first
         _check_multi_output_view(t, view_name)
     if t._req:
         if t.grad_fn is None:
             raise RuntimeError(_VIEW_LEAF_INPLACE if view_name else _LEAF_INPLACE)
         base = t._base  # a differentiable view of a leaf that requires grad
-        if base is not None:
-            if base._req and base.grad_fn is None:
-                raise RuntimeError(_VIEW_LEAF_INPLACE)
-            if not _current_view(t, base):
-                _refresh_view(t, base)
+        if base is not None and base._req and base.grad_fn is None:
+            raise RuntimeError(_VIEW_LEAF_INPLACE)
     return True
 
 
-def _current_view(t, base):
-    """Whether view ``t``'s history still ends at its base's (no in-place on the base, or on
-    another view of it, since t was made): its chain of view nodes reaches base.grad_fn."""
-    node, target = t.grad_fn, base.grad_fn
-    while node is not target:
-        op = getattr(node, "_op", None)
-        if op is None or not (op.is_view or op is AsStrided):
-            return False
-        node = node.next_functions[0][0]
-    return True
+_NO_GRAD_VIEW = ("created in no_grad mode and is being modified inplace with grad mode enabled. "
+                 "Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                 "can clarify your code by moving both the view and the inplace either both "
+                 "inside the no_grad block (if you don't want the inplace to be tracked) or "
+                 "both outside (if you want the inplace to be tracked).")
 
 
-def _refresh_view(t, base):
-    """Give a stale view the base's current history (torch regenerates a view's grad_fn from
-    its base after the base changed in place), so an in-place op on it builds on that."""
-    view_node = _apply(AsStrided, (base, _view_positions(base._array, t._array)), {}, None)
-    t.grad_fn, t._output_nr = view_node.grad_fn, 0
+def _no_grad_view_error(t, kind, view_name):
+    if view_name is None and kind == "self":
+        return "A view was " + _NO_GRAD_VIEW
+    name = re.sub(r"Backward\d*$", "", view_name or type(t.grad_fn).__name__)
+    return f"Output 0 of {name} is a view of a view which was " + _NO_GRAD_VIEW
 
 
 _MULTI_OUTPUT = (" is a view and is being modified inplace. This view is the output of a "
@@ -518,7 +517,8 @@ def _rebase_view(t, res):
     base.grad_fn = new_base.grad_fn
     base._output_nr = 0
     base._req = True
-    view_node = _apply(AsStrided, (base, pos), {}, None)
-    t.grad_fn = view_node.grad_fn
+    view_node = _apply(AsStrided, (base, pos), {}, None).grad_fn
+    view_node._vver = t._vc[0]
+    t.grad_fn = view_node
     t._output_nr = 0
     t._req = True

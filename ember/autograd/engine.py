@@ -19,6 +19,7 @@ import threading
 from .._backend import ndarray, nx, xp
 from .._tensor import Tensor, _make
 from . import anomaly_mode as _anomaly
+from .function import grad_fn_of
 from .grad_mode import _state
 from .graph import FREED, AccumulateGrad, get_accumulator
 
@@ -55,7 +56,7 @@ def _roots(tensors, grad_tensors, create_graph):
             g = xp.asarray(g, dtype=t._array.dtype)
         if create_graph and not isinstance(g, Tensor):
             g = _make(g, False, None, 0, None)
-        node = t.grad_fn
+        node = grad_fn_of(t)
         nr = t._output_nr
         if node is None:
             node, nr = get_accumulator(t), 0
@@ -97,10 +98,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
         for idx, t in enumerate(inputs):
             if not t._req:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
-            if t.grad_fn is None:
-                key = (get_accumulator(t), 0)
-            else:
-                key = (t.grad_fn, t._output_nr)
+            fn = grad_fn_of(t)
+            key = (get_accumulator(t), 0) if fn is None else (fn, t._output_nr)
             capture.setdefault(key[0], []).append((key[1], idx))
         results = [None] * len(inputs)
         needed = _needed_nodes(roots, capture)

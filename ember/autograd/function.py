@@ -173,6 +173,9 @@ def _edges(args, inputs=None):
             pos.append(k)
             if is_t and a._req:
                 fn = a.grad_fn
+                if fn is not None and a._base is not None and fn._vver is not None and \
+                        fn._vver != a._vc[0]:
+                    fn = _regen_view(a)
                 edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
                 arr = a._array
                 key = (arr.shape, arr.dtype)
@@ -223,7 +226,7 @@ def _intern_meta1(key):
 
 
 def _edge(t):
-    fn = t.grad_fn
+    fn = grad_fn_of(t)
     return (fn, t._output_nr) if fn is not None else (get_accumulator(t), 0)
 
 
@@ -236,6 +239,9 @@ def _apply1(cls, a):
     node = cls._node_cls()
     node._seq = next_seq()
     fn = a.grad_fn
+    if fn is not None and a._base is not None and fn._vver is not None and \
+            fn._vver != a._vc[0]:
+        fn = _regen_view(a)
     node.next_functions = ((fn, a._output_nr) if fn is not None else
                            (get_accumulator(a), 0),)
     key = (aa.shape, aa.dtype)
@@ -273,11 +279,17 @@ def _apply2(cls, a, b):
     node._seq = next_seq()
     if a._req:
         fn = a.grad_fn
+        if fn is not None and a._base is not None and fn._vver is not None and \
+                fn._vver != a._vc[0]:
+            fn = _regen_view(a)
         ea = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
         key = (aa.shape, aa.dtype)
         ma = _META.get(key) or _intern_meta(key)
         if breq:
             fn = b.grad_fn
+            if fn is not None and b._base is not None and fn._vver is not None and \
+                    fn._vver != b._vc[0]:
+                fn = _regen_view(b)
             eb = (fn, b._output_nr) if fn is not None else (get_accumulator(b), 0)
             key = (ba.shape, ba.dtype)
             mb = _META.get(key) or _intern_meta(key)
@@ -291,6 +303,9 @@ def _apply2(cls, a, b):
     else:
         ea, ma = _NO_EDGE, None
         fn = b.grad_fn
+        if fn is not None and b._base is not None and fn._vver is not None and \
+                fn._vver != b._vc[0]:
+            fn = _regen_view(b)
         eb = (fn, b._output_nr) if fn is not None else (get_accumulator(b), 0)
         key = (ba.shape, ba.dtype)
         mb = _META.get(key) or _intern_meta(key)
@@ -346,6 +361,9 @@ def _apply_view(cls, a, *extra):
         node = cls._node_cls()
         node._seq = next_seq()
         fn = a.grad_fn
+        if fn is not None and a._base is not None and fn._vver is not None and \
+                fn._vver != a._vc[0]:
+            fn = _regen_view(a)
         edge = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
         key = (aa.shape, aa.dtype)
         node.next_functions = (edge,)
@@ -389,13 +407,53 @@ def _wrap_out(cls, out, args, req, node, nr):
 
 def _view_of(src, out, req, node, nr):
     """Wrap view-op output ``out``: when it aliases tensor ``src``'s memory it shares src's
-    version counter and records src's base; otherwise (the op had to copy) it is new data."""
+    version counter and records src's base; otherwise (the op had to copy) it is new data.
+
+    A view node remembers the version it was made at (``_vver``): once the base or another
+    view of it changes in place, the view's history is regenerated (``_regen_view``).  A view
+    of a tensor that requires grad made in no_grad mode requires grad too, as in torch, but
+    has no gradient edge and may not be modified in place with grad mode on."""
     if _shares(out, src._array):
-        t = _make(out, req, node, nr, src._vc)
+        vc = src._vc
         b = src._base
+        if node is not None:
+            node._vver = vc[0]
+            t = _make(out, req, node, nr, vc)
+            t._base = src if b is None else b
+            if b is not None and src.__dict__.get("_no_grad_view"):
+                t._no_grad_view = "parent"
+            return t
+        if src._req and not _state.enabled:
+            t = _make(out, True, None, 0, vc)
+            t._no_grad_view = "self"
+        else:
+            t = _make(out, req, node, nr, vc)
         t._base = src if b is None else b
         return t
     return _make(out, req, node, nr, None)
+
+
+def _regen_view(t):
+    """A view whose base (or another view of it) changed in place since the view was made:
+    its history becomes an as_strided of the base's current history, as torch regenerates a
+    view's grad_fn.  Returns the new grad_fn."""
+    from .._ops.inplace import AsStrided, _view_positions
+    base = t._base
+    with enable_grad():
+        node = _apply(AsStrided, (base, _view_positions(base._array, t._array)), {},
+                      None).grad_fn
+    node._vver = t._vc[0]
+    t.grad_fn, t._output_nr = node, 0
+    return node
+
+
+def grad_fn_of(t):
+    """``t.grad_fn``, regenerated first when ``t`` is a stale view (see ``_view_of``)."""
+    fn = t.grad_fn
+    if fn is not None and t._base is not None and fn._vver is not None and \
+            fn._vver != t._vc[0]:
+        fn = _regen_view(t)
+    return fn
 
 
 def _shares(out, src):

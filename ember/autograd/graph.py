@@ -61,6 +61,7 @@ class Node:
     needs_input_grad = ()
     _n_out = 1
     _multi = False  # backward takes a tuple of output gradients (even when there is one)
+    _vver = None  # a view op's node: the version of its output's storage when it was made
     _out_meta = None
     _trace = None
     _graph = False
@@ -181,6 +182,8 @@ def get_accumulator(t):
         node = ref()
         if node is not None:
             return node
+    if t._base is not None and t.__dict__.get("_no_grad_view"):
+        return None  # torch: a view made in no_grad mode has no gradient edge
     node = AccumulateGrad(t)
     t._acc = weakref.ref(node)
     return node
