@@ -12,7 +12,7 @@ import warnings
 
 from .. import _dtype as D
 from .. import _special
-from .._backend import xp
+from .._backend import _take_along, max_last, sum_last, xp
 from .._tensor import Tensor, _make
 from .._ops import linalg as _la
 from .._ops import pointwise as _pw
@@ -809,196 +809,348 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 # ============================================================================ nll / cross entropy
 
 
-def _check_class_target(input, target):
-    tdt = target._array.dtype
-    if tdt not in (xp.int64, xp.uint8):
-        raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                           f"{_SCALAR_NAMES.get(tdt.name, tdt.name)}")
-    nd = input._array.ndim
-    if nd < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
-    if nd == 1:
-        if target._array.ndim != 0:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        return
-    if nd == 2:
-        if target._array.ndim != 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if target.shape[0] != input.shape[0]:
-            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                             f"batch_size ({target.shape[0]}).")
-        return
-    want = [input.shape[0]] + list(input.shape[2:])
-    if list(target.shape) != want:
-        raise RuntimeError(f"Expected target size {want}, got {list(target.shape)}")
-
-
-def _class_coeffs(x_shape, t, w, ignore_index, ls, dtype):
-    """Per-element coefficients Q (shape of the input) and the mean's denominator.
-
-    loss_i = -sum_c Q[i, c] logp[i, c],
-    Q = (1 - ls) w[t_i] onehot(t_i) + ls/C w_c   (0 where t_i == ignore_index)."""
-    C = x_shape[1]
-    valid = t != ignore_index
-    tc = xp.where(valid, t, 0).astype(xp.int64, copy=False)
-    bad = valid & ((tc < 0) | (tc >= C))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-    cshape = (1, C) + (1,) * (len(x_shape) - 2)
-    wc = xp.ones(C, dtype) if w is None else w
-    wt = wc[tc] * valid
-    onehot = xp.expand_dims(tc, 1) == xp.arange(C).reshape(cshape)
-    Q = onehot * xp.expand_dims(wt * (1 - ls), 1)
-    if ls:
-        Q = Q + xp.expand_dims(valid, 1) * wc.reshape(cshape) * (ls / C)
-    return Q.astype(dtype, copy=False), wt.sum()
-
-
-def _log_softmax_arr(a, axis):
-    s = a - xp.amax(a, axis=axis, keepdims=True)
-    return s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
-
-
-class CrossEntropyIdx(Op):
-    """Fused log_softmax + weighted gather over class indices (with label smoothing).
-
-    d loss_i / d x_i = (softmax(x_i) * sum_c Q[i, c] - Q[i, :]) * upstream."""
-    node_name = "NllLossBackward0"
+class _MulScalar(Op):
+    """``tensor * number`` inside a composed loss: torch's C++ ``mul(Tensor, Scalar)``
+    (MulBackward1, one edge), where Python's ``*`` would record MulBackward0."""
+    node_name = "MulBackward1"
 
     @staticmethod
-    def forward(ctx, x, Q, denom, reduction):
-        logp = _log_softmax_arr(x, 1)
-        loss = -(Q * logp).sum(1)
-        ctx.save_for_backward(x)
-        ctx.Q, ctx.red, ctx.denom = Q, reduction, denom
-        ctx.p = xp.exp(logp)
-        return _finish(loss, reduction, denom)
+    def forward(ctx, a, s):
+        ctx.s = s
+        return a * s
 
     @staticmethod
     def backward(ctx, g, ns):
-        (x,) = ctx.saved_tensors
-        Q = ctx.Q
-        p = _red.softmax(x, 1) if _graph(ns) else ctx.p
-        gs = _grad_scale(g, ctx)
-        if ctx.red == "none":
-            gs = gs.reshape(gs.shape[:1] + (1,) + gs.shape[1:])
-        return gs * (p * Q.sum(1, keepdims=True) - Q), None, None, None
+        return g * ctx.s
 
 
-class CrossEntropySimple(Op):
-    """The common case of cross_entropy (2-D logits, class indices, no weight, no smoothing,
-    no ignored targets): loss = mean_i(logsumexp(x_i) - x_i[t_i]);
-    d loss / d x = (softmax(x) - onehot(t)) * upstream / n."""
-    node_name = "NllLossBackward0"
+class _DivScalar(Op):
+    """``tensor / number`` inside a composed loss (DivBackward1, one edge)."""
+    node_name = "DivBackward1"
 
     @staticmethod
-    def forward(ctx, x, t, reduction):
-        s = x - x.max(axis=1, keepdims=True)
+    def forward(ctx, a, s):
+        ctx.s = s
+        return a / s
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        return g / ctx.s
+
+
+class _AddScalar(Op):
+    """``tensor + number`` inside a composed loss (AddBackward1, one edge)."""
+    node_name = "AddBackward1"
+
+    @staticmethod
+    def forward(ctx, a, s):
+        return a + s
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        return g
+
+
+class _FillNan(Op):
+    """``t.fill_(nan)`` on a fresh result (an empty batch's mean): FillBackward2, zero grad."""
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, a):
+        return xp.full(a.shape, xp.nan, a.dtype)
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        return g * 0
+
+
+def _scalar_op(cls, t, s):
+    return _apply(cls, (t,), {"s": s}, None)
+
+
+class _LogSoftmaxCE(Op):
+    """log_softmax over the class axis of cross_entropy's logits (node LogSoftmaxBackward0,
+    as torch's).  Unlike the general op it keeps the softmax, a by-product of its forward, for
+    the first-order backward dx = g - softmax * sum(g): the backward needs no second exp
+    (an exp of float32 costs ~3 ns an element here, most of a loss step over many classes)."""
+    node_name = "LogSoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        if not a.size:
+            ctx.p, ctx.axis, ctx.last = a, axis, False
+            return a.copy()
+        dt = a.dtype
+        if dt.itemsize < 4:  # float16/bfloat16: computed in float32 (torch's opmath), as torch
+            a = a.astype(xp.float32)
+        last = axis == a.ndim - 1
+        s = a - (max_last(a) if last else xp.amax(a, axis=axis, keepdims=True))
         e = xp.exp(s)
-        se = e.sum(axis=1, keepdims=True)
-        rows = xp.arange(x.shape[0])
-        loss = xp.log(se[:, 0]) - s[rows, t]
+        se = sum_last(e) if last else xp.sum(e, axis=axis, keepdims=True)
+        s -= xp.log(se)
         if ctx.needs_input_grad:
-            e /= se  # softmax, kept for the first-order backward
-            ctx.save_for_backward(x)
-            ctx.p, ctx.t, ctx.rows, ctx.red = e, t, rows, reduction
-        n = x.shape[0]
-        if reduction == "none":
-            return loss
-        total = loss.sum()
-        return xp.asarray(total / n if reduction == "mean" else total, dtype=x.dtype)
+            e /= se
+            ctx.save_for_backward(s)
+            ctx.p, ctx.axis, ctx.last = e, axis, last
+        return s if s.dtype == dt else s.astype(dt)
 
     @staticmethod
     def backward(ctx, g, ns):
-        scale = g / ctx.p.shape[0] if ctx.red == "mean" else g
-        if ctx.red == "none":
-            scale = scale.reshape(-1, 1)
         if _graph(ns):
-            (x,) = ctx.saved_tensors
-            onehot = xp.zeros(ctx.p.shape, ctx.p.dtype)
-            onehot[ctx.rows, ctx.t] = 1
-            return (_red.softmax(x, 1) - onehot) * scale, None, None
-        gx = ctx.p * scale
-        gx[ctx.rows, ctx.t] -= scale if ctx.red != "none" else scale[:, 0]
-        return gx, None, None
+            (y,) = ctx.saved_tensors
+            return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True)
+        t = ctx.p * (sum_last(g) if ctx.last else xp.sum(g, axis=ctx.axis, keepdims=True))
+        return xp.subtract(g, t, out=t).astype(g.dtype, copy=False)
 
 
 class NllLoss(Op):
-    """loss_i = -sum_c Q[i, c] input[i, c];  d/d input = -Q * upstream."""
+    """Negative log likelihood over class indices (class axis 1; a 1-D input is one sample).
+
+    loss_i = -w[t_i] x[i, t_i], exactly 0 where t_i == ignore_index; 'mean' divides the sum by
+    the summed weights of the kept targets (0/0 = nan when every target is ignored, as torch).
+    The backward writes -w[t_i] g_i at each kept target into a zero gradient, so ignored
+    samples get 0 even when the mean's divisor is 0.  Target, weight and options are keyword
+    arguments: the node has one edge, as torch's."""
 
     @staticmethod
-    def forward(ctx, x, Q, denom, reduction):
-        ctx.Q, ctx.red, ctx.denom = Q, reduction, denom
-        return _finish(-(Q * x).sum(1), reduction, denom)
+    def forward(ctx, x, t, w, ignore_index, reduction):
+        xa = x.reshape((1,) + x.shape) if x.ndim == 1 else x
+        t = t.reshape(xa.shape[:1] + xa.shape[2:])
+        if t.dtype != xp.int64:
+            t = t.astype(xp.int64)
+        C = xa.shape[1]
+        in_range = not (t.view(xp.uint64) >= C).any()  # (negative targets wrap to huge values)
+        if in_range and not 0 <= ignore_index < C:
+            keep, every, tc = None, True, t  # the common case: nothing to ignore
+        else:
+            keep = t != ignore_index
+            every = bool(keep.all())
+            tc = t if every else xp.where(keep, t, 0)
+            if not in_range:
+                bad = (t.view(xp.uint64) >= C) & keep
+                if bad.any():
+                    raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
+        rows = None
+        if not C:  # (no class at all: every target was ignored)
+            picked = xp.zeros(t.shape, x.dtype)
+        elif xa.ndim == 2:
+            rows = xp.arange(xa.shape[0])
+            picked = xa[rows, tc]
+        else:
+            picked = _take_along(xa, tc.reshape(tc.shape[:1] + (1,) + tc.shape[1:]), 1,
+                                 nonneg=True)[:, 0]
+        wt = None if w is None else w[tc]
+        loss = -picked if wt is None else -(picked * wt)
+        if not every:
+            loss = xp.where(keep, loss, 0)
+            if wt is not None:
+                wt = xp.where(keep, wt, 0)
+        if ctx.needs_input_grad:
+            ctx.tc, ctx.rows, ctx.keep, ctx.wt = tc, rows, None if every else keep, wt
+            ctx.red, ctx.xshape = reduction, x.shape
+        if reduction == "none":
+            return loss.reshape(()) if x.ndim == 1 else loss
+        total = loss.sum()
+        if reduction == "sum":
+            return xp.asarray(total, x.dtype)
+        if wt is not None:
+            tw = wt.sum()
+        else:
+            tw = t.size if every else keep.sum()
+        tw = ctx.tw = xp.asarray(tw, x.dtype)
+        if tw == 0:  # every target ignored (or an empty batch): nan, as torch
+            with xp.errstate(invalid="ignore", divide="ignore"):
+                return xp.asarray(total / tw, x.dtype)
+        return xp.asarray(total / tw, x.dtype)
 
     @staticmethod
     def backward(ctx, g, ns):
-        gs = _grad_scale(g, ctx)
+        if ctx.red == "mean" and ctx.tw == 0:  # every target ignored (or zero weights)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                return NllLoss._grad(ctx, g / ctx.tw, ns)
+        return NllLoss._grad(ctx, g / ctx.tw if ctx.red == "mean" else g, ns)
+
+    @staticmethod
+    def _grad(ctx, g, ns):
+        tc = ctx.tc
         if ctx.red == "none":
-            gs = gs.reshape(gs.shape[:1] + (1,) + gs.shape[1:])
-        return gs * (-ctx.Q), None, None, None
+            g = g.reshape(tc.shape)
+        v = -g if ctx.wt is None else g * -ctx.wt
+        if ctx.keep is not None:
+            v = ns.where(ctx.keep, v, 0)  # (ignored targets get 0, even from 0/0)
+        if ctx.rows is not None and not _graph(ns):
+            gx = xp.zeros((len(ctx.rows), ctx.xshape[-1]), v.dtype)
+            gx[ctx.rows, tc] = v
+            return gx.reshape(ctx.xshape) if len(ctx.xshape) == 1 else gx
+        if not xp.prod(ctx.xshape):
+            return ns.zeros_like(xp.zeros(ctx.xshape, v.dtype))
+        if v.shape != tc.shape:
+            v = ns.broadcast_to(v, tc.shape)
+        lead = tc.shape[:1] + (1,) + tc.shape[1:]
+        xshape = ctx.xshape if len(ctx.xshape) > 1 else (1,) + ctx.xshape
+        gx = ns.scatter_add_along(xshape, tc.reshape(lead), v.reshape(lead), 1)
+        return gx.reshape(ctx.xshape) if len(ctx.xshape) == 1 else gx
 
 
 class NllLoss2d(NllLoss):
     node_name = "NllLoss2DBackward0"
 
 
-def _class_loss(op, input, target, weight, ignore_index, reduction, ls):
-    _check_class_target(input, target)
-    unbatched = input._array.ndim == 1
-    if unbatched:
-        input, target = input.unsqueeze(0), target.unsqueeze(0)
-    cast = _float_cast(input)
-    dt = input._array.dtype if cast is None else cast
-    C = input.shape[1]
-    if weight is not None and weight.numel() != C:
-        raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no "
-                           f"classes but got weight tensor of shape: {list(weight.shape)}")
-    Q, denom = _class_coeffs(input.shape, target._array.astype(xp.int64), _arr_or_none(
-        weight, dt), ignore_index, ls, dt)
-    out = _apply(op, (input, Q, denom, reduction), {}, cast)
-    return out.squeeze(0) if unbatched and reduction == "none" else out
+def _dtype_name(a):
+    return _SCALAR_NAMES.get(a.dtype.name, a.dtype.name)
+
+
+def _check_weight(weight, x, C, cross_entropy_prob=False):
+    if weight is None:
+        return None
+    w = weight._array
+    if w.ndim != 1 or w.size != C:
+        raise RuntimeError(f"{'cross_entropy: ' if cross_entropy_prob else ''}weight tensor "
+                           f"should be defined either for all {C} classes or no classes but got "
+                           f"weight tensor of shape: {list(w.shape)}")
+    if not cross_entropy_prob and w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype_name(x)} but found {_dtype_name(w)}")
+    return w
+
+
+def _nll_nd(input, target, weight, reduction, ignore_index, fn="nll_loss"):
+    """torch's nll_loss_nd: 1-D/2-D input -> nll_loss, 4-D -> nll_loss2d, 3-D or 5+-D viewed as
+    (N, C, 1, -1) for nll_loss2d (its 'none' result viewed back), with torch's checks."""
+    x, t = input._array, target._array
+    nd = x.ndim
+    if nd < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
+    if nd != 1 and x.shape[0] != (t.shape[0] if t.ndim else 0):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+    if t.dtype != xp.int64 and t.dtype != xp.uint8:
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(t)}")
+    if x.dtype.kind != "f":
+        frame = "nll_loss_out_frame" if nd <= 2 else "nll_loss2d_forward_out_frame"
+        raise NotImplementedError(f"\"{frame}\" not implemented for '{_dtype_name(x)}'")
+    C = x.shape[1] if nd > 1 else x.shape[0]
+    kw = {"t": t, "ignore_index": ignore_index, "reduction": reduction}
+    if nd <= 2:
+        if t.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if nd == 1 and t.ndim == 1 and t.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                             f"{t.shape[0]}")
+        kw["w"] = _check_weight(weight, x, C)
+        return _apply(NllLoss, (input,), kw, None)
+    out_size = None
+    if nd != 4:
+        out_size = [x.shape[0]] + list(x.shape[2:])
+        if list(t.shape) != out_size:
+            raise RuntimeError(f"Expected target size {out_size}, got {list(t.shape)}")
+        n = x.shape[0]
+        input = input.contiguous()
+        input = input.view(n, C, 1, -1) if x.size else input.view(n, C, 0, 0)
+        x, t = input._array, t.reshape((n, 1, -1) if t.size else (n, 0, 0))
+        kw["t"] = t
+    if t.ndim != 3:
+        raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
+                           f"targets of dimension: {t.ndim}")
+    if t.shape != x.shape[:1] + x.shape[2:]:
+        raise RuntimeError(f"size mismatch (got input: {list(x.shape)} , target: "
+                           f"{list(t.shape)}")
+    if t.dtype != xp.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_dtype_name(t)}")
+    if weight is not None and (weight._array.ndim != 1 or weight._array.size != C):
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    kw["w"] = _check_weight(weight, x, C)
+    out = _apply(NllLoss2d, (input,), kw, None)
+    if out_size is not None and reduction == "none":
+        out = out.view(*out_size)
+    return out
+
+
+def _check_ignore_index(ignore_index, fn):
+    if not isinstance(ignore_index, int):
+        raise TypeError(f"{fn}(): argument 'ignore_index' (position 5) must be int, not "
+                        f"{type(ignore_index).__name__}")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     reduction = _red_arg(size_average, reduce, reduction)
-    op = NllLoss2d if input._array.ndim == 4 else NllLoss
-    return _class_loss(op, input, target, weight, ignore_index, reduction, 0.0)
+    _check_ignore_index(ignore_index, "nll_loss_nd")
+    return _nll_nd(input, target, weight, reduction, ignore_index)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
+    """torch's cross_entropy_loss: probabilities (target shaped as input), label smoothing, or
+    nll_loss_nd(log_softmax(input)), composed as torch composes them (the same graph)."""
     reduction = _red_arg(size_average, reduce, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
+    _check_ignore_index(ignore_index, "cross_entropy_loss")
+    x, t = input._array, target._array
+    if x.shape == t.shape:
+        if t.dtype.kind != "f":
+            raise RuntimeError("Expected floating point type for target with class "
+                               f"probabilities, got {_dtype_name(t)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        return _prob_cross_entropy(input, target, weight, reduction, label_smoothing)
+    if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
                            f"{label_smoothing}")
-    if target.shape == input.shape and target._array.dtype.kind in "fc":
-        return _prob_cross_entropy(input, target, weight, reduction, label_smoothing)
-    if weight is None and not label_smoothing and input._array.ndim == 2 and \
-            target._array.ndim == 1 and input._array.dtype.kind == "f" and \
-            target._array.dtype == xp.int64 and target._array.shape[0] == input._array.shape[0]:
-        t = target._array
-        C = input._array.shape[1]
-        if t.size and t.min() >= 0 and t.max() < C:  # (ignore_index is negative by default)
-            return _apply(CrossEntropySimple, (input, t, reduction), {}, None)
-    return _class_loss(CrossEntropyIdx, input, target, weight, ignore_index, reduction,
-                       float(label_smoothing))
+    cdim = 0 if x.ndim == 1 else 1
+    if x.dtype.kind != "f" and x.ndim:
+        kern = "log_softmax_lastdim_kernel_impl" if cdim == x.ndim - 1 else \
+            "log_softmax_kernel_impl"
+        raise NotImplementedError(f"\"{kern}\" not implemented for '{_dtype_name(x)}'")
+    if not x.ndim:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    logp = _apply(_LogSoftmaxCE, (input,), {"axis": cdim}, None)
+    nll = _nll_nd(logp, target, weight, reduction, ignore_index)
+    if label_smoothing <= 0.0:
+        return nll
+    ls = float(label_smoothing)
+    C = x.shape[cdim]
+    if weight is not None:
+        wshape = [1] * x.ndim
+        wshape[cdim] = C
+        smooth = -(logp * weight.view(*wshape)).sum(cdim)
+    else:
+        smooth = -logp.sum(cdim)
+    ignored = target == ignore_index
+    smooth.masked_fill_(ignored, 0.0)
+    if reduction == "mean":
+        if weight is not None:
+            if t.dtype != xp.int64 and (t != ignore_index).any():
+                raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+            ret = smooth.sum() / weight.gather(0, target.masked_select(~ignored).flatten()).sum()
+        else:
+            ret = smooth.sum() / (~ignored).sum()
+    elif reduction == "sum":
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return _scalar_op(_MulScalar, nll, 1 - ls) + _scalar_op(_MulScalar, ret, ls / C)
 
 
 def _prob_cross_entropy(input, target, weight, reduction, ls):
-    cdim = 0 if input._array.ndim == 1 else 1
-    C = input.shape[cdim]
+    x = input._array
+    if x.ndim == 0:
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+    cdim = 0 if x.ndim == 1 else 1
+    C = x.shape[cdim]
+    w = _check_weight(weight, x, C, cross_entropy_prob=True)
     logp = _red.log_softmax(input, cdim)
-    if ls > 0:
-        target = target * (1 - ls) + ls / C
+    if ls > 0.0:
+        if ls > 1.0:
+            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {ls}")
+        target = _scalar_op(_AddScalar, _scalar_op(_MulScalar, target, 1 - ls), ls / C)
     prod = logp * target
-    if weight is not None:
-        prod = prod * weight.reshape((C,) + (1,) * (input._array.ndim - cdim - 1))
-    loss = -prod.sum(cdim)
-    if reduction == "mean":
-        return loss.sum() / (input.numel() // C if input.numel() else 0)
-    return _reduce(loss, reduction)
+    if w is not None:
+        prod = prod * (weight.view(*([1, C] + [1] * (x.ndim - 2))) if x.ndim > 1 else weight)
+    if reduction == "none":
+        return -prod.sum(cdim)
+    if reduction == "mean" and x.size == 0:
+        return -_apply(_FillNan, (prod.sum(),), {}, None)
+    loss = -prod.sum()
+    return _scalar_op(_DivScalar, loss, x.size // C) if reduction == "mean" else loss
 
 
 # ============================================================================ binary
