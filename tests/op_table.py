@@ -575,5 +575,39 @@ op("logical_not", lambda lib, a: lib.logical_not(a), [S(B(2, 3)), S(R(3))], grad
 op("invert_bool", lambda lib, a: ~a, [S(B(2, 3))], grad=False)
 op("isnan", lambda lib, a: lib.isnan(a / a), [S(np.array([0.0, 1.0, -2.0]))], grad=False)
 
+# ------------------------------------------------------------------------------ nn.functional
+
+
+def _F(lib):
+    return lib.nn.functional
+
+
+op("cross_entropy_ignore", lambda lib, a, t: _F(lib).cross_entropy(a, t, ignore_index=1),
+   [S(R(4, 3), np.array([0, 1, 2, 1])), S(R(2, 3, 2), np.array([[1, 0], [2, 1]]))])
+_CW = np.array([0.5, 2.0, 1.25])
+_CP = np.array([[0.2, 0.3, 0.1, 0.4], [0.7, 0.1, 0.1, 0.1], [0.25, 0.25, 0.25, 0.25]])
+op("cross_entropy_smooth_w", lambda lib, a, t: _F(lib).cross_entropy(
+    a, t, weight=lib.tensor(_CW).to(a.dtype), ignore_index=0, label_smoothing=0.2,
+    reduction="none"),
+   [S(R(4, 3), np.array([0, 1, 2, 1]))])
+op("cross_entropy_probs", lambda lib, a: _F(lib).cross_entropy(
+    a, lib.tensor(_CP).to(a.dtype), label_smoothing=0.1), [S(R(3, 4))])
+op("nll_loss_ignore", lambda lib, a, t: _F(lib).nll_loss(a, t, ignore_index=2, reduction="sum"),
+   [S(R(4, 3), np.array([0, 2, 2, 1])), S(R(2, 3, 2, 2), I(3, 2, 2, 2)), S(R(3), np.array(2))])
+_INTERP = [("nearest", (1, 2, 5), dict(scale_factor=1.7)),
+           ("nearest", (1, 1, 3, 4), dict(size=(5, 3))),
+           ("nearest-exact", (1, 1, 2, 3, 4), dict(size=(3, 2, 5))),
+           ("linear", (1, 2, 4), dict(size=7, align_corners=True)),
+           ("bilinear", (1, 2, 4, 5), dict(scale_factor=(1.5, 0.7))),
+           ("bicubic", (1, 2, 3, 4), dict(size=(5, 6))),
+           ("bicubic", (1, 1, 5, 4), dict(scale_factor=0.6, align_corners=True)),
+           ("trilinear", (1, 1, 2, 3, 4), dict(size=(3, 4, 2))),
+           ("area", (1, 2, 5, 5), dict(size=(3, 2))),
+           ("area", (1, 1, 4, 5, 3), dict(size=(3, 2, 2)))]
+for _k, (_mode, _shape, _kw) in enumerate(_INTERP):
+    op(f"interpolate_{_mode}_{_k}",
+       (lambda m, k: lambda lib, a: _F(lib).interpolate(a, mode=m, **k))(_mode, _kw),
+       [S(R(*_shape))])
+
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"

@@ -7,6 +7,7 @@ Argument checking and PyTorch's error texts live here; the arithmetic is in the 
 from __future__ import annotations
 
 import math
+import warnings
 
 from .._backend import xp
 from .._tensor import Tensor, _make
@@ -15,11 +16,13 @@ from . import _conv_ops as C
 from . import _attention_ops as A
 from . import _norm_ops as NO
 from . import _pool_ops as P
+from . import _upsample_ops as U
+from ._functional_core import _SCALAR_NAMES
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
            "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d",
-           "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
+           "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
            "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d", "batch_norm",
            "layer_norm", "group_norm", "instance_norm", "local_response_norm", "dropout",
            "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
@@ -341,30 +344,63 @@ def _adaptive_input(input, nd, name):
                            f"{_size_list(input.shape)}")
 
 
-def _adaptive_avg2d(x, out):
-    """torch's adaptive_avg_pool2d: a mean over the last two dims for a 1x1 output, else one
-    AdaptiveAvgPool2D node (strided windows when they tile the input, else the averaging
-    matrices)."""
-    if out[0] == 1 and out[1] == 1:
-        return x.mean((-1, -2), keepdim=True)
-    spatial = tuple(x.shape[-2:])
-    if all(o > 0 and n % o == 0 for n, o in zip(spatial, out)):
+def _adaptive_avg(input, output_size, nd):
+    """torch's adaptive_avg_pool{1,2,3}d: 1-d as 2-d over an unsqueezed axis; an all-ones output
+    is the mean over the spatial axes (MeanBackward1, as torch); else the windows as one
+    resampling op (AdaptiveAvgPool{2,3}DBackward0), or the strided average pool when
+    the windows tile the input exactly."""
+    name = f"adaptive_avg_pool{nd}d"
+    d = input.dim()
+    if nd == 1:
+        if not 2 <= d <= 3:
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {d}-dimensional tensor for "
+                               f"argument #1 'self' (while checking arguments for {name})")
+        if isinstance(output_size, (list, tuple)) and len(output_size) != 1:
+            raise RuntimeError(f"{name}() argument 'output_size' should contain one int (got "
+                               f"{len(output_size)})")
+        o = output_size[0] if isinstance(output_size, (list, tuple)) else output_size
+        return _adaptive_avg(input.unsqueeze(-2), (1, input.shape[-1] if o is None else o),
+                             2).squeeze(-2)
+    if d not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
+                           f"{_size_list(input.shape)}")
+    spatial = tuple(input.shape[-nd:])
+    if isinstance(output_size, (list, tuple)) and len(output_size) != nd:
+        raise RuntimeError(f"adaptive_avg_pool{nd}d: output_size must be {nd}")
+    out = _adaptive_size(output_size, spatial, nd)
+    if any(o < 0 for o in out):
+        raise RuntimeError(f"adaptive_avg_pool{nd}d: elements of output_size must be greater "
+                           "than or equal to 0 but received {" + ", ".join(map(str, out)) + "}")
+    if all(o == 1 for o in out):
+        return input.mean(tuple(range(-nd, 0)), keepdim=True)
+    dt = input._array.dtype
+    if dt.kind != "f" and (nd == 3 or all(out) and input.numel()):  # (2-d: not when empty)
+        raise NotImplementedError(f"\"{name}{'_cpu' if nd == 3 else ''}\" not implemented for "
+                                  f"'{_SCALAR_NAMES.get(dt.name, dt.name)}'")
+    for k, n in enumerate(spatial):
+        if n == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {_size_list(input.shape)} with "
+                               f"dimension {d - nd + k} being empty")
+    if nd == 2 and all(o > 0 and n % o == 0 for n, o in zip(spatial, out)):
         k = tuple(n // o for n, o in zip(spatial, out))
-        return _apply(P.AdaptiveAvgPoolDivisible, (x, k, k, (0, 0), out, float(math.prod(k))),
-                      {}, None)
-    return _apply(P.AdaptiveAvgPool, (x, out), {}, None)
+        return _apply(P.AdaptiveAvgPoolDivisible, (input, k, k, (0, 0), out,
+                                                   float(math.prod(k))), {}, None)
+    ot = U.opmath(dt)
+    plan = tuple(U.adaptive_avg_taps(n, o, ot) for n, o in zip(spatial, out))
+    return _apply(U.OPS[f"AdaptiveAvgPool{nd}D"], (input,), {"plan": plan, "ot": ot}, None)
 
 
 def adaptive_avg_pool1d(input, output_size):
-    # torch: adaptive_avg_pool2d between unsqueeze(-2) and squeeze(-2)
-    _adaptive_input(input, 1, "adaptive_avg_pool1d")
-    out = _adaptive_size(output_size, tuple(input.shape[-1:]), 1)
-    return _adaptive_avg2d(input.unsqueeze(-2), (1,) + out).squeeze(-2)
+    return _adaptive_avg(input, output_size, 1)
 
 
 def adaptive_avg_pool2d(input, output_size):
-    _adaptive_input(input, 2, "adaptive_avg_pool2d")
-    return _adaptive_avg2d(input, _adaptive_size(output_size, tuple(input.shape[-2:]), 2))
+    return _adaptive_avg(input, output_size, 2)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    return _adaptive_avg(input, output_size, 3)
 
 
 def _adaptive_max(input, output_size, return_indices, nd):
@@ -696,94 +732,168 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
 
 # ----------------------------------------------------------------------------- interpolation
 
-
-def _interp_sizes(x, nd, size, scale_factor, recompute_scale_factor):
-    spatial = tuple(x.shape[2:])
-    if size is not None and scale_factor is not None:
-        raise ValueError("only one of size or scale_factor should be defined")
-    if size is not None:
-        out = _tup(size, nd, "size")
-        return out, [n / o for n, o in zip(spatial, out)]
-    if scale_factor is None:
-        raise ValueError("either size or scale_factor should be defined")
-    sf = [float(s) for s in (scale_factor if isinstance(scale_factor, (list, tuple))
-                             else [scale_factor] * nd)]
-    out = tuple(int(math.floor(n * s)) for n, s in zip(spatial, sf))
-    if recompute_scale_factor:
-        return out, [n / o for n, o in zip(spatial, out)]
-    return out, [1.0 / s for s in sf]
+_INTERP = {  # (mode, spatial dims) -> (op name, kernel name in torch's dtype errors)
+    ("nearest", 1): ("UpsampleNearest1D", "compute_indices_weights_nearest"),
+    ("nearest", 2): ("UpsampleNearest2D", "upsample_nearest2d_channels_last"),
+    ("nearest", 3): ("UpsampleNearest3D", "compute_indices_weights_nearest"),
+    ("nearest-exact", 1): ("UpsampleNearestExact1D", "compute_indices_weights_nearest"),
+    ("nearest-exact", 2): ("UpsampleNearestExact2D", "upsample_nearest2d_channels_last"),
+    ("nearest-exact", 3): ("UpsampleNearestExact3D", "compute_indices_weights_nearest"),
+    ("linear", 1): ("UpsampleLinear1D", "compute_indices_weights_linear"),
+    ("bilinear", 2): ("UpsampleBilinear2D", "upsample_bilinear2d_channels_last"),
+    ("bicubic", 2): ("UpsampleBicubic2D", "compute_indices_weights_cubic"),
+    ("trilinear", 3): ("UpsampleTrilinear3D", "compute_indices_weights_linear"),
+}
+_NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}
 
 
-def _nearest_index(n, o, scale, exact):
-    d = xp.arange(o, dtype=xp.float64)
-    src = xp.floor((d + 0.5) * scale) if exact else xp.floor(d * xp.float32(scale))
-    return xp.minimum(src.astype(xp.int64), n - 1)
+def _is_integer(v):
+    """torch's _is_integer: int, NumPy integer, or an integer tensor."""
+    if isinstance(v, Tensor):
+        return not v.is_floating_point()
+    return isinstance(v, int) or getattr(getattr(v, "dtype", None), "kind", "") in ("i", "u")
 
 
-def _linear_matrix(n, o, scale, align_corners, dtype):
-    d = xp.arange(o, dtype=xp.float64)
-    if align_corners:
-        src = d * ((n - 1) / (o - 1)) if o > 1 else d * 0
-    else:
-        src = xp.maximum((d + 0.5) * scale - 0.5, 0.0)
-    i0 = xp.minimum(xp.floor(src).astype(xp.int64), n - 1)
-    i1 = xp.minimum(i0 + 1, n - 1)
-    lam = src - i0
-    m = xp.zeros((o, n))
-    xp.add.at(m, (xp.arange(o), i0), 1 - lam)
-    xp.add.at(m, (xp.arange(o), i1), lam)
-    return m.astype(dtype)
+def _upsample(input, mode, nd, output_size, scale_factors, align_corners):
+    """upsample_{nearest,linear,...}{1,2,3}d: sizes checked as torch's kernels, then one
+    resampling op with the kernels' indices and weights."""
+    spatial = tuple(input.shape[2:])
+    if output_size is None:
+        output_size = [int(n * s) for n, s in zip(spatial, scale_factors)]
+    out = tuple(int(o) for o in output_size)
+    if not all(n > 0 for n in spatial) or not all(o > 0 for o in out):
+        names = ("W",) if nd == 1 else ("H", "W") if nd == 2 else ("D", "H", "W")
+        fin = ", ".join(f"{k}: {n}" for k, n in zip(names, spatial))
+        fout = ", ".join(f"{k}: {o}" for k, o in zip(names, out))
+        raise RuntimeError("Input and output sizes should be greater than 0, but got input "
+                           f"({fin}){' and' if nd == 1 else ''} output ({fout})")
+    if input.shape[1] == 0:
+        raise RuntimeError(f"Non-empty {nd + 2}D data tensor expected but got a tensor with "
+                           f"sizes {_size_list(input.shape)}")
+    name, kernel = _INTERP[(mode, nd)]
+    dt = input._array.dtype
+    if dt == xp.uint8 and mode in ("bilinear", "bicubic"):
+        raise NotImplementedError(f"interpolate: ember has no uint8 {mode} resampling (torch's "
+                                  "fixed-point image kernel); convert the input to float")
+    if dt.kind != "f" and not (dt == xp.uint8 and mode.startswith("nearest")):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{_SCALAR_NAMES.get(dt.name, dt.name)}'")
+    ot = U.opmath(dt) if dt.kind == "f" else dt
+    scales = [None] * nd if scale_factors is None else list(scale_factors)
+    plan = []
+    for n, o, s in zip(spatial, out, scales):
+        if mode.startswith("nearest"):
+            plan.append(U.nearest_taps(n, o, s, mode == "nearest-exact", nd == 2))
+        elif mode == "bicubic":
+            plan.append(U.cubic_taps(n, o, s, align_corners, ot))
+        else:
+            plan.append(U.linear_taps(n, o, s, align_corners, ot))
+    kw = {"plan": tuple(plan), "ot": ot}
+    # torch's backward kernels differ from the forward ones in two corners: nearest's backward
+    # takes the copy/halving shortcuts at every rank (its 1-d/3-d forward only at none), and
+    # bicubic's backward copies the gradient when the size is unchanged
+    if mode == "nearest" and nd != 2:
+        kw["bplan"] = tuple(U.nearest_taps(n, o, s, False, True)
+                            for n, o, s in zip(spatial, out, scales))
+    elif mode == "bicubic" and out == spatial:
+        kw["bplan"] = (None,) * nd
+    return _apply(U.OPS[name], (input,), kw, None)
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    nd = input.dim() - 2
-    if nd not in (1, 2):
-        raise NotImplementedError(f"Input Error: Only 3D and 4D input Tensors supported (got "
-                                  f"{input.dim()}D) for the modes: nearest | linear | bilinear "
-                                  f"(got {mode})")
-    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
-        raise ValueError("align_corners option can only be set with the interpolating modes: "
-                         "linear | bilinear | bicubic | trilinear")
-    out, scales = _interp_sizes(input, nd, size, scale_factor, recompute_scale_factor)
-    spatial = tuple(input.shape[2:])
-    if mode in ("nearest", "nearest-exact"):
-        y = input
-        for k in range(nd):
-            if out[k] == spatial[k] and scales[k] == 1.0:
-                continue
-            idx = _nearest_index(spatial[k], out[k], scales[k], mode == "nearest-exact")
-            y = y.index_select(2 + k, _make(idx, False, None, 0, None))
-        return y
-    if mode == "area":
-        return adaptive_avg_pool2d(input, out) if nd == 2 else adaptive_avg_pool1d(input, out)
-    if (mode == "linear" and nd != 1) or (mode == "bilinear" and nd != 2) or \
-            mode not in ("linear", "bilinear"):
+    """torch.nn.functional.interpolate: torch's argument handling and errors, then the
+    upsample kernel (or adaptive average pooling for 'area') of the mode and rank."""
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    dim = input.dim() - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        scale_factors = None
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but got "
+                    f"input with spatial dimensions of {list(input.shape[2:])} and output size of "
+                    f"{size}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                    "output size in (o1, o2, ...,oK) format.")
+            if not all(_is_integer(v) for v in size):
+                raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] "
+                                "or Tuple[int, int, int], but got size with types "
+                                f"{[type(v) for v in size]}")
+            output_size = [int(v) for v in size]
+        else:
+            if not _is_integer(size):
+                raise TypeError(f"{_KERNEL_FN.get((mode, dim), 'interpolate')}() received an "
+                                "invalid combination of arguments")
+            output_size = [int(size)] * dim
+    elif scale_factor is not None:
+        output_size = None
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, but "
+                    f"got input with spatial dimensions of {list(input.shape[2:])} and "
+                    f"scale_factor of shape {scale_factor}. Please provide input tensor in (N, C, "
+                    "d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
+            scale_factors = [float(s) for s in scale_factor]
+        else:
+            scale_factors = [float(scale_factor)] * dim
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" and output_size is None:
+        recompute_scale_factor = True
+    if recompute_scale_factor:
+        output_size = [int(input.shape[i + 2] * scale_factors[i]) for i in range(dim)]
+        scale_factors = None
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes "
+                         "and requires a 4-D tensor as input")
+    if antialias or mode == "lanczos":
+        raise NotImplementedError("interpolate: ember has no anti-aliased (antialias=True) or "
+                                  "lanczos resampling")
+    if mode == "area" and 1 <= dim <= 3:
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dim - 1](
+            input, output_size)
+    if (mode, dim) in _INTERP:
+        return _upsample(input, mode, dim, output_size, scale_factors, align_corners)
+    if mode in _NEEDS and 3 <= input.dim() <= 5:
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
-                                  f"{'3' if mode == 'linear' else '4'}D input" if mode in
-                                  ("linear", "bilinear") else f"mode {mode} is not supported")
-    ac = bool(align_corners)
-    if size is not None or recompute_scale_factor:
-        scales = [n / o for n, o in zip(spatial, out)]
-    dt = input._array.dtype
-    y = input
-    mw = _linear_matrix(spatial[-1], out[-1], scales[-1], ac, dt)
-    y = y.matmul(_make(xp.ascontiguousarray(mw.T), False, None, 0, None))
-    if nd == 2:
-        mh = _linear_matrix(spatial[0], out[0], scales[0], ac, dt)
-        y = _make(mh, False, None, 0, None).matmul(y)
-    return y
+                                  f"{_NEEDS[mode]}D input")
+    raise NotImplementedError(
+        f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the "
+        "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+        f"nearest-exact (got {mode})")
+
+
+_KERNEL_FN = {(m, d): ("_upsample_nearest_exact" if m == "nearest-exact" else "upsample_" + m) +
+              f"{d}d" for m, d in _INTERP}
+
+
+def _deprecated(name):
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=3)
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    _deprecated("upsample")
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None):
+    _deprecated("upsample_nearest")
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):
+    _deprecated("upsample_bilinear")
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
