@@ -49,7 +49,7 @@ from ._ops.shape import (view as _view, reshape, flatten, unflatten, squeeze, un
                          concatenate, stack, hstack, vstack, row_stack, dstack, column_stack,
                          atleast_1d, atleast_2d, atleast_3d, split, tensor_split, chunk,
                          unbind, narrow, select, flip, fliplr, flipud, roll, tril, triu,
-                         diag, diagonal, diag_embed, trace)
+                         diag, diagonal, diag_embed, diagflat, trace)
 from ._ops.indexing import (gather, take_along_dim, scatter, scatter_add, scatter_reduce,
                             index_select, index_add, index_fill, index_copy, index_put,
                             masked_select, masked_scatter, take, nonzero, argwhere, unique,

@@ -1063,6 +1063,12 @@ class Tensor:
     def diagonal(self, offset=0, dim1=0, dim2=1):
         return _sh.diagonal(self, offset, dim1, dim2)
 
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return _sh.diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset=0):
+        return _sh.diagflat(self, offset)
+
     def trace(self):
         return _sh.diagonal(self, 0, 0, 1).sum()
 

@@ -394,3 +394,45 @@ def test_upsample_wrappers_warn_like_torch():
             yt = getattr(TF, name)(torch.tensor(x), scale_factor=2)
         np.testing.assert_allclose(y.numpy(), yt.numpy())
 
+
+# ============================================================================ diag family
+
+DIAG_CASES = [
+    ("diag_embed", (3,), dict(offset=1)),
+    ("diag_embed", (2, 3), dict(offset=-2)),
+    ("diag_embed", (2, 3), dict(offset=1, dim1=0, dim2=2)),
+    ("diag_embed", (2, 3), dict(offset=-1, dim1=2, dim2=0)),   # dims in reverse order
+    ("diag_embed", (2, 1, 3), dict(offset=2, dim1=-1, dim2=1)),
+    ("diag_embed", (0,), dict(offset=3)),
+    ("diag_embed", (2, 3), dict(dim1=1, dim2=-2)),            # the same dim: an error
+    ("diag_embed", (2, 3), dict(dim1=3)),                     # out of range
+    ("diag_embed", (), {}),
+    ("diag", (4,), dict(diagonal=-2)),
+    ("diag", (3, 4), dict(diagonal=2)),
+    ("diag", (3, 4), dict(diagonal=-5)),
+    ("diag", (2, 2, 2), {}),
+    ("diagflat", (2, 3), dict(offset=1)),
+    ("diagflat", (3,), dict(offset=-2)),
+    ("diagflat", (), {}),
+    ("diagflat", (2, 0), dict(offset=-1)),
+]
+
+
+@pytest.mark.parametrize("method", [False, True])
+@pytest.mark.parametrize("fn,shape,kw", DIAG_CASES)
+def test_diag_family_matches_torch(fn, shape, kw, method):
+    x = _rng(fn, shape).standard_normal(shape)
+    if method:
+        _compare(lambda lib, a: getattr(a, fn)(**kw), [x])
+    else:
+        _compare(lambda lib, a: getattr(lib, fn)(a, **kw), [x])
+    _compare(lambda lib, a: getattr(lib, fn)(a, **kw), [(x * 3).astype(np.int64)])
+
+
+def test_diagflat_of_a_transposed_view_and_gradgradcheck():
+    x = _rng("t").standard_normal((2, 3))
+    _compare(lambda lib, a: lib.diagflat(a.t(), 1), [x])  # (contiguous() copies: Clone, View)
+    a = ember.tensor(x, requires_grad=True)
+    for f in (lambda t: ember.diag_embed(t, 1, 0, 2), lambda t: ember.diag_embed(t, -1, 2, 0),
+              lambda t: ember.diagflat(t, -2)):
+        assert gradcheck(f, (a,)) and gradgradcheck(f, (a,))

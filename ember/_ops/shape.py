@@ -787,12 +787,38 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return _apply_view(Diagonal, input, offset, d1, d2)
 
 
+class DiagEmbed(Op):
+    """A new zero tensor with the input's last dim on the ``offset`` diagonal of the planes
+    (d1, d2): out[..., i (at d1), i + offset (at d2), ...] = a[..., i].  Backward reads that
+    diagonal back (torch.diagonal with the same arguments)."""
+
+    @staticmethod
+    def forward(ctx, a, offset, d1, d2):
+        n = a.shape[-1] + abs(offset)
+        out = xp.zeros(a.shape[:-1] + (n, n), a.dtype)
+        out[(Ellipsis,) + _diag_index((n, n), offset)] = a
+        ctx.args = (offset, d1, d2)
+        return xp.ascontiguousarray(xp.moveaxis(out, (-2, -1), (d1, d2)))
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        offset, d1, d2 = ctx.args
+        if xp.graph:
+            return _apply_view(Diagonal, g, offset, d1, d2)
+        return xp.diagonal(g, offset, d1, d2).copy()
+
+
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
-    n = input.shape[-1] + abs(offset)
-    eye = xp.eye(n, k=offset, dtype=input._array.dtype)
-    from ._utils import wrap
-    return input.unsqueeze(-2).expand(*input.shape[:-1], n - abs(offset), n - abs(offset)) * \
-        wrap(eye) if offset == 0 else input.unsqueeze(-1) * wrap(eye)
+    nd = input._array.ndim + 1
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return _apply(DiagEmbed, (input,), {"offset": int(offset), "d1": d1, "d2": d2}, None)
+
+
+def diagflat(input, offset=0):
+    """torch.diagflat: the flattened input on the ``offset`` diagonal of a square matrix."""
+    return diag_embed(input.contiguous().view(-1), offset)
 
 
 def trace(input):
