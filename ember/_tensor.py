@@ -775,10 +775,10 @@ class Tensor:
     clip = clamp
 
     def clamp_min(self, min):
-        return _pw.clamp(self, min, None)
+        return _pw.clamp_min(self, min)
 
     def clamp_max(self, max):
-        return _pw.clamp(self, None, max)
+        return _pw.clamp_max(self, max)
 
     def maximum(self, other):
         return _pw.maximum(self, other)
@@ -1193,10 +1193,10 @@ class Tensor:
     clip_ = clamp_
 
     def clamp_min_(self, min):
-        return _inp.inplace(self, _pw.clamp, min, None)
+        return _inp.inplace(self, _pw.clamp_min, min)
 
     def clamp_max_(self, max):
-        return _inp.inplace(self, _pw.clamp, None, max)
+        return _inp.inplace(self, _pw.clamp_max, max)
 
     def floor_(self):
         return _inp.inplace(self, _pw.floor)

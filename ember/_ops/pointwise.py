@@ -644,28 +644,51 @@ class ClampTensor(Op):
                 g * ((a > hi) | (hi < lo)))
 
 
-def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+class ClampMin(Clamp):
+    """clamp with a lower bound only, called as clamp_min: torch's ClampMinBackward0 node."""
+    node_name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    node_name = "ClampMaxBackward0"
+
+
+class ClampMinTensor(ClampTensor):
+    node_name = "ClampMinBackward1"
+    inputs = (0, 1)
+
+
+class ClampMaxTensor(ClampTensor):
+    node_name = "ClampMaxBackward1"
+    inputs = (0, 2)
+
+
+def _clamp(input, min, max, op, op_tensor, out=None):  # noqa: A002
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         lo = as_tensor_arg(min) if min is not None else None
         hi = as_tensor_arg(max) if max is not None else None
-        return _out(_apply(ClampTensor, (input, lo, hi), {}, None), out)
+        return _out(_apply(op_tensor, (input, lo, hi), {}, None), out)
     cast = None
     if input._array.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
         cast = D.get_default_dtype().np
-    return _out(_apply(Clamp, (input, min, max), {}, cast), out)
+    return _out(_apply(op, (input, min, max), {}, cast), out)
+
+
+def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return _clamp(input, min, max, Clamp, ClampTensor, out)
 
 
 clip = clamp
 
 
-def clamp_min(input, min):  # noqa: A002
-    return clamp(input, min, None)
+def clamp_min(input, min):  # noqa: A002 - torch's node: ClampMinBackward0 (1 for a tensor)
+    return _clamp(input, min, None, ClampMin, ClampMinTensor)
 
 
 def clamp_max(input, max):  # noqa: A002
-    return clamp(input, None, max)
+    return _clamp(input, None, max, ClampMax, ClampMaxTensor)
 
 
 class Maximum(Op):
@@ -1057,8 +1080,3 @@ def float_power(input, exponent):
     e = exponent.to(D.float64) if isinstance(exponent, Tensor) else exponent
     return pow(a, e)
 
-
-class ClampMin(Clamp):
-    """clamp with a lower bound only, called as clamp_min: torch's ClampMinBackward0 node
-    (F.normalize's denominator)."""
-    node_name = "ClampMinBackward0"

@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply_view
-from ._utils import shape_str, wrap_dim, wrap_dims
+from ._utils import broadcast_error, shape_str, wrap_dim, wrap_dims
 
 
 def _shape_args(shape):
@@ -338,8 +338,14 @@ def broadcast_to(input, shape):
 
 
 def broadcast_tensors(*tensors):
-    shape = xp.broadcast_shapes(*(t._array.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    """torch's: a tensor already of the broadcast shape is returned as it is (no Expand)."""
+    shape = tensors[0]._array.shape if tensors else ()
+    for t in tensors[1:]:
+        try:
+            shape = xp.broadcast_shapes(shape, t._array.shape)
+        except ValueError:
+            raise broadcast_error(shape, t._array.shape) from None
+    return tuple(t if t._array.shape == shape else expand(t, shape) for t in tensors)
 
 
 def broadcast_shapes(*shapes):
