@@ -603,6 +603,17 @@ op("cross_entropy_probs", lambda lib, a: _F(lib).cross_entropy(
     a, lib.tensor(_CP).to(a.dtype), label_smoothing=0.1), [S(R(3, 4))])
 op("nll_loss_ignore", lambda lib, a, t: _F(lib).nll_loss(a, t, ignore_index=2, reduction="sum"),
    [S(R(4, 3), np.array([0, 2, 2, 1])), S(R(2, 3, 2, 2), I(3, 2, 2, 2)), S(R(3), np.array(2))])
+_SGN = np.array([[1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, 1.0]])
+op("soft_margin_loss", lambda lib, a: _F(lib).soft_margin_loss(a, lib.tensor(_SGN).to(a.dtype)),
+   [S(R(3, 4))])
+op("multi_margin_loss_p2", lambda lib, a, t: _F(lib).multi_margin_loss(a, t, p=2, margin=0.5),
+   [S(R(3, 4), np.array([0, 3, 1]))], gradgrad=False)  # (torch: no double backward)
+op("multilabel_margin_loss", lambda lib, a, t: _F(lib).multilabel_margin_loss(a, t),
+   [S(R(3, 4), np.array([[0, 2, -1, 1], [3, 3, 1, -1], [-1, 0, 0, 0]]))], gradgrad=False)
+op("cosine_embedding_loss", lambda lib, a, b: _F(lib).cosine_embedding_loss(
+    a, b, lib.tensor([1.0, -1.0, 1.0]).to(a.dtype), margin=0.1), [S(R(3, 4), R(3, 4))])
+op("triplet_margin_loss", lambda lib, a, b, c: _F(lib).triplet_margin_loss(a, b, c, swap=True),
+   [S(R(3, 4), R(3, 4), R(3, 4))])
 _INTERP = [("nearest", (1, 2, 5), dict(scale_factor=1.7)),
            ("nearest", (1, 1, 3, 4), dict(size=(5, 3))),
            ("nearest-exact", (1, 1, 2, 3, 4), dict(size=(3, 2, 5))),

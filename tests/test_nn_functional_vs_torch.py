@@ -1,9 +1,9 @@
 """nn.functional against torch 2.13, differentially: the same NumPy inputs through ember and torch,
-compared on values, dtypes, shapes, input gradients, the grad_fn graph (class names down to the
-leaves) and error classes/texts.  Covers the class losses (cross_entropy / nll_loss with
-ignore_index, class weights, label smoothing, probability targets, every input layout),
-interpolate (every mode, both size forms, align_corners, recompute_scale_factor), diag_embed /
-diag / diagflat with offsets, and a sweep of the other losses."""
+compared on values, dtypes, shapes, input gradients, the whole backward graph (tests/graph_sig.py:
+class names, edges, None edges) and error classes/texts.  Covers the class losses (cross_entropy /
+nll_loss with ignore_index, class weights, label smoothing, probability targets, every input
+layout), interpolate (every mode, both size forms, align_corners, recompute_scale_factor),
+diag_embed / diag / diagflat with offsets, and a sweep of the other losses."""
 import warnings
 import zlib
 
@@ -13,6 +13,7 @@ import pytest
 import ember
 import ember.nn.functional as F
 from ember.autograd import gradcheck, gradgradcheck
+from graph_sig import graph_signature
 
 try:
     import torch
@@ -22,19 +23,6 @@ except ImportError:  # pragma: no cover
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch (the test oracle) not installed")
 pytestmark = needs_torch
-
-
-def _tree(fn, lib):
-    """grad_fn graph as nested (class name, children); torch's AccumulateGrad prefix and the
-    empty edges of non-tensor arguments dropped."""
-    if fn is None:
-        return None
-    name = (type(fn).__name__ if lib is ember else fn.name()).replace("torch::autograd::", "")
-    return name, [_tree(f, lib) for f, _ in fn.next_functions if f is not None]
-
-
-def _lib_args(lib, args):
-    return [lib.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
 
 
 def _run(lib, fn, arrays, kwargs, grad_out=None, req=None):
@@ -60,7 +48,7 @@ def _run(lib, fn, arrays, kwargs, grad_out=None, req=None):
             warnings.simplefilter("ignore")
             y.backward(lib.tensor(grad_out))
     grads = [None if t.grad is None else t.grad.numpy() for t in ts]
-    return "ok", y.detach().numpy(), grads, _tree(y.grad_fn, lib), str(y.dtype)
+    return "ok", y.detach().numpy(), grads, graph_signature(y, ts), str(y.dtype)
 
 
 def _compare(fn, arrays, kwargs=None, rtol=1e-6, atol=1e-9, req=None, seed=0):
@@ -232,6 +220,9 @@ def test_class_loss_target_and_input_dtype_errors():
     _compare(_nll, [np.ones((3, 4), np.int64), np.array([0, 1, 2])])
     ok = _compare(_ce, [np.ones((3, 4)), np.array([0, 1, 2], np.uint8)])  # Byte targets: fine
     assert ok[0] == "ok"
+    kw = {"weight": np.ones(3), "ignore_index": 0, "label_smoothing": 0.5}
+    assert _compare(_ce, [np.ones(3), np.array(0, np.uint8)], kw)[0] == "ok"  # all ignored
+    assert _compare(_ce, [np.ones((2, 3)), np.array([0, 1], np.uint8)], kw)[0] == "err"
 
 
 def test_class_losses_gradgradcheck():
@@ -436,3 +427,135 @@ def test_diagflat_of_a_transposed_view_and_gradgradcheck():
     for f in (lambda t: ember.diag_embed(t, 1, 0, 2), lambda t: ember.diag_embed(t, -1, 2, 0),
               lambda t: ember.diagflat(t, -2)):
         assert gradcheck(f, (a,)) and gradgradcheck(f, (a,))
+
+
+# ============================================================================ the other losses
+
+
+def _f(name, **kw):
+    """(loss name, keyword arguments): arrays among the keywords become tensors in _compare."""
+    return name, kw
+
+
+def _loss(lib, *args, _name, **kw):
+    return getattr(lib.nn.functional, _name)(*args, **kw)
+
+
+def _run_loss(spec, arrays, req=None, dtype=None, **tol):
+    name, kw = spec
+    if dtype is not None:
+        arrays = [a.astype(dtype) if a.dtype.kind == "f" else a for a in arrays]
+        kw = {k: (v.astype(dtype) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
+    return _compare(_loss, arrays, dict(kw, _name=name), req=req, **tol)
+
+
+def _losses_cases():
+    r = _rng("losses")
+    x, y, w = r.standard_normal((3, 4)), r.standard_normal((3, 4)), np.abs(r.standard_normal((3, 4)))
+    sgn = np.sign(r.standard_normal((3, 4)))
+    p = 1 / (1 + np.exp(-x))
+    p[0, 0], p[1, 1] = 0.0, 1.0            # log clamps; the target gradient is -logit(x): +-inf
+    t01 = r.random((3, 4))
+    pos = np.abs(x) + 0.1
+    counts = r.poisson(2.0, (3, 4)).astype(np.float64)
+    probs = r.dirichlet(np.ones(4), 3)
+    probs[0, 1] = 0.0                      # xlogy(0, 0) = 0
+    ml_t = np.array([[0, 2, -1, 1], [3, 3, 1, -1], [-1, 0, 0, 0]])  # repeats, stop at -1
+    return [
+        ("mse_weight_mean", _f("mse_loss", weight=w), [x, y], None),
+        ("mse_broadcast_target", _f("mse_loss", reduction="sum"), [x, y[0]], None),
+        ("l1_sum", _f("l1_loss", reduction="sum"), [x, y], None),
+        ("l1_weight_none", _f("l1_loss", weight=w, reduction="none"), [x, y], None),
+        ("smooth_l1_beta0", _f("smooth_l1_loss", beta=0.0), [x, y], None),
+        ("smooth_l1_beta", _f("smooth_l1_loss", beta=0.5, reduction="none"), [x, np.round(x)],
+         None),
+        ("huber_weight_mean", _f("huber_loss", weight=w, delta=0.7), [x, y], None),
+        ("huber_weight_sum", _f("huber_loss", weight=w, reduction="sum"), [x, y], None),
+        ("bce_target_grad", _f("binary_cross_entropy", weight=w[0]), [p, t01], None),
+        ("bce_logits_weights", _f("binary_cross_entropy_with_logits", weight=w[0],
+                                  pos_weight=w[1] + 0.2), [x * 4, t01], None),
+        ("kl_div", _f("kl_div", reduction="batchmean"), [np.log(probs + 0.1), probs], [0]),
+        ("kl_div_target_grad", _f("kl_div", reduction="sum"), [x, probs + 0.05], None),
+        ("kl_div_log_target", _f("kl_div", reduction="mean", log_target=True), [x, y], None),
+        ("poisson_full", _f("poisson_nll_loss", log_input=False, full=True), [pos, counts], [0]),
+        ("poisson_log", _f("poisson_nll_loss", reduction="none"), [x, counts], [0]),
+        ("gaussian", _f("gaussian_nll_loss", full=True), [x, y, pos], None),
+        ("gaussian_one_var_per_row", _f("gaussian_nll_loss", reduction="sum"), [x, y, pos[:, 0]],
+         None),
+        ("gaussian_hetero", _f("gaussian_nll_loss"), [x, y, pos[:1]], None),
+        ("gaussian_float_var", _f("gaussian_nll_loss", var=0.5), [x, y], None),
+        ("margin_ranking", _f("margin_ranking_loss", margin=0.2), [x[0], y[0], sgn[0]], [0, 1]),
+        ("hinge", _f("hinge_embedding_loss", margin=0.5, reduction="none"), [x, sgn], [0]),
+        ("cosine_1d_target", _f("cosine_embedding_loss", margin=0.1), [x, y, sgn[:, 0]], [0, 1]),
+        ("cosine_0d_target", _f("cosine_embedding_loss", reduction="none"),
+         [x[0], y[0], np.array(-1.0)], [0, 1]),
+        ("triplet_swap_p1", _f("triplet_margin_loss", swap=True, p=1), [x, y, y[::-1]], None),
+        ("triplet_with_distance", _f("triplet_margin_with_distance_loss", swap=True),
+         [x, y, y[::-1]], None),
+        ("soft_margin_broadcast", _f("soft_margin_loss"), [x, sgn[0]], [0]),
+        ("multi_margin_p2_weight", _f("multi_margin_loss", p=2, margin=0.7, weight=w[0]),
+         [x, np.array([0, 3, 1])], None),
+        ("multi_margin_1d", _f("multi_margin_loss", reduction="none"), [x[0], np.array([2])],
+         None),
+        ("multilabel_margin", _f("multilabel_margin_loss", reduction="none"), [x, ml_t], None),
+        ("multilabel_soft_margin", _f("multilabel_soft_margin_loss", weight=w[0]),
+         [x, (sgn > 0).astype(np.float64)], [0]),
+    ]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name,spec,arrays,req", _losses_cases(), ids=[c[0] for c in
+                                                                      _losses_cases()])
+def test_losses_match_torch(name, spec, arrays, req, dtype):
+    tol = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-6)
+    _run_loss(spec, arrays, req, dtype, **tol)
+
+
+LOSS_ERRORS = [
+    ("mse_integers", _f("mse_loss"), [np.ones((2, 3), np.int64), np.ones((2, 3), np.int64)]),
+    ("mse_weight_size", _f("mse_loss", weight=np.ones(3)), [np.ones((2, 3)), np.ones((2, 3))]),
+    ("l1_broadcast", _f("l1_loss"), [np.ones((2, 3)), np.ones((4, 3))]),
+    ("huber_delta", _f("huber_loss", delta=0.0), [np.ones(3), np.ones(3)]),
+    ("bce_weight_broadcast", _f("binary_cross_entropy", weight=np.ones(4)),
+     [np.full((2, 3), 0.5), np.full((2, 3), 0.5)]),
+    ("bce_logits_pos_weight", _f("binary_cross_entropy_with_logits", pos_weight=np.ones(4)),
+     [np.ones((2, 3)), np.ones((2, 3))]),
+    ("gaussian_var_size", _f("gaussian_nll_loss"), [np.ones((4, 3, 5)), np.ones((4, 3, 5)),
+                                                    np.ones((1, 1, 5))]),
+    ("gaussian_negative_var", _f("gaussian_nll_loss", var=-1.0), [np.ones(3), np.ones(3)]),
+    ("cosine_target_dims", _f("cosine_embedding_loss"), [np.ones((2, 3)), np.ones((2, 3)),
+                                                         np.ones((2, 1))]),
+    ("cosine_input_dims", _f("cosine_embedding_loss"), [np.ones(3), np.ones(3), np.ones(2)]),
+    ("triplet_margin", _f("triplet_margin_loss", margin=0), [np.ones((2, 3))] * 3),
+    ("triplet_dims", _f("triplet_margin_loss"), [np.ones((2, 3)), np.ones((2, 3)), np.ones(3)]),
+    ("soft_margin_target_grad", _f("soft_margin_loss"), [np.ones((2, 3)), np.ones((2, 3))]),
+    ("soft_margin_output_shape", _f("soft_margin_loss"), [np.ones(3), np.ones((2, 3))]),
+    ("multi_margin_out_of_range", _f("multi_margin_loss"), [np.ones((2, 3)), np.array([1, 3])]),
+    ("multi_margin_target_size", _f("multi_margin_loss"), [np.ones((2, 3)), np.array([1])]),
+    ("multi_margin_3d", _f("multi_margin_loss"), [np.ones((2, 3, 4)), np.array([1, 2])]),
+    ("multi_margin_p", _f("multi_margin_loss", p=3), [np.ones((2, 3)), np.array([1, 2])]),
+    ("multi_margin_weight_size", _f("multi_margin_loss", weight=np.ones(2)),
+     [np.ones((2, 3)), np.array([1, 2])]),
+    ("multilabel_margin_range", _f("multilabel_margin_loss"),
+     [np.ones((2, 3)), np.array([[1, -1, 0], [-2, 0, -1]])]),
+    ("multilabel_margin_size", _f("multilabel_margin_loss"), [np.ones((2, 3)), np.array([1, 0])]),
+]
+
+
+@pytest.mark.parametrize("name,spec,arrays", LOSS_ERRORS, ids=[c[0] for c in LOSS_ERRORS])
+def test_loss_errors_match_torch(name, spec, arrays):
+    assert _run_loss(spec, arrays)[0] == "err"
+
+
+def test_margin_losses_gradgradcheck():
+    r = _rng("gradgrad losses")
+    x, y = (ember.tensor(r.standard_normal((3, 4)), requires_grad=True) for _ in range(2))
+    sgn = ember.tensor(np.sign(r.standard_normal((3, 4))))
+    t = ember.tensor(np.array([0, 2, 1]))
+    fns = [(lambda a: F.soft_margin_loss(a, sgn), (x,)),
+           (lambda a: F.multi_margin_loss(a, t, p=2, margin=0.7), (x,)),
+           (lambda a, b: F.cosine_embedding_loss(a, b, sgn[:, 0], margin=0.1), (x, y)),
+           (lambda a, b: F.triplet_margin_loss(a, b, b.flip(0), swap=True, p=3), (x, y)),
+           (lambda a, b: F.kl_div(a, b.softmax(1), reduction="batchmean"), (x, y))]
+    for f, inputs in fns:
+        assert gradcheck(f, inputs) and gradgradcheck(f, inputs)

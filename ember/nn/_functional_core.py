@@ -1,18 +1,17 @@
-"""torch.nn.functional, core half: linear, activations, distances, one_hot, pad and losses.
+"""torch.nn.functional, core part: linear, activations, distances, one_hot and pad (the losses
+are in ``_functional_losses``).
 
 Activations with a cheap closed-form derivative are small fused Ops (one node, PyTorch's grad_fn
-name); losses whose composed form is unstable or slow (cross entropy, nll, bce, bce with logits,
-the pointwise regression losses) are fused Ops too.  Backward formulas are written so they work
-on arrays (first order) and on Tensors (``create_graph=True``).
+name).  Backward formulas are written so they work on arrays (first order) and on Tensors
+(``create_graph=True``).
 """
 from __future__ import annotations
 
 import math
-import warnings
 
 from .. import _dtype as D
 from .. import _special
-from .._backend import _take_along, max_last, sum_last, xp
+from .._backend import xp
 from .._tensor import Tensor, _make
 from .._ops import linalg as _la
 from .._ops import pointwise as _pw
@@ -26,12 +25,7 @@ __all__ = [
     "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "softplus", "softsign", "tanhshrink",
     "threshold", "threshold_", "softmax", "log_softmax", "softmin", "logsigmoid", "hardshrink",
     "softshrink", "glu", "rrelu", "normalize", "cosine_similarity", "pairwise_distance",
-    "one_hot", "pad", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
-    "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
-    "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss",
-    "hinge_embedding_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
-    "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
-    "multilabel_margin_loss",
+    "one_hot", "pad",
 ]
 
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
@@ -465,6 +459,68 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     return out
 
 
+# ================================================================= nodes of a Python number
+
+
+class _MulScalar(Op):
+    """``tensor * number`` inside a composed loss: torch's C++ ``mul(Tensor, Scalar)``
+    (MulBackward1, one edge), where Python's ``*`` would record MulBackward0."""
+    node_name = "MulBackward1"
+
+    @staticmethod
+    def forward(ctx, a, s):
+        ctx.s = s
+        return a * s
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        return g * ctx.s
+
+
+class _DivScalar(Op):
+    """``tensor / number`` inside a composed loss (DivBackward1, one edge)."""
+    node_name = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx, a, s):
+        ctx.s = s
+        return a / s
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        return g / ctx.s
+
+
+class _AddScalar(Op):
+    """``tensor + number`` inside a composed loss (AddBackward1, one edge)."""
+    node_name = "AddBackward1"
+
+    @staticmethod
+    def forward(ctx, a, s):
+        return a + s
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        return g
+
+
+class _FillNan(Op):
+    """``t.fill_(nan)`` on a fresh result (an empty batch's mean): FillBackward2, zero grad."""
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, a):
+        return xp.full(a.shape, xp.nan, a.dtype)
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        return g * 0
+
+
+def _scalar_op(cls, t, s):
+    return _apply(cls, (t,), {"s": s}, None)
+
+
 # ============================================================================ distances
 
 
@@ -490,24 +546,19 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
-class _AddScalar(_pw.Add):
-    """at::add(Tensor, Scalar): the number is no graph input (AddBackward1, one edge)."""
-    node_name = "AddBackward1"
-    inputs = None
-
-
-class _NormScalar(_red.Norm):
-    """at::norm(Tensor, Scalar p, dim, keepdim) (NormBackward1)."""
+class _NormDim(_red.Norm):
+    """at::norm(Tensor, Scalar p, dim, keepdim): NormBackward1 (torch.norm in Python records
+    LinalgVectorNormBackward0, the C++ overload pairwise_distance calls does not)."""
     node_name = "NormBackward1"
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    # torch (ATen pairwise_distance): at::norm(x1 - x2 + eps, p, last dim, keepdim)
+    """torch's: norm(x1 - x2 + eps, p, innermost dim) (SubBackward0, AddBackward1,
+    NormBackward1)."""
     nd = max(x1._array.ndim, x2._array.ndim)
-    dim = nd - 1 if nd > 0 else 0
-    d = _apply(_AddScalar, (x1 - x2, eps), {}, None)
-    return _apply(_NormScalar, (d, float(p), (dim % max(d._array.ndim, 1),) if d._array.ndim
-                                else (), keepdim), {}, None)
+    d = _scalar_op(_AddScalar, x1 - x2, eps)
+    axes = (nd - 1,) if d._array.ndim else ()
+    return _apply(_NormDim, (d, float(p), axes, keepdim), {}, _float_cast(d))
 
 
 def one_hot(tensor, num_classes=-1):
@@ -627,800 +678,3 @@ def pad(input, pad, mode="constant", value=None):
         if lo < 0 or hi < 0:
             raise NotImplementedError("negative padding is only supported in constant mode")
     return _apply(_PAD_OPS[(mode, k)], (input, pairs, mode), {}, None)
-
-
-# ============================================================================ losses: helpers
-
-_REDUCTIONS = ("none", "mean", "sum")
-
-
-def legacy_get_string(size_average, reduce, emit_warning=True):
-    if size_average is None:
-        size_average = True
-    if reduce is None:
-        reduce = True
-    ret = "mean" if (size_average and reduce) else ("sum" if reduce else "none")
-    if emit_warning:
-        warnings.warn("size_average and reduce args will be deprecated, please use "
-                      f"reduction='{ret}' instead.", stacklevel=3)
-    return ret
-
-
-def _red_arg(size_average, reduce, reduction):
-    if size_average is not None or reduce is not None:
-        reduction = legacy_get_string(size_average, reduce)
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    return reduction
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
-def _arr_or_none(t, dtype):
-    if t is None:
-        return None
-    a = t._array if isinstance(t, Tensor) else xp.asarray(t)
-    return a.astype(dtype, copy=False)
-
-
-def _finish(loss, reduction, n_or_denom):
-    if reduction == "none":
-        return loss
-    s = loss.sum()
-    return xp.asarray(s / n_or_denom if reduction == "mean" else s, dtype=loss.dtype)
-
-
-def _grad_scale(g, ctx):
-    """Upstream grad, shaped against the per-element loss."""
-    if ctx.red == "mean":
-        return g / ctx.denom
-    return g
-
-
-# ============================================================================ pointwise losses
-
-
-class _PointwiseLoss(Op):
-    """loss(d = input - target) elementwise, times an optional weight, then reduced
-    (a weighted mean divides by sum(weight) for mse/l1, by the element count for huber)."""
-
-    weighted_mean_by_weight = False
-
-    @staticmethod
-    def _loss(d, p):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    @staticmethod
-    def _dloss(d, p, ns):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    @classmethod
-    def forward(cls, ctx, x, t, reduction, p, w):
-        d = x - t
-        loss = cls._loss(d, p).astype(d.dtype, copy=False)
-        denom = loss.size
-        if w is not None:
-            loss = loss * w
-            if cls.weighted_mean_by_weight:
-                denom = w.sum()
-        ctx.save_for_backward(x, t)
-        ctx.red, ctx.p, ctx.w, ctx.denom = reduction, p, w, denom
-        return _finish(loss, reduction, denom)
-
-    @classmethod
-    def backward(cls, ctx, g, ns):
-        x, t = ctx.saved_tensors
-        gd = cls._dloss(x - t, ctx.p, ns)
-        if ctx.w is not None:
-            gd = gd * ctx.w
-        gx = _grad_scale(g, ctx) * gd
-        return gx, -gx, None, None, None
-
-
-class MseLoss(_PointwiseLoss):
-    weighted_mean_by_weight = True
-    _loss = staticmethod(lambda d, p: d * d)
-    _dloss = staticmethod(lambda d, p, ns: 2 * d)
-
-
-class L1Loss(_PointwiseLoss):
-    node_name = "L1LossBackward0"
-    weighted_mean_by_weight = True
-    _loss = staticmethod(lambda d, p: xp.abs(d))
-    _dloss = staticmethod(lambda d, p, ns: ns.sign(d))
-
-
-def _smooth_l1(d, beta):
-    ad = xp.abs(d)
-    if beta == 0:
-        return ad
-    return xp.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta)
-
-
-def _dsmooth_l1(d, beta, ns):
-    if beta == 0:
-        return ns.sign(d)
-    return ns.where(ns.abs(d) < beta, d / beta, ns.sign(d))
-
-
-class SmoothL1Loss(_PointwiseLoss):
-    _loss = staticmethod(_smooth_l1)
-    _dloss = staticmethod(_dsmooth_l1)
-
-
-class HuberLoss(_PointwiseLoss):
-    _loss = staticmethod(lambda d, k: xp.where(xp.abs(d) < k, 0.5 * d * d,
-                                               k * (xp.abs(d) - 0.5 * k)))
-    _dloss = staticmethod(lambda d, k, ns: ns.where(ns.abs(d) <= k, d, k * ns.sign(d)))
-
-
-def _size_warning(input, target):
-    if target.shape != input.shape:
-        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
-                      f"({input.shape}). This will likely lead to incorrect results due to "
-                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
-
-
-def _pointwise(cls, input, target, reduction, p, weight):
-    _size_warning(input, target)
-    dt = D.result_type(input, target)
-    cast = dt.np if dt.is_floating_point else D.get_default_dtype().np
-    w = _arr_or_none(weight, cast)
-    return _apply(cls, (input, target, reduction, p, w), {}, cast)
-
-
-def _check_weight_size(weight, input):
-    if weight is not None and weight.shape != input.shape:
-        raise ValueError("Weights and input must have the same size.")
-
-
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    reduction = _red_arg(size_average, reduce, reduction)
-    _check_weight_size(weight, input)
-    return _pointwise(MseLoss, input, target, reduction, None, weight)
-
-
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    reduction = _red_arg(size_average, reduce, reduction)
-    _check_weight_size(weight, input)
-    return _pointwise(L1Loss, input, target, reduction, None, weight)
-
-
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    reduction = _red_arg(size_average, reduce, reduction)
-    if beta < 0:
-        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    return _pointwise(SmoothL1Loss, input, target, reduction, float(beta), None)
-
-
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    reduction = _red_arg(None, None, reduction)
-    if delta <= 0:
-        raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    return _pointwise(HuberLoss, input, target, reduction, float(delta), weight)
-
-
-# ============================================================================ nll / cross entropy
-
-
-class _MulScalar(Op):
-    """``tensor * number`` inside a composed loss: torch's C++ ``mul(Tensor, Scalar)``
-    (MulBackward1, one edge), where Python's ``*`` would record MulBackward0."""
-    node_name = "MulBackward1"
-
-    @staticmethod
-    def forward(ctx, a, s):
-        ctx.s = s
-        return a * s
-
-    @staticmethod
-    def backward(ctx, g, ns):
-        return g * ctx.s
-
-
-class _DivScalar(Op):
-    """``tensor / number`` inside a composed loss (DivBackward1, one edge)."""
-    node_name = "DivBackward1"
-
-    @staticmethod
-    def forward(ctx, a, s):
-        ctx.s = s
-        return a / s
-
-    @staticmethod
-    def backward(ctx, g, ns):
-        return g / ctx.s
-
-
-class _AddScalar(Op):
-    """``tensor + number`` inside a composed loss (AddBackward1, one edge)."""
-    node_name = "AddBackward1"
-
-    @staticmethod
-    def forward(ctx, a, s):
-        return a + s
-
-    @staticmethod
-    def backward(ctx, g, ns):
-        return g
-
-
-class _FillNan(Op):
-    """``t.fill_(nan)`` on a fresh result (an empty batch's mean): FillBackward2, zero grad."""
-    node_name = "FillBackward2"
-
-    @staticmethod
-    def forward(ctx, a):
-        return xp.full(a.shape, xp.nan, a.dtype)
-
-    @staticmethod
-    def backward(ctx, g, ns):
-        return g * 0
-
-
-def _scalar_op(cls, t, s):
-    return _apply(cls, (t,), {"s": s}, None)
-
-
-class _LogSoftmaxCE(Op):
-    """log_softmax over the class axis of cross_entropy's logits (node LogSoftmaxBackward0,
-    as torch's).  Unlike the general op it keeps the softmax, a by-product of its forward, for
-    the first-order backward dx = g - softmax * sum(g): the backward needs no second exp
-    (an exp of float32 costs ~3 ns an element here, most of a loss step over many classes)."""
-    node_name = "LogSoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, a, axis):
-        if not a.size:
-            ctx.p, ctx.axis, ctx.last = a, axis, False
-            return a.copy()
-        dt = a.dtype
-        if dt.itemsize < 4:  # float16/bfloat16: computed in float32 (torch's opmath), as torch
-            a = a.astype(xp.float32)
-        last = axis == a.ndim - 1
-        s = a - (max_last(a) if last else xp.amax(a, axis=axis, keepdims=True))
-        e = xp.exp(s)
-        se = sum_last(e) if last else xp.sum(e, axis=axis, keepdims=True)
-        s -= xp.log(se)
-        if ctx.needs_input_grad:
-            e /= se
-            ctx.save_for_backward(s)
-            ctx.p, ctx.axis, ctx.last = e, axis, last
-        return s if s.dtype == dt else s.astype(dt)
-
-    @staticmethod
-    def backward(ctx, g, ns):
-        if _graph(ns):
-            (y,) = ctx.saved_tensors
-            return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True)
-        t = ctx.p * (sum_last(g) if ctx.last else xp.sum(g, axis=ctx.axis, keepdims=True))
-        return xp.subtract(g, t, out=t).astype(g.dtype, copy=False)
-
-
-class NllLoss(Op):
-    """Negative log likelihood over class indices (class axis 1; a 1-D input is one sample).
-
-    loss_i = -w[t_i] x[i, t_i], exactly 0 where t_i == ignore_index; 'mean' divides the sum by
-    the summed weights of the kept targets (0/0 = nan when every target is ignored, as torch).
-    The backward writes -w[t_i] g_i at each kept target into a zero gradient, so ignored
-    samples get 0 even when the mean's divisor is 0.  Target, weight and options are keyword
-    arguments: the node has one edge, as torch's."""
-
-    @staticmethod
-    def forward(ctx, x, t, w, ignore_index, reduction):
-        xa = x.reshape((1,) + x.shape) if x.ndim == 1 else x
-        t = t.reshape(xa.shape[:1] + xa.shape[2:])
-        if t.dtype != xp.int64:
-            t = t.astype(xp.int64)
-        C = xa.shape[1]
-        in_range = not (t.view(xp.uint64) >= C).any()  # (negative targets wrap to huge values)
-        if in_range and not 0 <= ignore_index < C:
-            keep, every, tc = None, True, t  # the common case: nothing to ignore
-        else:
-            keep = t != ignore_index
-            every = bool(keep.all())
-            tc = t if every else xp.where(keep, t, 0)
-            if not in_range:
-                bad = (t.view(xp.uint64) >= C) & keep
-                if bad.any():
-                    raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
-        rows = None
-        if not C:  # (no class at all: every target was ignored)
-            picked = xp.zeros(t.shape, x.dtype)
-        elif xa.ndim == 2:
-            rows = xp.arange(xa.shape[0])
-            picked = xa[rows, tc]
-        else:
-            picked = _take_along(xa, tc.reshape(tc.shape[:1] + (1,) + tc.shape[1:]), 1,
-                                 nonneg=True)[:, 0]
-        wt = None if w is None else w[tc]
-        loss = -picked if wt is None else -(picked * wt)
-        if not every:
-            loss = xp.where(keep, loss, 0)
-            if wt is not None:
-                wt = xp.where(keep, wt, 0)
-        if ctx.needs_input_grad:
-            ctx.tc, ctx.rows, ctx.keep, ctx.wt = tc, rows, None if every else keep, wt
-            ctx.red, ctx.xshape = reduction, x.shape
-        if reduction == "none":
-            return loss.reshape(()) if x.ndim == 1 else loss
-        total = loss.sum()
-        if reduction == "sum":
-            return xp.asarray(total, x.dtype)
-        if wt is not None:
-            tw = wt.sum()
-        else:
-            tw = t.size if every else keep.sum()
-        tw = ctx.tw = xp.asarray(tw, x.dtype)
-        if tw == 0:  # every target ignored (or an empty batch): nan, as torch
-            with xp.errstate(invalid="ignore", divide="ignore"):
-                return xp.asarray(total / tw, x.dtype)
-        return xp.asarray(total / tw, x.dtype)
-
-    @staticmethod
-    def backward(ctx, g, ns):
-        if ctx.red == "mean" and ctx.tw == 0:  # every target ignored (or zero weights)
-            with xp.errstate(divide="ignore", invalid="ignore"):
-                return NllLoss._grad(ctx, g / ctx.tw, ns)
-        return NllLoss._grad(ctx, g / ctx.tw if ctx.red == "mean" else g, ns)
-
-    @staticmethod
-    def _grad(ctx, g, ns):
-        tc = ctx.tc
-        if ctx.red == "none":
-            g = g.reshape(tc.shape)
-        v = -g if ctx.wt is None else g * -ctx.wt
-        if ctx.keep is not None:
-            v = ns.where(ctx.keep, v, 0)  # (ignored targets get 0, even from 0/0)
-        if ctx.rows is not None and not _graph(ns):
-            gx = xp.zeros((len(ctx.rows), ctx.xshape[-1]), v.dtype)
-            gx[ctx.rows, tc] = v
-            return gx.reshape(ctx.xshape) if len(ctx.xshape) == 1 else gx
-        if not xp.prod(ctx.xshape):
-            return ns.zeros_like(xp.zeros(ctx.xshape, v.dtype))
-        if v.shape != tc.shape:
-            v = ns.broadcast_to(v, tc.shape)
-        lead = tc.shape[:1] + (1,) + tc.shape[1:]
-        xshape = ctx.xshape if len(ctx.xshape) > 1 else (1,) + ctx.xshape
-        gx = ns.scatter_add_along(xshape, tc.reshape(lead), v.reshape(lead), 1)
-        return gx.reshape(ctx.xshape) if len(ctx.xshape) == 1 else gx
-
-
-class NllLoss2d(NllLoss):
-    node_name = "NllLoss2DBackward0"
-
-
-def _dtype_name(a):
-    return _SCALAR_NAMES.get(a.dtype.name, a.dtype.name)
-
-
-def _check_weight(weight, x, C, cross_entropy_prob=False):
-    if weight is None:
-        return None
-    w = weight._array
-    if w.ndim != 1 or w.size != C:
-        raise RuntimeError(f"{'cross_entropy: ' if cross_entropy_prob else ''}weight tensor "
-                           f"should be defined either for all {C} classes or no classes but got "
-                           f"weight tensor of shape: {list(w.shape)}")
-    if not cross_entropy_prob and w.dtype != x.dtype:
-        raise RuntimeError(f"expected scalar type {_dtype_name(x)} but found {_dtype_name(w)}")
-    return w
-
-
-def _nll_nd(input, target, weight, reduction, ignore_index, fn="nll_loss"):
-    """torch's nll_loss_nd: 1-D/2-D input -> nll_loss, 4-D -> nll_loss2d, 3-D or 5+-D viewed as
-    (N, C, 1, -1) for nll_loss2d (its 'none' result viewed back), with torch's checks."""
-    x, t = input._array, target._array
-    nd = x.ndim
-    if nd < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
-    if nd != 1 and x.shape[0] != (t.shape[0] if t.ndim else 0):
-        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
-                         f"({t.shape[0] if t.ndim else 0}).")
-    if t.dtype != xp.int64 and t.dtype != xp.uint8:
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(t)}")
-    if x.dtype.kind != "f":
-        frame = "nll_loss_out_frame" if nd <= 2 else "nll_loss2d_forward_out_frame"
-        raise NotImplementedError(f"\"{frame}\" not implemented for '{_dtype_name(x)}'")
-    C = x.shape[1] if nd > 1 else x.shape[0]
-    kw = {"t": t, "ignore_index": ignore_index, "reduction": reduction}
-    if nd <= 2:
-        if t.ndim > 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if nd == 1 and t.ndim == 1 and t.shape[0] != 1:
-            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
-                             f"{t.shape[0]}")
-        kw["w"] = _check_weight(weight, x, C)
-        return _apply(NllLoss, (input,), kw, None)
-    out_size = None
-    if nd != 4:
-        out_size = [x.shape[0]] + list(x.shape[2:])
-        if list(t.shape) != out_size:
-            raise RuntimeError(f"Expected target size {out_size}, got {list(t.shape)}")
-        n = x.shape[0]
-        input = input.contiguous()
-        input = input.view(n, C, 1, -1) if x.size else input.view(n, C, 0, 0)
-        x, t = input._array, t.reshape((n, 1, -1) if t.size else (n, 0, 0))
-        kw["t"] = t
-    if t.ndim != 3:
-        raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
-                           f"targets of dimension: {t.ndim}")
-    if t.shape != x.shape[:1] + x.shape[2:]:
-        raise RuntimeError(f"size mismatch (got input: {list(x.shape)} , target: "
-                           f"{list(t.shape)}")
-    if t.dtype != xp.int64:
-        raise RuntimeError(f"expected scalar type Long but found {_dtype_name(t)}")
-    if weight is not None and (weight._array.ndim != 1 or weight._array.size != C):
-        raise RuntimeError("weight tensor should be defined either for all or no classes")
-    kw["w"] = _check_weight(weight, x, C)
-    out = _apply(NllLoss2d, (input,), kw, None)
-    if out_size is not None and reduction == "none":
-        out = out.view(*out_size)
-    return out
-
-
-def _check_ignore_index(ignore_index, fn):
-    if not isinstance(ignore_index, int):
-        raise TypeError(f"{fn}(): argument 'ignore_index' (position 5) must be int, not "
-                        f"{type(ignore_index).__name__}")
-
-
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    _check_ignore_index(ignore_index, "nll_loss_nd")
-    return _nll_nd(input, target, weight, reduction, ignore_index)
-
-
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
-    """torch's cross_entropy_loss: probabilities (target shaped as input), label smoothing, or
-    nll_loss_nd(log_softmax(input)), composed as torch composes them (the same graph)."""
-    reduction = _red_arg(size_average, reduce, reduction)
-    _check_ignore_index(ignore_index, "cross_entropy_loss")
-    x, t = input._array, target._array
-    if x.shape == t.shape:
-        if t.dtype.kind != "f":
-            raise RuntimeError("Expected floating point type for target with class "
-                               f"probabilities, got {_dtype_name(t)}")
-        if ignore_index >= 0:
-            raise RuntimeError("ignore_index is not supported for floating point target")
-        return _prob_cross_entropy(input, target, weight, reduction, label_smoothing)
-    if label_smoothing > 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
-                           f"{label_smoothing}")
-    cdim = 0 if x.ndim == 1 else 1
-    if x.dtype.kind != "f" and x.ndim:
-        kern = "log_softmax_lastdim_kernel_impl" if cdim == x.ndim - 1 else \
-            "log_softmax_kernel_impl"
-        raise NotImplementedError(f"\"{kern}\" not implemented for '{_dtype_name(x)}'")
-    if not x.ndim:
-        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
-    logp = _apply(_LogSoftmaxCE, (input,), {"axis": cdim}, None)
-    nll = _nll_nd(logp, target, weight, reduction, ignore_index)
-    if label_smoothing <= 0.0:
-        return nll
-    ls = float(label_smoothing)
-    C = x.shape[cdim]
-    if weight is not None:
-        wshape = [1] * x.ndim
-        wshape[cdim] = C
-        smooth = -(logp * weight.view(*wshape)).sum(cdim)
-    else:
-        smooth = -logp.sum(cdim)
-    ignored = target == ignore_index
-    smooth.masked_fill_(ignored, 0.0)
-    if reduction == "mean":
-        if weight is not None:
-            if t.dtype != xp.int64 and (t != ignore_index).any():
-                raise RuntimeError("gather(): Expected dtype int32/int64 for index")
-            ret = smooth.sum() / weight.gather(0, target.masked_select(~ignored).flatten()).sum()
-        else:
-            ret = smooth.sum() / (~ignored).sum()
-    elif reduction == "sum":
-        ret = smooth.sum()
-    else:
-        ret = smooth
-    return _scalar_op(_MulScalar, nll, 1 - ls) + _scalar_op(_MulScalar, ret, ls / C)
-
-
-def _prob_cross_entropy(input, target, weight, reduction, ls):
-    x = input._array
-    if x.ndim == 0:
-        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
-    cdim = 0 if x.ndim == 1 else 1
-    C = x.shape[cdim]
-    w = _check_weight(weight, x, C, cross_entropy_prob=True)
-    logp = _red.log_softmax(input, cdim)
-    if ls > 0.0:
-        if ls > 1.0:
-            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {ls}")
-        target = _scalar_op(_AddScalar, _scalar_op(_MulScalar, target, 1 - ls), ls / C)
-    prod = logp * target
-    if w is not None:
-        prod = prod * (weight.view(*([1, C] + [1] * (x.ndim - 2))) if x.ndim > 1 else weight)
-    if reduction == "none":
-        return -prod.sum(cdim)
-    if reduction == "mean" and x.size == 0:
-        return -_apply(_FillNan, (prod.sum(),), {}, None)
-    loss = -prod.sum()
-    return _scalar_op(_DivScalar, loss, x.size // C) if reduction == "mean" else loss
-
-
-# ============================================================================ binary
-
-
-class BinaryCrossEntropy(Op):
-    """-w (t log x + (1 - t) log(1 - x)), logs clamped at -100."""
-
-    @staticmethod
-    def forward(ctx, x, t, w, reduction):
-        if ((x < 0) | (x > 1)).any():
-            raise RuntimeError("all elements of input should be between 0 and 1")
-        with xp.errstate(divide="ignore"):
-            loss = -(t * xp.maximum(xp.log(x), -100) + (1 - t) * xp.maximum(xp.log1p(-x), -100))
-        if w is not None:
-            loss = loss * w
-        ctx.save_for_backward(x, t)
-        ctx.w, ctx.red, ctx.denom = w, reduction, loss.size
-        return _finish(loss.astype(x.dtype, copy=False), reduction, loss.size)
-
-    @staticmethod
-    def backward(ctx, g, ns):
-        x, t = ctx.saved_tensors
-        gs = _grad_scale(g, ctx)
-        if ctx.w is not None:
-            gs = gs * ctx.w
-        need = ctx.needs_input_grad
-        gx = gs * (x - t) / ns.maximum((1 - x) * x, 1e-12) if need[0] else None
-        gt = None
-        if len(need) > 1 and need[1]:
-            gt = gs * (ns.maximum(ns.log1p(-x), -100) - ns.maximum(ns.log(x), -100))
-        return gx, gt, None, None
-
-
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
-                         reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    if target.shape != input.shape:
-        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
-                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
-                         "size.")
-    dt = input._array.dtype
-    return _apply(BinaryCrossEntropy, (input, target, _arr_or_none(weight, dt), reduction), {},
-                  dt)
-
-
-class BinaryCrossEntropyWithLogits(Op):
-    """w [(1 - t) x + (1 + (pw - 1) t) softplus(-x)]: stable for any logit."""
-
-    @staticmethod
-    def forward(ctx, x, t, w, pw, reduction):
-        sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
-        lw = 1 if pw is None else 1 + (pw - 1) * t
-        loss = (1 - t) * x + lw * sp
-        if w is not None:
-            loss = loss * w
-        ctx.save_for_backward(x, t)
-        ctx.w, ctx.pw, ctx.red, ctx.denom = w, pw, reduction, loss.size
-        return _finish(loss.astype(x.dtype, copy=False), reduction, loss.size)
-
-    @staticmethod
-    def backward(ctx, g, ns):
-        x, t = ctx.saved_tensors
-        gs = _grad_scale(g, ctx)
-        if ctx.w is not None:
-            gs = gs * ctx.w
-        pw = ctx.pw
-        need = ctx.needs_input_grad
-        gx = gt = None
-        if need[0]:
-            s = _sig(x, ns)
-            gx = gs * (s - t) if pw is None else gs * ((1 + (pw - 1) * t) * s - pw * t)
-        if len(need) > 1 and need[1]:
-            gt = -x if pw is None else (pw - 1) * _softplus_of(-x, ns) - x
-            gt = gs * gt
-        return gx, gt, None, None, None
-
-
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
-    reduction = _red_arg(size_average, reduce, reduction)
-    if target.shape != input.shape:
-        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
-                         f"({input.shape})")
-    dt = input._array.dtype if input._array.dtype.kind == "f" else D.get_default_dtype().np
-    return _apply(BinaryCrossEntropyWithLogits,
-                  (input, target, _arr_or_none(weight, dt), _arr_or_none(pos_weight, dt),
-                   reduction), {}, dt)
-
-
-# ============================================================================ composed losses
-
-
-def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
-    if size_average is not None or reduce is not None:
-        reduction = legacy_get_string(size_average, reduce)
-    elif reduction == "mean":
-        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
-                      "support size.'batchmean' divides only by the batch size, and aligns with "
-                      "the KL div math definition.'mean' will be changed to behave the same as "
-                      "'batchmean' in the next major release.", stacklevel=2)
-    if reduction not in _REDUCTIONS + ("batchmean",):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    if log_target:
-        loss = target.exp() * (target - input)
-    else:
-        pos = target > 0
-        safe = _pw.where(pos, target, 1.0)
-        loss = _pw.where(pos, target * safe.log(), 0.0) - target * input
-    if reduction == "batchmean":
-        return loss.sum() / (input.shape[0] if input._array.ndim else 1)
-    return _reduce(loss, reduction)
-
-
-def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
-                     reduce=None, reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    if log_input:
-        loss = input.exp() - target * input
-    else:
-        loss = input - target * (input + eps).log()
-    if full:
-        safe = _pw.where(target > 1, target, 2.0)
-        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
-        loss = loss + _pw.where(target > 1, stirling, 0.0)
-    return _reduce(loss, reduction)
-
-
-def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    if isinstance(var, (int, float)):
-        from .._creation import full_like
-        var = full_like(input, var)
-    if var.shape != input.shape:
-        if input.shape[:-1] == var.shape:
-            var = var.unsqueeze(-1)
-        elif not (input.shape[:-1] == var.shape[:-1] and var.shape[-1] == 1):
-            raise ValueError("var is of incorrect size")
-    if reduction not in _REDUCTIONS:
-        raise ValueError(reduction + " is not valid")
-    if bool((var._array < 0).any()):
-        raise ValueError("var has negative entry/entries")
-    var = var + (var.detach().clamp_min(eps) - var.detach())  # clamp without blocking grad
-    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
-    if full:
-        loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, reduction)
-
-
-def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
-                          reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    d = input1._array.ndim - 1
-    eps = 1e-12
-    prod = (input1 * input2).sum(d)
-    m1 = (input1 * input1).sum(d) + eps
-    m2 = (input2 * input2).sum(d) + eps
-    cos = prod / (m1 * m2).sqrt()
-    zero = cos * 0
-    out = (_pw.where(target == 1, 1 - cos, zero)
-           + _pw.where(target == -1, (cos - margin).clamp_min(0), zero))
-    return _reduce(out, reduction)
-
-
-def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
-                        reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    if not (input1._array.ndim == input2._array.ndim == target._array.ndim):
-        raise RuntimeError(
-            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
-            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
-
-
-def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
-                         reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    zero = input * 0
-    out = (_pw.where(target != 1, (margin - input).clamp_min(0), zero)
-           + _pw.where(target != -1, input, zero))
-    return _reduce(out, reduction)
-
-
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
-                        size_average=None, reduce=None, reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    nd = anchor._array.ndim
-    if not (nd == positive._array.ndim == negative._array.ndim):
-        raise RuntimeError(
-            f"The anchor, positive, and negative tensors are expected to have the same number of "
-            f"dimensions, but got: anchor {nd}D, positive {positive._array.ndim}D, and negative "
-            f"{negative._array.ndim}D inputs")
-    d_pos = pairwise_distance(anchor, positive, p, eps)
-    d_neg = pairwise_distance(anchor, negative, p, eps)
-    if swap:
-        d_neg = _pw.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
-    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
-
-
-def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
-                                      margin=1.0, swap=False, reduction="mean"):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    dist = distance_function if distance_function is not None else pairwise_distance
-    d_pos = dist(anchor, positive)
-    d_neg = dist(anchor, negative)
-    if swap:
-        d_neg = _pw.minimum(d_neg, dist(positive, negative))
-    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
-
-
-def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    return _reduce(softplus(-target * input), reduction)
-
-
-def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
-                                reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
-    if weight is not None:
-        loss = loss * weight
-    cdim = input._array.ndim - 1
-    loss = loss.sum(cdim) / input.shape[cdim]
-    return _reduce(loss, reduction)
-
-
-def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
-                      reduce=None, reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    if p not in (1, 2):
-        raise ValueError("only p == 1 and p == 2 supported")
-    x = input if input._array.ndim == 2 else input.reshape(1, -1)
-    t = target.reshape(-1, 1)
-    C = x.shape[1]
-    x_t = x.gather(1, t)
-    z = (margin - x_t + x).clamp_min(0)
-    if p == 2:
-        z = z * z
-    if weight is not None:
-        z = z * weight[target.reshape(-1)].reshape(-1, 1)
-    mask = t._array != xp.arange(C)
-    loss = (z * _make(mask, False, None, 0, None)).sum(1) / C
-    if input._array.ndim == 1:
-        loss = loss.reshape(())
-    return _reduce(loss, reduction)
-
-
-def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    reduction = _red_arg(size_average, reduce, reduction)
-    x = input if input._array.ndim == 2 else input.reshape(1, -1)
-    t = target._array.reshape(x.shape)
-    C = x.shape[1]
-    losses = []
-    for i in range(x.shape[0]):
-        ts = []
-        for j in t[i]:
-            if j < 0:
-                break
-            ts.append(int(j))
-        is_t = xp.zeros(C, bool)
-        is_t[ts] = True
-        row = x[i]
-        tot = None
-        for j in ts:
-            z = ((1 - row[j] + row).clamp_min(0) * _make(~is_t, False, None, 0, None)).sum()
-            tot = z if tot is None else tot + z
-        losses.append(tot / C if tot is not None else row.sum() * 0)
-    from .. import stack
-    loss = stack(losses)
-    if input._array.ndim == 1:
-        loss = loss.reshape(())
-    return _reduce(loss, reduction)
-
