@@ -171,11 +171,19 @@ class _Backends:
 backends = _Backends()
 
 
+# names imported on first use (keeps `import ember` fast); each must resolve (tests check)
+_LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "testing", "linalg")
+_LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
+
+
 def __getattr__(name):
     import importlib
-    if name in ("nn", "optim", "utils", "viz", "serialization", "examples", "testing",
-                "linalg"):
+    if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
-    if name in ("save", "load", "save_safetensors", "load_safetensors"):
+    if name in _LAZY_NAMES:
         return getattr(importlib.import_module(".serialization", __name__), name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NAMES))

@@ -105,10 +105,14 @@ class Variable(metaclass=_VariableMeta):
         return data
 
 
+# names imported on first use (keeps `import ember` fast); each must resolve (tests check)
+_LAZY_MODULES = ("functional",)
+_LAZY_NAMES = ("gradcheck", "gradgradcheck", "explain")
+
+
 def __getattr__(name):
-    # lazy submodules keep `import ember` fast
     import importlib
-    if name in ("functional", "gradcheck_module", "forward_ad"):
+    if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in ("gradcheck", "gradgradcheck"):
         mod = importlib.import_module(".gradcheck", __name__)
@@ -120,3 +124,7 @@ def __getattr__(name):
         globals()["explain"] = mod.explain  # the import bound the submodule to this name
         return mod.explain
     raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NAMES))
