@@ -1,20 +1,26 @@
-"""``ember.save`` / ``ember.load``: PyTorch's checkpoint format, without running pickle code.
+"""``ember.save`` / ``ember.load``: PyTorch's checkpoint format.
 
 Files are PyTorch's own zip checkpoints (``<name>/data.pkl`` + one raw record per storage), so
 ``torch.load(path, weights_only=True)`` reads what ember writes and ``ember.load`` reads what
-``torch.save`` writes.  Loading goes through an allow-list unpickler: only tensor/storage rebuild
-functions, dtypes, ``torch.Size``/``torch.device`` and plain containers and numbers are accepted.
-Anything else in a file is refused with :class:`pickle.UnpicklingError` naming the global; ember
-never imports or calls anything a file asks for.  Saves are atomic (temporary file, fsync,
-rename).  ``save_safetensors`` / ``load_safetensors`` use the safetensors library.
+``torch.save`` writes.  As in PyTorch, ``load`` is safe by default (``weights_only=True``): an
+allow-list unpickler accepts only tensor/storage rebuild functions, dtypes,
+``torch.Size``/``torch.device``, plain containers and numbers and the globals added with
+``add_safe_globals``, and refuses anything else with PyTorch's "Weights only load failed"
+:class:`pickle.UnpicklingError` naming the global.  ``weights_only=False`` is the caller's
+statement of trust: the file is unpickled in full (whole models, optimizers, your classes).
+Saves are atomic (temporary file, fsync, rename).  ``save_safetensors`` / ``load_safetensors``
+use the safetensors library.
 """
 from __future__ import annotations
 
 import collections
+import errno
 import io
 import os
 import pickle
+import re
 import secrets
+import stat
 import struct
 import sys
 import tempfile
@@ -26,7 +32,9 @@ import numpy as np
 
 from . import _dtype as D
 
-__all__ = ["save", "load", "save_safetensors", "load_safetensors"]
+__all__ = ["save", "load", "save_safetensors", "load_safetensors", "add_safe_globals",
+           "get_safe_globals", "clear_safe_globals", "safe_globals",
+           "get_unsafe_globals_in_checkpoint"]
 
 # torch's legacy storage class names <-> dtype names
 _STORAGE_TO_DTYPE = {
@@ -230,14 +238,64 @@ def _write_zip(fh, archive: str, pickled: bytes, records) -> None:
         _write_record(zf, f"{archive}/.data/serialization_id", sid)
 
 
+def _check_save_path(path: str) -> None:
+    """torch's checks on a path to save to, with its error texts (RuntimeError)."""
+    if not path or path.endswith(("/", os.sep)):
+        raise RuntimeError(f"invalid file name: {path}")
+    parent = path.rpartition("/")[0] if "/" in path else os.path.dirname(path)
+    if parent and not os.path.isdir(parent):
+        raise RuntimeError(f"Parent directory {parent} does not exist.")
+    if os.path.isdir(path):
+        raise RuntimeError(f"open file failed with strerror: {os.strerror(errno.EISDIR)}: "
+                           f"{path}")
+
+
+class _Shifted:
+    """A file seen from ``start`` on: zipfile writes offsets from the start of the stream, and
+    torch's reader wants them from the start of the archive (a checkpoint after a header)."""
+
+    def __init__(self, f, start):
+        self._f, self._start = f, start
+
+    def write(self, b):
+        return self._f.write(b)
+
+    def tell(self):
+        return self._f.tell() - self._start
+
+    def seek(self, pos, whence=0):
+        return self._f.seek(pos + self._start if whence == 0 else pos, whence) - self._start
+
+    def seekable(self):
+        return True
+
+    def flush(self):
+        return self._f.flush()
+
+
 def _atomic_write(path, write) -> None:
-    """Write through ``write(fh)`` into a temp file next to ``path``, fsync, then rename."""
-    path = os.fspath(path)
+    """Write through ``write(fh)`` into a temp file next to ``path``, fsync, then rename.
+
+    A path that exists and is not a regular file (``/dev/null``, a FIFO) is written directly:
+    renaming over it would replace the device or pipe with a file."""
+    path = os.fsdecode(os.fspath(path))
+    _check_save_path(path)
     if os.path.islink(path):
         path = os.path.realpath(path)
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        special = False
+    if special:
+        with open(path, "wb") as fh:
+            write(fh)
+        return
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                                   dir=folder)
+    except OSError as e:
+        raise RuntimeError(f"open file failed with strerror: {e.strerror}: {path}") from e
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
@@ -286,25 +344,118 @@ def save(obj: Any, f, pickle_protocol: int = 2, _use_new_zipfile_serialization: 
         archive = stem if stem and stem.isprintable() else "archive"
         _atomic_write(f, lambda fh: _write_zip(fh, archive, pickled, records))
     elif hasattr(f, "write"):
-        _write_zip(f, "archive", pickled, records)
+        try:
+            start = f.tell() if f.seekable() else 0
+        except (AttributeError, OSError):
+            start = 0
+        _write_zip(_Shifted(f, start) if start else f, "archive", pickled, records)
         if hasattr(f, "flush"):
             f.flush()
     else:
-        raise TypeError(f"ember.save: expected a path or a writable binary file, got "
-                        f"{type(f).__name__}")
+        raise AttributeError("expected 'f' to be string, path, or a file-like object with a "
+                             "'write' attribute")
 
 
 # ====================================================================================== load
 class _Refused(pickle.UnpicklingError):
-    pass
+    """The allow-list said no (re-raised by ``load`` as torch's "Weights only load failed")."""
 
 
-def _refuse(what: str):
+class _TorchObject(pickle.UnpicklingError):
+    """A whole PyTorch object (not a tensor) in a file loaded with weights_only=False."""
+
+
+# torch.serialization's texts, so that what users search for is the same
+UNSAFE_MESSAGE = (
+    "In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` "
+    "from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will "
+    "likely succeed, but it can result in arbitrary code execution. Do it only if you got the "
+    "file from a trusted source.")
+_DOCS_MESSAGE = (
+    "\n\nCheck the documentation of torch.load to learn more about types accepted by default "
+    "with weights_only https://pytorch.org/docs/stable/generated/torch.load.html.")
+_BLOCKED_MODULES = ("sys", "os", "posix", "nt")
+
+
+def _wo_message(message: str) -> str:
+    """torch.load's wrapping of a weights-only unpickler error (``_get_wo_message``)."""
+    if re.search(r"GLOBAL (\S+) was not an allowed global by default.", message):
+        return ("Weights only load failed. This file can still be loaded, to do so you have two "
+                "options, \033[1mdo those steps only if you trust the source of the "
+                f"checkpoint\033[0m. \n\t(1) {UNSAFE_MESSAGE}\n\t(2) Alternatively, to load "
+                "with `weights_only=True` please check the recommended steps in the following "
+                "error message.\n\tWeightsUnpickler error: " + message + _DOCS_MESSAGE)
+    msg = f"Weights only load failed. {UNSAFE_MESSAGE}\n"
+    if not re.search(r"whose module (\S+) is blocked", message):
+        msg += ("Please file an issue with the following so that we can make "
+                "`weights_only=True` compatible with your use case: WeightsUnpickler error: ")
+    return msg + "\n\n" + message + _DOCS_MESSAGE
+
+
+def _refuse_global(module: str, name: str):
+    full = f"{module}.{name}"
+    if module in _BLOCKED_MODULES:
+        raise _Refused(f"Trying to load unsupported GLOBAL {full} whose module {module} is "
+                       "blocked.")
+    if full.startswith("builtins."):
+        full = full[len("builtins."):]
     raise _Refused(
-        f"ember.load refused to unpickle global '{what}': ember.load only rebuilds tensors, "
-        "storages, dtypes and plain containers and numbers, and never runs code from a file "
-        "(like torch.load(weights_only=True)). If you trust this file, load it with torch and "
-        "save its tensors again.")
+        f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please use "
+        f"`torch.serialization.add_safe_globals([{full}])` or the "
+        f"`torch.serialization.safe_globals([{full}])` context manager to allowlist this global "
+        "if you trust this class/function.")
+
+
+# ---------------------------------------------------------------- user-allowed globals (torch's)
+_marked_safe_globals_set: set = set()
+
+
+def add_safe_globals(safe_globals: list) -> None:
+    """Mark globals (classes, functions, or ``(obj, "module.qualname")`` pairs) as safe for
+    ``load(weights_only=True)``: they may then be called and have their state set."""
+    global _marked_safe_globals_set
+    _marked_safe_globals_set = _marked_safe_globals_set.union(set(safe_globals))
+
+
+def get_safe_globals() -> list:
+    """The globals added with :func:`add_safe_globals` (or inside :class:`safe_globals`)."""
+    return list(_marked_safe_globals_set)
+
+
+def clear_safe_globals() -> None:
+    """Forget every global added with :func:`add_safe_globals`."""
+    global _marked_safe_globals_set
+    _marked_safe_globals_set = set()
+
+
+class safe_globals:  # noqa: N801 - torch's name
+    """Context manager: ``with safe_globals([MyClass]): load(f)`` allows ``MyClass`` inside."""
+
+    def __init__(self, safe_globals: list):
+        self.safe_globals = safe_globals
+
+    def __enter__(self):
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, type, value, tb):  # noqa: A002
+        global _marked_safe_globals_set
+        _marked_safe_globals_set = _marked_safe_globals_set - set(self.safe_globals)
+
+
+def _user_allowed() -> dict:
+    rc = {}
+    for f in _marked_safe_globals_set:
+        if isinstance(f, tuple):
+            if len(f) != 2:
+                raise ValueError("Expected tuple of length 2 (global, str of callable full path), "
+                                 f"but got tuple of length: {len(f)}")
+            if type(f[1]) is not str:
+                raise TypeError("Expected second item in tuple to be str of callable full path, "
+                                f"but got: {type(f[1])}")
+            rc[f[1]] = f[0]
+        else:
+            rc[f"{f.__module__}.{f.__qualname__}"] = f
+    return rc
 
 
 class _Corrupt(Exception):
@@ -497,35 +648,65 @@ def _allowed() -> dict:
 
 
 _ALLOWED = _allowed()
+_ALLOWED_IDS = frozenset(id(v) for v in _ALLOWED.values())
 _OTHER_DTYPES = {"bfloat16", "uint16", "uint32", "uint64", "complex32", "chalf",
                  "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "bits8",
                  "bits16", "quint8", "qint8", "qint32"}
 
 
 class _Unpickler(pickle._Unpickler):
-    """Pure-Python unpickler (so BUILD can be restricted too) with an allow-list."""
+    """The weights-only unpickler: pure Python (so that every opcode that calls or sets state
+    can be checked) with an allow-list, plus the globals added with ``add_safe_globals``."""
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
     def __init__(self, file, storage_loader, **kw):
         super().__init__(file, **kw)
         self._load_storage = storage_loader
+        self._user = _user_allowed()
+        self._callable = {id(v) for v in self._user.values()} | _ALLOWED_IDS
 
     def find_class(self, module, name):
         if module == "__builtin__":
             module = "builtins"
         obj = _ALLOWED.get(f"{module}.{name}")
-        if obj is None:
-            if module == "torch" and name in _OTHER_DTYPES:
-                raise _Corrupt(f"ember has no dtype torch.{name}" + (
-                    " (bfloat16 needs the ml_dtypes package)" if name == "bfloat16" else ""))
-            _refuse(f"{module}.{name}")
-        return obj
+        if obj is not None:
+            return obj
+        if module == "torch" and name in _OTHER_DTYPES:
+            raise _Corrupt(f"ember has no dtype torch.{name}" + (
+                " (bfloat16 needs the ml_dtypes package)" if name == "bfloat16" else ""))
+        if module not in _BLOCKED_MODULES:
+            obj = self._user.get(f"{module}.{name}")
+            if obj is not None:
+                return obj
+        _refuse_global(module, name)
 
     def persistent_load(self, pid):
-        if not isinstance(pid, tuple) or not pid or pid[0] not in ("storage", b"storage"):
-            raise _Corrupt(f"unsupported persistent id {pid!r:.80}")
-        return self._load_storage(pid[1:])
+        return _persistent_load(self._load_storage, pid)
+
+    def _load_reduce(self):
+        args = self.stack.pop()
+        func = self.stack[-1]
+        if id(func) not in self._callable:
+            msg = f"Trying to call reduce for unrecognized function {func}"
+            if hasattr(func, "__self__"):
+                msg += f" which belongs to {func.__self__}"
+            raise _Refused(msg)
+        self.stack[-1] = func(*args)
+
+    def _load_newobj(self, kwargs=None):
+        if kwargs is None:
+            kwargs = {}
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        if id(cls) not in self._callable or not isinstance(cls, type):
+            raise _Refused("Can only create new object for nn.Parameter or classes allowlisted "
+                           f"via `add_safe_globals` but got {cls}")
+        self.append(cls.__new__(cls, *args, **kwargs))
+
+    def _load_newobj_ex(self):
+        kwargs = self.stack.pop()
+        self._load_newobj(kwargs)
 
     def _load_build(self):
         state = self.stack.pop()
@@ -536,10 +717,65 @@ class _Unpickler(pickle._Unpickler):
                 if isinstance(k, str) and not k.startswith("__"):
                     inst.__dict__[k] = v
             return
-        raise _Refused(f"ember.load refused to set the state of a {type(inst).__name__} "
-                       "object (pickle BUILD); only OrderedDict attributes are allowed")
+        if id(type(inst)) in self._callable and type(inst) in self._user.values():
+            setstate = getattr(inst, "__setstate__", None)
+            if setstate is not None:
+                setstate(state)
+                return
+            slotstate = None
+            if isinstance(state, tuple) and len(state) == 2:
+                state, slotstate = state
+            if state:
+                inst.__dict__.update(state)
+            if slotstate:
+                for k, v in slotstate.items():
+                    setattr(inst, k, v)
+            return
+        raise _Refused("Can only build Tensor, Parameter, OrderedDict or types allowlisted via "
+                       f"`add_safe_globals`, but got {type(inst)}")
 
+    dispatch[pickle.REDUCE[0]] = _load_reduce
+    dispatch[pickle.NEWOBJ[0]] = _load_newobj
+    dispatch[pickle.NEWOBJ_EX[0]] = _load_newobj_ex
     dispatch[pickle.BUILD[0]] = _load_build
+
+
+class _FullUnpickler(pickle.Unpickler):
+    """``weights_only=False``: Python's own unpickler (the caller trusts the file), with
+    torch's tensor, storage, dtype, Size and device globals rebuilt as ember objects.  Any other
+    global of PyTorch itself (a whole ``torch.nn`` module, a PyTorch optimizer) is refused with
+    what to do instead; globals of ember and of your own code load as pickle loads them."""
+
+    def __init__(self, file, storage_loader, **kw):
+        super().__init__(file, **kw)
+        self._load_storage = storage_loader
+
+    def find_class(self, module, name):
+        if module == "__builtin__":
+            module = "builtins"
+        if module == "torch" or module.startswith("torch."):
+            obj = _ALLOWED.get(f"{module}.{name}")
+            if obj is not None:
+                return obj
+            if module == "torch" and name in _OTHER_DTYPES:
+                raise _Corrupt(f"ember has no dtype torch.{name}")
+            raise _TorchObject(
+                f"ember.load: the file holds {module}.{name}, an object of PyTorch itself "
+                "(a whole model or optimizer saved with torch.save(model)), which ember cannot "
+                "rebuild: only PyTorch's tensors, dtypes, Size and device map onto ember's. Save "
+                "its state dict with PyTorch instead (torch.save(model.state_dict(), path)), "
+                "then build the model with ember and call "
+                "model.load_state_dict(ember.load(path)).")
+        return super().find_class(module, name)
+
+    def persistent_load(self, pid):
+        return _persistent_load(self._load_storage, pid)
+
+
+def _persistent_load(load_storage, pid):
+    if not isinstance(pid, tuple) or not pid or pid[0] not in ("storage", b"storage"):
+        raise _Corrupt(f"unsupported persistent id {pid!r:.80}")
+    return load_storage(pid[1:])
 
 
 def _storage_args(args, n):
@@ -568,7 +804,7 @@ def _read_into(src, buf: np.ndarray) -> None:
         pos += got
 
 
-def _load_zip(fh, size: int, kw):
+def _load_zip(fh, size: int, kw, unpickler=None, trusted=None):
     zf = zipfile.ZipFile(fh)
     names = zf.namelist()
     pkl = next((n for n in names if n == "data.pkl" or n.endswith("/data.pkl")), None)
@@ -604,8 +840,8 @@ def _load_zip(fh, size: int, kw):
             st = _alias(st, dtype)
         return st
 
-    up = _Unpickler(io.BytesIO(zf.read(pkl)), load_storage, **kw)
-    return up.load()
+    data = zf.read(pkl)
+    return _run_pickle((unpickler or _Unpickler)(io.BytesIO(data), load_storage, **kw), trusted)
 
 
 def _alias(st: _LoadedStorage, dtype) -> _LoadedStorage:
@@ -615,7 +851,7 @@ def _alias(st: _LoadedStorage, dtype) -> _LoadedStorage:
     return new
 
 
-def _load_legacy(fh, kw):
+def _load_legacy(fh, kw, unpickler=None, trusted=None):
     """torch's pre-1.6 format: magic, protocol, sys info, object pickle, keys, raw storages."""
     def plain():
         return _Unpickler(fh, _no_storage, **kw).load()
@@ -641,7 +877,7 @@ def _load_legacy(fh, kw):
                                                 dtype)
         return st
 
-    result = _Unpickler(fh, load_storage, **kw).load()
+    result = _run_pickle((unpickler or _Unpickler)(fh, load_storage, **kw), trusted)
     keys = plain()
     if not isinstance(keys, list):
         raise _Corrupt("bad storage key list")
@@ -675,34 +911,113 @@ def _check_map_location(m) -> None:
                     f"got {type(m).__name__}")
 
 
-def load(f, map_location=None, weights_only: bool = True, mmap=None, **kw) -> Any:
+_TRUE = ("1", "y", "yes", "true")
+
+
+def _resolve_weights_only(weights_only, pickle_module) -> bool:
+    """torch.load's rule: the default is the safe loader unless a pickle_module is given;
+    TORCH_FORCE_WEIGHTS_ONLY_LOAD forces it, TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD lifts the
+    default (not an explicit weights_only=True)."""
+    not_set = weights_only is None
+    if not_set:
+        weights_only = pickle_module is None
+    force = os.getenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    force_no = os.getenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    if force and force_no:
+        raise RuntimeError("Only one of `TORCH_FORCE_WEIGHTS_ONLY_LOAD` or "
+                           "`TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` should be set, but both were set.")
+    if force:
+        weights_only = True
+    elif force_no and not_set:
+        warnings.warn("Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected, since the"
+                      "`weights_only` argument was not explicitly passed to `torch.load`, forcing "
+                      "weights_only=False.", UserWarning, stacklevel=3)
+        weights_only = False
+    return bool(weights_only)
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
+         **pickle_load_args) -> Any:
     """Load an object saved by ``torch.save`` or ``ember.save`` (tensors load on the CPU).
 
-    Only tensors, storages, dtypes, ``Size``/``device`` and plain containers and numbers are
-    rebuilt; any other global in the file raises :class:`pickle.UnpicklingError` naming it.
-    ``weights_only=False`` does **not** enable arbitrary unpickling: ember never runs code from
-    a file, so such files are refused either way (load them with torch if you trust them).
-    ``map_location`` is validated and otherwise ignored; ``mmap`` is accepted and ignored.
-    A truncated or corrupt file raises ``RuntimeError``.
+    As in PyTorch, the default (``weights_only=None`` or ``True``) is the safe loader: only
+    tensors, storages, dtypes, ``Size``/``device``, plain containers and numbers, and the
+    globals added with :func:`add_safe_globals` are rebuilt, and any other global raises
+    :class:`pickle.UnpicklingError` ("Weights only load failed ...") naming it.
+    ``weights_only=False`` says you trust the file: it is unpickled in full, which runs any
+    code the file asks for, so whole objects load (a model saved with ``ember.save(model)``,
+    an optimizer, your own classes).  PyTorch's own classes cannot be rebuilt by ember
+    (a whole ``torch.nn`` model saved by PyTorch): that raises an error saying to save the
+    state dict instead.  ``TORCH_FORCE_WEIGHTS_ONLY_LOAD`` / ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``
+    act as in PyTorch.  ``map_location`` is validated and otherwise ignored; ``mmap`` is
+    accepted and ignored.  A truncated or corrupt file raises ``RuntimeError``.
     """
     _check_map_location(map_location)
-    kw.pop("pickle_module", None)
-    bad = set(kw) - {"encoding", "errors"}
+    weights_only = _resolve_weights_only(weights_only, pickle_module)
+    if weights_only and pickle_module is not None:
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is "
+                           "specified")
+    bad = set(pickle_load_args) - {"encoding", "errors"}
     if bad:
         raise TypeError(f"ember.load got unexpected keyword argument(s) {sorted(bad)}")
+    if pickle_load_args and weights_only:
+        warnings.warn("pickle_load_args only works if `weights_only=False`.", stacklevel=2)
+    kw = {"encoding": "utf-8", **pickle_load_args}
+    unpickler = _Unpickler if weights_only else _FullUnpickler
+    try:
+        if isinstance(f, (str, bytes, os.PathLike)):
+            name = repr(os.fsdecode(f))
+            with open(f, "rb") as fh:
+                return _load_from(fh, name, kw, unpickler)
+        if not hasattr(f, "read"):
+            raise TypeError(f"ember.load: expected a path or a readable binary file, got "
+                            f"{type(f).__name__}")
+        if not (hasattr(f, "seekable") and f.seekable()):
+            f = io.BytesIO(f.read())
+        return _load_from(f, "the file", kw, unpickler)
+    except _Refused as e:
+        raise pickle.UnpicklingError(_wo_message(str(e))) from None
+
+
+def get_unsafe_globals_in_checkpoint(f) -> list:
+    """The globals in a zip checkpoint that ``load(weights_only=True)`` would refuse (neither
+    in ember's allow-list nor added with :func:`add_safe_globals`), read without unpickling."""
+    import pickletools
     if isinstance(f, (str, bytes, os.PathLike)):
-        name = repr(os.fsdecode(f))
         with open(f, "rb") as fh:
-            return _load_from(fh, name, kw)
-    if not hasattr(f, "read"):
-        raise TypeError(f"ember.load: expected a path or a readable binary file, got "
-                        f"{type(f).__name__}")
-    if not (hasattr(f, "seekable") and f.seekable()):
-        f = io.BytesIO(f.read())
-    return _load_from(f, "the file", kw)
+            return get_unsafe_globals_in_checkpoint(io.BytesIO(fh.read()))
+    if not zipfile.is_zipfile(f):
+        raise ValueError("Expected input to be a checkpoint returned by torch.save")
+    f.seek(0)
+    zf = zipfile.ZipFile(f)
+    pkl = next((n for n in zf.namelist() if n == "data.pkl" or n.endswith("/data.pkl")), None)
+    if pkl is None:
+        raise ValueError("Expected input to be a checkpoint returned by torch.save")
+    found, strings = set(), []
+    for op, arg, _ in pickletools.genops(zf.read(pkl)):
+        if op.name == "GLOBAL":
+            found.add(arg.replace(" ", "."))
+        elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
+            found.add(f"{strings[-2]}.{strings[-1]}")
+        elif isinstance(arg, str) and "UNICODE" in op.name:
+            strings.append(arg)
+    safe = set(_ALLOWED) | set(_user_allowed())
+    return sorted(g.replace("__builtin__.", "builtins.", 1) for g in found
+                  if g.replace("__builtin__.", "builtins.", 1) not in safe)
 
 
-def _load_from(fh, name: str, kw):
+class _InPickle:
+    """Marks an exception raised while a trusted (weights_only=False) pickle runs: it is the
+    file's own code or classes speaking, so it propagates unchanged."""
+
+    __slots__ = ("active",)
+
+    def __init__(self):
+        self.active = False
+
+
+def _load_from(fh, name: str, kw, unpickler):
+    trusted = _InPickle() if unpickler is _FullUnpickler else None
     try:
         start = fh.tell()
         size = fh.seek(0, 2) - start
@@ -714,21 +1029,33 @@ def _load_from(fh, name: str, kw):
         if magic == b"PK\x03\x04":
             if start:
                 fh = io.BytesIO(fh.read())
-            return _load_zip(fh, size, kw)
+            return _load_zip(fh, size, kw, unpickler, trusted)
         if magic[:1] == b"\x80":
-            return _load_legacy(fh, kw)
+            return _load_legacy(fh, kw, unpickler, trusted)
         raise _Corrupt("unknown format (neither a zip checkpoint nor a legacy torch pickle)")
-    except _Refused:
+    except (_Refused, _TorchObject):
         raise
     except _Corrupt as e:
         raise RuntimeError(f"ember.load: {name} is not a valid checkpoint ({e})") from None
     except (OSError, MemoryError) as e:
-        if isinstance(e, (FileNotFoundError, PermissionError, IsADirectoryError)):
+        if isinstance(e, (FileNotFoundError, PermissionError, IsADirectoryError)) or \
+                trusted is not None and trusted.active:
             raise
         raise RuntimeError(f"ember.load: {name} is not a valid checkpoint ({e})") from e
     except Exception as e:  # zipfile, struct, pickle opcode errors from damaged bytes
+        if trusted is not None and trusted.active:
+            raise
         raise RuntimeError(f"ember.load: {name} is not a valid checkpoint (truncated or "
                            f"corrupt: {type(e).__name__}: {e})") from e
+
+
+def _run_pickle(up, trusted):
+    if trusted is None:
+        return up.load()
+    trusted.active = True
+    result = up.load()
+    trusted.active = False
+    return result
 
 
 # ================================================================================= safetensors

@@ -1,0 +1,280 @@
+"""save/load paths and trust, lazy names, ``out=``, the graph picture without Graphviz and the
+NumPy floor: ember against PyTorch 2.13 where PyTorch is involved."""
+import importlib
+import io
+import os
+import pickle
+import pkgutil
+import stat
+import threading
+import zipfile
+
+import numpy as np
+import pytest
+
+import ember
+from ember import serialization as S
+
+try:
+    import torch
+except ImportError:
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="torch (the test oracle) not installed")
+
+
+def _err(fn, *a, **k):
+    """(exception class, message) of what ``fn`` raises; None when it returns."""
+    try:
+        fn(*a, **k)
+    except Exception as e:  # noqa: BLE001 - the exception is the result
+        return type(e), str(e)
+    return None
+
+
+# =========================================================================== save: paths
+@needs_torch
+@pytest.mark.parametrize("rel", ["no/such/dir/x.pt", "a/x.pt", "deep/er/x.pt"])
+def test_save_into_missing_parent_raises_torchs_error(tmp_path, monkeypatch, rel):
+    monkeypatch.chdir(tmp_path)
+    for path in [rel, str(tmp_path / rel), tmp_path / rel]:
+        e = _err(ember.save, {"w": ember.ones(2)}, path)
+        t = _err(torch.save, {"w": torch.ones(2)}, path)
+        assert t[0] is RuntimeError and t[1].startswith("Parent directory")
+        assert e == t
+    assert list(tmp_path.iterdir()) == []  # no temporary file left anywhere
+
+
+@needs_torch
+def test_save_into_a_file_as_parent_and_absolute_missing_dir(tmp_path):
+    (tmp_path / "f").write_bytes(b"")
+    for path in ["/no/such/dir/x.pt", str(tmp_path / "f" / "x.pt")]:
+        e = _err(ember.save, 1, path)
+        assert e == _err(torch.save, 1, path)
+        assert e == (RuntimeError, f"Parent directory {os.path.dirname(path)} does not exist.")
+
+
+@needs_torch
+def test_save_to_a_directory_or_a_name_ending_in_slash(tmp_path):
+    d = tmp_path / "d"
+    d.mkdir()
+    e, t = _err(ember.save, 1, d), _err(torch.save, 1, d)
+    assert e[0] is t[0] is RuntimeError
+    assert "open file failed with strerror: Is a directory" in e[1]
+    assert "open file failed with strerror: Is a directory" in t[1]
+    e, t = _err(ember.save, 1, str(d) + "/"), _err(torch.save, 1, str(d) + "/")
+    assert e[0] is t[0] is RuntimeError
+    assert f"invalid file name: {d}/" in e[1] and f"invalid file name: {d}/" in t[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"] and not any(d.iterdir())
+
+
+@needs_torch
+def test_save_to_file_objects_both_ways():
+    buf = io.BytesIO()
+    buf.write(b"head")  # torch writes at the current position
+    ember.save({"w": ember.arange(3.0)}, buf)
+    buf.seek(4)
+    assert torch.load(buf, weights_only=True)["w"].tolist() == [0.0, 1.0, 2.0]
+    for bad in [None, 3, object()]:
+        e = _err(ember.save, 1, bad)
+        assert e == _err(torch.save, 1, bad)
+        assert e[0] is AttributeError
+
+
+def test_save_to_a_fifo_writes_through_it(tmp_path):
+    # a path that exists and is no regular file (a FIFO, /dev/null) is written directly:
+    # renaming a temporary file over it would replace the pipe or device with a file
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    ember.save({"w": ember.ones(3)}, fifo)
+    reader.join(10)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert got, "nothing was written through the pipe"
+    assert S.load(io.BytesIO(got[0]))["w"].tolist() == [1.0, 1.0, 1.0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_save_to_bytes_path(tmp_path):
+    path = os.fsencode(tmp_path / "b.pt")
+    ember.save({"w": ember.ones(2)}, path)
+    assert S.load(path)["w"].tolist() == [1.0, 1.0]
+
+
+# =========================================================================== load: trust
+class Point:
+    """A user class saved inside checkpoints (module level, so pickle finds it)."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __eq__(self, other):
+        return type(other) is Point and (self.x, self.y) == (other.x, other.y)
+
+
+def _saved(lib, obj):
+    buf = io.BytesIO()
+    lib.save(obj, buf)
+    buf.seek(0)
+    return buf
+
+
+def _model(lib):
+    lib.manual_seed(0)
+    return lib.nn.Sequential(lib.nn.Conv2d(1, 2, 3), lib.nn.BatchNorm2d(2), lib.nn.ReLU(),
+                             lib.nn.Flatten(), lib.nn.Linear(8, 3))
+
+
+def test_whole_model_and_optimizer_roundtrip_with_weights_only_false():
+    model = _model(ember)
+    opt = ember.optim.Adam(model.parameters(), lr=0.1)
+    x = ember.tensor(np.random.default_rng(0).standard_normal((4, 1, 4, 4)).astype(np.float32))
+    model(x).sum().backward()
+    opt.step()
+    back = S.load(_saved(ember, {"model": model, "opt": opt, "epoch": 3}), weights_only=False)
+    m2, o2 = back["model"], back["opt"]
+    assert type(m2) is type(model) and back["epoch"] == 3
+    np.testing.assert_array_equal(m2(x).detach().numpy(), model(x).detach().numpy())
+    assert o2.param_groups[0]["params"][0] is m2[0].weight  # identity kept across the file
+    for k, v in opt.state_dict()["state"][0].items():
+        np.testing.assert_array_equal(np.asarray(o2.state_dict()["state"][0][k]),
+                                      np.asarray(v))
+    # training goes on from the loaded objects exactly as from the originals
+    for m, o in [(model, opt), (m2, o2)]:
+        o.zero_grad()
+        m(x).pow(2).mean().backward()
+        o.step()
+    for p, q in zip(model.parameters(), m2.parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+    assert m2(x).grad_fn is not None
+
+
+def test_user_class_loads_with_weights_only_false():
+    obj = {"p": Point(1, [2, 3]), "t": ember.ones(2)}
+    back = S.load(_saved(ember, obj), weights_only=False)
+    assert back["p"] == obj["p"] and back["t"].tolist() == [1.0, 1.0]
+
+
+@needs_torch
+@pytest.mark.parametrize("what", ["point", "model"])
+def test_default_load_refuses_with_torchs_message(what):
+    def obj(lib):
+        return {"p": Point(1, 2)} if what == "point" else _model(lib)
+    for weights_only in [None, True]:
+        e = _err(S.load, _saved(ember, obj(ember)), weights_only=weights_only)
+        t = _err(torch.load, _saved(torch, obj(torch)), weights_only=weights_only)
+        assert e[0] is t[0] is pickle.UnpicklingError
+        # the same text, but for the library that defines the model's classes
+        assert e[1].replace("ember.nn.", "torch.nn.") == t[1]
+        assert "weights_only" in e[1] and "torch.serialization.add_safe_globals([" in e[1]
+
+
+@needs_torch
+def test_safe_globals_api_matches_torch():
+    for lib, ser in [(ember, S), (torch, torch.serialization)]:
+        ser.clear_safe_globals()
+        buf = _saved(lib, {"p": Point(1, 2), "w": lib.ones(1)})
+        with pytest.raises(pickle.UnpicklingError, match="GLOBAL .*Point was not an allowed"):
+            lib.load(buf)
+        assert ser.get_unsafe_globals_in_checkpoint(_saved(lib, {"p": Point(1, 2)})) == [
+            f"{__name__}.Point"]
+        with ser.safe_globals([Point]):
+            assert ser.get_safe_globals() == [Point]
+            buf.seek(0)
+            assert lib.load(buf)["p"] == Point(1, 2)
+        assert ser.get_safe_globals() == []
+        ser.add_safe_globals([(Point, f"{__name__}.Point")])
+        buf.seek(0)
+        assert lib.load(buf, weights_only=True)["p"] == Point(1, 2)
+        ser.clear_safe_globals()
+        assert ser.get_safe_globals() == []
+
+
+@needs_torch
+def test_env_variables_force_or_lift_weights_only(monkeypatch):
+    obj = {"p": Point(1, 2)}
+    monkeypatch.setenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "1")
+    for lib in (ember, torch):
+        with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+            lib.load(_saved(lib, obj), weights_only=False)
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "true")
+    e, t = _err(S.load, _saved(ember, obj)), _err(torch.load, _saved(torch, obj))
+    assert e == t and e[0] is RuntimeError and "both were set" in e[1]
+    monkeypatch.delenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD")
+    for lib in (ember, torch):
+        with pytest.warns(UserWarning, match="forcing weights_only=False"):
+            assert lib.load(_saved(lib, obj))["p"] == Point(1, 2)
+        with pytest.raises(pickle.UnpicklingError):  # an explicit True still wins
+            lib.load(_saved(lib, obj), weights_only=True)
+
+
+@needs_torch
+def test_pickle_module_with_weights_only_is_an_error():
+    e = _err(S.load, _saved(ember, 1), pickle_module=pickle, weights_only=True)
+    assert e == _err(torch.load, _saved(torch, 1), pickle_module=pickle, weights_only=True)
+    assert S.load(_saved(ember, {"p": Point(3, 4)}), pickle_module=pickle)["p"] == Point(3, 4)
+
+
+@needs_torch
+def test_whole_torch_model_gives_a_clear_error():
+    buf = _saved(torch, _model(torch))
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        S.load(buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError,
+                       match=r"torch\.nn\.modules\.container\.Sequential, an object of PyTorch "
+                             r"itself(.|\n)*model\.state_dict\(\)"):
+        S.load(buf, weights_only=False)
+    buf = _saved(torch, _model(torch).state_dict())  # what the message says to do instead
+    model = _model(ember)
+    model.load_state_dict(S.load(buf))
+
+
+def test_trusted_load_lets_the_files_own_errors_through(tmp_path):
+    # a class the loading program lacks: pickle's own error, not "corrupt checkpoint"
+    src = zipfile.ZipFile(_saved(ember, {"p": Point(1, 2)}))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            dst.writestr(name, data.replace(b"\nPoint\n", b"\nPoinX\n"))
+    with pytest.raises(AttributeError, match="PoinX"):
+        S.load(io.BytesIO(buf.getvalue()), weights_only=False)
+    with pytest.raises(RuntimeError, match="not a valid checkpoint"):
+        S.load(io.BytesIO(buf.getvalue()[:200]), weights_only=False)
+
+
+# =========================================================================== lazy names
+def _ember_modules():
+    names = ["ember"]
+    for m in pkgutil.walk_packages(ember.__path__, "ember."):
+        if not m.name.startswith("ember.examples."):
+            names.append(m.name)
+    return names
+
+
+def test_forward_ad_is_not_advertised():
+    assert not hasattr(ember.autograd, "forward_ad")
+    with pytest.raises(AttributeError, match="has no attribute 'forward_ad'"):
+        ember.autograd.forward_ad  # noqa: B018
+    assert "forward_ad" not in dir(ember.autograd)
+
+
+@pytest.mark.parametrize("modname", _ember_modules())
+def test_every_advertised_name_resolves(modname):
+    mod = importlib.import_module(modname)
+    names = set(getattr(mod, "__all__", ())) | set(dir(mod))
+    names |= set(getattr(mod, "_LAZY_MODULES", ())) | set(getattr(mod, "_LAZY_NAMES", ()))
+    missing = []
+    for n in sorted(names):
+        try:
+            getattr(mod, n)
+        except Exception as e:  # noqa: BLE001
+            missing.append((n, type(e).__name__))
+    assert missing == []
+
+
+def test_lazy_names_are_listed_by_dir():
+    for mod in (ember, ember.autograd):
+        assert set(mod._LAZY_MODULES) | set(mod._LAZY_NAMES) <= set(dir(mod))
