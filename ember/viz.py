@@ -77,8 +77,8 @@ class Digraph:
         self.node_attr = dict(node_attr or {})
         self.edge_attr = dict(edge_attr or {})
         self.body = list(body or [])
-        self._nodes = {}  # name -> (label, fillcolor): for the SVG fallback without Graphviz
-        self._edges = []
+        self._nodes = {}  # name -> (label, attrs): for the SVG fallback without Graphviz
+        self._edges = []  # (tail, head, attrs)
 
     # -- building --------------------------------------------------------------------------
     def node(self, name, label=None, _attributes=None, **attrs):
@@ -88,7 +88,7 @@ class Digraph:
             attrs.update(_attributes)
         a = _attr_list(attrs)
         self.body.append(f"\t{_quote(name)} [{a}]\n" if a else f"\t{_quote(name)}\n")
-        self._nodes[str(name)] = (attrs.get("label", name), attrs.get("fillcolor"))
+        self._nodes[str(name)] = (attrs.get("label", name), dict(attrs))
 
     def edge(self, tail_name, head_name, label=None, _attributes=None, **attrs):
         if label is not None:
@@ -97,7 +97,7 @@ class Digraph:
             attrs.update(_attributes)
         a = _attr_list(attrs)
         stmt = f"\t{_quote(tail_name)} -> {_quote(head_name)}"
-        self._edges.append((str(tail_name), str(head_name)))
+        self._edges.append((str(tail_name), str(head_name), dict(attrs)))
         self.body.append(f"{stmt} [{a}]\n" if a else stmt + "\n")
 
     def edges(self, tail_head_iter):
@@ -280,6 +280,8 @@ def _attrs_of(fn):
             continue
         if isinstance(v, Tensor) or hasattr(v, "shape") and hasattr(v, "dtype"):
             attrs[k] = "[saved tensor]"
+        elif type(v).__repr__ is object.__repr__ or callable(v):
+            continue  # an object with no value to show (a sentinel, a function)
         else:
             attrs[k] = str(v)
     return attrs
@@ -418,7 +420,8 @@ def save_svg(dot, path):
         data = data if isinstance(data, bytes) else data.encode()
     else:
         from ._svg import layered_svg
-        nodes = [(n, lab, col) for n, (lab, col) in dot._nodes.items()]
+        defaults = {k: v for k, v in dot.node_attr.items() if k in ("style", "fillcolor")}
+        nodes = [(n, lab, {**defaults, **attrs}) for n, (lab, attrs) in dot._nodes.items()]
         data = layered_svg(nodes, dot._edges).encode()
     tmp = f"{path}.tmp"
     with open(tmp, "wb") as f:

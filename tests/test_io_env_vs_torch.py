@@ -278,3 +278,120 @@ def test_every_advertised_name_resolves(modname):
 def test_lazy_names_are_listed_by_dir():
     for mod in (ember, ember.autograd):
         assert set(mod._LAZY_MODULES) | set(mod._LAZY_NAMES) <= set(dir(mod))
+
+
+# =========================================================================== graph picture
+def _bce_net():
+    rng = np.random.default_rng(0)
+    x, y = ember.ones(5), ember.zeros(3)
+    w = ember.tensor(rng.standard_normal((5, 3)).astype(np.float32), requires_grad=True)
+    b = ember.tensor(rng.standard_normal(3).astype(np.float32), requires_grad=True)
+    z = ember.matmul(x, w) + b
+    return ember.nn.functional.binary_cross_entropy_with_logits(z, y), {"w": w, "b": b}
+
+
+def _cnn():
+    nn, F = ember.nn, ember.nn.functional
+    ember.manual_seed(0)
+    m = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 8, 3),
+                      nn.ReLU(), nn.Flatten(), nn.Linear(8 * 2 * 2, 10))
+    out = F.cross_entropy(m(ember.randn(2, 1, 10, 10)), ember.tensor([1, 2]))
+    return out, dict(m.named_parameters())
+
+
+def _fallback_svg(monkeypatch, tmp_path, var, params, **kw):
+    import shutil
+    import xml.etree.ElementTree as ET
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    dot = ember.viz.make_dot(var, params=params, **kw)
+    root = ET.parse(ember.viz.save_svg(dot, str(tmp_path / "g.svg"))).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    nodes, edges = {}, []
+    for g in root.iter(ns + "g"):
+        title = g.find(ns + "title").text
+        if g.get("class") == "node":
+            r = g.find(ns + "rect")
+            box = tuple(float(r.get(k)) for k in ("x", "y", "width", "height"))
+            texts = [t.text.replace("\u00a0", " ") for t in g.iter(ns + "text")]
+            nodes[title] = (box, r.get("fill"), texts, r.get("stroke-dasharray"))
+        elif g.get("class") == "edge":
+            p = g.find(ns + "path")
+            edges.append((title.split("->"), p.get("d"), g.find(ns + "polygon") is not None,
+                          p.get("stroke-dasharray")))
+    return dot, nodes, edges
+
+
+def _curve_points(d):
+    """Points along an SVG path of M, L and C commands."""
+    import re
+    toks = re.findall(r"[MLC]|-?\d+(?:\.\d+)?", d)
+    pts, cur, i = [], None, 0
+    while i < len(toks):
+        cmd = toks[i]
+        if cmd in "ML":
+            p = (float(toks[i + 1]), float(toks[i + 2]))
+            if cmd == "L":
+                pts.extend((cur[0] + (p[0] - cur[0]) * t / 20, cur[1] + (p[1] - cur[1]) * t / 20)
+                           for t in range(21))
+            cur, i = p, i + 3
+        else:
+            c = [float(v) for v in toks[i + 1:i + 7]]
+            p1, p2, p3 = (c[0], c[1]), (c[2], c[3]), (c[4], c[5])
+            for k in range(21):
+                t = k / 20
+                pts.append(tuple((1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b1 + 3 * (1 - t) * t * t
+                                 * b2 + t ** 3 * b3 for a, b1, b2, b3 in zip(cur, p1, p2, p3)))
+            cur, i = p3, i + 7
+    return pts
+
+
+@pytest.mark.parametrize("net", ["bce", "cnn"])
+@pytest.mark.parametrize("show_saved", [False, True])
+def test_svg_without_graphviz_looks_like_graphviz(monkeypatch, tmp_path, net, show_saved):
+    var, params = _bce_net() if net == "bce" else _cnn()
+    dot, nodes, edges = _fallback_svg(monkeypatch, tmp_path, var, params, show_saved=show_saved)
+    assert len(nodes) == len(dot._nodes) and len(edges) == len(dot._edges)
+    # torchviz's colours, as SVG colours (Graphviz's X11 names are no SVG colours: an unknown
+    # fill paints black, which hid the output's text)
+    fills = {name: attrs.get("fillcolor") for name, (_, attrs) in dot._nodes.items()}
+    hexes = {"darkolivegreen1": "#caff70", "lightblue": "#add8e6", "orange": "#ffa500",
+             None: "#d3d3d3"}
+    for name, (box, fill, texts, _) in nodes.items():
+        assert fill == hexes[fills[name]]
+        label = str(dot._nodes[name][0])
+        assert texts == [s for s in label.split("\n") if s.strip()]
+    out = [n for n, f in fills.items() if f == "darkolivegreen1"]
+    assert len(out) == 1 and nodes[out[0]][2] == [" ()", " float32"]
+    if show_saved:
+        assert any(f == "orange" for f in fills.values())
+    # no two boxes overlap, and no edge runs through a box other than its two ends
+    boxes = {n: b for n, (b, *_) in nodes.items()}
+    names = list(boxes)
+    for i, a in enumerate(names):
+        ax, ay, aw, ah = boxes[a]
+        for b in names[i + 1:]:
+            bx, by, bw, bh = boxes[b]
+            assert ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay, (a, b)
+    for (tail, head), d, arrow, dash in edges:
+        attrs = next(e[2] for e in dot._edges if e[:2] == (tail, head))
+        assert arrow == (attrs.get("dir") != "none")
+        assert (dash is not None) == (attrs.get("style") == "dotted")
+        for px, py in _curve_points(d):
+            for n, (bx, by, bw, bh) in boxes.items():
+                if n not in (tail, head):
+                    assert not (bx + 1 < px < bx + bw - 1 and by + 1 < py < by + bh - 1), \
+                        (tail, head, n)
+
+
+def test_svg_without_graphviz_places_leaves_above_their_use(monkeypatch, tmp_path):
+    # dot's ranking: a leaf and its AccumulateGrad sit just above the op that uses them
+    var, params = _cnn()
+    dot, nodes, edges = _fallback_svg(monkeypatch, tmp_path, var, params)
+    top = {n: b[1] for n, (b, *_) in nodes.items()}
+    checked = 0
+    for (tail, head), *_ in edges:
+        if dot._nodes[tail][0] == "AccumulateGrad":
+            gap = top[head] - top[tail]
+            assert 0 < gap < 90, dot._nodes[head][0]
+            checked += 1
+    assert checked == len(params)
