@@ -57,6 +57,9 @@ from ._ops.indexing import (gather, take_along_dim, scatter, scatter_add, scatte
 from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger, addmm, baddbmm,
                           addmv, addbmm, einsum, tensordot, kron)
 from .autograd.function import Function as _Function  # noqa: F401
+from . import _out
+
+_out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
 
 strided = "torch.strided"
 contiguous_format = preserve_format = channels_last = None
