@@ -624,3 +624,43 @@ def test_out_wrappers_keep_signatures_and_cost_one_call():
         assert [p for p in sig.parameters if p != "out"] == [p for p in inner.parameters
                                                              if p != "out"]
 
+
+# =========================================================================== NumPy floor
+def _declared_numpy_floor():
+    import pathlib
+    import re
+    text = (pathlib.Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    m = re.search(r'^dependencies = \["numpy>=([0-9.]+)"\]$', text, re.MULTILINE)
+    assert m, "pyproject.toml must declare dependencies = [\"numpy>=X.Y\"] (.ci/run reads it)"
+    return tuple(int(p) for p in m.group(1).split("."))
+
+
+def test_declared_numpy_floor_covers_the_apis_ember_calls():
+    # NumPy APIs whose presence sets the floor (the CI job runs the suite on the floor itself)
+    import pathlib
+    import re
+    needs = {r"\breshape\([^)]*\bcopy=": (2, 1), r"\bnp\.(unique_values|unique_all)\b": (2, 0),
+             r"\b(xp|np)\.astype\(": (2, 1), r"\bcumulative_(sum|prod)\(": (2, 1)}
+    root = pathlib.Path(ember.__file__).parent
+    required = (2, 0)  # NEP 50 scalar promotion: float32 tensor * 2 stays float32
+    for path in root.rglob("*.py"):
+        code = path.read_text()
+        for pattern, version in needs.items():
+            if re.search(pattern, code):
+                required = max(required, version)
+    assert _declared_numpy_floor() >= required
+    assert tuple(int(p) for p in np.__version__.split(".")[:2]) >= _declared_numpy_floor()
+
+
+def test_ci_runs_the_readme_command_then_the_numpy_floor():
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parent.parent
+    ci = (root / ".ci" / "run").read_text()
+    readme = (root / "README.md").read_text()
+    cmd = ('python -m venv .venv && .venv/bin/pip install -q -e ".[test]" && '
+           '.venv/bin/python -m pytest -n 2 -q')
+    assert cmd in readme
+    lines = [ln for ln in ci.splitlines() if ln and not ln.startswith(("#", "set ", "cd "))]
+    assert lines[0] == cmd
+    install = [ln for ln in lines if "pip install" in ln and '"numpy==$floor"' in ln]
+    assert len(install) == 1 and "torch" not in install[0] and ".[test]" not in install[0]
