@@ -219,6 +219,8 @@ def _write(out, arr, warn_msg=_RESIZE_WARNING, copy=True):
 
 
 def _type_name(obj) -> str:
+    if isinstance(obj, _tensor_cls()):
+        return "Tensor"
     mod = type(obj).__module__
     return type(obj).__name__ if mod == "builtins" else f"{mod}.{type(obj).__name__}"
 
@@ -283,6 +285,8 @@ def write_out(name, fn, args, kwargs, out):
             kwargs = dict(kwargs, dtype=_dtype_of(want))
 
     res = fn(*args, **kwargs)
+    if tuple_out and not isinstance(res, tuple):  # e.g. median(x, out=(v, i)) without dim
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {_type_name(out)}")
     results = tuple(res) if tuple_out else (res,)
     if grad_check and any(r._array.dtype.kind in "fc" for r in results[:1]):
         raise RuntimeError(f"{canon}(): functions with out=... arguments don't support "
