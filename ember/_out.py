@@ -21,8 +21,6 @@ Tensor methods and operators are not wrapped: they take no ``out``.
 """
 from __future__ import annotations
 
-import functools
-import inspect
 import warnings
 
 import numpy as np
@@ -328,66 +326,72 @@ def _dtype_of(npdtype):
 
 
 # --------------------------------------------------------------------------- the wrappers
-def _wrapper(name, fn):
-    """``fn`` with ``out=None`` added: same parameters, same defaults, one extra call."""
-    sig = inspect.signature(fn)
-    params = [p for p in sig.parameters.values() if p.name != "out"]
-    env = {"_fn": fn, "_write_out": write_out, "_name": name}
-    decl, call_pos, call_kw = [], [], []
-    kinds = inspect.Parameter
-    star = False
-    for p in params:
-        default = ""
-        if p.default is not p.empty:
-            env[f"_d_{p.name}"] = p.default
-            default = f"=_d_{p.name}"
-        if p.kind is kinds.POSITIONAL_ONLY or p.kind is kinds.POSITIONAL_OR_KEYWORD:
-            decl.append(p.name + default)
-            call_pos.append(p.name)
-        elif p.kind is kinds.VAR_POSITIONAL:
-            decl.append("*" + p.name)
-            call_pos.append("*" + p.name)
-            star = True
-        elif p.kind is kinds.KEYWORD_ONLY:
-            if not star:
-                decl.append("*")
-                star = True
-            decl.append(p.name + default)
-            call_kw.append(p.name)
-    if any(p.kind is kinds.POSITIONAL_ONLY for p in params):
-        last = max(i for i, p in enumerate(params) if p.kind is kinds.POSITIONAL_ONLY)
-        decl.insert(last + 1, "/")
-    if not star:
-        decl.append("*")
-    decl.append("out=None")
-    var_kw = next((p.name for p in params if p.kind is kinds.VAR_KEYWORD), None)
+_CO_VARARGS, _CO_VARKEYWORDS = 0x04, 0x08
+
+
+def _layout(fn):
+    """The parameter layout of ``fn`` (names and kinds, read off its code object, cheaper than
+    inspect.signature at import time), without any ``out``."""
+    code = fn.__code__
+    names = code.co_varnames
+    npos, nkw = code.co_argcount, code.co_kwonlyargcount
+    i = npos + nkw
+    var_pos = names[i] if code.co_flags & _CO_VARARGS else None
+    i += bool(var_pos)
+    var_kw = names[i] if code.co_flags & _CO_VARKEYWORDS else None
+    kwonly = tuple(n for n in names[npos:npos + nkw] if n != "out")
+    return names[:npos], code.co_posonlyargcount, var_pos, kwonly, var_kw
+
+
+def _source(tag, layout):
+    """A wrapper for every function of this layout; ``_fn`` and ``_name`` are its globals,
+    its defaults are the wrapped function's (set on the function object)."""
+    pos, posonly, var_pos, kwonly, var_kw = layout
+    decl = []
+    for j, n in enumerate(pos):
+        decl.append(n)
+        if posonly and j == posonly - 1:
+            decl.append("/")
+    decl.append("*" + var_pos if var_pos else "*")
+    decl.extend(kwonly)
+    decl.append("out")
     if var_kw:
         decl.append("**" + var_kw)
-    kw_text = ", ".join(f"{k}={k}" for k in call_kw)
-    call = ", ".join(call_pos + ([kw_text] if kw_text else []) + ([f"**{var_kw}"] if var_kw
-                                                                   else []))
-    kw_dict = "{" + ", ".join(f"{k!r}: {k}" for k in call_kw) + "}"
+    call_pos = list(pos) + (["*" + var_pos] if var_pos else [])
+    call = ", ".join(call_pos + [f"{n}={n}" for n in kwonly] + (["**" + var_kw] if var_kw
+                                                                 else []))
+    kw_dict = "{" + ", ".join(f"{n!r}: {n}" for n in kwonly) + "}"
     if var_kw:
         kw_dict = f"{{**{kw_dict}, **{var_kw}}}"
-    pos_tuple = "(" + "".join(f"{c}, " for c in call_pos) + ")"
-    src = (f"def {name}({', '.join(decl)}):\n"
-           f"    if out is None:\n"
-           f"        return _fn({call})\n"
-           f"    return _write_out(_name, _fn, {pos_tuple}, {kw_dict}, out)\n")
-    exec(compile(src, f"<ember out= wrapper of {name}>", "exec"), env)  # noqa: S102
-    w = env[name]
-    functools.update_wrapper(w, fn)
-    w.__wrapped__ = fn
-    w.__signature__ = sig.replace(parameters=params + [
-        inspect.Parameter("out", kinds.KEYWORD_ONLY, default=None)] if not var_kw else
-        params[:-1] + [inspect.Parameter("out", kinds.KEYWORD_ONLY, default=None), params[-1]])
-    return w
+    args = "(" + "".join(c + ", " for c in call_pos) + ")"
+    return (f"def _w{tag}({', '.join(decl)}):\n"
+            f"    if out is None:\n"
+            f"        return _fn({call})\n"
+            f"    return _write_out(_name, _fn, {args}, {kw_dict}, out)\n")
 
 
 def install(namespace: dict) -> None:
-    """Replace each function of ``namespace`` named in :data:`OUT_FUNCTIONS` by its wrapper."""
+    """Replace each function of ``namespace`` named in :data:`OUT_FUNCTIONS` by its wrapper.
+
+    The wrappers' code is compiled once per parameter layout (a few dozen layouts for ~180
+    functions), so this costs little at ``import ember``."""
+    import types
+    todo, layouts = [], {}
     for name in OUT_FUNCTIONS:
         fn = namespace.get(name)
-        if fn is None or not callable(fn) or getattr(fn, "__wrapped__", None) is not None:
+        if getattr(fn, "__code__", None) is None or hasattr(fn, "__ember_out__"):
             continue
-        namespace[name] = _wrapper(name, fn)
+        layout = _layout(fn)
+        layouts.setdefault(layout, len(layouts))
+        todo.append((name, fn, layout))
+    env: dict = {}
+    src = "".join(_source(tag, layout) for layout, tag in layouts.items())
+    exec(compile(src, "<ember out= wrappers (ember/_out.py)>", "exec"), env)  # noqa: S102
+    for name, fn, layout in todo:
+        w = types.FunctionType(env[f"_w{layouts[layout]}"].__code__,
+                               {"_fn": fn, "_name": name, "_write_out": write_out,
+                                "__builtins__": __builtins__}, name, fn.__defaults__)
+        w.__kwdefaults__ = {**(fn.__kwdefaults__ or {}), "out": None}
+        w.__qualname__, w.__doc__, w.__module__ = fn.__qualname__, fn.__doc__, fn.__module__
+        w.__ember_out__ = fn  # the function without out= (inspect.signature reads w's own)
+        namespace[name] = w

@@ -619,8 +619,8 @@ def test_out_wrappers_keep_signatures_and_cost_one_call():
         fn = getattr(ember, name)
         sig = inspect.signature(fn)
         assert "out" in sig.parameters and sig.parameters["out"].default is None
-        assert fn.__wrapped__.__name__ == fn.__name__
-        inner = inspect.signature(fn.__wrapped__)
+        assert fn.__name__ == name
+        inner = inspect.signature(fn.__ember_out__)
         assert [p for p in sig.parameters if p != "out"] == [p for p in inner.parameters
                                                              if p != "out"]
 
