@@ -1,0 +1,3152 @@
+# ruff: noqa: E501  (reproducers hold their input arrays on one line)
+"""Known mismatches between ember and torch that are not fixed yet -- the one list of them.
+
+Each entry is one defect as the fuzzer sees it: the case labels it covers (fuzz op names, or
+``op:function`` where an op draws among several functions), the outcome kind
+(compare.KINDS), the start of the outcome's detail text with every number replaced by ``#``
+(so that the same defect shown by other values, shapes or dtype widths still matches) and one
+minimal reproducer (a case body; ``repro_label`` names the fuzz op whose tolerances it runs
+under).  tests/test_fuzz.py
+- runs every reproducer as a strict xfail: once the defect is fixed the reproducer matches,
+  the test turns red, and the entry (or the fixed labels of it) must be deleted here;
+- lets a fuzz case pass only when its mismatch is covered by an entry.
+A failing fuzz test prints a ready-made entry (``stub``) for a new mismatch; with
+``FUZZ_COLLECT=PATH`` in the environment the fuzz tests append every uncovered mismatch's
+stub to PATH and pass, so that one run lists them all.
+The entries were generated from a 30-minute run (python -m tests.fuzz --json), one per
+(kind, detail template), and are grouped by kind.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUM = r"-?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
+
+
+# torch's C++ names of scalar types in its messages ('Long', 'c10::Half', 'long int',
+# 'uint8_t' after the digits became '#' ...); not the 'float32' of 'torch.float32'
+_CTYPE = (r"(?<!torch\.)\b(?:Bool|Byte|Char|Short|Int|Long|Half|Float|Double|BFloat#|"
+          r"(?:unsigned |signed )?(?:char|short int|long int|u?int|float|double))\b")
+
+
+def template(detail: str) -> str:
+    """``detail`` with its numbers (values, indices, sizes, dtype widths) replaced by ``#``,
+    torch's names of scalar types by ``T`` and its shapes and index tuples by ``(#)`` /
+    ``[#]`` whatever their length."""
+    t = re.sub(_NUM, "#", detail[:160].replace("c10::", ""))
+    t = re.sub(_CTYPE, "T", t)
+    t = re.sub(r"\((?:#(?:, ?#)*,?)?\)", "(#)", t)
+    return re.sub(r"\[(?:#(?:, ?#)*,?)?\]", "[#]", t)
+
+
+@dataclass(frozen=True)
+class Known:
+    labels: tuple      # the case labels it covers
+    kind: str          # compare.KINDS key
+    detail: str        # template() of the detail text: a prefix match
+    repro_label: str   # the label of the reproducer case
+    repro: str         # the reproducer: a case body (see runner.py)
+
+    @property
+    def op(self) -> str:
+        """The fuzz op whose tolerances and gradient flags the reproducer runs under."""
+        from .spec import OPS
+        parts = self.repro_label.split(":")
+        for i in range(len(parts), 0, -1):
+            if ":".join(parts[:i]) in OPS:
+                return ":".join(parts[:i])
+        raise KeyError(self.repro_label)
+
+    def covers(self, label: str, outcome) -> bool:
+        return (outcome.kind == self.kind and label in self.labels
+                and template(outcome.detail).startswith(self.detail))
+
+
+K = Known
+KNOWN: list[Known] = [
+    # ------------------------------------------------------------------------ value
+    K(('inplace_view:view.unbind(0)[-1]',),
+      'value', 'output # at (#): ember #, torch #',
+      'inplace_view:view.unbind(0)[-1]', '''\
+a = lib.tensor(np.array([0, 0, 0, 0], dtype='int64'))
+base = a.clone()
+x = base.unbind(0)[-1]
+r = x.add_(1)
+out = (x, base)
+leaves = []
+'''),
+    K(('inplace:addcmul_',
+       'inplace_view:view.diagonal()',
+       'inplace_view:view.select(-1, 0)',
+       'inplace_view:view[0]'),
+      'value', 'output # at (#): ember #, torch # (|diff| # > atol # + rtol # * |torch|)',
+      'inplace_view:view[0]', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+base = a.clone()
+x = base[0]
+r = x.add_(1)
+out = (x, base)
+leaves = [a]
+'''),
+    K(('inplace:addcdiv_',),
+      'value', 'output # inf mismatch at (#): ember -inf, torch inf',
+      'inplace:addcdiv_', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a.clone()
+b = lib.tensor(np.array(2, dtype='int64'))
+c = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+r = base.addcdiv_(b, c, value=4611686018427387904)
+out = (r, base)
+leaves = [a, c]
+'''),
+    K(('inplace:add_', 'inplace:sub_'),
+      'value', 'output # nan mismatch at (#): ember #, torch nan',
+      'inplace:add_', '''\
+a = lib.tensor(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], dtype='float16').reshape((1, 4, 5)), requires_grad=True)
+base = a.clone()
+r = base.add_(2147483648, alpha=0)
+out = (r, base)
+leaves = [a]
+'''),
+    K(('var_mean',),
+      'value', 'output # nan mismatch at (#): ember inf, torch nan',
+      'var_mean', '''\
+a = lib.tensor(np.array([inf, 0.0], dtype='float32'), requires_grad=True)
+out = lib.var_mean(a, dim=0, keepdim=True)
+leaves = [a]
+'''),
+    K(('inplace:*=', 'inplace:mul_'),
+      'value', 'output # nan mismatch at (#): ember nan, torch #',
+      'inplace:mul_', '''\
+a = lib.tensor(np.array(0.0, dtype='float16'), requires_grad=True)
+base = a.clone()
+r = base.mul_(2147483648)
+out = (r, base)
+leaves = [a]
+'''),
+    K(('inplace:/=',),
+      'value', 'output # nan mismatch at (#): ember nan, torch inf',
+      'inplace:/=', '''\
+a = lib.tensor(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, inf], dtype='float16').reshape((4, 5)), requires_grad=True)
+base = a.clone()
+base /= 2147483648
+r = base
+out = (r, base)
+leaves = [a]
+'''),
+    K(('diag:diag_embed', 'flip', 'searchsorted', 'searchsorted:bucketize'),
+      'value', 'output at (#): ember #, torch #',
+      'flip', '''\
+a = lib.tensor(np.array([0, 0, 1], dtype='int64'))
+out = lib.flip(a, ())
+leaves = []
+'''),
+    K(('pow',),
+      'value', 'output at (#): ember #, torch # (|diff| # > atol # + rtol # * |torch|)',
+      'pow', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.pow(a, 1e-300)
+leaves = []
+'''),
+    K(('table:std',),
+      'value', 'output inf mismatch at (#): ember inf, torch #',
+      'table:std', '''\
+a = lib.tensor(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 3.4028234663852886e+38], dtype='float32').reshape((2, 3)), requires_grad=True)
+fn = lambda lib, a: lib.std(a)
+out = fn(lib, a)
+leaves = [a]
+'''),
+    K(('F.mse_loss:kl_div', 'F.threshold'),
+      'value', 'output nan mismatch at (#): ember #, torch nan',
+      'F.threshold', '''\
+a = lib.tensor(np.array(nan, dtype='float32'), requires_grad=True)
+out = lib.nn.functional.threshold(a, 0.5, -1.0)
+leaves = [a]
+'''),
+    K(('lerp',),
+      'value', 'output nan mismatch at (#): ember -inf, torch nan',
+      'lerp', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(inf, dtype='float32'), requires_grad=True)
+out = lib.lerp(a, b, -0.5)
+leaves = [a, b]
+'''),
+    K(('einsum', 'lerp'),
+      'value', 'output nan mismatch at (#): ember inf, torch nan',
+      'lerp', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(inf, dtype='float32'), requires_grad=True)
+out = lib.lerp(a, b, 0.5)
+leaves = [a, b]
+'''),
+    K(('F.cross_entropy:nll_loss', 'F.interpolate', 'F.pool:adaptive_avg', 'addbmm', 'sub'),
+      'value', 'output nan mismatch at (#): ember nan, torch #',
+      'sub', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float16'), requires_grad=True)
+out = lib.sub(a, b, alpha=2147483648)
+leaves = [a, b]
+'''),
+    K(('F.interpolate', 'baddbmm'),
+      'value', 'output nan mismatch at (#): ember nan, torch inf',
+      'F.interpolate', '''\
+a0 = lib.tensor(np.array([inf], dtype='float32').reshape((1, 1, 1)), requires_grad=True)
+a = a0.expand(1, 2, 2)
+out = lib.nn.functional.interpolate(a, size=3, mode='area')
+leaves = [a0]
+'''),
+    # ------------------------------------------------------------------------ dtype
+    K(('all',),
+      'dtype', 'output: ember torch.bool, torch torch.uint#',
+      'all', '''\
+a = lib.tensor(np.array(0, dtype='uint8'))
+out = a.all(dim=(0,))
+leaves = []
+'''),
+    K(('addbmm', 'sgn', 'sign'),
+      'dtype', 'output: ember torch.float#, torch torch.bool',
+      'sgn', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.sgn(a)
+leaves = []
+'''),
+    K(('F.mse_loss:binary_cross_entropy_with_logits',
+       'F.mse_loss:huber_loss',
+       'add',
+       'addcdiv',
+       'addcmul',
+       'cat',
+       'cat:hstack',
+       'clamp_tensor',
+       'einsum',
+       'masked_fill',
+       'outer',
+       'searchsorted:bincount',
+       'sub'),
+      'dtype', 'output: ember torch.float#, torch torch.float#',
+      'outer', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='int64'))
+out = lib.outer(a, b)
+leaves = [a]
+'''),
+    K(('F.cross_entropy:multi_margin_loss',
+       'F.hardtanh',
+       'F.mse_loss:hinge_embedding_loss',
+       'F.mse_loss:l1_loss',
+       'F.threshold',
+       'addcmul',
+       'addmv',
+       'baddbmm',
+       'log_softmax',
+       'softmax',
+       'square'),
+      'dtype', 'output: ember torch.float#, torch torch.int#',
+      'square', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.square(a)
+leaves = []
+'''),
+    K(('addcmul', 'baddbmm'),
+      'dtype', 'output: ember torch.float#, torch torch.uint#',
+      'addcmul', '''\
+a = lib.tensor(np.array(0, dtype='uint8'))
+b = lib.tensor(np.array(0, dtype='uint8'))
+c = lib.tensor(np.array(0, dtype='uint8'))
+out = lib.addcmul(a, b, c, value=0.0)
+leaves = []
+'''),
+    K(('baddbmm', 'masked_fill', 'pow', 'pow_scalar'),
+      'dtype', 'output: ember torch.int#, torch torch.bool',
+      'pow_scalar', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = a ** True
+leaves = []
+'''),
+    K(('addbmm', 'clamp_tensor', 'einsum', 'masked_fill', 'prod'),
+      'dtype', 'output: ember torch.int#, torch torch.int#',
+      'einsum', '''\
+a = lib.tensor(np.array([], dtype='int32').reshape((0, 0)))
+out = lib.einsum('ii', a)
+leaves = []
+'''),
+    K(('masked_fill',),
+      'dtype', 'output: ember torch.uint#, torch torch.bool',
+      'masked_fill', '''\
+a = lib.tensor(np.array([False], dtype='bool'))
+b = lib.tensor(np.array([False], dtype='bool'))
+c = lib.tensor(np.array(0, dtype='uint8'))
+out = lib.masked_fill(a, b, c)
+leaves = []
+'''),
+    K(('einsum',),
+      'dtype', 'output: ember torch.uint#, torch torch.int#',
+      'einsum', '''\
+a = lib.tensor(np.array([], dtype='uint8').reshape((0, 0)))
+out = lib.einsum('ii', a)
+leaves = []
+'''),
+    K(('nansum', 'prod', 'sum', 'table:prod_dim'),
+      'dtype', "output: reading ember's result raised TypeError: can't convert np.ndarray of type T# The only supported types are: T#, T#, T#, complex#, co",
+      'sum', '''\
+a = lib.tensor(np.array([], dtype='uint8'))
+out = a.sum()
+leaves = []
+'''),
+    # ------------------------------------------------------------------------ shape
+    K(('split', 'split:chunk'),
+      'shape', '# outputs, torch #',
+      'split:chunk', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = lib.chunk(a, 2, 0)
+leaves = []
+'''),
+    K(('split:tensor_split_idx',),
+      'shape', 'output #: ember (#), torch (#)',
+      'split:tensor_split_idx', '''\
+a = lib.tensor(np.array([0, 0], dtype='int64'))
+out = lib.tensor_split(a, [-1], dim=0)
+leaves = []
+'''),
+    K(('F.prelu',
+       'addmv',
+       'all',
+       'any',
+       'cat:vstack',
+       'contiguous:atleast_2d',
+       'diag:diag_embed',
+       'getitem',
+       'masked_select:argwhere',
+       'masked_select:nonzero'),
+      'shape', 'output: ember (#), torch (#)',
+      'masked_select:nonzero', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nonzero(a)
+leaves = []
+'''),
+    # ------------------------------------------------------------------------ requires_grad
+    K(('inplace:div_',
+       'inplace:fill',
+       'inplace_view:view.diagonal()',
+       'inplace_view:view.flatten()',
+       'inplace_view:view.reshape(-1)',
+       'inplace_view:view.select(-1, 0)',
+       'inplace_view:view.unsqueeze(0)',
+       'inplace_view:view.view(-1)',
+       'inplace_view:view[0]',
+       'inplace_view:view[None]'),
+      'requires_grad', 'output #: ember False, torch True',
+      'inplace:fill', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+base = a.clone()
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+r = base.fill_(b)
+out = (r, base)
+leaves = [b]
+'''),
+    K(('baddbmm', 'cat', 'div', 'floor_divide', 'scatter:scatter_reduce', 'setitem'),
+      'requires_grad', 'output: ember False, torch True',
+      'div', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.div(a, 0, rounding_mode='floor')
+leaves = [a]
+'''),
+    # ------------------------------------------------------------------------ grad
+    K(('addmm', 'baddbmm', 'cat', 'cat:concat', 'cat:hstack', 'table:cat_empty1d'),
+      'grad', 'dtype: grad of leaf #: ember returned NoneType, torch Tensor',
+      'cat', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.cat([a, b], 0)
+leaves = [a, b]
+'''),
+    K(('norm',),
+      'grad', 'dtype: grad of leaf: ember returned Tensor, torch NoneType',
+      'norm', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = a.norm(dim=(0,), p=0)
+leaves = [a]
+'''),
+    K(('add',
+       'fmax',
+       'fmin',
+       'inplace:addcmul_',
+       'inplace_view:view.detach()',
+       'scatter:scatter_reduce'),
+      'grad', 'grad of leaf # at (#): ember #, torch # (|diff| # > atol # + rtol # * |torch|)',
+      'fmax', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.fmax(a, b)
+leaves = [a, b]
+'''),
+    K(('F.mse_loss:binary_cross_entropy',),
+      'grad', 'grad of leaf # inf mismatch at (#): ember #, torch inf',
+      'F.mse_loss:binary_cross_entropy', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.nn.functional.binary_cross_entropy(a, b.sigmoid())
+leaves = [a, b]
+'''),
+    K(('F.mse_loss:kl_div', 'F.mse_loss:poisson_nll_loss', 'addbmm'),
+      'grad', 'grad of leaf # nan mismatch at (#): ember #, torch nan',
+      'F.mse_loss:kl_div', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.nn.functional.kl_div(a, b)
+leaves = [a, b]
+'''),
+    K(('atan2',
+       'float_power',
+       'inplace:**=',
+       'inplace:/=',
+       'inplace:add_',
+       'inplace:sub_',
+       'pow'),
+      'grad', 'grad of leaf # nan mismatch at (#): ember nan, torch #',
+      'pow', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.pow(a, b)
+leaves = [a, b]
+'''),
+    K(('F.conv',),
+      'grad', 'grad of leaf # nan mismatch at (#): ember nan, torch -inf',
+      'F.conv', '''\
+a0 = lib.tensor(np.array([-5e-324, 2.0, 2.2250738585072014e-308, 6.384169854023874, -inf, 3.55267027806339, -inf, -4.829176270404404e-24], dtype='float64').reshape((2, 4, 1)), requires_grad=True)
+a = a0.permute(2, 0, 1)
+b0 = lib.tensor(np.array([7.0, -2.966735215253702e-127, 1.6143946779717044], dtype='float64').reshape((1, 1, 3)), requires_grad=True)
+b = b0.expand(2, 2, 3)
+out = lib.nn.functional.conv1d(a, b, None, stride=1, padding=0, dilation=1, groups=1)
+leaves = [a0, b0]
+'''),
+    K(('F.embedding',
+       'F.hardswish',
+       'inplace_view:view.diagonal()',
+       'inplace_view:view.select(-1, 0)',
+       'inplace_view:view.squeeze()',
+       'inplace_view:view[0]',
+       'nanmean',
+       'norm',
+       'table:std'),
+      'grad', 'grad of leaf at (#): ember #, torch # (|diff| # > atol # + rtol # * |torch|)',
+      'F.hardswish', '''\
+a = lib.tensor(np.array(3.0, dtype='float32'), requires_grad=True)
+out = lib.nn.functional.hardswish(a)
+leaves = [a]
+'''),
+    K(('norm', 'pow', 'rpow_scalar'),
+      'grad', 'grad of leaf inf mismatch at (#): ember -inf, torch #',
+      'pow', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = 0 ** a
+leaves = [a]
+'''),
+    K(('var_mean',),
+      'grad', 'grad of leaf nan mismatch at (#): ember #, torch nan',
+      'var_mean', '''\
+a = lib.tensor(np.array([0.0, 0.0], dtype='float32'), requires_grad=True)
+out = lib.var_mean(a, dim=())
+leaves = [a]
+'''),
+    K(('F.elu', 'F.pool:lp', 'cumprod', 'div', 'inplace:pow_', 'max'),
+      'grad', 'grad of leaf nan mismatch at (#): ember nan, torch #',
+      'max', '''\
+a = lib.tensor(np.array([nan], dtype='float32'), requires_grad=True)
+out = a.max()
+leaves = [a]
+'''),
+    K(('F.mse_loss:huber_loss',),
+      'grad', 'grad: missing error (torch raised, ember did not): torch raised RuntimeError: Found dtype T but expected T',
+      'F.mse_loss:huber_loss', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float16'), requires_grad=True)
+out = lib.nn.functional.huber_loss(a, b)
+leaves = [a, b]
+'''),
+    K(('scatter:scatter_add',),
+      'grad', 'grad: missing error (torch raised, ember did not): torch raised RuntimeError: Function ScatterAddBackward# returned an invalid gradient at index # - got [#] ',
+      'scatter:scatter_add', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
+b = lib.tensor(np.array([], dtype='int64').reshape((1, 0)))
+c = lib.tensor(np.array([], dtype='float32').reshape((2, 0)), requires_grad=True)
+out = lib.scatter_add(a, 0, b, c)
+leaves = [a, c]
+'''),
+    K(('scatter',),
+      'grad', 'grad: missing error (torch raised, ember did not): torch raised RuntimeError: Function ScatterBackward# returned an invalid gradient at index # - got [#] but',
+      'scatter', '''\
+a0 = lib.tensor(np.array([inf, 1.9501953125, 0.0, 6.103515625e-05, 5.0, -2.671875, 0.5, inf], dtype='float16').reshape((2, 4)), requires_grad=True)
+a = a0[:, ::3]
+b = lib.tensor(np.array([], dtype='int64').reshape((2, 0)))
+c = lib.tensor(np.array([], dtype='float16').reshape((3, 0)), requires_grad=True)
+out = lib.scatter(a, 0, b, c)
+leaves = [a0, c]
+'''),
+    K(('scatter',),
+      'grad', 'grad: missing error (torch raised, ember did not): torch raised RuntimeError: Function ScatterBackward# returned an invalid gradient at index # - got [#] but ex',
+      'scatter', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([0], dtype='int64'))
+c = lib.tensor(np.array([0.0, 0.0], dtype='float32'), requires_grad=True)
+out = lib.scatter(a, 0, b, c)
+leaves = [a, c]
+'''),
+    K(('scatter:index_add',),
+      'grad', 'grad: missing error (torch raised, ember did not): torch raised RuntimeError: INDICES element is out of DATA bounds, id=# axis_dim=#',
+      'scatter:index_add', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True)
+b = lib.tensor(np.array([-1], dtype='int64'))
+c = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True)
+out = lib.index_add(a, 1, b, c)
+leaves = [a, c]
+'''),
+    K(('clamp_tensor',),
+      'grad', "grad: missing error (torch raised, ember did not): torch raised RuntimeError: output with shape [#] doesn't match the broadcast shape [#]",
+      'clamp_tensor', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+c = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.clamp(a, b, c)
+leaves = [a, b, c]
+'''),
+    K(('addcdiv', 'inplace:addcdiv_'),
+      'grad', "grad: missing error (torch raised, ember did not): torch raised RuntimeError: result type T can't be cast to the desired output type T",
+      'inplace:addcdiv_', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 0, 0)))
+b0 = lib.tensor(np.array([], dtype='float32').reshape((0, 0, 0)), requires_grad=True)
+b = b0.permute(2, 0, 1)
+c = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+r = a.addcdiv_(b, c, value=0)
+out = (r, a)
+leaves = [b0]
+'''),
+    K(('inplace:addcdiv_',),
+      'grad', 'grad: missing error (torch raised, ember did not): torch raised RuntimeError: value cannot be converted to type T#_t without overflow',
+      'inplace:addcdiv_', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a.clone()
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+c = lib.tensor(np.array(0, dtype='int8'))
+r = base.addcdiv_(b, c, value=255)
+out = (r, base)
+leaves = [a, b]
+'''),
+    K(('inplace:squeeze_()', 'inplace_view:view.contiguous()'),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised RuntimeError: Function CloneBackward# returned an invalid gradient at index # - got [#] but ',
+      'inplace:squeeze_()', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((1, 0, 0)), requires_grad=True)
+base = a.clone()
+r = base.squeeze_()
+out = (r, base)
+leaves = [a]
+'''),
+    K(('inplace:squeeze_()',),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised RuntimeError: Function CloneBackward# returned an invalid gradient at index # - got [#] but exp',
+      'inplace:squeeze_()', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+base = a.clone()
+r = base.squeeze_()
+out = (r, base)
+leaves = [a]
+'''),
+    K(('split', 'split:chunk'),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised RuntimeError: Function SplitBackward# returned an invalid gradient at index # - got [#] but exp',
+      'split', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((1, 0)), requires_grad=True)
+out = lib.split(a, 1, 0)
+leaves = [a]
+'''),
+    K(('split:tensor_split',),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised RuntimeError: Function SplitWithSizesBackward# returned an invalid gradient at index # - got [#',
+      'split:tensor_split', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+out = lib.tensor_split(a, 1, dim=0)
+leaves = [a]
+'''),
+    K(('inplace_view:view.t()',),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised RuntimeError: Function TBackward# returned an invalid gradient at index # - got [#] but e',
+      'inplace_view:view.t()', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
+base = a.clone()
+x = base.t()
+r = x.unsqueeze_(0)
+out = (x, base)
+leaves = [a]
+'''),
+    K(('inplace_view:view.t()',),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised RuntimeError: Function TBackward# returned an invalid gradient at index # - got [#] but expe',
+      'inplace_view:view.t()', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((1, 0)), requires_grad=True)
+base = a.clone()
+x = base.t()
+r = x.t_()
+out = (x, base)
+leaves = [a]
+'''),
+    K(('inplace_view:view.mT',),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised RuntimeError: Function TransposeBackward# returned an invalid gradient at index # - got [#, #, ',
+      'inplace_view:view.mT', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((1, 0, 0)), requires_grad=True)
+base = a.clone()
+x = base.mT
+r = x.unsqueeze_(0)
+out = (x, base)
+leaves = [a]
+'''),
+    K(('inplace_view:view.mT', 'inplace_view:view.transpose(0, -1)'),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised RuntimeError: Function TransposeBackward# returned an invalid gradient at index # - got [#] ',
+      'inplace_view:view.mT', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((1, 0)), requires_grad=True)
+base = a.clone()
+x = base.mT
+r = x.t_()
+out = (x, base)
+leaves = [a]
+'''),
+    K(('inplace:div_',),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised RuntimeError: one of the variables needed for gradient computation has been modified by an inpl',
+      'inplace:div_', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a.clone()
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+r = base.div_(b, rounding_mode='trunc')
+out = (r, base)
+leaves = [a, b]
+'''),
+    K(('split:unbind',),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised TypeError: iteration over a #-d array',
+      'split:unbind', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = lib.unbind(a, 0)
+leaves = [a]
+'''),
+    K(('F.pool:max',),
+      'grad', "grad: spurious error (ember raised, torch did not): ember raised ValueError: 'list' argument must have no negative elements",
+      'F.pool:max', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+out = lib.nn.functional.max_pool1d(a, 2, stride=None, padding=1, dilation=2, ceil_mode=True)
+leaves = [a]
+'''),
+    K(('inplace_view:view[[0]]', 'inplace_view:view[lib.tensor(True)]'),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised ValueError: array is not broadcastable to correct shape',
+      'inplace_view:view[[0]]', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((1, 0)), requires_grad=True)
+base = a.clone()
+x = base[[0]]
+r = x.t_()
+out = (x, base)
+leaves = [a]
+'''),
+    K(('inplace_view:view.T', 'inplace_view:view.movedim(0, -1)'),
+      'grad', "grad: spurious error (ember raised, torch did not): ember raised ValueError: axes don't match array",
+      'inplace_view:view.T', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a.clone()
+x = base.T
+r = x.unsqueeze_(0)
+out = (x, base)
+leaves = [a]
+'''),
+    K(('inplace_view:view.narrow(0, 0, 1)',
+       'inplace_view:view[..., ::2]',
+       'inplace_view:view[1:]',
+       'inplace_view:view[None]'),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised ValueError: could not broadcast input array from shape (#) into shape (#)',
+      'inplace_view:view[None]', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+base = a.clone()
+x = base[None]
+r = x.t_()
+out = (x, base)
+leaves = [a]
+'''),
+    K(('split', 'split:chunk', 'split:tensor_split'),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised ValueError: need at least one array to concatenate',
+      'split:tensor_split', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.tensor_split(a, 1, dim=0)
+leaves = [a]
+'''),
+    K(('split',
+       'split:chunk',
+       'split:split_list',
+       'split:tensor_split',
+       'split:tensor_split_idx'),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised ValueError: zero-dimensional arrays cannot be concatenated',
+      'split', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = lib.split(a, 1, 0)
+leaves = [a]
+'''),
+    K(('split', 'split:chunk', 'split:tensor_split'),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised numpy.exceptions.AxisError: axis # is out of bounds for array of dimension #',
+      'split', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+out = lib.split(a, 1, 1)
+leaves = [a]
+'''),
+    K(('prod',),
+      'grad', 'grad: spurious error (ember raised, torch did not): ember raised numpy.exceptions.AxisError: source: axis # is out of bounds for array of dimension #',
+      'prod', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = a.prod(dim=0)
+leaves = [a]
+'''),
+    # ------------------------------------------------------------------------ grad2
+    K(('F.mse_loss:huber_loss', 'F.prelu', 'inplace:addcmul_'),
+      'grad2', '#nd-order grad of leaf # at (#): ember #, torch # (|diff| # > atol # + rtol # * |torch|)',
+      'F.prelu', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = lib.nn.functional.prelu(a, b)
+leaves = [a, b]
+'''),
+    K(('addcdiv', 'inplace:**='),
+      'grad2', '#nd-order grad of leaf # nan mismatch at (#): ember #, torch nan',
+      'inplace:**=', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a.clone()
+b = lib.tensor(np.array(1.0, dtype='float32'), requires_grad=True)
+base **= b
+r = base
+out = (r, base)
+leaves = [a, b]
+'''),
+    K(('table:div',),
+      'grad2', '#nd-order grad of leaf # nan mismatch at (#): ember inf, torch nan',
+      'table:div', '''\
+a = lib.tensor(np.array(-0.27115434408187866, dtype='float32'), requires_grad=True)
+b0 = lib.tensor(np.array([0.0, 0.0], dtype='float32').reshape((2, 1)), requires_grad=True)
+b = b0.expand(2, 3)
+fn = lambda lib, a, b: lib.div(a, b)
+out = fn(lib, a, b)
+leaves = [a, b0]
+'''),
+    K(('fmod', 'remainder'),
+      'grad2', '#nd-order grad of leaf # nan mismatch at (#): ember nan, torch #',
+      'fmod', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.fmod(a, b)
+leaves = [a, b]
+'''),
+    K(('F.mse_loss:gaussian_nll_loss',),
+      'grad2', '#nd-order grad of leaf # nan mismatch at (#): ember nan, torch -inf',
+      'F.mse_loss:gaussian_nll_loss', '''\
+a = lib.tensor(np.array(inf, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+c = lib.tensor(np.array(1.0, dtype='float32'), requires_grad=True)
+out = lib.nn.functional.gaussian_nll_loss(a, b, c.abs() + 0.1)
+leaves = [a, b, c]
+'''),
+    K(('F.mse_loss:binary_cross_entropy',),
+      'grad2', '#nd-order grad of leaf # nan mismatch at (#): ember nan, torch inf',
+      'F.mse_loss:binary_cross_entropy', '''\
+a = lib.tensor(np.array(0.0, dtype='float16'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float16'), requires_grad=True)
+out = lib.nn.functional.binary_cross_entropy(a, b.sigmoid())
+leaves = [a, b]
+'''),
+    K(('F.celu', 'F.elu', 'F.selu', 'F.softplus', 'cumprod', 'logsumexp'),
+      'grad2', '#nd-order grad of leaf at (#): ember #, torch # (|diff| # > atol # + rtol # * |torch|)',
+      'F.elu', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.nn.functional.elu(a)
+leaves = [a]
+'''),
+    K(('F.mish', 'asinh', 'norm', 'pow'),
+      'grad2', '#nd-order grad of leaf nan mismatch at (#): ember #, torch nan',
+      'norm', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = a.norm(dim=(0,), p=2)
+leaves = [a]
+'''),
+    K(('remainder',),
+      'grad2', '#nd-order grad of leaf nan mismatch at (#): ember nan, torch #',
+      'remainder', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.remainder(a, b)
+leaves = [b]
+'''),
+    K(('inplace:/=', 'inplace:div_'),
+      'grad2', 'dtype: #nd-order grad of leaf #: ember returned NoneType, torch Tensor',
+      'inplace:div_', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a.clone()
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+r = base.div_(b)
+out = (r, base)
+leaves = [a, b]
+'''),
+    K(('inplace:abs_',),
+      'grad2', "first-order grads (create_graph=True): spurious error (ember raised, torch did not): ember raised AttributeError: 'numpy.ndarray' object has no attribute '_arra",
+      'inplace:abs_', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a.clone()
+r = base.abs_()
+out = (r, base)
+leaves = [a]
+'''),
+    K(('outer', 'table:outer'),
+      'grad2', 'first-order grads (create_graph=True): spurious error (ember raised, torch did not): ember raised RuntimeError: expected m# and m# to have the same dtype, but g',
+      'outer', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='int16'))
+out = lib.outer(a, b)
+leaves = [a]
+'''),
+    K(('F.softmax:log_softmax', 'log_softmax'),
+      'grad2', "first-order grads (create_graph=True): spurious error (ember raised, torch did not): ember raised TypeError: exp(#): argument 'input' (position #) must be Tensor",
+      'log_softmax', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = a.log_softmax(0)
+leaves = [a]
+'''),
+    K(('F.conv',),
+      'grad2', 'first-order grads (create_graph=True): spurious error (ember raised, torch did not): ember raised ValueError: cannot reshape array of size # into shape (#,#,ne',
+      'F.conv', '''\
+a0 = lib.tensor(np.array([], dtype='float64').reshape((0, 3, 1, 14)), requires_grad=True)
+a = a0[::3, ::2, :, 1::3]
+b = lib.tensor(np.array([2.0, 5.0, -1.0, 5.460308661886156, 3.0, 7.931681205780329, 8.0, -7.0, -1.0, -4.3131597842000735, 1.996734770734017, -7.0], dtype='float64').reshape((2, 2, 1, 3)), requires_grad=True)
+out = lib.nn.functional.conv_transpose2d(a, b, None, stride=1, padding=0, output_padding=0, groups=2, dilation=2)
+leaves = [a0, b]
+'''),
+    K(('F.conv',),
+      'grad2', 'first-order grads (create_graph=True): spurious error (ember raised, torch did not): ember raised ValueError: cannot reshape array of size # into shape (#,#,new',
+      'F.conv', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 1)), requires_grad=True)
+b = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1)), requires_grad=True)
+c = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = lib.nn.functional.conv1d(a, b, c, stride=1, padding=0, dilation=1, groups=1)
+leaves = [a, b, c]
+'''),
+    K(('F.batch_norm:batch_norm',
+       'F.batch_norm:instance_norm',
+       'F.batch_norm:layer_norm',
+       'F.conv',
+       'inplace:*=',
+       'inplace:mul_',
+       'inplace_view:view.T',
+       'inplace_view:view.clone()',
+       'inplace_view:view.contiguous()',
+       'inplace_view:view.diagonal()',
+       'inplace_view:view.flatten()',
+       'inplace_view:view.mT',
+       'inplace_view:view.movedim(0, -1)',
+       'inplace_view:view.narrow(0, 0, 1)',
+       'inplace_view:view.reshape(-1)',
+       'inplace_view:view.select(-1, 0)',
+       'inplace_view:view.squeeze()',
+       'inplace_view:view.t()',
+       'inplace_view:view.transpose(0, -1)',
+       'inplace_view:view.unsqueeze(0)',
+       'inplace_view:view.view(-1)',
+       'inplace_view:view.view_as(b)',
+       'inplace_view:view[..., ::2]',
+       'inplace_view:view[0]',
+       'inplace_view:view[1:]',
+       'inplace_view:view[None]',
+       'inplace_view:view[[0]]',
+       'inplace_view:view[lib.tensor(True)]'),
+      'grad2', 'requires_grad: first-order grads (create_graph=True) of leaf #: ember False, torch True',
+      'inplace:mul_', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a.clone()
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+r = base.mul_(b)
+out = (r, base)
+leaves = [a, b]
+'''),
+    K(('F.batch_norm:instance_norm',
+       'F.conv',
+       'F.cross_entropy:multi_margin_loss',
+       'F.cross_entropy:nll_loss',
+       'F.hardshrink',
+       'F.hardsigmoid',
+       'F.hardtanh',
+       'F.interpolate',
+       'F.leaky_relu',
+       'F.pad',
+       'F.pool:adaptive_avg',
+       'F.pool:adaptive_max',
+       'F.pool:avg',
+       'F.pool:max',
+       'F.prelu',
+       'F.relu',
+       'F.relu6',
+       'F.softmax:softmax',
+       'F.softmax:softmin',
+       'F.softshrink',
+       'F.threshold',
+       'cummax',
+       'inplace:**=',
+       'inplace:log_',
+       'inplace:pow_',
+       'inplace:relu_',
+       'inplace:square_',
+       'relu',
+       'saved_modified:__setitem__(0, 5.0)',
+       'saved_modified:add_(1)',
+       'saved_modified:exp_()',
+       'saved_modified:mul_(2)',
+       'saved_modified:t_()',
+       'saved_modified:unsqueeze_(0)',
+       'saved_modified:zero_()',
+       'softmax',
+       'table:relu',
+       'table:relu_method',
+       'table:softmax_0d'),
+      'grad2', 'requires_grad: first-order grads (create_graph=True) of leaf: ember False, torch True',
+      'relu', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.relu(a)
+leaves = [a]
+'''),
+    # ------------------------------------------------------------------------ missing_error
+    K(('flatten', 'transpose', 'transpose:swapaxes', 'transpose:swapdims'),
+      'missing_error', 'torch raised IndexError: Dimension out of range (expected to be in range of [#], but got #)',
+      'transpose:swapaxes', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.swapaxes(a, 0, 1)
+leaves = []
+'''),
+    K(('gather:index_select', 'inplace:index_add_', 'scatter:index_add'),
+      'missing_error', 'torch raised IndexError: index out of range in self',
+      'gather:index_select', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([-1], dtype='int64'))
+out = lib.index_select(a, 0, b)
+leaves = [a]
+'''),
+    K(('scatter:index_copy',),
+      'missing_error', 'torch raised IndexError: index_copy_(#): Number of indices (#) should be equal to source.size(dim) (#)',
+      'scatter:index_copy', '''\
+a0 = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+a = a0.permute(2, 0, 1)
+b = lib.tensor(np.array([], dtype='int64'))
+c = lib.tensor(np.array([], dtype='int64').reshape((1, 0, 0)))
+out = lib.index_copy(a, 0, b, c)
+leaves = []
+'''),
+    K(('F.gelu',),
+      'missing_error', 'torch raised NotImplementedError: "GeluKernelImpl" not implemented for \'T\'',
+      'F.gelu', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = lib.nn.functional.gelu(a)
+leaves = []
+'''),
+    K(('abs_builtin',),
+      'missing_error', 'torch raised NotImplementedError: "abs_cpu" not implemented for \'T\'',
+      'abs_builtin', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = abs(a)
+leaves = []
+'''),
+    K(('F.pool:adaptive_max',),
+      'missing_error', 'torch raised NotImplementedError: "adaptive_max_pool#d" not implemented for \'T\'',
+      'F.pool:adaptive_max', '''\
+a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
+out = lib.nn.functional.adaptive_max_pool1d(a, 1)
+leaves = []
+'''),
+    K(('addcmul',),
+      'missing_error', 'torch raised NotImplementedError: "addcmul_cpu_out" not implemented for \'T\'',
+      'addcmul', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+b = lib.tensor(np.array(False, dtype='bool'))
+c = lib.tensor(np.array(False, dtype='bool'))
+out = lib.addcmul(a, b, c, value=0)
+leaves = []
+'''),
+    K(('mm',),
+      'missing_error', 'torch raised NotImplementedError: "addmm_impl_cpu_" not implemented for \'T\'',
+      'mm', '''\
+a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
+b = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
+out = lib.mm(a, b)
+leaves = []
+'''),
+    K(('addmv', 'mv'),
+      'missing_error', 'torch raised NotImplementedError: "addmv_impl_cpu" not implemented for \'T\'',
+      'mv', '''\
+a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
+b = lib.tensor(np.array([False], dtype='bool'))
+out = lib.mv(a, b)
+leaves = []
+'''),
+    K(('F.batch_norm:local_response_norm',),
+      'missing_error', 'torch raised NotImplementedError: "avg_pool#d_out_frame" not implemented for \'T\'',
+      'F.batch_norm:local_response_norm', '''\
+a0 = lib.tensor(np.array([0.0], dtype='float16').reshape((1, 1, 1, 1)), requires_grad=True)
+a = a0.expand(1, 2, 2, 2)
+out = lib.nn.functional.local_response_norm(a, 1)
+leaves = [a0]
+'''),
+    K(('F.batch_norm:batch_norm',),
+      'missing_error', 'torch raised NotImplementedError: "batch_norm" not implemented for \'T\'',
+      'F.batch_norm:batch_norm', '''\
+a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
+b = lib.tensor(np.array([0], dtype='int64'))
+c = lib.tensor(np.array([0], dtype='int64'))
+c = c.abs() + 0.5
+y = lib.nn.functional.batch_norm(a, b, c, None, None, training=False)
+out = (y, b, c)
+leaves = []
+'''),
+    K(('bmm', 'einsum'),
+      'missing_error', 'torch raised NotImplementedError: "bmm" not implemented for \'T\'',
+      'bmm', '''\
+a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
+b = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
+out = lib.bmm(a, b)
+leaves = []
+'''),
+    K(('ceil',),
+      'missing_error', 'torch raised NotImplementedError: "ceil_vml_cpu" not implemented for \'T\'',
+      'ceil', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.ceil(a)
+leaves = []
+'''),
+    K(('F.interpolate',),
+      'missing_error', 'torch raised NotImplementedError: "compute_indices_weights_linear" not implemented for \'T\'',
+      'F.interpolate', '''\
+a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1, 1)))
+out = lib.nn.functional.interpolate(a, size=1, mode='linear')
+leaves = []
+'''),
+    K(('F.interpolate',),
+      'missing_error', 'torch raised NotImplementedError: "compute_indices_weights_nearest" not implemented for \'T\'',
+      'F.interpolate', '''\
+a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1, 1)))
+out = lib.nn.functional.interpolate(a, size=1, mode='nearest')
+leaves = []
+'''),
+    K(('dot', 'matmul'),
+      'missing_error', 'torch raised NotImplementedError: "dot" not implemented for \'T\'',
+      'dot', '''\
+a = lib.tensor(np.array([], dtype='bool'))
+b = lib.tensor(np.array([], dtype='bool'))
+out = lib.dot(a, b)
+leaves = []
+'''),
+    K(('F.celu', 'F.elu'),
+      'missing_error', 'torch raised NotImplementedError: "elu_cpu" not implemented for \'T\'',
+      'F.elu', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = lib.nn.functional.elu(a)
+leaves = []
+'''),
+    K(('floor',),
+      'missing_error', 'torch raised NotImplementedError: "floor_vml_cpu" not implemented for \'T\'',
+      'floor', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.floor(a)
+leaves = []
+'''),
+    K(('frac',),
+      'missing_error', 'torch raised NotImplementedError: "frac_cpu" not implemented for \'T\'',
+      'frac', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.frac(a)
+leaves = []
+'''),
+    K(('F.hardshrink',),
+      'missing_error', 'torch raised NotImplementedError: "hardshrink_cpu" not implemented for \'T\'',
+      'F.hardshrink', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = lib.nn.functional.hardshrink(a)
+leaves = []
+'''),
+    K(('F.hardswish',),
+      'missing_error', 'torch raised NotImplementedError: "hardswish_cpu" not implemented for \'T\'',
+      'F.hardswish', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.hardswish(a)
+leaves = []
+'''),
+    K(('F.mse_loss:huber_loss',),
+      'missing_error', 'torch raised NotImplementedError: "huber_cpu" not implemented for \'T\'',
+      'F.mse_loss:huber_loss', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.huber_loss(a, b)
+leaves = []
+'''),
+    K(('F.leaky_relu',),
+      'missing_error', 'torch raised NotImplementedError: "leaky_relu_cpu" not implemented for \'T\'',
+      'F.leaky_relu', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = lib.nn.functional.leaky_relu(a)
+leaves = []
+'''),
+    K(('F.logsigmoid',
+       'F.mse_loss:binary_cross_entropy_with_logits',
+       'F.mse_loss:multilabel_soft_margin_loss'),
+      'missing_error', 'torch raised NotImplementedError: "log_sigmoid_cpu" not implemented for \'T\'',
+      'F.logsigmoid', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.logsigmoid(a)
+leaves = []
+'''),
+    K(('F.softmax:log_softmax', 'log_softmax'),
+      'missing_error', 'torch raised NotImplementedError: "log_softmax_lastdim_kernel_impl" not implemented for \'T\'',
+      'log_softmax', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = a.log_softmax(0)
+leaves = []
+'''),
+    K(('F.pool:max',),
+      'missing_error', 'torch raised NotImplementedError: "max_pool#d_impl" not implemented for \'T\'',
+      'F.pool:max', '''\
+a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
+out = lib.nn.functional.max_pool1d(a, 1, stride=None, padding=0, dilation=1, ceil_mode=True)
+leaves = []
+'''),
+    K(('F.mish',),
+      'missing_error', 'torch raised NotImplementedError: "mish_cpu" not implemented for \'T\'',
+      'F.mish', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.mish(a)
+leaves = []
+'''),
+    K(('F.mse_loss:mse_loss',),
+      'missing_error', 'torch raised NotImplementedError: "mse_cpu" not implemented for \'T\'',
+      'F.mse_loss:mse_loss', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.mse_loss(a, b)
+leaves = []
+'''),
+    K(('F.cross_entropy:multi_margin_loss',),
+      'missing_error', 'torch raised NotImplementedError: "multi_margin_loss_cpu_kernel" not implemented for \'T\'',
+      'F.cross_entropy:multi_margin_loss', '''\
+a = lib.tensor(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], dtype='float16').reshape((2, 4)), requires_grad=True)
+b = lib.tensor(np.array([0, 0], dtype='int64'))
+out = lib.nn.functional.multi_margin_loss(a, b, p=1, margin=0.5)
+leaves = [a]
+'''),
+    K(('F.cross_entropy:cross_entropy', 'F.cross_entropy:nll_loss'),
+      'missing_error', 'torch raised NotImplementedError: "nll_loss#d_forward_out_frame" not implemented for \'T\'',
+      'F.cross_entropy:cross_entropy', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 1, 1)))
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 1)))
+out = lib.nn.functional.cross_entropy(a, b)
+leaves = []
+'''),
+    K(('F.cross_entropy:cross_entropy', 'F.cross_entropy:nll_loss'),
+      'missing_error', 'torch raised NotImplementedError: "nll_loss_out_frame" not implemented for \'T\'',
+      'F.cross_entropy:cross_entropy', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 1)))
+b = lib.tensor(np.array([], dtype='int64'))
+out = lib.nn.functional.cross_entropy(a, b)
+leaves = []
+'''),
+    K(('pow',),
+      'missing_error', 'torch raised NotImplementedError: "pow" not implemented for \'T\'',
+      'pow', '''\
+a = lib.tensor(np.array([False, False, False], dtype='bool').reshape((1, 1, 1, 3)))
+out = False ** a
+leaves = []
+'''),
+    K(('F.prelu',),
+      'missing_error', 'torch raised NotImplementedError: "prelu_cpu" not implemented for \'T\'',
+      'F.prelu', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+b = lib.tensor(np.array([0], dtype='int8'))
+out = lib.nn.functional.prelu(a, b)
+leaves = []
+'''),
+    K(('F.pad',),
+      'missing_error', 'torch raised NotImplementedError: "reflection_pad#d" not implemented for \'T\'',
+      'F.pad', '''\
+a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
+out = lib.nn.functional.pad(a, (0, 0), mode='reflect')
+leaves = []
+'''),
+    K(('round_decimals',),
+      'missing_error', 'torch raised NotImplementedError: "round_cpu" not implemented for \'T\'',
+      'round_decimals', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.round(a, decimals=1)
+leaves = []
+'''),
+    K(('round', 'round_decimals'),
+      'missing_error', 'torch raised NotImplementedError: "round_vml_cpu" not implemented for \'T\'',
+      'round', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.round(a)
+leaves = []
+'''),
+    K(('F.mse_loss:smooth_l1_loss',),
+      'missing_error', 'torch raised NotImplementedError: "smooth_l#_cpu" not implemented for \'T\'',
+      'F.mse_loss:smooth_l1_loss', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.smooth_l1_loss(a, b)
+leaves = []
+'''),
+    K(('F.softmax:softmax', 'F.softmax:softmin', 'softmax'),
+      'missing_error', 'torch raised NotImplementedError: "softmax_lastdim_kernel_impl" not implemented for \'T\'',
+      'F.softmax:softmax', '''\
+a = lib.tensor(np.array([0], dtype='int64'))
+out = lib.nn.functional.softmax(a, dim=0)
+leaves = []
+'''),
+    K(('F.softplus',),
+      'missing_error', 'torch raised NotImplementedError: "softplus_cpu" not implemented for \'T\'',
+      'F.softplus', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = lib.nn.functional.softplus(a)
+leaves = []
+'''),
+    K(('F.softshrink',),
+      'missing_error', 'torch raised NotImplementedError: "softshrink_check" not implemented for \'T\'',
+      'F.softshrink', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.softshrink(a)
+leaves = []
+'''),
+    K(('fix', 'trunc'),
+      'missing_error', 'torch raised NotImplementedError: "trunc_vml_cpu" not implemented for \'T\'',
+      'fix', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.fix(a)
+leaves = []
+'''),
+    K(('cumprod', 'nansum', 'prod', 'sum'),
+      'missing_error', 'torch raised RuntimeError: Autograd not support dtype: T',
+      'cumprod', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = a.cumprod(0, dtype=lib.int64)
+leaves = [a]
+'''),
+    K(('F.cross_entropy:cross_entropy_probs',),
+      'missing_error', 'torch raised RuntimeError: Expected floating point type for target with class probabilities, got T',
+      'F.cross_entropy:cross_entropy_probs', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 1)))
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 1)))
+out = lib.nn.functional.cross_entropy(a, b.softmax(1))
+leaves = []
+'''),
+    K(('F.cross_entropy:multi_margin_loss',),
+      'missing_error', 'torch raised RuntimeError: Expected non-empty vector or matrix with optional #-dim batch size, but got: [#]',
+      'F.cross_entropy:multi_margin_loss', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 1)), requires_grad=True)
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 1)))
+out = lib.nn.functional.multi_margin_loss(a, b, reduction='none')
+leaves = [a]
+'''),
+    K(('add',),
+      'missing_error', 'torch raised RuntimeError: For integral input tensors, argument alpha must not be a floating point number.',
+      'add', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.add(a, b, alpha=0.0)
+leaves = []
+'''),
+    K(('F.mse_loss:binary_cross_entropy',),
+      'missing_error', 'torch raised RuntimeError: Found dtype T but expected T',
+      'F.mse_loss:binary_cross_entropy', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.binary_cross_entropy(a, b.sigmoid())
+leaves = []
+'''),
+    K(('gather:index_select', 'inplace:index_add_'),
+      'missing_error', 'torch raised RuntimeError: INDICES element is out of DATA bounds, id=# axis_dim=#',
+      'gather:index_select', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((1, 0)), requires_grad=True)
+b = lib.tensor(np.array([-1], dtype='int64'))
+out = lib.index_select(a, 0, b)
+leaves = [a]
+'''),
+    K(('scatter:index_put', 'setitem'),
+      'missing_error', 'torch raised RuntimeError: Index put requires the source and destination dtypes match, got T for the destination and T for the source.',
+      'setitem', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+x = a.clone()
+b = lib.tensor(np.array(0, dtype='int64'))
+x[[0], :] = b
+out = x
+leaves = [a]
+'''),
+    K(('F.interpolate',),
+      'missing_error', 'torch raised RuntimeError: Input and output sizes should be greater than #, but got input (W: #) and output (W: #)',
+      'F.interpolate', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1)), requires_grad=True)
+out = lib.nn.functional.interpolate(a, scale_factor=0.5, mode='nearest')
+leaves = [a]
+'''),
+    K(('baddbmm',),
+      'missing_error', 'torch raised RuntimeError: Input dtypes must be the same, got: input T, batch#: T, batch#: T',
+      'baddbmm', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 0, 0)), requires_grad=True)
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+c = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+out = lib.baddbmm(a, b, c, beta=0, alpha=0)
+leaves = [a]
+'''),
+    K(('flip:flipud',),
+      'missing_error', 'torch raised RuntimeError: Input must be >= #-d.',
+      'flip:flipud', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.flipud(a)
+leaves = []
+'''),
+    K(('addcdiv', 'inplace:addcdiv_'),
+      'missing_error', 'torch raised RuntimeError: Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true division of tensor# and te',
+      'addcdiv', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(0, dtype='int64'))
+c = lib.tensor(np.array(0, dtype='int64'))
+out = lib.addcdiv(a, b, c, value=0)
+leaves = []
+'''),
+    K(('unique',),
+      'missing_error', 'torch raised RuntimeError: Number of zero sized dimensions is more than one, so unique cannot be applied',
+      'unique', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)))
+out = lib.unique(a, return_inverse=True, return_counts=True, dim=0)
+leaves = []
+'''),
+    K(('inplace_view:view.chunk(2)[0]', 'inplace_view:view.split(1)[0]'),
+      'missing_error', 'torch raised RuntimeError: Output # of Split is a view and is being modified inplace. This view is the output of a function that returns multiple views. Such fu',
+      'inplace_view:view.chunk(2)[0]', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+base = a.clone()
+x = base.chunk(2)[0]
+r = x.add_(1)
+out = (x, base)
+leaves = [a]
+'''),
+    K(('inplace_view:view.unbind(0)[-1]',),
+      'missing_error', 'torch raised RuntimeError: Output # of Unbind is a view and is being modified inplace. This view is the output of a function that returns multiple views. Such f',
+      'inplace_view:view.unbind(0)[-1]', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+base = a.clone()
+x = base.unbind(0)[-1]
+r = x.add_(1)
+out = (x, base)
+leaves = [a]
+'''),
+    K(('F.mse_loss:poisson_nll_loss', 'F.tanhshrink', 'inplace:-=', 'inplace:sub_', 'sub'),
+      'missing_error', 'torch raised RuntimeError: Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not(#)',
+      'sub', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.sub(a, False)
+leaves = []
+'''),
+    K(('isclose',),
+      'missing_error', 'torch raised RuntimeError: T did not match T',
+      'isclose', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.isclose(a, b)
+leaves = [a]
+'''),
+    K(('pos_op',),
+      'missing_error', 'torch raised RuntimeError: The `+` operator, on a bool tensor is not supported.',
+      'pos_op', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = +a
+leaves = []
+'''),
+    K(('F.mse_loss:binary_cross_entropy_with_logits',),
+      'missing_error', "torch raised RuntimeError: The function 'binary_cross_entropy_with_logits' is not differentiable with respect to argument 'pos_weight'. This input cannot have r",
+      'F.mse_loss:binary_cross_entropy_with_logits', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+c = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.nn.functional.binary_cross_entropy_with_logits(a, b, pos_weight=c)
+leaves = [a, b, c]
+'''),
+    K(('F.mse_loss:soft_margin_loss',),
+      'missing_error', "torch raised RuntimeError: The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. This input cannot have requires_grad True.",
+      'F.mse_loss:soft_margin_loss', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.nn.functional.soft_margin_loss(a, b)
+leaves = [a, b]
+'''),
+    K(('div',
+       'floor_divide',
+       'fmod',
+       'inplace:div_',
+       'remainder',
+       'table:div_trunc',
+       'table:floor_divide',
+       'table:remainder'),
+      'missing_error', 'torch raised RuntimeError: ZeroDivisionError',
+      'fmod', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.fmod(a, 0)
+leaves = []
+'''),
+    K(('inplace:t_', 'inplace_view:view.contiguous()'),
+      'missing_error', 'torch raised RuntimeError: a leaf Variable that requires grad is being used in an in-place operation.',
+      'inplace:t_', '''\
+a = lib.tensor(np.array([0.0, 0.0, 0.0, 0.0], dtype='float32'), requires_grad=True)
+r = a.t_()
+out = (r, a)
+leaves = [a]
+'''),
+    K(('inplace_view:view.T',
+       'inplace_view:view.diagonal()',
+       'inplace_view:view.expand(2, *s)',
+       'inplace_view:view.flatten()',
+       'inplace_view:view.reshape(-1)',
+       'inplace_view:view.squeeze()',
+       'inplace_view:view.t()',
+       'inplace_view:view.transpose(0, -1)',
+       'inplace_view:view.unsqueeze(0)',
+       'inplace_view:view.view(-1)',
+       'inplace_view:view.view_as(b)',
+       'inplace_view:view[..., ::2]',
+       'inplace_view:view[0]',
+       'inplace_view:view[1:]',
+       'inplace_view:view[None]'),
+      'missing_error', 'torch raised RuntimeError: a view of a leaf Variable that requires grad is being used in an in-place operation.',
+      'inplace_view:view.T', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a
+x = base.T
+r = x.t_()
+out = (x, base)
+leaves = [a]
+'''),
+    K(('addmv',),
+      'missing_error', 'torch raised RuntimeError: addmv input tensors must have the same dtype, but got T, T, and T',
+      'addmv', '''\
+a = lib.tensor(np.array([], dtype='float64'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
+c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.addmv(a, b, c, beta=0, alpha=0)
+leaves = [a, b, c]
+'''),
+    K(('argmax',),
+      'missing_error', 'torch raised RuntimeError: argmax(#): does not support bool input',
+      'argmax', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = a.argmax(dim=0)
+leaves = []
+'''),
+    K(('argmin',),
+      'missing_error', 'torch raised RuntimeError: argmin(#): does not support bool input',
+      'argmin', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = a.argmin()
+leaves = []
+'''),
+    K(('tensordot',),
+      'missing_error', 'torch raised RuntimeError: both inputs should have same dtype',
+      'tensordot', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 0)), requires_grad=True)
+b = lib.tensor(np.array([], dtype='float64').reshape((1, 0, 0)), requires_grad=True)
+out = lib.tensordot(a, b, dims=2)
+leaves = [a, b]
+'''),
+    K(('F.hardtanh',),
+      'missing_error', 'torch raised RuntimeError: cannot do hardtanh on an unsigned type with negative limits',
+      'F.hardtanh', '''\
+a = lib.tensor(np.array(0, dtype='uint8'))
+out = lib.nn.functional.hardtanh(a)
+leaves = []
+'''),
+    K(('diag:diag_embed',),
+      'missing_error', 'torch raised RuntimeError: diagonal dimensions cannot be identical #, #',
+      'diag:diag_embed', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = lib.diag_embed(a, 0, 0, 0)
+leaves = []
+'''),
+    K(('F.cosine_embedding_loss:cosine_similarity',),
+      'missing_error', 'torch raised RuntimeError: expected common dtype to be floating point, yet common dtype is T',
+      'F.cosine_embedding_loss:cosine_similarity', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 1)))
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 1)))
+out = lib.nn.functional.cosine_similarity(a, b, dim=0)
+leaves = []
+'''),
+    K(('lerp',),
+      'missing_error', 'torch raised RuntimeError: expected dtype T for `end` but got dtype T',
+      'lerp', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.lerp(a, b, 0.0)
+leaves = [a]
+'''),
+    K(('lerp',),
+      'missing_error', 'torch raised RuntimeError: expected dtype T for `end` but got dtype bool',
+      'lerp', '''\
+a = lib.tensor(np.array(-6.0, dtype='float32'))
+b = lib.tensor(np.array(True, dtype='bool'))
+c0 = lib.tensor(np.array([], dtype='float32').reshape((1, 0)), requires_grad=True)
+c = c0.permute(1, 0)
+out = lib.lerp(a, b, c)
+leaves = [c0]
+'''),
+    K(('table:einsum_ellipsis', 'table:einsum_three'),
+      'missing_error', 'torch raised RuntimeError: expected scalar type T but found T',
+      'table:einsum_three', '''\
+a = lib.tensor(np.array([-0.5427967309951782, -1.7512497901916504, -1.0235761404037476, -0.8749805688858032, -1.831606149673462, 1.0924289226531982], dtype='float32').reshape((2, 3)), requires_grad=True)
+b = lib.tensor(np.array([-0.40805232524871826, -0.47991979122161865, -1.6972274780273438, 1.111573576927185, -0.25581735372543335, 0.9093099236488342], dtype='float32').reshape((3, 2)), requires_grad=True)
+c = lib.tensor(np.array([0.2533552393375419, 0.94964832460263], dtype='float64'), requires_grad=True)
+fn = lambda lib, a, b, c: lib.einsum('ij,jk,k->i', a, b, c)
+out = fn(lib, a, b, c)
+leaves = [a, b, c]
+'''),
+    K(('gather',),
+      'missing_error', 'torch raised RuntimeError: index # is out of bounds for dimension # with size #',
+      'gather', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([-1], dtype='int64'))
+out = lib.gather(a, 0, b)
+leaves = [a]
+'''),
+    K(('scatter:index_add',),
+      'missing_error', 'torch raised RuntimeError: index_add_(#): Number of indices (#) should be equal to source.size(dim): (#), for dim: #',
+      'scatter:index_add', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+b = lib.tensor(np.array([], dtype='int64'))
+c = lib.tensor(np.array([0], dtype='int64'))
+out = lib.index_add(a, 0, b, c)
+leaves = []
+'''),
+    K(('scatter:index_add',),
+      'missing_error', 'torch raised RuntimeError: index_add_(#): self (T) and source (T) must have the same scalar type',
+      'scatter:index_add', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='int64'))
+c = lib.tensor(np.array([], dtype='float64'), requires_grad=True)
+out = lib.index_add(a, 0, b, c)
+leaves = [a, c]
+'''),
+    K(('F.mse_loss:kl_div',),
+      'missing_error', 'torch raised RuntimeError: kl_div: Integral inputs not supported.',
+      'F.mse_loss:kl_div', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.kl_div(a, b)
+leaves = []
+'''),
+    K(('F.softmax:normalize', 'norm'),
+      'missing_error', 'torch raised RuntimeError: linalg.vector_norm: Expected a floating point or complex tensor as input. Got T',
+      'norm', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = a.norm(p=2)
+leaves = []
+'''),
+    K(('masked_select:masked_scatter',),
+      'missing_error', 'torch raised RuntimeError: masked_scatter: expected self and source to have same dtypes but gotFloat and T',
+      'masked_select:masked_scatter', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='bool'))
+c = lib.tensor(np.array([], dtype='float64'), requires_grad=True)
+out = lib.masked_scatter(a, b, c)
+leaves = [a, c]
+'''),
+    K(('masked_select:masked_scatter',),
+      'missing_error', 'torch raised RuntimeError: masked_scatter: expected self and source to have same dtypes but gotInt and T',
+      'masked_select:masked_scatter', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+b = lib.tensor(np.array(False, dtype='bool'))
+c = lib.tensor(np.array([0], dtype='int64'))
+out = lib.masked_scatter(a, b, c)
+leaves = []
+'''),
+    K(('masked_select:masked_scatter',),
+      'missing_error', 'torch raised RuntimeError: masked_scatter: expected self and source to have same dtypes but gotLong and T',
+      'masked_select:masked_scatter', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(False, dtype='bool'))
+c = lib.tensor(np.array([0], dtype='int8'))
+out = lib.masked_scatter(a, b, c)
+leaves = []
+'''),
+    K(('masked_select:masked_scatter',),
+      'missing_error', 'torch raised RuntimeError: masked_scatter: expected self and source to have same dtypes but gotShort and T',
+      'masked_select:masked_scatter', '''\
+a = lib.tensor(np.array(0, dtype='int16'))
+b = lib.tensor(np.array(False, dtype='bool'))
+c = lib.tensor(np.array([0], dtype='int64'))
+out = lib.masked_scatter(a, b, c)
+leaves = []
+'''),
+    K(('F.mse_loss:hinge_embedding_loss', 'F.mse_loss:l1_loss'),
+      'missing_error', 'torch raised RuntimeError: mean(#): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: T',
+      'F.mse_loss:l1_loss', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nn.functional.l1_loss(a, b)
+leaves = []
+'''),
+    K(('mean',),
+      'missing_error', 'torch raised RuntimeError: mean(#): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: T',
+      'mean', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = a.mean(dim=(0,), dtype=lib.int64)
+leaves = [a]
+'''),
+    K(('nanmean',),
+      'missing_error', 'torch raised RuntimeError: nanmean(#): expected input to have floating point or complex dtype but got T',
+      'nanmean', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nanmean(a, dim=0)
+leaves = []
+'''),
+    K(('logsumexp',),
+      'missing_error', "torch raised RuntimeError: output with shape [#] doesn't match the broadcast shape [#]",
+      'logsumexp', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = a.logsumexp(dim=())
+leaves = [a]
+'''),
+    K(('addbmm', 'baddbmm'),
+      'missing_error', "torch raised RuntimeError: result type T can't be cast to the desired output type T",
+      'baddbmm', '''\
+a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
+b = lib.tensor(np.array([], dtype='bool').reshape((1, 1, 0)))
+c = lib.tensor(np.array([], dtype='bool').reshape((1, 0, 1)))
+out = lib.baddbmm(a, b, c)
+leaves = []
+'''),
+    K(('scatter',
+       'scatter:scatter_add',
+       'scatter:scatter_reduce',
+       'table:scatter',
+       'table:scatter_add',
+       'table:scatter_add_0'),
+      'missing_error', 'torch raised RuntimeError: scatter(#): Expected self.dtype to be equal to src.dtype',
+      'scatter', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='int64'))
+c = lib.tensor(np.array([], dtype='int64'))
+out = lib.scatter(a, 0, b, c)
+leaves = [a]
+'''),
+    K(('addmm', 'table:addmm', 'table:addmm_beta_alpha'),
+      'missing_error', 'torch raised RuntimeError: self and mat# must have the same dtype, but got T and T',
+      'addmm', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
+c = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
+out = lib.addmm(a, b, c)
+leaves = [c]
+'''),
+    K(('addmv',),
+      'missing_error', 'torch raised RuntimeError: size mismatch, got input (#), mat (#x#), vec (#)',
+      'addmv', '''\
+a = lib.tensor(np.array([0, 0], dtype='int64'))
+b = lib.tensor(np.array([], dtype='int64').reshape((1, 0)))
+c = lib.tensor(np.array([], dtype='int64'))
+out = lib.addmv(a, b, c)
+leaves = []
+'''),
+    K(('diag:trace',),
+      'missing_error', 'torch raised RuntimeError: trace: expected a matrix, but got tensor with dim #',
+      'diag:trace', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+out = lib.trace(a)
+leaves = []
+'''),
+    K(('tril',),
+      'missing_error', 'torch raised RuntimeError: tril: input tensor must have at least # dimensions',
+      'tril', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.tril(a, 0)
+leaves = [a]
+'''),
+    K(('tril:triu',),
+      'missing_error', 'torch raised RuntimeError: triu: input tensor must have at least # dimensions',
+      'tril:triu', '''\
+a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = lib.triu(a, 0)
+leaves = [a]
+'''),
+    K(('addmm',
+       'addmv',
+       'clamp',
+       'clamp_max',
+       'clamp_method',
+       'clamp_min',
+       'inplace:**=',
+       'inplace:add_',
+       'inplace:clamp',
+       'inplace:fill',
+       'inplace:index_fill_',
+       'inplace:masked_fill',
+       'inplace:pow_',
+       'masked_fill',
+       'scatter:index_fill'),
+      'missing_error', 'torch raised RuntimeError: value cannot be converted to type T without overflow',
+      'clamp_method', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = a.clamp(0, 1e+300)
+leaves = []
+'''),
+    K(('F.threshold', 'addbmm', 'addmv', 'masked_fill'),
+      'missing_error', 'torch raised RuntimeError: value cannot be converted to type T#_t without overflow',
+      'F.threshold', '''\
+a = lib.tensor(np.array(0, dtype='uint8'))
+out = lib.nn.functional.threshold(a, 0.5, -1.0)
+leaves = []
+'''),
+    K(('kron',),
+      'missing_error', "torch raised RuntimeError: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .",
+      'kron', '''\
+a0 = lib.tensor(np.array([0, 0, 0, 0], dtype='int64').reshape((2, 2)))
+a = a0.permute(1, 0)
+b = lib.tensor(np.array([0, 0], dtype='int64'))
+out = lib.kron(a, b)
+leaves = []
+'''),
+    K(('where',),
+      'missing_error', 'torch raised RuntimeError: where expected condition to be a boolean tensor, but got a tensor with dtype T',
+      'where', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0, dtype='int64'))
+c = lib.tensor(np.array(0, dtype='int64'))
+out = lib.where(a, b, c)
+leaves = [a]
+'''),
+    K(('atan2',),
+      'missing_error', "torch raised TypeError: atan#(#): argument 'other' (position #) must be Tensor, not T",
+      'atan2', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.atan2(a, 0)
+leaves = [a]
+'''),
+    K(('atan2',),
+      'missing_error', "torch raised TypeError: atan#(#): argument 'other' (position #) must be Tensor, not bool",
+      'atan2', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.atan2(a, False)
+leaves = [a]
+'''),
+    K(('fmax',),
+      'missing_error', "torch raised TypeError: fmax(#): argument 'other' (position #) must be Tensor, not T",
+      'fmax', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.fmax(a, 0)
+leaves = [a]
+'''),
+    K(('fmax',),
+      'missing_error', "torch raised TypeError: fmax(#): argument 'other' (position #) must be Tensor, not bool",
+      'fmax', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.fmax(a, False)
+leaves = [a]
+'''),
+    K(('fmin',),
+      'missing_error', "torch raised TypeError: fmin(#): argument 'other' (position #) must be Tensor, not T",
+      'fmin', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.fmin(a, 0)
+leaves = [a]
+'''),
+    K(('fmin',),
+      'missing_error', "torch raised TypeError: fmin(#): argument 'other' (position #) must be Tensor, not bool",
+      'fmin', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.fmin(a, False)
+leaves = [a]
+'''),
+    K(('isclose',),
+      'missing_error', "torch raised TypeError: isclose(#): argument 'other' (position #) must be Tensor, not T",
+      'isclose', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.isclose(a, 0)
+leaves = [a]
+'''),
+    K(('isclose',),
+      'missing_error', "torch raised TypeError: isclose(#): argument 'other' (position #) must be Tensor, not bool",
+      'isclose', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.isclose(a, False)
+leaves = [a]
+'''),
+    K(('inplace:lerp_',),
+      'missing_error', 'torch raised TypeError: lerp_(#) received an invalid combination of arguments - got (T, T), but expected one of:',
+      'inplace:lerp_', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'))
+r = a.lerp_(0, 0.25)
+out = (r, a)
+leaves = []
+'''),
+    K(('logical_and',),
+      'missing_error', "torch raised TypeError: logical_and(#): argument 'other' (position #) must be Tensor, not T",
+      'logical_and', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.logical_and(a, 0)
+leaves = [a]
+'''),
+    K(('logical_and',),
+      'missing_error', "torch raised TypeError: logical_and(#): argument 'other' (position #) must be Tensor, not bool",
+      'logical_and', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.logical_and(a, False)
+leaves = [a]
+'''),
+    K(('logical_or',),
+      'missing_error', "torch raised TypeError: logical_or(#): argument 'other' (position #) must be Tensor, not T",
+      'logical_or', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.logical_or(a, 0)
+leaves = [a]
+'''),
+    K(('logical_or',),
+      'missing_error', "torch raised TypeError: logical_or(#): argument 'other' (position #) must be Tensor, not bool",
+      'logical_or', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.logical_or(a, False)
+leaves = [a]
+'''),
+    K(('logical_xor',),
+      'missing_error', "torch raised TypeError: logical_xor(#): argument 'other' (position #) must be Tensor, not T",
+      'logical_xor', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.logical_xor(a, 0)
+leaves = [a]
+'''),
+    K(('logical_xor',),
+      'missing_error', "torch raised TypeError: logical_xor(#): argument 'other' (position #) must be Tensor, not bool",
+      'logical_xor', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.logical_xor(a, False)
+leaves = [a]
+'''),
+    K(('maximum',),
+      'missing_error', "torch raised TypeError: maximum(#): argument 'other' (position #) must be Tensor, not T",
+      'maximum', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.maximum(a, 0)
+leaves = []
+'''),
+    K(('maximum',),
+      'missing_error', "torch raised TypeError: maximum(#): argument 'other' (position #) must be Tensor, not bool",
+      'maximum', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.maximum(a, False)
+leaves = [a]
+'''),
+    K(('minimum',),
+      'missing_error', "torch raised TypeError: minimum(#): argument 'other' (position #) must be Tensor, not T",
+      'minimum', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.minimum(a, 0)
+leaves = []
+'''),
+    K(('minimum',),
+      'missing_error', "torch raised TypeError: minimum(#): argument 'other' (position #) must be Tensor, not bool",
+      'minimum', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.minimum(a, False)
+leaves = [a]
+'''),
+    K(('sort',),
+      'missing_error', 'torch raised TypeError: sort(#) received an invalid combination of arguments - got (Tensor, T, stable=bool), but expected one of:',
+      'sort', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = lib.sort(a, 0, stable=True)
+leaves = []
+'''),
+    K(('sort',),
+      'missing_error', 'torch raised TypeError: sort(#) received an invalid combination of arguments - got (Tensor, T, stable=bool, descending=bool), but expected one of:',
+      'sort', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.sort(a, 0, descending=True, stable=True)
+leaves = [a]
+'''),
+    K(('F.batch_norm:instance_norm',),
+      'missing_error', 'torch raised ValueError: Expected more than # spatial element when training, got input size torch.Size([#])',
+      'F.batch_norm:instance_norm', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+b = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+c = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = lib.nn.functional.instance_norm(a, weight=b, bias=c)
+leaves = [a, b, c]
+'''),
+    K(('F.batch_norm:group_norm',),
+      'missing_error', 'torch raised ValueError: Expected more than # value per channel when training, got input size [#]',
+      'F.batch_norm:group_norm', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+b = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+c = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = lib.nn.functional.group_norm(a, 1, b, c)
+leaves = [a, b, c]
+'''),
+    # ------------------------------------------------------------------------ spurious_error
+    K(('inplace:index_fill_', 'scatter:index_add', 'scatter:index_fill'),
+      'spurious_error', 'ember raised IndexError: index # is out of bounds for axis # with size #',
+      'inplace:index_fill_', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)))
+b = lib.tensor(np.array([0], dtype='int64'))
+r = a.index_fill_(0, b, 0)
+out = (r, a)
+leaves = []
+'''),
+    K(('median',),
+      'spurious_error', 'ember raised IndexError: index # is out of bounds for dimension # with size #',
+      'median', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.median()
+leaves = [a]
+'''),
+    K(('movedim',),
+      'spurious_error', 'ember raised IndexError: list assignment index out of range',
+      'movedim', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.movedim(a, 0, 0)
+leaves = []
+'''),
+    K(('getitem', 'setitem'),
+      'spurious_error', 'ember raised IndexError: tensors used as indices must be long, T, byte or bool tensors',
+      'getitem', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a[[]]
+leaves = [a]
+'''),
+    K(('kthvalue', 'median', 'topk'),
+      'spurious_error', 'ember raised IndexError: tuple index out of range',
+      'kthvalue', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.kthvalue(a, 1, 0)
+leaves = []
+'''),
+    K(('F.interpolate',),
+      'spurious_error', 'ember raised NotImplementedError: mode bicubic is not supported',
+      'F.interpolate', '''\
+a0 = lib.tensor(np.array([-6.0, 1.3319775637708862, -8.0, 4.0, -6.0, 7.47571365936021, 1.0, 6.918492286604966], dtype='float64').reshape((2, 2, 2, 1)), requires_grad=True)
+a = a0.permute(2, 3, 1, 0)
+out = lib.nn.functional.interpolate(a, size=(1, 1), mode='bicubic', align_corners=False)
+leaves = [a0]
+'''),
+    K(('scatter:scatter_value',),
+      'spurious_error', 'ember raised OverflowError: Python T too large to convert to C long',
+      'scatter:scatter_value', '''\
+a0 = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+a = a0.permute(2, 0, 1)
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+out = lib.scatter(a, 0, b, 1e+300)
+leaves = []
+'''),
+    K(('add',
+       'addbmm',
+       'addmm',
+       'addmv',
+       'baddbmm',
+       'bitwise_and',
+       'bitwise_xor',
+       'clamp',
+       'clamp_max',
+       'clamp_method',
+       'clamp_min',
+       'inplace:-=',
+       'inplace:add_',
+       'inplace:mul_',
+       'inplace:sub_',
+       'inplace_view:view.T',
+       'inplace_view:view.chunk(2)[0]',
+       'inplace_view:view.clone()',
+       'inplace_view:view.contiguous()',
+       'inplace_view:view.detach()',
+       'inplace_view:view.flatten()',
+       'inplace_view:view.mT',
+       'inplace_view:view.reshape(-1)',
+       'inplace_view:view.squeeze()',
+       'inplace_view:view.t()',
+       'inplace_view:view.unsqueeze(0)',
+       'inplace_view:view.view(-1)',
+       'inplace_view:view.view_as(b)',
+       'inplace_view:view[..., ::2]',
+       'inplace_view:view[1:]',
+       'inplace_view:view[:, 1]',
+       'inplace_view:view[None]',
+       'inplace_view:view[lib.tensor(True)]',
+       'mul',
+       'remainder',
+       'sub',
+       'where'),
+      'spurious_error', 'ember raised OverflowError: Python integer # out of bounds for T#',
+      'sub', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = lib.sub(a, 255)
+leaves = []
+'''),
+    K(('inplace:copy_', 'scatter:scatter_value'),
+      'spurious_error', 'ember raised OverflowError: cannot convert T infinity to integer',
+      'inplace:copy_', '''\
+a = lib.tensor(np.array([0, 0, 0], dtype='int64'))
+base = a.clone()
+r = base.copy_(inf)
+out = (r, base)
+leaves = []
+'''),
+    K(('F.batch_norm:local_response_norm', 'F.pool:avg', 'F.pool:lp'),
+      'spurious_error', 'ember raised RuntimeError: "avg_pool#d" not implemented for \'T#\'',
+      'F.pool:lp', '''\
+a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
+out = lib.nn.functional.lp_pool1d(a, 1, 1, stride=1, ceil_mode=True)
+leaves = []
+'''),
+    K(('F.conv',),
+      'spurious_error', 'ember raised RuntimeError: Given input size per channel: (# x #). Calculated output size per channel: (# x #). Output size is too small',
+      'F.conv', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 1, 1)), requires_grad=True)
+b0 = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1, 1)), requires_grad=True)
+b = b0.expand(1, 2, 2, 2)
+out = lib.nn.functional.conv_transpose2d(a, b, None, stride=1, padding=1, output_padding=0, groups=1, dilation=1)
+leaves = [a, b0]
+'''),
+    K(('diag:diag_embed',),
+      'spurious_error', 'ember raised RuntimeError: The size of tensor a (#) must match the size of tensor b (#) at non-singleton dimension #',
+      'diag:diag_embed', '''\
+a = lib.tensor(np.array([0, 0], dtype='int64'))
+out = lib.diag_embed(a, 1, 0, 1)
+leaves = []
+'''),
+    K(('addbmm', 'baddbmm', 'bmm', 'matmul'),
+      'spurious_error', 'ember raised RuntimeError: expected m# and m# to have the same dtype, but got: T != T',
+      'matmul', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
+b = lib.tensor(np.array([], dtype='int32').reshape((0, 0, 0)))
+out = lib.matmul(a, b)
+leaves = []
+'''),
+    K(('inplace:addcmul_',
+       'inplace:masked_fill',
+       'inplace:sign_',
+       'inplace_view:view.movedim(0, -1)',
+       'inplace_view:view.narrow(0, 0, 1)',
+       'inplace_view:view.select(-1, 0)',
+       'inplace_view:view.split(1)[0]',
+       'inplace_view:view.transpose(0, -1)',
+       'inplace_view:view.unbind(0)[-1]',
+       'inplace_view:view[0]'),
+      'spurious_error', "ember raised RuntimeError: result type T can't be cast to the desired output type T",
+      'inplace:sign_', '''\
+a = lib.tensor(np.array([False, False, False], dtype='bool'))
+base = a.clone()
+r = base.sign_()
+out = (r, base)
+leaves = []
+'''),
+    K(('inplace_view:view.expand(2, *s)',),
+      'spurious_error', 'ember raised RuntimeError: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone(#) the tensor b',
+      'inplace_view:view.expand(2, *s)', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+base = a.clone()
+x = base.expand(2, *())
+r = x.zero_()
+out = (x, base)
+leaves = [a]
+'''),
+    K(('nansum',),
+      'spurious_error', "ember raised TypeError: Tensor.nansum(#) got an unexpected keyword argument 'dtype'",
+      'nansum', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = a.nansum(dim=0, keepdim=True, dtype=lib.float64)
+leaves = [a]
+'''),
+    K(('addbmm',),
+      'spurious_error', "ember raised TypeError: can't convert np.ndarray of type T# The only supported types are: T#, T#, T#, complex#, complex#, T#, T#, i",
+      'addbmm', '''\
+a = lib.tensor(np.array([], dtype='uint8').reshape((0, 0)))
+b = lib.tensor(np.array([], dtype='uint8').reshape((0, 0, 0)))
+c = lib.tensor(np.array([], dtype='uint8').reshape((0, 0, 0)))
+out = lib.addbmm(a, b, c, beta=0, alpha=0)
+leaves = []
+'''),
+    K(('cummax',),
+      'spurious_error', 'ember raised TypeError: cannot accumulate on a scalar',
+      'cummax', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.cummax(a, 0)
+leaves = [a]
+'''),
+    K(('nanmean',),
+      'spurious_error', "ember raised TypeError: nanmean(#) got an unexpected keyword argument 'dtype'",
+      'nanmean', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.nanmean(a, dtype=lib.float64)
+leaves = [a]
+'''),
+    K(('inplace:pow_', 'pow', 'rpow_scalar'),
+      'spurious_error', 'ember raised ValueError: Integers to negative integer powers are not allowed.',
+      'rpow_scalar', '''\
+a = lib.tensor(np.array([-1], dtype='int64'))
+out = 2 ** a
+leaves = []
+'''),
+    K(('scatter:scatter_value',),
+      'spurious_error', 'ember raised ValueError: cannot convert T NaN to integer',
+      'scatter:scatter_value', '''\
+a0 = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+a = a0.permute(2, 0, 1)
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+out = lib.scatter(a, 0, b, nan)
+leaves = []
+'''),
+    K(('masked_select:masked_scatter',),
+      'spurious_error', 'ember raised ValueError: input operand has more dimensions than allowed by the axis remapping',
+      'masked_select:masked_scatter', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='bool').reshape((0, 0)))
+c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.masked_scatter(a, b, c)
+leaves = [a, c]
+'''),
+    K(('F.softmax:glu',),
+      'spurious_error', 'ember raised ValueError: not enough values to unpack (expected #, got #)',
+      'F.softmax:glu', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.nn.functional.glu(a, 0)
+leaves = [a]
+'''),
+    K(('F.softmax:log_softmax',
+       'F.softmax:softmax',
+       'F.softmax:softmin',
+       'log_softmax',
+       'softmax'),
+      'spurious_error', 'ember raised ValueError: zero-size array to reduction operation maximum which has no identity',
+      'softmax', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = a.softmax(0)
+leaves = []
+'''),
+    K(('scatter:scatter_reduce',),
+      'spurious_error', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity',
+      'scatter:scatter_reduce', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='int64'))
+c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.scatter_reduce(a, 0, b, c, 'amax', include_self=False)
+leaves = [a, c]
+'''),
+    K(('F.interpolate',),
+      'spurious_error', 'ember raised ZeroDivisionError: integer modulo by zero',
+      'F.interpolate', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1)), requires_grad=True)
+out = lib.nn.functional.interpolate(a, scale_factor=0.5, mode='area')
+leaves = [a]
+'''),
+    K(('addmm',),
+      'spurious_error', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'multiply' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'",
+      'addmm', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
+c = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
+out = lib.addmm(a, b, c, beta=0, alpha=0.0)
+leaves = []
+'''),
+    K(('topk',),
+      'spurious_error', 'ember raised numpy.exceptions.AxisError: axis # is out of bounds for array of dimension #',
+      'topk', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.topk(a, 0, dim=0)
+leaves = []
+'''),
+    # ------------------------------------------------------------------------ error_class
+    K(('diag:trace',),
+      'error_class', 'ember raised IndexError: Dimension out of range (expected to be in range of [#], but got #); torch raised NotImplementedError: "trace" not implemented for \'',
+      'diag:trace', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.trace(a)
+leaves = []
+'''),
+    K(('flip:fliplr',),
+      'error_class', 'ember raised IndexError: Dimension out of range (expected to be in range of [#], but got #); torch raised RuntimeError: Input must be >= #-d.',
+      'flip:fliplr', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.fliplr(a)
+leaves = []
+'''),
+    K(('mT',),
+      'error_class', 'ember raised IndexError: Dimension out of range (expected to be in range of [#], but got #); torch raised RuntimeError: tensor.mT is only supported on matr',
+      'mT', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = a.mT
+leaves = []
+'''),
+    K(('diag:trace',),
+      'error_class', 'ember raised IndexError: Dimension out of range (expected to be in range of [#], but got #); torch raised RuntimeError: trace: expected a matrix, but got te',
+      'diag:trace', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.trace(a)
+leaves = [a]
+'''),
+    K(('gather:index_select', 'inplace:index_add_'),
+      'error_class', 'ember raised IndexError: index out of range in self; torch raised RuntimeError: index_select(#): self indexing axis dim should be positive',
+      'gather:index_select', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
+b = lib.tensor(np.array([0], dtype='int64'))
+out = lib.index_select(a, 0, b)
+leaves = [a]
+'''),
+    K(('setitem',),
+      'error_class', 'ember raised IndexError: tensors used as indices must be long, T, byte or bool tensors; torch raised RuntimeError: Index put requires the source and destinati',
+      'setitem', '''\
+a = lib.tensor(np.array([], dtype='int32'))
+base = a.clone()
+x = base[...]
+b = lib.tensor(np.array([11.0], dtype='float64'), requires_grad=True)
+x[[], ...] = b
+out = (x, base)
+leaves = [b]
+'''),
+    K(('diag:diag_embed',),
+      'error_class', 'ember raised IndexError: tuple index out of range; torch raised RuntimeError: diagonal dimensions cannot be identical #, #',
+      'diag:diag_embed', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.diag_embed(a, 0, 0, 0)
+leaves = []
+'''),
+    K(('inplace:fill', 'inplace:index_fill_', 'inplace:masked_fill', 'masked_fill'),
+      'error_class', 'ember raised OverflowError: cannot convert T infinity to integer; torch raised RuntimeError: value cannot be converted to type T without overflow',
+      'inplace:fill', '''\
+a = lib.tensor(np.array([], dtype='int32'))
+base = a.clone()
+r = base.fill_(inf)
+out = (r, base)
+leaves = []
+'''),
+    K(('inplace:fill', 'inplace:index_fill_', 'inplace:masked_fill', 'scatter:index_fill'),
+      'error_class', 'ember raised OverflowError: cannot convert T infinity to integer; torch raised RuntimeError: value cannot be converted to type T#_t without overflow',
+      'inplace:fill', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+base = a.clone()
+r = base.fill_(inf)
+out = (r, base)
+leaves = []
+'''),
+    K(('F.batch_norm:local_response_norm', 'F.pool:avg', 'F.pool:lp'),
+      'error_class', 'ember raised RuntimeError: "avg_pool#d" not implemented for \'T#\'; torch raised NotImplementedError: "avg_pool#d" not implemented for \'T\'',
+      'F.pool:lp', '''\
+a = lib.tensor(np.array([0], dtype='int32').reshape((1, 1)))
+out = lib.nn.functional.lp_pool1d(a, 1, 1, stride=1, ceil_mode=True)
+leaves = []
+'''),
+    K(('bitwise_and',),
+      'error_class', 'ember raised RuntimeError: "bitwise_and_cpu" not implemented for \'T\'; torch raised NotImplementedError: "bitwise_and_cpu" not implemented for \'T\'',
+      'bitwise_and', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.bitwise_and(a, 0)
+leaves = [a]
+'''),
+    K(('bitwise_not',),
+      'error_class', 'ember raised RuntimeError: "bitwise_not_cpu" not implemented for \'T\'; torch raised NotImplementedError: "bitwise_not_cpu" not implemented for \'T\'',
+      'bitwise_not', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.bitwise_not(a)
+leaves = [a]
+'''),
+    K(('invert_op',),
+      'error_class', 'ember raised RuntimeError: "bitwise_not_cpu" not implemented for \'T\'; torch raised TypeError: ~ (operator.invert) is only implemented on integer and Boolean',
+      'invert_op', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = ~a
+leaves = [a]
+'''),
+    K(('bitwise_or',),
+      'error_class', 'ember raised RuntimeError: "bitwise_or_cpu" not implemented for \'T\'; torch raised NotImplementedError: "bitwise_or_cpu" not implemented for \'T\'',
+      'bitwise_or', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.bitwise_or(a, b)
+leaves = [b]
+'''),
+    K(('bitwise_xor',),
+      'error_class', 'ember raised RuntimeError: "bitwise_xor_cpu" not implemented for \'T\'; torch raised NotImplementedError: "bitwise_xor_cpu" not implemented for \'T\'',
+      'bitwise_xor', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.bitwise_xor(a, 0)
+leaves = [a]
+'''),
+    K(('F.mse_loss:multilabel_soft_margin_loss',),
+      'error_class', 'ember raised RuntimeError: Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not(#)` ope',
+      'F.mse_loss:multilabel_soft_margin_loss', '''\
+a = lib.tensor(np.array([], dtype='bool'))
+b = lib.tensor(np.array([], dtype='bool'))
+out = lib.nn.functional.multilabel_soft_margin_loss(a, b)
+leaves = []
+'''),
+    K(('F.mse_loss:gaussian_nll_loss',),
+      'error_class', 'ember raised RuntimeError: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor(#)` operator instead.; torch raised',
+      'F.mse_loss:gaussian_nll_loss', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+b = lib.tensor(np.array(False, dtype='bool'))
+c = lib.tensor(np.array(False, dtype='bool'))
+out = lib.nn.functional.gaussian_nll_loss(a, b, c.abs() + 0.1)
+leaves = []
+'''),
+    K(('float_builtin',),
+      'error_class', 'ember raised RuntimeError: a Tensor with # elements cannot be converted to Scalar; torch raised ValueError: only one element tensors can be converted to Python ',
+      'float_builtin', '''\
+a = lib.tensor(np.array([0, 0], dtype='int64'))
+out = float(a)
+leaves = []
+'''),
+    K(('setitem',),
+      'error_class', 'ember raised RuntimeError: a leaf Variable that requires grad is being used in an in-place operation.; torch raised IndexError: index # is out of bounds for dim',
+      'setitem', '''\
+a = lib.tensor(np.array([], dtype='float64').reshape((0, 2)), requires_grad=True)
+x = a
+x[..., 0, lib.tensor(np.array([1], dtype='int64'))] = -inf
+out = x
+leaves = [a]
+'''),
+    K(('setitem',),
+      'error_class', 'ember raised RuntimeError: a leaf Variable that requires grad is being used in an in-place operation.; torch raised IndexError: too many indices for tensor of d',
+      'setitem', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+x = a
+x[0, 0, 0] = 0
+out = x
+leaves = [a]
+'''),
+    K(('F.interpolate',),
+      'error_class', 'ember raised RuntimeError: expected m# and m# to have the same dtype, but got: T != T; torch raised NotImplementedError: "adaptive_avg_pool#d" no',
+      'F.interpolate', '''\
+a = lib.tensor(np.array([0, 0, 0, 0, 0, 0], dtype='int8').reshape((1, 2, 3)))
+out = lib.nn.functional.interpolate(a, size=2, mode='area')
+leaves = []
+'''),
+    K(('F.interpolate',),
+      'error_class', 'ember raised RuntimeError: expected m# and m# to have the same dtype, but got: T != T; torch raised NotImplementedError: "adaptive_avg_pool#d" not ',
+      'F.interpolate', '''\
+a = lib.tensor(np.array([0, 0, 0, 0, 0, 0], dtype='int16').reshape((1, 2, 3)))
+out = lib.nn.functional.interpolate(a, size=2, mode='area')
+leaves = []
+'''),
+    K(('F.interpolate',),
+      'error_class', 'ember raised RuntimeError: expected m# and m# to have the same dtype, but got: T != T; torch raised NotImplementedError: "adaptive_avg_pool#d" not i',
+      'F.interpolate', '''\
+a = lib.tensor(np.array([0, 0, 0, 0, 0, 0], dtype='int64').reshape((1, 2, 3)))
+out = lib.nn.functional.interpolate(a, size=2, mode='area')
+leaves = []
+'''),
+    K(('bmm',),
+      'error_class', 'ember raised RuntimeError: expected m# and m# to have the same dtype, but got: bool != T; torch raised NotImplementedError: "bmm" not implemented for \'Bo',
+      'bmm', '''\
+a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
+b = lib.tensor(np.array([0], dtype='int64').reshape((1, 1, 1)))
+out = lib.bmm(a, b)
+leaves = []
+'''),
+    K(('inplace:abs_',),
+      'error_class', 'ember raised RuntimeError: result type T can\'t be cast to the desired output type T; torch raised NotImplementedError: "abs_cpu" not implemented for \'Boo',
+      'inplace:abs_', '''\
+a = lib.tensor(np.array([False, False, False], dtype='bool'))
+base = a.clone()
+r = base.abs_()
+out = (r, base)
+leaves = []
+'''),
+    K(('inplace:addcmul_',),
+      'error_class', 'ember raised RuntimeError: result type T can\'t be cast to the desired output type T; torch raised NotImplementedError: "addcmul_cpu_out" not implemented f',
+      'inplace:addcmul_', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+base = a.clone()
+b = lib.tensor(np.array(False, dtype='bool'))
+c = lib.tensor(np.array(False, dtype='bool'))
+r = base.addcmul_(b, c, value=0)
+out = (r, base)
+leaves = []
+'''),
+    K(('inplace:ceil_',),
+      'error_class', 'ember raised RuntimeError: result type T can\'t be cast to the desired output type T; torch raised NotImplementedError: "ceil_vml_cpu" not implemented for',
+      'inplace:ceil_', '''\
+a = lib.tensor(np.array([False, False, False], dtype='bool'))
+base = a.clone()
+r = base.ceil_()
+out = (r, base)
+leaves = []
+'''),
+    K(('inplace:floor_',),
+      'error_class', 'ember raised RuntimeError: result type T can\'t be cast to the desired output type T; torch raised NotImplementedError: "floor_vml_cpu" not implemented fo',
+      'inplace:floor_', '''\
+a = lib.tensor(np.array([False, False, False], dtype='bool'))
+base = a.clone()
+r = base.floor_()
+out = (r, base)
+leaves = []
+'''),
+    K(('inplace:**=', 'inplace:pow_'),
+      'error_class', 'ember raised RuntimeError: result type T can\'t be cast to the desired output type T; torch raised NotImplementedError: "pow" not implemented for \'T\'',
+      'inplace:pow_', '''\
+a = lib.tensor(np.array([], dtype='bool').reshape((0, 0, 0)))
+base = a.clone()
+b = lib.tensor(np.array(False, dtype='bool'))
+r = base.pow_(b)
+out = (r, base)
+leaves = []
+'''),
+    K(('inplace:round_',),
+      'error_class', 'ember raised RuntimeError: result type T can\'t be cast to the desired output type T; torch raised NotImplementedError: "round_vml_cpu" not implemented for',
+      'inplace:round_', '''\
+a = lib.tensor(np.array([False, False, False], dtype='bool'))
+base = a.clone()
+r = base.round_()
+out = (r, base)
+leaves = []
+'''),
+    K(('inplace:lerp_',),
+      'error_class', "ember raised RuntimeError: result type T can't be cast to the desired output type T; torch raised TypeError: lerp_(#) received an invalid combination of ",
+      'inplace:lerp_', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+base = a.clone()
+r = base.lerp_(0, 0.25)
+out = (r, base)
+leaves = []
+'''),
+    K(('addmv',),
+      'error_class', 'ember raised RuntimeError: size mismatch, got input (#), mat (#x#), vec (#); torch raised IndexError: Dimension specified as # but tensor has no dimensions',
+      'addmv', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True)
+c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.addmv(a, b, c)
+leaves = [a, b, c]
+'''),
+    K(('kthvalue',),
+      'error_class', 'ember raised RuntimeError: start (#) + length (#) exceeds dimension size (#).; torch raised IndexError: kthvalue(#): Expected reduction dim # to have non-zero si',
+      'kthvalue', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.kthvalue(a, 1, 0)
+leaves = [a]
+'''),
+    K(('median',),
+      'error_class', 'ember raised RuntimeError: start (#) + length (#) exceeds dimension size (#).; torch raised IndexError: median(#): Expected reduction dim # to have non-zero siz',
+      'median', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.median(dim=0)
+leaves = [a]
+'''),
+    K(('nansum',),
+      'error_class', "ember raised TypeError: Tensor.nansum(#) got an unexpected keyword argument 'dtype'; torch raised RuntimeError: Autograd not support dtype: T",
+      'nansum', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = a.nansum(dim=(0,), dtype=lib.int32)
+leaves = [a]
+'''),
+    K(('nanmean',),
+      'error_class', "ember raised TypeError: nanmean(#) got an unexpected keyword argument 'dtype'; torch raised RuntimeError: nanmean(#): could not infer output dtype. Optional dtype",
+      'nanmean', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+out = lib.nanmean(a, dtype=lib.int64)
+leaves = [a]
+'''),
+    K(('nanmean',),
+      'error_class', "ember raised TypeError: nanmean(#) got an unexpected keyword argument 'dtype'; torch raised RuntimeError: nanmean(#): expected input to have floating point or c",
+      'nanmean', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.nanmean(a, dim=(0,), dtype=lib.float64)
+leaves = []
+'''),
+    K(('inplace_view:view.expand(2, *s)',),
+      'error_class', 'ember raised ValueError: assignment destination is read-only; torch raised RuntimeError: unsupported operation: more than one element of the written-to tensor r',
+      'inplace_view:view.expand(2, *s)', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+base = a.clone()
+x = base.expand(2, *())
+b = lib.tensor(np.array(0, dtype='int64'))
+r = x.copy_(b)
+out = (x, base)
+leaves = []
+'''),
+    K(('F.interpolate',),
+      'error_class', 'ember raised ZeroDivisionError: division by zero; torch raised RuntimeError: Input and output sizes should be greater than #, but got input (W: #) and output (W',
+      'F.interpolate', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1)), requires_grad=True)
+out = lib.nn.functional.interpolate(a, scale_factor=0.5, recompute_scale_factor=True, mode='nearest')
+leaves = [a]
+'''),
+    # ------------------------------------------------------------------------ numpy_leak
+    K(('setitem',),
+      'numpy_leak', 'ember raised IndexError: index # is out of bounds for axis # with size #; torch raised IndexError: index # is out of bounds for dimension # with size #',
+      'setitem', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+x = a.clone()
+x[0] = 0
+out = x
+leaves = [a]
+'''),
+    K(('scatter:index_put',),
+      'numpy_leak', 'ember raised IndexError: index # is out of bounds for axis # with size #; torch raised IndexError: index is out of bounds for dimension with size #',
+      'scatter:index_put', '''\
+a0 = lib.tensor(np.array([0.0, 0.0, 0.0, 0.0], dtype='float32').reshape((1, 1, 4)), requires_grad=True)
+a = a0.expand(0, 0, 4)
+b = lib.tensor(np.array([0], dtype='int64'))
+out = lib.index_put(a, (b,), lib.tensor(1.5), accumulate=True)
+leaves = [a0]
+'''),
+    K(('scatter:index_add',),
+      'numpy_leak', 'ember raised IndexError: index # is out of bounds for axis # with size #; torch raised IndexError: index out of range in self',
+      'scatter:index_add', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([0], dtype='int64'))
+c = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = lib.index_add(a, 0, b, c)
+leaves = [a, c]
+'''),
+    K(('gather:take',),
+      'numpy_leak', 'ember raised IndexError: index # is out of bounds for axis # with size #; torch raised IndexError: take(#): tried to take from an empty tensor',
+      'gather:take', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array(0, dtype='int64'))
+out = lib.take(a, b)
+leaves = [a]
+'''),
+    K(('scatter:scatter_reduce',),
+      'numpy_leak', 'ember raised IndexError: index # is out of bounds for axis # with size #; torch raised RuntimeError: index # is out of bounds for dimension # with size #',
+      'scatter:scatter_reduce', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([0], dtype='int64'))
+c = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
+out = lib.scatter_reduce(a, 0, b, c, 'prod', include_self=True)
+leaves = [a, c]
+'''),
+    K(('scatter:index_fill',),
+      'numpy_leak', 'ember raised IndexError: index # is out of bounds for axis # with size #; torch raised RuntimeError: setStorage: sizes [#], strides [#], storage off',
+      'scatter:index_fill', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 1)), requires_grad=True)
+b = lib.tensor(np.array([0], dtype='int64'))
+out = lib.index_fill(a, 0, b, 0)
+leaves = [a]
+'''),
+    K(('inplace:index_fill_', 'scatter:index_fill'),
+      'numpy_leak', 'ember raised IndexError: index # is out of bounds for axis # with size #; torch raised RuntimeError: setStorage: sizes [#], strides [#], storage offset #, and i',
+      'scatter:index_fill', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+b = lib.tensor(np.array([0], dtype='int64'))
+out = lib.index_fill(a, 0, b, 0)
+leaves = [a]
+'''),
+    K(('setitem',),
+      'numpy_leak', 'ember raised IndexError: too many indices for array: array is #-dimensional, but # were indexed; torch raised IndexError: index # is out of bounds for dimensio',
+      'setitem', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+x = a.clone()
+x[-1] = 0
+out = x
+leaves = []
+'''),
+    K(('saved_modified:__setitem__(0, 5.0)', 'setitem'),
+      'numpy_leak', 'ember raised IndexError: too many indices for array: array is #-dimensional, but # were indexed; torch raised IndexError: invalid index of a #-dim tensor. Use `',
+      'setitem', '''\
+a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
+x = a.clone()
+x[0] = 0
+out = x
+leaves = [a]
+'''),
+    K(('setitem',),
+      'numpy_leak', 'ember raised IndexError: too many indices for array: array is #-dimensional, but # were indexed; torch raised IndexError: slice(#) cannot be applied to a #-dim ',
+      'setitem', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+x = a.clone()
+x[:] = 0
+out = x
+leaves = []
+'''),
+    K(('getitem', 'setitem'),
+      'numpy_leak', 'ember raised IndexError: too many indices for array: array is #-dimensional, but # were indexed; torch raised IndexError: too many indices for tensor of dimensi',
+      'setitem', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+x = a.clone()
+x[0,] = 0
+out = x
+leaves = []
+'''),
+    K(('inplace:addcdiv_',),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: Integer division with addcdiv is no longer supported, ',
+      'inplace:addcdiv_', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+base = a.clone()
+b = lib.tensor(np.array(0, dtype='int32'))
+c = lib.tensor(np.array(0, dtype='int32'))
+r = base.addcdiv_(b, c, value=2147483648)
+out = (r, base)
+leaves = []
+'''),
+    K(('addcdiv',),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: Integer division with addcdiv is no longer supported, and in a',
+      'addcdiv', '''\
+a = lib.tensor(np.array(0, dtype='uint8'))
+b = lib.tensor(np.array(0, dtype='uint8'))
+c = lib.tensor(np.array(0, dtype='uint8'))
+out = lib.addcdiv(a, b, c, value=-1)
+leaves = []
+'''),
+    K(('remainder',),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: ZeroDivisionError',
+      'remainder', '''\
+a = lib.tensor(np.array(0, dtype='int16'))
+out = lib.remainder(a, 2147483648)
+leaves = []
+'''),
+    K(('clamp', 'clamp_max', 'clamp_min'),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: value cannot be converted to type T without',
+      'clamp', '''\
+a = lib.tensor(np.array([0], dtype='int32'))
+out = lib.clamp(a, 0, 4611686018427387904)
+leaves = []
+'''),
+    K(('addmm', 'clamp', 'clamp_max', 'clamp_method', 'clamp_min', 'sub'),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: value cannot be converted to type T without overflo',
+      'clamp_method', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+out = a.clamp(0, -2147483649)
+leaves = []
+'''),
+    K(('addmm',
+       'addmv',
+       'baddbmm',
+       'clamp',
+       'clamp_max',
+       'clamp_method',
+       'clamp_min',
+       'inplace:add_',
+       'inplace:addcmul_',
+       'inplace:clamp',
+       'inplace:fill',
+       'inplace:index_fill_',
+       'inplace:sub_'),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: value cannot be converted to type T without overflow',
+      'clamp_method', '''\
+a = lib.tensor(np.array([0], dtype='int32'))
+out = a.clamp(0, 2147483648)
+leaves = []
+'''),
+    K(('clamp',),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: value cannot be converted to type T#_t wit',
+      'clamp', '''\
+a = lib.tensor(np.array([0], dtype='int16'))
+out = lib.clamp(a, 0, 4611686018427387904)
+leaves = []
+'''),
+    K(('clamp', 'clamp_max', 'clamp_method', 'clamp_min'),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: value cannot be converted to type T#_t without ove',
+      'clamp_method', '''\
+a = lib.tensor(np.array(0, dtype='int16'))
+out = a.clamp(0, -2147483649)
+leaves = []
+'''),
+    K(('clamp', 'clamp_max', 'clamp_method', 'clamp_min'),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: value cannot be converted to type T#_t without over',
+      'clamp_method', '''\
+a = lib.tensor(np.array([], dtype='int16'))
+out = a.clamp(0, 2147483648)
+leaves = []
+'''),
+    K(('add',
+       'addbmm',
+       'addcmul',
+       'clamp',
+       'clamp_max',
+       'clamp_method',
+       'clamp_min',
+       'pow',
+       'scatter:scatter_value'),
+      'numpy_leak', 'ember raised OverflowError: Python integer # out of bounds for T#; torch raised RuntimeError: value cannot be converted to type T#_t without overflow',
+      'pow', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = lib.pow(a, 255)
+leaves = []
+'''),
+    K(('fmax',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: fmax(#): argument 'other' (position #) must be Tensor, no",
+      'fmax', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+out = lib.fmax(a, -2147483649)
+leaves = []
+'''),
+    K(('fmax',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: fmax(#): argument 'other' (position #) must be Tensor, not",
+      'fmax', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+out = lib.fmax(a, 2147483648)
+leaves = []
+'''),
+    K(('fmax',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: fmax(#): argument 'other' (position #) must be Tensor, not T",
+      'fmax', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = lib.fmax(a, 255)
+leaves = []
+'''),
+    K(('fmin',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: fmin(#): argument 'other' (position #) must be Tensor, no",
+      'fmin', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+out = lib.fmin(a, -2147483649)
+leaves = []
+'''),
+    K(('fmin',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: fmin(#): argument 'other' (position #) must be Tensor, not",
+      'fmin', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+out = lib.fmin(a, 2147483648)
+leaves = []
+'''),
+    K(('maximum',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: maximum(#): argument 'other' (position #) must be Tensor,",
+      'maximum', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+out = lib.maximum(a, -2147483649)
+leaves = []
+'''),
+    K(('maximum',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: maximum(#): argument 'other' (position #) must be Tensor, ",
+      'maximum', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+out = lib.maximum(a, 2147483648)
+leaves = []
+'''),
+    K(('maximum',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: maximum(#): argument 'other' (position #) must be Tensor, not T",
+      'maximum', '''\
+a = lib.tensor(np.array(0, dtype='int8'))
+out = lib.maximum(a, 255)
+leaves = []
+'''),
+    K(('minimum',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: minimum(#): argument 'other' (position #) must be Tensor,",
+      'minimum', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+out = lib.minimum(a, -2147483649)
+leaves = []
+'''),
+    K(('minimum',),
+      'numpy_leak', "ember raised OverflowError: Python integer # out of bounds for T#; torch raised TypeError: minimum(#): argument 'other' (position #) must be Tensor, ",
+      'minimum', '''\
+a = lib.tensor(np.array(0, dtype='int32'))
+out = lib.minimum(a, 2147483648)
+leaves = []
+'''),
+    K(('F.mse_loss:binary_cross_entropy', 'F.softplus'),
+      'numpy_leak', 'ember raised TypeError: The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead.; torch raised ',
+      'F.softplus', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.nn.functional.softplus(a)
+leaves = []
+'''),
+    K(('nanmean',),
+      'numpy_leak', "ember raised TypeError: can't convert np.ndarray of type T# The only supported types are: T#, T#, T#, complex#, complex#, T#, T#, i",
+      'nanmean', '''\
+a = lib.tensor(np.array(0, dtype='uint8'))
+out = lib.nanmean(a, dim=(0,), keepdim=True)
+leaves = []
+'''),
+    K(('inplace:lerp_',),
+      'numpy_leak', 'ember raised TypeError: numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.;',
+      'inplace:lerp_', '''\
+a = lib.tensor(np.array([], dtype='bool').reshape((0, 0, 0)))
+base = a.clone()
+b = lib.tensor(np.array(False, dtype='bool'))
+r = base.lerp_(b, 0.25)
+out = (r, base)
+leaves = []
+'''),
+    K(('tril',),
+      'numpy_leak', "ember raised TypeError: tri(#) missing # required positional argument: 'N'; torch raised RuntimeError: tril: input tensor must have at least # dimensions",
+      'tril', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.tril(a, 0)
+leaves = []
+'''),
+    K(('tril:triu',),
+      'numpy_leak', "ember raised TypeError: tri(#) missing # required positional argument: 'N'; torch raised RuntimeError: triu: input tensor must have at least # dimensions",
+      'tril:triu', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.triu(a, 0)
+leaves = []
+'''),
+    K(('bitwise_and',),
+      'numpy_leak', "ember raised TypeError: ufunc 'bitwise_and' not supported for the input types, and the inputs could not be safely coerced to any supported types according to th",
+      'bitwise_and', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.bitwise_and(a, 0.0)
+leaves = []
+'''),
+    K(('bitwise_or',),
+      'numpy_leak', "ember raised TypeError: ufunc 'bitwise_or' not supported for the input types, and the inputs could not be safely coerced to any supported types according to the",
+      'bitwise_or', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.bitwise_or(a, 0.0)
+leaves = []
+'''),
+    K(('bitwise_xor',),
+      'numpy_leak', "ember raised TypeError: ufunc 'bitwise_xor' not supported for the input types, and the inputs could not be safely coerced to any supported types according to th",
+      'bitwise_xor', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+out = lib.bitwise_xor(a, 0.0)
+leaves = []
+'''),
+    K(('argmax',),
+      'numpy_leak', 'ember raised ValueError: attempt to get argmax of an empty sequence; torch raised IndexError: argmax(#): Expected reduction dim # to have non-zero size.',
+      'argmax', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.argmax(dim=0, keepdim=True)
+leaves = [a]
+'''),
+    K(('argmax',),
+      'numpy_leak', 'ember raised ValueError: attempt to get argmax of an empty sequence; torch raised IndexError: argmax(#): Expected reduction dim to be specified for input.numel(#)',
+      'argmax', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.argmax()
+leaves = [a]
+'''),
+    K(('max',),
+      'numpy_leak', 'ember raised ValueError: attempt to get argmax of an empty sequence; torch raised IndexError: max(#): Expected reduction dim # to have non-zero size.',
+      'max', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = a.max(dim=0, keepdim=True)
+leaves = []
+'''),
+    K(('argmax',),
+      'numpy_leak', 'ember raised ValueError: attempt to get argmax of an empty sequence; torch raised RuntimeError: argmax(#): does not support bool input',
+      'argmax', '''\
+a = lib.tensor(np.array([], dtype='bool'))
+out = a.argmax()
+leaves = []
+'''),
+    K(('argmin',),
+      'numpy_leak', 'ember raised ValueError: attempt to get argmin of an empty sequence; torch raised IndexError: argmin(#): Expected reduction dim # to have non-zero size.',
+      'argmin', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.argmin(dim=0, keepdim=True)
+leaves = [a]
+'''),
+    K(('argmin',),
+      'numpy_leak', 'ember raised ValueError: attempt to get argmin of an empty sequence; torch raised IndexError: argmin(#): Expected reduction dim to be specified for input.numel(#)',
+      'argmin', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.argmin()
+leaves = [a]
+'''),
+    K(('min',),
+      'numpy_leak', 'ember raised ValueError: attempt to get argmin of an empty sequence; torch raised IndexError: min(#): Expected reduction dim # to have non-zero size.',
+      'min', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = a.min(dim=0, keepdim=True)
+leaves = []
+'''),
+    K(('argmin',),
+      'numpy_leak', 'ember raised ValueError: attempt to get argmin of an empty sequence; torch raised RuntimeError: argmin(#): does not support bool input',
+      'argmin', '''\
+a = lib.tensor(np.array([], dtype='bool'))
+out = a.argmin()
+leaves = []
+'''),
+    K(('diag:diagonal',),
+      'numpy_leak', 'ember raised ValueError: axis# and axis# cannot be the same; torch raised RuntimeError: diagonal dimensions cannot be identical #, #',
+      'diag:diagonal', '''\
+a0 = lib.tensor(np.array([], dtype='int8').reshape((0, 0)))
+a = a0[::2, ::3]
+out = lib.diagonal(a, 3, -2, 0)
+leaves = []
+'''),
+    K(('diag:diagonal',),
+      'numpy_leak', 'ember raised ValueError: diag requires an array of at least two dimensions; torch raised RuntimeError: diagonal dimensions cannot be identical #, #',
+      'diag:diagonal', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.diagonal(a, 0, 0, 0)
+leaves = []
+'''),
+    K(('masked_select:masked_scatter',),
+      'numpy_leak', 'ember raised ValueError: input operand has more dimensions than allowed by the axis remapping; torch raised RuntimeError: masked_scatter: expected self and sour',
+      'masked_select:masked_scatter', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
+b = lib.tensor(np.array([], dtype='bool').reshape((0, 0, 0, 0)))
+c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.masked_scatter(a, b, c)
+leaves = [c]
+'''),
+    K(('inplace:copy_',),
+      'numpy_leak', "ember raised ValueError: input operand has more dimensions than allowed by the axis remapping; torch raised RuntimeError: output with shape [#] doesn't match th",
+      'inplace:copy_', '''\
+a = lib.tensor(np.array([0, 0, 0], dtype='int64'))
+base = a.clone()
+b0 = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
+b = b0.expand(2, 3)
+r = base.copy_(b)
+out = (r, base)
+leaves = []
+'''),
+    K(('addmm',),
+      'numpy_leak', "ember raised ValueError: non-broadcastable output operand with shape (#) doesn't match the broadcast shape (#); torch raised RuntimeError: The expanded size",
+      'addmm', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
+b = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
+c = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True)
+out = lib.addmm(a, b, c)
+leaves = [a, b, c]
+'''),
+    K(('inplace_view:view.mT',),
+      'numpy_leak', 'ember raised ValueError: operands could not be broadcast together with remapped shapes [original->remapped]: (#)  and requested shape (#); torch raised Runti',
+      'inplace_view:view.mT', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+base = a.clone()
+x = base.mT
+b = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+r = x.copy_(b)
+out = (x, base)
+leaves = [a, b]
+'''),
+    K(('inplace_view:view.diagonal()',),
+      'numpy_leak', 'ember raised ValueError: operands could not be broadcast together with remapped shapes [original->remapped]: (#)  and requested shape (#); torch raised Runtim',
+      'inplace_view:view.diagonal()', '''\
+a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
+base = a.clone()
+x = base.diagonal()
+b = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+r = x.copy_(b)
+out = (x, base)
+leaves = [a, b]
+'''),
+    K(('F.mse_loss:huber_loss',
+       'F.mse_loss:l1_loss',
+       'F.mse_loss:mse_loss',
+       'F.mse_loss:smooth_l1_loss'),
+      'numpy_leak', 'ember raised ValueError: operands could not be broadcast together with shapes (#) (#); torch raised RuntimeError: The size of tensor a (#) must match th',
+      'F.mse_loss:mse_loss', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((2, 0, 0)), requires_grad=True)
+b = lib.tensor(np.array([], dtype='float32').reshape((0, 0, 0)), requires_grad=True)
+out = lib.nn.functional.mse_loss(a, b)
+leaves = [a, b]
+'''),
+    K(('lerp',),
+      'numpy_leak', 'ember raised ValueError: operands could not be broadcast together with shapes (#) (#); torch raised RuntimeError: The size of tensor a (#) must match the ',
+      'lerp', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((2, 0)), requires_grad=True)
+b = lib.tensor(np.array([], dtype='float32').reshape((0, 0, 0)), requires_grad=True)
+out = lib.lerp(a, b, 0.0)
+leaves = [a, b]
+'''),
+    K(('clamp_tensor',),
+      'numpy_leak', 'ember raised ValueError: operands could not be broadcast together with shapes (#) (#); torch raised RuntimeError: The size of tensor a (#) must match the si',
+      'clamp_tensor', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((4, 0)), requires_grad=True)
+b = lib.tensor(np.array([], dtype='float32').reshape((2, 0)), requires_grad=True)
+c = lib.tensor(np.array([], dtype='float32').reshape((2, 0)), requires_grad=True)
+out = lib.clamp(a, b, c)
+leaves = [a, b, c]
+'''),
+    K(('inplace_view:view.expand(2, *s)',),
+      'numpy_leak', 'ember raised ValueError: output array is read-only; torch raised RuntimeError: unsupported operation: more than one element of the written-to tensor refers to a',
+      'inplace_view:view.expand(2, *s)', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+base = a.clone()
+x = base.expand(2, *())
+r = x.add_(1)
+out = (x, base)
+leaves = []
+'''),
+    K(('gather:take_along_dim', 'masked_select'),
+      'numpy_leak', 'ember raised ValueError: shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is between arg # with shape (#) and arg # with shape (#)',
+      'masked_select', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((2, 0)))
+b = lib.tensor(np.array([], dtype='bool').reshape((0, 0)))
+out = lib.masked_select(a, b)
+leaves = []
+'''),
+    K(('inplace_view:view[..., ::2]', 'inplace_view:view[1:]'),
+      'numpy_leak', 'ember raised ValueError: shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is between arg # with shape (#) and arg # with shape (#).;',
+      'inplace_view:view[1:]', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((0, 2)))
+base = a.clone()
+x = base[1:]
+b = lib.tensor(np.array([], dtype='int64'))
+r = x.add_(b)
+out = (x, base)
+leaves = []
+'''),
+    K(('gather:take_along_dim',),
+      'numpy_leak', 'ember raised ValueError: shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is between arg # with shape (#) and arg # with shape (#,',
+      'gather:take_along_dim', '''\
+a = lib.tensor(np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], dtype='int64').reshape((1, 3, 5)))
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
+out = lib.take_along_dim(a, b, 0)
+leaves = []
+'''),
+    K(('inplace_view:view[[0]]', 'inplace_view:view[lib.tensor(True)]'),
+      'numpy_leak', 'ember raised ValueError: shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is between arg # with shape (#) and arg # with shape (#, #, #',
+      'inplace_view:view[[0]]', '''\
+a = lib.tensor(np.array([], dtype='int64').reshape((1, 0, 2)))
+base = a.clone()
+x = base[[0]]
+b = lib.tensor(np.array([], dtype='int64'))
+r = x.add_(b)
+out = (x, base)
+leaves = []
+'''),
+    K(('scatter:index_copy',),
+      'numpy_leak', 'ember raised ValueError: shape mismatch: value array of shape (#) could not be broadcast to indexing result of shape (#); torch raised IndexError: index',
+      'scatter:index_copy', '''\
+a0 = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 1)))
+a = a0.permute(2, 0, 1)
+b = lib.tensor(np.array([0], dtype='int64'))
+c = lib.tensor(np.array([], dtype='int64').reshape((2, 0, 0)))
+out = lib.index_copy(a, 0, b, c)
+leaves = []
+'''),
+    K(('amax',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation maximum which has no identity; torch raised IndexError: amax(#): Expected reduction dim # to hav',
+      'amax', '''\
+a0 = lib.tensor(np.array([], dtype='float64').reshape((0, 2, 2)))
+a = a0.permute(0, 2, 1)
+out = a.amax(0)
+leaves = []
+'''),
+    K(('amax',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation maximum which has no identity; torch raised RuntimeError: amax(#): Expected reduction dim to be s',
+      'amax', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = a.amax()
+leaves = []
+'''),
+    K(('norm',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation maximum which has no identity; torch raised RuntimeError: linalg.vector_norm cannot compute the ',
+      'norm', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.norm(dim=(), p=inf)
+leaves = [a]
+'''),
+    K(('norm',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation maximum which has no identity; torch raised RuntimeError: linalg.vector_norm: Expected a floatin',
+      'norm', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = a.norm(p=inf)
+leaves = []
+'''),
+    K(('amin',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised IndexError: amin(#): Expected reduction dim # to hav',
+      'amin', '''\
+a0 = lib.tensor(np.array([], dtype='int32').reshape((4, 2, 5, 0)))
+a = a0.permute(2, 3, 0, 1)
+out = a.amin((3, -3, 2, 0))
+leaves = []
+'''),
+    K(('amin',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised IndexError: amin(#): Expected reduction dim # to have',
+      'amin', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.amin(dim=0, keepdim=True)
+leaves = [a]
+'''),
+    K(('aminmax',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised IndexError: aminmax: Expected reduction dim # to hav',
+      'aminmax', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = lib.aminmax(a, dim=0, keepdim=True)
+leaves = []
+'''),
+    K(('amin',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised RuntimeError: amin(#): Expected reduction dim to be ',
+      'amin', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.amin()
+leaves = [a]
+'''),
+    K(('aminmax',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised RuntimeError: aminmax(#): cannot compute aminmax over',
+      'aminmax', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = lib.aminmax(a)
+leaves = [a]
+'''),
+    K(('norm',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised RuntimeError: linalg.vector_norm cannot compute the ',
+      'norm', '''\
+a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
+out = a.norm(dim=(), keepdim=True, p=-inf)
+leaves = [a]
+'''),
+    K(('norm',),
+      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised RuntimeError: linalg.vector_norm: Expected a floatin',
+      'norm', '''\
+a = lib.tensor(np.array([], dtype='int64'))
+out = a.norm(dim=(), keepdim=True, p=-inf)
+leaves = []
+'''),
+    K(('addmm',),
+      'numpy_leak', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'add' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'; torch",
+      'addmm', '''\
+a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
+b = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
+c = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
+out = lib.addmm(a, b, c)
+leaves = [a]
+'''),
+    K(('inplace:-=',
+       'inplace_view:view.T',
+       'inplace_view:view.chunk(2)[0]',
+       'inplace_view:view.clone()',
+       'inplace_view:view.contiguous()',
+       'inplace_view:view.detach()',
+       'inplace_view:view.flatten()',
+       'inplace_view:view.movedim(0, -1)',
+       'inplace_view:view.narrow(0, 0, 1)',
+       'inplace_view:view.reshape(-1)',
+       'inplace_view:view.select(-1, 0)',
+       'inplace_view:view.split(1)[0]',
+       'inplace_view:view.squeeze()',
+       'inplace_view:view.t()',
+       'inplace_view:view.transpose(0, -1)',
+       'inplace_view:view.unbind(0)[-1]',
+       'inplace_view:view.unsqueeze(0)',
+       'inplace_view:view.view(-1)',
+       'inplace_view:view.view_as(b)',
+       'inplace_view:view[0]',
+       'inplace_view:view[:, 1]',
+       'inplace_view:view[None]'),
+      'numpy_leak', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'add' output from dtype('T#') to dtype('bool') with casting rule 'same_kind'; torch ra",
+      'inplace_view:view.T', '''\
+a = lib.tensor(np.array(False, dtype='bool'))
+base = a.clone()
+x = base.T
+r = x.add_(1)
+out = (x, base)
+leaves = []
+'''),
+    K(('F.batch_norm:group_norm', 'F.batch_norm:instance_norm', 'F.batch_norm:layer_norm'),
+      'numpy_leak', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'divide' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'; to",
+      'F.batch_norm:layer_norm', '''\
+a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
+out = lib.nn.functional.layer_norm(a, (1,), None, None)
+leaves = []
+'''),
+    K(('F.interpolate', 'F.pool:adaptive_avg'),
+      'numpy_leak', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'multiply' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'; ",
+      'F.pool:adaptive_avg', '''\
+a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
+out = lib.nn.functional.adaptive_avg_pool1d(a, 1)
+leaves = []
+'''),
+    K(('flip:roll', 'unique'),
+      'numpy_leak', 'ember raised numpy.exceptions.AxisError: axis # is out of bounds for array of dimension #; torch raised IndexError: Dimension specified as # but tensor has no d',
+      'unique', '''\
+a = lib.tensor(np.array(0, dtype='int64'))
+out = lib.unique(a, dim=0)
+leaves = []
+'''),
+]
+
+
+def find(label: str, outcome) -> Known | None:
+    """The entry covering this mismatch, if any."""
+    for k in KNOWN:
+        if k.covers(label, outcome):
+            return k
+    return None
+
+
+def stub(label: str, outcome, code: str) -> str:
+    """Source of a KNOWN entry for this mismatch (for pasting into the list above)."""
+    return (f"    K(({label!r},), {outcome.kind!r},\n      {template(outcome.detail)!r},\n"
+            f"      {label!r}, '''\\\n{code.rstrip()}\n'''),")
