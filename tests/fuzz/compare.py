@@ -108,10 +108,21 @@ def _fmt(v):
     return repr(v.item() if hasattr(v, "item") else v)
 
 
+_PRECISION = ("float16", "float32", "float64")
+
+
+def coarsest(*dtypes) -> str | None:
+    """The least precise of these float dtype names (others ignored), or None."""
+    found = [d for d in dtypes if d in _PRECISION]
+    return min(found, key=_PRECISION.index) if found else None
+
+
 def compare_arrays(e: np.ndarray, t: np.ndarray, tol: Tol, n: int, S: float,
-                   extra_deg: int = 0) -> str | None:
+                   extra_deg: int = 0, floor: str | None = None) -> str | None:
     """None when the values agree, else a one-line description of the first difference.
-    Shapes and dtypes are compared by the caller."""
+    Shapes and dtypes are compared by the caller.  ``floor``: a less precise dtype the values
+    went through (a gradient of a float32 input flowing back through a float16 result is
+    float16 arithmetic): its tolerance applies when coarser than the result's."""
     if e.dtype.kind in "biu" or t.dtype.kind in "biu" or e.size == 0:
         if e.dtype.kind == "f":  # caller reports the dtype; compare what is comparable
             e = e.astype(np.float64)
@@ -119,8 +130,8 @@ def compare_arrays(e: np.ndarray, t: np.ndarray, tol: Tol, n: int, S: float,
             idx = tuple(int(i) for i in np.argwhere(e != t)[0])
             return f"at {idx}: ember {_fmt(e[idx])}, torch {_fmt(t[idx])}"
         return None
-    dt = str(t.dtype)
-    rtol, atol = tol.bounds(dt if dt in BASE_TOL else "float32", n, S, extra_deg)
+    dt = coarsest(str(t.dtype), floor) or "float32"
+    rtol, atol = tol.bounds(dt, n, S, extra_deg)
     e64, t64 = e.astype(np.float64), t.astype(np.float64)
     if dt == "float16" and tol.deg + extra_deg >= 1:
         # float16 sums, products and gradients: torch accumulates some of them in float16
@@ -182,12 +193,14 @@ def _scalar_equal(e, t):
 
 def compare_outputs(e_out: list, t_out: list, is_tensor_e, is_tensor_t, to_numpy, tol: Tol,
                     n: int, S: float, *, what: str = "output", extra_deg: int = 0,
-                    requires_grad: str = "strict") -> tuple[str, str] | None:
+                    requires_grad: str = "strict", floor: str | None = None
+                    ) -> tuple[str, str] | None:
     """Compare flat lists of results; returns (kind, detail) of the first difference.
     Order of precedence per output: structure/shape, dtype, value, requires_grad.
     ``requires_grad``: "strict" compares it, "lost" flags only ember False where torch is
     True (gradients under create_graph: torch may keep a graph for a constant derivative;
-    ember losing a graph torch keeps is what breaks second derivatives), "no" ignores it."""
+    ember losing a graph torch keeps is what breaks second derivatives), "no" ignores it.
+    ``floor``: see compare_arrays."""
     if len(e_out) != len(t_out):
         return "shape", f"{len(e_out)} {what}s, torch {len(t_out)}"
     later = None
@@ -195,7 +208,7 @@ def compare_outputs(e_out: list, t_out: list, is_tensor_e, is_tensor_t, to_numpy
         name = f"{what} {i}" if len(t_out) > 1 else what
         try:
             bad = _compare_one(e, t, name, is_tensor_e, is_tensor_t, to_numpy, tol, n, S,
-                               extra_deg)
+                               extra_deg, floor)
         except Exception as exc:  # noqa: BLE001 - ember's result object itself is broken
             return "dtype", f"{name}: reading ember's result raised {_exc(exc)}"
         if bad is not None:
@@ -207,7 +220,7 @@ def compare_outputs(e_out: list, t_out: list, is_tensor_e, is_tensor_t, to_numpy
     return later
 
 
-def _compare_one(e, t, name, is_tensor_e, is_tensor_t, to_numpy, tol, n, S, extra_deg):
+def _compare_one(e, t, name, is_tensor_e, is_tensor_t, to_numpy, tol, n, S, extra_deg, floor):
     te, tt = is_tensor_e(e), is_tensor_t(t)
     if te != tt:
         return "dtype", f"{name}: ember returned {type(e).__name__}, torch {type(t).__name__}"
@@ -229,7 +242,7 @@ def _compare_one(e, t, name, is_tensor_e, is_tensor_t, to_numpy, tol, n, S, extr
         return "shape", f"{name}: ember {tuple(e.shape)}, torch {tuple(t.shape)}"
     if str(e.dtype) != str(t.dtype):
         return "dtype", f"{name}: ember {e.dtype}, torch {t.dtype}"
-    msg = compare_arrays(to_numpy(e), to_numpy(t), tol, n, S, extra_deg)
+    msg = compare_arrays(to_numpy(e), to_numpy(t), tol, n, S, extra_deg, floor)
     if msg is not None:
         return "value", f"{name} {msg}"
     return None
