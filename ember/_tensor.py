@@ -498,8 +498,6 @@ class Tensor:
         return _binary(_Add, self, o)
 
     def __sub__(self, o):
-        if self._array.dtype.kind == "b":
-            return _pw.sub(self, o)
         return _binary(_Sub, self, o)
 
     def __rsub__(self, o):
@@ -551,6 +549,9 @@ class Tensor:
         return _pw.abs(self)
 
     def __invert__(self):
+        if self._array.dtype.kind not in "biu":
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                            "tensors")
         return _pw.bitwise_not(self)
 
     def __and__(self, o):
@@ -750,7 +751,7 @@ class Tensor:
         return _pw.sign(self)
 
     def sgn(self):
-        return _pw.sign(self)
+        return _pw.sgn(self)
 
     def floor(self):
         return _pw.floor(self)
@@ -758,7 +759,7 @@ class Tensor:
     def ceil(self):
         return _pw.ceil(self)
 
-    def round(self, decimals=0):
+    def round(self, decimals=None):
         return _pw.round(self, decimals=decimals)
 
     def trunc(self):
@@ -1149,10 +1150,22 @@ class Tensor:
 
     # ---------------------------------------------------------------- in-place
     def add_(self, other, *, alpha=1):
-        return _inp.add_(self, other, alpha)
+        if self._fast_add(other, alpha):
+            return _inp.add_(self, other, alpha)
+        return _pw.add_(self, other, alpha)
 
     def sub_(self, other, *, alpha=1):
-        return _inp.sub_(self, other, alpha)
+        if self._fast_add(other, alpha):
+            return _inp.add_(self, other, -alpha)
+        return _pw.add_(self, other, alpha, sub=True)
+
+    def _fast_add(self, other, alpha):
+        """add_/sub_ straight into the buffer: a float tensor and a number or a tensor of its
+        dtype (the rest needs torch's promotion and checks)."""
+        a = self._array
+        return a.dtype.kind == "f" and alpha.__class__ is not bool and (
+            other.__class__ is float or other.__class__ is int or (
+                isinstance(other, Tensor) and other._array.dtype == a.dtype))
 
     def mul_(self, other):
         return _inp.inplace(self, _pw.mul, other)
@@ -1188,15 +1201,15 @@ class Tensor:
         return _inp.inplace(self, _pw.relu)
 
     def clamp_(self, min=None, max=None):
-        return _inp.inplace(self, _pw.clamp, min, max)
+        return _pw.clamp_(self, min, max)
 
     clip_ = clamp_
 
     def clamp_min_(self, min):
-        return _inp.inplace(self, _pw.clamp_min, min)
+        return _pw.clamp_(self, min, None, _pw.clamp_min)
 
     def clamp_max_(self, max):
-        return _inp.inplace(self, _pw.clamp_max, max)
+        return _pw.clamp_(self, None, max, _pw.clamp_max)
 
     def floor_(self):
         return _inp.inplace(self, _pw.floor)
@@ -1204,7 +1217,7 @@ class Tensor:
     def ceil_(self):
         return _inp.inplace(self, _pw.ceil)
 
-    def round_(self, decimals=0):
+    def round_(self, decimals=None):
         return _inp.inplace(self, _pw.round, decimals=decimals)
 
     def sign_(self):
@@ -1217,6 +1230,10 @@ class Tensor:
         return _inp.inplace(self, _pw.square)
 
     def lerp_(self, end, weight):
+        if not isinstance(end, Tensor):
+            raise TypeError(f"lerp_() received an invalid combination of arguments - got "
+                            f"({type(end).__name__}, {type(weight).__name__}), but expected one "
+                            "of:")
         return _inp.inplace(self, _pw.lerp, end, weight)
 
     def addcmul_(self, t1, t2, *, value=1):

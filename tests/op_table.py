@@ -131,10 +131,11 @@ op("truediv_op", lambda lib, a, b: a / b, bin_samples(R, NZ)[:4], int_ok=True)
 op("div_scalar", lambda lib, a: a / 4, un_samples(), int_ok=True)
 op("rdiv_scalar", lambda lib, a: 2.0 / a, un_samples(NZ), int_ok=True)
 op("true_divide", lambda lib, a, b: lib.true_divide(a, b), bin_samples(R, NZ)[:3])
+# rounding division: torch records DivBackward2 with zero gradients
 op("div_trunc", lambda lib, a, b: lib.div(a, b, rounding_mode="trunc"), bin_samples(R, NZ)[:4],
-   grad=False, int_ok=True)
+   int_ok=True)
 op("div_floor", lambda lib, a, b: lib.div(a, b, rounding_mode="floor"), bin_samples(R, NZ)[:4],
-   grad=False, int_ok=True)
+   int_ok=True)
 op("floordiv_op", lambda lib, a, b: a // b, bin_samples(R, NZ)[:4], grad=False, int_ok=True)
 op("floor_divide", lambda lib, a, b: lib.floor_divide(a, b), bin_samples(R, NZ)[:4],
    grad=False, int_ok=True)
@@ -628,6 +629,24 @@ for _k, (_mode, _shape, _kw) in enumerate(_INTERP):
     op(f"interpolate_{_mode}_{_k}",
        (lambda m, k: lambda lib, a: _F(lib).interpolate(a, mode=m, **k))(_mode, _kw),
        [S(R(*_shape))])
+
+# ------------------------------------------------------------------------------ dtypes & grad
+# (appended last so the samples drawn above stay what they were)
+
+# torch's sgn backward hands back a ZeroTensor that its own .numpy() refuses
+op("sgn", lambda lib, a: lib.sgn(a), un_samples(), int_ok=True, torch_backward=False)
+op("logit", lambda lib, a: lib.logit(a),
+   un_samples(lambda *s: np.asarray(_rng.uniform(0.1, 0.9, s))))
+# mixed dtypes: a 0-d bound/weight of another float dtype does not promote; an int tensor
+# factor promotes to the float one
+op("clamp_0d_double", lambda lib, a, lo: lib.clamp(a, lo.to(lib.float64)), [S(R(2, 3), R())],
+   dtypes=("float32",))
+op("lerp_0d_double", lambda lib, a, b, w: lib.lerp(a, b, w.to(lib.float64)),
+   [S(R(2, 3), R(2, 3), R())], dtypes=("float32",))
+op("addcmul_int", lambda lib, a, b, i: lib.addcmul(a, b, i, value=0.5),
+   [S(R(2, 3), R(2, 3), I(5, 2, 3))])
+op("cat_empty1d_double", lambda lib, a, b: lib.cat([a, b.to(lib.float64)]), [S(R(2, 3), R(0))],
+   dtypes=("float32",))
 
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"

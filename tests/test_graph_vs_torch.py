@@ -34,9 +34,6 @@ def test_graph_differences_are_the_documented_ones():
 
 # Not yet torch's graph (being fixed; strict: a fix turns the entry red, then remove it).
 KNOWN = {
-    "add_alpha": "torch folds alpha into AddBackward0; ember multiplies first",
-    "sub_alpha": "torch folds alpha into SubBackward0; ember multiplies first",
-    "cat_empty1d": "torch keeps the empty legacy 1-D tensor as an input of CatBackward0",
     "inplace_diagonal": "torch's CopySlices wraps the view's in-place node (edges: the base, "
                         "then that node's other inputs); ember's takes the result as an input",
     "inplace_0d_view": "torch's CopySlices wraps the view's in-place node (edges: the base, "

@@ -71,6 +71,46 @@ def scalar_type_name(np_dtype):
     return _SCALAR_TYPE_NAMES.get(np_dtype.name, np_dtype.name)
 
 
+dtype_word = scalar_type_name
+
+
+def not_implemented(kernel, np_dtype):
+    """torch's error for a kernel without an implementation for a dtype."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(np_dtype)}\'')
+
+
+def must_be_tensor(fn, x, pos=2, arg="other"):
+    """torch's TypeError for a non-Tensor where a Tensor is required (maximum(t, 2))."""
+    return TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                     f"{type(x).__name__}")
+
+
+_INT_BOUNDS = {xp.dtype(n): (int(xp.iinfo(n).min), int(xp.iinfo(n).max))
+               for n in ("uint8", "int8", "int16", "int32", "int64")}
+
+
+def fit_int(s, np_dtype):
+    """A Python int as torch casts it to an integer dtype: wrapped around (``u8 + -3`` adds 253;
+    NumPy would raise OverflowError)."""
+    lo, hi = _INT_BOUNDS[np_dtype]
+    if lo <= s <= hi:
+        return s
+    return xp.asarray(s).astype(np_dtype).item()
+
+
+def checked_int(s, np_dtype):
+    """A Python int converted with torch's overflow check (clamp/where scalars): negative values
+    wrap into unsigned types (-3 -> 253 in uint8), anything else out of range raises."""
+    lo, hi = _INT_BOUNDS[np_dtype]
+    if lo <= s <= hi:
+        return s
+    if lo == 0 and -hi <= s < 0:
+        return s + hi + 1
+    c = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+         "int64": "int64_t"}.get(np_dtype.name, np_dtype.name)
+    raise RuntimeError(f"value cannot be converted to type {c} without overflow")
+
+
 def shape_str(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
@@ -93,27 +133,34 @@ _EMPTY = {}
 
 
 def binary(cls, a, b, kwargs=None, float_only=False):
-    """Apply a binary op with PyTorch's type promotion and broadcast errors."""
-    cast = None
-    if isinstance(a, Tensor) and not float_only:
-        # fast paths: same dtype, or a float tensor with a Python number
+    """Apply a binary op with PyTorch's type promotion and broadcast errors.
+
+    The fast path (two tensors of one float dtype, or a float tensor and a Python number) goes
+    straight to the op; everything else (mixed dtypes, integer/bool tensors with a number,
+    non-Tensor first operands) takes ``_binary_slow``, which promotes, wraps integer scalars
+    into the computation dtype and runs the op's ``check(a, b, dtype)`` hook (torch's errors
+    for unsupported dtype combinations) where the op has one."""
+    if isinstance(a, Tensor):
         if isinstance(b, Tensor):
-            if a._array.dtype != b._array.dtype:
-                cast = D.result_type(a, b).np
+            if a._array.dtype != b._array.dtype or (float_only and
+                                                     a._array.dtype.kind not in "fc"):
+                return _binary_slow(cls, a, b, kwargs, float_only)
         elif b.__class__ is float:
             if a._array.dtype.kind not in "fc":
-                cast = D.result_type(a, b).np
+                return _binary_slow(cls, a, b, kwargs, float_only)
         elif b.__class__ is int:
-            if a._array.dtype.kind == "b":
-                cast = D.int64.np
+            if a._array.dtype.kind not in "fc":  # an integer tensor keeps its dtype with an int
+                bounds = _INT_BOUNDS.get(a._array.dtype)  # that fits it (bool: promoted)
+                if float_only or bounds is None or not bounds[0] <= b <= bounds[1]:
+                    return _binary_slow(cls, a, b, kwargs, float_only)
         else:
             return _binary_slow(cls, a, b, kwargs, float_only)
     else:
         return _binary_slow(cls, a, b, kwargs, float_only)
     try:
-        if cast is None and not kwargs:
+        if not kwargs:
             return _apply2(cls, a, b)
-        return _apply(cls, (a, b), kwargs or _EMPTY, cast)
+        return _apply(cls, (a, b), kwargs, None)
     except ValueError as e:
         raise _maybe_broadcast_error(e, a, b) from None
 
@@ -131,24 +178,20 @@ def _binary_slow(cls, a, b, kwargs, float_only):
         a = as_tensor_arg(a)
     if not isinstance(b, Tensor):
         b = as_tensor_arg(b)
-    cast = None
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        if a._array.dtype != b._array.dtype:
-            cast = D.result_type(a, b).np
-    else:
-        t, s = (a, b) if isinstance(a, Tensor) else (b, a)
-        kind = t._array.dtype.kind
-        if kind == "b" or (kind in "iu" and s.__class__ is float):
-            cast = D.result_type(t, s).np
-        elif kind in "iu" and s.__class__ is complex:
-            cast = D.complex64.np
-    if float_only:
-        dt = cast if cast is not None else (a._array.dtype if isinstance(a, Tensor)
-                                            else b._array.dtype)
-        if dt.kind not in "fc":
-            cast = D.get_default_dtype().np
+    dt = D.result_type(a, b)
+    check = getattr(cls, "check", None)
+    if check is not None:
+        check(a, b, dt)
+    if float_only and not dt.is_floating_point and not dt.is_complex:
+        dt = D.get_default_dtype()
+    npd = dt.np
+    if dt.category == 1:  # integer result: Python ints wrap into it as in torch
+        if a.__class__ is int:
+            a = fit_int(a, npd)
+        if b.__class__ is int:
+            b = fit_int(b, npd)
     try:
-        return _apply(cls, (a, b), kwargs or _EMPTY, cast)
+        return _apply(cls, (a, b), kwargs or _EMPTY, npd)
     except ValueError as e:
         raise _maybe_broadcast_error(e, a, b) from None
 

@@ -147,9 +147,9 @@ def sum_to(g, shape):
 
 
 for _name in ("exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "abs", "sign",
-              "floor", "ceil", "trunc", "maximum", "minimum", "log1p", "expm1", "square",
-              "reciprocal"):
+              "floor", "ceil", "trunc", "log1p", "expm1", "square", "reciprocal"):
     globals()[_name] = getattr(_pw, _name)
+maximum, minimum = _pw._maximum, _pw._minimum  # NumPy's: a number is allowed
 arcsin, arccos, arctan = _pw.asin, _pw.acos, _pw.atan
 
 

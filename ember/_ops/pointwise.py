@@ -3,6 +3,10 @@
 Backward formulas use operators and ``xp.<numpy name>`` only, so they run on arrays (first
 order) and on Tensors (``create_graph=True``).  Broadcast reduction and casting back to the input
 dtype happen in the engine.
+
+Type promotion is ``_dtype.result_type`` (applied by ``_utils.binary`` for two-operand ops);
+integer/bool inputs take slower paths that also raise torch's errors for the dtypes a kernel
+does not support (``_utils.not_implemented``).
 """
 from __future__ import annotations
 
@@ -10,13 +14,43 @@ import math
 
 from .. import _dtype as D
 from .. import _special
-from .._backend import xp
+from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply, _apply1
-from ._utils import (as_tensor_arg, binary, broadcast_error, cpp_dtype_name, float_cast, unary,
-                     wrap)
+from ._utils import (_binary_slow, as_tensor_arg, binary, broadcast_error, checked_int,
+                     cpp_dtype_name, dtype_word, fit_int, float_cast, must_be_tensor,
+                     not_implemented, unary, wrap)
 
 # ------------------------------------------------------------------------------ arithmetic
+
+_BOOL_SUB = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+             "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+_BOOL_SUB2 = ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+              "`^` or `logical_xor()` operator instead.")
+
+
+def _is_bool(x):
+    return x.__class__ is bool or (isinstance(x, Tensor) and x._array.dtype.kind == "b")
+
+
+def _check_sub(a, b, dt=None):
+    """torch refuses subtraction with a bool operand (tensor or Python bool)."""
+    ab, bb = _is_bool(a), _is_bool(b)
+    if ab and bb:
+        raise RuntimeError(_BOOL_SUB2)
+    if ab or bb:
+        raise RuntimeError(_BOOL_SUB)
+
+
+def _zero_division_check(kernel, a, b):
+    """Integer kernels of floor division, remainder and fmod: torch raises on a zero divisor
+    (NumPy would warn and return 0); bool has no kernel."""
+    k = (a if a.__class__ is ndarray else b).dtype.kind
+    if k in "iu":
+        if (b == 0).any() if b.__class__ is ndarray else b == 0:
+            raise RuntimeError("ZeroDivisionError")
+    elif k == "b":
+        raise not_implemented(kernel, xp.dtype(bool))
 
 
 class Add(Op):
@@ -33,10 +67,14 @@ class Add(Op):
 
 class Sub(Op):
     inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
+    check = staticmethod(_check_sub)
 
     @staticmethod
     def forward(ctx, a, b):
-        return a - b
+        try:
+            return a - b
+        except TypeError:  # NumPy refuses bool - bool
+            raise RuntimeError(_BOOL_SUB2) from None
 
     @staticmethod
     def backward(ctx, g, xp):
@@ -46,6 +84,7 @@ class Sub(Op):
 class Rsub(Op):
     """rsub(a, b) = b - a (``2 - x``)."""
     node_name = "RsubBackward1"
+    check = staticmethod(_check_sub)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -54,6 +93,50 @@ class Rsub(Op):
     @staticmethod
     def backward(ctx, g, xp):
         return -g, g
+
+
+class AddAlpha(Op):
+    """a + alpha b: torch's AddBackward0 carries alpha (d/db = alpha)."""
+    node_name = "AddBackward0"
+    inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b, alpha):
+        ctx.alpha = alpha
+        return a + alpha * b
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g, g * ctx.alpha
+
+
+class SubAlpha(Op):
+    """a - alpha b (SubBackward0)."""
+    node_name = "SubBackward0"
+    inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b, alpha):
+        ctx.alpha = alpha
+        return a - alpha * b
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g, g * -ctx.alpha
+
+
+class RsubAlpha(Op):
+    """rsub(a, b, alpha) = b - alpha a (RsubBackward1)."""
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha):
+        ctx.alpha = alpha
+        return b - alpha * a
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g * -ctx.alpha, g
 
 
 class Mul(Op):
@@ -88,6 +171,66 @@ class Div(Op):
         return ga, (-ga * a / b if a is not None else None)
 
 
+def _int_trunc_div(a, b):
+    """Integer division rounding toward zero (NumPy only has floor division for ints)."""
+    q = xp.floor_divide(a, b)
+    return q + ((a - q * b != 0) & ((a < 0) != (b < 0)))
+
+
+class DivMode(Op):
+    """div(a, b, rounding_mode='trunc'/'floor'): a step function, zero gradient."""
+    node_name = "DivBackward2"
+    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        _zero_division_check("div_floor_cpu" if mode == "floor" else "div_trunc_cpu", a, b)
+        kind = (a if a.__class__ is ndarray else b).dtype.kind
+        if mode == "floor":
+            return xp.floor_divide(a, b)
+        if kind in "iu":
+            return _int_trunc_div(a, b)
+        return xp.trunc(a / b)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return g * 0, g * 0
+
+
+def _no_derivative_ops(name, fwd):
+    """Op classes for an op torch has no derivative for: a ``NotImplemented`` node whose edges
+    are the operands that require grad (torch's collect_next_edges), and whose backward raises
+    torch's error.  Keyed by those operand positions."""
+    def backward(ctx, g, xp):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+    return {inputs: type(f"{name.title().replace('_', '')}NoGrad", (Op,), {
+        "node_name": "NotImplemented", "inputs": inputs, "forward": staticmethod(fwd),
+        "backward": staticmethod(backward)}) for inputs in ((0, 1), (0,), (1,))}
+
+
+def _no_derivative(classes, a, b):
+    """Run one of ``_no_derivative``'s ops (the general path: ``_apply2`` would give a Python
+    number an edge)."""
+    ra = isinstance(a, Tensor) and a._req
+    rb = isinstance(b, Tensor) and b._req
+    return _binary_slow(classes[(0, 1) if ra == rb else (0,) if ra else (1,)], a, b, None, False)
+
+
+def _floor_divide_fwd(ctx, a, b):
+    _zero_division_check("div_floor_cpu", a, b)
+    return xp.floor_divide(a, b)
+
+
+def _remainder_fwd(ctx, a, b):
+    _zero_division_check("remainder_cpu", a, b)
+    return xp.remainder(a, b)
+
+
+_FLOOR_DIVIDE = _no_derivative_ops("floor_divide", _floor_divide_fwd)
+_RREMAINDER = _no_derivative_ops("remainder", _remainder_fwd)  # remainder(number, tensor)
+
+
 class Neg(Op):
     @staticmethod
     def forward(ctx, a):
@@ -96,6 +239,20 @@ class Neg(Op):
     @staticmethod
     def backward(ctx, g, xp):
         return -g
+
+
+def _int_pow(a, b):
+    """Integer power as torch computes it: negative exponents give 0 except for bases 1 and -1
+    (NumPy raises)."""
+    neg = b < 0
+    if not xp.any(neg):
+        return a ** b
+    out = xp.asarray(a ** xp.where(neg, 0, b))
+    one = xp.ones((), out.dtype)
+    special = xp.where(a == 1, one, 0)
+    if out.dtype.kind == "i":
+        special = xp.where(a == -1, xp.where(b % 2 == 0, one, -one), special)
+    return xp.where(neg, special, out).astype(out.dtype, copy=False)
 
 
 class Pow(Op):
@@ -129,7 +286,13 @@ class PowTensor(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = xp.asarray(a ** b)
+        kind = (a if a.__class__ is ndarray else b).dtype.kind
+        if kind in "fc":
+            out = xp.asarray(a ** b)
+        elif kind == "b":
+            raise not_implemented("pow", xp.dtype(bool))
+        else:
+            out = xp.asarray(_int_pow(a, b))
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -147,7 +310,13 @@ class RPow(Op):
 
     @staticmethod
     def forward(ctx, x, s):
-        out = xp.asarray(s ** x)
+        kind = x.dtype.kind
+        if kind in "fc":
+            out = xp.asarray(s ** x)
+        elif kind == "b":
+            raise not_implemented("pow", x.dtype)
+        else:
+            out = xp.asarray(_int_pow(xp.asarray(s, x.dtype), x))
         ctx.save_for_backward(out)
         ctx.logs = math.log(s) if s > 0 else (float("-inf") if s == 0 else float("nan"))
         return out
@@ -163,6 +332,7 @@ class Remainder(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _zero_division_check("remainder_cpu", a, b)
         return xp.remainder(a, b)
 
     @staticmethod
@@ -176,6 +346,7 @@ class RemainderTensor(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _zero_division_check("remainder_cpu", a, b)
         ctx.save_for_backward(a, b)
         return xp.remainder(a, b)
 
@@ -190,6 +361,7 @@ class Fmod(Remainder):
 
     @staticmethod
     def forward(ctx, a, b):
+        _zero_division_check("fmod_cpu", a, b)
         return xp.fmod(a, b)
 
 
@@ -199,6 +371,7 @@ class FmodTensor(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _zero_division_check("fmod_cpu", a, b)
         ctx.save_for_backward(a, b)
         return xp.fmod(a, b)
 
@@ -228,29 +401,86 @@ class Clone(Op):
         return g
 
 
+def _alpha(input, other, alpha, sub):
+    """torch's alpha rules for add/sub/rsub: checked against and cast to the result dtype
+    ``result_type(input, other)`` (alpha takes no part in the promotion)."""
+    if alpha.__class__ is float or alpha.__class__ is int:
+        if isinstance(other, Tensor) and isinstance(input, Tensor):
+            od = other._array.dtype
+            if od.kind == "f" and od == input._array.dtype:
+                return alpha  # the common case: one float dtype
+    a = as_tensor_arg(input)
+    o = as_tensor_arg(other)
+    if sub:
+        _check_sub(a, o)
+    dt = D.result_type(a, o)
+    if alpha.__class__ is bool and dt is not D.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dt.category < 2 and not isinstance(alpha, (int, bool)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if dt is D.bool:
+        return bool(alpha)
+    if dt.category == 1:
+        return fit_int(alpha, dt.np)
+    return alpha
+
+
+def _times(number, alpha):
+    """A Python-number operand times alpha (already cast to the result dtype's kind)."""
+    return (bool(number) and alpha) if alpha.__class__ is bool else number * alpha
+
+
 def add(input, other, *, alpha=1, out=None):
-    if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    if alpha != 1 or alpha.__class__ is not int:
+        alpha = _alpha(input, other, alpha, False)
+        if not isinstance(other, Tensor):
+            return _out(binary(Add, input, _times(as_tensor_arg(other), alpha)), out)
+        return _out(binary(AddAlpha, input, other, {"alpha": alpha}), out)
     return _out(binary(Add, input, other), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
-    if isinstance(input, Tensor) and input._array.dtype.kind == "b" and \
-            getattr(other, "dtype", None) is D.bool:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
-    if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    if alpha != 1 or alpha.__class__ is not int:
+        alpha = _alpha(input, other, alpha, True)
+        if not isinstance(other, Tensor):
+            return _out(binary(Sub, input, _times(as_tensor_arg(other), alpha)), out)
+        return _out(binary(SubAlpha, input, other, {"alpha": alpha}), out)
     return _out(binary(Sub, input, other), out)
 
 
 subtract = sub
+sub_fn = sub
 
 
 def rsub(input, other, alpha=1):
+    """other - alpha * input."""
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
-    return binary(Rsub, input, other if alpha == 1 else other)
+    if alpha != 1 or alpha.__class__ is not int:
+        alpha = _alpha(other, input, alpha, True)
+        return binary(RsubAlpha, input, other, {"alpha": alpha})
+    return binary(Rsub, input, other)
+
+
+def add_(input, other, alpha=1, sub=False):
+    """In-place add/sub off the float fast path, checked in torch's order: a bool operand of
+    sub, then whether the result type fits the tensor, then alpha."""
+    o = as_tensor_arg(other)
+    if sub:
+        _check_sub(input, o)
+    shape = input._array.shape
+    if isinstance(o, Tensor) and o._array.shape != shape:
+        bs = xp.broadcast_shapes(o._array.shape, shape)
+        if bs != shape:
+            raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast "
+                               f"shape {list(bs)}")
+    dt = D.result_type(input, o)
+    if dt.category > D.from_numpy_dtype(input._array.dtype).category:
+        raise RuntimeError(f"result type {dtype_word(dt.np)} can't be cast to the desired "
+                           f"output type {dtype_word(input._array.dtype)}")
+    from .inplace import inplace
+    return inplace(input, sub_fn if sub else add, o, alpha=alpha)
 
 
 def mul(input, other, *, out=None):
@@ -263,17 +493,10 @@ multiply = mul
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         return _out(binary(Div, input, other, float_only=True), out)
-    if rounding_mode == "trunc":
-        r = trunc(binary(Div, input, other, float_only=True))
-    elif rounding_mode == "floor":
-        return _out(floor_divide(input, other), out)
-    else:
+    if rounding_mode not in ("trunc", "floor"):
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                          f"found '{rounding_mode}'")
-    dt = D.result_type(input, other) if isinstance(input, Tensor) else None
-    if dt is not None and not dt.is_floating_point:
-        r = r.to(dt)
-    return _out(r, out)
+    return _out(binary(DivMode, input, other, {"mode": rounding_mode}), out)
 
 
 divide = true_divide = div
@@ -285,24 +508,21 @@ def rdiv(input, other):
 
 
 def floor_divide(input, other):
-    a = as_tensor_arg(input)
-    b = as_tensor_arg(other)
-    dt = D.result_type(a, b)
-    arr = xp.floor_divide(_arr(a, dt), _arr(b, dt))
-    return wrap(xp.asarray(arr, dtype=dt.np))
-
-
-def _arr(x, dt):
-    return x._array.astype(dt.np, copy=False) if isinstance(x, Tensor) else x
+    return _no_derivative(_FLOOR_DIVIDE, input, other)
 
 
 def remainder(input, other):
-    scalar = isinstance(input, Tensor) and not isinstance(other, Tensor)
-    return binary(Remainder if scalar else RemainderTensor, input, other)
+    if not isinstance(input, Tensor):
+        return _no_derivative(_RREMAINDER, input, other)
+    return binary(RemainderTensor if isinstance(other, Tensor) else Remainder, input, other)
 
 
 def fmod(input, other):
-    scalar = isinstance(input, Tensor) and not isinstance(other, Tensor)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fmod() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__}), but expected one "
+                        "of:")
+    scalar = not isinstance(other, Tensor)
     return binary(Fmod if scalar else FmodTensor, input, other)
 
 
@@ -323,12 +543,18 @@ def pow(input, exponent):
     if isinstance(exponent, Tensor):
         return binary(PowTensor, input, exponent)
     exponent = as_tensor_arg(exponent)
-    if input._array.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    cast = float_cast(input) if isinstance(exponent, float) else None
-    if input._array.dtype.kind == "b" and cast is None:
-        cast = D.int64.np
-    return _apply(Pow, (input, exponent), {}, cast)
+    kind = input._array.dtype.kind
+    if kind in "fc" and exponent.__class__ is not complex:
+        return _apply(Pow, (input, exponent), {}, None)
+    dt = D.result_type(input, exponent)
+    if dt.category < 2:
+        if exponent.__class__ is not bool and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if dt is D.bool:  # bool ** bool: torch's exponent 0/1 shortcuts (no bool kernel)
+            if exponent:
+                return clone(input)
+            return _make(xp.ones(input._array.shape, xp.bool_), False, None, 0, None)
+    return _apply(Pow, (input, exponent), {}, dt.np)
 
 
 def rpow(input, base):
@@ -336,7 +562,10 @@ def rpow(input, base):
     base = as_tensor_arg(base)
     if isinstance(base, Tensor):
         return binary(PowTensor, base, input)
-    cast = float_cast(input) if isinstance(base, float) else None
+    dt = D.result_type(input, base)
+    if dt.category == 1 and base.__class__ is int:
+        base = fit_int(base, dt.np)
+    cast = None if dt.np == input._array.dtype else dt.np
     return _apply(RPow, (input, base), {}, cast)
 
 
@@ -450,7 +679,12 @@ def _zero_grad(g, x, xp):
     return g * 0
 
 
-Sign = _unary_op("Sign", xp.sign, _zero_grad, None)
+def _sign(a):
+    return a.copy() if a.dtype.kind == "b" else xp.sign(a)
+
+
+Sign = _unary_op("Sign", _sign, _zero_grad, None)
+Sgn = _unary_op("Sgn", _sign, _zero_grad, None)
 Floor = _unary_op("Floor", xp.floor, _zero_grad, None)
 Ceil = _unary_op("Ceil", xp.ceil, _zero_grad, None)
 Trunc = _unary_op("Trunc", xp.trunc, _zero_grad, None)
@@ -473,13 +707,30 @@ class RoundDecimals(Round):
     node_name = "RoundBackward1"
 
 
-def _u(cls, int_ok=False):
+_SAME, _FLOAT, _LONG = "same", "float", "long"
+
+
+def _u(cls, ints=_FLOAT, bools=_FLOAT):
+    """The function of a one-input op.  Float tensors go straight through; ``ints``/``bools``
+    say what integer/bool tensors do, as in torch: keep their dtype (_SAME), compute in the
+    default float dtype (_FLOAT), in int64 (_LONG), or raise a kernel name's
+    NotImplementedError (any other string)."""
     def f(input, *, out=None):
         if out is None and isinstance(input, Tensor) and input._array.dtype.kind == "f":
             return _apply1(cls, input)  # the common case, straight through
-        if int_ok and input._array.dtype.kind in "iu":
-            return _out(_apply(cls, (input,), {}, None), out)
-        return _out(unary(cls, input), out)
+        if not isinstance(input, Tensor):
+            return unary(cls, input)  # torch's TypeError
+        dt = input._array.dtype
+        rule = bools if dt.kind == "b" else ints if dt.kind in "iu" else _SAME
+        if rule == _SAME:
+            cast = None
+        elif rule == _FLOAT:
+            cast = D.get_default_dtype().np
+        elif rule == _LONG:
+            cast = xp.int64
+        else:
+            raise not_implemented(rule, dt)
+        return _out(_apply(cls, (input,), {}, cast), out)
     f.__name__ = cls.__name__.lower()
     f.__doc__ = cls.__doc__
     return f
@@ -488,7 +739,7 @@ def _u(cls, int_ok=False):
 exp, exp2, expm1 = _u(Exp), _u(Exp2), _u(Expm1)
 log, log2, log10, log1p = _u(Log), _u(Log2), _u(Log10), _u(Log1p)
 sqrt, rsqrt, reciprocal = _u(Sqrt), _u(Rsqrt), _u(Reciprocal)
-square = _u(Square, int_ok=True)
+square = _u(Square, _SAME, _LONG)  # pow(x, 2): bool ** 2 is int64
 sin, cos, tan, asin, acos, atan = _u(Sin), _u(Cos), _u(Tan), _u(Asin), _u(Acos), _u(Atan)
 arcsin, arccos, arctan = asin, acos, atan
 sinh, cosh, tanh, asinh, acosh, atanh = _u(Sinh), _u(Cosh), _u(Tanh), _u(Asinh), _u(Acosh), \
@@ -496,13 +747,15 @@ sinh, cosh, tanh, asinh, acosh, atanh = _u(Sinh), _u(Cosh), _u(Tanh), _u(Asinh),
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 sigmoid = _u(Sigmoid)
 erf, erfc, erfinv = _u(Erf), _u(Erfc), _u(Erfinv)
-abs = _u(Abs, int_ok=True)  # noqa: A001
+abs = _u(Abs, _SAME, "abs_cpu")  # noqa: A001
 absolute = abs
-sign = _u(Sign, int_ok=True)
-sgn = sign
-floor, ceil, trunc = _u(Floor, True), _u(Ceil, True), _u(Trunc, True)
+sign = _u(Sign, _SAME, _SAME)
+sgn = _u(Sgn, _SAME, _SAME)
+floor = _u(Floor, _SAME, "floor_vml_cpu")
+ceil = _u(Ceil, _SAME, "ceil_vml_cpu")
+trunc = _u(Trunc, _SAME, "trunc_vml_cpu")
 fix = trunc
-frac = _u(Frac)
+frac = _u(Frac, "frac_cpu", "frac_cpu")
 
 
 class Softplus(Op):
@@ -530,6 +783,8 @@ class Softplus(Op):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    if input._array.dtype.kind not in "fc":
+        raise not_implemented("softplus_cpu", input._array.dtype)
     return _apply(Softplus, (input, beta, threshold), {}, None)
 
 
@@ -538,12 +793,20 @@ def relu(input, inplace=False):
         return input.relu_()
     if input._array.dtype.kind == "f":
         return _apply1(Relu, input)
+    if input._array.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _apply(Relu, (input,), {}, None)
 
 
 def round(input, *, decimals=None):  # noqa: A001
+    kind = input._array.dtype.kind
     if decimals is None:  # torch's round.default and round.decimals overloads
+        if kind == "b":
+            raise not_implemented("round_vml_cpu", input._array.dtype)
         return _apply(Round, (input,), {}, None)
+    if kind not in "fc":  # round.decimals has no integer kernel
+        raise not_implemented("round_vml_cpu" if decimals == 0 else "round_cpu",
+                              input._array.dtype)
     return _apply(RoundDecimals, (input,), {"decimals": decimals}, None)
 
 
@@ -563,6 +826,10 @@ class Atan2(Op):
 
 
 def atan2(input, other):
+    if not isinstance(input, Tensor):
+        raise must_be_tensor("atan2", input, 1, "input")
+    if not isinstance(other, Tensor):
+        raise must_be_tensor("atan2", other)
     return binary(Atan2, input, other, float_only=True)
 
 
@@ -583,6 +850,8 @@ class Logit(Op):
         r = g / (a * (1 - a))
         if ctx.eps is not None:
             r = xp.where((a < ctx.eps) | (a > 1 - ctx.eps), 0.0, r)
+        else:  # torch: NaN outside the domain [0, 1]
+            r = xp.where((a < 0) | (a > 1), float("nan"), r)
         return r, None
 
 
@@ -663,15 +932,42 @@ class ClampMaxTensor(ClampTensor):
     inputs = (0, 2)
 
 
+def _scalar_bound(s, dt):
+    """A Python-number clamp bound converted to the computation dtype with torch's check."""
+    if s is None or dt.category != 1 or s.__class__ is not int:
+        return s
+    return checked_int(s, dt.np)
+
+
 def _clamp(input, min, max, op, op_tensor, out=None):  # noqa: A002
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        lo = as_tensor_arg(min) if min is not None else None
-        hi = as_tensor_arg(max) if max is not None else None
-        return _out(_apply(op_tensor, (input, lo, hi), {}, None), out)
-    cast = None
-    if input._array.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
-        cast = D.get_default_dtype().np
-    return _out(_apply(op, (input, min, max), {}, cast), out)
+    """clamp with torch's promotion: result_type(input, min, max); bool kernels and integer
+    bounds out of the dtype's range raise as torch."""
+    lo_t, hi_t = isinstance(min, Tensor), isinstance(max, Tensor)
+    if lo_t or hi_t:
+        if (lo_t or min is None) and (hi_t or max is None):
+            dt = D.result_type(input, *(b for b in (min, max) if b is not None))
+            if dt is D.bool and min is not None and max is not None:
+                raise not_implemented("clamp_cpu", dt.np)
+            return _out(_apply(op_tensor, (input, min, max), {}, dt.np), out)
+        # one Tensor bound and one number: torch's parser only takes a 0-d tensor, as a number
+        t = min if lo_t else max
+        if t._array.ndim:
+            kw = ", ".join(f"{k}={'Tensor' if isinstance(v, Tensor) else type(v).__name__}"
+                           for k, v in (("max", max), ("min", min)))
+            raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                            f"(Tensor, {kw}), but expected one of:")
+        min, max = (t.item(), max) if lo_t else (min, t.item())  # noqa: A001
+    if input._array.dtype.kind == "f" and min.__class__ is not complex and \
+            max.__class__ is not complex:
+        return _out(_apply(op, (input, min, max), {}, None), out)  # the common case
+    dt = D.result_type(input, *(b for b in (min, max) if b is not None))
+    if dt is D.bool:
+        kernel = ("clamp_scalar_cpu" if min is not None and max is not None else
+                  "clamp_min_scalar_cpu" if min is not None else "clamp_max_scalar_cpu")
+        raise not_implemented(kernel, dt.np)
+    lo, hi = _scalar_bound(min, dt), _scalar_bound(max, dt)
+    cast = None if dt.np == input._array.dtype else dt.np
+    return _out(_apply(op, (input, lo, hi), {}, cast), out)
 
 
 def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
@@ -681,6 +977,22 @@ def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
 
 
 clip = clamp
+
+
+def clamp_(input, min=None, max=None, fn=None):  # noqa: A002
+    """In-place clamp (``fn``: clamp_min/clamp_max for their nodes); torch names the output
+    type in C++ words when it can't hold the result (``result type Float can't be cast to the
+    desired output type long int``)."""
+    ad = input._array.dtype
+    if ad.kind != "f" and not (isinstance(min, Tensor) or isinstance(max, Tensor)):
+        dt = D.result_type(input, *(v for v in (min, max) if v is not None))
+        if dt.category > D.from_numpy_dtype(ad).category:
+            raise RuntimeError(f"result type {dtype_word(dt.np)} can't be cast to the desired "
+                               f"output type {cpp_dtype_name(ad)}")
+    from .inplace import inplace
+    if fn is None:
+        return inplace(input, clamp, min, max)
+    return inplace(input, fn, min if max is None else max)
 
 
 def clamp_min(input, min):  # noqa: A002 - torch's node: ClampMinBackward0 (1 for a tensor)
@@ -741,19 +1053,39 @@ class Fmin(Minimum):
         return xp.fmin(a, b)
 
 
+def _tensors_only(name, input, other):
+    if not isinstance(input, Tensor):
+        raise must_be_tensor(name, input, 1, "input")
+    if not isinstance(other, Tensor):
+        raise must_be_tensor(name, other)
+
+
 def maximum(input, other):
+    _tensors_only("maximum", input, other)
     return binary(Maximum, input, other)
 
 
 def minimum(input, other):
+    _tensors_only("minimum", input, other)
+    return binary(Minimum, input, other)
+
+
+def _maximum(input, other):
+    """NumPy's maximum on Tensors (a number allowed): for backward formulas (``gx``)."""
+    return binary(Maximum, input, other)
+
+
+def _minimum(input, other):
     return binary(Minimum, input, other)
 
 
 def fmax(input, other):
+    _tensors_only("fmax", input, other)
     return binary(Fmax, input, other)
 
 
 def fmin(input, other):
+    _tensors_only("fmin", input, other)
     return binary(Fmin, input, other)
 
 
@@ -777,15 +1109,22 @@ def where(condition, input=None, other=None):
         return nonzero(condition, as_tuple=True)
     cond = condition._array if isinstance(condition, Tensor) else xp.asarray(condition)
     if cond.dtype != xp.bool_:
+        if cond.dtype != xp.uint8:
+            raise RuntimeError("where expected condition to be a boolean tensor, but got a "
+                               f"tensor with dtype {dtype_word(cond.dtype)}")
+        import warnings
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated "
+                      "and will be removed in a future version of PyTorch. Use a boolean "
+                      "condition instead.", UserWarning, stacklevel=2)
         cond = cond.astype(bool)
     a, b = as_tensor_arg(input), as_tensor_arg(other)
-    dt = D.result_type(*(x for x in (a, b)))
+    dt = D.result_type(a, b)
     if not isinstance(a, Tensor):
-        a = wrap(xp.asarray(a, dtype=dt.np))
+        a = wrap(xp.asarray(checked_int(a, dt.np) if dt.category == 1 else a, dtype=dt.np))
     if not isinstance(b, Tensor):
-        b = wrap(xp.asarray(b, dtype=dt.np))
+        b = wrap(xp.asarray(checked_int(b, dt.np) if dt.category == 1 else b, dtype=dt.np))
     try:
-        return _apply(Where, (wrap(cond), a, b), {}, dt.np)
+        return _apply(Where, (cond, a, b), {}, dt.np)
     except ValueError:
         raise broadcast_error(a.shape, b.shape) from None
 
@@ -889,9 +1228,33 @@ class LerpTensor(Lerp):
 
 
 def lerp(input, end, weight):
+    """torch's rules: ``end`` (and a weight with dimensions) must have input's dtype; a 0-d
+    weight tensor takes part in type promotion; only floating results have a kernel."""
     weight = as_tensor_arg(weight)
-    return _apply(LerpTensor if isinstance(weight, Tensor) else Lerp, (input, end, weight), {},
-                  None)
+    if not isinstance(end, Tensor):
+        raise TypeError(f"lerp() received an invalid combination of arguments - got (Tensor, "
+                        f"{_type_word(end)}, {_type_word(weight)}), but expected one of:")
+    ad = input._array.dtype
+    if end._array.dtype != ad:
+        raise RuntimeError(f"expected dtype {cpp_dtype_name(ad)} for `end` but got dtype "
+                           f"{cpp_dtype_name(end._array.dtype)}")
+    if isinstance(weight, Tensor):
+        wd = weight._array.dtype
+        if wd != ad and weight._array.ndim:
+            raise RuntimeError(f"expected dtype {cpp_dtype_name(ad)} for `weight` but got dtype "
+                               f"{cpp_dtype_name(wd)}")
+        dt = D.result_type(input, end, weight) if wd != ad else D.from_numpy_dtype(ad)
+        if dt.category < 2:
+            raise not_implemented("lerp_kernel_tensor", dt.np)
+        cast = None if dt.np == ad == wd else dt.np
+        return _apply(LerpTensor, (input, end, weight), {}, cast)
+    if ad.kind not in "fc":
+        raise not_implemented("lerp_kernel_scalar", ad)
+    return _apply(Lerp, (input, end, weight), {}, None)
+
+
+def _type_word(x):
+    return "Tensor" if isinstance(x, Tensor) else type(x).__name__
 
 
 class Addcmul(Op):
@@ -922,12 +1285,38 @@ class Addcdiv(Op):
         return g, g * v / t2, -g * v * t1 / (t2 * t2), None
 
 
+def _addc(cls, kernel, input, tensor1, tensor2, value):
+    """addcmul/addcdiv: the result dtype is that of the three tensors; ``value`` is cast to it
+    (truncated for integer results, as torch does)."""
+    d0, d1, d2 = input._array.dtype, tensor1._array.dtype, tensor2._array.dtype
+    if d0 == d1 == d2 and d0.kind == "f":
+        return _apply(cls, (input, tensor1, tensor2, value), {}, None)  # the common case
+    dt = D.result_type(input, tensor1, tensor2)
+    if dt is D.bool:
+        raise not_implemented(kernel, dt.np)
+    if dt.category == 1 and value.__class__ is not int:
+        value = int(value)  # c10's conversion: truncation toward zero (bool -> 0/1)
+    if dt.category == 1:
+        value = checked_int(value, dt.np)
+    return _apply(cls, (input, tensor1, tensor2, value), {}, dt.np)
+
+
+_ADDCDIV_INT = ("Integer division with addcdiv is no longer supported, and in a future  release "
+                "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+                "addcdiv behavior can be implemented as (input + value * ember.trunc(tensor1 / "
+                "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 "
+                "/ tensor2) for float inputs. The future addcdiv behavior is just the latter "
+                "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+
+
 def addcmul(input, tensor1, tensor2, *, value=1):
-    return _apply(Addcmul, (input, tensor1, tensor2, value), {}, None)
+    return _addc(Addcmul, "addcmul_cpu_out", input, tensor1, tensor2, value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
-    return _apply(Addcdiv, (input, tensor1, tensor2, value), {}, None)
+    if tensor1._array.dtype.kind in "biu" and tensor2._array.dtype.kind in "biu":
+        raise RuntimeError(_ADDCDIV_INT)
+    return _addc(Addcdiv, "addcdiv_cpu_out", input, tensor1, tensor2, value)
 
 
 # ------------------------------------------------------------------------------ comparisons
@@ -940,83 +1329,101 @@ def _compare(fn, a, b):
         return NotImplemented
     aa = a._array if isinstance(a, Tensor) else a
     bb = b._array if isinstance(b, Tensor) else b
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and aa.dtype != bb.dtype:
+    if isinstance(b, Tensor):
+        if isinstance(a, Tensor) and aa.dtype != bb.dtype:
+            dt = D.result_type(a, b).np
+            aa, bb = aa.astype(dt, copy=False), bb.astype(dt, copy=False)
+    elif isinstance(a, Tensor) and aa.dtype.kind != "f":
+        # integer/bool tensor with a number: compare in the promoted dtype, the number cast to
+        # it as torch does (u8 < -3 compares with 253)
         dt = D.result_type(a, b).np
-        aa, bb = aa.astype(dt, copy=False), bb.astype(dt, copy=False)
+        if dt != aa.dtype:
+            aa = aa.astype(dt)
+        if b.__class__ is int and dt.kind in "iu":
+            bb = fit_int(b, dt)
     try:
         return _make(xp.asarray(fn(aa, bb)), False, None, 0, None)
     except ValueError:
         raise broadcast_error(getattr(aa, "shape", ()), getattr(bb, "shape", ())) from None
 
 
-def eq(input, other):
-    return _compare(xp.equal, input, other)
+def _cmp_fn(name, fn):
+    def f(input, other):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            f"({_type_word(input)}, {_type_word(other)}), but expected one of:")
+        return _compare(fn, input, other)
+    f.__name__ = name
+    return f
 
 
-def ne(input, other):
-    return _compare(xp.not_equal, input, other)
-
-
-def lt(input, other):
-    return _compare(xp.less, input, other)
-
-
-def le(input, other):
-    return _compare(xp.less_equal, input, other)
-
-
-def gt(input, other):
-    return _compare(xp.greater, input, other)
-
-
-def ge(input, other):
-    return _compare(xp.greater_equal, input, other)
-
-
+eq, ne = _cmp_fn("eq", xp.equal), _cmp_fn("ne", xp.not_equal)
+lt, le = _cmp_fn("lt", xp.less), _cmp_fn("le", xp.less_equal)
+gt, ge = _cmp_fn("gt", xp.greater), _cmp_fn("ge", xp.greater_equal)
 less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
 
 
-def logical_and(input, other):
-    return _compare(xp.logical_and, input, other)
+def _logical(name, fn):
+    def f(input, other):
+        _tensors_only(name, input, other)
+        return _compare(fn, input, other)
+    f.__name__ = name
+    return f
 
 
-def logical_or(input, other):
-    return _compare(xp.logical_or, input, other)
-
-
-def logical_xor(input, other):
-    return _compare(xp.logical_xor, input, other)
+logical_and = _logical("logical_and", xp.logical_and)
+logical_or = _logical("logical_or", xp.logical_or)
+logical_xor = _logical("logical_xor", xp.logical_xor)
 
 
 def logical_not(input):
     return wrap(xp.logical_not(input._array))
 
 
-def _bitwise(fn, a, b):
+def _bitwise(name, fn, a, b):
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        ad = a._array.dtype
+        if ad == b._array.dtype and ad.kind in "biu":  # masks: straight through
+            try:
+                return wrap(fn(a._array, b._array))
+            except ValueError:
+                raise broadcast_error(a._array.shape, b._array.shape) from None
     a, b = as_tensor_arg(a), as_tensor_arg(b)
-    for x in (a, b):
-        if isinstance(x, Tensor) and x._array.dtype.kind == "f":
-            raise RuntimeError(f"\"{fn.__name__}_cpu\" not implemented for 'Float'")
     dt = D.result_type(a, b)
-    return wrap(xp.asarray(fn(_arr(a, dt), _arr(b, dt))))
+    if dt.category >= 2:
+        raise not_implemented(f"{name}_cpu", dt.np)
+    if dt.category == 1:
+        if a.__class__ is int:
+            a = fit_int(a, dt.np)
+        if b.__class__ is int:
+            b = fit_int(b, dt.np)
+    aa, bb = _arr(a, dt), _arr(b, dt)
+    try:
+        return wrap(xp.asarray(fn(aa, bb), dtype=dt.np))
+    except ValueError:
+        raise broadcast_error(getattr(aa, "shape", ()), getattr(bb, "shape", ())) from None
+
+
+def _arr(x, dt):
+    return x._array.astype(dt.np, copy=False) if isinstance(x, Tensor) else x
 
 
 def bitwise_and(input, other):
-    return _bitwise(xp.bitwise_and, input, other)
+    return _bitwise("bitwise_and", xp.bitwise_and, input, other)
 
 
 def bitwise_or(input, other):
-    return _bitwise(xp.bitwise_or, input, other)
+    return _bitwise("bitwise_or", xp.bitwise_or, input, other)
 
 
 def bitwise_xor(input, other):
-    return _bitwise(xp.bitwise_xor, input, other)
+    return _bitwise("bitwise_xor", xp.bitwise_xor, input, other)
 
 
 def bitwise_not(input):
     a = input._array
-    if a.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    if a.dtype.kind not in "biu":
+        raise not_implemented("bitwise_not_cpu", a.dtype)
     return wrap(xp.logical_not(a) if a.dtype == xp.bool_ else xp.invert(a))
 
 
@@ -1026,8 +1433,14 @@ def equal(input, other) -> bool:
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    b = other._array if isinstance(other, Tensor) else other
-    return wrap(xp.isclose(input._array, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    _tensors_only("isclose", input, other)
+    ad, bd = input._array.dtype, other._array.dtype
+    if ad != bd:
+        raise RuntimeError(f"{dtype_word(ad)} did not match {dtype_word(bd)}")
+    if ad.kind == "b":
+        return wrap(xp.asarray(input._array == other._array))
+    return wrap(xp.isclose(input._array, other._array, rtol=rtol, atol=atol,
+                           equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:

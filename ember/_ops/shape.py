@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply_view
-from ._utils import broadcast_error, shape_str, wrap_dim, wrap_dims
+from ._utils import broadcast_error, dtype_word, shape_str, wrap_dim, wrap_dims
 
 
 def _shape_args(shape):
@@ -388,18 +388,33 @@ def tile(input, *dims):
     return _apply(Repeat, (input, dims), {}, None)
 
 
+def _legacy_empty(a):
+    return a.ndim == 1 and a.shape[0] == 0
+
+
 class Cat(Op):
+    """concatenate; legacy empty 1-D inputs are skipped but stay inputs of the node (torch's
+    CatBackward0 has an edge for them, their gradient is empty)."""
+
     @staticmethod
     def forward(ctx, axis, *arrays):
         ctx.axis = axis
-        ctx.sizes = [a.shape[axis] for a in arrays]
-        return xp.concatenate(arrays, axis=axis)
+        kept = [a for a in arrays if not _legacy_empty(a)]
+        if not kept or len(kept) == len(arrays):
+            kept = arrays
+            ctx.sizes = [a.shape[axis] for a in arrays]
+        else:
+            ctx.sizes = [None if _legacy_empty(a) else a.shape[axis] for a in arrays]
+        return xp.concatenate(kept, axis=axis)
 
     @staticmethod
     def backward(ctx, g, xp):
         out = [None]
         start = 0
         for n in ctx.sizes:
+            if n is None:  # a skipped legacy empty input
+                out.append(g.reshape(-1)[:0])
+                continue
             idx = (slice(None),) * ctx.axis + (slice(start, start + n),)
             out.append(g[idx])
             start += n
@@ -410,15 +425,23 @@ def cat(tensors, dim=0, *, out=None):
     tensors = [t for t in tensors]
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    # legacy: 1-D empty tensors are skipped
-    tensors = [t for t in tensors if not (t._array.ndim == 1 and t._array.size == 0)] or \
-        tensors[:1]
-    ref = tensors[0]._array
+    # the result dtype comes from every input, the legacy empty 1-D ones included
+    dt = D.result_type(*tensors) if len({t._array.dtype for t in tensors}) > 1 else None
+    if out is not None:
+        od = D.from_numpy_dtype(out._array.dtype)
+        if not D.can_cast(dt or D.from_numpy_dtype(tensors[0]._array.dtype), od):
+            raise TypeError("ember.cat(): input types can't be cast to the desired output type "
+                            f"{dtype_word(od.np)}")
+    # legacy: 1-D empty tensors are skipped (checked against nothing, concatenated as nothing)
+    kept = [t for t in tensors if not _legacy_empty(t._array)] or tensors[:1]
+    ref = kept[0]._array
     if ref.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     axis = wrap_dim(dim, ref.ndim)
-    for i, t in enumerate(tensors[1:], 1):
+    for i, t in enumerate(tensors):
         a = t._array
+        if a is ref or _legacy_empty(a):
+            continue
         if a.ndim != ref.ndim:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and "
                                f"{a.ndim}")
@@ -428,7 +451,6 @@ def cat(tensors, dim=0, *, out=None):
                     f"Sizes of tensors must match except in dimension {axis}. Expected size "
                     f"{ref.shape[d]} but got size {a.shape[d]} for tensor number {i} in the "
                     "list.")
-    dt = D.result_type(*tensors) if len({t._array.dtype for t in tensors}) > 1 else None
     res = _apply(Cat, (axis, *tensors), {}, dt.np if dt is not None else None)
     if out is not None:
         out.copy_(res)
