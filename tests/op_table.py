@@ -645,6 +645,12 @@ op("lerp_0d_double", lambda lib, a, b, w: lib.lerp(a, b, w.to(lib.float64)),
    [S(R(2, 3), R(2, 3), R())], dtypes=("float32",))
 op("addcmul_int", lambda lib, a, b, i: lib.addcmul(a, b, i, value=0.5),
    [S(R(2, 3), R(2, 3), I(5, 2, 3))])
+# median: torch's MedianBackward0 shares the gradient among ties, MedianBackward1 picks one
+op("median", lambda lib, a: lib.median(a), [S(R(2, 3)), S(R(4)), S(R())], int_ok=True)
+op("median_dim", lambda lib, a: lib.median(a, 1), [S(R(2, 3)), S(R(3, 4))], int_ok=True)
+# (no int samples: torch's quickselect picks any of tied indices)
+op("kthvalue", lambda lib, a: lib.kthvalue(a, 2, 0), [S(R(3, 2)), S(R(4))])
+op("cummax", lambda lib, a: lib.cummax(a, 1), [S(R(2, 4)), S(R(3, 1))], int_ok=True)
 op("cat_empty1d_double", lambda lib, a, b: lib.cat([a, b.to(lib.float64)]), [S(R(2, 3), R(0))],
    dtypes=("float32",))
 

@@ -255,6 +255,38 @@ def test_unary_extras_on_every_dtype():
         _check(f, [(T(d),) for d in DT])
 
 
+REDUCTIONS = {
+    "sum": lambda L, a: a.sum(), "sum_dim": lambda L, a: L.sum(a, 1),
+    "sum_dtype": lambda L, a: L.sum(a, dtype=L.int32), "nansum": lambda L, a: L.nansum(a),
+    "mean": lambda L, a: a.mean(), "mean_dtype": lambda L, a: L.mean(a, 0, dtype=L.float64),
+    "nanmean": lambda L, a: L.nanmean(a), "prod": lambda L, a: a.prod(),
+    "prod_dim_dtype": lambda L, a: L.prod(a, 1, dtype=L.int32),
+    "cumsum": lambda L, a: L.cumsum(a, 1), "cumprod": lambda L, a: L.cumprod(a, 0),
+    "cumprod_dtype": lambda L, a: L.cumprod(a, 1, dtype=L.int16),
+    "max": lambda L, a: a.max(), "max_dim": lambda L, a: tuple(L.max(a, 1)),
+    "amin": lambda L, a: L.amin(a, 0), "argmax": lambda L, a: L.argmax(a),
+    "argmin_dim": lambda L, a: L.argmin(a, 1), "var": lambda L, a: a.var(),
+    "std_mean": lambda L, a: L.std_mean(a), "var_mean": lambda L, a: L.var_mean(a),
+    "norm": lambda L, a: a.norm(), "logsumexp": lambda L, a: L.logsumexp(a, 1),
+    "softmax": lambda L, a: L.softmax(a, 1), "softmax0": lambda L, a: L.softmax(a, 0),
+    "log_softmax_dtype": lambda L, a: L.log_softmax(a, 1, dtype=L.float64),
+    "all": lambda L, a: a.all(), "any_dim": lambda L, a: L.any(a, 0),
+    "count_nonzero": lambda L, a: L.count_nonzero(a, 1), "topk": lambda L, a: tuple(L.topk(a, 2)),
+    "sort": lambda L, a: tuple(L.sort(a, 1)), "median": lambda L, a: L.median(a),
+    "median_dim": lambda L, a: tuple(L.median(a, 1)), "kthvalue": lambda L, a: tuple(
+        L.kthvalue(a, 1, 1)), "cummax": lambda L, a: tuple(L.cummax(a, 1)),
+    "max_bool_dim": lambda L, a: L.max(a, True),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", list(REDUCTIONS))
+def test_reductions_on_every_dtype(name):
+    """Integral and bool sum/prod/cumsum/cumprod are int64 (never NumPy's uint64); all/any keep
+    uint8; mean/var/std/norm/softmax/argmax/topk/median refuse the dtypes torch refuses."""
+    _check(REDUCTIONS[name], [(T(d, shape=(2, 3)),) for d in DT])
+
+
 @needs_torch
 def test_ternary_promotion():
     """clamp with tensor bounds, addcmul/addcdiv (value cast to the result dtype), lerp."""
@@ -311,6 +343,8 @@ def test_cat_and_stack_promote_over_all_inputs():
     lambda L: L.frac(L.ones(2, dtype=L.int16)),
     lambda L: L.remainder(L.ones(2, dtype=L.bool), L.ones(2, dtype=L.bool)),
     lambda L: L.lerp(L.ones(2, dtype=L.int64), L.ones(2, dtype=L.int64), 0.5),
+    lambda L: L.median(L.ones(2, dtype=L.bool)),
+    lambda L: L.softmax(L.ones(2, 2, dtype=L.int64), 0),
     lambda L: L.addcmul(L.ones(2, dtype=L.bool), L.ones(2, dtype=L.bool),
                         L.ones(2, dtype=L.bool)),
 ])
@@ -342,6 +376,10 @@ GRAD_CASES = {
     "div_floor": lambda L, x: L.div(x, 2.0, rounding_mode="floor"),
     "div_trunc": lambda L, x: L.div(x, x.detach() + 3, rounding_mode="trunc"),
     "sgn": lambda L, x: L.sgn(x), "sign": lambda L, x: x.sign(),
+    "median": lambda L, x: L.median(L.cat([x, x[:1]])),
+    "median_dim": lambda L, x: L.median(x.reshape(2, 2), 1).values,
+    "kthvalue": lambda L, x: L.kthvalue(x, 2).values,
+    "cummax": lambda L, x: L.cummax(x, 0).values,
     "logit": lambda L, x: L.logit(x),
     "round_decimals": lambda L, x: L.round(x, decimals=1),
     "round_method": lambda L, x: x.round(),

@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._backend import _take_along, max_last, sum_last, xp
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
-from ._utils import float_cast, wrap, wrap_dim, wrap_dims
+from ._utils import dtype_word, float_cast, not_implemented, wrap, wrap_dim, wrap_dims
 
 
 def _return_type(name, fields):
@@ -97,8 +97,8 @@ def _reduce(cls_all, cls_dim, input, dim, keepdim, dtype, name):
     full = dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0)
     cls = cls_all if full and not keepdim else cls_dim
     npd = D.to_dtype(dtype).np if dtype is not None else None
-    if npd is None and input._array.dtype.kind in "bi" and name == "sum":
-        npd = xp.int64
+    if npd is None and input._array.dtype.kind in "biu" and name == "sum":
+        npd = xp.int64  # torch: integral and bool sums are int64 (NumPy: uint64 for uint8)
     return _apply(cls, (input, axes, keepdim, npd), {}, None)
 
 
@@ -124,14 +124,15 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def nanmean(input, dim=None, keepdim=False):
+    if input._array.dtype.kind not in "fc":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_dtype_word(input)}")
     notnan = (~input.isnan()).sum(dim, keepdim)
     return nansum(input, dim, keepdim) / notnan
 
 
 def _dtype_word(t):
-    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte", "int16": "Short",
-            "int8": "Char", "float32": "Float", "float64": "Double",
-            "float16": "Half"}.get(t._array.dtype.name, t._array.dtype.name)
+    return dtype_word(t._array.dtype)
 
 
 class Prod(Op):
@@ -143,8 +144,8 @@ class Prod(Op):
         ctx.save_for_backward(a)
         ctx.axis, ctx.keepdim = axis, keepdim
         if axis is None:
-            return xp.prod(a)
-        return xp.prod(a, axis=axis, keepdims=keepdim)
+            return xp.prod(a, dtype=a.dtype)
+        return xp.prod(a, axis=axis, keepdims=keepdim, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g, xp):
@@ -168,6 +169,8 @@ class ProdAll(Prod):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
+    elif input._array.dtype.kind in "biu":
+        input = input.to(D.int64)  # torch: integral and bool products are int64
     if dim is None:
         return _apply(ProdAll, (input, None, False), {}, None)
     return _apply(Prod, (input, wrap_dim(dim, input._array.ndim), keepdim), {}, None)
@@ -247,6 +250,10 @@ def _max_min(input, dim, keepdim, other, full_cls, dim_cls, result, pair_fn, fn,
         return pair_fn(input, dim)
     if other is not None:
         return pair_fn(input, other)
+    if dim.__class__ is bool or dim.__class__ is float:
+        name = "max" if full_cls is MaxAll else "min"
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(dim).__name__}), but expected one of:")
     if dim is None:
         if input._array.size == 0:
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() "
@@ -284,6 +291,8 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 def argmax(input, dim=None, keepdim=False):
     a = input._array
+    if a.dtype.kind == "b":
+        raise RuntimeError("argmax(): does not support bool input")
     if dim is None:
         r = xp.argmax(a.reshape(-1))
         return wrap(xp.asarray(r).reshape((1,) * a.ndim if keepdim else ()))
@@ -292,6 +301,8 @@ def argmax(input, dim=None, keepdim=False):
 
 def argmin(input, dim=None, keepdim=False):
     a = input._array
+    if a.dtype.kind == "b":
+        raise RuntimeError("argmin(): does not support bool input")
     if dim is None:
         r = xp.argmin(a.reshape(-1))
         return wrap(xp.asarray(r).reshape((1,) * a.ndim if keepdim else ()))
@@ -353,11 +364,11 @@ class Std(Op):
         return gk * d / (xp.where(nz, out, 1.0) * ctx.div) * nz, None, None, None
 
 
-def _var_args(input, dim, unbiased, correction):
+def _var_args(input, dim, unbiased, correction, name="std and var"):
     if isinstance(dim, bool):  # var(unbiased) old signature
         dim, unbiased = None, dim
     if input._array.dtype.kind not in "fc":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
     return wrap_dims(dim, input._array.ndim), _correction(unbiased, correction)
 
 
@@ -372,10 +383,12 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _var_args(input, dim, unbiased, correction, "var_mean")
     return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _var_args(input, dim, unbiased, correction, "std_mean")
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
@@ -426,6 +439,9 @@ class Norm(Op):
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
+    if input._array.dtype.kind not in "fc" and p != "nuc":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dtype_word(input)}")
     if dtype is not None:
         input = input.to(dtype)
     if p == "fro" or p is None:
@@ -477,6 +493,10 @@ class Softmax(Op):
 
     @staticmethod
     def forward(ctx, a, axis):
+        if not a.size:  # (no max of an empty row)
+            ctx.save_for_backward(a)
+            ctx.axis = None
+            return a.copy()
         if axis is not None and axis == a.ndim - 1:  # rows: the fast row reductions, in place
             e = a - max_last(a)
             xp.exp(e, out=e)
@@ -503,6 +523,10 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx, a, axis):
+        if not a.size:  # (no max of an empty row)
+            ctx.save_for_backward(a)
+            ctx.axis = None
+            return a.copy()
         if axis is not None and axis == a.ndim - 1:
             out = a - max_last(a)
             out -= xp.log(sum_last(xp.exp(out)))
@@ -530,19 +554,35 @@ def _softmax_dim(input, dim):
                       "call to include dim=X as an argument.", stacklevel=3)
         nd = input._array.ndim
         dim = 0 if nd in (0, 1, 3) else 1
-    return wrap_dim(dim, input._array.ndim) if input._array.ndim else None
+    axis = wrap_dim(dim, input._array.ndim)  # (a 0-d tensor takes dims 0 and -1 too)
+    return axis if input._array.ndim else None
+
+
+def _softmax_input(input, dim, dtype, name):
+    """The input cast to ``dtype`` and the wrapped dim; integer inputs have no kernel."""
+    if dtype is not None:
+        input = input.to(dtype)
+    axis = _softmax_dim(input, dim)
+    if input._array.dtype.kind not in "fc" and input._array.size:  # (torch: no kernel runs
+        # for no elements, and the empty result keeps the integer dtype)
+        last = axis is None or axis == input._array.ndim - 1
+        raise not_implemented(f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl",
+                              input._array.dtype)
+    return input, axis
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
-    return _apply(Softmax, (input, _softmax_dim(input, dim)), {}, float_cast(input))
+    input, axis = _softmax_input(input, dim, dtype, "softmax")
+    if not input._array.size and input._array.dtype.kind not in "fc":
+        return input.clone()
+    return _apply(Softmax, (input, axis), {}, None)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
-    return _apply(LogSoftmax, (input, _softmax_dim(input, dim)), {}, float_cast(input))
+    input, axis = _softmax_input(input, dim, dtype, "log_softmax")
+    if not input._array.size and input._array.dtype.kind not in "fc":
+        return input.clone()
+    return _apply(LogSoftmax, (input, axis), {}, None)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -556,7 +596,7 @@ class Cumsum(Op):
     @staticmethod
     def forward(ctx, a, axis):
         ctx.axis = axis
-        return xp.cumsum(a, axis=axis) if a.ndim else a.copy()
+        return xp.cumsum(a, axis=axis, dtype=a.dtype) if a.ndim else a.copy()
 
     @staticmethod
     def backward(ctx, g, xp):
@@ -571,7 +611,7 @@ class Cumprod(Op):
 
     @staticmethod
     def forward(ctx, a, axis):
-        out = xp.cumprod(a, axis=axis) if a.ndim else a.copy()
+        out = xp.cumprod(a, axis=axis, dtype=a.dtype) if a.ndim else a.copy()
         ctx.save_for_backward(a, out)
         ctx.axis = axis
         return out
@@ -618,13 +658,38 @@ def cumprod(input, dim, *, dtype=None):
     return _apply(Cumprod, (input, wrap_dim(dim, input._array.ndim)), {}, None)
 
 
+class Cummax(Op):
+    """running max -> (values, indices); the gradient goes to each running argmax."""
+    multi_output = True
+    nondiff_outputs = (1,)
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.shape, ctx.axis = a.shape, axis
+        if a.ndim == 0:
+            idx = xp.zeros((), xp.int64)
+            ctx.save_for_backward(idx)
+            return a.copy(), idx
+        vals = xp.maximum.accumulate(a, axis=axis)
+        idx = _cum_arg(a, vals, axis)
+        ctx.save_for_backward(idx)
+        return vals, idx
+
+    @staticmethod
+    def backward(ctx, grads, xp):
+        g = grads[0]
+        if ctx.shape == ():
+            return g, None
+        (idx,) = ctx.saved_tensors
+        return xp.scatter_add_along(ctx.shape, idx, g, ctx.axis), None
+
+
+CummaxResult = _return_type("cummax", ("values", "indices"))
+
+
 def cummax(input, dim):
-    a = input._array
-    ax = wrap_dim(dim, a.ndim)
-    vals = xp.maximum.accumulate(a, axis=ax)
-    idx = _cum_arg(a, vals, ax)
-    return _return_type("cummax", ("values", "indices"))(
-        input.gather(ax, wrap(idx)), wrap(idx))
+    ax = wrap_dim(dim, input._array.ndim)
+    return CummaxResult(*_apply(Cummax, (input, ax), {}, None))
 
 
 def _cum_arg(a, vals, ax):
@@ -638,13 +703,18 @@ def _cum_arg(a, vals, ax):
 
 
 def all(input, dim=None, keepdim=False):  # noqa: A001
-    axes = None if dim is None else wrap_dims(dim, input._array.ndim)
-    return wrap(xp.all(input._array, axis=axes, keepdims=keepdim))
+    """torch: a bool result, except for uint8 input (uint8 0/1)."""
+    a = input._array
+    axes = None if dim is None else wrap_dims(dim, a.ndim)
+    r = xp.asarray(xp.all(a, axis=axes, keepdims=keepdim))
+    return wrap(r.astype(xp.uint8) if a.dtype == xp.uint8 else r)
 
 
 def any(input, dim=None, keepdim=False):  # noqa: A001
-    axes = None if dim is None else wrap_dims(dim, input._array.ndim)
-    return wrap(xp.any(input._array, axis=axes, keepdims=keepdim))
+    a = input._array
+    axes = None if dim is None else wrap_dims(dim, a.ndim)
+    r = xp.asarray(xp.any(a, axis=axes, keepdims=keepdim))
+    return wrap(r.astype(xp.uint8) if a.dtype == xp.uint8 else r)
 
 
 def count_nonzero(input, dim=None):
@@ -662,6 +732,9 @@ class SortOp(Op):
 
     @staticmethod
     def forward(ctx, a, axis, descending, k):
+        if a.ndim == 0:  # topk of a 0-d tensor (k 0 or 1): the element itself
+            ctx.shape = ()
+            return a.copy(), xp.zeros((), xp.int64)
         if k is not None and 0 < k < a.shape[axis] and a.dtype.kind == "f" and \
                 not xp.isnan(a).any():
             # float topk: partition out the k, then sort only those (torch ranks NaN as the
@@ -690,6 +763,8 @@ class SortOp(Op):
 
     @staticmethod
     def backward(ctx, grads, xp):
+        if ctx.shape == ():
+            return grads[0], None, None, None
         (idx,) = ctx.saved_tensors
         return xp.scatter_add_along(ctx.shape, idx, grads[0], ctx.axis), None, None, None
 
@@ -710,6 +785,8 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    if input._array.dtype.kind == "b":
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     ax = wrap_dim(dim, input._array.ndim)
     n = input._array.shape[ax] if input._array.ndim else 1
     if k > n:
@@ -721,26 +798,78 @@ def msort(input):
     return sort(input, 0).values
 
 
+class MedianAll(Op):
+    """median of all elements (the lower one for an even count; NaN if any is NaN); the
+    gradient is shared evenly among the elements equal to it, as torch does."""
+    node_name = "MedianBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        flat = a.reshape(-1)
+        if flat.size == 0:
+            out = xp.asarray(xp.nan, a.dtype)
+        elif a.dtype.kind == "f" and xp.isnan(flat).any():
+            out = xp.asarray(xp.nan, a.dtype)
+        else:
+            out = xp.asarray(xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2])
+        if ctx.needs_input_grad:
+            mask = (a == out) | (xp.isnan(a) & xp.isnan(out)) if a.dtype.kind == "f" else \
+                a == out
+            ctx.save_for_backward(mask)
+            ctx.count = int(mask.sum())
+        return out
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (mask,) = ctx.saved_tensors
+        return g * mask / ctx.count
+
+
+def _kth_index(k):
+    """``argfn`` for MaxDim-style ops: the index of the k-th smallest along the axis (stable
+    order; a NaN, which torch ranks above everything, wins for the median)."""
+    def argfn(a, axis, keepdims, nan_wins=False):
+        idx = xp.take(xp.argsort(a, axis=axis, kind="stable"), [k(a.shape[axis])], axis=axis)
+        if nan_wins and a.dtype.kind == "f":
+            nan = xp.isnan(a)
+            idx = xp.where(nan.any(axis=axis, keepdims=True),
+                           xp.argmax(nan, axis=axis, keepdims=True), idx)
+        return idx
+    return argfn
+
+
+class MedianDim(MaxDim):
+    node_name = "MedianBackward1"
+
+
+class KthvalueDim(MaxDim):
+    node_name = "KthvalueBackward0"
+
+
+def _nonempty_dim(name, input, ax):
+    if input._array.ndim and input._array.shape[ax] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
+
+
 def median(input, dim=None, keepdim=False):
+    if input._array.dtype.kind == "b":
+        raise not_implemented("median_cpu" if dim is None else "median_out", input._array.dtype)
     if dim is None:
-        flat = input.reshape(-1)
-        s = sort(flat).values
-        return s[(flat._array.size - 1) // 2]
+        return _apply(MedianAll, (input,), {}, None)
     ax = wrap_dim(dim, input._array.ndim)
-    s = sort(input, ax)
-    k = (input._array.shape[ax] - 1) // 2
-    vals = s.values.narrow(ax, k, 1)
-    idx = s.indices.narrow(ax, k, 1)
-    if not keepdim:
-        vals, idx = vals.squeeze(ax), idx.squeeze(ax)
-    return MedianResult(vals, idx)
+    _nonempty_dim("median", input, ax)
+    fn = _kth_index(lambda n: (n - 1) // 2)
+    argfn = (lambda a, axis, keepdims: fn(a, axis, keepdims, True))
+    return MedianResult(*_apply(MedianDim, (input, ax, keepdim, argfn), {}, None))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
+    if input._array.dtype.kind == "b":
+        raise not_implemented("kthvalue_cpu", input._array.dtype)
     ax = wrap_dim(dim, input._array.ndim)
-    s = sort(input, ax)
-    vals = s.values.narrow(ax, k - 1, 1)
-    idx = s.indices.narrow(ax, k - 1, 1)
-    if not keepdim:
-        vals, idx = vals.squeeze(ax), idx.squeeze(ax)
-    return KthResult(vals, idx)
+    _nonempty_dim("kthvalue", input, ax)
+    n = input._array.shape[ax] if input._array.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {ax}")
+    argfn = _kth_index(lambda n: k - 1)
+    return KthResult(*_apply(KthvalueDim, (input, ax, keepdim, argfn), {}, None))
