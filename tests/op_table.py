@@ -637,6 +637,10 @@ for _k, (_mode, _shape, _kw) in enumerate(_INTERP):
 op("sgn", lambda lib, a: lib.sgn(a), un_samples(), int_ok=True, torch_backward=False)
 op("logit", lambda lib, a: lib.logit(a),
    un_samples(lambda *s: np.asarray(_rng.uniform(0.1, 0.9, s))))
+op("rrelu_eval", lambda lib, a: lib.nn.functional.rrelu(a), un_samples())
+op("relu6_int_ok", lambda lib, a: lib.nn.functional.relu6(a * 4), un_samples(), int_ok=True)
+op("hardtanh", lambda lib, a: lib.nn.functional.hardtanh(a, -0.5, 0.7), un_samples(),
+   int_ok=True)
 # mixed dtypes: a 0-d bound/weight of another float dtype does not promote; an int tensor
 # factor promotes to the float one
 op("clamp_0d_double", lambda lib, a, lo: lib.clamp(a, lo.to(lib.float64)), [S(R(2, 3), R())],

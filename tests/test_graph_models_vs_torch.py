@@ -52,10 +52,7 @@ GRAPH_DIFFERS = {
 }
 
 # Not torch's graph yet, being fixed elsewhere (strict: the fix turns the entry red).
-KNOWN = {
-    **{f"rrelu_{k}-{dt}": "RreluWithNoiseBackward0: on the dtype-promotion branch (its "
-       "RreluWithNoise op)" for k in ("eval", "train") for dt in ("float32", "float64")},
-}
+KNOWN = {}
 
 
 class Env:

@@ -255,6 +255,36 @@ def test_unary_extras_on_every_dtype():
         _check(f, [(T(d),) for d in DT])
 
 
+ACTIVATIONS = ["relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "gelu", "silu",
+               "mish", "hardsigmoid", "hardswish", "softplus", "softsign", "tanhshrink",
+               "logsigmoid", "hardshrink", "softshrink", "glu", "rrelu"]
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activations_on_integer_and_bool_tensors(name):
+    """torch keeps integer dtypes (relu, relu6, hardtanh, threshold) or raises its kernel's
+    NotImplementedError; bool mostly raises."""
+    _check(lambda L, a: getattr(L.nn.functional, name)(a), [(T(d),) for d in DT])
+
+
+@needs_torch
+def test_activation_parameters_and_inplace_on_integers():
+    fns = [lambda L, a: L.nn.functional.hardtanh(a, -1.5, 1.5),
+           lambda L, a: L.nn.functional.hardtanh(a, 1, 3),
+           lambda L, a: L.nn.functional.hardtanh(a, -1000, 1000),
+           lambda L, a: L.nn.functional.threshold(a, 1.5, 7.9),
+           lambda L, a: L.nn.functional.threshold(a, 2, -1),
+           lambda L, a: L.nn.functional.relu6(a.clone(), inplace=True),
+           lambda L, a: L.nn.functional.hardtanh_(a.clone()),
+           lambda L, a: L.nn.functional.leaky_relu_(a.clone()),
+           lambda L, a: L.nn.functional.threshold_(a.clone(), 1, 0)]
+    for f in fns:
+        _check(f, [(T(d),) for d in DT if d != "float16"])
+    # random noise: only the integer/bool errors are comparable
+    _check(lambda L, a: L.nn.functional.rrelu(a, training=True), [(T(d),) for d in DT[:6]])
+
+
 REDUCTIONS = {
     "sum": lambda L, a: a.sum(), "sum_dim": lambda L, a: L.sum(a, 1),
     "sum_dtype": lambda L, a: L.sum(a, dtype=L.int32), "nansum": lambda L, a: L.nansum(a),
@@ -380,6 +410,7 @@ GRAD_CASES = {
     "median_dim": lambda L, x: L.median(x.reshape(2, 2), 1).values,
     "kthvalue": lambda L, x: L.kthvalue(x, 2).values,
     "cummax": lambda L, x: L.cummax(x, 0).values,
+    "rrelu": lambda L, x: L.nn.functional.rrelu(x),
     "logit": lambda L, x: L.logit(x),
     "round_decimals": lambda L, x: L.round(x, decimals=1),
     "round_method": lambda L, x: x.round(),

@@ -17,6 +17,7 @@ from .._ops import linalg as _la
 from .._ops import pointwise as _pw
 from .._ops import reduction as _red
 from .._ops import shape as _sh
+from .._ops._utils import checked_int, not_implemented
 from ..autograd.function import Op, _apply
 
 __all__ = [
@@ -117,15 +118,28 @@ def _act(name, fwd, bwd, node_name=None, save="in"):
     return type(name, (Op,), attrs)
 
 
-def _run(cls, input, *params):
-    return _apply(cls, (input,) + params, {}, _float_cast(input))
+def _run(cls, input, *params, kernel=None):
+    """Apply an activation Op.  ``kernel``: torch's kernel name, for the NotImplementedError
+    integer and bool inputs raise (activations without one keep the input dtype)."""
+    if kernel is not None and input._array.dtype.kind not in "fc":
+        raise not_implemented(kernel, input._array.dtype)
+    return _apply(cls, (input,) + params, {}, None)
 
 
-def _inplace_or(cls, input, inplace, *params):
+def _inplace_or(cls, input, inplace, *params, kernel=None):
     if inplace:
+        if kernel is not None and input._array.dtype.kind not in "fc":
+            raise not_implemented(kernel, input._array.dtype)
         from .._ops.inplace import inplace as _inp
-        return _inp(input, lambda t: _run(cls, t, *params))
-    return _run(cls, input, *params)
+        return _inp(input, lambda t: _run(cls, t, *params, kernel=kernel))
+    return _run(cls, input, *params, kernel=kernel)
+
+
+def _int_params(input, *values):
+    """Scalar parameters of hardtanh/threshold on an integer tensor: converted to its dtype as
+    torch does (truncated, with the overflow check)."""
+    dt = input._array.dtype
+    return tuple(checked_int(int(v), dt) for v in values)
 
 
 LeakyRelu = _act("LeakyRelu", lambda a, s: xp.where(a > 0, a, a * s).astype(a.dtype, copy=False),
@@ -253,7 +267,7 @@ def relu6(input, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return _inplace_or(LeakyRelu, input, inplace, negative_slope)
+    return _inplace_or(LeakyRelu, input, inplace, negative_slope, kernel="leaky_relu_cpu")
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -261,7 +275,7 @@ def leaky_relu_(input, negative_slope=0.01):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _inplace_or(Elu, input, inplace, alpha, 1.0, 1.0)
+    return _inplace_or(Elu, input, inplace, alpha, 1.0, 1.0, kernel="elu_cpu")
 
 
 def elu_(input, alpha=1.0):
@@ -273,7 +287,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    return _inplace_or(Elu, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return _inplace_or(Elu, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0, kernel="elu_cpu")
 
 
 def selu_(input):
@@ -283,7 +297,7 @@ def selu_(input):
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return _inplace_or(Celu, input, inplace, alpha, 1.0, 1.0 / alpha)
+    return _inplace_or(Celu, input, inplace, alpha, 1.0, 1.0 / alpha, kernel="elu_cpu")
 
 
 def celu_(input, alpha=1.0):
@@ -293,15 +307,15 @@ def celu_(input, alpha=1.0):
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    return _run(Gelu, input, approximate)
+    return _run(Gelu, input, approximate, kernel="GeluKernelImpl")
 
 
 def silu(input, inplace=False):
-    return _inplace_or(Silu, input, inplace)
+    return _inplace_or(Silu, input, inplace, kernel="silu_cpu")
 
 
 def mish(input, inplace=False):
-    return _inplace_or(Mish, input, inplace)
+    return _inplace_or(Mish, input, inplace, kernel="mish_cpu")
 
 
 def tanh(input):
@@ -315,6 +329,13 @@ def sigmoid(input):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    kind = input._array.dtype.kind
+    if kind not in "fc":  # integer tensors stay integer (limits truncated); bool has no kernel
+        if kind == "b":
+            raise RuntimeError("Bool inputs not supported for hardtanh")
+        if kind == "u" and (min_val < 0 or max_val < 0):
+            raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+        min_val, max_val = _int_params(input, min_val, max_val)
     return _inplace_or(Hardtanh, input, inplace, min_val, max_val)
 
 
@@ -323,11 +344,11 @@ def hardtanh_(input, min_val=-1.0, max_val=1.0):
 
 
 def hardsigmoid(input, inplace=False):
-    return _inplace_or(Hardsigmoid, input, inplace)
+    return _inplace_or(Hardsigmoid, input, inplace, kernel="hardsigmoid_cpu")
 
 
 def hardswish(input, inplace=False):
-    return _inplace_or(Hardswish, input, inplace)
+    return _inplace_or(Hardswish, input, inplace, kernel="hardswish_cpu")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -342,12 +363,21 @@ def tanhshrink(input):
     return input - input.tanh()
 
 
+def _threshold(input, th, value, inplace):
+    kind = input._array.dtype.kind
+    if kind not in "fc":  # integer tensors stay integer; bool has no kernel
+        if kind == "b":
+            raise not_implemented("threshold_cpu", input._array.dtype)
+        th, value = _int_params(input, th, value)
+    return _inplace_or(Threshold, input, inplace, th, value)
+
+
 def threshold(input, threshold, value, inplace=False):
-    return _inplace_or(Threshold, input, inplace, threshold, value)
+    return _threshold(input, threshold, value, inplace)
 
 
 def threshold_(input, threshold, value):
-    return _inplace_or(Threshold, input, True, threshold, value)
+    return _threshold(input, threshold, value, True)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -363,20 +393,22 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def logsigmoid(input):
-    return _run(LogSigmoid, input)
+    return _run(LogSigmoid, input, kernel="log_sigmoid_cpu")
 
 
 def hardshrink(input, lambd=0.5):
-    return _run(Hardshrink, input, lambd)
+    return _run(Hardshrink, input, lambd, kernel="hardshrink_cpu")
 
 
 def softshrink(input, lambd=0.5):
-    return _run(Softshrink, input, lambd)
+    return _run(Softshrink, input, lambd, kernel="softshrink_check")
 
 
 def glu(input, dim=-1):
     if input._array.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
+    if input._array.dtype.kind not in "fc":
+        raise not_implemented("glu_cpu", input._array.dtype)
     n = input.shape[dim]
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension "
@@ -446,17 +478,36 @@ def prelu(input, weight):
     return _apply(PreluKernel, (input, w), {}, None)
 
 
+class RreluWithNoise(Op):
+    """rrelu: x where x >= 0, else x * noise (uniform in [lower, upper] when training, their
+    mean in eval); d/dx = 1 or noise."""
+
+    @staticmethod
+    def forward(ctx, a, noise):
+        ctx.save_for_backward(noise)
+        return xp.where(a >= 0, a, a * noise).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        (noise,) = ctx.saved_tensors
+        return g * noise, None
+
+
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    if input._array.dtype.kind not in "fc":
+        raise not_implemented("rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu",
+                              input._array.dtype)
+    a = input._array
     if training:
         from .._random import rand
-        a = rand(*input.shape, dtype=input.dtype) * (upper - lower) + lower
-        out = _pw.where(input >= 0, input, input * a)
+        r = rand(*input.shape, dtype=input.dtype)._array * (upper - lower) + lower
     else:
-        out = leaky_relu(input, (lower + upper) / 2)
+        r = xp.asarray((lower + upper) / 2, a.dtype)
+    noise = xp.where(a >= 0, xp.ones((), a.dtype), r).astype(a.dtype, copy=False)
     if inplace:
-        from .._ops.inplace import copy_
-        return copy_(input, out)
-    return out
+        from .._ops.inplace import inplace as _inp
+        return _inp(input, lambda t: _apply(RreluWithNoise, (t, noise), {}, None))
+    return _apply(RreluWithNoise, (input, noise), {}, None)
 
 
 # ================================================================= nodes of a Python number

@@ -638,8 +638,11 @@ leaves = [a, b]
        'saved_modified:unsqueeze_(0)',
        'saved_modified:zero_()',
        'softmax',
+       'table:hardtanh',
        'table:relu',
+       'table:relu6_int_ok',
        'table:relu_method',
+       'table:rrelu_eval',
        'table:softmax_0d'),
       'grad2', 'requires_grad: first-order grads (create_graph=True) of leaf: ember False, torch True',
       'relu', '''\
@@ -653,13 +656,6 @@ leaves = [a]
       'transpose:swapaxes', '''\
 a = lib.tensor(np.array(0, dtype='int64'))
 out = lib.swapaxes(a, 0, 1)
-leaves = []
-'''),
-    K(('F.gelu',),
-      'missing_error', 'torch raised NotImplementedError: "GeluKernelImpl" not implemented for \'T\'',
-      'F.gelu', '''\
-a = lib.tensor(np.array(0, dtype='int8'))
-out = lib.nn.functional.gelu(a)
 leaves = []
 '''),
     K(('F.pool:adaptive_max',),
@@ -720,55 +716,11 @@ b = lib.tensor(np.array([], dtype='bool'))
 out = lib.dot(a, b)
 leaves = []
 '''),
-    K(('F.celu', 'F.elu'),
-      'missing_error', 'torch raised NotImplementedError: "elu_cpu" not implemented for \'T\'',
-      'F.elu', '''\
-a = lib.tensor(np.array(0, dtype='int8'))
-out = lib.nn.functional.elu(a)
-leaves = []
-'''),
-    K(('F.hardshrink',),
-      'missing_error', 'torch raised NotImplementedError: "hardshrink_cpu" not implemented for \'T\'',
-      'F.hardshrink', '''\
-a = lib.tensor(np.array(0, dtype='int8'))
-out = lib.nn.functional.hardshrink(a)
-leaves = []
-'''),
-    K(('F.hardswish',),
-      'missing_error', 'torch raised NotImplementedError: "hardswish_cpu" not implemented for \'T\'',
-      'F.hardswish', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-out = lib.nn.functional.hardswish(a)
-leaves = []
-'''),
-    K(('F.leaky_relu',),
-      'missing_error', 'torch raised NotImplementedError: "leaky_relu_cpu" not implemented for \'T\'',
-      'F.leaky_relu', '''\
-a = lib.tensor(np.array(0, dtype='int8'))
-out = lib.nn.functional.leaky_relu(a)
-leaves = []
-'''),
-    K(('F.logsigmoid',
-       'F.mse_loss:binary_cross_entropy_with_logits',
-       'F.mse_loss:multilabel_soft_margin_loss'),
-      'missing_error', 'torch raised NotImplementedError: "log_sigmoid_cpu" not implemented for \'T\'',
-      'F.logsigmoid', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-out = lib.nn.functional.logsigmoid(a)
-leaves = []
-'''),
     K(('F.pool:max',),
       'missing_error', 'torch raised NotImplementedError: "max_pool#d_impl" not implemented for \'T\'',
       'F.pool:max', '''\
 a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
 out = lib.nn.functional.max_pool1d(a, 1, stride=None, padding=0, dilation=1, ceil_mode=True)
-leaves = []
-'''),
-    K(('F.mish',),
-      'missing_error', 'torch raised NotImplementedError: "mish_cpu" not implemented for \'T\'',
-      'F.mish', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-out = lib.nn.functional.mish(a)
 leaves = []
 '''),
     K(('F.cross_entropy:multi_margin_loss',),
@@ -792,13 +744,6 @@ leaves = []
       'F.pad', '''\
 a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
 out = lib.nn.functional.pad(a, (0, 0), mode='reflect')
-leaves = []
-'''),
-    K(('F.softshrink',),
-      'missing_error', 'torch raised NotImplementedError: "softshrink_check" not implemented for \'T\'',
-      'F.softshrink', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-out = lib.nn.functional.softshrink(a)
 leaves = []
 '''),
     K(('cumprod', 'nansum', 'prod', 'sum'),
@@ -871,13 +816,6 @@ a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 0)), requires_grad=T
 b = lib.tensor(np.array([], dtype='float64').reshape((1, 0, 0)), requires_grad=True)
 out = lib.tensordot(a, b, dims=2)
 leaves = [a, b]
-'''),
-    K(('F.hardtanh',),
-      'missing_error', 'torch raised RuntimeError: cannot do hardtanh on an unsigned type with negative limits',
-      'F.hardtanh', '''\
-a = lib.tensor(np.array(0, dtype='uint8'))
-out = lib.nn.functional.hardtanh(a)
-leaves = []
 '''),
     K(('table:einsum_ellipsis', 'table:einsum_three'),
       'missing_error', 'torch raised RuntimeError: expected scalar type T but found T',
@@ -1190,14 +1128,6 @@ leaves = [a]
       'F.pool:lp', '''\
 a = lib.tensor(np.array([0], dtype='int32').reshape((1, 1)))
 out = lib.nn.functional.lp_pool1d(a, 1, 1, stride=1, ceil_mode=True)
-leaves = []
-'''),
-    K(('F.mse_loss:multilabel_soft_margin_loss',),
-      'error_class', 'ember raised RuntimeError: Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not(#)',
-      'F.mse_loss:multilabel_soft_margin_loss', '''\
-a = lib.tensor(np.array([], dtype='bool'))
-b = lib.tensor(np.array([], dtype='bool'))
-out = lib.nn.functional.multilabel_soft_margin_loss(a, b)
 leaves = []
 '''),
     K(('float_builtin',),
