@@ -87,10 +87,11 @@ def _shape(size):
     return tuple(int(s) for s in size)
 
 
-def _fdt(dtype):
+def _fdt(dtype, kernel="check_uniform_bounds"):
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     if not dt.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name}'")
+        from ._ops._utils import not_implemented
+        raise not_implemented(kernel, dt.np)
     return dt
 
 
@@ -129,7 +130,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
-    dt = _fdt(dtype)
+    dt = _fdt(dtype, "normal_kernel_cpu")
     return _out(_rng(generator).standard_normal(_shape(size)).astype(dt.np), requires_grad)
 
 
@@ -161,7 +162,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         shape = xp.broadcast_shapes(xp.shape(m), xp.shape(s))
         dtn = (mean if isinstance(mean, Tensor) else std)._array.dtype
         return _out((m + s * rng.standard_normal(shape)).astype(dtn), requires_grad)
-    dt = _fdt(dtype)
+    dt = _fdt(dtype, "normal_kernel_cpu")
     return _out((mean + std * rng.standard_normal(_shape((size,)))).astype(dt.np),
                 requires_grad)
 

@@ -1281,15 +1281,24 @@ class Tensor:
         return _ix.masked_scatter_(self, mask, source)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        if self._array.dtype.kind not in "fc":
+            raise _not_implemented("check_uniform_bounds", self._array.dtype)
         return _inp.random_fill_(self, "uniform", a, b, generator=generator)
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        if self._array.dtype.kind not in "fc":
+            raise _not_implemented("normal_kernel_cpu", self._array.dtype)
         return _inp.random_fill_(self, "normal", mean, std, generator=generator)
 
     def bernoulli_(self, p=0.5, *, generator=None):
         return _inp.random_fill_(self, "bernoulli", p, None, generator=generator)
 
     def exponential_(self, lambd=1.0, *, generator=None):
+        if self._array.dtype.kind not in "fc":
+            from ._ops._utils import dtype_word
+            raise RuntimeError("Exponential distribution is a continuous probability "
+                               "distribution. dtype must be a floating point but you specified "
+                               f"{dtype_word(self._array.dtype)}")
         return _inp.random_fill_(self, "exponential", lambd, None, generator=generator)
 
     def random_(self, from_=None, to=None, *, generator=None):  # (from, to), (to) or ()
@@ -1359,7 +1368,7 @@ _TYPE_FROM_NAME = {v: D.from_numpy_dtype(k) for k, v in _TYPE_NAMES.items()}
 
 # The op modules import this one; bind them after Tensor exists.
 from ._ops import _utils as _ops_utils  # noqa: E402
-from ._ops._utils import binary as _binary  # noqa: E402
+from ._ops._utils import binary as _binary, not_implemented as _not_implemented  # noqa: E402
 from ._ops.pointwise import Add as _Add, Mul as _Mul, Sub as _Sub  # noqa: E402
 from ._ops import pointwise as _pw  # noqa: E402
 from ._ops import reduction as _red  # noqa: E402

@@ -297,7 +297,8 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
     hw = (1,) + tuple(input.shape[-1:]) if nd == 1 else tuple(input.shape[-2:])
     div = P._avg_divisor(hw, out, kernel, stride, padding, count_include_pad, divisor_override)
     if input._array.dtype.kind not in "fc":
-        raise RuntimeError(f"\"{name}\" not implemented for '{str(input.dtype)[6:].title()}'")
+        from .._ops._utils import not_implemented
+        raise not_implemented(name, input._array.dtype)
     if nd == 1:
         y = _apply(P.AvgPool, (input.unsqueeze(-2), kernel, stride, padding, out, div), {}, None)
         return y.squeeze(-2)
