@@ -1295,10 +1295,10 @@ class Tensor:
 
     def exponential_(self, lambd=1.0, *, generator=None):
         if self._array.dtype.kind not in "fc":
-            from ._ops._utils import dtype_word
+            from ._ops._utils import scalar_type_name
             raise RuntimeError("Exponential distribution is a continuous probability "
                                "distribution. dtype must be a floating point but you specified "
-                               f"{dtype_word(self._array.dtype)}")
+                               f"{scalar_type_name(self._array.dtype)}")
         return _inp.random_fill_(self, "exponential", lambd, None, generator=generator)
 
     def random_(self, from_=None, to=None, *, generator=None):  # (from, to), (to) or ()

@@ -392,7 +392,9 @@ def test_missing_kernels_raise_not_implemented_error(call):
 def _grad_info(lib, fn, dt):
     x = lib.tensor(np.array([0.3, -1.2, 2.5, 0.7], dtype=dt), requires_grad=True)
     out = fn(lib, x)
-    name = None if out.grad_fn is None else type(out.grad_fn).__name__
+    name = None if out.grad_fn is None else (  # with the edges: None or the next node's name
+        type(out.grad_fn).__name__,
+        tuple(None if f is None else type(f).__name__ for f, _ in out.grad_fn.next_functions))
     try:
         out.sum().backward()
         bw = None
@@ -408,6 +410,9 @@ def _grad_info(lib, fn, dt):
 GRAD_CASES = {
     "floor_divide": lambda L, x: L.floor_divide(x, 2.0),
     "floordiv_op": lambda L, x: x // (x.detach().abs() + 1),
+    "rremainder": lambda L, x: 1.5 % x,
+    "rsub_alpha": lambda L, x: L.rsub(x, 2, alpha=3),
+    "add_alpha_int": lambda L, x: L.add(x, L.tensor([1, 2, 3, 4]), alpha=2),
     "div_floor": lambda L, x: L.div(x, 2.0, rounding_mode="floor"),
     "div_trunc": lambda L, x: L.div(x, x.detach() + 3, rounding_mode="trunc"),
     "sgn": lambda L, x: L.sgn(x), "sign": lambda L, x: x.sign(),
@@ -429,7 +434,8 @@ GRAD_CASES = {
 @pytest.mark.parametrize("name", list(GRAD_CASES))
 @pytest.mark.parametrize("dt", ["float32", "float64"])
 def test_differentiability_matches_torch(name, dt):
-    """requires_grad, grad_fn class, whether backward raises (and how), and the gradient."""
+    """requires_grad, grad_fn class and its edges, whether backward raises (and how), and the
+    gradient."""
     e = _grad_info(ember, GRAD_CASES[name], dt)
     t = _grad_info(torch, GRAD_CASES[name], dt)
     assert e[:3] == t[:3], (e[:3], t[:3])

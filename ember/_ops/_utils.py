@@ -71,9 +71,6 @@ def scalar_type_name(np_dtype):
     return _SCALAR_TYPE_NAMES.get(np_dtype.name, np_dtype.name)
 
 
-dtype_word = scalar_type_name
-
-
 def not_implemented(kernel, np_dtype):
     """torch's error for a kernel without an implementation for a dtype."""
     return NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(np_dtype)}\'')

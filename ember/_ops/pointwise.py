@@ -18,8 +18,8 @@ from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply, _apply1
 from ._utils import (_binary_slow, as_tensor_arg, binary, broadcast_error, checked_int,
-                     cpp_dtype_name, dtype_word, fit_int, float_cast, must_be_tensor,
-                     not_implemented, unary, wrap)
+                     cpp_dtype_name, fit_int, float_cast, must_be_tensor, not_implemented,
+                     scalar_type_name, unary, wrap)
 
 # ------------------------------------------------------------------------------ arithmetic
 
@@ -477,8 +477,8 @@ def add_(input, other, alpha=1, sub=False):
                                f"shape {list(bs)}")
     dt = D.result_type(input, o)
     if dt.category > D.from_numpy_dtype(input._array.dtype).category:
-        raise RuntimeError(f"result type {dtype_word(dt.np)} can't be cast to the desired "
-                           f"output type {dtype_word(input._array.dtype)}")
+        raise RuntimeError(f"result type {scalar_type_name(dt.np)} can't be cast to the "
+                           f"desired output type {scalar_type_name(input._array.dtype)}")
     from .inplace import inplace
     return inplace(input, sub_fn if sub else add, o, alpha=alpha)
 
@@ -987,8 +987,8 @@ def clamp_(input, min=None, max=None, fn=None):  # noqa: A002
     if ad.kind != "f" and not (isinstance(min, Tensor) or isinstance(max, Tensor)):
         dt = D.result_type(input, *(v for v in (min, max) if v is not None))
         if dt.category > D.from_numpy_dtype(ad).category:
-            raise RuntimeError(f"result type {dtype_word(dt.np)} can't be cast to the desired "
-                               f"output type {cpp_dtype_name(ad)}")
+            raise RuntimeError(f"result type {scalar_type_name(dt.np)} can't be cast to the "
+                               f"desired output type {cpp_dtype_name(ad)}")
     from .inplace import inplace
     if fn is None:
         return inplace(input, clamp, min, max)
@@ -1111,7 +1111,7 @@ def where(condition, input=None, other=None):
     if cond.dtype != xp.bool_:
         if cond.dtype != xp.uint8:
             raise RuntimeError("where expected condition to be a boolean tensor, but got a "
-                               f"tensor with dtype {dtype_word(cond.dtype)}")
+                               f"tensor with dtype {scalar_type_name(cond.dtype)}")
         import warnings
         warnings.warn("where received a uint8 condition tensor. This behavior is deprecated "
                       "and will be removed in a future version of PyTorch. Use a boolean "
@@ -1436,7 +1436,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     _tensors_only("isclose", input, other)
     ad, bd = input._array.dtype, other._array.dtype
     if ad != bd:
-        raise RuntimeError(f"{dtype_word(ad)} did not match {dtype_word(bd)}")
+        raise RuntimeError(f"{scalar_type_name(ad)} did not match {scalar_type_name(bd)}")
     if ad.kind == "b":
         return wrap(xp.asarray(input._array == other._array))
     return wrap(xp.isclose(input._array, other._array, rtol=rtol, atol=atol,

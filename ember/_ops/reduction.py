@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._backend import _take_along, max_last, sum_last, xp
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
-from ._utils import dtype_word, float_cast, not_implemented, wrap, wrap_dim, wrap_dims
+from ._utils import float_cast, not_implemented, scalar_type_name, wrap, wrap_dim, wrap_dims
 
 
 def _return_type(name, fields):
@@ -132,7 +132,7 @@ def nanmean(input, dim=None, keepdim=False):
 
 
 def _dtype_word(t):
-    return dtype_word(t._array.dtype)
+    return scalar_type_name(t._array.dtype)
 
 
 class Prod(Op):

@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply_view
-from ._utils import broadcast_error, dtype_word, shape_str, wrap_dim, wrap_dims
+from ._utils import broadcast_error, scalar_type_name, shape_str, wrap_dim, wrap_dims
 
 
 def _shape_args(shape):
@@ -431,7 +431,7 @@ def cat(tensors, dim=0, *, out=None):
         od = D.from_numpy_dtype(out._array.dtype)
         if not D.can_cast(dt or D.from_numpy_dtype(tensors[0]._array.dtype), od):
             raise TypeError("ember.cat(): input types can't be cast to the desired output type "
-                            f"{dtype_word(od.np)}")
+                            f"{scalar_type_name(od.np)}")
     # legacy: 1-D empty tensors are skipped (checked against nothing, concatenated as nothing)
     kept = [t for t in tensors if not _legacy_empty(t._array)] or tensors[:1]
     ref = kept[0]._array
