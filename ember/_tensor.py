@@ -1156,7 +1156,9 @@ class Tensor:
 
     def sub_(self, other, *, alpha=1):
         if self._fast_add(other, alpha):
-            return _inp.add_(self, other, -alpha)
+            if not (self._req or (isinstance(other, Tensor) and other._req)):
+                return _inp.add_(self, other, -alpha)
+            return _inp.inplace(self, _pw.sub, other, alpha=alpha)  # torch's SubBackward0
         return _pw.add_(self, other, alpha, sub=True)
 
     def _fast_add(self, other, alpha):

@@ -411,6 +411,8 @@ GRAD_CASES = {
     "floor_divide": lambda L, x: L.floor_divide(x, 2.0),
     "floordiv_op": lambda L, x: x // (x.detach().abs() + 1),
     "rremainder": lambda L, x: 1.5 % x,
+    "sub_inplace": lambda L, x: (x * 1).sub_(x.detach(), alpha=2),
+    "sub_inplace_number": lambda L, x: (x * 1).sub_(1.5),
     "rsub_alpha": lambda L, x: L.rsub(x, 2, alpha=3),
     "add_alpha_int": lambda L, x: L.add(x, L.tensor([1, 2, 3, 4]), alpha=2),
     "div_floor": lambda L, x: L.div(x, 2.0, rounding_mode="floor"),
