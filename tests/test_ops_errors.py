@@ -185,6 +185,26 @@ CASES = {
     "inplace_broadcast": (_inplace_broadcast, RuntimeError, None),
 }
 
+# reductions without an identity over empty tensors / dims (torch's texts, never NumPy's
+# "zero-size array to reduction operation"): name -> (expression on x = lib.zeros(5, 0, 4, 2)
+# or e = lib.zeros(0), exception class)
+_EMPTY_REDUCTIONS = {
+    "amax_full": ("e.amax()", RuntimeError), "amin_full_dims": ("x.amin(())", RuntimeError),
+    "amax_dims": ("x.amax((3, -3, 2, 0))", IndexError), "amin_dim": ("x.amin(1, True)", IndexError),
+    "max_full": ("e.max()", RuntimeError), "min_full": ("e.min()", RuntimeError),
+    "max_dim": ("x.max(-3)", IndexError), "min_dim": ("e.min(0, keepdim=True)", IndexError),
+    "argmax_full": ("x.argmax()", IndexError), "argmin_full": ("e.argmin()", IndexError),
+    "argmax_dim": ("x.argmax(-3, True)", IndexError), "argmin_dim": ("e.argmin(0)", IndexError),
+    "aminmax_full": ("lib.aminmax(x)", RuntimeError),
+    "aminmax_dim": ("lib.aminmax(x, dim=-3)", IndexError),
+    "norm_inf_full": ("e.norm(p=float('inf'))", RuntimeError),
+    "norm_ninf_dims": ("x.norm(p=-float('inf'), dim=(3, -3))", RuntimeError),
+}
+for _name, (_expr, _cls) in _EMPTY_REDUCTIONS.items():
+    CASES["empty_" + _name] = (
+        lambda lib, _expr=_expr: eval(_expr, {"lib": lib, "x": lib.zeros(5, 0, 4, 2),
+                                              "e": lib.zeros(0)}), _cls, None)
+
 
 def _norm(msg):
     return msg.replace("torch", "ember")

@@ -245,6 +245,22 @@ class MinDim(MaxDim):
     node_name = "MinBackward0"
 
 
+def _empty_reduction(name, input, dim, wrapped=False, sep="(): "):
+    """torch's errors for a max-like reduction (no identity) of an empty tensor: a full
+    reduction, or a reduction over an empty dim (reported as given, or wrapped). Rare path:
+    called only when the input has no elements."""
+    shape = input._array.shape
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                           "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                           "argument.")
+    for d in (dim if isinstance(dim, (list, tuple)) else (dim,)):
+        w = wrap_dim(d, len(shape))
+        if shape[w] == 0:
+            raise IndexError(f"{name}{sep}Expected reduction dim {w if wrapped else d} to have "
+                             "non-zero size.")
+
+
 def _max_min(input, dim, keepdim, other, full_cls, dim_cls, result, pair_fn, fn, argfn):
     if isinstance(dim, Tensor):  # torch.max(a, b) elementwise
         return pair_fn(input, dim)
@@ -254,10 +270,9 @@ def _max_min(input, dim, keepdim, other, full_cls, dim_cls, result, pair_fn, fn,
         name = "max" if full_cls is MaxAll else "min"
         raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
                         f"{type(dim).__name__}), but expected one of:")
+    if input._array.size == 0:
+        _empty_reduction("max" if full_cls is MaxAll else "min", input, dim, True)
     if dim is None:
-        if input._array.size == 0:
-            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() "
-                               "== 0. Specify the reduction dim with the 'dim' argument.")
         return _apply(full_cls, (input, tuple(range(input._array.ndim)), False, fn), {}, None)
     axis = wrap_dim(dim, input._array.ndim)
     return result(*_apply(dim_cls, (input, axis, keepdim, argfn), {}, None))
@@ -276,15 +291,24 @@ def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
 
 
 def amax(input, dim=(), keepdim=False):
+    if input._array.size == 0:
+        _empty_reduction("amax", input, dim)
     return _apply(AmaxAll, (input, wrap_dims(dim, input._array.ndim), keepdim, xp.amax), {}, None)
 
 
 def amin(input, dim=(), keepdim=False):
+    if input._array.size == 0:
+        _empty_reduction("amin", input, dim)
     return _apply(AminAll, (input, wrap_dims(dim, input._array.ndim), keepdim, xp.amin), {}, None)
 
 
 def aminmax(input, *, dim=None, keepdim=False):
     r = collections.namedtuple("aminmax", ("min", "max"))
+    if input._array.size == 0:
+        if dim is None:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                               "operation has no identity.")
+        _empty_reduction("aminmax", input, dim, True, ": ")
     d = () if dim is None else dim
     return r(amin(input, d, keepdim), amax(input, d, keepdim))
 
@@ -293,6 +317,11 @@ def argmax(input, dim=None, keepdim=False):
     a = input._array
     if a.dtype.kind == "b":
         raise RuntimeError("argmax(): does not support bool input")
+    if a.size == 0:
+        if dim is None:
+            raise IndexError("argmax(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        _empty_reduction("argmax", input, dim, True)
     if dim is None:
         r = xp.argmax(a.reshape(-1))
         return wrap(xp.asarray(r).reshape((1,) * a.ndim if keepdim else ()))
@@ -303,6 +332,11 @@ def argmin(input, dim=None, keepdim=False):
     a = input._array
     if a.dtype.kind == "b":
         raise RuntimeError("argmin(): does not support bool input")
+    if a.size == 0:
+        if dim is None:
+            raise IndexError("argmin(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        _empty_reduction("argmin", input, dim, True)
     if dim is None:
         r = xp.argmin(a.reshape(-1))
         return wrap(xp.asarray(r).reshape((1,) * a.ndim if keepdim else ()))
@@ -454,7 +488,23 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
     if isinstance(dim, int):
         dim = (dim,)
     axes = wrap_dims(dim, input._array.ndim)
+    if p in (xp.inf, -xp.inf) and input._array.size == 0:
+        _empty_norm(input, p, dim)
     return _apply(Norm, (input, float(p), axes, keepdim), {}, float_cast(input))
+
+
+def _empty_norm(input, p, dim):
+    """torch's errors for the (no identity) inf norms over an empty tensor or dim."""
+    word = "inf" if p > 0 else "-inf"
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {word} norm on an empty "
+                           "tensor because the operation does not have an identity")
+    shape = input._array.shape
+    for d in dim:
+        if shape[wrap_dim(d, len(shape))] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {word} norm on the "
+                               f"dimension {d}because this dimension is empty and the "
+                               "operation does not have an identity")
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):

@@ -1219,48 +1219,6 @@ a = lib.tensor(np.array(0, dtype='int64'))
 out = lib.triu(a, 0)
 leaves = []
 '''),
-    K(('argmax',),
-      'numpy_leak', 'ember raised ValueError: attempt to get argmax of an empty sequence; torch raised IndexError: argmax(#): Expected reduction dim # to have non-zero size.',
-      'argmax', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = a.argmax(dim=0, keepdim=True)
-leaves = [a]
-'''),
-    K(('argmax',),
-      'numpy_leak', 'ember raised ValueError: attempt to get argmax of an empty sequence; torch raised IndexError: argmax(#): Expected reduction dim to be specified for input.numel(#)',
-      'argmax', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = a.argmax()
-leaves = [a]
-'''),
-    K(('max',),
-      'numpy_leak', 'ember raised ValueError: attempt to get argmax of an empty sequence; torch raised IndexError: max(#): Expected reduction dim # to have non-zero size.',
-      'max', '''\
-a = lib.tensor(np.array([], dtype='int64'))
-out = a.max(dim=0, keepdim=True)
-leaves = []
-'''),
-    K(('argmin',),
-      'numpy_leak', 'ember raised ValueError: attempt to get argmin of an empty sequence; torch raised IndexError: argmin(#): Expected reduction dim # to have non-zero size.',
-      'argmin', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = a.argmin(dim=0, keepdim=True)
-leaves = [a]
-'''),
-    K(('argmin',),
-      'numpy_leak', 'ember raised ValueError: attempt to get argmin of an empty sequence; torch raised IndexError: argmin(#): Expected reduction dim to be specified for input.numel(#)',
-      'argmin', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = a.argmin()
-leaves = [a]
-'''),
-    K(('min',),
-      'numpy_leak', 'ember raised ValueError: attempt to get argmin of an empty sequence; torch raised IndexError: min(#): Expected reduction dim # to have non-zero size.',
-      'min', '''\
-a = lib.tensor(np.array([], dtype='int64'))
-out = a.min(dim=0, keepdim=True)
-leaves = []
-'''),
     K(('lerp',),
       'numpy_leak', 'ember raised ValueError: operands could not be broadcast together with shapes (#) (#); torch raised RuntimeError: The size of tensor a (#) must match the ',
       'lerp', '''\
@@ -1293,79 +1251,6 @@ a = lib.tensor(np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], dtype='in
 b = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
 out = lib.take_along_dim(a, b, 0)
 leaves = []
-'''),
-    K(('amax',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation maximum which has no identity; torch raised IndexError: amax(#): Expected reduction dim # to hav',
-      'amax', '''\
-a0 = lib.tensor(np.array([], dtype='int32').reshape((4, 2, 5, 0)))
-a = a0.permute(2, 3, 0, 1)
-out = a.amax((3, -3, 2, 0))
-leaves = []
-'''),
-    K(('amax',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation maximum which has no identity; torch raised IndexError: amax(#): Expected reduction dim # to have',
-      'amax', '''\
-a0 = lib.tensor(np.array([], dtype='float64').reshape((0, 2, 2)))
-a = a0.permute(0, 2, 1)
-out = a.amax(0)
-leaves = []
-'''),
-    K(('amax',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation maximum which has no identity; torch raised RuntimeError: amax(#): Expected reduction dim to be s',
-      'amax', '''\
-a = lib.tensor(np.array([], dtype='int64'))
-out = a.amax()
-leaves = []
-'''),
-    K(('norm',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation maximum which has no identity; torch raised RuntimeError: linalg.vector_norm cannot compute the ',
-      'norm', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = a.norm(dim=(), p=inf)
-leaves = [a]
-'''),
-    K(('amin',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised IndexError: amin(#): Expected reduction dim # to hav',
-      'amin', '''\
-a0 = lib.tensor(np.array([], dtype='int32').reshape((4, 2, 5, 0)))
-a = a0.permute(2, 3, 0, 1)
-out = a.amin((3, -3, 2, 0))
-leaves = []
-'''),
-    K(('amin',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised IndexError: amin(#): Expected reduction dim # to have',
-      'amin', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = a.amin(dim=0, keepdim=True)
-leaves = [a]
-'''),
-    K(('aminmax',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised IndexError: aminmax: Expected reduction dim # to hav',
-      'aminmax', '''\
-a = lib.tensor(np.array([], dtype='int64'))
-out = lib.aminmax(a, dim=0, keepdim=True)
-leaves = []
-'''),
-    K(('amin',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised RuntimeError: amin(#): Expected reduction dim to be s',
-      'amin', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = a.amin()
-leaves = [a]
-'''),
-    K(('aminmax',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised RuntimeError: aminmax(#): cannot compute aminmax over',
-      'aminmax', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = lib.aminmax(a)
-leaves = [a]
-'''),
-    K(('norm',),
-      'numpy_leak', 'ember raised ValueError: zero-size array to reduction operation minimum which has no identity; torch raised RuntimeError: linalg.vector_norm cannot compute the ',
-      'norm', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = a.norm(dim=(), keepdim=True, p=-inf)
-leaves = [a]
 '''),
     K(('F.batch_norm:group_norm', 'F.batch_norm:layer_norm'),
       'numpy_leak', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'divide' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'; to",
