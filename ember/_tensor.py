@@ -992,6 +992,10 @@ class Tensor:
 
     @property
     def mT(self):
+        if self._array.ndim == 0:  # torch: the tensor itself (transpose would refuse dim -2)
+            warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the "
+                          "identity in these cases.", stacklevel=2)
+            return self
         return _sh.transpose(self, -2, -1)
 
     @property
@@ -1044,10 +1048,10 @@ class Tensor:
         return _sh.flip(self, *dims)
 
     def fliplr(self):
-        return _sh.flip(self, 1)
+        return _sh.fliplr(self)
 
     def flipud(self):
-        return _sh.flip(self, 0)
+        return _sh.flipud(self)
 
     def roll(self, shifts, dims=None):
         return _sh.roll(self, shifts, dims)

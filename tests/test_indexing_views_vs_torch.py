@@ -757,3 +757,60 @@ def test_random_indices_match_torch(seed):
             z[_build(lib, idx)] = -1.0
             return r, _chain(r), x.grad, z, z._version
         _same(_run(ember, f), _run(torch, f), f"shape {shape} index {idx}")
+
+
+# ------------------------------------------------------------------------------ shape edge cases
+
+def _i64(lib, *values):
+    return lib.tensor(np.array(values, dtype=np.int64))
+
+
+def _s0(lib):
+    return lib.tensor(np.array(1.5, dtype=np.float32), requires_grad=True)
+
+
+SHAPE_EDGES = {
+    "flip_no_dims": lambda lib: lib.flip(_i64(lib, 0, 0, 1), ()),
+    "flipud_0d": lambda lib: lib.flipud(_s0(lib)),
+    "fliplr_1d": lambda lib: _i64(lib, 1, 2).fliplr(),
+    "tril_0d": lambda lib: lib.tril(_i64(lib, 3)[0]),
+    "triu_1d": lambda lib: lib.triu(_i64(lib, 1, 2)),
+    "swapaxes_0d_oob": lambda lib: lib.swapaxes(_s0(lib), 0, 1),
+    "transpose_0d": lambda lib: lib.transpose(_s0(lib), 0, -1),
+    "mT_0d": lambda lib: _s0(lib).mT,
+    "flatten_0d_oob": lambda lib: _s0(lib).flatten(0, 1),
+    "flatten_0d": lambda lib: _s0(lib).flatten(-1),
+    "movedim_0d": lambda lib: lib.movedim(_s0(lib), 0, -1),
+    "movedim_0d_oob": lambda lib: lib.movedim(_s0(lib), 1, 0),
+    "roll_0d_dim": lambda lib: lib.roll(_s0(lib), 1, 0),
+    "roll_0d": lambda lib: lib.roll(_s0(lib), 1),
+    "chunk_empty": lambda lib: lib.chunk(lib.zeros(0, requires_grad=True), 3, 0),
+    "chunk_empty_dim1": lambda lib: lib.zeros(3, 0).chunk(2, 1),
+    "split_empty": lambda lib: lib.split(lib.zeros(0, requires_grad=True), 2),
+    "atleast_2d_empty": lambda lib: lib.atleast_2d(lib.zeros(0, requires_grad=True)),
+    "atleast_3d_1d": lambda lib: lib.atleast_3d(lib.zeros(3, requires_grad=True)),
+    "vstack_empty": lambda lib: lib.vstack([lib.zeros(0), lib.zeros(0)]),
+    "all_no_dims": lambda lib: _i64(lib, 0, 2).all(dim=(), keepdim=True),
+    "any_no_dims_uint8": lambda lib: lib.any(_i64(lib, 0, 2).to(lib.uint8), dim=[]),
+    "unique_0d_dim": lambda lib: lib.unique(_i64(lib, 3)[0], dim=0),
+    "unique_two_empty_dims": lambda lib: lib.unique(lib.zeros(0, 0), dim=0),
+    "unique_empty_not_selected": lambda lib: lib.unique(lib.zeros(2, 0), dim=0),
+    "unique_empty_selected": lambda lib: lib.unique(lib.zeros(0, 2), dim=-2, return_inverse=True,
+                                                    return_counts=True),
+    "bincount_float32_weights": lambda lib: lib.bincount(_i64(lib, 0, 2, 2),
+                                                         weights=lib.ones(3)),
+    "bincount_int_weights": lambda lib: lib.bincount(_i64(lib, 0, 2), weights=_i64(lib, 1, 2)),
+    "bincount_empty_weights": lambda lib: lib.bincount(_i64(lib), weights=lib.ones(0),
+                                                       minlength=2),
+    "searchsorted_nan": lambda lib: lib.searchsorted(
+        lib.tensor([[0.0, np.nan, 2.0], [np.nan, 1.0, 1.0]]), lib.tensor([[0.0, 2.0], [1.0, 3.0]])),
+    "searchsorted_nan_right": lambda lib: lib.searchsorted(
+        lib.tensor([0.0, np.nan, 2.0, 3.0]), lib.tensor([0.0, 2.0, np.nan]), right=True),
+    "bucketize_nan": lambda lib: lib.bucketize(lib.tensor([0.0, 2.5]),
+                                               lib.tensor([np.nan, 1.0, 2.0])),
+}
+
+
+@pytest.mark.parametrize("name", list(SHAPE_EDGES))
+def test_shape_edge_cases_match_torch(name):
+    check(SHAPE_EDGES[name])

@@ -1281,6 +1281,8 @@ def argwhere(input):
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa
     a = input._array
+    if dim is not None:
+        dim = _unique_dim(a, dim)
     res = xp.unique(a, return_inverse=return_inverse, return_counts=return_counts, axis=dim)
     if not (return_inverse or return_counts):
         return wrap(res)
@@ -1293,6 +1295,21 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if return_counts:
         out.append(wrap(res[k].astype(xp.int64)))
     return tuple(out)
+
+
+def _unique_dim(a, dim):
+    """unique(dim=...): torch's errors for a 0-d input and for zero-sized dims; the wrapped dim."""
+    if a.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = wrap_dim(dim, a.ndim)
+    zeros = [i for i, n in enumerate(a.shape) if n == 0]
+    if len(zeros) > 1:
+        raise RuntimeError("Number of zero sized dimensions is more than one, so unique cannot "
+                           "be applied ")
+    if zeros and zeros[0] != d:
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
+                           "cannot be applied")
+    return d
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
@@ -1312,13 +1329,19 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 def bincount(input, weights=None, minlength=0):
     w = weights._array if weights is not None else None
     r = xp.bincount(input._array, w, minlength)
-    return wrap(r if w is not None else r.astype(xp.int64))
+    if w is None or not input._array.size:  # (torch: no weights summed -> int64 counts)
+        return wrap(r.astype(xp.int64))
+    # torch: weighted counts are float32 for float32 weights, else float64
+    return wrap(r.astype(xp.float32) if w.dtype == xp.float32 else r)
 
 
 def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None):
     side = side or ("right" if right else "left")
     s = sorted_sequence._array
     v = values._array if isinstance(values, Tensor) else xp.asarray(values)
+    if s.dtype.kind == "f" and s.size and xp.isnan(s).any():  # rare: torch's search order
+        return wrap(_nan_search(s, v, side == "right").astype(xp.int32 if out_int32 else
+                                                               xp.int64))
     if s.ndim == 1:
         r = xp.searchsorted(s, v, side=side)
     else:
@@ -1326,6 +1349,30 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
     return wrap(r.astype(xp.int32 if out_int32 else xp.int64))
 
 
+def _nan_search(s, v, right):
+    """torch's binary search, step by step (a NaN in the sorted sequence compares false, so
+    where it lands depends on the path the search takes, unlike NumPy's NaN-last order)."""
+    n = s.shape[-1]
+    s2 = s.reshape(1, n) if s.ndim == 1 else s.reshape(-1, n)
+    v2 = v.reshape(1, -1) if s.ndim == 1 else v.reshape(s2.shape[0], -1)
+    start = xp.zeros(v2.shape, xp.int64)
+    end = xp.full(v2.shape, n, xp.int64)
+    while True:
+        act = start < end
+        if not act.any():
+            break
+        mid = (start + end) >> 1
+        mv = xp.take_along_axis(s2, xp.minimum(mid, n - 1), axis=1)
+        go = ~(mv > v2) if right else ~(mv >= v2)
+        start = xp.where(act & go, mid + 1, start)
+        end = xp.where(act & ~go, mid, end)
+    return start.reshape(v.shape)
+
+
 def bucketize(input, boundaries, *, out_int32=False, right=False):
+    b = boundaries._array
+    if b.dtype.kind == "f" and b.size and xp.isnan(b).any():
+        r = _nan_search(b, input._array, right)
+        return wrap(r.astype(xp.int32 if out_int32 else xp.int64))
     r = xp.searchsorted(boundaries._array, input._array, side="left" if not right else "right")
     return wrap(r.astype(xp.int32 if out_int32 else xp.int64))

@@ -755,16 +755,27 @@ def _cum_arg(a, vals, ax):
 def all(input, dim=None, keepdim=False):  # noqa: A001
     """torch: a bool result, except for uint8 input (uint8 0/1)."""
     a = input._array
-    axes = None if dim is None else wrap_dims(dim, a.ndim)
-    r = xp.asarray(xp.all(a, axis=axes, keepdims=keepdim))
+    r = _no_dims_bool(a, dim)
+    if r is None:
+        axes = None if dim is None else wrap_dims(dim, a.ndim)
+        r = xp.asarray(xp.all(a, axis=axes, keepdims=keepdim))
     return wrap(r.astype(xp.uint8) if a.dtype == xp.uint8 else r)
 
 
 def any(input, dim=None, keepdim=False):  # noqa: A001
     a = input._array
-    axes = None if dim is None else wrap_dims(dim, a.ndim)
-    r = xp.asarray(xp.any(a, axis=axes, keepdims=keepdim))
+    r = _no_dims_bool(a, dim)
+    if r is None:
+        axes = None if dim is None else wrap_dims(dim, a.ndim)
+        r = xp.asarray(xp.any(a, axis=axes, keepdims=keepdim))
     return wrap(r.astype(xp.uint8) if a.dtype == xp.uint8 else r)
+
+
+def _no_dims_bool(a, dim):
+    """all/any over ``dim=()``: torch reduces over no dim (each element's truth), not all."""
+    if dim.__class__ in (tuple, list) and len(dim) == 0:
+        return a.astype(bool)
+    return None
 
 
 def count_nonzero(input, dim=None):

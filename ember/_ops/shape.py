@@ -106,9 +106,9 @@ def contiguous(input):
 
 def flatten(input, start_dim=0, end_dim=-1):
     nd = input._array.ndim
+    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
     if nd == 0:
         return reshape(input, 1)
-    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
@@ -223,6 +223,16 @@ class Transpose(Op):
         return xp.swapaxes(g, *ctx.d), None, None
 
 
+class Transpose0d(View):
+    """transpose/swapaxes of a 0-d tensor: an identity view."""
+    node_name = "TransposeBackward0"
+
+
+class Alias0d(View):
+    """movedim of a 0-d tensor: an identity view."""
+    node_name = "AliasBackward0"
+
+
 class T(Op):
     """t(): transpose of a <= 2-D tensor (0-D and 1-D: itself)."""
     is_view = True
@@ -251,9 +261,10 @@ def permute(input, *dims):
 
 def transpose(input, dim0, dim1):
     nd = input._array.ndim
+    d0, d1 = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     if nd == 0:
-        return _apply_view(View, input, ())
-    return _apply_view(Transpose, input, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
+        return _apply_view(Transpose0d, input, ())
+    return _apply_view(Transpose, input, d0, d1)
 
 
 swapaxes = swapdims = transpose
@@ -272,6 +283,8 @@ def movedim(input, source, destination):
     dst = [destination] if isinstance(destination, int) else list(destination)
     src = [wrap_dim(s, nd) for s in src]
     dst = [wrap_dim(d, nd) for d in dst]
+    if nd == 0:
+        return _apply_view(Alias0d, input, ())
     order = [i for i in range(nd) if i not in src]
     perm = [None] * nd
     for s, d in zip(src, dst):
@@ -518,8 +531,9 @@ def atleast_1d(t):
 
 def atleast_2d(t):
     nd = t._array.ndim
-    return t.reshape(1, -1) if nd < 2 and t._array.size else (t.reshape(1, 1) if nd == 0 else
-                                                              t)
+    if nd == 0:
+        return t.reshape(1, 1)
+    return t.unsqueeze(0) if nd == 1 else t  # (torch: an unsqueeze, (0,) -> (1, 0))
 
 
 def atleast_3d(t):
@@ -527,7 +541,7 @@ def atleast_3d(t):
     if nd == 0:
         return t.reshape(1, 1, 1)
     if nd == 1:
-        return t.reshape(1, -1, 1)
+        return t.unsqueeze(0).unsqueeze(-1)
     if nd == 2:
         return t.unsqueeze(-1)
     return t
@@ -582,7 +596,8 @@ def split(tensor, split_size_or_sections, dim=0):
         if s <= 0 and n > 0:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                f"dimension size of {n}")
-        sizes = [s] * (n // s) + ([n % s] if n % s else []) if s > 0 else [0]
+        # torch: at least one piece (an empty dim gives one empty piece)
+        sizes = ([s] * (n // s) + ([n % s] if n % s else [])) or [0] if s > 0 else [0]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
@@ -621,8 +636,9 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     axis = wrap_dim(dim, input._array.ndim)
     n = input._array.shape[axis]
-    size = -(-n // chunks) if n else 0
-    return split(input, size if size else 1, axis) if n else (input,)
+    if n == 0:  # torch: `chunks` empty pieces
+        return split(input, [0] * chunks, axis)
+    return split(input, -(-n // chunks), axis)
 
 
 def unbind(input, dim=0):
@@ -687,14 +703,19 @@ class Flip(Op):
 
 def flip(input, *dims):
     dims = _shape_args(dims)
-    return _apply(Flip, (input, wrap_dims(dims, input._array.ndim)), {}, None)
+    axes = wrap_dims(dims, input._array.ndim) if len(dims) else ()  # flip(t, ()): no flip
+    return _apply(Flip, (input, axes), {}, None)
 
 
 def fliplr(input):
+    if input._array.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
     return flip(input, 1)
 
 
 def flipud(input):
+    if input._array.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
     return flip(input, 0)
 
 
@@ -715,6 +736,8 @@ def roll(input, shifts, dims=None):
         return _apply(Roll, (input, shifts, None), {}, None)
     if isinstance(shifts, int):
         shifts, dims = (shifts,), (dims,) if isinstance(dims, int) else tuple(dims)
+    if input._array.ndim == 0 and len(dims):
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     dims = tuple(wrap_dim(d, input._array.ndim) for d in (dims if isinstance(dims, (tuple, list))
                                                           else (dims,)))
     return _apply(Roll, (input, tuple(shifts), dims), {}, None)
@@ -743,10 +766,14 @@ class Triu(Op):
 
 
 def tril(input, diagonal=0):
+    if input._array.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return _apply(Tril, (input, diagonal), {}, None)
 
 
 def triu(input, diagonal=0):
+    if input._array.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return _apply(Triu, (input, diagonal), {}, None)
 
 
