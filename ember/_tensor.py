@@ -885,8 +885,8 @@ class Tensor:
     def mean(self, dim=None, keepdim=False, *, dtype=None):
         return _red.mean(self, dim, keepdim, dtype=dtype)
 
-    def nansum(self, dim=None, keepdim=False):
-        return _red.nansum(self, dim, keepdim)
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return _red.nansum(self, dim, keepdim, dtype=dtype)
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):
         return _red.prod(self, dim, keepdim, dtype=dtype)
@@ -939,11 +939,17 @@ class Tensor:
     def median(self, dim=None, keepdim=False):
         return _red.median(self, dim, keepdim)
 
-    def sort(self, dim=-1, descending=False, stable=False):
-        return _red.sort(self, dim, descending, stable=stable)
+    def sort(self, *args, **kwargs):
+        """sort(dim=-1, descending=False) or sort(*, stable, dim=-1, descending=False)."""
+        if args or kwargs:
+            return _red._sort(self, *_red._sort_args("sort", args, kwargs, True))
+        return _red._sort(self)
 
-    def argsort(self, dim=-1, descending=False, stable=False):
-        return _red.argsort(self, dim, descending, stable=stable)
+    def argsort(self, *args, **kwargs):
+        """argsort(dim=-1, descending=False) or argsort(*, stable, dim=-1, descending=False)."""
+        if args or kwargs:
+            return _red._sort(self, *_red._sort_args("argsort", args, kwargs, True)).indices
+        return _red._sort(self).indices
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
         return _red.topk(self, k, dim, largest, sorted)

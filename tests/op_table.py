@@ -283,6 +283,9 @@ op("sum_dims_keepdim", lambda lib, a: a.sum((0, -1), keepdim=True),
    red_samples(shapes=[(2, 3), (2, 3, 2)]), int_ok=True)
 op("sum_dim_neg", lambda lib, a: lib.sum(a, dim=-1), red_samples(shapes=[(2, 3), (), (1,)]))
 op("sum_dtype", lambda lib, a: lib.sum(a, 0, dtype=lib.float64), [S(R(2, 3))])
+op("nansum", lambda lib, a: lib.nansum(a), red_samples(), int_ok=True)
+op("nansum_dim", lambda lib, a: a.nansum(1, keepdim=True, dtype=lib.float64),
+   red_samples(shapes=[(2, 3), (2, 3, 2), (0, 3)]))
 op("mean", lambda lib, a: lib.mean(a), red_samples())
 op("mean_dim", lambda lib, a: a.mean(0), red_samples(shapes=[(2, 3), (2, 3, 2), (0, 3)]))
 op("mean_dims_keepdim", lambda lib, a: a.mean((1, 2), keepdim=True), [S(R(2, 3, 2))])

@@ -759,7 +759,7 @@ def test_random_indices_match_torch(seed):
         _same(_run(ember, f), _run(torch, f), f"shape {shape} index {idx}")
 
 
-# ------------------------------------------------------------------------------ shape edge cases
+# ------------------------------------------------------ shape, sort and reduction edge cases
 
 def _i64(lib, *values):
     return lib.tensor(np.array(values, dtype=np.int64))
@@ -808,6 +808,16 @@ SHAPE_EDGES = {
         lib.tensor([0.0, np.nan, 2.0, 3.0]), lib.tensor([0.0, 2.0, np.nan]), right=True),
     "bucketize_nan": lambda lib: lib.bucketize(lib.tensor([0.0, 2.5]),
                                                lib.tensor([np.nan, 1.0, 2.0])),
+    # reductions and sorting
+    "nansum_dtype": lambda lib: lib.tensor([1.0, np.nan], requires_grad=True).nansum(
+        dim=0, keepdim=True, dtype=lib.float64),
+    "nanmean_dtype": lambda lib: lib.nanmean(lib.tensor([1.0, np.nan, 2.0], requires_grad=True),
+                                             dtype=lib.float64),
+    "sum_int_dtype_no_grad": lambda lib: lib.tensor([1.5, 2.5]).sum(dtype=lib.int64),
+    "sort_stable_keywords": lambda lib: lib.sort(lib.tensor([2.0, 1.0, 2.0]), stable=True, dim=0,
+                                                 descending=True),
+    "argsort_positional": lambda lib: lib.tensor([[2.0, 1.0], [0.0, 3.0]]).argsort(0, True),
+    "logsumexp_no_dims_0d": lambda lib: _s0(lib).logsumexp(dim=()),
 }
 
 

@@ -200,10 +200,28 @@ _EMPTY_REDUCTIONS = {
     "norm_inf_full": ("e.norm(p=float('inf'))", RuntimeError),
     "norm_ninf_dims": ("x.norm(p=-float('inf'), dim=(3, -3))", RuntimeError),
 }
+# dtype= and signature rules of reductions and sorting (g: a float tensor requiring grad,
+# f: one that does not, i: int64)
+_EMPTY_REDUCTIONS.update({
+    "cumprod_int_dtype_grad": ("g.cumprod(0, dtype=lib.int64)", RuntimeError),
+    "sum_int_dtype_grad": ("g.sum(0, dtype=lib.int32)", RuntimeError),
+    "prod_bool_dtype_grad": ("lib.prod(g, dtype=lib.bool)", RuntimeError),
+    "nansum_int_dtype_grad": ("g.nansum(dim=(0,), dtype=lib.int32)", RuntimeError),
+    "cumsum_int_dtype_grad": ("lib.cumsum(g, 0, dtype=lib.int64)", RuntimeError),
+    "mean_int_dtype": ("f.mean(dtype=lib.int64)", RuntimeError),
+    "nanmean_int_dtype": ("lib.nanmean(g, dtype=lib.int64)", RuntimeError),
+    "nanmean_int_input": ("lib.nanmean(i, dim=(0,), dtype=lib.float64)", RuntimeError),
+    "logsumexp_no_dims": ("f.logsumexp(dim=())", RuntimeError),
+    "sort_stable_positional": ("lib.sort(f, 0, descending=True, stable=True)", TypeError),
+    "sort_method_stable_positional": ("f.sort(0, stable=True)", TypeError),
+    "argsort_stable_positional": ("lib.argsort(f, 0, stable=True)", TypeError),
+})
 for _name, (_expr, _cls) in _EMPTY_REDUCTIONS.items():
     CASES["empty_" + _name] = (
-        lambda lib, _expr=_expr: eval(_expr, {"lib": lib, "x": lib.zeros(5, 0, 4, 2),
-                                              "e": lib.zeros(0)}), _cls, None)
+        lambda lib, _expr=_expr: eval(_expr, {
+            "lib": lib, "x": lib.zeros(5, 0, 4, 2), "e": lib.zeros(0), "f": lib.ones(2, 3),
+            "g": lib.ones(2, 3, requires_grad=True), "i": lib.ones(2, dtype=lib.int64)}),
+        _cls, None)
 
 
 def _norm(msg):

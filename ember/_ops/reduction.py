@@ -6,8 +6,10 @@ import collections
 
 from .. import _dtype as D
 from .._backend import _take_along, max_last, sum_last, xp
+from .._backend import xp as _xp  # masks built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
+from ..autograd.grad_mode import _state
 from ._utils import float_cast, not_implemented, scalar_type_name, wrap, wrap_dim, wrap_dims
 
 
@@ -91,12 +93,22 @@ class MeanAll(Mean):
     node_name = "MeanBackward0"
 
 
+def _grad_dtype(input, dtype):
+    """``dtype=`` of a sum-like op: torch refuses an integral/bool result for an input that
+    records a graph (rare path: called only with a dtype)."""
+    dt = D.to_dtype(dtype)
+    arr_dtype = dt.np
+    if input._req and _state.enabled and arr_dtype.kind in "biu":
+        raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(arr_dtype)}")
+    return dt
+
+
 def _reduce(cls_all, cls_dim, input, dim, keepdim, dtype, name):
     ndim = input._array.ndim
     axes = wrap_dims(dim, ndim)
     full = dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0)
     cls = cls_all if full and not keepdim else cls_dim
-    npd = D.to_dtype(dtype).np if dtype is not None else None
+    npd = _grad_dtype(input, dtype).np if dtype is not None else None
     if npd is None and input._array.dtype.kind in "biu" and name == "sum":
         npd = xp.int64  # torch: integral and bool sums are int64 (NumPy: uint64 for uint8)
     return _apply(cls, (input, axes, keepdim, npd), {}, None)
@@ -106,29 +118,61 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     return _reduce(SumAll, Sum, input, dim, keepdim, dtype, "sum")
 
 
+class Nansum(Op):
+    """sum ignoring NaN; the gradient is zero at the NaN elements."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, dtype):
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        if a.dtype.kind in "fc":
+            ctx.save_for_backward(a)
+            return xp.nansum(a, axis=axes, keepdims=keepdim, dtype=dtype)
+        return xp.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        (a,) = ctx.saved_tensors
+        keep = ~_xp.isnan(_arr(a))  # a constant mask
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim, xp) * keep, None, None, None
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    return sum(where_nan_zero(input), dim, keepdim, dtype=dtype)
+    return _reduce(Nansum, Nansum, input, dim, keepdim, dtype, "sum")
 
 
-def where_nan_zero(t):
-    from .pointwise import nan_to_num
-    return nan_to_num(t, 0.0, xp.inf, -xp.inf)
+def _arr(x):
+    return x._array if isinstance(x, Tensor) else x
+
+
+def _mean_dtype(name, input, dtype):
+    """torch's refusal of a mean with a non-floating result dtype."""
+    if dtype is None:
+        if input._array.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"{name}(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {_dtype_word(input)}")
+    else:
+        arr_dtype = D.to_dtype(dtype).np
+        if arr_dtype.kind not in "fc":
+            raise RuntimeError(
+                f"{name}(): could not infer output dtype. Optional dtype must be either a "
+                f"floating point or complex dtype. Got: {scalar_type_name(arr_dtype)}")
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
-    if dtype is None and input._array.dtype.kind not in "fc":
-        raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {_dtype_word(input)}")
+    if dtype is not None or input._array.dtype.kind not in "fc":
+        _mean_dtype("mean", input, dtype)
     return _reduce(MeanAll, Mean, input, dim, keepdim, dtype, "mean")
 
 
-def nanmean(input, dim=None, keepdim=False):
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if input._array.dtype.kind not in "fc":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {_dtype_word(input)}")
+    if dtype is not None:
+        _mean_dtype("nanmean", input, dtype)
     notnan = (~input.isnan()).sum(dim, keepdim)
-    return nansum(input, dim, keepdim) / notnan
+    return nansum(input, dim, keepdim, dtype=dtype) / notnan
 
 
 def _dtype_word(t):
@@ -168,7 +212,7 @@ class ProdAll(Prod):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(_grad_dtype(input, dtype))
     elif input._array.dtype.kind in "biu":
         input = input.to(D.int64)  # torch: integral and bool products are int64
     if dim is None:
@@ -534,6 +578,10 @@ class Logsumexp(Op):
 
 
 def logsumexp(input, dim, keepdim=False):
+    if dim.__class__ in (tuple, list) and not dim and input._array.ndim and input._array.size:
+        # torch (2.13) reduces nothing into a 0-d output and refuses the broadcast
+        raise RuntimeError("output with shape [] doesn't match the broadcast shape "
+                           f"[{', '.join(['1'] * input._array.ndim)}]")
     return _apply(Logsumexp, (input, wrap_dims(dim, input._array.ndim), keepdim), {},
                   float_cast(input))
 
@@ -694,7 +742,7 @@ class Cumprod(Op):
 
 def cumsum(input, dim, *, dtype=None):
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(_grad_dtype(input, dtype))
     elif input._array.dtype.kind in "biu":
         input = input.to(D.int64)
     return _apply(Cumsum, (input, wrap_dim(dim, input._array.ndim)), {}, None)
@@ -702,7 +750,7 @@ def cumsum(input, dim, *, dtype=None):
 
 def cumprod(input, dim, *, dtype=None):
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(_grad_dtype(input, dtype))
     elif input._array.dtype.kind in "biu":
         input = input.to(D.int64)
     return _apply(Cumprod, (input, wrap_dim(dim, input._array.ndim)), {}, None)
@@ -834,15 +882,57 @@ class TopkOp(SortOp):
     node_name = "TopkBackward0"
 
 
-def sort(input, dim=-1, descending=False, stable=False):
+_SORT_OVERLOADS = {
+    ("sort", False): (" * (Tensor input, *, bool stable, int dim = -1, bool descending = False, "
+                      "tuple of Tensors out = None)\n * (Tensor input, int dim = -1, bool "
+                      "descending = False, *, tuple of Tensors out = None)\n"),
+    ("argsort", False): (" * (Tensor input, *, bool stable, int dim = -1, bool descending = "
+                         "False, Tensor out = None)\n * (Tensor input, int dim = -1, bool "
+                         "descending = False)\n"),
+    ("sort", True): (" * (*, bool stable, int dim = -1, bool descending = False)\n * (int dim "
+                     "= -1, bool descending = False)\n"),
+}
+_SORT_OVERLOADS["argsort", True] = _SORT_OVERLOADS["sort", True]
+
+
+def _sort_args(name, args, kwargs, method=False):
+    """(dim, descending) of sort/argsort called as torch's two overloads allow: ``(dim=-1,
+    descending=False)`` positionally or by keyword, or ``(*, stable, dim, descending)`` with
+    ``stable`` given: then dim and descending are keywords only."""
+    stable = kwargs.get("stable")
+    if (len(args) > 2 or (args and stable is not None)
+            or not set(kwargs) <= {"dim", "descending", "stable"}
+            or (args and "dim" in kwargs) or (len(args) > 1 and "descending" in kwargs)):
+        got = ([] if method else ["Tensor"]) + [type(a).__name__ for a in args] + \
+            [f"{k}={type(kwargs[k]).__name__}" for k in  # (torch: in signature order)
+             sorted(kwargs, key=("stable", "dim", "descending").index)]
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"({', '.join(got)}), but expected one of:\n"
+                        + _SORT_OVERLOADS[name, method])
+    dim = args[0] if args else kwargs.get("dim", -1)
+    descending = args[1] if len(args) > 1 else kwargs.get("descending", False)
+    return dim, descending
+
+
+def sort(input, *args, **kwargs):
+    """torch.sort(input, dim=-1, descending=False) or (input, *, stable, dim=-1,
+    descending=False)."""
+    dim, descending = _sort_args("sort", args, kwargs) if args or kwargs else (-1, False)
+    return _sort(input, dim, descending)
+
+
+def _sort(input, dim=-1, descending=False):
     if input._array.ndim == 0:
         return SortResult(input.clone(), wrap(xp.zeros((), xp.int64)))
     ax = wrap_dim(dim, input._array.ndim)
     return SortResult(*_apply(SortOp, (input, ax, descending, None), {}, None))
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
-    return sort(input, dim, descending).indices
+def argsort(input, *args, **kwargs):
+    """torch.argsort(input, dim=-1, descending=False) or (input, *, stable, dim=-1,
+    descending=False)."""
+    dim, descending = _sort_args("argsort", args, kwargs) if args or kwargs else (-1, False)
+    return _sort(input, dim, descending).indices
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
@@ -856,7 +946,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
 
 
 def msort(input):
-    return sort(input, 0).values
+    return _sort(input, 0).values
 
 
 class MedianAll(Op):

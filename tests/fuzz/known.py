@@ -726,13 +726,6 @@ a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
 out = lib.nn.functional.pad(a, (0, 0), mode='reflect')
 leaves = []
 '''),
-    K(('cumprod', 'nansum', 'prod', 'sum'),
-      'missing_error', 'torch raised RuntimeError: Autograd not support dtype: T',
-      'cumprod', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = a.cumprod(0, dtype=lib.int64)
-leaves = [a]
-'''),
     K(('F.mse_loss:binary_cross_entropy',),
       'missing_error', 'torch raised RuntimeError: Found dtype T but expected T',
       'F.mse_loss:binary_cross_entropy', '''\
@@ -793,20 +786,6 @@ fn = lambda lib, a, b, c: lib.einsum('ij,jk,k->i', a, b, c)
 out = fn(lib, a, b, c)
 leaves = [a, b, c]
 '''),
-    K(('mean',),
-      'missing_error', 'torch raised RuntimeError: mean(#): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: T',
-      'mean', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = a.mean(dim=(0,), dtype=lib.int64)
-leaves = [a]
-'''),
-    K(('logsumexp',),
-      'missing_error', "torch raised RuntimeError: output with shape [#] doesn't match the broadcast shape [#]",
-      'logsumexp', '''\
-a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
-out = a.logsumexp(dim=())
-leaves = [a]
-'''),
     K(('addbmm', 'baddbmm'),
       'missing_error', "torch raised RuntimeError: result type T can't be cast to the desired output type T",
       'baddbmm', '''\
@@ -863,20 +842,6 @@ a = a0.permute(1, 0)
 b = lib.tensor(np.array([0, 0], dtype='int64'))
 out = lib.kron(a, b)
 leaves = []
-'''),
-    K(('sort',),
-      'missing_error', 'torch raised TypeError: sort(#) received an invalid combination of arguments - got (Tensor, T, stable=bool), but expected one of:',
-      'sort', '''\
-a = lib.tensor(np.array([], dtype='int64'))
-out = lib.sort(a, 0, stable=True)
-leaves = []
-'''),
-    K(('sort',),
-      'missing_error', 'torch raised TypeError: sort(#) received an invalid combination of arguments - got (Tensor, T, stable=bool, descending=bool), but expected one of:',
-      'sort', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = lib.sort(a, 0, descending=True, stable=True)
-leaves = [a]
 '''),
     K(('F.batch_norm:group_norm',),
       'missing_error', 'torch raised ValueError: Expected more than # value per channel when training, got input size [#]',
@@ -957,13 +922,6 @@ r = x.zero_()
 out = (x, base)
 leaves = [a]
 '''),
-    K(('nansum',),
-      'spurious_error', "ember raised TypeError: Tensor.nansum(#) got an unexpected keyword argument 'dtype'",
-      'nansum', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = a.nansum(dim=0, keepdim=True, dtype=lib.float64)
-leaves = [a]
-'''),
     K(('addbmm',),
       'dtype', 'output: ember torch.',
       'addbmm', '''\
@@ -972,13 +930,6 @@ b = lib.tensor(np.array([], dtype='uint8').reshape((0, 0, 0)))
 c = lib.tensor(np.array([], dtype='uint8').reshape((0, 0, 0)))
 out = lib.addbmm(a, b, c, beta=0, alpha=0)
 leaves = []
-'''),
-    K(('nanmean',),
-      'spurious_error', "ember raised TypeError: nanmean(#) got an unexpected keyword argument 'dtype'",
-      'nanmean', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = lib.nanmean(a, dtype=lib.float64)
-leaves = [a]
 '''),
     K(('scatter:scatter_value',),
       'spurious_error', 'ember raised ValueError: cannot convert T NaN to integer',
@@ -1094,27 +1045,6 @@ b = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True
 c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
 out = lib.addmv(a, b, c)
 leaves = [a, b, c]
-'''),
-    K(('nansum',),
-      'error_class', "ember raised TypeError: Tensor.nansum(#) got an unexpected keyword argument 'dtype'; torch raised RuntimeError: Autograd not support dtype: T",
-      'nansum', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = a.nansum(dim=(0,), dtype=lib.int32)
-leaves = [a]
-'''),
-    K(('nanmean',),
-      'error_class', "ember raised TypeError: nanmean(#) got an unexpected keyword argument 'dtype'; torch raised RuntimeError: nanmean(#): could not infer output dtype. Optional dtype",
-      'nanmean', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = lib.nanmean(a, dtype=lib.int64)
-leaves = [a]
-'''),
-    K(('nanmean',),
-      'error_class', "ember raised TypeError: nanmean(#) got an unexpected keyword argument 'dtype'; torch raised RuntimeError: nanmean(#): expected input to have floating point or com",
-      'nanmean', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-out = lib.nanmean(a, dim=(0,), dtype=lib.float64)
-leaves = []
 '''),
     K(('inplace_view:view.expand(2, *s)',),
       'error_class', 'ember raised ValueError: assignment destination is read-only; torch raised RuntimeError: unsupported operation: more than one element of the written-to tensor r',
