@@ -818,6 +818,20 @@ SHAPE_EDGES = {
                                                  descending=True),
     "argsort_positional": lambda lib: lib.tensor([[2.0, 1.0], [0.0, 3.0]]).argsort(0, True),
     "logsumexp_no_dims_0d": lambda lib: _s0(lib).logsumexp(dim=()),
+    "take_along_dim_mismatch": lambda lib: lib.take_along_dim(
+        lib.zeros(2, 1), lib.zeros(0, 0, dtype=lib.int64), 1),
+    "take_along_dim_mismatch_3d": lambda lib: lib.take_along_dim(
+        lib.zeros(2, 3, 4), lib.zeros(5, 3, 1, dtype=lib.int64), 2),
+    # gradients
+    "max_nan_grad": _grads(lambda lib, a: a.max(), np.array([1.0, np.nan, np.nan])),
+    "min_nan_grad": _grads(lambda lib, a: lib.min(a), np.array([[np.nan, 0.0], [1.0, 2.0]])),
+    "amax_nan_grad": _grads(lambda lib, a: a.amax(), np.array([1.0, np.nan])),
+    "prod_0d_dim_grad": _grads(lambda lib, a: a.prod(dim=0), np.array(2.0)),
+    "norm_p0_grad": _grads(lambda lib, a: (a * 2).norm(p=0), np.array([1.0, 0.0, 2.0])),
+    "std_near_max_float32": _grads(lambda lib, a: lib.std(a), np.array(
+        [[0.0, 0.0, 0.0], [0.0, 0.0, 3.4028234663852886e+38]], dtype=np.float32)),
+    "var_near_max_float32": lambda lib: lib.var(lib.tensor(np.array(
+        [0.0, 1e38, -1e38], dtype=np.float32)), 0),
 }
 
 

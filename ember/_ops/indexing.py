@@ -783,10 +783,13 @@ def take_along_dim(input, indices, dim=None):
     _idx_array(indices, "take_along_dim")
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
-    shape = xp.broadcast_shapes(
-        tuple(1 if i == wrap_dim(dim, input.ndim) else s for i, s in enumerate(input.shape)),
-        tuple(1 if i == wrap_dim(dim, input.ndim) else s for i, s in enumerate(indices.shape)))
     ax = wrap_dim(dim, input.ndim)
+    xs = tuple(1 if i == ax else s for i, s in enumerate(input.shape))
+    js = tuple(1 if i == ax else s for i, s in enumerate(indices.shape))
+    try:
+        shape = xp.broadcast_shapes(xs, js)
+    except ValueError:
+        raise broadcast_error(xs, js) from None
     ishape = list(shape)
     ishape[ax] = indices.shape[ax]
     xshape = list(shape)

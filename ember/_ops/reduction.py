@@ -195,6 +195,8 @@ class Prod(Op):
     def backward(ctx, g, xp):
         (a,) = ctx.saved_tensors
         axis = ctx.axis
+        if a.ndim == 0:  # prod(dim=0) of a 0-d tensor: the element itself
+            return g, None, None
         x = a.reshape(-1) if axis is None else xp.moveaxis(a, axis, -1)
         one = xp.ones_like(x[..., :1])
         left = xp.cumprod(xp.concatenate([one, x[..., :-1]], -1), -1)
@@ -235,9 +237,13 @@ class AmaxAll(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, xp, nan_ties=False):
         a, out = ctx.saved_tensors
         mask = a == _keep(out, a.shape, ctx.axes, ctx.keepdim)
+        if nan_ties and _arr(a).dtype.kind in "fc":
+            nan = _xp.isnan(_arr(a))
+            if nan.any():  # max()/min(): a NaN result's gradient goes evenly to the NaN
+                mask = mask | nan  # elements (amax/amin: NaN everywhere, as torch)
         count = xp.sum(mask, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         return gk * mask / count, None, None, None
@@ -250,9 +256,17 @@ class AminAll(AmaxAll):
 class MaxAll(AmaxAll):
     node_name = "MaxBackward1"
 
+    @staticmethod
+    def backward(ctx, g, xp):
+        return AmaxAll.backward(ctx, g, xp, True)
+
 
 class MinAll(AminAll):
     node_name = "MinBackward1"
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        return AmaxAll.backward(ctx, g, xp, True)
 
 
 class MaxDim(Op):
@@ -408,7 +422,10 @@ class Var(Op):
         for ax in axes:
             n *= a.shape[ax]
         ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
-        return xp.var(a, axis=axes, ddof=c, keepdims=keepdim)
+        out = xp.var(a, axis=axes, ddof=c, keepdims=keepdim)
+        if a.dtype.itemsize < 8 and not xp.isfinite(out).all():
+            out = _wide(xp.var, a, axes, c, keepdim)
+        return out
 
     @staticmethod
     def backward(ctx, g, xp):
@@ -416,6 +433,13 @@ class Var(Op):
         d = a - xp.mean(a, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         return gk * d * (2.0 / ctx.div if ctx.div else float("inf")), None, None, None
+
+
+def _wide(fn, a, axes, c, keepdim):
+    """var/std of a float32/float16 tensor in float64 (torch accumulates in double on CPU: no
+    overflow of the squares near the type's max).  Rare path: a non-finite float32 result."""
+    return xp.asarray(fn(a, axis=axes, ddof=c, keepdims=keepdim, dtype=xp.float64)).astype(
+        a.dtype)
 
 
 class Std(Op):
@@ -426,7 +450,10 @@ class Std(Op):
         n = 1
         for ax in axes:
             n *= a.shape[ax]
-        out = _drop(xp.std(a, axis=axes, ddof=c, keepdims=True), axes, keepdim)
+        out = xp.std(a, axis=axes, ddof=c, keepdims=True)
+        if a.dtype.itemsize < 8 and not xp.isfinite(out).all():
+            out = _wide(xp.std, a, axes, c, True)
+        out = _drop(out, axes, keepdim)
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
         return out
@@ -439,7 +466,10 @@ class Std(Op):
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         # torch: zero gradient where std == 0 (a constant slice), not 0/0
         nz = out != 0
-        return gk * d / (xp.where(nz, out, 1.0) * ctx.div) * nz, None, None, None
+        # torch's order: grad / (2 std) (0 where std == 0), times var's 2 (x - mean) / (N - c)
+        # (std * (N - c) would overflow for a std near the dtype's max)
+        scale = 2.0 / ctx.div if ctx.div else float("inf")
+        return gk / (2 * xp.where(nz, out, 1.0)) * nz * scale * d, None, None, None
 
 
 def _var_args(input, dim, unbiased, correction, name="std and var"):
@@ -505,8 +535,8 @@ class Norm(Op):
             return gk * a / safe * (out != 0), None, None, None
         if p == 1:
             return gk * xp.sign(a), None, None, None
-        if p == 0:
-            return gk * 0 * a, None, None, None
+        if p == 0:  # torch: no gradient (None), not zeros
+            return None, None, None, None
         if p in (xp.inf, -xp.inf):
             mask = xp.abs(a) == out
             cnt = xp.sum(mask, axis=ctx.axes, keepdims=True)
