@@ -832,9 +832,26 @@ SHAPE_EDGES = {
         [[0.0, 0.0, 0.0], [0.0, 0.0, 3.4028234663852886e+38]], dtype=np.float32)),
     "var_near_max_float32": lambda lib: lib.var(lib.tensor(np.array(
         [0.0, 1e38, -1e38], dtype=np.float32)), 0),
+    # torch's backward counts dim=() as N = 1 (forward: all dims): infinite gradients
+    "var_no_dims_grad": _grads(lambda lib, a: lib.var(a, dim=()), np.array([1.0, 2.0, 4.0])),
+    "std_no_dims_grad": _grads(lambda lib, a: a.std(dim=[], correction=0),
+                               np.array([1.0, 2.0, 4.0])),
 }
 
 
 @pytest.mark.parametrize("name", list(SHAPE_EDGES))
 def test_shape_edge_cases_match_torch(name):
     check(SHAPE_EDGES[name])
+
+
+def test_norm_second_derivative_at_a_zero_norm_matches_torch():
+    """torch's 2-norm backward divides by the norm and masks: NaN second derivative at 0."""
+    def run(lib):
+        x = lib.tensor([[0.0, 0.0], [3.0, 4.0]], dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(x.norm(dim=-1).sum(), x, create_graph=True)
+        (g2,) = lib.autograd.grad((g * lib.tensor([1.0, -2.0], dtype=lib.float64)).sum(), x)
+        return np.array(g.tolist()), np.array(g2.tolist())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for got, want in zip(run(ember), run(torch)):
+            np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True)

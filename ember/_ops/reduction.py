@@ -5,7 +5,7 @@ import builtins
 import collections
 
 from .. import _dtype as D
-from .._backend import _take_along, max_last, sum_last, xp
+from .._backend import _take_along, max_last, ndarray, sum_last, xp
 from .._backend import xp as _xp  # masks built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
@@ -39,7 +39,7 @@ def _drop(out, axes, keepdim):
     """A keepdims=True reduction result in the requested layout (an ndarray, never a NumPy
     scalar, so a saved output is recognised as the op's output)."""
     if keepdim:
-        return out
+        return out if out.__class__ is ndarray else xp.asarray(out)  # (0-d: a NumPy scalar)
     return xp.asarray(out).reshape(tuple(s for i, s in enumerate(out.shape) if i not in axes))
 
 
@@ -416,10 +416,10 @@ class Var(Op):
     """var = sum((x - mean)^2) / (N - c);  d/dx = 2 (x - mean) / (N - c)."""
 
     @staticmethod
-    def forward(ctx, a, axes, c, keepdim):
+    def forward(ctx, a, axes, c, keepdim, no_dims):
         ctx.save_for_backward(a)
         n = 1
-        for ax in axes:
+        for ax in axes if not no_dims else ():  # (torch's backward counts dim=() as N = 1)
             n *= a.shape[ax]
         ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
         out = xp.var(a, axis=axes, ddof=c, keepdims=keepdim)
@@ -432,7 +432,7 @@ class Var(Op):
         (a,) = ctx.saved_tensors
         d = a - xp.mean(a, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
-        return gk * d * (2.0 / ctx.div if ctx.div else float("inf")), None, None, None
+        return gk * d * (2.0 / ctx.div if ctx.div else float("inf")), None, None, None, None
 
 
 def _wide(fn, a, axes, c, keepdim):
@@ -446,9 +446,9 @@ class Std(Op):
     """std = sqrt(var);  d/dx = (x - mean) / ((N - c) std)."""
 
     @staticmethod
-    def forward(ctx, a, axes, c, keepdim):
+    def forward(ctx, a, axes, c, keepdim, no_dims):
         n = 1
-        for ax in axes:
+        for ax in axes if not no_dims else ():  # (torch's backward counts dim=() as N = 1)
             n *= a.shape[ax]
         out = xp.std(a, axis=axes, ddof=c, keepdims=True)
         if a.dtype.itemsize < 8 and not xp.isfinite(out).all():
@@ -469,7 +469,7 @@ class Std(Op):
         # torch's order: grad / (2 std) (0 where std == 0), times var's 2 (x - mean) / (N - c)
         # (std * (N - c) would overflow for a std near the dtype's max)
         scale = 2.0 / ctx.div if ctx.div else float("inf")
-        return gk / (2 * xp.where(nz, out, 1.0)) * nz * scale * d, None, None, None
+        return gk / (2 * xp.where(nz, out, 1.0)) * nz * scale * d, None, None, None, None
 
 
 def _var_args(input, dim, unbiased, correction, name="std and var"):
@@ -482,12 +482,14 @@ def _var_args(input, dim, unbiased, correction, name="std and var"):
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     axes, c = _var_args(input, dim, unbiased, correction)
-    return _apply(Var, (input, axes, c, keepdim), {}, None)
+    no_dims = dim.__class__ in (tuple, list) and not dim
+    return _apply(Var, (input, axes, c, keepdim, no_dims), {}, None)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     axes, c = _var_args(input, dim, unbiased, correction)
-    return _apply(Std, (input, axes, c, keepdim), {}, None)
+    no_dims = dim.__class__ in (tuple, list) and not dim
+    return _apply(Std, (input, axes, c, keepdim, no_dims), {}, None)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -531,6 +533,8 @@ class Norm(Op):
         p = ctx.p
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         if p == 2:
+            if xp.graph:  # torch's formula, so that a zero norm has a NaN second derivative
+                return a * xp.where(_arr(out) == 0, 0.0, gk / out), None, None, None
             safe = xp.where(out == 0, 1.0, out)
             return gk * a / safe * (out != 0), None, None, None
         if p == 1:
