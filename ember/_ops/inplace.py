@@ -13,7 +13,7 @@ import re
 
 from .. import _dtype as D
 from .._backend import ndarray, xp
-from .._tensor import _LEAF_INPLACE, _VIEW_LEAF_INPLACE, Tensor
+from .._tensor import _LEAF_INPLACE, _VIEW_LEAF_INPLACE, Tensor, _make
 from ..autograd.function import _NOGRAD, Op, _apply, _apply_view, grad_fn_of
 from ..autograd.grad_mode import _state
 from ..autograd.graph import _IN
@@ -132,8 +132,10 @@ def rebase(t, res):
         info = list(node._saved_info)
         for k, item in enumerate(info):
             if item is not None and item[0] == _IN and item[1] is t:
+                # torch's original_self: the old values with t's old history (create_graph)
                 saved[k] = saved[k].copy()
-                info[k] = None
+                old = _make(saved[k], t._req, t.grad_fn, t._output_nr, None)
+                info[k] = (_IN, old, old._vc, 0)
         node._saved, node._saved_info = tuple(saved), info
     if t._base is not None and res._req:
         _rebase_view(t, res)
