@@ -359,13 +359,20 @@ class Tensor:
         return bool(self._array.reshape(()))
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._scalar())
+
+    def _scalar(self):
+        """The Python number of a one-element tensor (float(), int(), complex())."""
+        a = self._array
+        if a.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return a.reshape(()).item()
 
     def __index__(self):
         if self._array.dtype.kind not in "iub" or self._array.size != 1:
@@ -543,7 +550,11 @@ class Tensor:
         return _pw.neg(self)
 
     def __pos__(self):
+        if self._array.dtype.kind == "b":
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
+
+    positive = __pos__
 
     def __abs__(self):
         return _pw.abs(self)
@@ -1002,6 +1013,9 @@ class Tensor:
             warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the "
                           "identity in these cases.", stacklevel=2)
             return self
+        if self._array.ndim == 1:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                               "Got 1-D tensor.")
         return _sh.transpose(self, -2, -1)
 
     @property
@@ -1010,6 +1024,9 @@ class Tensor:
 
     @property
     def mH(self):
+        if self._array.ndim == 1:
+            raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
+                               "Got 1-D tensor.")
         return self.mT
 
     def movedim(self, source, destination):

@@ -83,3 +83,139 @@ def test_inplace_double_backward_sees_old_self(op):
         g2 = lib.autograd.grad((ga * gb).sum(), [a, b], allow_unused=True)
         return [r, ga, gb, *g2]
     check(fn)
+
+
+@needs_torch
+@pytest.mark.parametrize("view", [False, True])
+def test_fill_integer_tensor_with_grad_tensor(view):
+    """torch records fill_ of an integer tensor with a 0-d tensor that requires grad (and a
+    backward from it fails)."""
+    def fn(lib):
+        base = lib.tensor(np.array([1, 2, 3], dtype=np.int64))
+        b = f32(4.0, lib, True)
+        x = base[1:] if view else base
+        x.fill_(b)
+        names = [type(x.grad_fn).__name__, type(base.grad_fn).__name__]
+        return [base, x, *names]
+    check(fn)
+
+    def bwd(lib):
+        base = lib.tensor(np.array([1, 2, 3], dtype=np.int64))
+        base.fill_(f32(4.0, lib, True))
+        base.backward(lib.ones_like(base))
+    er, ee = _run(bwd, ember)
+    assert isinstance(ee, RuntimeError)
+    assert type(_run(bwd, torch)[1]) is RuntimeError
+
+
+# --------------------------------------------------------------------------- pointwise grads
+
+_A = [0.0, 0.0, 1.0, -1.0, 2.0, 0.0, 3.0, np.nan]
+_B = [0.0, -1.0, 0.0, 0.0, -2.0, 2.0, 3.0, 1.0]
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["pow", "atan2", "float_power", "fmax", "fmin", "rpow0",
+                                  "pow0"])
+def test_binary_grads_at_special_points(name):
+    """torch's gradients where the formula meets 0 * inf: pow at a == 0 or b == 0, atan2 at
+    (0, 0), fmax/fmin on ties and NaN (masked, so an infinite gradient does not become NaN)."""
+    def fn(lib):
+        a, b = f32(_A, lib, True), f32(_B, lib, True)
+        g = f32([1.0, 2.0, np.inf, 3.0, 1.0, np.inf, 1.0, 2.0], lib)
+        if name == "rpow0":
+            return list(lib.autograd.grad(0 ** a, [a], g))
+        if name == "pow0":
+            return list(lib.autograd.grad(a ** 0, [a], g))
+        out = getattr(lib, name)(a, b)
+        return [out, *lib.autograd.grad(out, [a, b], g)]
+    check(fn)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["pow", "atan2"])
+def test_binary_double_backward_at_zero(name):
+    """torch's masks leave NaN second derivatives where the masked branch is infinite."""
+    def fn(lib):
+        a, b = f32([0.0, 0.0, 1.0, 2.0], lib, True), f32([0.0, 1.0, 0.0, 0.5], lib, True)
+        ga, gb = lib.autograd.grad(getattr(lib, name)(a, b).sum(), [a, b], create_graph=True)
+        return [ga, gb, *lib.autograd.grad((ga + gb).sum(), [a, b])]
+    check(fn)
+
+
+@needs_torch
+@pytest.mark.parametrize("w", [-0.5, 0.25, 0.5, 0.75, "tensor"])
+def test_lerp_uses_torchs_two_formulas(w):
+    """torch: a + w (b - a) for |w| < 0.5, else b - (b - a)(1 - w) (NaN with an infinite end)."""
+    def fn(lib):
+        a = f32([0.0, 1.0, 2.0, -3.0, np.inf, 0.0], lib, True)
+        b = f32([np.inf, 2.0, -1.0, 5.0, 1.0, 1.0], lib, True)
+        wt = f32([-0.5, 0.25, 0.5, 0.75, 0.1, -2.0], lib, True) if w == "tensor" else w
+        out = lib.lerp(a, b, wt)
+        return [out, *lib.autograd.grad(out.sum(), [a, b])]
+    check(fn)
+
+
+@needs_torch
+def test_lerp_shapes_that_do_not_broadcast():
+    check(lambda lib: lib.lerp(f32(np.zeros((2, 0)), lib, True),
+                               f32(np.zeros((0, 0, 0)), lib, True), 0.0))
+
+
+# --------------------------------------------------------------------------- tensor protocol
+
+
+@needs_torch
+@pytest.mark.parametrize("case", ["float", "int", "complex", "float_empty", "mT", "mH", "pos",
+                                  "positive", "float_ok"])
+def test_tensor_protocol_errors(case):
+    def fn(lib):
+        t = lib.tensor(np.array([0, 0], dtype=np.int64))
+        if case in ("float", "int", "complex"):
+            return [{"float": float, "int": int, "complex": complex}[case](t)]
+        if case == "float_empty":
+            return [float(f32(np.zeros(0), lib))]
+        if case in ("mT", "mH"):
+            return [getattr(f32([1.0, 2.0], lib), case)]
+        if case == "float_ok":
+            return [float(f32([[2.5]], lib)), f32(3.0, lib).mT, +f32([1.0], lib)]
+        b = lib.tensor(np.array([True, False]))
+        return [+b if case == "pos" else b.positive()]
+    check(fn)
+
+
+# --------------------------------------------------------------------------- scatter family
+
+
+@needs_torch
+@pytest.mark.parametrize("fn_name", ["scatter", "scatter_add", "scatter_reduce_mean",
+                                     "scatter_reduce_sum"])
+@pytest.mark.parametrize("n_src", [1, 2])
+def test_scatter_src_grad_has_the_index_shape(fn_name, n_src):
+    """torch's src gradient is grad.gather(dim, index): with an index smaller than src the
+    engine rejects it ("returned an invalid gradient")."""
+    def fn(lib):
+        a = f32([1.0, 2.0, 3.0], lib, True)
+        src = f32([5.0, 6.0][:n_src], lib, True)
+        idx = lib.tensor(np.array([2], dtype=np.int64))
+        if fn_name.startswith("scatter_reduce"):
+            out = lib.scatter_reduce(a, 0, idx, src, fn_name.split("_")[-1], include_self=False)
+        else:
+            out = getattr(lib, fn_name)(a, 0, idx, src)
+        return [out, *lib.autograd.grad(out.sum(), [a, src])]
+    check(fn)
+
+
+@needs_torch
+@pytest.mark.parametrize("value", [1e300, math.nan, math.inf, 2.7, True])
+@pytest.mark.parametrize("n", [0, 1])
+@pytest.mark.parametrize("dtype", [np.int64, np.float16])
+def test_scatter_value_and_copy_scalar_conversion(value, n, dtype):
+    """scatter's value is converted with torch's overflow check only when something is written;
+    copy_ of a number casts it unchecked."""
+    def fn(lib):
+        a = lib.tensor(np.zeros(2, dtype=dtype))
+        idx = lib.tensor(np.zeros(n, dtype=np.int64))
+        return [a.scatter(0, idx, value)]
+    check(fn)
+    check(lambda lib: [lib.tensor(np.zeros(2, dtype=dtype)).copy_(value)])

@@ -825,7 +825,6 @@ class Scatter(Op):
             raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
         ctx.full, ctx.axis = full, axis
         ctx.save_for_backward(idx)
-        ctx.src_shape = xp.shape(src)
         return out
 
     @staticmethod
@@ -833,8 +832,8 @@ class Scatter(Op):
         (idx,) = ctx.saved_tensors
         ga = _zero_at(g, ctx.full, xp)
         gs = None
-        if ctx.needs_input_grad[3]:
-            gs = _gather_src_grad(g, idx, ctx.axis, ctx.src_shape, xp)
+        if ctx.needs_input_grad[3]:  # torch's grad.gather(dim, index): index's shape (the
+            gs = _gather_at(g, idx, ctx.axis, xp)  # engine rejects it unless it fits src)
         return ga, None, None, gs, None
 
 
@@ -863,13 +862,12 @@ class ScatterAdd(Op):
                                    axis, a.copy())
         ctx.axis = axis
         ctx.save_for_backward(idx)
-        ctx.src_shape = src.shape
         return out
 
     @staticmethod
     def backward(ctx, g, xp):
         (idx,) = ctx.saved_tensors
-        return g, None, None, _gather_src_grad(g, idx, ctx.axis, ctx.src_shape, xp)
+        return g, None, None, _gather_at(g, idx, ctx.axis, xp)  # torch's, as Scatter's
 
 
 class ScatterValue(Scatter):
@@ -882,7 +880,10 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     idx = _idx_array(index, "scatter")
     axis = wrap_dim(dim, input._array.ndim)
     if isinstance(src, (int, float, bool)):
-        _check_gather(input._array, axis, idx, "scatter")
+        a = input._array
+        _check_gather(a, axis, idx, "scatter")
+        # torch converts the value (with its overflow check) only when it writes something
+        src = checked_scalar(src, a.dtype) if idx.size else xp.zeros((), a.dtype)
         return _apply(ScatterValue, (input, axis, idx, src, reduce), {}, None)
     _check_src(input, src)
     _check_gather(input._array, axis, idx, "scatter", src._array)
@@ -954,20 +955,18 @@ class ScatterReduce(Op):
         ctx.reduce, ctx.incl = reduce, include_self
         if reduce in ("prod", "amax", "amin"):
             ctx.save_for_backward(a, src, out)
-        else:
-            ctx.src_shape = src.shape
         return out
 
     @staticmethod
     def backward(ctx, g, xp):
         full, axis, idx, r = ctx.full, ctx.axis, ctx.idx, ctx.reduce
         gs = None
-        if r == "sum":
+        if r == "sum":  # src: torch's grad.gather(dim, index), as Scatter's
             ga = g
-            gs = _gather_src_grad(g, idx, axis, ctx.src_shape, xp)
+            gs = _gather_at(g, idx, axis, xp)
         elif r == "mean":
             ga = g / ctx.n.astype(_arr(g).dtype)
-            gs = _gather_src_grad(ga, idx, axis, ctx.src_shape, xp)
+            gs = _gather_at(ga, idx, axis, xp)
         else:
             a, src, out = ctx.saved_tensors
             ga, gs = _scatter_reduce_grads(ctx, g, a, src, out, xp)

@@ -253,6 +253,7 @@ class Fill(Op):
 class FillTensor(Op):
     """fill_ with a 0-d tensor: its gradient is the sum of the gradient."""
     node_name = "FillBackward3"
+    int_grad = True  # torch records it on an integer tensor too
 
     @staticmethod
     def forward(ctx, a, value):
@@ -304,8 +305,8 @@ class CopyFrom(Op):
 
 def copy_(t, src):
     src = as_tensor_arg(src)
-    if not isinstance(src, Tensor):
-        src = wrap(xp.asarray(src, dtype=t._array.dtype))
+    if not isinstance(src, Tensor):  # a number: torch's wrapped scalar, cast unchecked
+        src = wrap(xp.asarray(src))
     shape, sshape = t._array.shape, src._array.shape
     if sshape != shape:
         try:
@@ -456,6 +457,7 @@ def random_fill_(t, kind, a, b, generator=None, node=None):
 class CopySlices(Op):
     """base with the elements at flat positions ``pos`` replaced by ``v``."""
     node_name = "CopySlices"
+    int_grad = True  # only recorded when ``v`` requires grad
 
     @staticmethod
     def forward(ctx, base, v, pos):
@@ -482,6 +484,7 @@ def _np_ones(shape):
 class AsStrided(Op):
     """The view at flat positions ``pos`` of its base (gives views a grad_fn after rebase)."""
     node_name = "AsStridedBackward0"
+    int_grad = True
 
     @staticmethod
     def forward(ctx, base, pos):

@@ -274,7 +274,7 @@ class Pow(Op):
     def backward(ctx, g, xp):
         (a,), e = ctx.saved_tensors, ctx.e
         if e == 0:
-            return g * 0, None
+            return xp.zeros_like(g), None
         if e == 2:
             return g * 2 * a, None
         return g * e * a ** (e - 1), None
@@ -299,8 +299,13 @@ class PowTensor(Op):
     @staticmethod
     def backward(ctx, g, xp):
         a, b, out = ctx.saved_tensors
-        ga = g * b * a ** (b - 1)
-        gb = g * xp.where(a == 0, 0.0, out * xp.log(xp.where(a == 0, 1.0, a)))
+        need = ctx.needs_input_grad
+        # torch: 0 where the exponent is 0; d/db 0 where a == 0 and b >= 0 (a**b log a else)
+        ga = xp.where(b == 0, 0.0, g * b * a ** (b - 1)) if need[0] else None
+        gb = None
+        if len(need) > 1 and need[1]:
+            zero = (a == 0) & (b >= 0)
+            gb = g * xp.where(zero, 0.0, out * xp.log(a))
         return ga, gb
 
 
@@ -324,6 +329,8 @@ class RPow(Op):
     @staticmethod
     def backward(ctx, g, xp):
         (out,) = ctx.saved_tensors
+        if ctx.logs == float("-inf"):  # base 0: torch's 0 where x >= 0
+            return g * xp.where(out <= 1, 0.0, out * ctx.logs), None
         return g * out * ctx.logs, None
 
 
@@ -822,7 +829,8 @@ class Atan2(Op):
     def backward(ctx, g, xp):
         a, b = ctx.saved_tensors
         d = a * a + b * b
-        return g * b / d, -g * a / d
+        r = xp.where(d == 0, 0.0, 1 / d)  # torch's: 0 at (0, 0) (NaN there in 2nd order)
+        return g * b * r, g * -a * r
 
 
 def atan2(input, other):
@@ -859,234 +867,7 @@ def logit(input, eps=None):
     return _apply(Logit, (input, eps), {}, float_cast(input))
 
 
-# ------------------------------------------------------------------------------ clamp & co.
-
-
-class Clamp(Op):
-    """clamp: gradient passes where min <= x <= max."""
-    node_name = "ClampBackward1"
-
-    @staticmethod
-    def forward(ctx, a, lo, hi):
-        if ctx.needs_input_grad:
-            m = True
-            if lo is not None:
-                m = a >= lo
-            if hi is not None:
-                m = (a <= hi) & m
-            ctx.save_for_backward(m)
-        if lo is None:
-            return xp.minimum(a, hi)
-        if hi is None:
-            return xp.maximum(a, lo)
-        return xp.minimum(xp.maximum(a, lo), hi)
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        (m,) = ctx.saved_tensors
-        return g * m, None, None
-
-
-class ClampTensor(Op):
-    node_name = "ClampBackward0"
-    inputs = (0, 1, 2)  # a missing bound is a (None, 0) edge
-
-    @staticmethod
-    def forward(ctx, a, lo, hi):
-        out = a
-        if lo is not None:
-            out = xp.maximum(out, lo)
-        if hi is not None:
-            out = xp.minimum(out, hi)
-        ctx.save_for_backward(a, lo, hi)
-        return out
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        # torch's rule: where min > max the result is max, so min gets no gradient there
-        a, lo, hi = ctx.saved_tensors
-        if lo is None:
-            return g * (a <= hi), None, g * (a > hi)
-        if hi is None:
-            return g * (a >= lo), g * (a < lo), None
-        return (g * ((a >= lo) & (a <= hi)), g * ((a < lo) & (lo < hi)),
-                g * ((a > hi) | (hi < lo)))
-
-
-class ClampMin(Clamp):
-    """clamp with a lower bound only, called as clamp_min: torch's ClampMinBackward0 node."""
-    node_name = "ClampMinBackward0"
-
-
-class ClampMax(Clamp):
-    node_name = "ClampMaxBackward0"
-
-
-class ClampMinTensor(ClampTensor):
-    node_name = "ClampMinBackward1"
-    inputs = (0, 1)
-
-
-class ClampMaxTensor(ClampTensor):
-    node_name = "ClampMaxBackward1"
-    inputs = (0, 2)
-
-
-def _scalar_bound(s, dt):
-    """A Python-number clamp bound converted to the computation dtype with torch's check."""
-    if s is None or dt.category != 1 or s.__class__ is not int:
-        return s
-    return checked_int(s, dt.np)
-
-
-def _clamp(input, min, max, op, op_tensor, out=None):  # noqa: A002
-    """clamp with torch's promotion: result_type(input, min, max); bool kernels and integer
-    bounds out of the dtype's range raise as torch."""
-    lo_t, hi_t = isinstance(min, Tensor), isinstance(max, Tensor)
-    if lo_t or hi_t:
-        if (lo_t or min is None) and (hi_t or max is None):
-            dt = D.result_type(input, *(b for b in (min, max) if b is not None))
-            if dt is D.bool and min is not None and max is not None:
-                raise not_implemented("clamp_cpu", dt.np)
-            return _out(_apply(op_tensor, (input, min, max), {}, dt.np), out)
-        # one Tensor bound and one number: torch's parser only takes a 0-d tensor, as a number
-        t = min if lo_t else max
-        if t._array.ndim:
-            kw = ", ".join(f"{k}={'Tensor' if isinstance(v, Tensor) else type(v).__name__}"
-                           for k, v in (("max", max), ("min", min)))
-            raise TypeError(f"clamp() received an invalid combination of arguments - got "
-                            f"(Tensor, {kw}), but expected one of:")
-        min, max = (t.item(), max) if lo_t else (min, t.item())  # noqa: A001
-    if input._array.dtype.kind == "f" and min.__class__ is not complex and \
-            max.__class__ is not complex:
-        return _out(_apply(op, (input, min, max), {}, None), out)  # the common case
-    dt = D.result_type(input, *(b for b in (min, max) if b is not None))
-    if dt is D.bool:
-        kernel = ("clamp_scalar_cpu" if min is not None and max is not None else
-                  "clamp_min_scalar_cpu" if min is not None else "clamp_max_scalar_cpu")
-        raise not_implemented(kernel, dt.np)
-    lo, hi = _scalar_bound(min, dt), _scalar_bound(max, dt)
-    cast = None if dt.np == input._array.dtype else dt.np
-    return _out(_apply(op, (input, lo, hi), {}, cast), out)
-
-
-def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    return _clamp(input, min, max, Clamp, ClampTensor, out)
-
-
-clip = clamp
-
-
-def clamp_(input, min=None, max=None, fn=None):  # noqa: A002
-    """In-place clamp (``fn``: clamp_min/clamp_max for their nodes); torch names the output
-    type in C++ words when it can't hold the result (``result type Float can't be cast to the
-    desired output type long int``)."""
-    ad = input._array.dtype
-    if ad.kind != "f" and not (isinstance(min, Tensor) or isinstance(max, Tensor)):
-        dt = D.result_type(input, *(v for v in (min, max) if v is not None))
-        if dt.category > D.from_numpy_dtype(ad).category:
-            raise RuntimeError(f"result type {scalar_type_name(dt.np)} can't be cast to the "
-                               f"desired output type {cpp_dtype_name(ad)}")
-    from .inplace import inplace
-    if fn is None:
-        return inplace(input, clamp, min, max)
-    return inplace(input, fn, min if max is None else max)
-
-
-def clamp_min(input, min):  # noqa: A002 - torch's node: ClampMinBackward0 (1 for a tensor)
-    return _clamp(input, min, None, ClampMin, ClampMinTensor)
-
-
-def clamp_max(input, max):  # noqa: A002
-    return _clamp(input, None, max, ClampMax, ClampMaxTensor)
-
-
-class Maximum(Op):
-    """max(a, b): gradient to the larger; split evenly on ties (torch's rule)."""
-    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
-
-    @staticmethod
-    def forward(ctx, a, b):
-        if ctx.needs_input_grad:
-            w = (a > b) + 0.5 * (a == b)
-            ctx.save_for_backward(w.astype(a.dtype, copy=False))
-        return xp.maximum(a, b)
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        (w,) = ctx.saved_tensors
-        return g * w, g * (1 - w)
-
-
-class Minimum(Op):
-    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
-
-    @staticmethod
-    def forward(ctx, a, b):
-        if ctx.needs_input_grad:
-            w = (a < b) + 0.5 * (a == b)
-            ctx.save_for_backward(w.astype(a.dtype, copy=False))
-        return xp.minimum(a, b)
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        (w,) = ctx.saved_tensors
-        return g * w, g * (1 - w)
-
-
-class Fmax(Maximum):
-    @staticmethod
-    def forward(ctx, a, b):
-        w = (a > b) | xp.isnan(b) | ((a == b) & False)
-        w = w + 0.0 * (a == b)
-        ctx.save_for_backward(w.astype(a.dtype, copy=False))
-        return xp.fmax(a, b)
-
-
-class Fmin(Minimum):
-    @staticmethod
-    def forward(ctx, a, b):
-        w = (a < b) | xp.isnan(b)
-        ctx.save_for_backward(w.astype(a.dtype, copy=False))
-        return xp.fmin(a, b)
-
-
-def _tensors_only(name, input, other):
-    if not isinstance(input, Tensor):
-        raise must_be_tensor(name, input, 1, "input")
-    if not isinstance(other, Tensor):
-        raise must_be_tensor(name, other)
-
-
-def maximum(input, other):
-    _tensors_only("maximum", input, other)
-    return binary(Maximum, input, other)
-
-
-def minimum(input, other):
-    _tensors_only("minimum", input, other)
-    return binary(Minimum, input, other)
-
-
-def _maximum(input, other):
-    """NumPy's maximum on Tensors (a number allowed): for backward formulas (``gx``)."""
-    return binary(Maximum, input, other)
-
-
-def _minimum(input, other):
-    return binary(Minimum, input, other)
-
-
-def fmax(input, other):
-    _tensors_only("fmax", input, other)
-    return binary(Fmax, input, other)
-
-
-def fmin(input, other):
-    _tensors_only("fmin", input, other)
-    return binary(Fmin, input, other)
+# ------------------------------------------------------------------------------ where & masks
 
 
 class Where(Op):
@@ -1214,7 +995,11 @@ class Lerp(Op):
     @staticmethod
     def forward(ctx, a, b, w):
         ctx.save_for_backward(a, b, w)
-        return a + w * (b - a)
+        # torch's kernel: a + w (b - a) for |w| < 0.5, else b + (w - 1) (b - a)
+        if w.__class__ is float or w.__class__ is int:
+            return a + w * (b - a) if -0.5 < w < 0.5 else b + (w - 1) * (b - a)
+        small = xp.abs(w) < 0.5
+        return xp.where(small, a, b) + xp.where(small, w, w - 1) * (b - a)
 
     @staticmethod
     def backward(ctx, g, xp):
@@ -1247,10 +1032,24 @@ def lerp(input, end, weight):
         if dt.category < 2:
             raise not_implemented("lerp_kernel_tensor", dt.np)
         cast = None if dt.np == ad == wd else dt.np
-        return _apply(LerpTensor, (input, end, weight), {}, cast)
+        return _lerp(LerpTensor, (input, end, weight), cast)
     if ad.kind not in "fc":
         raise not_implemented("lerp_kernel_scalar", ad)
-    return _apply(Lerp, (input, end, weight), {}, None)
+    return _lerp(Lerp, (input, end, weight), None)
+
+
+def _lerp(cls, args, cast):
+    try:
+        return _apply(cls, args, {}, cast)
+    except ValueError:  # torch's text for operands that do not broadcast
+        shape = ()
+        for t in args:
+            if isinstance(t, Tensor):
+                try:
+                    shape = xp.broadcast_shapes(shape, t._array.shape)
+                except ValueError:
+                    raise broadcast_error(shape, t._array.shape) from None
+        raise
 
 
 def _type_word(x):
@@ -1493,3 +1292,8 @@ def float_power(input, exponent):
     e = exponent.to(D.float64) if isinstance(exponent, Tensor) else exponent
     return pow(a, e)
 
+
+from .clamp import (Clamp, ClampMax, ClampMaxTensor, ClampMin, ClampMinTensor,  # noqa: E402,F401
+                    ClampTensor, Fmax, Fmin, Maximum, Minimum, _clamp, _maximum, _minimum,
+                    _scalar_bound, _tensors_only, clamp, clamp_, clamp_max, clamp_min, clip,
+                    fmax, fmin, maximum, minimum)

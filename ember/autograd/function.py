@@ -54,7 +54,9 @@ class Op:
 
     Class attributes: ``node_name`` (grad_fn class name, default ``<Name>Backward0``),
     ``is_view`` (output shares input 0's storage and version counter), ``multi_output``
-    (forward returns a tuple), ``nondiff_outputs`` (indices of integer outputs) and ``inputs``:
+    (forward returns a tuple), ``nondiff_outputs`` (indices of integer outputs),
+    ``int_grad`` (an integer output is recorded too: torch's fill_ of an integer tensor with a
+    tensor that requires grad) and ``inputs``:
     the argument positions that are inputs of the graph (one ``next_functions`` edge each, as
     torch's derivative declarations have them: a Python number there is a wrapped scalar input,
     a ``(None, 0)`` edge); None means every Tensor argument and nothing else.
@@ -64,6 +66,7 @@ class Op:
     is_view = False
     multi_output = False
     nondiff_outputs = ()
+    int_grad = False
     inputs = None
 
     def __init_subclass__(cls, **kw):
@@ -143,7 +146,7 @@ def _apply(cls, args, kwargs, cast):
         return outs
     if out.__class__ is not ndarray:
         out = xp.asarray(out)
-    if out.dtype.kind not in "fc":
+    if out.dtype.kind not in "fc" and not cls.int_grad:
         return _wrap_out(cls, out, args, False, None, 0)  # integer/bool results carry no grad
     if cls.is_view:
         res = _wrap_out(cls, out, args, True, node, 0)
@@ -389,7 +392,7 @@ def _finish_single(cls, node, out, arrays, args):
         node._trace = "".join(traceback.format_stack()[:-3])
     if out.__class__ is not ndarray:
         out = xp.asarray(out)
-    if out.dtype.kind not in "fc":
+    if out.dtype.kind not in "fc" and not cls.int_grad:
         return _make(out, False, None, 0, None)
     res = _make(out, True, node, 0, None)
     if node._saved is not None:
