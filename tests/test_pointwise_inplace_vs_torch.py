@@ -219,3 +219,44 @@ def test_scatter_value_and_copy_scalar_conversion(value, n, dtype):
         return [a.scatter(0, idx, value)]
     check(fn)
     check(lambda lib: [lib.tensor(np.zeros(2, dtype=dtype)).copy_(value)])
+
+
+# --------------------------------------------------------------------------- clamp
+
+
+@needs_torch
+@pytest.mark.parametrize("shapes", [((), (2,), ()), ((), (), (2,)), ((2,), (), ()),
+                                    ((1,), (2,), (2, 1)), ((5,), (5,), (5,))])
+def test_clamp_tensor_bounds_grads(shapes):
+    """torch's masks (an infinite gradient stays out of the masked places) and its in-place
+    combination of them, which fails when a mask is smaller than the broadcast shape."""
+    sa, sl, sh = shapes
+
+    def fn(lib):
+        a = f32(np.linspace(-1, 3, int(np.prod(sa))).reshape(sa), lib, True)
+        lo = f32(np.linspace(0, 2, int(np.prod(sl))).reshape(sl), lib, True)
+        hi = f32(np.linspace(2, 1, int(np.prod(sh))).reshape(sh), lib, True)
+        out = lib.clamp(a, lo, hi)
+        g = lib.full(tuple(out.shape), np.inf)
+        return [out, *lib.autograd.grad(out, [a, lo, hi], g)]
+    check(fn)
+
+
+@needs_torch
+@pytest.mark.parametrize("case", ["int_clamp", "float_clamp", "half_clamp", "inf_clamp",
+                                  "int8_pow", "shapes"])
+def test_clamp_and_pow_scalar_overflow(case):
+    def fn(lib):
+        if case == "int_clamp":
+            return [lib.tensor(np.array(0, dtype=np.int64)).clamp(0, 1e300)]
+        if case == "float_clamp":
+            return [f32([0.0], lib).clamp(max=-1e300)]
+        if case == "half_clamp":
+            return [f32([0.0], lib).half().clamp(0, 1e10)]
+        if case == "inf_clamp":
+            return [f32([0.0, 5.0], lib).clamp(-np.inf, np.inf), f32([1.0], lib).clamp(0, 1e5)]
+        if case == "int8_pow":
+            return [lib.pow(lib.tensor(np.array([2], dtype=np.int8)), 255)]
+        return [lib.clamp(f32(np.zeros((4, 0)), lib), f32(np.zeros((2, 0)), lib),
+                          f32(np.zeros((2, 0)), lib))]
+    check(fn)

@@ -108,6 +108,22 @@ def checked_int(s, np_dtype):
     raise RuntimeError(f"value cannot be converted to type {c} without overflow")
 
 
+_FLOAT_C = {"float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def checked_number(s, np_dtype):
+    """A Python number argument (clamp bound, exponent) converted to the op's dtype with torch's
+    overflow check: integers must fit an integer dtype, finite values a floating one."""
+    k = np_dtype.kind
+    if k in "iu":
+        return checked_int(s, np_dtype) if s.__class__ is int else s
+    if k == "f" and (s.__class__ is float or s.__class__ is int and -2**63 <= s < 2**63):
+        if abs(s) > xp.finfo(np_dtype).max and abs(s) != float("inf"):
+            raise RuntimeError(f"value cannot be converted to type "
+                               f"{_FLOAT_C.get(np_dtype.name, np_dtype.name)} without overflow")
+    return s
+
+
 def shape_str(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 

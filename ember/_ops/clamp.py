@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._backend import xp
+from .._backend import xp as _np  # (arrays, also in backward under create_graph)
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
 from . import pointwise as _pw
-from ._utils import (binary, checked_int, cpp_dtype_name, must_be_tensor, not_implemented,
-                     scalar_type_name)
+from ._utils import (binary, checked_number, cpp_dtype_name, must_be_tensor, not_implemented,
+                     scalar_type_name, shape_str)
 
 
 class Clamp(Op):
@@ -57,11 +58,27 @@ class ClampTensor(Op):
         # torch's rule: where min > max the result is max, so min gets no gradient there
         a, lo, hi = ctx.saved_tensors
         if lo is None:
-            return g * (a <= hi), None, g * (a > hi)
+            return xp.where(a <= hi, g, 0.0), None, xp.where(a > hi, g, 0.0)
         if hi is None:
-            return g * (a >= lo), g * (a < lo), None
-        return (g * ((a >= lo) & (a <= hi)), g * ((a < lo) & (lo < hi)),
-                g * ((a > hi) | (hi < lo)))
+            return xp.where(a >= lo, g, 0.0), xp.where(a < lo, g, 0.0), None
+        need = ctx.needs_input_grad
+        sa, sl, sh = tuple(a.shape), tuple(lo.shape), tuple(hi.shape)
+        if sa != sl or sa != sh:  # torch combines the masks in place: shapes must fit
+            bc = _np.broadcast_shapes
+            for left, right, k in ((bc(sa, sl), bc(sa, sh), 0), (bc(sa, sl), bc(sl, sh), 1),
+                                   (bc(sa, sh), bc(sl, sh), 2)):
+                if need[k]:
+                    _inplace_broadcast(left, right)
+        return (xp.where((a >= lo) & (a <= hi), g, 0.0) if need[0] else None,
+                xp.where((a < lo) & (lo < hi), g, 0.0) if need[1] else None,
+                xp.where((a > hi) | (hi < lo), g, 0.0) if need[2] else None)
+
+
+def _inplace_broadcast(shape, other):
+    out = _np.broadcast_shapes(shape, other)
+    if out != shape:
+        raise RuntimeError(f"output with shape {shape_str(shape)} doesn't match the broadcast "
+                           f"shape {shape_str(out)}")
 
 
 class ClampMin(Clamp):
@@ -85,9 +102,9 @@ class ClampMaxTensor(ClampTensor):
 
 def _scalar_bound(s, dt):
     """A Python-number clamp bound converted to the computation dtype with torch's check."""
-    if s is None or dt.category != 1 or s.__class__ is not int:
+    if s is None or s.__class__ is bool:
         return s
-    return checked_int(s, dt.np)
+    return checked_number(s, dt.np)
 
 
 def _clamp(input, min, max, op, op_tensor, out=None):  # noqa: A002
@@ -99,7 +116,7 @@ def _clamp(input, min, max, op, op_tensor, out=None):  # noqa: A002
             dt = D.result_type(input, *(b for b in (min, max) if b is not None))
             if dt is D.bool and min is not None and max is not None:
                 raise not_implemented("clamp_cpu", dt.np)
-            return _pw._out(_apply(op_tensor, (input, min, max), {}, dt.np), out)
+            return _pw._out(_pw.apply_broadcast(op_tensor, (input, min, max), dt.np), out)
         # one Tensor bound and one number: torch's parser only takes a 0-d tensor, as a number
         t = min if lo_t else max
         if t._array.ndim:
@@ -110,6 +127,10 @@ def _clamp(input, min, max, op, op_tensor, out=None):  # noqa: A002
         min, max = (t.item(), max) if lo_t else (min, t.item())  # noqa: A001
     if input._array.dtype.kind == "f" and min.__class__ is not complex and \
             max.__class__ is not complex:
+        if not ((min is None or -65504.0 < min < 65504.0) and  # beyond float16's range: check
+                (max is None or -65504.0 < max < 65504.0)):
+            dt = input._array.dtype
+            min, max = checked_number(min, dt), checked_number(max, dt)  # noqa: A001
         return _pw._out(_apply(op, (input, min, max), {}, None), out)  # the common case
     dt = D.result_type(input, *(b for b in (min, max) if b is not None))
     if dt is D.bool:

@@ -557,6 +557,8 @@ def pow(input, exponent):
     if dt.category < 2:
         if exponent.__class__ is not bool and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if exponent.__class__ is int:
+            exponent = checked_int(exponent, dt.np)
         if dt is D.bool:  # bool ** bool: torch's exponent 0/1 shortcuts (no bool kernel)
             if exponent:
                 return clone(input)
@@ -1032,13 +1034,15 @@ def lerp(input, end, weight):
         if dt.category < 2:
             raise not_implemented("lerp_kernel_tensor", dt.np)
         cast = None if dt.np == ad == wd else dt.np
-        return _lerp(LerpTensor, (input, end, weight), cast)
+        return apply_broadcast(LerpTensor, (input, end, weight), cast)
     if ad.kind not in "fc":
         raise not_implemented("lerp_kernel_scalar", ad)
-    return _lerp(Lerp, (input, end, weight), None)
+    return apply_broadcast(Lerp, (input, end, weight), None)
 
 
-def _lerp(cls, args, cast):
+def apply_broadcast(cls, args, cast):
+    """``_apply`` for an op of several tensor operands, with torch's text where their shapes
+    do not broadcast (NumPy's ValueError otherwise)."""
     try:
         return _apply(cls, args, {}, cast)
     except ValueError:  # torch's text for operands that do not broadcast
