@@ -260,3 +260,35 @@ def test_clamp_and_pow_scalar_overflow(case):
         return [lib.clamp(f32(np.zeros((4, 0)), lib), f32(np.zeros((2, 0)), lib),
                           f32(np.zeros((2, 0)), lib))]
     check(fn)
+
+
+_IDX_CASES = [((1, 0), 0, [-1]), ((0, 0), 0, [0]), ((3,), 0, [5]), ((3, 2), 0, [5]),
+              ((3, 2), 1, [-1]), ((2, 0), 1, [0]), ((0,), 0, [0]), ((0, 2), 0, [0]),
+              ((2, 0), 0, [3]), ((1, 4, 1), 1, [-1]), ((0, 2), 1, [0]), ((3, 2), 0, [2, 0])]
+
+
+@needs_torch
+@pytest.mark.parametrize("case", _IDX_CASES, ids=str)
+@pytest.mark.parametrize("name", ["index_select", "index_add", "index_fill"])
+def test_index_ops_errors_and_grads(case, name):
+    """torch's error class and text for each kernel path (empty self, one-element slices,
+    dim 1) and, where the forward works, its gradients (index_add's source gradient is an
+    index_select of the gradient, with that op's errors)."""
+    shape, dim, index = case
+
+    def fn(lib):
+        n = int(np.prod(shape))  # (an empty one by zeros(): torch's strides of it are known)
+        a = f32(np.arange(n).reshape(shape), lib, True) if n else lib.zeros(shape,
+                                                                             requires_grad=True)
+        idx = lib.tensor(np.array(index, dtype=np.int64))
+        if name == "index_select":
+            out, leaves = lib.index_select(a, dim, idx), [a]
+        elif name == "index_fill":
+            out, leaves = lib.index_fill(a, dim, idx, 2.0), [a]
+        else:
+            src_shape = list(shape)
+            src_shape[dim] = len(index)
+            src = f32(np.ones(src_shape), lib, True)
+            out, leaves = lib.index_add(a, dim, idx, src), [a, src]
+        return [out, *lib.autograd.grad(out.sum(), leaves)]
+    check(fn)

@@ -1056,14 +1056,21 @@ def index_select(input, dim, index):
             raise IndexError("index out of range in self")
         return _apply(IndexSelect, (input, 0, idx.reshape(())), {}, None)
     axis = wrap_dim(dim, a.ndim)
-    n = a.shape[axis] if a.ndim else 1
+    _check_index_select(a.shape, axis, idx)
+    return _apply(IndexSelect, (input, axis, idx.reshape(-1)), {}, None)
+
+
+def _check_index_select(shape, axis, idx):
+    """torch's index_select errors (its CPU kernel's words differ by case)."""
+    n = shape[axis] if shape else 1
+    if idx.size and len(shape) > 1 and n == 0:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if idx.size and (idx.max() >= n or idx.min() < 0):
-        if a.ndim > 1 and axis == 1:  # (torch's CPU kernel for dim 1 words it so)
+        if len(shape) > 1 and (axis == 1 or 0 in shape):
             bad = idx[(idx < 0) | (idx >= n)].flat[0]
             raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(bad)} "
                                f"axis_dim={n}")
         raise IndexError("index out of range in self")
-    return _apply(IndexSelect, (input, axis, idx.reshape(-1)), {}, None)
 
 
 class IndexAdd(Op):
@@ -1073,11 +1080,19 @@ class IndexAdd(Op):
     def forward(ctx, a, v, full, alpha):
         ctx.full, ctx.alpha = full, alpha
         out = a.copy()
-        xp.add.at(out, full, v if alpha == 1 else v * alpha)
+        if out.size:  # (an empty self takes any index: torch adds nothing)
+            xp.add.at(out, full, v if alpha == 1 else v * alpha)
+        else:
+            ctx.shape = a.shape
         return out
 
     @staticmethod
     def backward(ctx, g, xp):
+        if not ctx.needs_input_grad[1]:
+            return g, None, None, None
+        if 0 in tuple(g.shape):  # torch's grad.index_select(dim, index) and its errors
+            axis = len(ctx.full) - 1
+            _check_index_select(ctx.shape, axis, ctx.full[-1])
         gs = g[ctx.full]
         return g, (gs if ctx.alpha == 1 else gs * ctx.alpha), None, None
 
@@ -1109,13 +1124,16 @@ def _index_vector(name, idx, input, axis, source=None):
                                    f"equal to source.size(dim): ({ns}), for dim: {axis}")
             raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
                              f"source.size(dim) ({ns})")
-    n = input._array.shape[axis] if input._array.ndim else 1
+    a = input._array
+    n = a.shape[axis] if a.ndim else 1
+    if name == "index_add_" and a.ndim > 1 and a.size == 0:
+        return idx  # (torch checks nothing when self is empty)
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = int(idx[(idx < 0) | (idx >= n)][0])
         text = f"index {bad} is out of bounds for dimension {axis} with size {n}"
         if name == "index_copy_":
             raise IndexError("index_copy_(): " + text)
-        if input._array.ndim <= 1:  # (torch's 1-D kernel words it so)
+        if a.ndim <= 1 or a.size == n:  # (torch's kernel for one-element slices words it so)
             raise IndexError("index out of range in self")
         raise RuntimeError(text)
     return idx
@@ -1140,6 +1158,11 @@ def index_fill(input, dim, index, value):
         raise IndexError("Index has to be a vector/scalar")
     idx = idx.reshape(-1)
     n = a.shape[axis] if a.ndim else 1
+    if a.size == 0 and idx.size:  # torch's kernel: no check at all, or a failed restride
+        if n or 0 in a.shape[:axis] + a.shape[axis + 1:]:
+            idx = idx[:0]
+        else:
+            raise RuntimeError(_set_storage_error(a, axis))
     if idx.size and (idx.min() < -n or idx.max() >= n):
         bad = int(idx[(idx < -n) | (idx >= n)][0])
         raise IndexError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
@@ -1151,6 +1174,19 @@ def index_fill(input, dim, index, value):
         return _apply(IndexFillTensor, (input, value, full, False), {}, None)
     v = wrap(checked_scalar(value, a.dtype))
     return _apply(IndexFill, (input, v, full, False), {}, None)
+
+
+def _set_storage_error(a, axis):
+    """torch's text where index_fill restrides an empty self to one slice along ``axis``."""
+    sizes, strides, st = [], [], 1
+    for i in range(a.ndim - 1, -1, -1):
+        sizes.insert(0, 1 if i == axis else a.shape[i])
+        strides.insert(0, 0 if i == axis else st)
+        st *= max(a.shape[i], 1)
+    need = a.itemsize * (1 + sum((s - 1) * t for s, t in zip(sizes, strides)))
+    return (f"setStorage: sizes {shape_str(sizes)}, strides {shape_str(strides)}, storage offset "
+            f"0, and itemsize {a.itemsize} requiring a storage size of {need} are out of bounds "
+            f"for storage of size 0")
 
 
 def index_copy(input, dim, index, source):

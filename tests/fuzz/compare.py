@@ -282,7 +282,7 @@ def classify_errors(e_err: BaseException | None, t_err: BaseException | None) ->
     if t_err is None:
         return Outcome("spurious_error", f"ember raised {_exc(e_err)}")
     same = type(e_err) is type(t_err) or (type(e_err).__name__ == type(t_err).__name__)
-    if numpy_origin(e_err):
+    if numpy_origin(e_err) and not (same and str(e_err) == str(t_err)):  # (torch's own words)
         return Outcome("numpy_leak", f"ember raised {_exc(e_err)}; torch raised {_exc(t_err)}")
     if not same:
         return Outcome("error_class", f"ember raised {_exc(e_err)}; torch raised {_exc(t_err)}")

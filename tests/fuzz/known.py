@@ -697,15 +697,6 @@ b = lib.tensor(np.array([], dtype='int32').reshape((0, 0, 0)))
 out = lib.matmul(a, b)
 leaves = []
 '''),
-    K(('scatter:index_add',),
-      'spurious_error', 'ember raised RuntimeError: index # is out of bounds for dimension # with size #',
-      'scatter:index_add', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-b = lib.tensor(np.array([0], dtype='int64'))
-c = lib.tensor(np.array([], dtype='float32').reshape((1, 0)), requires_grad=True)
-out = lib.index_add(a, 0, b, c)
-leaves = [a, c]
-'''),
     K(('inplace_view:view.expand(2, *s)',),
       'spurious_error', 'ember raised RuntimeError: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone(#) the tensor b',
       'inplace_view:view.expand(2, *s)', '''\
@@ -758,54 +749,12 @@ a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
 out = lib.trace(a)
 leaves = [a]
 '''),
-    K(('scatter:index_fill',),
-      'error_class', 'ember raised IndexError: index # is out of bounds for dimension # with size #; torch raised RuntimeError: setStorage: sizes [#], strides [#], storag',
-      'scatter:index_fill', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 1)), requires_grad=True)
-b = lib.tensor(np.array([0], dtype='int64'))
-out = lib.index_fill(a, 0, b, 0)
-leaves = [a]
-'''),
-    K(('inplace:index_fill_', 'scatter:index_fill'),
-      'error_class', 'ember raised IndexError: index # is out of bounds for dimension # with size #; torch raised RuntimeError: setStorage: sizes [#], strides [#], storage offset #, ',
-      'scatter:index_fill', '''\
-a = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-b = lib.tensor(np.array([0], dtype='int64'))
-out = lib.index_fill(a, 0, b, 0)
-leaves = [a]
-'''),
-    K(('gather:index_select', 'inplace:index_add_'),
-      'error_class', 'ember raised IndexError: index out of range in self; torch raised RuntimeError: INDICES element is out of DATA bounds, id=# axis_dim=#',
-      'gather:index_select', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((1, 0)), requires_grad=True)
-b = lib.tensor(np.array([-1], dtype='int64'))
-out = lib.index_select(a, 0, b)
-leaves = [a]
-'''),
-    K(('gather:index_select', 'inplace:index_add_'),
-      'error_class', 'ember raised IndexError: index out of range in self; torch raised RuntimeError: index_select(#): self indexing axis dim should be positive',
-      'gather:index_select', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-b = lib.tensor(np.array([0], dtype='int64'))
-out = lib.index_select(a, 0, b)
-leaves = [a]
-'''),
     K(('bmm',),
       'error_class', 'ember raised RuntimeError: expected scalar type T but found T; torch raised NotImplementedError: "bmm" not implemented for \'T\'',
       'bmm', '''\
 a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
 b = lib.tensor(np.array([0], dtype='int64').reshape((1, 1, 1)))
 out = lib.bmm(a, b)
-leaves = []
-'''),
-    K(('scatter:index_add',),
-      'error_class', 'ember raised RuntimeError: index # is out of bounds for dimension # with size #; torch raised IndexError: index out of range in self',
-      'scatter:index_add', '''\
-a0 = lib.tensor(np.array([0], dtype='int64').reshape((1, 1, 1)))
-a = a0.expand(1, 4, 1)
-b = lib.tensor(np.array([-1], dtype='int64'))
-c = lib.tensor(np.array([0], dtype='int64').reshape((1, 1, 1)))
-out = lib.index_add(a, 1, b, c)
 leaves = []
 '''),
     K(('addmv',),
