@@ -292,3 +292,12 @@ def test_index_ops_errors_and_grads(case, name):
             out, leaves = lib.index_add(a, dim, idx, src), [a, src]
         return [out, *lib.autograd.grad(out.sum(), leaves)]
     check(fn)
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", [np.int64, np.float32])
+def test_copy_into_expanded_view_is_refused(dtype):
+    def fn(lib):
+        x = lib.tensor(np.zeros(1, dtype=dtype)).expand(3)
+        return [x.copy_(lib.tensor(np.ones(3, dtype=dtype)))]
+    check(fn)

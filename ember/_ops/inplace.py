@@ -111,10 +111,12 @@ def _write(t, arr):
             raise RuntimeError(f"result type {_word(src)} can't be cast to the desired output "
                                f"type {_word(dst)}")
     if not a.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the "
-                           "tensor before performing the operation.")
+        raise RuntimeError(_OVERLAP)
     xp.copyto(a, arr, casting="unsafe")
+
+
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
 
 
 def _word(d):
@@ -319,6 +321,8 @@ def copy_(t, src):
     if check_inplace(t, src):
         rebase(t, _apply(CopyFrom, (t, src), {}, None))
         return t
+    if not t._array.flags.writeable:  # an expanded view: torch's internal-overlap error
+        raise RuntimeError(_OVERLAP)
     xp.copyto(t._array, xp.broadcast_to(src._array, t._array.shape), casting="unsafe")
     bump(t)
     return t

@@ -766,17 +766,6 @@ c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
 out = lib.addmv(a, b, c)
 leaves = [a, b, c]
 '''),
-    K(('inplace_view:view.expand(2, *s)',),
-      'error_class', 'ember raised ValueError: assignment destination is read-only; torch raised RuntimeError: unsupported operation: more than one element of the written-to tensor r',
-      'inplace_view:view.expand(2, *s)', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-base = a.clone()
-x = base.expand(2, *())
-b = lib.tensor(np.array(0, dtype='int64'))
-r = x.copy_(b)
-out = (x, base)
-leaves = []
-'''),
     # ------------------------------------------------------------------------ numpy_leak
     K(('F.batch_norm:group_norm', 'F.batch_norm:layer_norm'),
       'numpy_leak', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'divide' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'; to",
