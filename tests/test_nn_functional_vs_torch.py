@@ -559,3 +559,91 @@ def test_margin_losses_gradgradcheck():
            (lambda a, b: F.kl_div(a, b.softmax(1), reduction="batchmean"), (x, y))]
     for f, inputs in fns:
         assert gradcheck(f, inputs) and gradgradcheck(f, inputs)
+
+
+# ------------------------------------------------------------------ fuzz fixes (edge points)
+
+
+def _first_second(lib, fn, arrays, req=None):
+    """out, first-order grads (create_graph), their requires_grad, second-order grads of the
+    sum of the first-order ones -- or ('err', class, text) at the first stage that raises."""
+    ts = [lib.tensor(a, requires_grad=(req is None or i in req) and a.dtype.kind == "f")
+          for i, a in enumerate(arrays)]
+    leaves = [t for t in ts if t.requires_grad]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = fn(lib, *ts)
+            res = [out.detach().numpy()]
+            if not leaves:
+                return res
+            g1 = lib.autograd.grad(out.sum(), leaves, create_graph=True, allow_unused=True)
+            res += [g.detach().numpy() for g in g1] + [[g.requires_grad for g in g1]]
+            live = [g.sum() for g in g1 if g is not None and g.requires_grad]
+            if live:
+                g2 = lib.autograd.grad(sum(live), leaves, allow_unused=True)
+                res += [None if g is None else g.numpy() for g in g2]
+            return res
+    except Exception as exc:  # noqa: BLE001
+        return ("err", type(exc).__name__, str(exc))
+
+
+def _compare2(fn, arrays, req=None, rtol=1e-6, atol=1e-7):
+    e = _first_second(ember, fn, arrays, req)
+    t = _first_second(torch, fn, arrays, req)
+    assert len(e) == len(t), (e, t)
+    if isinstance(t, tuple):
+        assert e == t
+        return
+    for a, b in zip(e, t):
+        if isinstance(b, list):
+            assert a == b
+        elif b is None:
+            assert a is None
+        else:
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
+
+
+_EDGE = np.array([0.0, 1.0, -1.0, np.nan, 3.0, -3.0, -4.0, 4.0, 0.5, -0.5, 20.0, 21.0, np.inf,
+                  -np.inf], dtype=np.float32)
+
+
+@pytest.mark.parametrize("name,kw", [
+    ("relu", {}), ("relu6", {}), ("hardtanh", {}), ("hardtanh", dict(min_val=-3., max_val=0.5)),
+    ("leaky_relu", {}), ("threshold", dict(threshold=0.5, value=-1.0)),
+    ("hardshrink", {}), ("softshrink", {}), ("hardswish", {}), ("elu", {}),
+    ("elu", dict(alpha=2.0)), ("selu", {}), ("celu", dict(alpha=0.5)), ("softplus", {}),
+    ("softplus", dict(threshold=0.0)), ("softplus", dict(beta=2.0, threshold=2.0)),
+    ("hardsigmoid", {}), ("rrelu", {})])
+def test_piecewise_activations_first_and_second_order_at_edges(name, kw):
+    """Values, gradients and second derivatives at the kinks, NaN and infinities; the
+    first-order gradient of a piecewise-linear op still requires grad (second derivative 0)."""
+    _compare2(lambda lib, x: getattr(lib.nn.functional, name)(x, **kw), [_EDGE])
+
+
+@pytest.mark.parametrize("dt,th,v", [("uint8", 0.5, -1.0), ("uint8", -1, 0), ("uint8", 0.5, 300),
+                                     ("uint8", -0.5, 3), ("int8", -2.5, 1), ("int8", 0.5, 200),
+                                     ("uint8", 2.7, 1.9)])
+def test_threshold_integer_scalars_overflow_like_torch(dt, th, v):
+    a = np.array([0, 5, 2], dtype=dt)
+    _compare2(lambda lib, x: lib.nn.functional.threshold(x, th, v), [a])
+
+
+@pytest.mark.parametrize("da,db", [("float32", "float64"), ("float64", "float32"),
+                                   ("float16", "float32"), ("float32", "float16"),
+                                   ("int64", "float32"), ("float32", "int64")])
+@pytest.mark.parametrize("req", [(0,), (1,), (0, 1)])
+@pytest.mark.parametrize("red", ["mean", "none"])
+def test_huber_loss_mixed_dtypes_like_torch(da, db, req, red):
+    """torch: the result has the input's dtype; the backward kernel raises on two dtypes."""
+    a, b = np.array([0.0, 2.0, -0.5], dtype=da), np.array([0.0, 0.5, 1.0], dtype=db)
+    e = _first_second(ember, lambda lib, x, y: lib.nn.functional.huber_loss(x, y, reduction=red),
+                      [a, b], req)
+    t = _first_second(torch, lambda lib, x, y: lib.nn.functional.huber_loss(x, y, reduction=red),
+                      [a, b], req)
+    if isinstance(t, tuple):
+        assert e == t
+    else:
+        assert e[0].dtype == t[0].dtype
+        np.testing.assert_allclose(e[0], t[0], rtol=1e-3)
+        assert len(e) == len(t)

@@ -219,3 +219,61 @@ def add_at(shape, idx, g, dtype=None):
 def scatter_add_along(shape, idx, g, axis):
     idx = idx._array if hasattr(idx, "_array") else idx
     return _apply(ScatterAddAlong, (_t(g), tuple(shape), idx, axis), {}, None)
+
+
+# ------------------------------------------------------------------------------ connect
+
+
+class Connect(Op):
+    """``r`` unchanged, with a zero-derivative edge to ``src``: the gradient a piecewise-linear
+    op's backward computes from masks of its saved input still depends on that input in torch
+    (threshold_backward(grad, self), ...), so under create_graph it requires grad and its
+    second derivative is 0, not an error."""
+    inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, r, src):
+        ctx.save_for_backward(src)
+        return r
+
+    @staticmethod
+    def backward(ctx, gg, xp):
+        (src,) = ctx.saved_tensors
+        if getattr(xp, "graph", False):  # (zeros, not src * 0: that is NaN at inf/NaN)
+            return gg, _zeros(src)
+        return gg, xp.zeros_like(src)
+
+
+def _zeros(t):
+    return wrap(xp.zeros(t.shape, t._array.dtype))
+
+
+class NoDoubleBackward(Connect):
+    """``connect`` for a backward torch has no derivative of: differentiating it raises."""
+
+    @staticmethod
+    def backward(ctx, gg, xp):
+        raise RuntimeError(f"derivative for aten::{ctx._op._fn} is not implemented")
+
+
+_CONNECT = {}
+
+
+def connect(r, src, name="ThresholdBackwardBackward0"):
+    """``r`` graph-connected to ``src`` with derivative 0 (see Connect); ``name``: the grad_fn
+    class name torch's double-backward node has."""
+    cls = _CONNECT.get(name)
+    if cls is None:
+        cls = _CONNECT[name] = type(name[:-len("Backward0")], (Connect,), {"node_name": name})
+    return _apply(cls, (_t(r), src), {}, None)
+
+
+def no_double_backward(r, src, fn):
+    """``r`` connected to ``src`` by a node whose backward raises torch's error for the
+    backward function ``fn`` (``"hardsigmoid_backward"``) that has no derivative."""
+    name = "".join(p.title() for p in fn.split("_")) + "Backward0"
+    cls = _CONNECT.get(name)
+    if cls is None:
+        cls = _CONNECT[name] = type(name[:-len("Backward0")], (NoDoubleBackward,),
+                                    {"node_name": name, "_fn": fn})
+    return _apply(cls, (_t(r), src), {}, None)

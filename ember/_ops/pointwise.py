@@ -671,7 +671,8 @@ def _sigmoid(a):
 
 
 Sigmoid = _unary_op("Sigmoid", _sigmoid, lambda g, y, xp: g * y * (1 - y), "out")
-Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0), lambda g, y, xp: g * (y > 0), "out")
+Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0),
+                 lambda g, y, xp: xp.connect(xp.where(y <= 0, 0, g), y), "out")
 
 
 Erf = _unary_op("Erf", _special.erf, lambda g, x, xp: g * _sqrt_pi() * xp.exp(-x * x))
@@ -787,7 +788,11 @@ class Softplus(Op):
         (a,) = ctx.saved_tensors
         z = a * ctx.beta
         # arrays: overflow-free sigmoid (exp(-z) overflows, with a warning, for z << 0)
-        s = 1 / (1 + xp.exp(-z)) if getattr(xp, "graph", False) else _sigmoid(z)
+        if getattr(xp, "graph", False):  # torch's double backward is 0 from the threshold up
+            zz = xp.where(z >= ctx.threshold, z.detach(), z)
+            s = sigmoid(zz)
+        else:
+            s = _sigmoid(z)
         return g * xp.where(z > ctx.threshold, 1.0, s), None, None
 
 

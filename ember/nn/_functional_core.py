@@ -17,7 +17,7 @@ from .._ops import linalg as _la
 from .._ops import pointwise as _pw
 from .._ops import reduction as _red
 from .._ops import shape as _sh
-from .._ops._utils import checked_int, not_implemented
+from .._ops._utils import _INT_BOUNDS, checked_int, not_implemented
 from ..autograd.function import Op, _apply
 
 __all__ = [
@@ -139,11 +139,16 @@ def _int_params(input, *values):
     """Scalar parameters of hardtanh/threshold on an integer tensor: converted to its dtype as
     torch does (truncated, with the overflow check)."""
     dt = input._array.dtype
-    return tuple(checked_int(int(v), dt) for v in values)
+    lo, hi = _INT_BOUNDS[dt]
+    # a float is range-checked before truncation (-0.5 overflows uint8); an int wraps as in
+    # checked_int (-1 is 255 in uint8)
+    return tuple(checked_int(int(v) if not isinstance(v, float) or lo <= v <= hi else
+                             (hi + 1 if v > hi else -(1 << 65)), dt) for v in values)
 
 
 LeakyRelu = _act("LeakyRelu", lambda a, s: xp.where(a > 0, a, a * s).astype(a.dtype, copy=False),
-                 lambda g, x, ns, s: ns.where(x > 0, g, g * s))
+                 lambda g, x, ns, s: ns.connect(ns.where(x > 0, g, g * s), x,
+                                                "LeakyReluBackwardBackward0"))
 
 
 def _elu_fwd(a, alpha, scale, in_scale):
@@ -152,7 +157,11 @@ def _elu_fwd(a, alpha, scale, in_scale):
 
 
 def _elu_bwd(g, x, ns, alpha, scale, in_scale):
-    return ns.where(x > 0, g * scale, g * ns.exp(x * in_scale) * (alpha * scale * in_scale))
+    # torch: the exp branch where x <= 0 (NaN takes the linear one); its double backward has
+    # derivative 0 at x == 0 (the exp branch's value there, as a constant)
+    # (the exp of x < 0 only: no NaN from the branch where does not take)
+    xn = ns.where(x < 0, x, 0) if _graph(ns) else x
+    return ns.where(x <= 0, g * ns.exp(xn * in_scale) * (alpha * scale * in_scale), g * scale)
 
 
 Elu = _act("Elu", _elu_fwd, _elu_bwd)
@@ -221,23 +230,26 @@ def _mish_bwd(g, x, ns):
 
 Mish = _act("Mish", _mish_fwd, _mish_bwd)
 Hardtanh = _act("Hardtanh", lambda a, lo, hi: xp.clip(a, lo, hi).astype(a.dtype, copy=False),
-                lambda g, x, ns, lo, hi: g * ((x > lo) & (x < hi)))
+                lambda g, x, ns, lo, hi: ns.connect(ns.where((x <= lo) | (x >= hi), 0, g), x,
+                                                    "HardtanhBackwardBackward0"))
 Hardsigmoid = _act(
     "Hardsigmoid", lambda a: (xp.clip(a + 3, 0, 6) / 6).astype(a.dtype, copy=False),
-    lambda g, x, ns: g * ((x > -3) & (x < 3)) / 6)
+    lambda g, x, ns: ns.no_double_backward(g * ((x > -3) & (x < 3)) / 6, x,
+                                           "hardsigmoid_backward"))
 
 
 def _hardswish_bwd(g, x, ns):
-    mid = (x >= -3) & (x <= 3)
-    return ns.where(x > 3, g, g * (x / 3 + 0.5) * mid)
+    # torch: 0 where x <= -3, g (x / 3 + 1/2) where x < 3, else g (NaN too)
+    return ns.where(x <= -3, 0, ns.where(x < 3, g * (x / 3 + 0.5), g))
 
 
 Hardswish = _act("Hardswish",
                  lambda a: (a * xp.clip(a + 3, 0, 6) / 6).astype(a.dtype, copy=False),
                  _hardswish_bwd)
+# torch: x <= threshold -> value, else x (NaN stays NaN, and passes its gradient)
 Threshold = _act("Threshold",
-                 lambda a, th, v: xp.where(a > th, a, v).astype(a.dtype, copy=False),
-                 lambda g, x, ns, th, v: g * (x > th))
+                 lambda a, th, v: xp.where(a <= th, v, a).astype(a.dtype, copy=False),
+                 lambda g, x, ns, th, v: ns.connect(ns.where(x <= th, 0, g), x))
 
 
 def _logsigmoid_fwd(a):
@@ -246,12 +258,15 @@ def _logsigmoid_fwd(a):
 
 LogSigmoid = _act("LogSigmoid", _logsigmoid_fwd, lambda g, x, ns: g * _sig(-x, ns))
 Hardshrink = _act("Hardshrink",
-                  lambda a, l: xp.where(xp.abs(a) > l, a, 0).astype(a.dtype, copy=False),
-                  lambda g, x, ns, l: g * ((x > l) | (x < -l)))
+                  lambda a, l: xp.where((a >= -l) & (a <= l), 0, a).astype(a.dtype, copy=False),
+                  lambda g, x, ns, l: ns.connect(ns.where((x >= -l) & (x <= l), 0, g), x,
+                                                 "HardshrinkBackwardBackward0"))
 Softshrink = _act(
     "Softshrink",
-    lambda a, l: xp.where(a > l, a - l, xp.where(a < -l, a + l, 0)).astype(a.dtype, copy=False),
-    lambda g, x, ns, l: g * ((x > l) | (x < -l)))
+    lambda a, l: xp.where((a >= -l) & (a <= l), 0, xp.where(a > l, a - l, a + l)).astype(
+        a.dtype, copy=False),
+    lambda g, x, ns, l: ns.connect(ns.where((x >= -l) & (x <= l), 0, g), x,
+                                   "SoftshrinkBackwardBackward0"))
 
 
 def relu(input, inplace=False):
@@ -484,13 +499,13 @@ class RreluWithNoise(Op):
 
     @staticmethod
     def forward(ctx, a, noise):
-        ctx.save_for_backward(noise)
+        ctx.save_for_backward(a, noise)
         return xp.where(a >= 0, a, a * noise).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g, ns):
-        (noise,) = ctx.saved_tensors
-        return g * noise, None
+        x, noise = ctx.saved_tensors
+        return ns.connect(g * noise, x, "RreluWithNoiseBackwardBackward0"), None
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
@@ -503,7 +518,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         r = rand(*input.shape, dtype=input.dtype)._array * (upper - lower) + lower
     else:
         r = xp.asarray((lower + upper) / 2, a.dtype)
-    noise = xp.where(a >= 0, xp.ones((), a.dtype), r).astype(a.dtype, copy=False)
+    noise = xp.where(a > 0, xp.ones((), a.dtype), r).astype(a.dtype, copy=False)
     if inplace:
         from .._ops.inplace import inplace as _inp
         return _inp(input, lambda t: _apply(RreluWithNoise, (t, noise), {}, None))

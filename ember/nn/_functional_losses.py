@@ -137,6 +137,23 @@ class HuberLoss(_PointwiseLoss):
     _dloss = staticmethod(lambda d, k, ns: ns.where(ns.abs(d) <= k, d, k * ns.sign(d)))
 
 
+class _HuberLossMixed(HuberLoss):
+    """huber_loss of input and target of two float dtypes: torch computes the forward in the
+    promoted dtype into a result of the input's dtype, and its backward kernel requires one
+    dtype and raises."""
+    node_name = "HuberLossBackward0"
+
+    @classmethod
+    def forward(cls, ctx, x, t, reduction, p):
+        delta, ctx.names, dt = p
+        return super().forward(ctx, x, t, reduction, delta).astype(dt)
+
+    @classmethod
+    def backward(cls, ctx, g, ns):
+        a, b = ctx.names if ctx.needs_input_grad[0] else ctx.names[::-1]
+        raise RuntimeError(f"Found dtype {b} but expected {a}")
+
+
 def _size_warning(input, target):
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
@@ -222,10 +239,17 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     ei, et = _sh.broadcast_tensors(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    cls, p = HuberLoss, float(delta)
+    da, db = input._array.dtype, target._array.dtype
+    if da != db and da.kind in "fc":
+        cls, p = _HuberLossMixed, (p, (_SCALAR_NAMES[da.name], _SCALAR_NAMES[db.name]), da)
+    elif da.kind not in "fc" and db.kind in "fc":
+        raise RuntimeError(f"result type {_SCALAR_NAMES[db.name]} can't be cast to the desired "
+                           f"output type {_SCALAR_NAMES[da.name]}")
     if weight is None:
-        return _fused_pointwise(HuberLoss, "huber_cpu", ei, et, reduction, float(delta))
+        return _fused_pointwise(cls, "huber_cpu", ei, et, reduction, p)
     _check_weight_size(weight, input)
-    loss = _fused_pointwise(HuberLoss, "huber_cpu", ei, et, "none", float(delta))
+    loss = _fused_pointwise(cls, "huber_cpu", ei, et, "none", p)
     return _weighted(loss, weight, reduction, False)
 
 
