@@ -647,3 +647,83 @@ def test_huber_loss_mixed_dtypes_like_torch(da, db, req, red):
         assert e[0].dtype == t[0].dtype
         np.testing.assert_allclose(e[0], t[0], rtol=1e-3)
         assert len(e) == len(t)
+
+
+@pytest.mark.parametrize("shape,kw", [
+    ((1, 1), dict(kernel_size=2, padding=1, dilation=2, ceil_mode=True)),
+    ((1, 3), dict(kernel_size=2, stride=1, padding=1, dilation=3, ceil_mode=True)),
+    ((2, 3, 4), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ((1, 2, 3, 5), dict(kernel_size=(2, 3), stride=(2, 1), padding=1, dilation=(2, 1),
+                        ceil_mode=True)),
+    ((1, 2, 4, 4), dict(kernel_size=2, stride=2, padding=1))])
+@pytest.mark.parametrize("fill", [0.0, -np.inf])
+def test_max_pool_windows_of_padding_and_minus_inf_like_torch(shape, kw, fill):
+    """A window with nothing above -inf: torch's index is its first tap in the plane (or past
+    it); the gradient of an index outside the plane is dropped."""
+    x = np.full(shape, fill, np.float32)
+    x.reshape(-1)[::3] = np.arange(x.size)[::3] if fill == 0.0 else -np.inf
+    fn = "max_pool1d" if len(shape) <= 2 or shape == (2, 3, 4) else "max_pool2d"
+    res = []
+    for lib in (ember, torch):
+        a = lib.tensor(x, requires_grad=True)
+        out, idx = getattr(lib.nn.functional, fn)(a, return_indices=True, **kw)
+        (g,) = lib.autograd.grad(out.sum(), [a])
+        res.append((out.detach().numpy(), idx.numpy(), g.numpy()))
+    for e, t in zip(*res):
+        assert e.dtype == t.dtype
+        np.testing.assert_array_equal(e, t)
+
+
+_DTYPE_CASES = [
+    ("max_pool1d", lambda F, a: F.max_pool1d(a, 1, ceil_mode=True), (1, 2)),
+    ("max_pool1d_ri", lambda F, a: F.max_pool1d(a, 1, return_indices=True)[0], (1, 1, 2)),
+    ("max_pool2d", lambda F, a: F.max_pool2d(a, 1), (1, 1, 2)),
+    ("adaptive_max1", lambda F, a: F.adaptive_max_pool1d(a, 1), (1, 2)),
+    ("adaptive_max2", lambda F, a: F.adaptive_max_pool2d(a, 1), (1, 1, 2)),
+    ("avg1", lambda F, a: F.avg_pool1d(a, 2, padding=1), (1, 1, 5)),
+    ("avg2", lambda F, a: F.avg_pool2d(a, (1, 3), stride=1, padding=(0, 1),
+                                       count_include_pad=False), (1, 1, 1, 5)),
+    ("avg2_div", lambda F, a: F.avg_pool2d(a, (1, 3), stride=1, divisor_override=2),
+     (1, 1, 5)),
+    ("lp1", lambda F, a: F.lp_pool1d(a, 1, 1, stride=1, ceil_mode=True), (1, 2)),
+    ("lp2", lambda F, a: F.lp_pool2d(a, 2, 1), (1, 1, 2)),
+    ("lrn", lambda F, a: F.local_response_norm(a, 2), (1, 2, 2, 2)),
+    ("lrn3", lambda F, a: F.local_response_norm(a, 2), (1, 2, 2)),
+    ("batch_norm", lambda F, a: F.batch_norm(a, a[0] * 0, a[0] * 0 + 1), (2, 1)),
+    ("batch_norm_train", lambda F, a: F.batch_norm(a, None, None, training=True), (2, 1)),
+    ("layer_norm", lambda F, a: F.layer_norm(a, (1,)), (1, 1)),
+    ("group_norm", lambda F, a: F.group_norm(a, 1), (1, 1, 2)),
+    ("instance_norm", lambda F, a: F.instance_norm(a), (1, 1, 2)),
+    ("prelu", lambda F, a: F.prelu(a, a.reshape(-1)[:1]), (2,)),
+]
+
+
+@pytest.mark.parametrize("dt", ["int64", "uint8", "bool", "float16", "float32"])
+@pytest.mark.parametrize("name,fn,shape", _DTYPE_CASES, ids=[c[0] for c in _DTYPE_CASES])
+def test_pool_and_norm_dtypes_like_torch(name, fn, shape, dt):
+    """Integer/bool/half inputs: torch's result (int64 average pooling truncates toward zero)
+    or its NotImplementedError naming the kernel."""
+    x = (np.arange(int(np.prod(shape))).reshape(shape) % 7 - 3).astype(dt)
+    _compare2(lambda lib, a: fn(lib.nn.functional, a), [x], req=())
+
+
+@pytest.mark.parametrize("shape,groups", [((1, 1), 1), ((1, 2), 2), ((1, 2, 1), 1),
+                                          ((1, 3), 2), ((1, 1, 1, 1), 1)])
+def test_group_norm_single_value_per_group_raises_like_torch(shape, groups):
+    _compare2(lambda lib, a: lib.nn.functional.group_norm(a, groups),
+              [np.zeros(shape, np.float32)])
+
+
+@pytest.mark.parametrize("da,dw", [("int64", "float32"), ("float16", "float32"),
+                                   ("int8", "int8"), ("float64", "float64")])
+def test_prelu_dtypes_like_torch(da, dw):
+    _compare2(lambda lib, a, w: lib.nn.functional.prelu(a, w),
+              [np.array([0.0, -2.0, 3.0], da), np.array([0.5], dw)])
+
+
+def test_prelu_and_huber_second_derivatives_at_kinks():
+    x = np.array([0.0, 1.0, -1.0, np.nan, 2.0, -2.0], np.float32)
+    _compare2(lambda lib, a, w: lib.nn.functional.prelu(a, w), [x, np.array([0.5], np.float32)])
+    for fn in ("huber_loss", "smooth_l1_loss"):
+        _compare2(lambda lib, a, t: getattr(lib.nn.functional, fn)(a, t, reduction="none"),
+                  [x, np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0], np.float32)], req=(0,))

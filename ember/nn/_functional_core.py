@@ -468,6 +468,12 @@ class PreluKernel(Op):
     def backward(ctx, g, xp):
         x, w = ctx.saved_tensors
         pos = x > 0
+        if _graph(xp):  # torch's double backward masks with x >= 0: no x == 0 derivatives
+            zero = x == 0
+            name = "PreluKernelBackwardBackward0"
+            return (xp.connect(xp.where(pos, g, xp.where(zero, w.detach() * g, w * g)), x, name),
+                    xp.connect(xp.where(pos, 0.0, xp.where(zero, x.detach() * g, x * g)), w,
+                               name))
         return xp.where(pos, g, w * g), xp.where(pos, 0.0, x * g)
 
 
@@ -490,6 +496,13 @@ def prelu(input, weight):
         if nd > 1:
             shape[1] = weight.numel()
         w = weight.reshape(shape)
+    da, dw = input._array.dtype, weight._array.dtype
+    if da != dw:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{_SCALAR_NAMES.get(da.name, da.name)} and "
+                           f"{_SCALAR_NAMES.get(dw.name, dw.name)}")
+    if da.kind not in "fc":
+        raise not_implemented("prelu_cpu", da)
     return _apply(PreluKernel, (input, w), {}, None)
 
 

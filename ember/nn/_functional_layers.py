@@ -17,6 +17,7 @@ from . import _attention_ops as A
 from . import _norm_ops as NO
 from . import _pool_ops as P
 from . import _upsample_ops as U
+from .._ops._utils import not_implemented
 from ._functional_core import _SCALAR_NAMES
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
@@ -253,6 +254,12 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, retu
     # torch: max_pool1d is max_pool2d_with_indices between unsqueeze(-2) and squeeze(-2)
     name = f"max_pool{nd}d"
     _pool_input(input, nd, name)
+    dt = input._array.dtype
+    if dt.kind not in "fc":  # torch: integer max_pool2d only (max_pool1d_impl has none)
+        if nd == 1 and not return_indices:
+            raise not_implemented("max_pool1d_impl", dt)
+        if dt.kind == "b":
+            raise not_implemented("max_pool2d", dt)
     kernel, stride, padding, dilation, out = _pool_geometry(
         input, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
     x = input.unsqueeze(-2) if nd == 1 else input
@@ -296,9 +303,9 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
                                                      ceil_mode, name)
     hw = (1,) + tuple(input.shape[-1:]) if nd == 1 else tuple(input.shape[-2:])
     div = P._avg_divisor(hw, out, kernel, stride, padding, count_include_pad, divisor_override)
-    if input._array.dtype.kind not in "fc":
-        from .._ops._utils import not_implemented
-        raise not_implemented(name, input._array.dtype)
+    dt = input._array.dtype
+    if dt.kind not in "fc" and dt != xp.int64:  # torch's avg_pool2d kernel has int64 only
+        raise not_implemented("avg_pool2d", dt)
     if nd == 1:
         y = _apply(P.AvgPool, (input.unsqueeze(-2), kernel, stride, padding, out, div), {}, None)
         return y.squeeze(-2)
@@ -407,6 +414,8 @@ def adaptive_avg_pool3d(input, output_size):
 def _adaptive_max(input, output_size, return_indices, nd):
     # torch: adaptive_max_pool1d is adaptive_max_pool2d between unsqueeze(-2) and squeeze(-2)
     _adaptive_input(input, nd, f"adaptive_max_pool{nd}d")
+    if input._array.dtype.kind not in "fc":
+        raise not_implemented("adaptive_max_pool2d", input._array.dtype)
     out = _adaptive_size(output_size, tuple(input.shape[-nd:]), nd)
     if nd == 1:
         y, idx = _apply(P.AdaptiveMaxPool, (input.unsqueeze(-2), (1,) + out), {}, None)
@@ -457,6 +466,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if size <= 1:
             raise ValueError("Expected more than 1 value per channel when training, got input "
                              f"size {_torch_size(input.shape)}")
+        if input._array.dtype.kind not in "fc":
+            raise not_implemented("batch_norm", input._array.dtype)
         upd = None
         if running_mean is not None or running_var is not None:
             upd = (running_mean._array if running_mean is not None else None,
@@ -470,6 +481,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return out
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    if input._array.dtype.kind not in "fc":
+        raise not_implemented("batch_norm", input._array.dtype)
     mean = _arr_like(running_mean, input).reshape(aff)
     invstd = 1.0 / xp.sqrt(_arr_like(running_var, input).reshape(aff) + eps)
     return _apply(NO.BatchNormOp, (input, weight, bias, axes, aff, None, eps,
@@ -490,6 +503,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"Expected {nm} to be of same shape as normalized_shape, but got "
                                f"{nm} of shape {_size_list(t.shape)} and normalized_shape = "
                                f"{_size_list(ns)}")
+    dt = input._array.dtype
+    if dt.kind not in "fc":
+        if any(t is not None and t._array.dtype != dt for t in (weight, bias)):
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+        raise not_implemented("LayerNormKernelImpl", dt)
     nd = input.dim()
     axes = tuple(range(nd - k, nd))
     aff = (1,) * (nd - k) + ns
@@ -501,11 +519,16 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
                            f"{input.dim()}")
     n, c = input.shape[:2]
+    rest = math.prod(input.shape[2:])
+    if num_groups > 0 and (n * c // num_groups) * rest == 1:  # torch's _verify_batch_size
+        raise ValueError("Expected more than 1 value per channel when training, got input "
+                         f"size {_size_list((n * c // num_groups, num_groups) + input.shape[2:])}")
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by "
                            f"num_groups, but got input of shape {_size_list(input.shape)} and "
                            f"num_groups={num_groups}")
-    rest = math.prod(input.shape[2:])
+    if input._array.dtype.kind not in "fc":
+        raise not_implemented("GroupNormKernelImpl", input._array.dtype)
     view = (n, num_groups, c // num_groups, rest)
     aff = (1, num_groups, c // num_groups, 1)
     return _apply(NO.GroupNormOp, (input, weight, bias, (2, 3), aff, view, eps), {}, None)
@@ -543,6 +566,9 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
                          f"(got {dim} dimensions)")
     if input.numel() == 0:
         return input
+    dt = input._array.dtype
+    if dim > 3 and dt not in (xp.float32, xp.float64, xp.int64):
+        raise not_implemented("avg_pool3d_out_frame", dt)
     div = input.mul(input)
     if dim == 3:
         div = div.unsqueeze(1)

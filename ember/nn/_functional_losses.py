@@ -134,7 +134,7 @@ class SmoothL1Loss(_PointwiseLoss):
 class HuberLoss(_PointwiseLoss):
     _loss = staticmethod(lambda d, k: xp.where(xp.abs(d) < k, 0.5 * d * d,
                                                k * (xp.abs(d) - 0.5 * k)))
-    _dloss = staticmethod(lambda d, k, ns: ns.where(ns.abs(d) <= k, d, k * ns.sign(d)))
+    _dloss = staticmethod(lambda d, k, ns: ns.where(ns.abs(d) < k, d, k * ns.sign(d)))
 
 
 class _HuberLossMixed(HuberLoss):

@@ -72,6 +72,7 @@ class MaxPool(Op):
 
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, dil, out_hw):
+        x0 = x
         unb = x.ndim == 3
         if unb:
             x = x[None]
@@ -100,22 +101,51 @@ class MaxPool(Op):
                 + (xp.arange(ow) * stride[1] - pads[1])[None, :])
         ki, kj = xp.divmod(arg, kw)
         idx = base + ki * (dil[0] * w) + kj * dil[1]
+        oob = False
+        if xpd is not x and out.dtype.kind == "f":
+            idx, oob = _all_minus_inf(out, idx, (h, w), kernel, stride, pads, dil, out_hw)
         if ctx.needs_input_grad:
             ctx.shape = x.shape
             ctx.unb = unb
-            ctx.unique = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dil))
-            ctx.save_for_backward(idx)
+            ctx.unique = not oob and all(s >= d * (k - 1) + 1
+                                         for k, s, d in zip(kernel, stride, dil))
+            ctx.oob = oob
+            ctx.save_for_backward(idx, x0)
         return _unb(out, unb), _unb(idx, unb)
 
     @staticmethod
     def backward(ctx, grads, xp):
         g = grads[0]
-        (idx,) = ctx.saved_tensors
+        idx, x = ctx.saved_tensors
         if ctx.unb:
             g = g[None]
             idx = idx[None]
+        if ctx.oob:  # torch drops the gradient of an index outside the plane
+            idx = getattr(idx, "_array", idx)
+            bad = (idx < 0) | (idx >= ctx.shape[2] * ctx.shape[3])
+            g = xp.where(bad, 0, g)
+            idx = idx * ~bad
         gx = plane_scatter(g, idx, ctx.shape, ctx.unique, xp)
-        return (_unb(gx, ctx.unb),) + (None,) * 5
+        # (torch's max_pool2d_with_indices_backward takes the input: under create_graph the
+        # gradient depends on it, with derivative 0)
+        return (xp.connect(_unb(gx, ctx.unb), x, "MaxPool2DWithIndicesBackwardBackward0"),) + \
+            (None,) * 5
+
+
+def _all_minus_inf(out, idx, hw, kernel, stride, pads, dil, out_hw):
+    """Where a window's max is -inf (all of it padding, or -inf values) torch's index is its
+    first tap at or after the plane's start (hstart + a multiple of the dilation, which can lie
+    outside the plane); returns the indices and whether any lies outside."""
+    neg = out == -xp.inf
+    if not neg.any():
+        return idx, False
+    starts = []
+    for o, s, p, d in zip(out_hw, stride, pads, dil):
+        st = xp.arange(o) * s - p
+        starts.append(st + xp.maximum(0, (-st + d - 1) // d) * d)
+    first = starts[0][:, None] * hw[1] + starts[1][None, :]
+    idx = xp.where(neg, first, idx)
+    return idx, bool(((starts[0] >= hw[0]).any() or (starts[1] >= hw[1]).any()))
 
 
 # ------------------------------------------------------------- non-overlapping max pooling
@@ -202,19 +232,20 @@ class MaxPoolTiled(Op):
         out, arg = _tiled_max(_tiles(x, kernel, out_hw), kernel, need)
         if need:
             ctx.geo = (x.shape, kernel, out_hw, unb)
-            ctx.save_for_backward(arg)
+            ctx.save_for_backward(arg, x[0] if unb else x)
         return _unb(out, unb)
 
     @staticmethod
     def backward(ctx, g, xp):
-        (arg,) = ctx.saved_tensors
+        arg, x = ctx.saved_tensors
         shape, kernel, out_hw, unb = ctx.geo
         kh, kw = kernel
         if unb:
             g = g[None]
         if xp.graph:
-            return _unb(plane_scatter(g, _tiled_index(arg, shape, kernel, out_hw), shape, True,
-                                      xp), unb), None, None
+            gx = plane_scatter(g, _tiled_index(arg, shape, kernel, out_hw), shape, True, xp)
+            return xp.connect(_unb(gx, unb), x, "MaxPool2DWithIndicesBackwardBackward0"), \
+                None, None
         full = shape[2] == out_hw[0] * kh and shape[3] == out_hw[1] * kw
         gx = xp.empty(shape, g.dtype) if full else xp.zeros(shape, g.dtype)
         s0, s1, s2, s3 = gx.strides
@@ -314,6 +345,9 @@ def _avg_fwd(x, kernel, stride, pads, out_hw, div):
     out = None
     for _, _, sl in _windows(None, out_hw, kernel, stride, (1, 1)):
         out = xpd[sl].copy() if out is None else out.__iadd__(xpd[sl])
+    if out.dtype.kind in "iu":  # int64 (torch): the sum divided, truncated toward zero
+        q = xp.abs(out) // xp.asarray(div).astype(out.dtype)
+        return xp.where(out < 0, -q, q)
     if isinstance(div, float):
         out *= 1.0 / div
     else:
@@ -440,17 +474,17 @@ class AdaptiveMaxPool(Op):
         idx = ih[xp.arange(oh)[:, None], ki] * w + iw[xp.arange(ow)[None, :], kj]
         if ctx.needs_input_grad:
             ctx.shape, ctx.unb = x.shape, unb
-            ctx.save_for_backward(idx)
+            ctx.save_for_backward(idx, x[0] if unb else x)
         return _unb(out, unb), _unb(idx, unb)
 
     @staticmethod
     def backward(ctx, grads, xp):
         g = grads[0]
-        (idx,) = ctx.saved_tensors
+        idx, x = ctx.saved_tensors
         if ctx.unb:
             g, idx = g[None], idx[None]
         gx = plane_scatter(g, idx, ctx.shape, False, xp)
-        return _unb(gx, ctx.unb), None
+        return xp.connect(_unb(gx, ctx.unb), x, "AdaptiveMaxPool2DBackwardBackward0"), None
 
 
 def adaptive_avg_matrix(n, o, dtype):

@@ -279,22 +279,7 @@ r = base.addcdiv_(b, c, value=255)
 out = (r, base)
 leaves = [a, b]
 '''),
-    K(('F.pool:max',),
-      'grad', "grad: spurious error (ember raised, torch did not): ember raised ValueError: 'list' argument must have no negative elements",
-      'F.pool:max', '''\
-a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
-out = lib.nn.functional.max_pool1d(a, 2, stride=None, padding=1, dilation=2, ceil_mode=True)
-leaves = [a]
-'''),
     # ------------------------------------------------------------------------ grad2
-    K(('F.mse_loss:huber_loss', 'F.prelu'),
-      'grad2', '#nd-order grad of leaf # at (#): ember #, torch # (|diff| # > atol # + rtol # * |torch|)',
-      'F.prelu', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-b = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
-out = lib.nn.functional.prelu(a, b)
-leaves = [a, b]
-'''),
     K(('table:div',),
       'grad2', '#nd-order grad of leaf # nan mismatch at (#): ember inf, torch nan',
       'table:div', '''\
@@ -404,10 +389,7 @@ leaves = [a, b, c]
        'F.interpolate',
        'F.pad',
        'F.pool:adaptive_avg',
-       'F.pool:adaptive_max',
        'F.pool:avg',
-       'F.pool:max',
-       'F.prelu',
        'F.softmax:softmax',
        'F.softmax:softmin',
        'cummax',
@@ -431,13 +413,6 @@ out = a.softmax(0)
 leaves = [a]
 '''),
     # ------------------------------------------------------------------------ missing_error
-    K(('F.pool:adaptive_max',),
-      'missing_error', 'torch raised NotImplementedError: "adaptive_max_pool#d" not implemented for \'T\'',
-      'F.pool:adaptive_max', '''\
-a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
-out = lib.nn.functional.adaptive_max_pool1d(a, 1)
-leaves = []
-'''),
     K(('mm',),
       'missing_error', 'torch raised NotImplementedError: "addmm_impl_cpu_" not implemented for \'T\'',
       'mm', '''\
@@ -452,25 +427,6 @@ leaves = []
 a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
 b = lib.tensor(np.array([False], dtype='bool'))
 out = lib.mv(a, b)
-leaves = []
-'''),
-    K(('F.batch_norm:local_response_norm',),
-      'missing_error', 'torch raised NotImplementedError: "avg_pool#d_out_frame" not implemented for \'T\'',
-      'F.batch_norm:local_response_norm', '''\
-a0 = lib.tensor(np.array([0.0], dtype='float16').reshape((1, 1, 1, 1)), requires_grad=True)
-a = a0.expand(1, 2, 2, 2)
-out = lib.nn.functional.local_response_norm(a, 1)
-leaves = [a0]
-'''),
-    K(('F.batch_norm:batch_norm',),
-      'missing_error', 'torch raised NotImplementedError: "batch_norm" not implemented for \'T\'',
-      'F.batch_norm:batch_norm', '''\
-a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
-b = lib.tensor(np.array([0], dtype='int64'))
-c = lib.tensor(np.array([0], dtype='int64'))
-c = c.abs() + 0.5
-y = lib.nn.functional.batch_norm(a, b, c, None, None, training=False)
-out = (y, b, c)
 leaves = []
 '''),
     K(('bmm', 'einsum'),
@@ -489,13 +445,6 @@ b = lib.tensor(np.array([], dtype='bool'))
 out = lib.dot(a, b)
 leaves = []
 '''),
-    K(('F.pool:max',),
-      'missing_error', 'torch raised NotImplementedError: "max_pool#d_impl" not implemented for \'T\'',
-      'F.pool:max', '''\
-a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
-out = lib.nn.functional.max_pool1d(a, 1, stride=None, padding=0, dilation=1, ceil_mode=True)
-leaves = []
-'''),
     K(('F.cross_entropy:multi_margin_loss',),
       'missing_error', 'torch raised NotImplementedError: "multi_margin_loss_cpu_kernel" not implemented for \'T\'',
       'F.cross_entropy:multi_margin_loss', '''\
@@ -503,14 +452,6 @@ a = lib.tensor(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], dtype='float16
 b = lib.tensor(np.array([0, 0], dtype='int64'))
 out = lib.nn.functional.multi_margin_loss(a, b, p=1, margin=0.5)
 leaves = [a]
-'''),
-    K(('F.prelu',),
-      'missing_error', 'torch raised NotImplementedError: "prelu_cpu" not implemented for \'T\'',
-      'F.prelu', '''\
-a = lib.tensor(np.array(0, dtype='int8'))
-b = lib.tensor(np.array([0], dtype='int8'))
-out = lib.nn.functional.prelu(a, b)
-leaves = []
 '''),
     K(('F.pad',),
       'missing_error', 'torch raised NotImplementedError: "reflection_pad#d" not implemented for \'T\'',
@@ -628,15 +569,6 @@ b = lib.tensor(np.array([0, 0], dtype='int64'))
 out = lib.kron(a, b)
 leaves = []
 '''),
-    K(('F.batch_norm:group_norm',),
-      'missing_error', 'torch raised ValueError: Expected more than # value per channel when training, got input size [#]',
-      'F.batch_norm:group_norm', '''\
-a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1)), requires_grad=True)
-b = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
-c = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
-out = lib.nn.functional.group_norm(a, 1, b, c)
-leaves = [a, b, c]
-'''),
     # ------------------------------------------------------------------------ spurious_error
     K(('F.cross_entropy:multi_margin_loss',),
       'spurious_error', 'ember raised NotImplementedError: "multi_margin_loss_cpu_kernel" not implemented for \'T\'',
@@ -644,13 +576,6 @@ leaves = [a, b, c]
 a = lib.tensor(np.array([], dtype='int64').reshape((0, 1)))
 b = lib.tensor(np.array([], dtype='int64'))
 out = lib.nn.functional.multi_margin_loss(a, b, reduction='none')
-leaves = []
-'''),
-    K(('F.batch_norm:local_response_norm', 'F.pool:avg', 'F.pool:lp'),
-      'spurious_error', 'ember raised NotImplementedError: "avg_pool#d" not implemented for \'T\'',
-      'F.pool:lp', '''\
-a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
-out = lib.nn.functional.lp_pool1d(a, 1, 1, stride=1, ceil_mode=True)
 leaves = []
 '''),
     K(('F.conv',),
@@ -740,13 +665,6 @@ out = lib.addmv(a, b, c)
 leaves = [a, b, c]
 '''),
     # ------------------------------------------------------------------------ numpy_leak
-    K(('F.batch_norm:group_norm', 'F.batch_norm:layer_norm'),
-      'numpy_leak', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'divide' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'; to",
-      'F.batch_norm:layer_norm', '''\
-a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
-out = lib.nn.functional.layer_norm(a, (1,), None, None)
-leaves = []
-'''),
 ]
 
 
