@@ -727,3 +727,46 @@ def test_prelu_and_huber_second_derivatives_at_kinks():
     for fn in ("huber_loss", "smooth_l1_loss"):
         _compare2(lambda lib, a, t: getattr(lib.nn.functional, fn)(a, t, reduction="none"),
                   [x, np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0], np.float32)], req=(0,))
+
+
+@pytest.mark.parametrize("name,fn,arrays", [
+    ("multi_margin_half", lambda F, a, t: F.multi_margin_loss(a, t, p=1, margin=0.5),
+     [np.zeros((2, 4), np.float16), np.array([0, 1])]),
+    ("multi_margin_empty_int", lambda F, a, t: F.multi_margin_loss(a, t, reduction="none"),
+     [np.zeros((0, 1), np.int64), np.zeros((0,), np.int64)]),
+    ("pad_reflect_bool", lambda F, a: F.pad(a, (0, 0), mode="reflect"),
+     [np.zeros((1, 1, 1), bool)]),
+    ("pad_replicate_bool_2d", lambda F, a: F.pad(a, (1, 1, 1, 1), mode="replicate"),
+     [np.zeros((1, 1, 2, 2), bool)]),
+    ("pad_circular_bool", lambda F, a: F.pad(a, (1, 1), mode="circular"),
+     [np.zeros((1, 1, 2), bool)]),
+    ("bce_int", lambda F, a, t: F.binary_cross_entropy(a, t), [np.zeros(2, np.int64)] * 2),
+    ("bce_mixed", lambda F, a, t: F.binary_cross_entropy(a, t),
+     [np.zeros(2, np.float16), np.zeros(2, np.float32)]),
+    ("bce_mixed_int", lambda F, a, t: F.binary_cross_entropy(a, t),
+     [np.zeros(2, np.int64), np.full(2, 0.5, np.float32)]),
+    ("bce_logits_pos_weight_grad", lambda F, a, t, w: F.binary_cross_entropy_with_logits(
+        a, t, pos_weight=w), [np.zeros(2, np.float32)] * 3),
+    ("bce_logits_weight_grad", lambda F, a, t, w: F.binary_cross_entropy_with_logits(
+        a, t, weight=w), [np.zeros(2, np.float32)] * 3),
+    ("conv_transpose_empty_batch_empty_out", lambda F, a, w: F.conv_transpose2d(a, w, padding=1),
+     [np.zeros((0, 1, 1, 1), np.float32), np.zeros((1, 2, 2, 2), np.float32)]),
+    ("conv1d_empty_batch", lambda F, a, w, b: F.conv1d(a, w, b),
+     [np.zeros((0, 1, 1), np.float32), np.ones((1, 1, 1), np.float32), np.zeros(1, np.float32)]),
+    ("conv_transpose_empty_groups", lambda F, a, w: F.conv_transpose2d(a, w, groups=2,
+                                                                        dilation=2),
+     [np.zeros((0, 2, 1, 2)), np.ones((2, 2, 1, 3))]),
+    ("nll_empty", lambda F, a, t: F.nll_loss(a, t),
+     [np.zeros((0, 1), np.float32), np.zeros(0, np.int64)]),
+    ("cross_entropy_empty", lambda F, a, t: F.cross_entropy(a, t),
+     [np.zeros((0, 3), np.float32), np.zeros(0, np.int64)]),
+    ("log_softmax_0d", lambda F, a: a.log_softmax(0), [np.array(0.5, np.float32)]),
+    ("area_to_empty", lambda F, a: F.interpolate(a, scale_factor=0.5, mode="area"),
+     [np.zeros((1, 1, 1), np.float32)]),
+    ("area_to_empty_2d", lambda F, a: F.interpolate(a, scale_factor=0.5, mode="area"),
+     [np.zeros((1, 1, 2, 1), np.float32)]),
+])
+def test_loss_pad_conv_edge_cases_like_torch(name, fn, arrays):
+    """Values, errors, first-order gradients (create_graph) and second-order ones on the
+    rare paths: dtypes without a kernel, empty batches, non-differentiable weights."""
+    _compare2(lambda lib, *ts: fn(lib.nn.functional, *ts), arrays)

@@ -277,3 +277,23 @@ def no_double_backward(r, src, fn):
         cls = _CONNECT[name] = type(name[:-len("Backward0")], (NoDoubleBackward,),
                                     {"node_name": name, "_fn": fn})
     return _apply(cls, (_t(r), src), {}, None)
+
+
+class Cut(Op):
+    """``r`` as a constant that still requires grad, with edges to ``srcs`` that carry no
+    gradient: torch's double backward of some ops on empty tensors (convolution) is undefined,
+    so the second-order gradient of a leaf it reaches only that way is None."""
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, r, *srcs):
+        ctx.n = len(srcs)
+        return r
+
+    @staticmethod
+    def backward(ctx, gg, xp):
+        return (None,) * (ctx.n + 1)
+
+
+def cut(r, *srcs):
+    return _apply(Cut, (r.detach(),) + tuple(s for s in srcs if s is not None), {}, None)

@@ -665,6 +665,8 @@ class LogSoftmax(Op):
         else:
             s = a - xp.amax(a, axis=axis, keepdims=True)
             out = s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+            if out.__class__ is not xp.ndarray:  # (a 0-d input gives a NumPy scalar)
+                out = xp.asarray(out)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out

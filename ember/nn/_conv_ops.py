@@ -145,7 +145,7 @@ class Unfold(Op):
         ctx.geo = (x.shape[-2:], kernel, stride, pads, dil)
         cols = im2col(x, kernel, stride, pads, dil)
         n, c = x.shape[:2]
-        return cols.reshape(n, c * kernel[0] * kernel[1], -1)
+        return cols.reshape(n, c * kernel[0] * kernel[1], cols.shape[-2] * cols.shape[-1])
 
     @staticmethod
     def backward(ctx, g, xp):
@@ -424,7 +424,8 @@ class Conv(Op):
         stride, pads, dil, groups, one_d, xshape = ctx.geo
         needs = ctx.needs_input_grad
         if xp.graph:
-            return _conv_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs, xshape)
+            res = _conv_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs, xshape)
+            return _empty_double_backward(res, xshape, x, w, xp)
         if one_d:
             g = g[:, :, None]
             w = w[:, :, None]
@@ -448,6 +449,14 @@ class Conv(Op):
         if needs[2]:
             gb = g.sum((0, 2, 3))
         return gx, gw, gb, None, None, None, None
+
+
+def _empty_double_backward(res, xshape, x, w, xp):
+    """torch: on an empty input the first-order gradients require grad but their double
+    backward is undefined (a None second-order gradient)."""
+    if 0 not in xshape:
+        return res
+    return tuple(r if r is None else xp.cut(r, x, w) for r in res)
 
 
 def _conv_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs, xshape):
@@ -515,7 +524,8 @@ class ConvTranspose(Op):
         stride, pads, dil, groups, one_d = ctx.geo
         needs = ctx.needs_input_grad
         if xp.graph:
-            return _convT_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs)
+            res = _convT_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs)
+            return _empty_double_backward(res, x.shape, x, w, xp)
         if one_d:
             g = g[:, :, None]
             x, w = _to2d(x, w, None)

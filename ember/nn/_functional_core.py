@@ -756,4 +756,7 @@ def pad(input, pad, mode="constant", value=None):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if lo < 0 or hi < 0:
             raise NotImplementedError("negative padding is only supported in constant mode")
+    if mode != "circular" and input._array.dtype.kind == "b":
+        raise not_implemented(f"{'reflection' if mode == 'reflect' else 'replication'}_pad{k}d",
+                              input._array.dtype)
     return _apply(_PAD_OPS[(mode, k)], (input, pairs, mode), {}, None)

@@ -177,7 +177,8 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
               zip(spatial, stride, padding, dilation, kernel, output_padding)]
     if output_size is not None:
         out_sz = list(output_size)[-nd:]
-    if any(o <= 0 for o in out_sz):
+    if any(o <= 0 for o in out_sz) and (x.shape[0] or any(o < 0 for o in out_sz)):
+        # (torch: an empty batch may have an empty output)
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, spatial))}). "
                            f"Calculated output size per channel: "
                            f"({' x '.join(map(str, out_sz))}). Output size is too small")
@@ -396,7 +397,8 @@ def _adaptive_avg(input, output_size, nd):
                                                    float(math.prod(k))), {}, None)
     ot = U.opmath(dt)
     plan = tuple(U.adaptive_avg_taps(n, o, ot) for n, o in zip(spatial, out))
-    return _apply(U.OPS[f"AdaptiveAvgPool{nd}D"], (input,), {"plan": plan, "ot": ot}, None)
+    op = U.OPS[f"AdaptiveAvgPool{nd}D" + ("" if all(out) else "Empty")]
+    return _apply(op, (input,), {"plan": plan, "ot": ot}, None)
 
 
 def adaptive_avg_pool1d(input, output_size):

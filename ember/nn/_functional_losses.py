@@ -266,8 +266,11 @@ class _LogSoftmaxCE(Op):
     @staticmethod
     def forward(ctx, a, axis):
         if not a.size:
-            ctx.p, ctx.axis, ctx.last = a, axis, False
-            return a.copy()
+            out = a.copy()
+            if ctx.needs_input_grad:
+                ctx.save_for_backward(out)
+                ctx.p, ctx.axis, ctx.last = a, axis, False
+            return out
         dt = a.dtype
         if dt.itemsize < 4:  # float16/bfloat16: computed in float32 (torch's opmath), as torch
             a = a.astype(xp.float32)
@@ -337,6 +340,8 @@ class NllLoss(Op):
         if ctx.needs_input_grad:
             ctx.tc, ctx.rows, ctx.keep, ctx.wt = tc, rows, None if every else keep, wt
             ctx.red, ctx.xshape = reduction, x.shape
+            if not x.size:  # (torch's gradient depends on the input: graph-connected)
+                ctx.save_for_backward(x)
         if reduction == "none":
             loss = -picked
             return loss.reshape(()) if x.ndim == 1 else loss
@@ -373,7 +378,8 @@ class NllLoss(Op):
             gx[ctx.rows, tc] = v
             return gx.reshape(ctx.xshape) if len(ctx.xshape) == 1 else gx
         if not xp.prod(ctx.xshape):
-            return ns.zeros_like(xp.zeros(ctx.xshape, v.dtype))
+            z = ns.zeros_like(xp.zeros(ctx.xshape, getattr(v, "_array", v).dtype))
+            return ns.connect(z, ctx.saved_tensors[0], "NllLossBackwardBackward0")
         if v.shape != tc.shape:
             v = ns.broadcast_to(v, tc.shape)
         lead = tc.shape[:1] + (1,) + tc.shape[1:]
@@ -590,6 +596,11 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         except ValueError:
             raise _broadcast_shapes_error(weight._array.shape, target._array.shape) from None
     dt = input._array.dtype
+    if target._array.dtype != dt:
+        raise RuntimeError(f"Found dtype {_SCALAR_NAMES[target._array.dtype.name]} but expected "
+                           f"{_SCALAR_NAMES[dt.name]}")
+    if dt.kind not in "fc":
+        raise _ops_utils.not_implemented("binary_cross_entropy", dt)
     return _apply(BinaryCrossEntropy, (input, target, _arr_or_none(weight, dt), reduction), {},
                   dt)
 
@@ -644,6 +655,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    from ..autograd.grad_mode import _state
+    if _state.enabled:
+        for nm, w in (("weight", weight), ("pos_weight", pos_weight)):
+            if w is not None and w._req:
+                raise RuntimeError("The function 'binary_cross_entropy_with_logits' is not "
+                                   f"differentiable with respect to argument '{nm}'. This input "
+                                   "cannot have requires_grad True.")
     shape = input._array.shape
     for w, pw_first in ((pos_weight, True), (weight, False)):
         if w is not None:
@@ -930,12 +948,14 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     return _apply(SoftMarginLoss, (input, target, reduction), {}, dt)
 
 
-def _check_margin_input(x, name):
+def _check_margin_input(x, name, empty_ok=False):
+    """torch's checks: the shape, then the kernel's dtypes (float and double; ``empty_ok``: an
+    empty batch never reaches the kernel)."""
     nd = x.ndim
     if nd > 2 or nd == 0 or x.shape[-1] == 0 or (nd == 1 and x.size == 0):
         raise RuntimeError("Expected non-empty vector or matrix with optional 0-dim batch size, "
                            f"but got: {list(x.shape)}")
-    if x.dtype.kind != "f":
+    if x.dtype != xp.float32 and x.dtype != xp.float64 and not (empty_ok and x.size == 0):
         raise NotImplementedError(f"\"{name}\" not implemented for "
                                   f"'{_SCALAR_NAMES.get(x.dtype.name, x.dtype.name)}'")
 
@@ -1012,7 +1032,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None and weight._array.ndim != 1:
         raise ValueError("weight must be one-dimensional")
     x, t = input._array, target._array
-    _check_margin_input(x, "multi_margin_loss_cpu_kernel")
+    _check_margin_input(x, "multi_margin_loss_cpu_kernel", True)
     n = x.shape[0] if x.ndim == 2 else 1
     if t.ndim > 1 or t.size != n:
         raise RuntimeError("multi_margin_loss: target tensor should be 1-D with size equal to the "
@@ -1030,6 +1050,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if t.size and (t.min() < 0 or t.max() >= C):
         raise RuntimeError("target out of range")
     w = None if weight is None else weight._array
+    if x.dtype.kind != "f":  # an empty batch of integers: torch's result without the kernel
+        return _make(xp.zeros((0,) if reduction == "none" else (), x.dtype), False, None, 0,
+                     None)
     return _apply(MultiMarginLoss, (input, t, int(p), float(margin), w, reduction), {}, None)
 
 

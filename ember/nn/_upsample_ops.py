@@ -302,3 +302,20 @@ for _k, _names in ((1, ("UpsampleNearest1D", "UpsampleNearestExact1D", "Upsample
                         "AdaptiveAvgPool3D"))):
     for _name in _names:
         OPS[_name] = _pair(_name)
+
+
+def _empty_output_backward(cls, ctx, g, ns):
+    shape = list(g.shape)
+    nd = len(ctx.plan)
+    start = 1 if len(shape) > nd + 1 else 0
+    dim = next(i for i in range(start, len(shape)) if shape[i] == 0)
+    raise RuntimeError(f"adaptive_avg_pool{max(nd, 2)}d_backward(): Expected grad_output to have "
+                       f"non-zero size for non-batch dimensions, but grad_output has sizes "
+                       f"{shape} with dimension {dim} being empty")
+
+
+# torch's adaptive average pooling to an empty output: its backward raises
+for _nd in (2, 3):
+    _name = f"AdaptiveAvgPool{_nd}D"
+    OPS[_name + "Empty"] = type(_name, (OPS[_name],), {
+        "node_name": _name + "Backward0", "backward": classmethod(_empty_output_backward)})

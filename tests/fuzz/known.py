@@ -250,13 +250,6 @@ a = lib.tensor(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, inf], dtype='fl
 out = a.cumprod(0)
 leaves = [a]
 '''),
-    K(('F.interpolate',),
-      'grad', 'grad: missing error (torch raised, ember did not): torch raised RuntimeError: adaptive_avg_pool#d_backward(#): Expected grad_output to have non-zero size for non',
-      'F.interpolate', '''\
-a = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1)), requires_grad=True)
-out = lib.nn.functional.interpolate(a, scale_factor=0.5, mode='area')
-leaves = [a]
-'''),
     K(('addcdiv', 'inplace:addcdiv_'),
       'grad', "grad: missing error (torch raised, ember did not): torch raised RuntimeError: result type T can't be cast to the desired output type T",
       'inplace:addcdiv_', '''\
@@ -337,39 +330,6 @@ b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
 out = lib.remainder(a, b)
 leaves = [b]
 '''),
-    K(('F.cross_entropy:cross_entropy', 'F.cross_entropy:nll_loss'),
-      'grad2', "first-order grads (create_graph=True): spurious error (ember raised, torch did not): ember raised TypeError: Cannot interpret 'torch.float#' as a data type",
-      'F.cross_entropy:nll_loss', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True)
-b = lib.tensor(np.array([], dtype='int64'))
-out = lib.nn.functional.nll_loss(a, b)
-leaves = [a]
-'''),
-    K(('F.softmax:log_softmax', 'log_softmax'),
-      'grad2', "first-order grads (create_graph=True): spurious error (ember raised, torch did not): ember raised TypeError: exp(#): argument 'input' (position #) must be Tensor",
-      'log_softmax', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = a.log_softmax(0)
-leaves = [a]
-'''),
-    K(('F.conv',),
-      'grad2', 'first-order grads (create_graph=True): spurious error (ember raised, torch did not): ember raised ValueError: cannot reshape array of size # into shape (#,#,ne',
-      'F.conv', '''\
-a0 = lib.tensor(np.array([], dtype='float64').reshape((0, 3, 1, 14)), requires_grad=True)
-a = a0[::3, ::2, :, 1::3]
-b = lib.tensor(np.array([2.0, 5.0, -1.0, 5.460308661886156, 3.0, 7.931681205780329, 8.0, -7.0, -1.0, -4.3131597842000735, 1.996734770734017, -7.0], dtype='float64').reshape((2, 2, 1, 3)), requires_grad=True)
-out = lib.nn.functional.conv_transpose2d(a, b, None, stride=1, padding=0, output_padding=0, groups=2, dilation=2)
-leaves = [a0, b]
-'''),
-    K(('F.conv',),
-      'grad2', 'first-order grads (create_graph=True): spurious error (ember raised, torch did not): ember raised ValueError: cannot reshape array of size # into shape (#,#,new',
-      'F.conv', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 1)), requires_grad=True)
-b = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1)), requires_grad=True)
-c = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
-out = lib.nn.functional.conv1d(a, b, c, stride=1, padding=0, dilation=1, groups=1)
-leaves = [a, b, c]
-'''),
     K(('F.batch_norm:batch_norm',
        'F.batch_norm:instance_norm',
        'F.batch_norm:layer_norm',
@@ -445,29 +405,6 @@ b = lib.tensor(np.array([], dtype='bool'))
 out = lib.dot(a, b)
 leaves = []
 '''),
-    K(('F.cross_entropy:multi_margin_loss',),
-      'missing_error', 'torch raised NotImplementedError: "multi_margin_loss_cpu_kernel" not implemented for \'T\'',
-      'F.cross_entropy:multi_margin_loss', '''\
-a = lib.tensor(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], dtype='float16').reshape((2, 4)), requires_grad=True)
-b = lib.tensor(np.array([0, 0], dtype='int64'))
-out = lib.nn.functional.multi_margin_loss(a, b, p=1, margin=0.5)
-leaves = [a]
-'''),
-    K(('F.pad',),
-      'missing_error', 'torch raised NotImplementedError: "reflection_pad#d" not implemented for \'T\'',
-      'F.pad', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
-out = lib.nn.functional.pad(a, (0, 0), mode='reflect')
-leaves = []
-'''),
-    K(('F.mse_loss:binary_cross_entropy',),
-      'missing_error', 'torch raised RuntimeError: Found dtype T but expected T',
-      'F.mse_loss:binary_cross_entropy', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-b = lib.tensor(np.array(0, dtype='int64'))
-out = lib.nn.functional.binary_cross_entropy(a, b.sigmoid())
-leaves = []
-'''),
     K(('baddbmm',),
       'missing_error', 'torch raised RuntimeError: Input dtypes must be the same, got: input T, batch#: T, batch#: T',
       'baddbmm', '''\
@@ -476,15 +413,6 @@ b = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
 c = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
 out = lib.baddbmm(a, b, c, beta=0, alpha=0)
 leaves = [a]
-'''),
-    K(('F.mse_loss:binary_cross_entropy_with_logits',),
-      'missing_error', "torch raised RuntimeError: The function 'binary_cross_entropy_with_logits' is not differentiable with respect to argument 'pos_weight'. This input cannot have r",
-      'F.mse_loss:binary_cross_entropy_with_logits', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-c = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = lib.nn.functional.binary_cross_entropy_with_logits(a, b, pos_weight=c)
-leaves = [a, b, c]
 '''),
     K(('addmv',),
       'missing_error', 'torch raised RuntimeError: addmv input tensors must have the same dtype, but got T, T, and T',
@@ -570,23 +498,6 @@ out = lib.kron(a, b)
 leaves = []
 '''),
     # ------------------------------------------------------------------------ spurious_error
-    K(('F.cross_entropy:multi_margin_loss',),
-      'spurious_error', 'ember raised NotImplementedError: "multi_margin_loss_cpu_kernel" not implemented for \'T\'',
-      'F.cross_entropy:multi_margin_loss', '''\
-a = lib.tensor(np.array([], dtype='int64').reshape((0, 1)))
-b = lib.tensor(np.array([], dtype='int64'))
-out = lib.nn.functional.multi_margin_loss(a, b, reduction='none')
-leaves = []
-'''),
-    K(('F.conv',),
-      'spurious_error', 'ember raised RuntimeError: Given input size per channel: (# x #). Calculated output size per channel: (# x #). Output size is too small',
-      'F.conv', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 1, 1)), requires_grad=True)
-b0 = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1, 1)), requires_grad=True)
-b = b0.expand(1, 2, 2, 2)
-out = lib.nn.functional.conv_transpose2d(a, b, None, stride=1, padding=1, output_padding=0, groups=1, dilation=1)
-leaves = [a, b0]
-'''),
     K(('addbmm', 'baddbmm', 'bmm', 'matmul'),
       'spurious_error', 'ember raised RuntimeError: expected scalar type T but found T',
       'matmul', '''\
