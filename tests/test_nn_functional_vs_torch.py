@@ -770,3 +770,30 @@ def test_loss_pad_conv_edge_cases_like_torch(name, fn, arrays):
     """Values, errors, first-order gradients (create_graph) and second-order ones on the
     rare paths: dtypes without a kernel, empty batches, non-differentiable weights."""
     _compare2(lambda lib, *ts: fn(lib.nn.functional, *ts), arrays)
+
+
+def test_area_interpolation_of_infinities_like_torch():
+    """A window's padding tap (weight 0) adds nothing: inf stays inf, not inf * 0 = nan."""
+    x = np.full((1, 2, 2), np.inf, np.float32)
+    x[0, 1, 0] = -np.inf
+    fn = (lambda lib, a: lib.nn.functional.interpolate(a, size=3, mode="area"))
+    e, t = _first_second(ember, fn, [x]), _first_second(torch, fn, [x])
+    for a, b in zip(e[:2], t[:2]):  # (values and gradients; not yet its create_graph edges)
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("shape", [(2, 1, 4), (1, 2, 3, 5)])
+def test_conv_weight_grad_with_infinite_inputs_like_torch(shape):
+    """The wide-column fast path meets an inf input with zero gradient columns: no nan."""
+    x = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+    x.reshape(-1)[[1, 3]] = -np.inf
+    c = shape[1]
+    w = np.linspace(-1, 2, 2 * c * 3).reshape((2, c, 3) if len(shape) == 3 else (2, c, 1, 3))
+    fn = "conv1d" if len(shape) == 3 else "conv2d"
+    res = []
+    for lib in (ember, torch):
+        a, b = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        out = getattr(lib.nn.functional, fn)(a, b)
+        res.append([t.numpy() for t in lib.autograd.grad(out.sum(), [a, b])])
+    for e, t in zip(*res):
+        np.testing.assert_allclose(e, t, rtol=1e-12, equal_nan=True)

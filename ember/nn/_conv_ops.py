@@ -385,6 +385,10 @@ def _conv_bwd_fast(g, x, w, pads, dil, needs, xshape, owner):
         else:
             # as (cols @ G^T)^T: OpenBLAS runs this orientation ~15% faster for these shapes
             gw = xp.ascontiguousarray(xp.matmul(cols, G.T).T).reshape(w.shape)
+        if not xp.isfinite(gw).all():
+            # the wide columns' padding holds input values that meet zeros of G: an inf there
+            # gives a spurious nan; redo it on the exact columns (an inf/nan input only)
+            gw = _wgrad(g, im2col(x, kernel, (1, 1), pads, dil), 1, w.shape)
     if needs[0]:
         gx = _dgrad_fast(G, w, xshape, pads, dil, nc)
     return gx, gw, gb

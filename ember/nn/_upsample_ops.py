@@ -174,6 +174,9 @@ def _gather_axis(x, axis, taps):
             v[pre + (pos,)] = x[pre + (tgt,)]
         if w is not None:
             v *= w.reshape(_bshape(x.ndim, axis, len(w)))
+            zero = w == 0
+            if zero.any():  # a padding tap adds nothing (not inf * 0 = nan)
+                v[pre + (zero,)] = 0
         if out is None:
             out = v
         else:
