@@ -53,7 +53,7 @@ def render(stats, *, minutes, families, seed, known=None) -> str:
               "prints both.", ""]
     for (label, kind), f in sorted(stats.findings.items()):
         k = known(label, f) if known else None
-        tag = f" (known: {k.note})" if k is not None else ""
+        tag = " (known: listed in tests/fuzz/known.py)" if k is not None else ""
         flaky = " (flaky)" if f.flaky else ""
         lines += [f"### `{label}` -- {KINDS[kind]}{tag}{flaky}", "",
                   f"{f.outcome.detail}", "", "```python", reproducer(label, f.code, f.outcome)
