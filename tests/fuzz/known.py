@@ -154,17 +154,6 @@ out = lib.nn.functional.interpolate(a, size=3, mode='area')
 leaves = [a0]
 '''),
     # ------------------------------------------------------------------------ dtype
-    K(('addbmm',),
-      'dtype', 'output: ember torch.float#, torch torch.bool',
-      'addbmm', '''\
-a = lib.tensor(np.array([], dtype='bool'))
-b0 = lib.tensor(np.array([], dtype='bool').reshape((3, 4, 0)))
-b = b0.permute(2, 0, 1)
-c0 = lib.tensor(np.array([], dtype='bool').reshape((1, 4, 0)))
-c = c0.expand(0, 4, 0)
-out = lib.addbmm(a, b, c, beta=0.0, alpha=1e-40)
-leaves = []
-'''),
     K(('F.mse_loss:binary_cross_entropy_with_logits',
        'F.mse_loss:huber_loss',
        'add',
@@ -182,20 +171,6 @@ b = lib.tensor(np.array(0.0, dtype='float64'), requires_grad=True)
 out = lib.nn.functional.huber_loss(a, b)
 leaves = [a, b]
 '''),
-    K(('addbmm', 'clamp_tensor', 'einsum', 'prod'),
-      'dtype', 'output: ember torch.int#, torch torch.int#',
-      'einsum', '''\
-a = lib.tensor(np.array([], dtype='int32').reshape((0, 0)))
-out = lib.einsum('ii', a)
-leaves = []
-'''),
-    K(('einsum',),
-      'dtype', 'output: ember torch.uint#, torch torch.int#',
-      'einsum', '''\
-a = lib.tensor(np.array([], dtype='uint8').reshape((0, 0)))
-out = lib.einsum('ii', a)
-leaves = []
-'''),
     # ------------------------------------------------------------------------ shape
     K(('addmv',),
       'shape', 'output: ember (#), torch (#)',
@@ -208,24 +183,6 @@ leaves = []
 '''),
     # ------------------------------------------------------------------------ requires_grad
     # ------------------------------------------------------------------------ grad
-    K(('addmm',),
-      'grad', 'dtype: grad of leaf #: ember returned NoneType, torch Tensor',
-      'addmm', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-c = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-out = lib.addmm(a, b, c, beta=0, alpha=0)
-leaves = [a, b, c]
-'''),
-    K(('addbmm',),
-      'grad', 'grad of leaf # nan mismatch at (#): ember #, torch nan',
-      'addbmm', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float32').reshape((1, 0, 1)), requires_grad=True)
-c = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1)), requires_grad=True)
-out = lib.addbmm(a, b, c, beta=0, alpha=inf)
-leaves = [a, b, c]
-'''),
     K(('F.conv',),
       'grad', 'grad of leaf # nan mismatch at (#): ember nan, torch -inf',
       'F.conv', '''\
@@ -468,22 +425,6 @@ a = lib.tensor(np.array([0], dtype='int64').reshape((1, 1)))
 out = lib.nn.functional.adaptive_max_pool1d(a, 1)
 leaves = []
 '''),
-    K(('mm',),
-      'missing_error', 'torch raised NotImplementedError: "addmm_impl_cpu_" not implemented for \'T\'',
-      'mm', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
-b = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
-out = lib.mm(a, b)
-leaves = []
-'''),
-    K(('addmv', 'mv'),
-      'missing_error', 'torch raised NotImplementedError: "addmv_impl_cpu" not implemented for \'T\'',
-      'mv', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
-b = lib.tensor(np.array([False], dtype='bool'))
-out = lib.mv(a, b)
-leaves = []
-'''),
     K(('F.batch_norm:local_response_norm',),
       'missing_error', 'torch raised NotImplementedError: "avg_pool#d_out_frame" not implemented for \'T\'',
       'F.batch_norm:local_response_norm', '''\
@@ -501,22 +442,6 @@ c = lib.tensor(np.array([0], dtype='int64'))
 c = c.abs() + 0.5
 y = lib.nn.functional.batch_norm(a, b, c, None, None, training=False)
 out = (y, b, c)
-leaves = []
-'''),
-    K(('bmm', 'einsum'),
-      'missing_error', 'torch raised NotImplementedError: "bmm" not implemented for \'T\'',
-      'bmm', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
-b = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
-out = lib.bmm(a, b)
-leaves = []
-'''),
-    K(('dot', 'matmul'),
-      'missing_error', 'torch raised NotImplementedError: "dot" not implemented for \'T\'',
-      'dot', '''\
-a = lib.tensor(np.array([], dtype='bool'))
-b = lib.tensor(np.array([], dtype='bool'))
-out = lib.dot(a, b)
 leaves = []
 '''),
     K(('F.pool:max',),
@@ -557,15 +482,6 @@ b = lib.tensor(np.array(0, dtype='int64'))
 out = lib.nn.functional.binary_cross_entropy(a, b.sigmoid())
 leaves = []
 '''),
-    K(('baddbmm',),
-      'missing_error', 'torch raised RuntimeError: Input dtypes must be the same, got: input T, batch#: T, batch#: T',
-      'baddbmm', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 0, 0)), requires_grad=True)
-b = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
-c = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
-out = lib.baddbmm(a, b, c, beta=0, alpha=0)
-leaves = [a]
-'''),
     K(('F.mse_loss:binary_cross_entropy_with_logits',),
       'missing_error', "torch raised RuntimeError: The function 'binary_cross_entropy_with_logits' is not differentiable with respect to argument 'pos_weight'. This input cannot have r",
       'F.mse_loss:binary_cross_entropy_with_logits', '''\
@@ -574,58 +490,6 @@ b = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
 c = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
 out = lib.nn.functional.binary_cross_entropy_with_logits(a, b, pos_weight=c)
 leaves = [a, b, c]
-'''),
-    K(('addmv',),
-      'missing_error', 'torch raised RuntimeError: addmv input tensors must have the same dtype, but got T, T, and T',
-      'addmv', '''\
-a = lib.tensor(np.array([], dtype='float64'), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = lib.addmv(a, b, c, beta=0, alpha=0)
-leaves = [a, b, c]
-'''),
-    K(('tensordot',),
-      'missing_error', 'torch raised RuntimeError: both inputs should have same dtype',
-      'tensordot', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 0)), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float64').reshape((1, 0, 0)), requires_grad=True)
-out = lib.tensordot(a, b, dims=2)
-leaves = [a, b]
-'''),
-    K(('table:einsum_ellipsis', 'table:einsum_three'),
-      'missing_error', 'torch raised RuntimeError: expected scalar type T but found T',
-      'table:einsum_three', '''\
-a = lib.tensor(np.array([-0.5427967309951782, -1.7512497901916504, -1.0235761404037476, -0.8749805688858032, -1.831606149673462, 1.0924289226531982], dtype='float32').reshape((2, 3)), requires_grad=True)
-b = lib.tensor(np.array([-0.40805232524871826, -0.47991979122161865, -1.6972274780273438, 1.111573576927185, -0.25581735372543335, 0.9093099236488342], dtype='float32').reshape((3, 2)), requires_grad=True)
-c = lib.tensor(np.array([0.2533552393375419, 0.94964832460263], dtype='float64'), requires_grad=True)
-fn = lambda lib, a, b, c: lib.einsum('ij,jk,k->i', a, b, c)
-out = fn(lib, a, b, c)
-leaves = [a, b, c]
-'''),
-    K(('addbmm', 'baddbmm'),
-      'missing_error', "torch raised RuntimeError: result type T can't be cast to the desired output type T",
-      'baddbmm', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
-b = lib.tensor(np.array([], dtype='bool').reshape((1, 1, 0)))
-c = lib.tensor(np.array([], dtype='bool').reshape((1, 0, 1)))
-out = lib.baddbmm(a, b, c)
-leaves = []
-'''),
-    K(('addmv',),
-      'missing_error', 'torch raised RuntimeError: size mismatch, got input (#), mat (#x#), vec (#)',
-      'addmv', '''\
-a = lib.tensor(np.array([0, 0], dtype='int64'))
-b = lib.tensor(np.array([], dtype='int64').reshape((1, 0)))
-c = lib.tensor(np.array([], dtype='int64'))
-out = lib.addmv(a, b, c)
-leaves = []
-'''),
-    K(('diag:trace',),
-      'missing_error', 'torch raised RuntimeError: trace: expected a matrix, but got tensor with dim #',
-      'diag:trace', '''\
-a = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
-out = lib.trace(a)
-leaves = []
 '''),
     K(('addmm', 'addmv'), 'missing_error',
       'torch raised RuntimeError: value cannot be converted to type T without overflow',
@@ -644,15 +508,6 @@ leaves = [a0, b0, c0]
       'F.threshold', '''\
 a = lib.tensor(np.array(0, dtype='uint8'))
 out = lib.nn.functional.threshold(a, 0.5, -1.0)
-leaves = []
-'''),
-    K(('kron',),
-      'missing_error', "torch raised RuntimeError: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .",
-      'kron', '''\
-a0 = lib.tensor(np.array([0, 0, 0, 0], dtype='int64').reshape((2, 2)))
-a = a0.permute(1, 0)
-b = lib.tensor(np.array([0, 0], dtype='int64'))
-out = lib.kron(a, b)
 leaves = []
 '''),
     K(('F.batch_norm:group_norm',),
@@ -689,14 +544,6 @@ b = b0.expand(1, 2, 2, 2)
 out = lib.nn.functional.conv_transpose2d(a, b, None, stride=1, padding=1, output_padding=0, groups=1, dilation=1)
 leaves = [a, b0]
 '''),
-    K(('addbmm', 'baddbmm', 'bmm', 'matmul'),
-      'spurious_error', 'ember raised RuntimeError: expected scalar type T but found T',
-      'matmul', '''\
-a = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-b = lib.tensor(np.array([], dtype='int32').reshape((0, 0, 0)))
-out = lib.matmul(a, b)
-leaves = []
-'''),
     K(('inplace_view:view.expand(2, *s)',),
       'spurious_error', 'ember raised RuntimeError: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone(#) the tensor b',
       'inplace_view:view.expand(2, *s)', '''\
@@ -707,65 +554,7 @@ r = x.zero_()
 out = (x, base)
 leaves = [a]
 '''),
-    K(('addbmm',),
-      'dtype', 'output: ember torch.',
-      'addbmm', '''\
-a = lib.tensor(np.array([], dtype='uint8').reshape((0, 0)))
-b = lib.tensor(np.array([], dtype='uint8').reshape((0, 0, 0)))
-c = lib.tensor(np.array([], dtype='uint8').reshape((0, 0, 0)))
-out = lib.addbmm(a, b, c, beta=0, alpha=0)
-leaves = []
-'''),
-    K(('addmm', 'baddbmm'),
-      'spurious_error', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'multiply' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'",
-      'addmm', '''\
-a = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-b = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-c = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-out = lib.addmm(a, b, c, beta=0, alpha=0.0)
-leaves = []
-'''),
-    K(('baddbmm',),
-      'spurious_error', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'multiply' output from dtype('T#') to dtype('bool') with casting rule 'same_kind'",
-      'baddbmm', '''\
-a = lib.tensor(np.array([], dtype='bool').reshape((0, 0, 0)))
-b = lib.tensor(np.array([], dtype='bool').reshape((0, 0, 0)))
-c = lib.tensor(np.array([], dtype='bool').reshape((0, 0, 0)))
-out = lib.baddbmm(a, b, c, beta=0, alpha=0)
-leaves = []
-'''),
     # ------------------------------------------------------------------------ error_class
-    K(('diag:trace',),
-      'error_class', 'ember raised IndexError: Dimension out of range (expected to be in range of [#], but got #); torch raised NotImplementedError: "trace" not implemented for \'',
-      'diag:trace', '''\
-a = lib.tensor(np.array(False, dtype='bool'))
-out = lib.trace(a)
-leaves = []
-'''),
-    K(('diag:trace',),
-      'error_class', 'ember raised IndexError: Dimension out of range (expected to be in range of [#], but got #); torch raised RuntimeError: trace: expected a matrix, but got te',
-      'diag:trace', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = lib.trace(a)
-leaves = [a]
-'''),
-    K(('bmm',),
-      'error_class', 'ember raised RuntimeError: expected scalar type T but found T; torch raised NotImplementedError: "bmm" not implemented for \'T\'',
-      'bmm', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
-b = lib.tensor(np.array([0], dtype='int64').reshape((1, 1, 1)))
-out = lib.bmm(a, b)
-leaves = []
-'''),
-    K(('addmv',),
-      'error_class', 'ember raised RuntimeError: size mismatch, got input (#), mat (#x#), vec (#); torch raised IndexError: Dimension specified as # but tensor has no dimensions',
-      'addmv', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True)
-c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = lib.addmv(a, b, c)
-leaves = [a, b, c]
-'''),
     # ------------------------------------------------------------------------ numpy_leak
     K(('F.batch_norm:group_norm', 'F.batch_norm:layer_norm'),
       'numpy_leak', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'divide' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'; to",
