@@ -208,3 +208,87 @@ def test_addmv_empty_matrix_backward(c_shape, n, need):
         assert tuple(out.shape) == c_shape
         return _outcome(lambda: out.sum().backward())
     assert run(ember) == run(torch)
+
+
+EINSUMS = [("ii", [(2, 2)]), ("ii", [(0, 0)]), ("ij", [(2, 2)]), ("ij->i", [(2, 3)]),
+           ("ij->", [(0, 2)]), ("ij,jk", [(2, 3), (3, 2)]), ("ij,jk->", [(2, 3), (3, 2)]),
+           ("i,i", [(3,), (3,)]), ("i,j->ij", [(2,), (3,)]), ("i,i->i", [(2,), (2,)]),
+           ("ij,ij->", [(2, 2), (2, 2)]), ("ij,ij->i", [(2, 2), (2, 2)]),
+           ("ij,k->", [(2, 2), (2,)]), ("ij,jk,k->i", [(2, 3), (3, 2), (2,)]),
+           ("ij,jk,k->i", [(0, 1), (1, 2), (2,)]), ("ij,jk,k->i", [(0, 0), (0, 0), (0,)]),
+           ("i,i,i->", [(2,), (2,), (2,)]), ("ij,jk", [(2, 0), (0, 2)]),
+           ("ij,jk", [(0, 2), (2, 3)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
+           ("...ij,...jk", [(2, 2, 3), (3, 2)]), ("bii,bj->b", [(2, 3, 3), (2, 2)]),
+           ("iji,j->ij", [(2, 3, 2), (3,)]), ("ij,j->i", [(20, 20), (20,)])]
+
+
+@needs_torch
+@pytest.mark.parametrize("eq,shapes", EINSUMS)
+def test_einsum_dtypes_and_errors(eq, shapes):
+    """torch's einsum result dtype (sums promote integers to int64, bmm keeps the right
+    operand's dtype, mul promotes) and its kernel errors, for up to two distinct dtypes."""
+    import itertools
+    dts = ["float32", "float64", "int32", "int64", "uint8", "bool"]
+    for combo in itertools.product(dts, repeat=len(shapes)):
+        if len(set(combo)) > 2 or (len(set(combo)) == 2 and "uint8" in combo):
+            continue  # (uint8 products wrap at different steps: values differ)
+        arrs = [_arr(s, d, i) for i, (s, d) in enumerate(zip(shapes, combo))]
+        for req in ((False,) * len(arrs), tuple(d.startswith("float") for d in combo)):
+            res = []
+            for lib in (ember, torch):
+                ts = [lib.tensor(a, requires_grad=r) for a, r in zip(arrs, req)]
+                try:
+                    o = lib.einsum(eq, *ts)
+                    res.append((str(o.dtype), tuple(o.shape), o.detach().numpy().tolist()))
+                except Exception as e:  # noqa: BLE001 -- compared
+                    res.append((type(e).__name__, str(e)))
+            assert res[0] == res[1], (combo, req)
+
+
+@needs_torch
+@pytest.mark.parametrize("sa,sb,perm", [((2, 2), (2,), None), ((2, 2), (2,), (1, 0)),
+                                        ((2, 2), (2, 2), (1, 0)), ((2, 3), (), None),
+                                        ((2, 1), (2,), None), ((3,), (2, 2), None),
+                                        ((2, 2, 2), (2,), (2, 1, 0)), ((2, 2), (1,), (1, 0)),
+                                        ((0, 2), (2,), None), ((2, 3), (3, 2, 2), None)])
+def test_kron(sa, sb, perm):
+    """torch's kron views its mul: a product laid out after a transposed operand fails."""
+    a, b = np.arange(np.prod(sa), dtype=np.float64).reshape(sa), np.ones(sb)
+    res = []
+    for lib in (ember, torch):
+        x, y = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        xx = x if perm is None else x.permute(*perm)
+        try:
+            o = lib.kron(xx, y)
+            o.sum().backward()
+            res.append((o.detach().numpy().tolist(), type(o.grad_fn).__name__,
+                        x.grad.numpy().tolist(), y.grad.numpy().tolist()))
+        except RuntimeError as e:
+            res.append(str(e))
+    assert res[0] == res[1]
+
+
+@needs_torch
+@pytest.mark.parametrize("sa,sb,dims", [((2, 3), (3, 2), 1), ((2, 3, 4), (3, 4, 5), 2),
+                                        ((2, 1, 4), (3, 4), ([1, 2], [0, 1])),
+                                        ((3,), (3,), 1), ((2, 3), (2, 3), 0),
+                                        ((2, 3, 4), (4, 3), ([1, 2], [1, 0])),
+                                        ((2, 0), (0, 3), 1)])
+def test_tensordot_graph(sa, sb, dims):
+    res = []
+    for lib in (ember, torch):
+        x = lib.tensor(np.ones(sa), requires_grad=True)
+        y = lib.tensor(np.full(sb, 2.0), requires_grad=True)
+        o = lib.tensordot(x, y, dims=dims)
+        o.sum().backward()
+        f, chain = o.grad_fn, []
+        while f is not None:
+            chain.append(type(f).__name__)
+            nxt = [n for n, _ in f.next_functions if n is not None]
+            f = nxt[0] if nxt else None
+        res.append((o.detach().numpy().tolist(), chain, x.grad.numpy().tolist(),
+                    y.grad.numpy().tolist()))
+    assert res[0] == res[1]
+    for lib in (ember, torch):  # mismatched dtypes: torch's own text
+        with pytest.raises(RuntimeError, match="both inputs should have same dtype"):
+            lib.tensordot(lib.ones(sa), lib.ones(sb, dtype=lib.float64), dims=dims)

@@ -791,25 +791,26 @@ def _summed(dt):
 _INT64 = xp.dtype("int64")
 
 
-def _einsum_dtype(terms, rhs, arrays):
+def _einsum_dtype(terms, rhs, arrays, reqs):
     """The result dtype of torch's einsum, found by walking its algorithm on sizes and dtypes
     alone (or its error): a single operand's contracted labels are summed (integers promote to
     int64); operands are combined left to right, labels left in one operand only are summed
     first, a pair without shared contracted labels is multiplied (type promotion), else it is
     a bmm (the result takes the right operand's dtype; bool and mismatched dtypes fail in the
-    kernel unless the result or the contraction is empty)."""
+    kernel unless the result or the contraction is empty; an integer bmm result of an operand
+    that requires grad fails as torch's autograd does)."""
     out = list(dict.fromkeys(rhs))
     contracted = [c for c in dict.fromkeys("".join(terms)) if c not in out]
     labels = out + contracted
     ops = []
-    for t, a in zip(terms, arrays):
+    for t, a, r in zip(terms, arrays, reqs):
         sizes = dict(zip(t, a.shape))
-        ops.append(({c: sizes.get(c, 1) for c in labels}, a.dtype))
+        ops.append(({c: sizes.get(c, 1) for c in labels}, a.dtype, r))
     if len(ops) == 1:
         return _summed(ops[0][1]) if contracted else ops[0][1]
-    counts = {c: sum(1 for sz, _ in ops if sz[c] != 1) for c in contracted}
+    counts = {c: sum(1 for sz, _, _ in ops if sz[c] != 1) for c in contracted}
     while len(ops) > 1:
-        (sa, da), (sb, db) = ops[0], ops[1]
+        (sa, da, ra), (sb, db, rb) = ops[0], ops[1]
         del ops[:2]
         sum_dims, a_sum, b_sum = [], [], []
         for c in contracted:
@@ -830,9 +831,8 @@ def _einsum_dtype(terms, rhs, arrays):
         if b_sum:
             sb, db = {**sb, **dict.fromkeys(b_sum, 1)}, _summed(db)
         if not sum_dims:  # sumproduct_pair's mul
-            ops.insert(0, ({c: max(sa[c], sb[c]) if min(sa[c], sb[c]) != 1 or
-                            sa[c] == sb[c] else sa[c] * sb[c] for c in labels},
-                           _promote_np(da, db)))
+            ops.insert(0, ({c: sb[c] if sa[c] == 1 else sa[c] for c in labels},
+                           _promote_np(da, db), ra or rb))
             continue
         lro = lo = ro = ssum = 1
         for c in labels:
@@ -852,8 +852,10 @@ def _einsum_dtype(terms, rhs, arrays):
                 ro *= sb[c]
         if lro * lo * ro and ssum:
             _bmm_kernel_check("bmm", da, db, lo * ssum * ro)
+        if (ra or rb) and db.kind not in "fc" and _grad_state.enabled:
+            raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(db)}")
         ops.insert(0, ({c: 1 if c in sum_dims else (sa[c] if sa[c] != 1 else sb[c])
-                        for c in labels}, db))
+                        for c in labels}, db, ra or rb))
     return ops[0][1]
 
 
@@ -864,7 +866,8 @@ def einsum(equation, *operands):
     dts = {o._array.dtype for o in operands}
     cast = None
     if len(dts) > 1 or next(iter(dts)).kind not in "fc":  # (one floating dtype: kept as is)
-        cast = _einsum_dtype(terms, rhs, [o._array for o in operands])
+        cast = _einsum_dtype(terms, rhs, [o._array for o in operands],
+                             [o._req for o in operands])
         if dts == {cast}:
             cast = None
         else:
