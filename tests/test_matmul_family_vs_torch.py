@@ -292,3 +292,27 @@ def test_tensordot_graph(sa, sb, dims):
     for lib in (ember, torch):  # mismatched dtypes: torch's own text
         with pytest.raises(RuntimeError, match="both inputs should have same dtype"):
             lib.tensordot(lib.ones(sa), lib.ones(sb, dtype=lib.float64), dims=dims)
+
+
+@needs_torch
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("op,shapes", [("addmm", [(2, 2), (2, 3), (3, 2)]),
+                                       ("baddbmm", [(1, 2, 2), (1, 2, 3), (1, 3, 2)]),
+                                       ("addmv", [(2,), (2, 3), (3,)]),
+                                       ("addbmm", [(2, 2), (2, 2, 3), (2, 3, 2)])])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "uint8", "int64"])
+def test_alpha_beta_conversion(op, shapes, dtype):
+    """alpha/beta out of the kernel type's range: torch's checked conversion errors (half
+    gemm reads them as float, addmv as half; -0.5 overflows uint8), int scalars wrap in
+    the empty-contraction mul_."""
+    for beta, alpha in [(0, 2147483648), (1e300, 1), (0, -0.5), (2147483648, 0), (0, 1e39),
+                        (0.5, 70000.0), (-1, 1)]:
+        res = []
+        for lib in (ember, torch):
+            ts = [lib.tensor(np.ones(s, dtype=dtype)) for s in shapes]
+            try:
+                o = getattr(lib, op)(*ts, beta=beta, alpha=alpha)
+                res.append((str(o.dtype), o.float().numpy().tolist()))
+            except RuntimeError as e:
+                res.append(str(e))
+        assert res[0] == res[1], (beta, alpha)

@@ -15,6 +15,7 @@ from ._utils import (
     broadcast_error,
     checked_int,
     cpp_dtype_name,
+    fit_int,
     not_implemented,
     scalar_type_name,
     wrap_dim,
@@ -349,12 +350,32 @@ _C_INT_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32
                 "int64": "int64_t"}
 
 
+_INT_RANGE = {n: (int(xp.iinfo(n).min), int(xp.iinfo(n).max)) for n in _C_INT_NAMES}
+_FLOAT_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
 def _int_scalar(s, dt):
-    """A Scalar as torch's integer kernels read it (``alpha.to<scalar_t>()``): truncated."""
-    if isinstance(s, float) and not (-1e300 < s < 1e300):
-        raise RuntimeError(f"value cannot be converted to type {_C_INT_NAMES[dt.name]} without "
-                           f"overflow")
+    """A Scalar as torch's integer kernels read it (``alpha.to<scalar_t>()``): range-checked
+    (a float against the type's range before truncation, -0.5 overflows uint8), truncated."""
+    if isinstance(s, float):
+        lo, hi = _INT_RANGE[dt.name]
+        if not lo <= s <= hi:  # (nan too)
+            raise RuntimeError(f"value cannot be converted to type {_C_INT_NAMES[dt.name]} "
+                               f"without overflow")
     return checked_int(int(s), dt)
+
+
+def _float_scalars(dt, *scalars, opmath=True):
+    """torch's checked conversion of alpha/beta to a floating kernel's type: a finite value
+    beyond the type's range overflows (inf converts).  The gemm kernels read half alpha/beta
+    as float (opmath), addmv's as half."""
+    if opmath and dt == xp.float16:
+        dt = xp.dtype("float32")
+    lim = float(xp.finfo(dt).max)
+    for s in scalars:
+        if not isinstance(s, complex) and lim < abs(s) < float("inf"):
+            raise RuntimeError(f"value cannot be converted to type "
+                               f"{_FLOAT_NAMES.get(dt.name, dt.name)} without overflow")
 
 
 def _check_mul_(dt, s):
@@ -384,6 +405,8 @@ def _gemm_rare(c, a, b, beta, alpha):
     if a.shape[-1] == 0:
         if beta == 0:
             return prod
+        if prod.dtype.kind in "iu" and not isinstance(beta, bool):
+            beta = fit_int(int(beta), prod.dtype)  # (torch's mul_ wraps an int scalar)
         prod[...] = c * beta
         return prod
     alpha, beta = _int_scalar(alpha, prod.dtype), _int_scalar(beta, prod.dtype)
@@ -476,6 +499,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         _gemm_shortcut_check(input, sa[1], n, beta)
         if dc == _BOOL and n and sa[1]:
             raise not_implemented("addmm_impl_cpu_", dc)
+    if (alpha != 1 or beta != 1) and dc.kind == "f" and sa[1] and sa[0] * sb[1]:
+        _float_scalars(dc, beta, alpha)
     return _apply(Addmm, (input, mat1, mat2, beta, alpha), {}, None)
 
 
@@ -531,6 +556,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         if a1.dtype != d2:
             _grad_dtype_check(d2, input, batch1, batch2)
             return _apply(Baddbmm, (input, batch1, batch2, beta, alpha), {}, d2)
+    if (alpha != 1 or beta != 1) and d2.kind == "f" and sa[2] and sa[0] * sa[1] * sb[2]:
+        _float_scalars(d2, beta, alpha)
     return _apply(Baddbmm, (input, batch1, batch2, beta, alpha), {}, None)
 
 
@@ -597,6 +624,11 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
                            f"{scalar_type_name(av.dtype)}")
     if am.dtype == _BOOL and am.size:
         raise not_implemented("addmv_impl_cpu", _BOOL)
+    if (alpha != 1 or beta != 1) and am.dtype.kind in "fiu" and am.size:
+        if am.dtype.kind == "f":
+            _float_scalars(am.dtype, beta, alpha, opmath=False)
+        else:
+            _int_scalar(beta, am.dtype), _int_scalar(alpha, am.dtype)
     return _apply(Addmv, (input, mat, vec, beta, alpha), {}, None)
 
 
@@ -677,6 +709,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
                 _gemm_shortcut_check(input, sa[2], n, bt)
         if dc == _BOOL and n and sa[2]:
             raise not_implemented("addmm_impl_cpu_", dc)
+    if (alpha != 1 or beta != 1) and dc.kind == "f" and sa[2] and sa[1] * sb[2]:
+        _float_scalars(dc, beta, alpha)
     return _apply(Addbmm, (input, batch1, batch2, beta, alpha), {}, None)
 
 
