@@ -172,15 +172,6 @@ out = lib.nn.functional.huber_loss(a, b)
 leaves = [a, b]
 '''),
     # ------------------------------------------------------------------------ shape
-    K(('addmv',),
-      'shape', 'output: ember (#), torch (#)',
-      'addmv', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-b = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-c = lib.tensor(np.array([], dtype='int64'))
-out = lib.addmv(a, b, c)
-leaves = []
-'''),
     # ------------------------------------------------------------------------ requires_grad
     # ------------------------------------------------------------------------ grad
     K(('F.conv',),
@@ -491,19 +482,7 @@ c = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
 out = lib.nn.functional.binary_cross_entropy_with_logits(a, b, pos_weight=c)
 leaves = [a, b, c]
 '''),
-    K(('addmm', 'addmv'), 'missing_error',
-      'torch raised RuntimeError: value cannot be converted to type T without overflow',
-      'addmm', '''\
-a0 = lib.tensor(np.array([8.0], dtype='float16'), requires_grad=True)
-a = a0.expand(2,)
-b0 = lib.tensor(np.array([-5.0, -7.37109375, -5.7734375, -3.0], dtype='float16').reshape((2, 2)), requires_grad=True)
-b = b0[1:, 1::2]
-c0 = lib.tensor(np.array([-2.630859375, -0.5, 7.94921875], dtype='float16').reshape((1, 3)), requires_grad=True)
-c = c0[::3, ::2]
-out = lib.addmm(a, b, c, beta=1e+300, alpha=-4.0)
-leaves = [a0, b0, c0]
-'''),
-    K(('F.threshold', 'addbmm', 'addmv'),
+    K(('F.threshold',),
       'missing_error', 'torch raised RuntimeError: value cannot be converted to type T#_t without overflow',
       'F.threshold', '''\
 a = lib.tensor(np.array(0, dtype='uint8'))
