@@ -663,5 +663,26 @@ op("cummax", lambda lib, a: lib.cummax(a, 1), [S(R(2, 4)), S(R(3, 1))], int_ok=T
 op("cat_empty1d_double", lambda lib, a, b: lib.cat([a, b.to(lib.float64)]), [S(R(2, 3), R(0))],
    dtypes=("float32",))
 
+# matmul family on its rarer paths (at the end: samples draw from the shared RNG)
+op("addmm_beta0", lambda lib, c, a, b: lib.addmm(c, a, b, beta=0, alpha=0.5),
+   [S(R(2, 4), R(2, 3), R(3, 4))])
+op("addmv", lambda lib, c, a, v: lib.addmv(c, a, v), [S(R(2), R(2, 3), R(3)),
+                                                     S(R(), R(2, 3), R(3))])
+op("addmv_beta_alpha", lambda lib, c, a, v: lib.addmv(c, a, v, beta=0.5, alpha=2.0),
+   [S(R(2), R(2, 3), R(3))])
+op("addbmm", lambda lib, c, a, b: lib.addbmm(c, a, b), [S(R(2, 4), R(3, 2, 3), R(3, 3, 4)),
+                                                       S(R(4), R(3, 2, 3), R(3, 3, 4))])
+op("addbmm_beta0", lambda lib, c, a, b: lib.addbmm(c, a, b, beta=0, alpha=2.0),
+   [S(R(2, 4), R(3, 2, 3), R(3, 3, 4))])
+op("trace", lambda lib, a: lib.trace(a), [S(R(3, 3)), S(R(2, 3))])
+op("vdot", lambda lib, a, b: lib.vdot(a, b), [S(R(4), R(4))])
+op("inner", lambda lib, a, b: lib.inner(a, b), [S(R(2, 3), R(4, 3)), S(R(3), R(3)),
+                                               S(R(), R(2, 3))])
+op("tensordot", lambda lib, a, b: lib.tensordot(a, b, dims=2), [S(R(2, 3, 4), R(3, 4, 2)),
+                                                               S(R(2, 1), R(2, 3))])
+op("tensordot_dims", lambda lib, a, b: lib.tensordot(a, b, dims=([0], [1])),
+   [S(R(3, 2), R(4, 3))])
+op("kron", lambda lib, a, b: lib.kron(a, b), [S(R(2, 3), R(2, 2)), S(R(3), R(2, 2))])
+
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"

@@ -6,9 +6,22 @@ from .._backend import matmul2, xp
 from .._backend import xp as _xp  # index arrays built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply2
+from ..autograd.grad_mode import _state as _grad_state
 from . import pointwise as _pw
+from . import reduction as _red
 from . import shape as _sh
-from ._utils import as_tensor_arg, broadcast_error, cpp_dtype_name, scalar_type_name
+from ._utils import (
+    as_tensor_arg,
+    broadcast_error,
+    checked_int,
+    cpp_dtype_name,
+    fit_int,
+    not_implemented,
+    scalar_type_name,
+    wrap_dim,
+)
+
+_BOOL = xp.dtype(bool)
 
 
 def _mat_t(x, xp):
@@ -103,7 +116,7 @@ def matmul(input, other):
     if isinstance(input, Tensor) and isinstance(other, Tensor):  # 2-D @ 2-D, the common case
         aa, ba = input._array, other._array
         if aa.ndim == 2 and ba.ndim == 2 and aa.shape[1] == ba.shape[0] and \
-                aa.dtype == ba.dtype:
+                aa.dtype == ba.dtype and aa.dtype != _BOOL:
             return _apply2(Mm, input, other)
     a, b = as_tensor_arg(input), as_tensor_arg(other)
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
@@ -208,6 +221,8 @@ def mm(input, mat2):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
                            f"{sb[0]}x{sb[1]})")
     _promote(input, mat2)
+    if input._array.dtype == _BOOL and sa[1] and sa[0] * sb[1]:
+        raise not_implemented("addmm_impl_cpu_", _BOOL)
     return _apply(Mm, (input, mat2), {}, None)
 
 
@@ -220,10 +235,48 @@ def bmm(input, mat2):
     if sa[0] != sb[0] or sa[2] != sb[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
-    if input._array.dtype != mat2._array.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(input._array.dtype)} but "
-                           f"found {scalar_type_name(mat2._array.dtype)}")
+    d1, d2 = input._array.dtype, mat2._array.dtype
+    if d1 != d2 or d1 == _BOOL:
+        # the result takes batch2's dtype; an empty result or contraction never reaches the
+        # kernel (no dtype error then)
+        if sa[0] * sa[1] * sb[2] and sa[2]:
+            _bmm_kernel_check("bmm", d1, d2, sa[1] * sa[2] * sb[2])
+        _grad_dtype_check(d2, input, mat2)
+        return _apply(Bmm, (input, mat2), {}, d2)
     return _apply(Bmm, (input, mat2), {}, None)
+
+
+def _grad_dtype_check(dt, *tensors):
+    """torch's error for a differentiable op whose result dtype (here another operand's) is
+    not floating while an input requires grad."""
+    if dt.kind not in "fc" and _grad_state.enabled and any(t._req for t in tensors):
+        raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(dt)}")
+
+
+def _bmm_kernel_check(kernel, d1, d2, work):
+    """torch's dtype errors of its bmm/baddbmm kernels (``bmm_out_or_baddbmm_``): below 400
+    multiply-adds per batch item the kernel dispatches on batch1's dtype and reads batch2 and
+    the result (batch2's dtype) as that; above, a floating result goes to the BLAS batch path
+    (reads batch1 as the result's dtype), any other to ``addmm_impl_cpu_`` per item."""
+    if work < 400:
+        if d1 == _BOOL:
+            raise not_implemented(kernel, d1)
+        if d1 != d2:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(d1)} but found "
+                               f"{scalar_type_name(d2)}")
+    elif d2.kind in "fc":
+        if d1 != d2:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(d2)} but found "
+                               f"{scalar_type_name(d1)}")
+    else:
+        if d1 != d2:
+            if kernel == "bmm":
+                raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                                   f"{cpp_dtype_name(d1)} != {cpp_dtype_name(d2)}")
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                               f"{scalar_type_name(d1)} and {scalar_type_name(d2)}")
+        if d1 == _BOOL:
+            raise not_implemented("addmm_impl_cpu_", d1)
 
 
 def mv(input, vec):
@@ -238,10 +291,12 @@ def mv(input, vec):
         v, m = scalar_type_name(vec._array.dtype), scalar_type_name(input._array.dtype)
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, "
                            f"and {v}")
+    if input._array.dtype == _BOOL and input._array.size:
+        raise not_implemented("addmv_impl_cpu", _BOOL)
     return _apply(Mv, (input, vec), {}, None)
 
 
-def dot(input, other):
+def dot(input, other, _op=None):
     if input._array.ndim != 1 or other._array.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._array.ndim}D and "
                            f"{other._array.ndim}D tensors")
@@ -254,10 +309,29 @@ def dot(input, other):
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{scalar_type_name(input._array.dtype)} and "
                            f"{scalar_type_name(other._array.dtype)}")
-    return _apply(Dot, (input, other), {}, None)
+    if input._array.dtype == _BOOL:
+        raise not_implemented("dot", _BOOL)
+    return _apply(_op or Dot, (input, other), {}, None)
 
 
-vdot = inner = dot
+class Vdot(Dot):
+    node_name = "VdotBackward0"  # (real dtypes: no conjugation)
+
+
+def vdot(input, other):
+    return dot(input, other, Vdot)
+
+
+def inner(input, other):
+    """torch.inner: a product with a 0-d operand, else tensordot over both last dims."""
+    if input._array.ndim == 0 or other._array.ndim == 0:
+        return _pw.mul(input, other)
+    sa, sb = input._array.shape, other._array.shape
+    if sa[-1] != sb[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                           f"got shapes [{', '.join(map(str, sa))}] and "
+                           f"[{', '.join(map(str, sb))}]")
+    return tensordot(input, other, ([-1], [-1]))
 
 
 def outer(input, vec2):
@@ -270,6 +344,96 @@ def outer(input, vec2):
 
 
 ger = outer
+
+
+_C_INT_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+                "int64": "int64_t"}
+
+
+_INT_RANGE = {n: (int(xp.iinfo(n).min), int(xp.iinfo(n).max)) for n in _C_INT_NAMES}
+_FLOAT_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def _int_scalar(s, dt):
+    """A Scalar as torch's integer kernels read it (``alpha.to<scalar_t>()``): range-checked
+    (a float against the type's range before truncation, -0.5 overflows uint8), truncated."""
+    if isinstance(s, float):
+        lo, hi = _INT_RANGE[dt.name]
+        if not lo <= s <= hi:  # (nan too)
+            raise RuntimeError(f"value cannot be converted to type {_C_INT_NAMES[dt.name]} "
+                               f"without overflow")
+    return checked_int(int(s), dt)
+
+
+def _float_scalars(dt, *scalars, opmath=True):
+    """torch's checked conversion of alpha/beta to a floating kernel's type: a finite value
+    beyond the type's range overflows (inf converts).  The gemm kernels read half alpha/beta
+    as float (opmath), addmv's as half."""
+    if opmath and dt == xp.float16:
+        dt = xp.dtype("float32")
+    lim = float(xp.finfo(dt).max)
+    for s in scalars:
+        if not isinstance(s, complex) and lim < abs(s) < float("inf"):
+            raise RuntimeError(f"value cannot be converted to type "
+                               f"{_FLOAT_NAMES.get(dt.name, dt.name)} without overflow")
+
+
+def _check_mul_(dt, s):
+    """torch's in-place ``result.mul_(s)`` check: the result type of a ``dt`` tensor times the
+    Python scalar ``s`` must cast back to ``dt``."""
+    k = dt.kind
+    if isinstance(s, (bool, xp.bool_)) or k == "c":
+        return
+    if isinstance(s, (int, xp.integer)):
+        word = "Long" if k == "b" else None
+    elif isinstance(s, complex):
+        word = "ComplexDouble" if dt == xp.float64 else "ComplexFloat"
+    else:
+        word = "Float" if k in "biu" else None
+    if word is not None:
+        raise RuntimeError(f"result type {word} can't be cast to the desired output type "
+                           f"{scalar_type_name(dt)}")
+
+
+def _gemm_rare(c, a, b, beta, alpha):
+    """beta*c + alpha*(a @ b) where torch takes a shortcut or an integer kernel: an empty result
+    is just allocated; an empty contraction gives zeros (beta == 0) or ``c * beta`` without the
+    alpha term (a 0 * inf is never formed); integer kernels read alpha and beta truncated."""
+    prod = xp.matmul(a, b)
+    if prod.size == 0:
+        return prod
+    if a.shape[-1] == 0:
+        if beta == 0:
+            return prod
+        if prod.dtype.kind in "iu" and not isinstance(beta, bool):
+            beta = fit_int(int(beta), prod.dtype)  # (torch's mul_ wraps an int scalar)
+        prod[...] = c * beta
+        return prod
+    alpha, beta = _int_scalar(alpha, prod.dtype), _int_scalar(beta, prod.dtype)
+    if alpha != 1:
+        prod *= alpha
+    if beta != 0:
+        prod += c * beta if beta != 1 else c
+    return prod
+
+
+def _gemm(c, a, b, beta, alpha):
+    if a.shape[-1] == 0 or a.dtype.kind in "iub":
+        return _gemm_rare(c, a, b, beta, alpha)
+    out = matmul2(a, b) if a.ndim == 2 and b.ndim == 2 else xp.matmul(a, b)
+    if alpha != 1:
+        out *= alpha
+    if beta == 0:
+        return out
+    if beta != 1:
+        return out + beta * c
+    out += c  # c broadcasts into the fresh product
+    return out
+
+
+def _scaled(g, s):
+    """torch's ``maybe_multiply``: g unchanged when s is 1, else g * s (0 * inf stays nan)."""
+    return g if s == 1 else g * s
 
 
 class Addmm(Op):
@@ -285,36 +449,41 @@ class Addmm(Op):
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
             ctx.cm = (_col_major(a) if need[1] else False, _col_major(b) if need[2] else False)
         ctx.beta, ctx.alpha = beta, alpha
-        out = matmul2(a, b)
-        if alpha != 1:
-            out *= alpha
-        if beta == 0:
-            return out
-        if beta != 1:
-            return out + beta * c
-        out += c  # c broadcasts into the fresh product
-        return out
+        return _gemm(c, a, b, beta, alpha)
 
     @staticmethod
     def backward(ctx, g, xp):
         a, b = ctx.saved_tensors
         cm_a, cm_b = ctx.cm
         beta, alpha = ctx.beta, ctx.alpha
-        gc = g if beta == 1 else (g * beta if beta != 0 else None)
+        gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
         ga = gb = None
         if b is not None:
             ga = _mat_t(xp.matmul(b, _mat_t(g, xp)), xp) if cm_a else \
                 xp.matmul(g, _mat_t(b, xp))
+            ga = _scaled(ga, alpha)
         if a is not None:
             gb = _mat_t(xp.matmul(_mat_t(g, xp), a), xp) if cm_b else \
                 xp.matmul(_mat_t(a, xp), g)
-        if alpha != 1:
-            ga = ga * alpha if ga is not None else None
-            gb = gb * alpha if gb is not None else None
+            gb = _scaled(gb, alpha)
         return gc, ga, gb, None, None
 
 
+def _gemm_shortcut_check(c, k, out_numel, beta):
+    """The dtype error of torch's empty-contraction shortcut ``result.copy_(self).mul_(beta)``
+    (an empty result returns before it)."""
+    if k == 0 and out_numel and beta != 0:
+        _check_mul_(c._array.dtype, beta)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    da, db, dc = mat1._array.dtype, mat2._array.dtype, input._array.dtype
+    if dc != db:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(dc)} and {scalar_type_name(db)}")
+    if da != db:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(da)} and {scalar_type_name(db)}")
     if mat1._array.ndim != 2:
         raise RuntimeError(f"mat1 must be a matrix, got {mat1._array.ndim}-D tensor")
     if mat2._array.ndim != 2:
@@ -323,15 +492,15 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if sa[1] != sb[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
                            f"{sb[0]}x{sb[1]})")
-    da, db, dc = mat1._array.dtype, mat2._array.dtype, input._array.dtype
-    if da != db:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                           f"{scalar_type_name(da)} and {scalar_type_name(db)}")
-    if dc != db:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{scalar_type_name(dc)} and {scalar_type_name(db)}")
     if input._array.shape != (sa[0], sb[1]):
         _sh.expand_shape(input._array.shape, (sa[0], sb[1]), dc)  # torch's expand errors
+    if dc.kind not in "fc" or sa[1] == 0:
+        n = sa[0] * sb[1]
+        _gemm_shortcut_check(input, sa[1], n, beta)
+        if dc == _BOOL and n and sa[1]:
+            raise not_implemented("addmm_impl_cpu_", dc)
+    if (alpha != 1 or beta != 1) and dc.kind == "f" and sa[1] and sa[0] * sb[1]:
+        _float_scalars(dc, beta, alpha)
     return _apply(Addmm, (input, mat1, mat2, beta, alpha), {}, None)
 
 
@@ -345,49 +514,204 @@ class Baddbmm(Op):
         if need:
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
         ctx.beta, ctx.alpha = beta, alpha
-        out = xp.matmul(a, b)
-        if alpha != 1:
-            out *= alpha
-        if beta == 0:
-            return out
-        return out + (c if beta == 1 else beta * c)
+        return _gemm(c, a, b, beta, alpha)
 
     @staticmethod
     def backward(ctx, g, xp):
         a, b = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
-        gc = g if beta == 1 else g * beta
-        ga = xp.matmul(g, xp.swapaxes(b, 1, 2)) if b is not None else None
-        gb = xp.matmul(xp.swapaxes(a, 1, 2), g) if a is not None else None
-        if alpha != 1:
-            ga = ga * alpha if ga is not None else None
-            gb = gb * alpha if gb is not None else None
+        gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
+        ga = _scaled(xp.matmul(g, xp.swapaxes(b, 1, 2)), alpha) if b is not None else None
+        gb = _scaled(xp.matmul(xp.swapaxes(a, 1, 2), g), alpha) if a is not None else None
         return gc, ga, gb, None, None
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    a1, a2 = batch1._array, batch2._array
+    a1, a2, ac = batch1._array, batch2._array, input._array
     sa, sb = a1.shape, a2.shape
-    if a1.ndim != 3 or a2.ndim != 3 or sa[0] != sb[0] or sa[2] != sb[1] or \
-            a1.dtype != a2.dtype:
-        bmm(batch1, batch2)  # raises torch's error for these operands
-    if input._array.shape != (sa[0], sa[1], sb[2]):
-        _sh.expand_shape(input._array.shape, (sa[0], sa[1], sb[2]), input._array.dtype)
+    if a1.ndim == 3 and a2.ndim == 3 and ac.shape != (sa[0], sa[1], sb[2]):
+        _sh.expand_shape(ac.shape, (sa[0], sa[1], sb[2]), ac.dtype)
+    if ac.dtype != a1.dtype:
+        raise RuntimeError(f"Input dtypes must be the same, got: input "
+                           f"{cpp_dtype_name(ac.dtype)}, batch1: {cpp_dtype_name(a1.dtype)}, "
+                           f"batch2: {cpp_dtype_name(a2.dtype)}")
+    if a1.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if a2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if sb[0] != sa[0] or sb[1] != sa[2]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
+    d2 = a2.dtype
+    if d2.kind not in "fc" or a1.dtype != d2 or sa[2] == 0:
+        # the result takes batch2's dtype; empty results and contractions take shortcuts
+        n = sa[0] * sa[1] * sb[2]
+        if n and sa[2]:
+            work = sa[1] * sa[2] * sb[2]
+            if work < 400 and a1.dtype.kind in "iu":  # the kernel reads alpha, beta first
+                _int_scalar(alpha, a1.dtype), _int_scalar(beta, a1.dtype)
+            _bmm_kernel_check("baddbmm", a1.dtype, d2, work)
+        elif n and beta != 0:
+            _check_mul_(d2, beta)
+        if a1.dtype != d2:
+            _grad_dtype_check(d2, input, batch1, batch2)
+            return _apply(Baddbmm, (input, batch1, batch2, beta, alpha), {}, d2)
+    if (alpha != 1 or beta != 1) and d2.kind == "f" and sa[2] and sa[0] * sa[1] * sb[2]:
+        _float_scalars(d2, beta, alpha)
     return _apply(Baddbmm, (input, batch1, batch2, beta, alpha), {}, None)
 
 
+class Addmv(Op):
+    """beta*c + alpha*(A @ v) (AddmvBackward0): dc = beta g, dA = alpha g v^T,
+    dv = alpha A^T g.  An empty matrix gives ``c * beta`` in c's own shape (torch's shortcut
+    writes through mul_out, which resizes the result)."""
+
+    @staticmethod
+    def forward(ctx, c, a, v, beta, alpha):
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(a if need[2] else None, v if need[1] else None)
+        ctx.beta, ctx.alpha, ctx.n = beta, alpha, a.shape[0]
+        if a.size == 0:
+            if beta == 0:
+                return xp.zeros(a.shape[:1], a.dtype)
+            s = bool(beta) if c.dtype.kind == "b" else \
+                _int_scalar(beta, c.dtype) if c.dtype.kind in "iu" else beta
+            return xp.asarray(c * s, dtype=c.dtype)
+        return _gemm(c, a, v, beta, alpha)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, v = ctx.saved_tensors
+        beta, alpha = ctx.beta, ctx.alpha
+        gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
+        if g.shape != (ctx.n,):  # the empty-matrix result in c's shape: torch's formulas
+            _addmv_backward_error(g.shape, ctx.n, ctx.needs_input_grad)  # (ger, mv) fail
+        ga = _scaled(xp.matmul(g[..., :, None], v[..., None, :]), alpha) \
+            if v is not None else None
+        gv = _scaled(xp.matmul(_mat_t(a, xp), g[..., :, None])[..., 0], alpha) \
+            if a is not None else None
+        return gc, ga, gv, None, None
+
+
+def _addmv_backward_error(gshape, n, need):
+    """torch's errors for AddmvBackward0 when the result kept c's shape (an empty matrix with
+    a one-element c): ``grad.ger(vec)`` and ``mat.t().mv(grad)`` reject that gradient."""
+    if need[1] and not gshape:
+        raise RuntimeError("outer: Expected 1-D argument self, but got 0-D")
+    if need[2]:
+        if not gshape:
+            raise RuntimeError("vector + matrix @ vector expected, got 1, 2, 0")
+        raise RuntimeError(f"size mismatch, got input (0), mat (0x{n}), vec ({gshape[0]})")
+    if need[1]:
+        raise RuntimeError(f"Function AddmvBackward0 returned an invalid gradient at index 1 - "
+                           f"got [{gshape[0]}, 0] but expected shape compatible with [{n}, 0]")
+
+
 def addmv(input, mat, vec, *, beta=1, alpha=1):
-    prod = mv(mat, vec)
-    if alpha != 1:
-        prod = prod * alpha
-    return input * beta + prod if beta != 1 else input + prod
+    ac, am, av = input._array, mat._array, vec._array
+    if am.ndim != 2 or av.ndim != 1 or ac.ndim > 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {ac.ndim}, {am.ndim}, "
+                           f"{av.ndim}")
+    if am.shape[1] != av.shape[0] or (am.shape[0] != ac.size and ac.size != 1):
+        if ac.ndim == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        raise RuntimeError(f"size mismatch, got input ({ac.shape[0]}), mat "
+                           f"({am.shape[0]}x{am.shape[1]}), vec ({av.shape[0]})")
+    if not ac.dtype == am.dtype == av.dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{scalar_type_name(ac.dtype)}, {scalar_type_name(am.dtype)}, and "
+                           f"{scalar_type_name(av.dtype)}")
+    if am.dtype == _BOOL and am.size:
+        raise not_implemented("addmv_impl_cpu", _BOOL)
+    if (alpha != 1 or beta != 1) and am.dtype.kind in "fiu" and am.size:
+        if am.dtype.kind == "f":
+            _float_scalars(am.dtype, beta, alpha, opmath=False)
+        else:
+            _int_scalar(beta, am.dtype), _int_scalar(alpha, am.dtype)
+    return _apply(Addmv, (input, mat, vec, beta, alpha), {}, None)
+
+
+class Addbmm(Op):
+    """beta*c + alpha*sum_b(A_b @ B_b) (AddbmmBackward0): dc = beta g, dA_b = alpha g B_b^T,
+    dB_b = alpha A_b^T g."""
+
+    @staticmethod
+    def forward(ctx, c, a, b, beta, alpha):
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
+        ctx.beta, ctx.alpha = beta, alpha
+        shape = (a.shape[1], b.shape[2])
+        if a.shape[0] == 0 or a.shape[2] == 0 or c.dtype.kind in "iub":
+            out = xp.zeros(shape, c.dtype)
+            if beta != 0:
+                out[...] = c * (_int_scalar(beta, c.dtype) if c.dtype.kind in "iu" else beta)
+            if a.shape[0] and a.shape[2] and shape[0] * shape[1]:
+                alpha = _int_scalar(alpha, c.dtype) if c.dtype.kind in "iu" else alpha
+                out += alpha * xp.einsum("bij,bjk->ik", a, b)
+            return out
+        prod = xp.matmul(a, b).sum(0)
+        if alpha != 1:
+            prod *= alpha
+        if beta == 0:
+            return prod
+        return prod + (c if beta == 1 else beta * c)
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        a, b = ctx.saved_tensors
+        beta, alpha = ctx.beta, ctx.alpha
+        gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
+        gb3 = None
+        if a is not None or b is not None:
+            n = (a if a is not None else b).shape[0]
+            gb3 = xp.broadcast_to(g[None], (n,) + tuple(g.shape))
+        ga = _scaled(xp.matmul(gb3, xp.swapaxes(b, 1, 2)), alpha) if b is not None else None
+        gb = _scaled(xp.matmul(xp.swapaxes(a, 1, 2), gb3), alpha) if a is not None else None
+        return gc, ga, gb, None, None
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    prod = bmm(batch1, batch2).sum(0)
-    if alpha != 1:
-        prod = prod * alpha
-    return input * beta + prod if beta != 1 else input + prod
+    a1, a2, ac = batch1._array, batch2._array, input._array
+    if a1.ndim >= 2 and a2.ndim >= 3 and ac.shape != (a1.shape[1], a2.shape[2]):
+        _sh.expand_shape(ac.shape, (a1.shape[1], a2.shape[2]), ac.dtype)
+    if a1.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if a2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    sa, sb = a1.shape, a2.shape
+    if sa[0] != sb[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {sa[0]} "
+                           f"and {sb[0]}")
+    if sa[2] != sb[1]:
+        raise RuntimeError(f"Incompatible matrix sizes for bmm ({sa[1]}x{sa[2]} and "
+                           f"{sb[1]}x{sb[2]})")
+    dc = ac.dtype
+    if sa[0] == 0:  # no batch: torch's result.mul_(beta) (or zero_), no addmm dtype checks
+        if beta != 0:
+            _check_mul_(dc, beta)
+        cast = dc if a1.dtype != dc or a2.dtype != dc else None
+        if cast is not None:
+            _grad_dtype_check(dc, input, batch1, batch2)
+        return _apply(Addbmm, (input, batch1, batch2, beta, alpha), {}, cast)
+    if dc != a2.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(dc)} and {scalar_type_name(a2.dtype)}")
+    if a1.dtype != a2.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(a1.dtype)} and {scalar_type_name(a2.dtype)}")
+    if dc.kind not in "fc" or sa[2] == 0:
+        # torch adds batch by batch with addmm_: beta for the first, 1 for the others
+        n = sa[1] * sb[2]
+        for bt in ([beta] + [1] * (sa[0] - 1)):
+            if n:
+                _gemm_shortcut_check(input, sa[2], n, bt)
+        if dc == _BOOL and n and sa[2]:
+            raise not_implemented("addmm_impl_cpu_", dc)
+    if (alpha != 1 or beta != 1) and dc.kind == "f" and sa[2] and sa[1] * sb[2]:
+        _float_scalars(dc, beta, alpha)
+    return _apply(Addbmm, (input, batch1, batch2, beta, alpha), {}, None)
 
 
 # ------------------------------------------------------------------------------ einsum
@@ -488,12 +812,100 @@ def _expand_einsum(r, target, t, shape, xp):
     return xp.put_at(shape, idx, r)
 
 
+def _promote_np(d1, d2):
+    return d1 if d1 == d2 else D.promote_types(D.from_numpy_dtype(d1),
+                                                 D.from_numpy_dtype(d2)).np
+
+
+def _summed(dt):
+    """The dtype of torch's sum of a ``dt`` tensor: integers and bool sum to int64."""
+    return dt if dt.kind in "fc" else _INT64
+
+
+_INT64 = xp.dtype("int64")
+
+
+def _einsum_dtype(terms, rhs, arrays, reqs):
+    """The result dtype of torch's einsum, found by walking its algorithm on sizes and dtypes
+    alone (or its error): a single operand's contracted labels are summed (integers promote to
+    int64); operands are combined left to right, labels left in one operand only are summed
+    first, a pair without shared contracted labels is multiplied (type promotion), else it is
+    a bmm (the result takes the right operand's dtype; bool and mismatched dtypes fail in the
+    kernel unless the result or the contraction is empty; an integer bmm result of an operand
+    that requires grad fails as torch's autograd does)."""
+    out = list(dict.fromkeys(rhs))
+    contracted = [c for c in dict.fromkeys("".join(terms)) if c not in out]
+    labels = out + contracted
+    ops = []
+    for t, a, r in zip(terms, arrays, reqs):
+        sizes = dict(zip(t, a.shape))
+        ops.append(({c: sizes.get(c, 1) for c in labels}, a.dtype, r))
+    if len(ops) == 1:
+        return _summed(ops[0][1]) if contracted else ops[0][1]
+    counts = {c: sum(1 for sz, _, _ in ops if sz[c] != 1) for c in contracted}
+    while len(ops) > 1:
+        (sa, da, ra), (sb, db, rb) = ops[0], ops[1]
+        del ops[:2]
+        sum_dims, a_sum, b_sum = [], [], []
+        for c in contracted:
+            if sa[c] != 1 and sb[c] != 1:
+                counts[c] -= 1
+                if counts[c] == 1:
+                    sum_dims.append(c)
+                    counts[c] = 0
+            elif counts[c] == 1:
+                if sa[c] != 1:
+                    a_sum.append(c)
+                    counts[c] = 0
+                elif sb[c] != 1:
+                    b_sum.append(c)
+                    counts[c] = 0
+        if a_sum:
+            sa, da = {**sa, **dict.fromkeys(a_sum, 1)}, _summed(da)
+        if b_sum:
+            sb, db = {**sb, **dict.fromkeys(b_sum, 1)}, _summed(db)
+        if not sum_dims:  # sumproduct_pair's mul
+            ops.insert(0, ({c: sb[c] if sa[c] == 1 else sa[c] for c in labels},
+                           _promote_np(da, db), ra or rb))
+            continue
+        lro = lo = ro = ssum = 1
+        for c in labels:
+            l1, r1 = sa[c] != 1, sb[c] != 1
+            if c in sum_dims:
+                if l1 and r1:
+                    ssum *= sa[c]
+                elif l1:
+                    sa, da = {**sa, c: 1}, _summed(da)
+                elif r1:
+                    sb, db = {**sb, c: 1}, _summed(db)
+            elif l1 and r1:
+                lro *= sa[c]
+            elif l1:
+                lo *= sa[c]
+            elif r1:
+                ro *= sb[c]
+        if lro * lo * ro and ssum:
+            _bmm_kernel_check("bmm", da, db, lo * ssum * ro)
+        if (ra or rb) and db.kind not in "fc" and _grad_state.enabled:
+            raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(db)}")
+        ops.insert(0, ({c: 1 if c in sum_dims else (sa[c] if sa[c] != 1 else sb[c])
+                        for c in labels}, db, ra or rb))
+    return ops[0][1]
+
+
 def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     terms, rhs = _parse_einsum(equation, [o._array.shape for o in operands])
     dts = {o._array.dtype for o in operands}
-    cast = D.result_type(*operands).np if len(dts) > 1 else None
+    cast = None
+    if len(dts) > 1 or next(iter(dts)).kind not in "fc":  # (one floating dtype: kept as is)
+        cast = _einsum_dtype(terms, rhs, [o._array for o in operands],
+                             [o._req for o in operands])
+        if dts == {cast}:
+            cast = None
+        else:
+            _grad_dtype_check(cast, *operands)
     try:
         return _apply(Einsum, (terms, rhs, *operands), {}, cast)
     except ValueError as e:
@@ -501,27 +913,70 @@ def einsum(equation, *operands):
 
 
 def tensordot(a, b, dims=2):
+    """torch's tensordot: permute both operands to (free, contracted) / (contracted, free),
+    flatten them to matrices and ``mm`` them (a size-1 contracted dim broadcasts: it is summed
+    away first), then reshape to the free dims (ViewBackward0)."""
+    na, nb = a._array.ndim, b._array.ndim
     if isinstance(dims, int):
-        da = list(range(a.ndim - dims, a.ndim))
-        db = list(range(dims))
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > na or dims > nb:
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        da, db = list(range(na - dims, na)), list(range(dims))
     else:
         da, db = dims
         da = [da] if isinstance(da, int) else list(da)
         db = [db] if isinstance(db, int) else list(db)
-    la = _LETTERS[:a.ndim]
-    lb = list(_LETTERS[a.ndim:a.ndim + b.ndim])
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    da, db = [wrap_dim(d, na) for d in da], [wrap_dim(d, nb) for d in db]
+    t1, t2, csize = a, b, 1
     for i, j in zip(da, db):
-        lb[j] = la[i]
-    lb = "".join(lb)
-    out = "".join(c for c in la if c not in lb) + "".join(c for c in lb if c not in la)
-    return einsum(f"{la},{lb}->{out}", a, b)
+        s1, s2 = a._array.shape[i], b._array.shape[j]
+        if s2 == 1:
+            t1 = _red.sum(t1, i, True, dtype=t1.dtype)
+        elif s1 == 1:
+            t2 = _red.sum(t2, j, True, dtype=t2.dtype)
+        else:
+            if s1 != s2:
+                raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                                   f"{s1} in dim {i} and second has size {s2} in dim {j}")
+            csize *= s1
+    free1 = [i for i in range(na) if i not in da]
+    free2 = [j for j in range(nb) if j not in db]
+    r1 = [t1._array.shape[i] for i in free1]
+    r2 = [t2._array.shape[j] for j in free2]
+    n1, n2 = _numel(r1), _numel(r2)
+    if n1 == 1 and n2 == 1:  # torch takes dot here (DotBackward0 under the view)
+        m1, m2 = _sh.permute(t1, free1 + da), _sh.permute(t2, db + free2)
+        m1 = m1 if m1._array.ndim == 1 else _sh.reshape(m1, (csize,))  # (as torch: 1-D kept)
+        m2 = m2 if m2._array.ndim == 1 else _sh.reshape(m2, (csize,))
+        return _sh.reshape(dot(m1, m2), tuple(r1 + r2))
+    m1 = _sh.reshape(_sh.permute(t1, free1 + da), (n1, csize))
+    m2 = _sh.reshape(_sh.permute(t2, db + free2), (csize, n2))
+    return _sh.reshape(mm(m1, m2), tuple(r1 + r2))
 
 
 def kron(a, b):
-    """Kronecker product as one einsum: out[i*mb + k, ...] = a[i, ...] * b[k, ...]."""
-    nd = max(a.ndim, b.ndim)
-    a = a.reshape(*((1,) * (nd - a.ndim) + tuple(a.shape)))
-    b = b.reshape(*((1,) * (nd - b.ndim) + tuple(b.shape)))
-    la, lb = _LETTERS[:nd], _LETTERS[nd:2 * nd]
-    r = einsum(f"{la},{lb}->" + "".join(x + y for x, y in zip(la, lb)), a, b)
-    return r.reshape(*[sa * sb for sa, sb in zip(a.shape, b.shape)])
+    """torch's kron: both operands ``_unsafe_view``'ed with interleaved unit dims
+    (a: (a0, 1, a1, 1 ...), b: (1, b0, 1, b1 ...)), multiplied, and the product viewed as
+    (a0*b0, a1*b1 ...) -- a view, so a product laid out after a non-contiguous operand (the
+    product keeps its operand's layout) fails as torch's does."""
+    na, nb = a._array.ndim, b._array.ndim
+    nd = max(na, nb)
+    sa = (1,) * (nd - na) + a._array.shape
+    sb = (1,) * (nd - nb) + b._array.shape
+    ash = tuple(x for s in sa for x in (s, 1))
+    bsh = tuple(x for s in sb for x in (1, s))
+    prod = _pw.mul(_sh.unsafe_view(a, ash), _sh.unsafe_view(b, bsh))
+    shape = tuple(x * y for x, y in zip(sa, sb))
+    try:
+        xp.reshape(prod._array, shape, copy=False)
+    except ValueError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) "
+            "instead.") from None
+    return _sh.unsafe_view(prod, shape)

@@ -3,9 +3,17 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._backend import ndarray, xp
+from .._backend import xp as _xp  # index arrays built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply_view
-from ._utils import broadcast_error, scalar_type_name, shape_str, wrap_dim, wrap_dims
+from ._utils import (
+    broadcast_error,
+    not_implemented,
+    scalar_type_name,
+    shape_str,
+    wrap_dim,
+    wrap_dims,
+)
 
 
 def _shape_args(shape):
@@ -876,8 +884,33 @@ def diagflat(input, offset=0):
     return diag_embed(input.contiguous().view(-1), offset)
 
 
+class Trace(Op):
+    """torch.trace (TraceBackward0): the sum of a matrix's main diagonal; integer and bool
+    matrices sum to int64, as sum does.  Backward puts the gradient on that diagonal."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        dt = a.dtype if a.dtype.kind in "fc" else _INT64
+        return xp.asarray(xp.trace(a, dtype=dt))
+
+    @staticmethod
+    def backward(ctx, g, xp):
+        shape = ctx.shape
+        ar = _xp.arange(min(shape))
+        return (xp.put_at(shape, (ar, ar), xp.broadcast_to(g, (min(shape),))),)
+
+
+_INT64 = xp.dtype("int64")
+
+
 def trace(input):
-    return diagonal(input).sum()
+    a = input._array
+    if a.dtype.kind == "b":  # torch dispatches on the dtype before it checks the rank
+        raise not_implemented("trace", a.dtype)
+    if a.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
+    return _apply(Trace, (input,), {}, None)
 
 
 def flatten_dims(input, dims):

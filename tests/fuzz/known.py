@@ -138,30 +138,7 @@ fn = lambda lib, a: lib.std(a)
 out = fn(lib, a)
 leaves = [a]
 '''),
-    K(('baddbmm',),
-      'value', 'output nan mismatch at (#): ember nan, torch inf',
-      'baddbmm', '''\
-a0 = lib.tensor(np.array([-5.1171875], dtype='float16').reshape((1, 1)), requires_grad=True)
-a = a0.expand(2, 1)
-b0 = lib.tensor(np.array([-2.0, 0.0], dtype='float16').reshape((1, 1, 2)), requires_grad=True)
-b = b0.expand(1, 2, 2)
-c0 = lib.tensor(np.array([-5.0], dtype='float16').reshape((1, 1, 1)))
-c = c0.expand(1, 2, 1)
-out = lib.baddbmm(a, b, c, beta=4611686018427387904, alpha=4611686018427387904)
-leaves = [a0, b0]
-'''),
     # ------------------------------------------------------------------------ dtype
-    K(('addbmm',),
-      'dtype', 'output: ember torch.float#, torch torch.bool',
-      'addbmm', '''\
-a = lib.tensor(np.array([], dtype='bool'))
-b0 = lib.tensor(np.array([], dtype='bool').reshape((3, 4, 0)))
-b = b0.permute(2, 0, 1)
-c0 = lib.tensor(np.array([], dtype='bool').reshape((1, 4, 0)))
-c = c0.expand(0, 4, 0)
-out = lib.addbmm(a, b, c, beta=0.0, alpha=1e-40)
-leaves = []
-'''),
     K(('F.mse_loss:binary_cross_entropy_with_logits',
        'add',
        'addcdiv',
@@ -178,50 +155,8 @@ b = lib.tensor(np.array(0.0, dtype='float64'), requires_grad=True)
 out = lib.nn.functional.binary_cross_entropy_with_logits(a, b)
 leaves = [a, b]
 '''),
-    K(('addbmm', 'clamp_tensor', 'einsum', 'prod'),
-      'dtype', 'output: ember torch.int#, torch torch.int#',
-      'einsum', '''\
-a = lib.tensor(np.array([], dtype='int32').reshape((0, 0)))
-out = lib.einsum('ii', a)
-leaves = []
-'''),
-    K(('einsum',),
-      'dtype', 'output: ember torch.uint#, torch torch.int#',
-      'einsum', '''\
-a = lib.tensor(np.array([], dtype='uint8').reshape((0, 0)))
-out = lib.einsum('ii', a)
-leaves = []
-'''),
     # ------------------------------------------------------------------------ shape
-    K(('addmv',),
-      'shape', 'output: ember (#), torch (#)',
-      'addmv', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-b = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-c = lib.tensor(np.array([], dtype='int64'))
-out = lib.addmv(a, b, c)
-leaves = []
-'''),
-    # ------------------------------------------------------------------------ requires_grad
     # ------------------------------------------------------------------------ grad
-    K(('addmm',),
-      'grad', 'dtype: grad of leaf #: ember returned NoneType, torch Tensor',
-      'addmm', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-c = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-out = lib.addmm(a, b, c, beta=0, alpha=0)
-leaves = [a, b, c]
-'''),
-    K(('addbmm',),
-      'grad', 'grad of leaf # nan mismatch at (#): ember #, torch nan',
-      'addbmm', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float32').reshape((1, 0, 1)), requires_grad=True)
-c = lib.tensor(np.array([0.0], dtype='float32').reshape((1, 1, 1)), requires_grad=True)
-out = lib.addbmm(a, b, c, beta=0, alpha=inf)
-leaves = [a, b, c]
-'''),
     K(('F.embedding', 'norm', 'table:std'),
       'grad', 'grad of leaf at (#): ember #, torch # (|diff| # > atol # + rtol # * |torch|)',
       'norm', '''\
@@ -368,139 +303,7 @@ out = a.softmax(0)
 leaves = [a]
 '''),
     # ------------------------------------------------------------------------ missing_error
-    K(('mm',),
-      'missing_error', 'torch raised NotImplementedError: "addmm_impl_cpu_" not implemented for \'T\'',
-      'mm', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
-b = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
-out = lib.mm(a, b)
-leaves = []
-'''),
-    K(('addmv', 'mv'),
-      'missing_error', 'torch raised NotImplementedError: "addmv_impl_cpu" not implemented for \'T\'',
-      'mv', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1)))
-b = lib.tensor(np.array([False], dtype='bool'))
-out = lib.mv(a, b)
-leaves = []
-'''),
-    K(('bmm', 'einsum'),
-      'missing_error', 'torch raised NotImplementedError: "bmm" not implemented for \'T\'',
-      'bmm', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
-b = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
-out = lib.bmm(a, b)
-leaves = []
-'''),
-    K(('dot', 'matmul'),
-      'missing_error', 'torch raised NotImplementedError: "dot" not implemented for \'T\'',
-      'dot', '''\
-a = lib.tensor(np.array([], dtype='bool'))
-b = lib.tensor(np.array([], dtype='bool'))
-out = lib.dot(a, b)
-leaves = []
-'''),
-    K(('baddbmm',),
-      'missing_error', 'torch raised RuntimeError: Input dtypes must be the same, got: input T, batch#: T, batch#: T',
-      'baddbmm', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 0, 0)), requires_grad=True)
-b = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
-c = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
-out = lib.baddbmm(a, b, c, beta=0, alpha=0)
-leaves = [a]
-'''),
-    K(('addmv',),
-      'missing_error', 'torch raised RuntimeError: addmv input tensors must have the same dtype, but got T, T, and T',
-      'addmv', '''\
-a = lib.tensor(np.array([], dtype='float64'), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float32').reshape((0, 0)), requires_grad=True)
-c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = lib.addmv(a, b, c, beta=0, alpha=0)
-leaves = [a, b, c]
-'''),
-    K(('tensordot',),
-      'missing_error', 'torch raised RuntimeError: both inputs should have same dtype',
-      'tensordot', '''\
-a = lib.tensor(np.array([], dtype='float32').reshape((0, 1, 0)), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float64').reshape((1, 0, 0)), requires_grad=True)
-out = lib.tensordot(a, b, dims=2)
-leaves = [a, b]
-'''),
-    K(('table:einsum_ellipsis', 'table:einsum_three'),
-      'missing_error', 'torch raised RuntimeError: expected scalar type T but found T',
-      'table:einsum_three', '''\
-a = lib.tensor(np.array([-0.5427967309951782, -1.7512497901916504, -1.0235761404037476, -0.8749805688858032, -1.831606149673462, 1.0924289226531982], dtype='float32').reshape((2, 3)), requires_grad=True)
-b = lib.tensor(np.array([-0.40805232524871826, -0.47991979122161865, -1.6972274780273438, 1.111573576927185, -0.25581735372543335, 0.9093099236488342], dtype='float32').reshape((3, 2)), requires_grad=True)
-c = lib.tensor(np.array([0.2533552393375419, 0.94964832460263], dtype='float64'), requires_grad=True)
-fn = lambda lib, a, b, c: lib.einsum('ij,jk,k->i', a, b, c)
-out = fn(lib, a, b, c)
-leaves = [a, b, c]
-'''),
-    K(('addbmm', 'baddbmm'),
-      'missing_error', "torch raised RuntimeError: result type T can't be cast to the desired output type T",
-      'baddbmm', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
-b = lib.tensor(np.array([], dtype='bool').reshape((1, 1, 0)))
-c = lib.tensor(np.array([], dtype='bool').reshape((1, 0, 1)))
-out = lib.baddbmm(a, b, c)
-leaves = []
-'''),
-    K(('addmv',),
-      'missing_error', 'torch raised RuntimeError: size mismatch, got input (#), mat (#x#), vec (#)',
-      'addmv', '''\
-a = lib.tensor(np.array([0, 0], dtype='int64'))
-b = lib.tensor(np.array([], dtype='int64').reshape((1, 0)))
-c = lib.tensor(np.array([], dtype='int64'))
-out = lib.addmv(a, b, c)
-leaves = []
-'''),
-    K(('diag:trace',),
-      'missing_error', 'torch raised RuntimeError: trace: expected a matrix, but got tensor with dim #',
-      'diag:trace', '''\
-a = lib.tensor(np.array([], dtype='int64').reshape((0, 0, 0)))
-out = lib.trace(a)
-leaves = []
-'''),
-    K(('addmm', 'addmv'), 'missing_error',
-      'torch raised RuntimeError: value cannot be converted to type T without overflow',
-      'addmm', '''\
-a0 = lib.tensor(np.array([8.0], dtype='float16'), requires_grad=True)
-a = a0.expand(2,)
-b0 = lib.tensor(np.array([-5.0, -7.37109375, -5.7734375, -3.0], dtype='float16').reshape((2, 2)), requires_grad=True)
-b = b0[1:, 1::2]
-c0 = lib.tensor(np.array([-2.630859375, -0.5, 7.94921875], dtype='float16').reshape((1, 3)), requires_grad=True)
-c = c0[::3, ::2]
-out = lib.addmm(a, b, c, beta=1e+300, alpha=-4.0)
-leaves = [a0, b0, c0]
-'''),
-    K(('addbmm', 'addmv'),
-      'missing_error', 'torch raised RuntimeError: value cannot be converted to type T#_t without overflow',
-      'addmv', '''\
-a = lib.tensor(np.array(1, dtype='uint8'))
-b0 = lib.tensor(np.array([3], dtype='uint8').reshape((1, 1)))
-b = b0.expand(3, 1)
-c = lib.tensor(np.array([2], dtype='uint8'))
-out = lib.addmv(a, b, c, beta=2147483648, alpha=nan)
-leaves = []
-'''),
-    K(('kron',),
-      'missing_error', "torch raised RuntimeError: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .",
-      'kron', '''\
-a0 = lib.tensor(np.array([0, 0, 0, 0], dtype='int64').reshape((2, 2)))
-a = a0.permute(1, 0)
-b = lib.tensor(np.array([0, 0], dtype='int64'))
-out = lib.kron(a, b)
-leaves = []
-'''),
     # ------------------------------------------------------------------------ spurious_error
-    K(('addbmm', 'baddbmm', 'bmm', 'matmul'),
-      'spurious_error', 'ember raised RuntimeError: expected scalar type T but found T',
-      'matmul', '''\
-a = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-b = lib.tensor(np.array([], dtype='int32').reshape((0, 0, 0)))
-out = lib.matmul(a, b)
-leaves = []
-'''),
     K(('inplace_view:view.expand(2, *s)',),
       'spurious_error', 'ember raised RuntimeError: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone(#) the tensor b',
       'inplace_view:view.expand(2, *s)', '''\
@@ -511,65 +314,7 @@ r = x.zero_()
 out = (x, base)
 leaves = [a]
 '''),
-    K(('addbmm',),
-      'dtype', 'output: ember torch.',
-      'addbmm', '''\
-a = lib.tensor(np.array([], dtype='uint8').reshape((0, 0)))
-b = lib.tensor(np.array([], dtype='uint8').reshape((0, 0, 0)))
-c = lib.tensor(np.array([], dtype='uint8').reshape((0, 0, 0)))
-out = lib.addbmm(a, b, c, beta=0, alpha=0)
-leaves = []
-'''),
-    K(('addmm', 'baddbmm'),
-      'spurious_error', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'multiply' output from dtype('T#') to dtype('T#') with casting rule 'same_kind'",
-      'addmm', '''\
-a = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-b = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-c = lib.tensor(np.array([], dtype='int64').reshape((0, 0)))
-out = lib.addmm(a, b, c, beta=0, alpha=0.0)
-leaves = []
-'''),
-    K(('baddbmm',),
-      'spurious_error', "ember raised numpy._core._exceptions.UFuncTypeError: Cannot cast ufunc 'multiply' output from dtype('T#') to dtype('bool') with casting rule 'same_kind'",
-      'baddbmm', '''\
-a = lib.tensor(np.array([], dtype='bool').reshape((0, 0, 0)))
-b = lib.tensor(np.array([], dtype='bool').reshape((0, 0, 0)))
-c = lib.tensor(np.array([], dtype='bool').reshape((0, 0, 0)))
-out = lib.baddbmm(a, b, c, beta=0, alpha=0)
-leaves = []
-'''),
     # ------------------------------------------------------------------------ error_class
-    K(('diag:trace',),
-      'error_class', 'ember raised IndexError: Dimension out of range (expected to be in range of [#], but got #); torch raised NotImplementedError: "trace" not implemented for \'',
-      'diag:trace', '''\
-a = lib.tensor(np.array(False, dtype='bool'))
-out = lib.trace(a)
-leaves = []
-'''),
-    K(('diag:trace',),
-      'error_class', 'ember raised IndexError: Dimension out of range (expected to be in range of [#], but got #); torch raised RuntimeError: trace: expected a matrix, but got te',
-      'diag:trace', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-out = lib.trace(a)
-leaves = [a]
-'''),
-    K(('bmm',),
-      'error_class', 'ember raised RuntimeError: expected scalar type T but found T; torch raised NotImplementedError: "bmm" not implemented for \'T\'',
-      'bmm', '''\
-a = lib.tensor(np.array([False], dtype='bool').reshape((1, 1, 1)))
-b = lib.tensor(np.array([0], dtype='int64').reshape((1, 1, 1)))
-out = lib.bmm(a, b)
-leaves = []
-'''),
-    K(('addmv',),
-      'error_class', 'ember raised RuntimeError: size mismatch, got input (#), mat (#x#), vec (#); torch raised IndexError: Dimension specified as # but tensor has no dimensions',
-      'addmv', '''\
-a = lib.tensor(np.array(0.0, dtype='float32'), requires_grad=True)
-b = lib.tensor(np.array([], dtype='float32').reshape((0, 1)), requires_grad=True)
-c = lib.tensor(np.array([], dtype='float32'), requires_grad=True)
-out = lib.addmv(a, b, c)
-leaves = [a, b, c]
-'''),
     # ------------------------------------------------------------------------ numpy_leak
 ]
 
