@@ -1,4 +1,4 @@
-"""The seed-tutorial example scripts (ember/examples/seed*.py).
+"""The seed-tutorial example scripts (ember/examples/, listed in SEED_EXAMPLES).
 
 Each script is run in-process twice, once under ember and once, with ``ember`` replaced by
 ``torch`` in its source, under PyTorch.  The random functions of both libraries (randn, rand,
@@ -194,12 +194,14 @@ def test_mask_and_compare_helpers():
 # ----------------------------------------------------------------------------- the package
 
 def test_example_list_matches_files():
-    on_disk = sorted(p.stem for p in EXAMPLE_DIR.glob("seed*.py"))
+    on_disk = sorted(p.stem for p in EXAMPLE_DIR.glob("*.py")
+                     if p.stem not in ("__init__", "__main__", "digits"))
     assert sorted(NAMES) == on_disk
-    assert NAMES == sorted(NAMES, key=lambda n: int(n[4]))  # the documents' order
-    for name in NAMES:
+    seeds = [seed for _, seed, _ in examples.SEED_EXAMPLES]
+    assert seeds == sorted(seeds)  # the documents' order
+    for name, seed, _ in examples.SEED_EXAMPLES:
         src = example_source(name)
-        assert src.startswith('"""Seed document 00' + name[4]), name
+        assert src.startswith('"""Seed document ' + seed), name
         assert "\nimport ember as torch\n" in src, name
         assert "\ndef main():\n" in src and '\nif __name__ == "__main__":\n    main()\n' in src
         code = src.split('"""', 2)[2]  # the typos the docstrings name must be gone from the code
@@ -295,11 +297,11 @@ def _check_one_layer_bce(out, sep):
     assert np.all((b_grad >= 0) & (b_grad <= 1 / 3))
 
 
-def check_seed0_autograd_basics(out):
+def check_bce_net_graph(out):
     _check_one_layer_bce(out, " =")
 
 
-def check_seed0_jacobian_product(out):
+def check_vector_jacobian_product(out):
     assert out == JACOBIAN_4x5
 
 
@@ -310,27 +312,27 @@ def _check_manual_training(out):
     assert losses[-1] < losses[0]
 
 
-def check_seed1_manual_training(out):
+def check_manual_training(out):
     _check_manual_training(out)
 
 
-def check_seed1_custom_module(out):
+def check_custom_module(out):
     _check_manual_training(out)
     # the same seed, data, weights and updates as the hand-written loop: the same losses
-    assert out == run_example("seed1_manual_training")
+    assert out == run_example("manual_training")
 
 
-def check_seed1_nn_optim(out):
+def check_sequential_adam(out):
     losses = _losses(out, r"Loss:")
     assert len(losses) == 20 and all(0.3 < v < 3 for v in losses)  # MSE of N(0, 1) targets
     assert losses[-1] <= losses[0]
 
 
-def check_seed2_gradient_basics(out):
+def check_gradient_of_square(out):
     assert out == "tensor(4.)\ntensor(4.)\n"
 
 
-def check_seed2_linear_model(out):
+def check_linear_regression(out):
     values = {}
     for when in ("before step", "after step"):
         for pname in ("linear.weight", "linear.bias"):
@@ -346,12 +348,12 @@ def check_seed2_linear_model(out):
     assert after < before
 
 
-def check_seed2_chain_rule(out):
+def check_chain_rule_by_hand(out):
     verdicts = re.findall(r"equal: (\w+)", out)
     assert verdicts == ["True"] * 10
 
 
-def check_seed2_zero_grad(out):
+def check_zero_grad_loop(out):
     losses = _losses(out, r"loss")
     assert len(losses) == 5 and losses[-1] < losses[0]
     final = float(re.search(r"final output ([-\d.]+)", out).group(1))
@@ -363,7 +365,7 @@ def check_seed2_zero_grad(out):
     assert twice[0] == pytest.approx(2 * once[0], abs=2e-4)
 
 
-def check_seed3_retain_grad(out):
+def check_retain_grad_leaves(out):
     expected = [
         "w.grad: tensor([5.])", "x.grad: tensor([2.])", "is_leaf: True True False False False",
         "grad_fn of w, x: None None", "grad_fn of a: <AddBackward0 object at 0x?>",
@@ -374,14 +376,14 @@ def check_seed3_retain_grad(out):
     assert ADDRESS.sub("0x?", out).splitlines() == expected
 
 
-def check_seed3_autograd_grad(out):
+def check_grad_tensors_higher_order(out):
     assert out == ("w.grad with grad_tensors [1, 2]: tensor([9.])\n"
                    "w.grad of y0 alone: tensor([5.])\n"
                    "(tensor([6.], grad_fn=<MulBackward0>),)\n"
                    "(tensor([2.]),)\n")
 
 
-def check_seed3_autograd_notes(out):
+def check_accumulation_inplace(out):
     assert out == (
         "iteration 0: w.grad = tensor([5.])\niteration 1: w.grad = tensor([10.])\n"
         "iteration 2: w.grad = tensor([15.])\niteration 3: w.grad = tensor([20.])\n"
@@ -393,7 +395,7 @@ def check_seed3_autograd_notes(out):
         "in-place operation.\n")
 
 
-def check_seed4_autograd_basics(out):
+def check_grad_fn_detach(out):
     _check_one_layer_bce(out, "=")
 
 
@@ -403,7 +405,7 @@ def _matrix(diag, off, n_rows=5, n_cols=5, prefix="tensor(", suffix=")"):
     return prefix + "[[" + ("],\n" + pad + "[").join(rows) + "]]" + suffix
 
 
-def check_seed4_jacobian_product(out):
+def check_jacobian_eye(out):
     assert out == (f"inp= {_matrix('1.', '0.', suffix=', requires_grad=True)')}\n\n"
                    f"out= {_matrix('4.', '1.', suffix=', grad_fn=<PowBackward0>)')}\n\n"
                    f"First call\n {_matrix('4.', '2.')}\n\n"
@@ -413,7 +415,7 @@ def check_seed4_jacobian_product(out):
 
 def test_every_example_has_a_check():
     assert sorted(NAMES) == sorted(n[len("check_"):] for n in globals()
-                                   if n.startswith("check_seed"))
+                                   if n.startswith("check_"))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -425,7 +427,7 @@ def test_example_runs_under_ember_alone(name):
 
 def test_run_as_module_and_runner():
     env_cmd = [sys.executable, "-m"]
-    done = subprocess.run(env_cmd + ["ember.examples.seed2_gradient_basics"],
+    done = subprocess.run(env_cmd + ["ember.examples.gradient_of_square"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "tensor(4.)\ntensor(4.)\n"
@@ -433,8 +435,8 @@ def test_run_as_module_and_runner():
                              timeout=120)
     assert listing.returncode == 0, listing.stderr
     assert all(name in listing.stdout for name in NAMES)
-    ran = subprocess.run(env_cmd + ["ember.examples", "seed0_jacobian_product",
-                                    "seed3_autograd_grad"],
+    ran = subprocess.run(env_cmd + ["ember.examples", "vector_jacobian_product",
+                                    "grad_tensors_higher_order"],
                          capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stderr
     assert JACOBIAN_4x5 in ran.stdout and "(tensor([2.]),)" in ran.stdout

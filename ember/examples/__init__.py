@@ -1,7 +1,8 @@
 """Runnable examples.
 
-The ``seed*`` scripts are the code samples of the seed documents (Chinese blog notes about
-PyTorch autograd, in ``shared/seeds/``), in the documents' order, typos fixed.  Each starts with
+The tutorial scripts, each named for what it teaches, are the code samples of the seed
+documents (Chinese blog notes about PyTorch autograd, in ``shared/seeds/``), in the
+documents' order, typos fixed.  Each starts with
 ``import ember as torch``: replace ``ember`` by ``torch`` and it is the PyTorch program, printing
 the same thing.  Run one with ``python -m ember.examples.<name>``, list them with
 ``python -m ember.examples`` and run them all with ``python -m ember.examples all``.
@@ -11,20 +12,20 @@ the same thing.  Run one with ``python -m ember.examples.<name>``, list them wit
 
 # (module name, seed document, what it shows), in the order of the documents
 SEED_EXAMPLES = [
-    ("seed0_autograd_basics", "000", "one-layer BCE net: grad_fn, backward, no_grad, detach"),
-    ("seed0_jacobian_product", "000", "vector-Jacobian product, accumulation, zeroing"),
-    ("seed1_manual_training", "001", "two-layer net trained by hand with Variable and .data"),
-    ("seed1_custom_module", "001", "the same net as an nn.Module with a custom forward"),
-    ("seed1_nn_optim", "001", "nn.Sequential, nn.MSELoss and optim.Adam"),
-    ("seed2_gradient_basics", "002", "y = x**2 at x = 2: the gradient 4, no_grad"),
-    ("seed2_linear_model", "002", "nn.Linear regression, MSELoss, one SGD step"),
-    ("seed2_chain_rule", "002", "the three-layer chain-rule walkthrough, by hand vs autograd"),
-    ("seed2_zero_grad", "002", "a training loop with optimizer.zero_grad()"),
-    ("seed3_retain_grad", "003", "retain_grad, grad_fn, is_leaf"),
-    ("seed3_autograd_grad", "003", "autograd.backward with grad_tensors, second derivative"),
-    ("seed3_autograd_notes", "003", "gradient accumulation, requires_grad spread, in-place"),
-    ("seed4_autograd_basics", "004", "the tutorial's one-layer net: grad_fn, backward, detach"),
-    ("seed4_jacobian_product", "004", "the tutorial's Jacobian product on eye(5)"),
+    ("bce_net_graph", "000", "one-layer BCE net: grad_fn, backward, no_grad, detach"),
+    ("vector_jacobian_product", "000", "vector-Jacobian product, accumulation, zeroing"),
+    ("manual_training", "001", "two-layer net trained by hand with Variable and .data"),
+    ("custom_module", "001", "the same net as an nn.Module with a custom forward"),
+    ("sequential_adam", "001", "nn.Sequential, nn.MSELoss and optim.Adam"),
+    ("gradient_of_square", "002", "y = x**2 at x = 2: the gradient 4, no_grad"),
+    ("linear_regression", "002", "nn.Linear regression, MSELoss, one SGD step"),
+    ("chain_rule_by_hand", "002", "the three-layer chain-rule walkthrough, by hand vs autograd"),
+    ("zero_grad_loop", "002", "a training loop with optimizer.zero_grad()"),
+    ("retain_grad_leaves", "003", "retain_grad, grad_fn, is_leaf"),
+    ("grad_tensors_higher_order", "003", "autograd.backward with grad_tensors, second derivative"),
+    ("accumulation_inplace", "003", "gradient accumulation, requires_grad spread, in-place"),
+    ("grad_fn_detach", "004", "the tutorial's one-layer net: grad_fn, backward, detach"),
+    ("jacobian_eye", "004", "the tutorial's Jacobian product on eye(5)"),
 ]
 
 SEED_EXAMPLE_NAMES = [name for name, _, _ in SEED_EXAMPLES]

@@ -15,7 +15,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not args.names:
         for name, seed, what in SEED_EXAMPLES:
-            print(f"{name:24s} seed {seed}  {what}")
+            print(f"{name:26s} seed {seed}  {what}")
         print("\nrun one: python -m ember.examples.<name>   run all: python -m ember.examples all")
         return 0
     names = SEED_EXAMPLE_NAMES if args.names == ["all"] else args.names

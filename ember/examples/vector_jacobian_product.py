@@ -5,7 +5,7 @@ gradients and Jacobian products" (张量梯度和雅可比积).
 ``v^T J`` (here all ones).  Gradients accumulate in ``inp.grad`` across calls (4/2, then 8/4)
 until they are zeroed (4/2 again); ``retain_graph=True`` keeps the graph for the next call.
 
-Run: ``python -m ember.examples.seed0_jacobian_product``.
+Run: ``python -m ember.examples.vector_jacobian_product``.
 """
 import ember as torch
 

@@ -11,7 +11,7 @@ Added: ``torch.manual_seed(0)``; the loss printed every 20 epochs and at the end
 prints nothing); and, to show why the zeroing matters, the gradient of ``fc2.bias`` after a
 second backward pass without ``zero_grad`` (twice the first) for a new target.
 
-Run: ``python -m ember.examples.seed2_zero_grad``.
+Run: ``python -m ember.examples.zero_grad_loop``.
 """
 import ember as torch
 import ember.nn as nn

@@ -11,7 +11,7 @@ dL/dW = dL/dz a_prev^T.)
 
 Not a code sample of the seed: it turns the seed's derivation into one.
 
-Run: ``python -m ember.examples.seed2_chain_rule``.
+Run: ``python -m ember.examples.chain_rule_by_hand``.
 """
 import ember as torch
 

@@ -11,7 +11,7 @@ Typos fixed from the seed: ``import torchx = torch.ones(5)`` (two statements glu
 line) and ``print(z.requires_grad)with torch.no_grad():z = ...`` are split into lines.
 Added: ``torch.manual_seed(0)`` so the printed numbers are reproducible.
 
-Run: ``python -m ember.examples.seed0_autograd_basics``.
+Run: ``python -m ember.examples.bce_net_graph``.
 """
 import ember as torch
 

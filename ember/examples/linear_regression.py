@@ -10,7 +10,7 @@ body, ``import torch.optim as optim# ...``, ``for param in ...:print(param.grad)
 Added: ``torch.manual_seed(0)``, and the loss and the parameters printed before and after the
 step, so the step's effect is visible.
 
-Run: ``python -m ember.examples.seed2_linear_model``.
+Run: ``python -m ember.examples.linear_regression``.
 """
 import ember as torch
 import ember.nn as nn

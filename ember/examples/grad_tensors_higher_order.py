@@ -9,7 +9,7 @@ then the seed's code sample, a second derivative with ``torch.autograd.grad`` an
 
 Typos fixed from the seed: ``create_graph=Flase`` in the signature -> ``False``.
 
-Run: ``python -m ember.examples.seed3_autograd_grad``.
+Run: ``python -m ember.examples.grad_tensors_higher_order``.
 """
 import ember as torch
 

@@ -8,7 +8,7 @@ computation -> example code" (梯度计算 / 示例代码).
 Typos fixed from the seed: the statements the page glued on one line (``import torch# ...``,
 ``y = x ** 2# ...``, ``with torch.no_grad():z = x * 2print(z)``) are split into lines.
 
-Run: ``python -m ember.examples.seed2_gradient_basics``.
+Run: ``python -m ember.examples.gradient_of_square``.
 """
 import ember as torch
 

@@ -5,7 +5,7 @@ notes in Chinese), section "Optional Reading: Tensor Gradients and Jacobian Prod
 ``backward`` takes the vector of the vector-Jacobian product (all ones).  The gradient
 accumulates across calls (4/2, then 8/4) until ``inp.grad.zero_()`` (4/2 again).
 
-Run: ``python -m ember.examples.seed4_jacobian_product``.
+Run: ``python -m ember.examples.jacobian_eye``.
 """
 import ember as torch
 

@@ -10,7 +10,7 @@ Typos fixed from the seed: ``learning_rate = le-6`` -> ``1e-6``; the pre-0.4 ``l
 -> ``loss.item()``; the statements the page glued on one line are split.
 Added: ``torch.manual_seed(0)`` so the printed numbers are reproducible.
 
-Run: ``python -m ember.examples.seed1_manual_training``.
+Run: ``python -m ember.examples.manual_training``.
 """
 import ember as torch
 from ember.autograd import Variable

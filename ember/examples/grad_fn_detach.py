@@ -8,7 +8,7 @@ loss: print the graph nodes, backpropagate, print the gradients, then switch tra
 
 Added: ``torch.manual_seed(0)`` so the printed numbers are reproducible.
 
-Run: ``python -m ember.examples.seed4_autograd_basics``.
+Run: ``python -m ember.examples.grad_fn_detach``.
 """
 import ember as torch
 

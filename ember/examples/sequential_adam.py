@@ -5,14 +5,14 @@ torch.optim packages).
 The two-layer network built from ``torch.nn.Sequential(Linear, ReLU, Linear)``, the loss from
 ``torch.nn.MSELoss`` and the update from ``torch.optim.Adam``: ``optimizer.zero_grad()``
 replaces the ``w.grad.data.zero_()`` calls and ``optimizer.step()`` the ``w.data -= ...``
-updates of ``seed1_manual_training``.
+updates of ``manual_training``.
 
 Typos fixed from the seed: ``le-6`` -> ``1e-6``; the optimizer was created as ``optimzer`` and
 used as ``optimer`` -> ``optimizer`` throughout; ``loss.data[0]`` -> ``loss.item()``; the
 statements glued on one line are split.
 Added: ``torch.manual_seed(0)`` so the printed numbers are reproducible.
 
-Run: ``python -m ember.examples.seed1_nn_optim``.
+Run: ``python -m ember.examples.sequential_adam``.
 """
 import ember as torch
 from ember.autograd import Variable

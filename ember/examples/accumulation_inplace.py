@@ -9,7 +9,7 @@ to note" (autograd中有如下需要注意的点), its three points as code:
 
 The seed states these points in prose; this script shows them on ``y = (w + x) * (w + 1)``.
 
-Run: ``python -m ember.examples.seed3_autograd_notes``.
+Run: ``python -m ember.examples.accumulation_inplace``.
 """
 import ember as torch
 

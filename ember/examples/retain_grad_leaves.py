@@ -10,7 +10,7 @@ leaves from intermediate nodes.
 The seed shows the three attributes on a placeholder ``tensor``; this script shows them on the
 graph ``y = (w + x) * (w + 1)`` at ``w = 1, x = 2`` (dy/dw = 5, dy/dx = 2).
 
-Run: ``python -m ember.examples.seed3_retain_grad``.
+Run: ``python -m ember.examples.retain_grad_leaves``.
 """
 import warnings
 

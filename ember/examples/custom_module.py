@@ -1,7 +1,7 @@
 """Seed document 001 (notes on chapter 6 of the book "深度学习之PyTorch实战计算机视觉"), section
 "Custom forward and backward" (自定义传播函数).
 
-The same two-layer network as ``seed1_manual_training``, with the forward pass moved into a
+The same two-layer network as ``manual_training``, with the forward pass moved into a
 ``torch.nn.Module`` subclass whose ``forward`` takes the weights as arguments.  The ``backward``
 method the seed defines is an ordinary method that is never called: autograd computes the
 gradients itself.
@@ -12,7 +12,7 @@ before assigning it -> ``torch.mm(input, w1)``; ``le-6`` -> ``1e-6``; ``loss.dat
 ``loss.item()``; the statements glued on one line are split.
 Added: ``torch.manual_seed(0)`` so the printed numbers are reproducible.
 
-Run: ``python -m ember.examples.seed1_custom_module``.
+Run: ``python -m ember.examples.custom_module``.
 """
 import ember as torch
 from ember.autograd import Variable
