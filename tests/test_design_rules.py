@@ -1,4 +1,4 @@
-"""DESIGN.md's structural promises, checked on the source: the array seam, small files, no
+"""ARCHITECTURE.md's structural promises, checked on the source: the array seam, small files, no
 heavy imports at `import ember` time."""
 import pathlib
 import re

@@ -1,5 +1,6 @@
-"""Error classes and messages of the core ops, checked against torch (and against the texts of
-DESIGN.md section 8 without torch).  ember writes 'ember' where torch names its package."""
+"""Error classes and messages of the core ops, checked against torch (and, without torch,
+against the texts the original design recorded).  ember writes 'ember' where torch names its
+package."""
 from __future__ import annotations
 
 import numpy as np
