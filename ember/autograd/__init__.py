@@ -120,9 +120,9 @@ def __getattr__(name):
         globals()["gradcheck"], globals()["gradgradcheck"] = mod.gradcheck, mod.gradgradcheck
         return getattr(mod, name)
     if name == "explain":
-        mod = importlib.import_module(".explain", __name__)
-        globals()["explain"] = mod.explain  # the import bound the submodule to this name
-        return mod.explain
+        fn = importlib.import_module("._explain", __name__).explain
+        globals()["explain"] = fn
+        return fn
     raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 import re
 import sys
-import types
 from dataclasses import dataclass, field
 
 from .._backend import ndarray, nx, xp
@@ -712,14 +711,3 @@ def _render_step(out, step, max_values, seeded, width=15):
             if loc:
                 _line(out, "rule", loc)
             _line(out, "sends", f"dL/d{inp} = ", _fmt(gout, max_values), f" -> {target}")
-
-
-class _CallableModule(types.ModuleType):
-    """``ember.autograd.explain`` may be this module (once imported by name): calling it
-    explains, as the function does."""
-
-    def __call__(self, *args, **kwargs):
-        return explain(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
