@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 
 from . import _dtype as D
 from ._backend import CPU, Device, ndarray, xp
@@ -257,11 +258,10 @@ class Tensor:
         if not self._req:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
+            from .autograd.graph import add_hook
             if self._hooks is None:
-                self._hooks = []
-            self._hooks.append(hook)
-            from .autograd.graph import _RemovableHandle
-            return _RemovableHandle(self._hooks, hook)
+                self._hooks = OrderedDict()
+            return add_hook(self._hooks, hook)
         from .autograd.function import grad_fn_of
         return grad_fn_of(self)._add_pre_hook(self._output_nr, hook)
 
@@ -275,11 +275,10 @@ class Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
                                "tensors")
+        from .autograd.graph import add_hook
         if self._post_acc_hooks is None:
-            self._post_acc_hooks = []
-        self._post_acc_hooks.append(hook)
-        from .autograd.graph import _RemovableHandle
-        return _RemovableHandle(self._post_acc_hooks, hook)
+            self._post_acc_hooks = OrderedDict()
+        return add_hook(self._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd import backward as _bw

@@ -182,7 +182,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                     var = node.variable
                     _accumulate(var, grads[0], create_graph)
                     if var._post_acc_hooks:
-                        for fn in tuple(var._post_acc_hooks):
+                        for fn in tuple(var._post_acc_hooks.values()):
                             fn(var)
                 if node._hooks is not None:
                     _post_hooks(node, [], grads, create_graph)
@@ -395,7 +395,7 @@ def _tensor_pre_hooks(node, grads, create_graph):
         for nr, fns in hooks.items():
             if nr == -1:
                 continue
-            for fn in list(fns):
+            for fn in list(fns.values()):
                 g = grads[nr]
                 if g is None:
                     continue
@@ -412,7 +412,7 @@ def _tensor_pre_hooks(node, grads, create_graph):
 
 def _node_pre_hooks(node, grads, create_graph):
     """``node.register_prehook`` hooks: ``fn(grad_outputs)`` may return new grad_outputs."""
-    for fn in list(node._pre_hooks[-1]):
+    for fn in list(node._pre_hooks[-1].values()):
         r = fn(tuple(_as_tensor(g) for g in grads))
         if r is not None:
             grads = [g if g is None or create_graph else g._array for g in r]
@@ -424,7 +424,7 @@ def _leaf_hooks(var, grads, create_graph):
     g = grads[0]
     if g is None:
         return grads
-    for fn in list(var._hooks):
+    for fn in list(var._hooks.values()):
         r = fn(_as_tensor(g))
         if r is not None:
             g = r if create_graph else r._array
@@ -444,7 +444,7 @@ def _fixed(node, res, ns, create_graph):
 def _post_hooks(node, res, grads, create_graph):
     """``node.register_hook`` hooks: ``fn(grad_inputs, grad_outputs)`` may return new
     grad_inputs (one per ``next_functions`` edge)."""
-    for fn in list(node._hooks):
+    for fn in list(node._hooks.values()):
         r = fn(tuple(_as_tensor(g) for g in res), tuple(_as_tensor(g) for g in grads))
         if r is not None:
             r = tuple(r) if isinstance(r, (tuple, list)) else (r,)

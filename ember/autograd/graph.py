@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import weakref
+from collections import OrderedDict
 
 from .._backend import ndarray
 
@@ -89,9 +90,8 @@ class Node:
     def register_hook(self, fn):
         """fn(grad_inputs, grad_outputs) after the node runs; may return new grad_inputs."""
         if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(fn)
-        return _RemovableHandle(self._hooks, fn)
+            self._hooks = OrderedDict()
+        return add_hook(self._hooks, fn)
 
     def register_prehook(self, fn):
         """fn(grad_outputs) before the node runs; may return new grad_outputs."""
@@ -100,9 +100,7 @@ class Node:
     def _add_pre_hook(self, output_nr, fn):
         if self._pre_hooks is None:
             self._pre_hooks = {}
-        lst = self._pre_hooks.setdefault(output_nr, [])
-        lst.append(fn)
-        return _RemovableHandle(lst, fn)
+        return add_hook(self._pre_hooks.setdefault(output_nr, OrderedDict()), fn)
 
     # -- saved tensors ---------------------------------------------------------------------
     def save_for_backward(self, *arrays):
@@ -154,17 +152,14 @@ class Node:
         raise NotImplementedError
 
 
-class _RemovableHandle:
-    __slots__ = ("_lst", "_fn")
+def add_hook(table, fn):
+    """Register ``fn`` in the hook table ``table`` (an OrderedDict: id -> hook, run in
+    registration order); the handle removes it (``torch.utils.hooks.RemovableHandle``)."""
+    from ..utils.hooks import RemovableHandle  # hooks are rare: not at import time
 
-    def __init__(self, lst, fn):
-        self._lst, self._fn = lst, fn
-
-    def remove(self):
-        try:
-            self._lst.remove(self._fn)
-        except ValueError:
-            pass
+    handle = RemovableHandle(table)
+    table[handle.id] = fn
+    return handle
 
 
 class AccumulateGrad(Node):
