@@ -150,3 +150,14 @@ def test_mha_gradcheck():
     m = nn.MultiheadAttention(4, 2).double()
     x = ember.tensor(rnd(3, 2, 4), requires_grad=True)
     assert gradcheck(lambda a: m(a, a, a)[0], (x,))
+
+
+def test_mha_bias_kv_init_follows_torch_xavier_normal():
+    # torch initialises bias_k/bias_v (shape (1, 1, E)) with nn.init.xavier_normal_, whose fans
+    # are both E: std = sqrt(2 / (2E)); the spread of 2 x 4096 draws pins it within a few %
+    import math
+    ember.manual_seed(0)
+    m = ember.nn.MultiheadAttention(4096, 1, add_bias_kv=True)
+    for p in (m.bias_k, m.bias_v):
+        std = float(p.detach().std())
+        assert abs(std / math.sqrt(2.0 / (2 * 4096)) - 1) < 0.05, std

@@ -5,7 +5,9 @@ import math
 
 from .. import _functional_layers as FL
 from .. import _functional_core as FC
-from ._init_util import kaiming_uniform_a_sqrt5_, new_param, uniform_, fan_in
+from ..._creation import empty
+from .. import init
+from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "LazyConv2d"]
@@ -69,20 +71,21 @@ class _ConvNd(Module):
             shape = (in_channels, out_channels // groups) + self.kernel_size
         else:
             shape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = new_param(shape, dtype)
+        self.weight = Parameter(empty(shape, dtype=dtype))
         if bias:
-            self.bias = new_param((out_channels,), dtype)
+            self.bias = Parameter(empty((out_channels,), dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
     def reset_parameters(self):
-        kaiming_uniform_a_sqrt5_(self.weight)
+        # kaiming_uniform_(a=sqrt(5)): U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as torch
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fi = fan_in(tuple(self.weight.shape))
+            fi, _ = init._calculate_fan_in_and_fan_out(self.weight)
             if fi != 0:
                 bound = 1 / math.sqrt(fi)
-                uniform_(self.bias, -bound, bound)
+                init.uniform_(self.bias, -bound, bound)
 
     def extra_repr(self):
         nd = self._nd

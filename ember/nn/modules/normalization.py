@@ -5,7 +5,9 @@ from __future__ import annotations
 from ... import _creation as _cr
 from ... import _dtype as D
 from .. import _functional_layers as FL
-from ._init_util import fill_, new_param
+from ..._creation import empty
+from .. import init
+from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm",
@@ -16,9 +18,9 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"
 def _register_affine(m, shape, affine, bias, dtype):
     """A norm layer's ``weight``/``bias`` parameters (or None), registered as torch does."""
     if affine:
-        m.weight = new_param(shape, dtype)
+        m.weight = Parameter(empty(shape, dtype=dtype))
         if bias:
-            m.bias = new_param(shape, dtype)
+            m.bias = Parameter(empty(shape, dtype=dtype))
         else:
             m.register_parameter("bias", None)
     else:
@@ -29,9 +31,9 @@ def _register_affine(m, shape, affine, bias, dtype):
 def _reset_affine(m):
     """weight = 1, bias = 0 (torch's init for every norm layer)."""
     if m.weight is not None:
-        fill_(m.weight, 1)
+        init.ones_(m.weight)
     if m.bias is not None:
-        fill_(m.bias, 0)
+        init.zeros_(m.bias)
 
 
 class _NormBase(Module):
@@ -59,9 +61,9 @@ class _NormBase(Module):
 
     def reset_running_stats(self):
         if self.track_running_stats:
-            fill_(self.running_mean, 0)
-            fill_(self.running_var, 1)
-            fill_(self.num_batches_tracked, 0)
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            init.zeros_(self.num_batches_tracked)
 
     def reset_parameters(self):
         self.reset_running_stats()
@@ -186,7 +188,7 @@ class RMSNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
-            self.weight = fill_(new_param(self.normalized_shape, dtype), 1)
+            self.weight = init.ones_(Parameter(empty(self.normalized_shape, dtype=dtype)))
         else:
             self.register_parameter("weight", None)
 

@@ -15,7 +15,9 @@ from ..._ops.shape import cat, stack
 from ...autograd.function import _apply
 from .. import _functional_layers as FL
 from .. import _rnn_ops as R
-from ._init_util import new_param, uniform_
+from ..._creation import empty
+from .. import init
+from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -98,7 +100,7 @@ class RNNBase(Module):
                     names.append(f"weight_hr_l{layer}{sfx}")
                     shapes.append((proj_size, hidden_size))
                 for n, s in zip(names, shapes):
-                    setattr(self, n, new_param(s, dtype))
+                    setattr(self, n, Parameter(empty(s, dtype=dtype)))
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
         self.reset_parameters()
@@ -117,7 +119,7 @@ class RNNBase(Module):
     def reset_parameters(self):
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for w in self.parameters():
-            uniform_(w, -stdv, stdv)
+            init.uniform_(w, -stdv, stdv)
 
     def extra_repr(self):
         s = "{input_size}, {hidden_size}"
@@ -421,11 +423,11 @@ class RNNCellBase(Module):
         self.hidden_size = hidden_size
         self.bias = bias
         g = self._gates * hidden_size
-        self.weight_ih = new_param((g, input_size), dtype)
-        self.weight_hh = new_param((g, hidden_size), dtype)
+        self.weight_ih = Parameter(empty((g, input_size), dtype=dtype))
+        self.weight_hh = Parameter(empty((g, hidden_size), dtype=dtype))
         if bias:
-            self.bias_ih = new_param((g,), dtype)
-            self.bias_hh = new_param((g,), dtype)
+            self.bias_ih = Parameter(empty((g,), dtype=dtype))
+            self.bias_hh = Parameter(empty((g,), dtype=dtype))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -434,7 +436,7 @@ class RNNCellBase(Module):
     def reset_parameters(self):
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for w in self.parameters():
-            uniform_(w, -stdv, stdv)
+            init.uniform_(w, -stdv, stdv)
 
     def extra_repr(self):
         s = "{input_size}, {hidden_size}"

@@ -1,19 +1,13 @@
 """Embedding and EmbeddingBag (torch.nn)."""
 from __future__ import annotations
 
-from ..._random import _rng
 from .. import _functional_layers as FL
 from ..parameter import Parameter
-from ._init_util import new_param
+from ..._creation import empty
+from .. import init
 from .module import Module
 
 __all__ = ["Embedding", "EmbeddingBag"]
-
-
-def _normal_(t):
-    arr = t._array
-    arr[...] = _rng(None).standard_normal(arr.shape).astype(arr.dtype, copy=False)
-    t._vc[0] += 1
 
 
 def _check_padding_idx(padding_idx, num_embeddings):
@@ -42,7 +36,7 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
-            self.weight = new_param((num_embeddings, embedding_dim), dtype)
+            self.weight = Parameter(empty((num_embeddings, embedding_dim), dtype=dtype))
             self.reset_parameters()
         else:
             assert list(_weight.shape) == [num_embeddings, embedding_dim], \
@@ -50,7 +44,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self):
-        _normal_(self.weight)
+        init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight._array[self.padding_idx] = 0
 
@@ -93,8 +87,8 @@ class EmbeddingBag(Module):
         self.include_last_offset = include_last_offset
         self.padding_idx = _check_padding_idx(padding_idx, num_embeddings)
         if _weight is None:
-            self.weight = new_param((num_embeddings, embedding_dim), dtype)
-            _normal_(self.weight)
+            self.weight = Parameter(empty((num_embeddings, embedding_dim), dtype=dtype))
+            init.normal_(self.weight)
             if self.padding_idx is not None:
                 self.weight._array[self.padding_idx] = 0
         else:

@@ -9,11 +9,12 @@ import copy
 import math
 
 from ..._backend import xp
-from ..._random import _rng
 from ..._tensor import _make
 from .. import _functional_core as FC
 from .. import _functional_layers as FL
-from ._init_util import fill_, new_param, uniform_
+from ..._creation import empty
+from .. import init
+from ..parameter import Parameter
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -26,20 +27,6 @@ __all__ = ["MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder"
 
 class NonDynamicallyQuantizableLinear(Linear):
     pass
-
-
-def _xavier_uniform_(t):
-    fan_out, fan_in = t.shape[0], math.prod(t.shape[1:])
-    bound = math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(t, -bound, bound)
-
-
-def _xavier_normal_(t):
-    fan_out, fan_in = t.shape[-2] if t.dim() > 1 else t.shape[0], t.shape[-1]
-    std = math.sqrt(2.0 / (fan_in + fan_out))
-    arr = t._array
-    arr[...] = (_rng(None).standard_normal(arr.shape) * std).astype(arr.dtype)
-    t._vc[0] += 1
 
 
 class MultiheadAttention(Module):
@@ -63,24 +50,24 @@ class MultiheadAttention(Module):
         assert self.head_dim * num_heads == self.embed_dim, \
             "embed_dim must be divisible by num_heads"
         if not self._qkv_same_embed_dim:
-            self.q_proj_weight = new_param((embed_dim, embed_dim), dtype)
-            self.k_proj_weight = new_param((embed_dim, self.kdim), dtype)
-            self.v_proj_weight = new_param((embed_dim, self.vdim), dtype)
+            self.q_proj_weight = Parameter(empty((embed_dim, embed_dim), dtype=dtype))
+            self.k_proj_weight = Parameter(empty((embed_dim, self.kdim), dtype=dtype))
+            self.v_proj_weight = Parameter(empty((embed_dim, self.vdim), dtype=dtype))
             self.register_parameter("in_proj_weight", None)
         else:
-            self.in_proj_weight = new_param((3 * embed_dim, embed_dim), dtype)
+            self.in_proj_weight = Parameter(empty((3 * embed_dim, embed_dim), dtype=dtype))
             self.register_parameter("q_proj_weight", None)
             self.register_parameter("k_proj_weight", None)
             self.register_parameter("v_proj_weight", None)
         if bias:
-            self.in_proj_bias = new_param((3 * embed_dim,), dtype)
+            self.in_proj_bias = Parameter(empty((3 * embed_dim,), dtype=dtype))
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
                                                         dtype=dtype)
         if add_bias_kv:
-            self.bias_k = new_param((1, 1, embed_dim), dtype)
-            self.bias_v = new_param((1, 1, embed_dim), dtype)
+            self.bias_k = Parameter(empty((1, 1, embed_dim), dtype=dtype))
+            self.bias_v = Parameter(empty((1, 1, embed_dim), dtype=dtype))
         else:
             self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn
@@ -88,18 +75,18 @@ class MultiheadAttention(Module):
 
     def _reset_parameters(self):
         if self._qkv_same_embed_dim:
-            _xavier_uniform_(self.in_proj_weight)
+            init.xavier_uniform_(self.in_proj_weight)
         else:
-            _xavier_uniform_(self.q_proj_weight)
-            _xavier_uniform_(self.k_proj_weight)
-            _xavier_uniform_(self.v_proj_weight)
+            init.xavier_uniform_(self.q_proj_weight)
+            init.xavier_uniform_(self.k_proj_weight)
+            init.xavier_uniform_(self.v_proj_weight)
         if self.in_proj_bias is not None:
-            fill_(self.in_proj_bias, 0.0)
-            fill_(self.out_proj.bias, 0.0)
+            init.constant_(self.in_proj_bias, 0.0)
+            init.constant_(self.out_proj.bias, 0.0)
         if self.bias_k is not None:
-            _xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_k)
         if self.bias_v is not None:
-            _xavier_normal_(self.bias_v)
+            init.xavier_normal_(self.bias_v)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
@@ -379,4 +366,4 @@ class Transformer(Module):
     def _reset_parameters(self):
         for p in self.parameters():
             if p.dim() > 1:
-                _xavier_uniform_(p)
+                init.xavier_uniform_(p)
