@@ -684,5 +684,7 @@ op("tensordot_dims", lambda lib, a, b: lib.tensordot(a, b, dims=([0], [1])),
    [S(R(3, 2), R(4, 3))])
 op("kron", lambda lib, a, b: lib.kron(a, b), [S(R(2, 3), R(2, 2)), S(R(3), R(2, 2))])
 
+import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
+
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"

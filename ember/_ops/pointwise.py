@@ -139,6 +139,10 @@ class RsubAlpha(Op):
         return g * -ctx.alpha, g
 
 
+class RsubTensor(RsubAlpha):  # rsub of two tensors: RsubBackward0, edges (input, other)
+    node_name, check = "RsubBackward0", staticmethod(_check_sub)
+
+
 class Mul(Op):
     inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
 
@@ -456,18 +460,19 @@ def sub(input, other, *, alpha=1, out=None):
     return _out(binary(Sub, input, other), out)
 
 
-subtract = sub
-sub_fn = sub
+subtract = sub_fn = sub
 
 
 def rsub(input, other, alpha=1):
     """other - alpha * input."""
-    if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
+    tensor = isinstance(other, Tensor)
+    if tensor:
+        _check_sub(input, other)
     if alpha != 1 or alpha.__class__ is not int:
         alpha = _alpha(other, input, alpha, True)
-        return binary(RsubAlpha, input, other, {"alpha": alpha})
-    return binary(Rsub, input, other)
+    elif not tensor:
+        return binary(Rsub, input, other)
+    return binary(RsubTensor if tensor else RsubAlpha, input, other, {"alpha": alpha})
 
 
 def add_(input, other, alpha=1, sub=False):

@@ -19,7 +19,7 @@ from ..autograd.function import Op, _apply
 from ._conv_ops import workspace
 
 __all__ = ["MaxPool", "MaxPoolTiled", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
-           "AdaptiveAvgPool", "AdaptiveAvgPoolDivisible", "pool_out_size"]
+           "AdaptiveAvgPoolDivisible", "pool_out_size"]
 
 
 def pool_out_size(n, k, s, p, d, ceil_mode):
@@ -487,14 +487,6 @@ class AdaptiveMaxPool(Op):
         return xp.connect(_unb(gx, ctx.unb), x, "AdaptiveMaxPool2DBackwardBackward0"), None
 
 
-def adaptive_avg_matrix(n, o, dtype):
-    """(o, n) averaging matrix of torch's adaptive windows."""
-    start, end = adaptive_ranges(n, o)
-    j = xp.arange(n)
-    m = ((j[None, :] >= start[:, None]) & (j[None, :] < end[:, None])).astype(dtype)
-    return m / (end - start)[:, None].astype(dtype)
-
-
 class AdaptiveAvgPoolDivisible(AvgPool):
     """Adaptive average pooling where the windows tile the input (size a multiple of the
     output's): the strided average pool."""
@@ -507,27 +499,6 @@ class AdaptiveAvgPoolAdjoint(AvgPoolAdjoint):
 
 AdaptiveAvgPoolDivisible.adjoint = AdaptiveAvgPoolAdjoint
 AdaptiveAvgPoolAdjoint.primal = AdaptiveAvgPoolDivisible
-
-
-class AdaptiveAvgPool(Op):
-    """Adaptive average pooling of (N, C, H, W) or (C, H, W) ``x``: ``mh @ x @ mw.T`` with
-    the (OH, H) and (OW, W) averaging matrices of torch's windows; the backward is the
-    transposed products (linear in the gradient, so it also serves create_graph)."""
-    node_name = "AdaptiveAvgPool2DBackward0"
-
-    @staticmethod
-    def forward(ctx, x, out_hw):
-        h, w = x.shape[-2:]
-        mh = adaptive_avg_matrix(h, out_hw[0], x.dtype)
-        mw = adaptive_avg_matrix(w, out_hw[1], x.dtype)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(mh, mw)
-        return xp.matmul(xp.matmul(mh, x), mw.T)
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        mh, mw = ctx.saved_tensors
-        return xp.matmul(xp.matmul(mh.T, g), mw), None
 
 
 def ceil_div(a, b):
