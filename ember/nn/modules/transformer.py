@@ -6,7 +6,6 @@ Parameter names and submodule order are PyTorch's, so state dicts load both ways
 from __future__ import annotations
 
 import copy
-import math
 
 from ..._backend import xp
 from ..._tensor import _make
