@@ -129,7 +129,7 @@ def one_shot(args, threads, timeout=300):
                            timeout=timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
         raise WorkerError("timeout after %ds" % timeout)
-    lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
     if not lines:
         raise WorkerError("no answer (exit code %s): %s" % (r.returncode, r.stderr[-200:]))
     ans = json.loads(lines[-1])

@@ -522,7 +522,8 @@ def ternary_cases():
         for lo in operands + scal:
             for hi_same in (True, False):
                 hi = lo if hi_same else (Z("float64") if lo.kind != "S" else S(4.5))
-                yield f"clamp({a}, {lo}, {hi})", lambda L, x, l, h: L.clamp(x, l, h), (a, lo, hi)
+                yield (f"clamp({a}, {lo}, {hi})", lambda L, x, lo_, hi_: L.clamp(x, lo_, hi_),
+                       (a, lo, hi))
     # addcmul / addcdiv: all dtype triples would be 729 x 2 kinds; sample
     triples = list(itertools.product(DT, DT, DT))
     picked = [t for t in triples if t[1] == t[2]] + rng.sample(triples, 250)

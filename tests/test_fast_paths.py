@@ -164,7 +164,7 @@ def test_lstm_layer_with_lengths_gradcheck_and_gradgradcheck():
     assert ember.autograd.gradgradcheck(f, (xw, w, h, c))
 
 
-# ------------------------------------------------------------------ row scatter-add (x[idx] backward)
+# ------------------------------------------------------------- row scatter-add (x[idx] backward)
 
 @pytest.mark.parametrize("shape,ishape,hi,dtype", [
     ((50, 3), (200,), 50, np.float32),        # repeats: rounds

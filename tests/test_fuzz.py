@@ -20,7 +20,6 @@ import ember  # noqa: E402
 import fuzz  # noqa: E402  (tests/fuzz/)
 from fuzz import compare, engine, known, report  # noqa: E402
 from fuzz.compare import ACCUM2, ELEM, Tol  # noqa: E402
-from fuzz.inputs import FLOATS  # noqa: E402
 from fuzz.spec import FuzzOp  # noqa: E402
 
 try:

@@ -4,7 +4,6 @@ for the models the tutorials build.  Learners print ``next_functions`` chains an
 with ``make_dot``; those must show what PyTorch shows."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import ember

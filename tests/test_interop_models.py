@@ -30,7 +30,8 @@ def build_cnn(nn):
     # rounding noise (BN removes the mean), which Adam would amplify to lr-sized steps.
     return nn.Sequential(
         nn.Conv2d(3, 6, 3, padding=1, bias=False), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 4, 3, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.Dropout(0.25), nn.Flatten(),
+        nn.Conv2d(6, 4, 3, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.Dropout(0.25),
+        nn.Flatten(),
         nn.Linear(4 * 2 * 2, 5))
 
 

@@ -364,7 +364,8 @@ def test_logistic_regression_trains():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 2)).astype(np.float32)
     y = (X[:, :1] + X[:, 1:] > 0).astype(np.float32)
-    for crit, post in [(nn.BCEWithLogitsLoss(), lambda z: z), (nn.BCELoss(), lambda z: z.sigmoid())]:
+    for crit, post in [(nn.BCEWithLogitsLoss(), lambda z: z),
+                       (nn.BCELoss(), lambda z: z.sigmoid())]:
         ember.manual_seed(0)
         model = nn.Linear(2, 1)
         first = None

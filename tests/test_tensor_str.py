@@ -67,7 +67,8 @@ RECORDED = [
     (np.zeros((0, 3), F32), {}, "tensor([], size=(0, 3))"),
     (np.zeros(0, np.int64), {}, "tensor([], dtype=torch.int64)"),
     (np.array([np.nan, np.inf, -np.inf, 1.5], F32), {}, "tensor([   nan,    inf,   -inf, 1.5000])"),
-    (np.array([1., 2.]), {"req": True}, "tensor([1., 2.], dtype=torch.float64, requires_grad=True)"),
+    (np.array([1., 2.]), {"req": True},
+     "tensor([1., 2.], dtype=torch.float64, requires_grad=True)"),
     (np.array([1., 2.], F32), {"req": True, "grad_fn": AddBackward0()},
      "tensor([1., 2.], grad_fn=<AddBackward0>)"),
     (np.array([1, 2], np.int32), {}, "tensor([1, 2], dtype=torch.int32)"),
@@ -77,7 +78,8 @@ RECORDED = [
      "tensor([[[ 0,  1],\n         [ 2,  3],\n         [ 4,  5]],\n\n"
      "        [[ 6,  7],\n         [ 8,  9],\n         [10, 11]]])"),
     (np.arange(2000), {}, "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])"),
-    (np.array([1 + 2j, -3.5 - 0.5j], np.complex64), {}, "tensor([ 1.0000+2.0000j, -3.5000-0.5000j])"),
+    (np.array([1 + 2j, -3.5 - 0.5j], np.complex64), {},
+     "tensor([ 1.0000+2.0000j, -3.5000-0.5000j])"),
 ]
 
 

@@ -75,7 +75,8 @@ register("clamp_max", "unary", lambda cb: f"lib.clamp_max({cb.tensor()}, {cb.sca
 register("logit_eps", "unary", lambda cb: f"lib.logit({cb.tensor()}, {_kw_logit_eps(cb)})",
          tol=ELEM_LOOSE)
 register("pow_scalar", "unary",
-         lambda cb: f"{cb.tensor()} ** {cb.choice(['2', '3', '0', '-1', '-2', '0.5', '2.5', '-1.5', '1', 'True', 'nan'])}",
+         lambda cb: f"{cb.tensor()} ** " + cb.choice(
+             ['2', '3', '0', '-1', '-2', '0.5', '2.5', '-1.5', '1', 'True', 'nan']),
          tol=ELEM)
 register("rpow_scalar", "unary",
          lambda cb: f"{cb.choice(['2', '2.5', '0', '-1', '0.5', 'True'])} ** {cb.tensor()}",
@@ -84,13 +85,16 @@ register("float_power_scalar", "unary",
          lambda cb: f"lib.float_power({cb.tensor()}, {cb.choice(['2', '0.5', '-1', '3'])})")
 register("neg_op", "unary", lambda cb: f"-{cb.tensor()}", tol=EXACT)
 register("pos_op", "unary", lambda cb: f"+{cb.tensor()}", tol=EXACT)
-register("invert_op", "unary", lambda cb: f"~{cb.tensor(dtype=cb.dtype(prefer=('bool', 'int64', 'uint8')))}", tol=EXACT)
+register("invert_op", "unary",
+         lambda cb: f"~{cb.tensor(dtype=cb.dtype(prefer=('bool', 'int64', 'uint8')))}", tol=EXACT)
 register("abs_builtin", "unary", lambda cb: f"abs({cb.tensor()})", tol=EXACT)
-register("item", "unary", lambda cb: f"{cb.tensor(shape=cb.choice([(), (1,), (1, 1), (2,)]))}.item()",
+register("item", "unary",
+         lambda cb: f"{cb.tensor(shape=cb.choice([(), (1,), (1, 1), (2,)]))}.item()",
          tol=EXACT)
 register("tolist", "unary", lambda cb: f"{cb.tensor()}.tolist()", tol=EXACT, grad=False)
 register("float_builtin", "unary",
-         lambda cb: f"{cb.choice(['float', 'int', 'bool'])}({cb.tensor(shape=cb.choice([(), (1,), (2,)]))})",
+         lambda cb: f"{cb.choice(['float', 'int', 'bool'])}"
+                    f"({cb.tensor(shape=cb.choice([(), (1,), (2,)]))})",
          tol=EXACT, values="cast")
 
 

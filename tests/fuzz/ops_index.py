@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis.extra import numpy as hnp
 
 from .compare import ACCUM1, ELEM, EXACT
-from .inputs import DTYPES, FLOATS, INTS, np_literal
+from .inputs import FLOATS, INTS, np_literal
 from .spec import register
 
 # ------------------------------------------------------------------------------ index expressions

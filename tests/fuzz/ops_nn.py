@@ -130,7 +130,8 @@ def _class_loss(cb):
         return f"{F}.cross_entropy({x}, {t}.softmax({1 if batched else 0}){kw}{ls}{red})"
     t = cb.index_tensor(tshape, c, low=0)
     if cb.rarely(4):
-        cb.stmt(f"{t}[...] = lib.where({t} == 0, -100, {t})" if tshape else f"{t} = lib.tensor(-100)")
+        cb.stmt(f"{t}[...] = lib.where({t} == 0, -100, {t})" if tshape
+                else f"{t} = lib.tensor(-100)")
         kw += ", ignore_index=-100"
     if fn == "multi_margin_loss":
         if n == 0:  # torch reduces an empty batch to uninitialised memory: no reduction

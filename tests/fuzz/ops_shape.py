@@ -409,7 +409,8 @@ _fixed_mm("dot", lambda cb, m, n, k, b: ([(k,), (k,)],
 _fixed_mm("outer", lambda cb, m, n, k, b: ([(m,), (n,)], cb.choice(["lib.outer({}, {})",
                                                                    "lib.ger({}, {})"])))
 _fixed_mm("addmm", lambda cb, m, n, k, b: (
-    [cb.choice([(m, n), (n,), (1, n), ()]), (m, k), (k, n)], "lib.addmm({}, {}, {}" + _ba(cb) + ")"))
+    [cb.choice([(m, n), (n,), (1, n), ()]), (m, k), (k, n)],
+    "lib.addmm({}, {}, {}" + _ba(cb) + ")"))
 _fixed_mm("addmv", lambda cb, m, n, k, b: (
     [cb.choice([(m,), ()]), (m, k), (k,)], "lib.addmv({}, {}, {}" + _ba(cb) + ")"))
 _fixed_mm("baddbmm", lambda cb, m, n, k, b: (
