@@ -185,3 +185,19 @@ def test_every_op_is_reached_by_the_op_table():
     assert missing == [], f"Op classes no op-table entry reaches (add one): {missing}"
     stale = set(OP_TABLE_EXEMPT) - {c.__name__ for c in ops - reached}
     assert not stale, f"OP_TABLE_EXEMPT entries that the op table now reaches: {stale}"
+
+
+def test_ember_all_lists_the_public_names():
+    """``ember.__all__`` is the public surface (tools/gen_all.py writes it): every public name
+    bound in ember/__init__.py, and nothing it does not bind."""
+    import types
+
+    import ember
+    public = {n for n, v in vars(ember).items() if not n.startswith("_")
+              and not isinstance(v, types.ModuleType) and n not in ("annotations", "builtins_bool",
+                                                                     "builtins_int")}
+    public |= set(ember._LAZY_NAMES)
+    listed = set(ember.__all__)
+    assert len(ember.__all__) == len(listed), "duplicates in ember.__all__"
+    assert public - listed == set(), f"public names missing from __all__: {public - listed}"
+    assert listed - public - {"autograd"} == set(), f"not defined: {listed - public}"
