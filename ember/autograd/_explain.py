@@ -124,7 +124,8 @@ _UNARY = {
     "NativeDropout": ("dropout({a})", "mask/(1 - p): 0 for dropped elements"),
     "Neg": ("-{a}", "-1"),
 }
-_RULES = {f"{k}Backward0": (f, (d,)) for k, (f, d) in _UNARY.items()}
+_RULES: dict[str, tuple[str, tuple[str | None, ...]]] = {
+    f"{k}Backward0": (f, (d,)) for k, (f, d) in _UNARY.items()}
 _RULES["ClampBackward1"] = _RULES.pop("ClampBackward0")
 _RULES.update({
     "AddBackward0": ("{a} + {b}", ("1", "1")),
