@@ -16,14 +16,37 @@ __all__ = [
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
 
+_SPELLINGS = {
+    "float16": ("Half", "c10::Half", "c10::Half"), "float32": ("Float", "float", "float"),
+    "float64": ("Double", "double", "double"), "bfloat16": ("BFloat16", "c10::BFloat16",
+                                                          "c10::BFloat16"),
+    "int8": ("Char", "signed char", "int8_t"), "int16": ("Short", "short int", "int16_t"),
+    "int32": ("Int", "int", "int"), "int64": ("Long", "long int", "int64_t"),
+    "uint8": ("Byte", "unsigned char", "uint8_t"), "bool": ("Bool", "bool", "bool"),
+    "complex64": ("ComplexFloat", "c10::complex<float>", "c10::complex<float>"),
+    "complex128": ("ComplexDouble", "c10::complex<double>", "c10::complex<double>"),
+}
+
+
+def spelling(np_dtype, kind: str = "scalar_name") -> str:
+    """How torch's messages name the dtype of NumPy dtype ``np_dtype``: ``kind`` is
+    ``scalar_name`` (Float), ``cpp_name`` (long int) or ``c_type`` (int64_t); the NumPy name
+    for a dtype torch does not have."""
+    d = _FROM_NP.get(np_dtype)
+    return getattr(d, kind) if d is not None else getattr(np_dtype, "name", str(np_dtype))
+
+
 class dtype:
     """A tensor element type (``ember.float32`` ...)."""
 
     __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_signed",
-                 "is_complex")
+                 "is_complex", "scalar_name", "cpp_name", "c_type")
 
     def __init__(self, name: str, np_dtype, category: int):
         self.name = name
+        # the spellings torch's messages use: ScalarType ("Float"), typeid ("long int"), C++
+        # ("int64_t"); "torch.FloatTensor" is "torch." + scalar_name + "Tensor"
+        self.scalar_name, self.cpp_name, self.c_type = _SPELLINGS[name]
         self.np = np.dtype(np_dtype)
         self.category = category
         self.itemsize = self.np.itemsize

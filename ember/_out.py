@@ -25,16 +25,21 @@ import warnings
 
 import numpy as np
 
+from . import _dtype as _D
+
 __all__ = ["install", "write_out", "OUT_FUNCTIONS"]
 
 # --------------------------------------------------------------------------- dtype names
-_TITLE = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-          "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-          "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-_C10 = {"float32": "float", "float64": "double", "float16": "c10::Half",
-        "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
-        "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
-        "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+def _title(name: str) -> str:
+    """torch's ScalarType name (Float, Long ...) of a dtype name."""
+    d = _D._NAMES.get(name)
+    return d.scalar_name if d is not None else name
+
+
+def _c10(name: str) -> str:
+    """torch's C++ type name (float, long int ...) of a dtype name."""
+    d = _D._NAMES.get(name)
+    return d.cpp_name if d is not None else name
 
 
 def _name(arr) -> str:
@@ -193,7 +198,7 @@ def _any_requires_grad(objs, Tensor) -> bool:
 
 def _fmt(msg, res, out, **extra):
     r, o = _name(res), _name(out)
-    return msg.format(R=_TITLE.get(r, r), O=_TITLE.get(o, o), r=_C10.get(r, r), o=_C10.get(o, o),
+    return msg.format(R=_title(r), O=_title(o), r=_c10(r), o=_c10(o),
                       **extra)
 
 
@@ -259,8 +264,8 @@ def write_out(name, fn, args, kwargs, out):
             from . import _dtype as D
             dt = D.to_dtype(dt)
             if dt.np != want:
-                raise RuntimeError(msg.format(D=_TITLE.get(dt.name, dt.name),
-                                              O=_TITLE.get(_name(outs[0]._array))))
+                raise RuntimeError(msg.format(D=_title(dt.name),
+                                              O=_title(_name(outs[0]._array))))
         else:
             kwargs = dict(kwargs, dtype=_dtype_of(want))
         res = fn(*args, **kwargs)
@@ -277,8 +282,8 @@ def write_out(name, fn, args, kwargs, out):
             from . import _dtype as D
             dt = D.to_dtype(dt)
             if dt.np != want:
-                raise RuntimeError(_EXACT.format(r=_C10.get(dt.name, dt.name),
-                                                 o=_C10.get(_name(outs[0]._array))))
+                raise RuntimeError(_EXACT.format(r=_c10(dt.name),
+                                                 o=_c10(_name(outs[0]._array))))
         elif "dtype" in kwargs:
             kwargs = dict(kwargs, dtype=_dtype_of(want))
 
@@ -292,7 +297,7 @@ def write_out(name, fn, args, kwargs, out):
     if name == "median" and outs[1]._array.dtype != np.int64:
         o = _name(outs[1]._array)
         raise RuntimeError("Expected tensor for argument #1 'indices' to have scalar type Long; "
-                           f"but got {_TENSOR_TYPE.get(o, f'torch.{_TITLE.get(o, o)}Tensor')} "
+                           f"but got {_TENSOR_TYPE.get(o, f'torch.{_title(o)}Tensor')} "
                            "instead (while checking arguments for median)")
     for r, o in zip(results, outs):
         ra, oa = r._array, o._array

@@ -1387,11 +1387,7 @@ def _rebuild(arr, req):
     return t
 
 
-_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-               "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
-               "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
-               "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
-               "bool": "torch.BoolTensor"}
+_TYPE_NAMES = {d.name: f"torch.{d.scalar_name}Tensor" for d in D._ALL}  # Tensor.type()
 _TYPE_FROM_NAME = {v: D.from_numpy_dtype(k) for k, v in _TYPE_NAMES.items()}
 
 # The op modules import this one; bind them after Tensor exists.

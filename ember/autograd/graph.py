@@ -14,6 +14,7 @@ import weakref
 from collections import OrderedDict
 
 from .._backend import ndarray
+from .._dtype import spelling
 
 __all__ = ["Node", "AccumulateGrad", "SAVED_FREED_MSG"]
 
@@ -132,10 +133,7 @@ class Node:
     def _raise_version(self, item, arr):
         kind, ref, vc, ver = item
         shape = list(arr.shape)
-        dt = arr.dtype.name
-        tname = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-                 "float16": "HalfTensor", "int32": "IntTensor", "bool": "BoolTensor"}.get(
-                     dt, "Tensor")
+        tname = spelling(arr.dtype) + "Tensor"
         producer = ref.grad_fn if kind == _IN else self
         pname = type(producer).__name__ if producer is not None else None
         if pname:
