@@ -209,3 +209,13 @@ op("cross_entropy_probs_empty", lambda lib, a, t: F(lib).cross_entropy(a, t),
 op("dropout_p0_train", lambda lib, a: F(lib).dropout(a, 0.0, training=True), [S(R(2, 3))])
 op("transpose_0d", lambda lib, a: a.transpose(0, -1) * 1.0, [S(R())])
 op("movedim_0d", lambda lib, a: lib.movedim(a, 0, 0) * 1.0, [S(R())])
+# forward only: torch's backward raises for these (adaptive pooling to an empty output; huber
+# of two dtypes: "Found dtype Double but expected Float")
+op("adaptive_avg_pool2d_empty_out", lambda lib, x: F(lib).adaptive_avg_pool2d(x, (0, 2)),
+   [S(R(1, 2, 3, 3))], grad=False)
+op("adaptive_avg_pool3d_empty_out", lambda lib, x: F(lib).adaptive_avg_pool3d(x, (0, 1, 1)),
+   [S(R(1, 1, 2, 2, 2))], grad=False)
+op("huber_loss_mixed", lambda lib, a, t: F(lib).huber_loss(a.to(lib.float32), t),
+   [S(R(2, 3), R(2, 3))], grad=False, dtypes=("float64",))
+# an empty batch: torch's double backward of convolution is undefined there (no gradient)
+op("conv2d_empty_batch", lambda lib, x, w: F(lib).conv2d(x, w), [S(R(0, 2, 4, 4), R(3, 2, 3, 3))])

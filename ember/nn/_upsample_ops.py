@@ -320,5 +320,5 @@ def _empty_output_backward(cls, ctx, g, ns):
 # torch's adaptive average pooling to an empty output: its backward raises
 for _nd in (2, 3):
     _name = f"AdaptiveAvgPool{_nd}D"
-    OPS[_name + "Empty"] = type(_name, (OPS[_name],), {
+    OPS[_name + "Empty"] = type(_name + "Empty", (OPS[_name],), {
         "node_name": _name + "Backward0", "backward": classmethod(_empty_output_backward)})
