@@ -8,7 +8,7 @@ import warnings
 from collections import OrderedDict
 
 from . import _dtype as D
-from ._backend import CPU, Device, ndarray, xp
+from ._backend import CPU, Device, xp
 
 __all__ = ["Tensor", "Size"]
 
@@ -1134,9 +1134,6 @@ class Tensor:
 
     def argwhere(self):
         return _ix.argwhere(self)
-
-    def tensor_split(self, indices_or_sections, dim=0):
-        return _sh.tensor_split(self, indices_or_sections, dim)
 
     def masked_select(self, mask):
         return _ix.masked_select(self, mask)

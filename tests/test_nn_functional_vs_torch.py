@@ -451,7 +451,8 @@ def _run_loss(spec, arrays, req=None, dtype=None, **tol):
 
 def _losses_cases():
     r = _rng("losses")
-    x, y, w = r.standard_normal((3, 4)), r.standard_normal((3, 4)), np.abs(r.standard_normal((3, 4)))
+    x, y = r.standard_normal((3, 4)), r.standard_normal((3, 4))
+    w = np.abs(r.standard_normal((3, 4)))
     sgn = np.sign(r.standard_normal((3, 4)))
     p = 1 / (1 + np.exp(-x))
     p[0, 0], p[1, 1] = 0.0, 1.0            # log clamps; the target gradient is -logit(x): +-inf
@@ -776,7 +777,9 @@ def test_area_interpolation_of_infinities_like_torch():
     """A window's padding tap (weight 0) adds nothing: inf stays inf, not inf * 0 = nan."""
     x = np.full((1, 2, 2), np.inf, np.float32)
     x[0, 1, 0] = -np.inf
-    fn = (lambda lib, a: lib.nn.functional.interpolate(a, size=3, mode="area"))
+    def fn(lib, a):
+        return lib.nn.functional.interpolate(a, size=3, mode="area")
+
     e, t = _first_second(ember, fn, [x]), _first_second(torch, fn, [x])
     for a, b in zip(e[:2], t[:2]):  # (values and gradients; not yet its create_graph edges)
         np.testing.assert_array_equal(a, b)

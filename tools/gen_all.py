@@ -1,7 +1,10 @@
 """Write ember/__init__.py's __all__: every public name it binds (imports, defs, assignments),
 plus its lazy names, minus helper aliases. Rerun after adding a name (ruff's F401 then flags
 any import missing from __all__)."""
-import ast, re, sys
+import ast
+import re
+import sys
+import textwrap
 path = sys.argv[1] if len(sys.argv) > 1 else "ember/__init__.py"
 src = open(path).read()
 tree = ast.parse(src)
@@ -28,12 +31,13 @@ for n in names:
     if not n.startswith("_") and n not in skip and n not in pub:
         pub.append(n)
 body = ", ".join(f'"{n}"' for n in pub)
-import textwrap
-block = "__all__ = [\n" + textwrap.fill(body, 99, initial_indent="    ", subsequent_indent="    ") + ",\n]\n"
+wrapped = textwrap.fill(body, 99, initial_indent="    ", subsequent_indent="    ")
+block = "__all__ = [\n" + wrapped + ",\n]\n"
 if "__all__ = [" in src:
     src = re.sub(r"__all__ = \[\n.*?\n\]\n", block, src, flags=re.S)
 else:
     anchor = "\n\n# names imported on first use"
-    src = src.replace(anchor, "\n\n# the public names (tools/gen_all.py writes this list)\n" + block + anchor, 1)
+    head = "\n\n# the public names (tools/gen_all.py writes this list)\n"
+    src = src.replace(anchor, head + block + anchor, 1)
 open(path, "w").write(src)
 print(len(pub), "names")

@@ -977,13 +977,13 @@ class ScatterReduce(Op):
 
 def _scatter_reduce_grads(ctx, g, a, src, out, xp):
     full, axis, idx, r = ctx.full, ctx.axis, ctx.idx, ctx.reduce
-    A, S, O = _arr(a), _arr(src), _arr(out)
+    A, S, OUT = _arr(a), _arr(src), _arr(out)
     sub = tuple(slice(0, s) for s in idx.shape)
     V = S[sub]
     dt = _arr(g).dtype
     if r in ("amax", "amin"):
-        self_is = A == O
-        src_is = V == O[full]
+        self_is = A == OUT
+        src_is = V == OUT[full]
         n = self_is.astype(dt)
         _xp.add.at(n, full, src_is.astype(dt))
         n[n == 0] = 1
@@ -1208,7 +1208,7 @@ class MaskedSelect(Index):
 def masked_select(input, mask):
     m = mask._array if isinstance(mask, Tensor) else xp.asarray(mask)
     if m.dtype != xp.bool_:
-        raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     try:
         shape = xp.broadcast_shapes(m.shape, input._array.shape)
     except ValueError:

@@ -213,9 +213,9 @@ def _should_fold(a, b):
 def mm(input, mat2):
     na, nb = input._array.ndim, mat2._array.ndim
     if na != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if nb != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
+        raise RuntimeError("mat2 must be a matrix")
     sa, sb = input._array.shape, mat2._array.shape
     if sa[1] != sb[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
@@ -228,9 +228,9 @@ def mm(input, mat2):
 
 def bmm(input, mat2):
     if input._array.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._array.ndim != 3:
-        raise RuntimeError(f"batch2 must be a 3D tensor")
+        raise RuntimeError("batch2 must be a 3D tensor")
     sa, sb = input._array.shape, mat2._array.shape
     if sa[0] != sb[0] or sa[2] != sb[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
@@ -727,8 +727,8 @@ def _parse_einsum(eq, shapes):
         lhs, rhs = eq, None
     terms = lhs.split(",")
     if len(terms) != len(shapes):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
-                           f"equation" if len(shapes) > len(terms) else
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation" if len(shapes) > len(terms) else
                            "einsum(): fewer operands were provided than specified in the "
                            "equation")
     used = set(c for c in eq if c.isalpha())

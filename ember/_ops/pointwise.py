@@ -583,9 +583,6 @@ def rpow(input, base):
     return _apply(RPow, (input, base), {}, cast)
 
 
-float_power = None  # set below
-
-
 def to_copy(t, dtype):
     return _apply(ToCopy, (t, dtype.np), {}, None)
 

@@ -1046,7 +1046,10 @@ def median(input, dim=None, keepdim=False):
     ax = wrap_dim(dim, input._array.ndim)
     _nonempty_dim("median", input, ax)
     fn = _kth_index(lambda n: (n - 1) // 2)
-    argfn = (lambda a, axis, keepdims: fn(a, axis, keepdims, True))
+
+    def argfn(a, axis, keepdims):
+        return fn(a, axis, keepdims, True)
+
     return MedianResult(*_apply(MedianDim, (input, ax, keepdim, argfn), {}, None))
 
 

@@ -12,7 +12,7 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
 __all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
            "gradcheck", "gradgradcheck", "functional", "once_differentiable", "graph",
-           "explain"]
+           "explain", "is_anomaly_enabled", "is_grad_enabled"]
 
 
 def _as_tuple(x):
@@ -50,7 +50,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Gradients of ``outputs`` w.r.t. ``inputs`` without touching ``.grad``."""
     outputs = _as_tuple(outputs)
-    single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
     grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if len(grads) != len(outputs):

@@ -232,7 +232,7 @@ def _num(v) -> str:
 
 def _pow_rule(node, sym):
     e = getattr(node, "e", "e")
-    a, o = sym["a"], sym["o"]
+    a = sym["a"]
     fwd = f"{a}**{_num(e) if isinstance(e, (int, float)) else e}"
     if e == 2:
         local = f"2*{a}"

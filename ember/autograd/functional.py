@@ -65,7 +65,8 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     is_tuple = not isinstance(inputs, Tensor)
     with enable_grad():
         ins = _prep(_tuple(inputs), create_graph)
-        outputs = _tuple(func(*ins))
+        raw = func(*ins)
+        outputs = _tuple(raw)
         if v is None:
             if any(o.numel() != 1 for o in outputs):
                 raise RuntimeError("The vector v can only be None if the user-provided function "
@@ -74,14 +75,13 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
             v = tuple(ones_like(o) for o in outputs)
         vs = _tuple(v)
         grads = _fill(_grad(outputs, ins, vs, create_graph), ins, strict)
-    out_is_tuple = len(outputs) > 1 or not isinstance(func(*ins), Tensor)
+    out_is_tuple = len(outputs) > 1 or not isinstance(raw, Tensor)
     return (_result(outputs, out_is_tuple, create_graph), _result(grads, is_tuple, create_graph))
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v) via the double-vjp trick."""
     from .._creation import zeros_like, ones_like
-    is_tuple = not isinstance(inputs, Tensor)
     with enable_grad():
         ins = _prep(_tuple(inputs), create_graph)
         if v is None:

@@ -85,11 +85,11 @@ def geom2d(kernel, stride, padding, dilation):
 
 
 def _pad(x, pads, value=0.0):
-    t, b, l, r = pads
-    if t == 0 and b == 0 and l == 0 and r == 0:
+    t, b, lf, r = pads
+    if t == 0 and b == 0 and lf == 0 and r == 0:
         return x
-    out = xp.full(x.shape[:-2] + (x.shape[-2] + t + b, x.shape[-1] + l + r), value, x.dtype)
-    out[..., t:t + x.shape[-2], l:l + x.shape[-1]] = x
+    out = xp.full(x.shape[:-2] + (x.shape[-2] + t + b, x.shape[-1] + lf + r), value, x.dtype)
+    out[..., t:t + x.shape[-2], lf:lf + x.shape[-1]] = x
     return out
 
 
@@ -119,8 +119,8 @@ def col2im(cols, hw, stride, pads, dil):
     n, c, kh, kw, oh, ow = cols.shape
     sh, sw = stride
     dh, dw = dil
-    t, b, l, r = pads
-    hp, wp = hw[0] + t + b, hw[1] + l + r
+    t, b, lf, r = pads
+    hp, wp = hw[0] + t + b, hw[1] + lf + r
     out = xp.zeros((n, c, hp, wp), cols.dtype)
     for i in range(kh):
         hs = i * dh
@@ -128,8 +128,8 @@ def col2im(cols, hw, stride, pads, dil):
         for j in range(kw):
             ws = j * dw
             out[:, :, hs:he:sh, ws:ws + sw * (ow - 1) + 1:sw] += cols[:, :, i, j]
-    if t or b or l or r:
-        out = out[:, :, t:t + hw[0], l:l + hw[1]]
+    if t or b or lf or r:
+        out = out[:, :, t:t + hw[0], lf:lf + hw[1]]
     return out
 
 
@@ -239,15 +239,15 @@ def _dgrad_cols(g, w, groups):
 def _wide_geo(xshape, kernel, pads, dil):
     """Geometry of the stride-1 'wide' layout: (rows, P, OH, OW, L = OH*P).
 
-    Each (c, n) plane is ``rows`` rows of pitch P = max(W + max(l, r), OW); pixel (y, x) sits at
+    Each (c, n) plane is ``rows`` rows of pitch P = max(W + max(lf, r), OW); pixel (y, x) sits at
     (y + t + 1) * P + x and the P - W slots after each row are zero, so they serve as the right
     padding of that row AND (read at negative x) the left padding of the next one.  Row 0 and the
     rows from t + 1 + H on are zero (top/bottom padding and slack for the garbage columns)."""
-    t, b, l, r = pads
+    t, b, lf, r = pads
     h, w = xshape[2], xshape[3]
     oh = h + t + b - dil[0] * (kernel[0] - 1)
-    ow = w + l + r - dil[1] * (kernel[1] - 1)
-    pitch = max(w + max(l, r), ow)
+    ow = w + lf + r - dil[1] * (kernel[1] - 1)
+    pitch = max(w + max(lf, r), ow)
     return t + h + b + 3, pitch, oh, ow, oh * pitch
 
 

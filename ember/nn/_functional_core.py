@@ -12,7 +12,7 @@ import math
 from .. import _dtype as D
 from .. import _special
 from .._backend import xp
-from .._tensor import Tensor, _make
+from .._tensor import _make
 from .._ops import linalg as _la
 from .._ops import pointwise as _pw
 from .._ops import reduction as _red
@@ -258,15 +258,16 @@ def _logsigmoid_fwd(a):
 
 LogSigmoid = _act("LogSigmoid", _logsigmoid_fwd, lambda g, x, ns: g * _sig(-x, ns))
 Hardshrink = _act("Hardshrink",
-                  lambda a, l: xp.where((a >= -l) & (a <= l), 0, a).astype(a.dtype, copy=False),
-                  lambda g, x, ns, l: ns.connect(ns.where((x >= -l) & (x <= l), 0, g), x,
-                                                 "HardshrinkBackwardBackward0"))
+                  lambda a, lam: xp.where((a >= -lam) & (a <= lam), 0, a).astype(
+                      a.dtype, copy=False),
+                  lambda g, x, ns, lam: ns.connect(ns.where((x >= -lam) & (x <= lam), 0, g), x,
+                                                   "HardshrinkBackwardBackward0"))
 Softshrink = _act(
     "Softshrink",
-    lambda a, l: xp.where((a >= -l) & (a <= l), 0, xp.where(a > l, a - l, a + l)).astype(
-        a.dtype, copy=False),
-    lambda g, x, ns, l: ns.connect(ns.where((x >= -l) & (x <= l), 0, g), x,
-                                   "SoftshrinkBackwardBackward0"))
+    lambda a, lam: xp.where((a >= -lam) & (a <= lam), 0,
+                            xp.where(a > lam, a - lam, a + lam)).astype(a.dtype, copy=False),
+    lambda g, x, ns, lam: ns.connect(ns.where((x >= -lam) & (x <= lam), 0, g), x,
+                                     "SoftshrinkBackwardBackward0"))
 
 
 def relu(input, inplace=False):
@@ -745,7 +746,7 @@ def pad(input, pad, mode="constant", value=None):
         raise AssertionError(f'Padding mode "{mode}" doesn\'t take in value argument.')
     if not (k + 1 <= nd <= k + 2) or k > 3:
         raise NotImplementedError(
-            f"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
+            "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
     for (lo, hi), n in zip(pairs[nd - k:], input.shape[nd - k:]):
         if mode == "reflect" and (lo >= n or hi >= n):
             raise RuntimeError(

@@ -4,13 +4,13 @@ input (the latter gets its batch axis inside the op, so the graph has one node, 
 
 Max pooling runs one ``maximum`` per kernel offset over output-sized strided views of the input
 and keeps the winning flat input index (torch's ``indices``); its backward scatters the gradient
-to those indices in one pass.  Non-overlapping max pooling (stride == kernel, no padding or dilation, the common case; see
-``MaxPoolTiled``) reads the windows of a (N, C, OH, kh, OW, kw) strided view, keeps each window's
-winning offset as uint8 and scatters the backward by one masked multiply per kernel offset.
-Average pooling is a sum of kh*kw strided views; its backward adds
-``g / divisor`` into the same views.  Under ``create_graph`` the backward calls ops whose own
-backward is the forward again (scatter <-> gather, avg-pool <-> its adjoint), so higher-order
-gradients work.
+to those indices in one pass. Non-overlapping max pooling (stride == kernel, no padding or
+dilation, the common case; see ``MaxPoolTiled``) reads the windows of a (N, C, OH, kh, OW, kw)
+strided view, keeps each window's winning offset as uint8 and scatters the backward by one
+masked multiply per kernel offset. Average pooling is a sum of kh*kw strided views; its backward
+adds ``g / divisor`` into the same views. Under ``create_graph`` the backward calls ops whose
+own backward is the forward again (scatter <-> gather, avg-pool <-> its adjoint), so higher-
+order gradients work.
 """
 from __future__ import annotations
 
@@ -44,13 +44,13 @@ def _windows(hw, out_hw, kernel, stride, dil):
 
 def _padded(x, pads, extra, value):
     """Pad H/W by ``pads`` (top, left) plus bottom/right so that every window is in range."""
-    t, l = pads
+    t, lf = pads
     b, r = extra
-    if not (t or l or b or r):
+    if not (t or lf or b or r):
         return x
     n, c, h, w = x.shape
-    out = xp.full((n, c, h + t + b, w + l + r), value, x.dtype)
-    out[:, :, t:t + h, l:l + w] = x
+    out = xp.full((n, c, h + t + b, w + lf + r), value, x.dtype)
+    out[:, :, t:t + h, lf:lf + w] = x
     return out
 
 

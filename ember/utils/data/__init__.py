@@ -1,6 +1,6 @@
 """ember.utils.data: datasets, samplers and the DataLoader, as ``torch.utils.data``."""
 
-from .dataloader import DataLoader, _DatasetKind
+from .dataloader import DataLoader, _DatasetKind as _DatasetKind
 from .dataset import (
     ChainDataset,
     ConcatDataset,
