@@ -61,8 +61,10 @@ for _name, _kw in [("elu", {}), ("celu", {"alpha": 0.7}), ("gelu", {}),
                    ("softshrink", {"lambd": 0.3}), ("hardsigmoid", {}), ("hardswish", {}),
                    ("leaky_relu", {"negative_slope": 0.2}), ("logsigmoid", {}), ("mish", {}),
                    ("silu", {})]:
+    # (torch has no double backward for hardsigmoid: its second derivative raises)
     op(_name + ("_tanh" if _kw.get("approximate") else ""),
-       (lambda n, kw: lambda lib, a: getattr(F(lib), n)(a, **kw))(_name, _kw), _ACT)
+       (lambda n, kw: lambda lib, a: getattr(F(lib), n)(a, **kw))(_name, _kw), _ACT,
+       gradgrad=_name != "hardsigmoid")
 op("threshold", lambda lib, a: F(lib).threshold(a, 0.1, -2.0), _ACT)
 op("glu", lambda lib, a: F(lib).glu(a, -1), [S(R(2, 4)), S(R(3, 2))])
 op("prelu", lambda lib, a, w: F(lib).prelu(a, w), [S(R(2, 3, 2), R(3)), S(R(2, 3), R(1))])
