@@ -33,7 +33,13 @@ def spelling(np_dtype, kind: str = "scalar_name") -> str:
     ``scalar_name`` (Float), ``cpp_name`` (long int) or ``c_type`` (int64_t); the NumPy name
     for a dtype torch does not have."""
     d = _FROM_NP.get(np_dtype)
-    return getattr(d, kind) if d is not None else getattr(np_dtype, "name", str(np_dtype))
+    if d is None:
+        try:
+            np_dtype = np.dtype(np_dtype)
+        except TypeError:
+            return str(np_dtype)
+        d = _FROM_NP.get(np_dtype)
+    return getattr(d, kind) if d is not None else np_dtype.name
 
 
 class dtype:

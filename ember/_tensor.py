@@ -56,6 +56,19 @@ def _make(arr, req, grad_fn, output_nr, vc):
     return t
 
 
+def _adopt(dst, src):
+    """Give ``dst`` (a new, uninitialised instance of Tensor or a subclass) every slot of
+    ``src``: ``_make`` stays the one place that lists a tensor's fields."""
+    for k in _SLOT_NAMES:
+        setattr(dst, k, getattr(src, k))
+    return dst
+
+
+def bump_version(t):
+    """Record an in-place write to ``t``'s storage (the counter all its views share)."""
+    t._vc[0] += 1
+
+
 def _graph_tensor(node, arr, item):
     """A saved array as a Tensor for create_graph backward (see graph.Node._unpack_saved)."""
     if item is None:  # not an input/output: constant data (masks, indices) stays an array
@@ -94,16 +107,7 @@ class Tensor:
             shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
             arr = xp.empty(tuple(int(s) for s in shape), dtype=dt.np)
             arr[...] = 0
-        self._array = arr
-        self._req = False
-        self.grad_fn = None
-        self._output_nr = 0
-        self._vc = [0]
-        self._grad = None
-        self._retains = False
-        self._hooks = None
-        self._acc = None
-        self._base = None
+        _adopt(self, _make(arr, False, None, 0, None))
         if requires_grad:
             self.requires_grad = True
 
@@ -401,10 +405,7 @@ class Tensor:
                                "support the deepcopy protocol at the moment.")
         new = _make(self._array.copy(), self._req, None, 0, None)
         if type(self) is not Tensor:
-            new = type(self).__new__(type(self))
-            Tensor.__init__(new, 0)
-            new._array = self._array.copy()
-            new._req = self._req
+            new = _adopt(type(self).__new__(type(self)), new)
             if hasattr(self, "__dict__"):
                 import copy
                 new.__dict__.update(copy.deepcopy(self.__dict__, memo))
@@ -1357,7 +1358,7 @@ class Tensor:
         flat = self._array.reshape(-1)
         for i in range(flat.size):
             flat[i] = fn(flat[i].item())
-        self._vc[0] += 1
+        bump_version(self)
         return self
 
     def share_memory_(self):
@@ -1384,6 +1385,7 @@ def _rebuild(arr, req):
     return t
 
 
+_SLOT_NAMES = [k for k in Tensor.__slots__ if k not in ("__weakref__", "__dict__")]
 _TYPE_NAMES = {d.name: f"torch.{d.scalar_name}Tensor" for d in D._ALL}  # Tensor.type()
 _TYPE_FROM_NAME = {v: D.from_numpy_dtype(k) for k, v in _TYPE_NAMES.items()}
 

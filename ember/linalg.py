@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ._backend import xp
+from ._dtype import spelling
 from ._tensor import Tensor
 from .autograd.function import Op, _apply
 from ._ops import reduction as _red
@@ -28,8 +29,6 @@ class LinAlgError(RuntimeError):
 _LinAlgError = LinAlgError
 linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 linalg_slogdet.__module__ = "torch.return_types"
-_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                "uint8": "Byte", "bool": "Bool", "float16": "Half"}
 
 
 def _t(x):
@@ -43,7 +42,7 @@ def _check_float(name, a):
     k = a._array.dtype
     if k.kind not in "fc" or k.name == "float16":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {_TORCH_NAMES.get(k.name, k.name)}")
+                           f"Got {spelling(k)}")
 
 
 def _check_square(name, a):
@@ -343,7 +342,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     x = _t(x)
     if x._array.dtype.kind not in "fc" and dtype is None:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_TORCH_NAMES.get(x._array.dtype.name)}")
+                           f"input. Got {spelling(x._array.dtype)}")
     return _red.vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 

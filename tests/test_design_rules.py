@@ -201,3 +201,19 @@ def test_ember_all_lists_the_public_names():
     assert len(ember.__all__) == len(listed), "duplicates in ember.__all__"
     assert public - listed == set(), f"public names missing from __all__: {public - listed}"
     assert listed - public - {"autograd"} == set(), f"not defined: {listed - public}"
+
+
+def test_single_sources():
+    """One home for the version bump and for torch's dtype spellings."""
+    bumps, tables = [], []
+    spelled = re.compile(
+        r"""["']float32["']\s*:\s*["'](Float|float|FloatTensor|torch\.FloatTensor)""")
+    for path in ROOT.rglob("*.py"):
+        rel = str(path.relative_to(ROOT))
+        text = path.read_text()
+        if "._vc[0] += 1" in text and rel != "_tensor.py":
+            bumps.append(rel)
+        if spelled.search(text) and rel != "_dtype.py":
+            tables.append(rel)
+    assert bumps == [], f"version bumps outside _tensor.bump_version: {bumps}"
+    assert tables == [], f"dtype-name tables outside _dtype (use dtype.scalar_name ...): {tables}"

@@ -50,25 +50,14 @@ def as_tensor_arg(x, like=None):
     return tensor(x)
 
 
-_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double",
-              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-              "uint8": "unsigned char", "bool": "bool"}
-
-
 def cpp_dtype_name(np_dtype):
     """The C++ scalar type name torch prints in some messages (float, double, long int)."""
-    return _CPP_NAMES.get(np_dtype.name, np_dtype.name)
-
-
-_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                      "bool": "Bool", "complex64": "ComplexFloat",
-                      "complex128": "ComplexDouble", "bfloat16": "BFloat16"}
+    return D.spelling(np_dtype, "cpp_name")
 
 
 def scalar_type_name(np_dtype):
     """torch's ScalarType name (Float, Double, Long, ...) that most dtype messages print."""
-    return _SCALAR_TYPE_NAMES.get(np_dtype.name, np_dtype.name)
+    return D.spelling(np_dtype)
 
 
 def not_implemented(kernel, np_dtype):
@@ -103,12 +92,8 @@ def checked_int(s, np_dtype):
         return s
     if lo == 0 and -hi <= s < 0:
         return s + hi + 1
-    c = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
-         "int64": "int64_t"}.get(np_dtype.name, np_dtype.name)
+    c = D.spelling(np_dtype, "c_type")
     raise RuntimeError(f"value cannot be converted to type {c} without overflow")
-
-
-_FLOAT_C = {"float16": "c10::Half", "float32": "float", "float64": "double"}
 
 
 def checked_number(s, np_dtype):
@@ -120,7 +105,7 @@ def checked_number(s, np_dtype):
     if k == "f" and (s.__class__ is float or s.__class__ is int and -2**63 <= s < 2**63):
         if abs(s) > xp.finfo(np_dtype).max and abs(s) != float("inf"):
             raise RuntimeError(f"value cannot be converted to type "
-                               f"{_FLOAT_C.get(np_dtype.name, np_dtype.name)} without overflow")
+                               f"{D.spelling(np_dtype, 'c_type')} without overflow")
     return s
 
 

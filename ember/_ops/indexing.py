@@ -468,13 +468,8 @@ def checked_scalar(value, dt, setitem=False):
 
 
 def _overflow(dt):
-    return RuntimeError(f"value cannot be converted to type {_C_TYPES.get(dt.name, dt.name)} "
+    return RuntimeError(f"value cannot be converted to type {D.spelling(dt, 'c_type')} "
                         "without overflow")
-
-
-_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "int64_t",
-            "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
-            "bool": "bool"}
 
 
 def setitem(t, idx, value):
@@ -717,8 +712,7 @@ def _idx_array(index, name):
 
 
 def _word(dt):
-    from .inplace import _word as w
-    return w(D.from_numpy_dtype(dt))
+    return D.spelling(dt)
 
 
 class Gather(Op):

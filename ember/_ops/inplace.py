@@ -19,10 +19,10 @@ from ..autograd.grad_mode import _state
 from ..autograd.graph import _IN
 from ._utils import as_tensor_arg, broadcast_error, shape_str, wrap, wrap_dim, wrap_dims
 from .shape import Squeeze, T, Transpose, Unsqueeze
+from .._tensor import bump_version
 
 
-def bump(t):
-    t._vc[0] += 1
+bump = bump_version  # (the name the op modules use)
 
 
 def check_inplace(t, *others, view_name=None) -> bool:
@@ -120,9 +120,7 @@ _OVERLAP = ("unsupported operation: more than one element of the written-to tens
 
 
 def _word(d):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(d.name, d.name)
+    return d.scalar_name
 
 
 def rebase(t, res):

@@ -346,12 +346,8 @@ def outer(input, vec2):
 ger = outer
 
 
-_C_INT_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
-                "int64": "int64_t"}
-
-
-_INT_RANGE = {n: (int(xp.iinfo(n).min), int(xp.iinfo(n).max)) for n in _C_INT_NAMES}
-_FLOAT_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}
+_INT_RANGE = {n: (int(xp.iinfo(n).min), int(xp.iinfo(n).max))
+              for n in ("uint8", "int8", "int16", "int32", "int64")}
 
 
 def _int_scalar(s, dt):
@@ -360,7 +356,7 @@ def _int_scalar(s, dt):
     if isinstance(s, float):
         lo, hi = _INT_RANGE[dt.name]
         if not lo <= s <= hi:  # (nan too)
-            raise RuntimeError(f"value cannot be converted to type {_C_INT_NAMES[dt.name]} "
+            raise RuntimeError(f"value cannot be converted to type {D.spelling(dt, 'c_type')} "
                                f"without overflow")
     return checked_int(int(s), dt)
 
@@ -375,7 +371,7 @@ def _float_scalars(dt, *scalars, opmath=True):
     for s in scalars:
         if not isinstance(s, complex) and lim < abs(s) < float("inf"):
             raise RuntimeError(f"value cannot be converted to type "
-                               f"{_FLOAT_NAMES.get(dt.name, dt.name)} without overflow")
+                               f"{D.spelling(dt, 'c_type')} without overflow")
 
 
 def _check_mul_(dt, s):

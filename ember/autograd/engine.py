@@ -22,6 +22,7 @@ from . import anomaly_mode as _anomaly
 from .function import grad_fn_of
 from .grad_mode import _state
 from .graph import FREED, AccumulateGrad, get_accumulator
+from .._tensor import bump_version
 
 __all__ = ["run_backward"]
 
@@ -489,4 +490,4 @@ def _accumulate(var, g, create_graph):
             a += g
         else:
             old._array = a + g
-        old._vc[0] += 1
+        bump_version(old)

@@ -29,9 +29,7 @@ __all__ = [
     "one_hot", "pad",
 ]
 
-_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-                 "int16": "Short", "int8": "Char", "bool": "Bool", "int64": "Long",
-                 "uint8": "Byte", "bfloat16": "BFloat16"}
+_SCALAR_NAMES = {d.name: d.scalar_name for d in D._ALL}  # torch's ScalarType names
 
 
 def _graph(ns) -> bool:

@@ -19,6 +19,8 @@ from . import _pool_ops as P
 from . import _upsample_ops as U
 from .._ops._utils import not_implemented
 from ._functional_core import _SCALAR_NAMES
+from .._dtype import spelling
+from .._tensor import bump_version
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
            "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d",
@@ -64,14 +66,12 @@ def _batchify(input, nd, name, msg=None):
 
 
 def _same_dtype(input, weight, bias=None):
-    names = {"float32": "Float", "float64": "Double", "float16": "Half"}
     if input._array.dtype != weight._array.dtype:
-        raise RuntimeError(f"expected scalar type {names.get(input._array.dtype.name, 'Float')} "
-                           f"but found {names.get(weight._array.dtype.name, 'Float')}")
+        raise RuntimeError(f"expected scalar type {spelling(input._array.dtype)} "
+                           f"but found {spelling(weight._array.dtype)}")
     if bias is not None and bias._array.dtype != input._array.dtype:
-        low = {"float32": "float", "float64": "double", "float16": "half"}
-        raise RuntimeError(f"Input type ({low.get(input._array.dtype.name)}) and bias type "
-                           f"({low.get(bias._array.dtype.name)}) should be the same")
+        raise RuntimeError(f"Input type ({spelling(input._array.dtype).lower()}) and bias type "
+                           f"({spelling(bias._array.dtype).lower()}) should be the same")
 
 
 # ---------------------------------------------------------------------------------- conv
@@ -479,7 +479,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                      {}, None)
         for t in (running_mean, running_var):
             if t is not None:
-                t._vc[0] += 1
+                bump_version(t)
         return out
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
@@ -554,7 +554,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     for t, r in ((running_mean, rm), (running_var, rv)):
         if t is not None:
             t._array[...] = r._array.reshape(n, c).mean(0)
-            t._vc[0] += 1
+            bump_version(t)
     return out.view(shape)
 
 
@@ -611,7 +611,7 @@ def _apply_mask(input, mask, inplace):
             out = _apply(NO.DropoutOp, (input, mask), {}, None)
         if not input.requires_grad:
             input._array[...] = out._array
-            input._vc[0] += 1
+            bump_version(input)
             return input
         return out
     return _apply(NO.DropoutOp, (input, mask), {}, None)
@@ -698,9 +698,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     idx = input._array if isinstance(input, Tensor) else xp.asarray(input)
     if idx.dtype.kind not in "iu":
-        from .. import _dtype as D
-        tn = {"float32": "FloatTensor", "float64": "DoubleTensor", "bool": "BoolTensor",
-              "float16": "HalfTensor"}.get(idx.dtype.name, str(D.from_numpy_dtype(idx.dtype)))
+        tn = spelling(idx.dtype) + "Tensor"
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
                            "following scalar types: Long, Int; but got torch." + tn +
                            " instead (while checking arguments for embedding)")
@@ -726,7 +724,7 @@ def _embedding_renorm(weight, idx, max_norm, norm_type):
     if big.any():
         scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
         w[rows[big]] *= scale[:, None]
-        weight._vc[0] += 1
+        bump_version(weight)
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,

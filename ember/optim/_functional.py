@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .._backend import ndarray, xp
+from .._tensor import bump_version
 
 __all__ = ["lerp_", "prep_grad", "addcmul_", "bump", "inplace"]
 
@@ -41,7 +42,7 @@ def addcmul_(a, t1, t2, value):
 def bump(params):
     """Advance the version counter of every parameter written in place."""
     for p in params:
-        p._vc[0] += 1
+        bump_version(p)
 
 
 def inplace(ufunc, a, *args):

@@ -10,6 +10,7 @@ from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
 from ..autograd import grad_mode
 from .optimizer import Optimizer, _to_scalar, _use_grad
+from .._tensor import bump_version
 
 __all__ = ["LBFGS"]
 
@@ -171,7 +172,7 @@ class LBFGS(Optimizer):
             a = p._array
             n = a.size
             a += step_size * update[offset:offset + n].reshape(a.shape)
-            p._vc[0] += 1
+            bump_version(p)
             offset += n
 
     def _clone_param(self):
@@ -180,7 +181,7 @@ class LBFGS(Optimizer):
     def _set_param(self, params_data):
         for p, pdata in zip(self._params, params_data):
             p._array[...] = pdata
-            p._vc[0] += 1
+            bump_version(p)
 
     def _evaluate(self, closure):
         with grad_mode.enable_grad():

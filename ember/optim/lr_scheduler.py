@@ -15,6 +15,7 @@ from weakref import ref
 
 from .._tensor import Tensor
 from .optimizer import Optimizer, _to_scalar
+from .._tensor import bump_version
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
            "ExponentialLR", "SequentialLR", "CosineAnnealingLR", "ChainedScheduler",
@@ -54,7 +55,7 @@ def _param_groups_val_list(optimizer, key):
 def _update_param_group_val(param_group, key, val):
     if isinstance(param_group[key], Tensor):
         param_group[key]._array[...] = _to_scalar(val)
-        param_group[key]._vc[0] += 1
+        bump_version(param_group[key])
     else:
         param_group[key] = val
 

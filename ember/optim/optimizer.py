@@ -20,6 +20,7 @@ from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd import grad_mode
 from ..utils.hooks import RemovableHandle
+from .._tensor import bump_version
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
            "required"]
@@ -358,7 +359,7 @@ class Optimizer:
                     a[...] = 0
                 else:
                     g._array = xp.zeros_like(a)
-                g._vc[0] += 1
+                bump_version(g)
 
     def step(self, closure=None):
         """Perform a single optimization step."""

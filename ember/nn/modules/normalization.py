@@ -9,6 +9,7 @@ from ..._creation import empty
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._tensor import bump_version
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm",
            "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm", "RMSNorm"]
@@ -97,7 +98,7 @@ class _BatchNorm(_NormBase):
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             nbt = self.num_batches_tracked
             nbt._array += 1
-            nbt._vc[0] += 1
+            bump_version(nbt)
             eaf = 1.0 / float(nbt._array) if self.momentum is None else self.momentum
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_stats = not self.training or self.track_running_stats
