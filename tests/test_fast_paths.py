@@ -146,7 +146,7 @@ def test_gelu_and_erf_ops_use_numpy_path(numpy_special):
 def test_lstm_layer_with_lengths_gradcheck_and_gradgradcheck():
     # variable lengths: final states taken at each sequence's own last step
     from ember.autograd.function import _apply
-    from ember.nn import _rnn_ops as R
+    from ember._ops import rnn as R
     rng = np.random.default_rng(3)
 
     def d(*s):

@@ -510,7 +510,7 @@ GRADCHECKS = {
         q, k, v, attn_mask=ember.tensor([[True, False, True], [False, False, False],
                                          [True, True, True]])), [(1, 1, 3, 2)] * 3),
     "lstm_layer_reverse": (lambda x, wi, wh, bi, bh, h, c: ember.autograd.function._apply(
-        ember.nn._rnn_ops.LSTMSeq, (x, wi, wh, bi, bh, h, c, True), {}, None),
+        ember._ops.rnn.LSTMSeq, (x, wi, wh, bi, bh, h, c, True), {}, None),
         [(3, 2, 2), (8, 2), (8, 2), (8,), (8,), (2, 2), (2, 2)]),
 }
 

@@ -1,4 +1,4 @@
-"""The fast conv/pool paths (ember/nn/_conv_ops.py, _pool_ops.py) against torch: both conv layouts
+"""The fast conv/pool paths (ember/_ops/conv.py, pool.py) against torch: both conv layouts
 (NC per-sample GEMMs for small C*kh*kw, CN one big GEMM otherwise), the shared-pad 'wide'
 geometry, the forward-columns workspace reused by the backward (and its invalidation), the
 non-overlapping max-pool with uint8 window offsets (ties, NaN, inf, ragged edges)."""
@@ -7,7 +7,7 @@ import pytest
 
 import ember
 import ember.nn.functional as F
-import ember.nn._conv_ops as C
+import ember._ops.conv as C
 from ember.autograd import gradgradcheck
 
 torch = pytest.importorskip("torch")

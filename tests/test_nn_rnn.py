@@ -7,7 +7,7 @@ import ember
 import ember.nn as nn
 from ember.autograd import gradcheck, gradgradcheck
 from ember.autograd.function import _apply
-from ember.nn import _rnn_ops as R
+from ember._ops import rnn as R
 
 from _nn_helpers import close, copy_module_params
 

@@ -2,7 +2,7 @@
 normalisation, dropout, embedding, interpolation, pixel shuffle, fold/unfold and attention.
 
 Argument checking and PyTorch's error texts live here; the arithmetic is in the fused ops of
-``_conv_ops``, ``_pool_ops`` and ``_norm_ops``.
+``ember._ops.conv``, ``.pool`` and ``.norm``.
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import warnings
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd.function import _apply
-from . import _conv_ops as C
-from . import _attention_ops as A
-from . import _norm_ops as NO
-from . import _pool_ops as P
-from . import _upsample_ops as U
+from .._ops import conv as C
+from .._ops import attention as A
+from .._ops import norm as NO
+from .._ops import pool as P
+from .._ops import upsample as U
 from .._ops._utils import not_implemented
 from ._functional_core import _SCALAR_NAMES
 from .._dtype import spelling

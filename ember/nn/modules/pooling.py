@@ -166,7 +166,7 @@ class MaxUnpool2d(Module):
         self.kernel_size, self.stride, self.padding = tuple(k), tuple(s), tuple(p)
 
     def forward(self, input, indices, output_size=None):
-        from .._pool_ops import PlaneScatter
+        from ..._ops.pool import PlaneScatter
         from ...autograd.function import _apply
         unb = input.dim() == 3
         if unb:

@@ -2,7 +2,7 @@
 
 Parameter names, shapes, gate order (LSTM: i, f, g, o; GRU: r, z, n) and initialisation
 (U(-1/sqrt(hidden), 1/sqrt(hidden))) are PyTorch's, so state dicts load both ways.  Each layer
-and direction runs as one fused op (``ember.nn._rnn_ops``); LSTM's op includes the input
+and direction runs as one fused op (``ember._ops.rnn``); LSTM's op includes the input
 projection, GRU/RNN get it as one big matmul before the op.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from ..._ops.linalg import addmm
 from ..._ops.shape import cat, stack
 from ...autograd.function import _apply
 from .. import _functional_layers as FL
-from .. import _rnn_ops as R
+from ..._ops import rnn as R
 from ..._creation import empty
 from .. import init
 from ..parameter import Parameter

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .._backend import xp
 from ..autograd.function import Op, _apply
-from ._conv_ops import workspace
+from .conv import workspace
 
 __all__ = ["MaxPool", "MaxPoolTiled", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
            "AdaptiveAvgPoolDivisible", "pool_out_size"]

@@ -15,8 +15,8 @@ differentiable ops, so higher-order gradients are exact.
 from __future__ import annotations
 
 from .._backend import xp
-from .._ops.pointwise import Mul
-from .._ops.reduction import Softmax
+from .pointwise import Mul
+from .reduction import Softmax
 from ..autograd.function import Op, _apply
 
 __all__ = ["FlashAttention", "SafeSoftmax", "MulScalar", "flash_ok"]
