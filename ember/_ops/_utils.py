@@ -127,7 +127,7 @@ def broadcast_error(a_shape, b_shape):
                         "broadcast")
 
 
-_EMPTY = {}
+_EMPTY: dict[str, object] = {}
 
 
 def binary(cls, a, b, kwargs=None, float_only=False):

@@ -41,7 +41,7 @@ class Clamp(Op):
 
 class ClampTensor(Op):
     node_name = "ClampBackward0"
-    inputs = (0, 1, 2)  # a missing bound is a (None, 0) edge
+    inputs: tuple[int, ...] | None = (0, 1, 2)  # a missing bound is a (None, 0) edge
 
     @staticmethod
     def forward(ctx, a, lo, hi):

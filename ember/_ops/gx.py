@@ -256,7 +256,7 @@ class NoDoubleBackward(Connect):
         raise RuntimeError(f"derivative for aten::{ctx._op._fn} is not implemented")
 
 
-_CONNECT = {}
+_CONNECT: dict[str, type[Op]] = {}
 
 
 def connect(r, src, name="ThresholdBackwardBackward0"):

@@ -144,7 +144,8 @@ class RsubTensor(RsubAlpha):  # rsub of two tensors: RsubBackward0, edges (input
 
 
 class Mul(Op):
-    inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
+    # a Python number is a wrapped scalar input, as in torch
+    inputs: tuple[int, ...] | None = (0, 1)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -683,8 +684,6 @@ Erfc = _unary_op("Erfc", _special.erfc,
 Erfinv = _unary_op("Erfinv", _special.erfinv,
                    lambda g, y, xp: g * (math.sqrt(math.pi) / 2) * xp.exp(y * y), "out")
 
-
-_NO_KW = {}
 
 
 def _zero_grad(g, x, xp):

@@ -367,6 +367,7 @@ def _avg_bwd(g, shape, kernel, stride, pads, out_hw, div):
 
 class AvgPool(Op):
     node_name = "AvgPool2DBackward0"
+    adjoint: type[Op]  # set below: the op of its backward (under create_graph)
 
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, out_hw, div):
@@ -389,6 +390,7 @@ class AvgPool(Op):
 
 class AvgPoolAdjoint(Op):
     node_name = "AvgPool2DBackwardBackward0"
+    primal: type[Op]  # set below: the op whose backward this is
 
     @staticmethod
     def forward(ctx, g, geo):

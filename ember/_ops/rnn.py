@@ -113,7 +113,7 @@ _PERM = [3, 0, 1, 2]
 # (outputs and saved arrays are referenced by their tensors/nodes until released).  Only
 # internal buffers and the layer output come from here, never returned gradients; the pool
 # holds at most _POOL_MAX bytes, free buffers of other shapes are evicted first.
-_POOL = {}
+_POOL: dict[tuple, list] = {}  # (shape, dtype) -> free buffers
 _POOL_MAX = 64 << 20
 _POOL_MIN = 1 << 16
 _pool_bytes = [0]

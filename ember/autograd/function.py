@@ -62,12 +62,12 @@ class Op:
     a ``(None, 0)`` edge); None means every Tensor argument and nothing else.
     """
 
-    node_name = None
-    is_view = False
-    multi_output = False
-    nondiff_outputs = ()
-    int_grad = False
-    inputs = None
+    node_name: str | None = None
+    is_view: bool = False
+    multi_output: bool = False
+    nondiff_outputs: tuple[int, ...] = ()
+    int_grad: bool = False
+    inputs: tuple[int, ...] | None = None
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -192,7 +192,7 @@ def _edges(args, inputs=None):
     return tuple(edges), tuple(meta), tpos, tuple(need)
 
 
-_POS = {}
+_POS: dict[tuple[int, ...], tuple[int, ...]] = {}
 
 
 def _intern_pos(pos):
@@ -208,7 +208,7 @@ def _intern_pos(pos):
 # instead of each keeping two fresh tuples alive.  A long forward pass builds thousands of
 # nodes; every container object they keep alive counts towards (and is scanned by) Python's
 # cyclic GC, which took ~6% of a Python-loop LSTM step before.
-_META = {}
+_META: dict[tuple, tuple] = {}
 
 
 def _intern_meta(key):
@@ -218,7 +218,7 @@ def _intern_meta(key):
     return key
 
 
-_META1 = {}  # the same, as the one-input ``_in_meta`` tuple ((shape, dtype),)
+_META1: dict[tuple, tuple] = {}  # the same, as the one-input ``_in_meta`` tuple ((shape, dtype),)
 
 
 def _intern_meta1(key):

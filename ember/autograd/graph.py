@@ -58,6 +58,7 @@ class Node:
     _pre_hooks = None
     _hooks = None
     _retained = None
+    metadata_: dict  # created on first access of ``metadata``
     _saved = None
     _saved_info = None
     needs_input_grad = ()
