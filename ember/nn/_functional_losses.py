@@ -18,9 +18,9 @@ from .._ops import pointwise as _pw
 from .._ops import reduction as _red
 from .._ops import shape as _sh
 from ..autograd.function import Op, _apply
-from ._functional_core import (_SCALAR_NAMES, _AddScalar, _DivScalar, _FillNan, _MulScalar,
-                               _graph, _scalar_op, _sig, _softplus_of, logsigmoid,
-                               pairwise_distance)
+from .._ops.activation import _graph, _sig, _softplus_of
+from .._ops.loss import _AddScalar, _DivScalar, _FillNan, _MulScalar
+from ._functional_core import _SCALAR_NAMES, _scalar_op, logsigmoid, pairwise_distance
 
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
