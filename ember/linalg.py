@@ -1,32 +1,24 @@
 """``ember.linalg``: torch.linalg's names on CPU float32/float64 tensors.
 
-Each decomposition-like function is a differentiable ``Op`` whose forward runs the backend's
-``xp.linalg`` and whose backward is written with ``xp.matmul``/``xp.swapaxes`` and the helpers in
-``_prims`` below, so the same formula also records a graph under ``create_graph=True`` (there the
-inverse/solve/cross inside a backward formula are these ops themselves).
+This file keeps the argument handling (checks, dtype rules); the decomposition-like ops (inv,
+det, slogdet, solve, cholesky, cross) and ``LinAlgError`` are in ``ember/_ops/decomp.py``.
 """
 from __future__ import annotations
 
 from collections import namedtuple
 
-from ._backend import xp
 from ._dtype import spelling
 from ._tensor import Tensor
-from .autograd.function import Op, _apply
+from .autograd.function import _apply
 from ._ops import reduction as _red
 from ._ops import shape as _sh
+from ._ops.decomp import Cholesky, Cross, Det, Inv, LinAlgError, Slogdet, Solve
 from ._ops.linalg import matmul
 from ._ops._utils import as_tensor_arg
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve",
            "cholesky", "matmul", "cross", "diagonal", "vecdot", "matrix_power"]
 
-
-class LinAlgError(RuntimeError):
-    """torch.linalg.LinAlgError: a singular / not positive-definite input."""
-
-
-_LinAlgError = LinAlgError
 linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 linalg_slogdet.__module__ = "torch.return_types"
 
@@ -59,188 +51,6 @@ def _square_float(name, A):
     _check_square(name, A)
     _check_float(name, A)
     return A
-
-
-def _zero_pivot(a):
-    """1-based index of the first exactly-zero pivot of partial-pivot LU (LAPACK getrf's info),
-    over all batch entries; only run on the error path."""
-    m = xp.array(a, dtype=a.dtype).reshape((-1,) + a.shape[-2:])
-    n = m.shape[-1]
-    first = n
-    for b in range(m.shape[0]):
-        u = m[b]
-        for k in range(n):
-            p = k + int(xp.argmax(xp.abs(u[k:, k])))
-            if u[p, k] == 0:
-                first = min(first, k + 1)
-                break
-            u[[k, p]] = u[[p, k]]
-            u[k + 1:, k:] -= xp.outer(u[k + 1:, k] / u[k, k], u[k, k:])
-    return first
-
-
-def _not_pd_order(a):
-    n = a.shape[-1]
-    for k in range(1, n + 1):
-        try:
-            xp.linalg.cholesky(a[..., :k, :k])
-        except xp.linalg.LinAlgError:
-            return k
-    return n
-
-
-def _mT(x, xp):
-    return xp.swapaxes(x, -1, -2)
-
-
-class _Prims:
-    """inv/solve/cross for backward formulas: arrays in first-order mode, ember ops (so the
-    gradient has a graph) under create_graph."""
-
-    @staticmethod
-    def get(xp):
-        return _GRAPH_PRIMS if getattr(xp, "graph", False) else _ARRAY_PRIMS
-
-
-class _ArrayPrims:
-    inv = staticmethod(lambda a: xp.linalg.inv(a))
-    solve = staticmethod(lambda a, b: xp.linalg.solve(a, b))
-    cross = staticmethod(lambda a, b, axis: xp.cross(a, b, axis=axis))
-
-
-class _GraphPrims:
-    inv = staticmethod(lambda a: inv(a))
-    solve = staticmethod(lambda a, b: _apply(Solve, (a, b), {}, None))
-    cross = staticmethod(lambda a, b, axis: _apply(Cross, (a, b, axis), {}, None))
-
-
-_ARRAY_PRIMS, _GRAPH_PRIMS = _ArrayPrims, _GraphPrims
-
-
-# ------------------------------------------------------------------------------------ ops
-
-
-class Inv(Op):
-    """B = A^{-1}: dA = -B^T G B^T."""
-    node_name = "LinalgInvExBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        try:
-            out = xp.linalg.inv(a)
-        except xp.linalg.LinAlgError:
-            raise _LinAlgError(f"linalg.inv: The diagonal element {_zero_pivot(a)} is zero, the "
-                               "inversion could not be completed because the input matrix is "
-                               "singular.") from None
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        (b,) = ctx.saved_tensors
-        bt = _mT(b, xp)
-        return -xp.matmul(xp.matmul(bt, g), bt)
-
-
-class Det(Op):
-    """d = det(A): dA = g d A^{-T}."""
-    node_name = "LinalgDetBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        out = xp.asarray(xp.linalg.det(a), dtype=a.dtype)
-        ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        a, d = ctx.saved_tensors
-        ainv_t = _mT(_Prims.get(xp).inv(a), xp)
-        return (g * d)[..., None, None] * ainv_t
-
-
-class Slogdet(Op):
-    """(sign, log|det A|): dA = g_logabsdet A^{-T} (sign is locally constant)."""
-    node_name = "LinalgSlogdetBackward0"
-    multi_output = True
-
-    @staticmethod
-    def forward(ctx, a):
-        sign, logabs = xp.linalg.slogdet(a)
-        ctx.save_for_backward(a)
-        return xp.asarray(sign, dtype=a.dtype), xp.asarray(logabs, dtype=a.dtype)
-
-    @staticmethod
-    def backward(ctx, grads, xp):
-        g = grads[1]
-        (a,) = ctx.saved_tensors
-        if g is None:
-            return xp.zeros_like(a)
-        return g[..., None, None] * _mT(_Prims.get(xp).inv(a), xp)
-
-
-class Solve(Op):
-    """X = A^{-1} B (B is (..., n, k)): dB = A^{-T} G, dA = -dB X^T."""
-    node_name = "LinalgSolveExBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        try:
-            out = xp.linalg.solve(a, b)
-        except xp.linalg.LinAlgError:
-            raise _LinAlgError("torch.linalg.solve: The solver failed because the input matrix "
-                               "is singular.") from None
-        ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        a, x = ctx.saved_tensors
-        gb = _Prims.get(xp).solve(_mT(a, xp), g)
-        ga = -xp.matmul(gb, _mT(x, xp)) if ctx.needs_input_grad[0] else None
-        return ga, gb
-
-
-class Cholesky(Op):
-    """L = chol(A) (lower): dA = L^{-T} Phi L^{-1}, Phi = sym. lower part of L^T G (torch's)."""
-    node_name = "LinalgCholeskyExBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        try:
-            out = xp.linalg.cholesky(a)
-        except xp.linalg.LinAlgError:
-            raise _LinAlgError("linalg.cholesky: The factorization could not be completed "
-                               "because the input is not positive-definite (the leading minor "
-                               f"of order {_not_pd_order(a)} is not positive-definite)."
-                               ) from None
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        (L,) = ctx.saved_tensors
-        phi = xp.tril(xp.matmul(_mT(L, xp), g))
-        phi = (phi + _mT(xp.tril(phi, -1), xp)) * 0.5
-        linv = _Prims.get(xp).inv(L)
-        return xp.matmul(xp.matmul(_mT(linv, xp), phi), linv)
-
-
-class Cross(Op):
-    """c = a x b along ``axis``: da = b x g, db = g x a."""
-    node_name = "LinalgCrossBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b, axis):
-        ctx.save_for_backward(a, b)
-        ctx.axis = axis
-        return xp.cross(a, b, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g, xp):
-        a, b = ctx.saved_tensors
-        cr = _Prims.get(xp).cross
-        return cr(b, g, ctx.axis), cr(g, a, ctx.axis), None
 
 
 # ------------------------------------------------------------------------------ functions

@@ -589,6 +589,12 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     return norm(x, ord, dim, keepdim, dtype)
 
 
+class _NormDim(Norm):
+    """at::norm(Tensor, Scalar p, dim, keepdim): NormBackward1 (torch.norm in Python records
+    LinalgVectorNormBackward0, the C++ overload pairwise_distance calls does not)."""
+    node_name = "NormBackward1"
+
+
 # ------------------------------------------------------------------------------ softmax family
 
 
