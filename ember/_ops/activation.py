@@ -159,7 +159,8 @@ Hardswish = _act("Hardswish",
                  _hardswish_bwd)
 # torch: x <= threshold -> value, else x (NaN stays NaN, and passes its gradient)
 Threshold = _act("Threshold",
-                 lambda a, th, v: xp.where(a <= th, v, a).astype(a.dtype, copy=False),
+                 lambda a, th, v: xp.where(a <= th, v, a).astype(  # type: ignore[attr-defined]
+                     a.dtype, copy=False),  # (mypy takes the 1-argument where overload)
                  lambda g, x, ns, th, v: ns.connect(ns.where(x <= th, 0, g), x))
 
 
