@@ -674,8 +674,22 @@ def _sigmoid(a):
 
 
 Sigmoid = _unary_op("Sigmoid", _sigmoid, lambda g, y, xp: g * y * (1 - y), "out")
-Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0),
-                 lambda g, y, xp: xp.connect(xp.where(y <= 0, 0, g), y), "out")
+
+
+def _relu_bwd(g, y, xp):
+    """torch's threshold_backward: 0 where y <= 0, else g (NaN outputs pass g; an inf g at
+    y <= 0 gives 0)."""
+    if not getattr(xp, "graph", False):
+        # first-order fast path: a multiply is ~10x faster than where on a random mask; it is
+        # exact unless y or the product holds a NaN (checked by two sums)
+        with xp.errstate(invalid="ignore"):  # inf * 0: the NaN is caught just below
+            r = g * (y > 0)
+        if not (math.isnan(r.sum()) or math.isnan(y.sum())):
+            return r
+    return xp.connect(xp.where(y <= 0, 0, g), y)
+
+
+Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0), _relu_bwd, "out")
 
 
 Erf = _unary_op("Erf", _special.erf, lambda g, x, xp: g * _sqrt_pi() * xp.exp(-x * x))
