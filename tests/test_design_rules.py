@@ -79,7 +79,12 @@ OP_TABLE_EXEMPT = {
        for name in ("GRULayer", "LSTMCellStep", "LSTMLayer", "LSTMSeq", "RNNLayer",
                     "UnsafeSplit")},
     "PlaneGather": "max pooling's third derivative (the backward of PlaneScatter's backward)",
+    "IndexEmpty": "an out-of-range index that gathers nothing: the op-table entry "
+                  "index_empty_out_of_range reaches it where NumPy raises there (2.4), not "
+                  "on NumPy 2.1, which returns the empty result itself",
 }
+# exemptions whose reach depends on the NumPy version (not reported as stale)
+_VERSION_DEPENDENT = {"IndexEmpty"}
 
 
 def _op_classes():
@@ -183,7 +188,7 @@ def test_every_op_is_reached_by_the_op_table():
         if c.__name__ not in OP_TABLE_EXEMPT and not c.__subclasses__()
         and getattr(c, "node_name", None) != "NotImplemented")
     assert missing == [], f"Op classes no op-table entry reaches (add one): {missing}"
-    stale = set(OP_TABLE_EXEMPT) - {c.__name__ for c in ops - reached}
+    stale = set(OP_TABLE_EXEMPT) - {c.__name__ for c in ops - reached} - _VERSION_DEPENDENT
     assert not stale, f"OP_TABLE_EXEMPT entries that the op table now reaches: {stale}"
 
 
