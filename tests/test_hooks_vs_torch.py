@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 import ember
+from scenario_log import run
 
 try:
     import torch
@@ -209,15 +210,6 @@ SCENARIOS = [
     and name not in ("v", "run")
     and not name.startswith("test_")
 ]
-
-
-def run(lib, scenario):
-    log = []
-    try:
-        scenario(lib, log)
-    except Exception as e:  # noqa: BLE001 - the error class and text are part of the log
-        log.append(("ERR", type(e).__name__, str(e)[:90]))
-    return log
 
 
 @needs_torch

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 import ember
+from scenario_log import run
 
 try:
     import torch
@@ -123,15 +124,6 @@ def base_changed_under_no_grad(lib, log):
 SCENARIOS = [stale_select, stale_after_sibling_view_write, stale_transpose_chain,
              view_written_twice, stale_retain_grad, no_grad_view_flags, no_grad_view_inplace,
              no_grad_view_of_parameter, base_changed_under_no_grad]
-
-
-def run(lib, scenario):
-    log = []
-    try:
-        scenario(lib, log)
-    except Exception as e:  # noqa: BLE001 - the error class and text are part of the log
-        log.append(("ERR", type(e).__name__, str(e)[:90]))
-    return log
 
 
 @needs_torch
