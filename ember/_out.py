@@ -189,7 +189,7 @@ def _any_requires_grad(objs, Tensor) -> bool:
     while stack:
         o = stack.pop()
         if isinstance(o, Tensor):
-            if o._req:
+            if o._requires_grad:
                 return True
         elif isinstance(o, (list, tuple)):
             stack.extend(o)

@@ -44,10 +44,10 @@ def _make(arr, req, grad_fn, output_nr, vc):
     """Wrap an ndarray (the hot path of every op; no checks)."""
     t = _new(Tensor)
     t._array = arr
-    t._req = req
+    t._requires_grad = req
     t.grad_fn = grad_fn
     t._output_nr = output_nr
-    t._vc = [0] if vc is None else vc
+    t._version_counter = [0] if vc is None else vc
     t._grad = None
     t._retains = False
     t._hooks = None
@@ -66,7 +66,7 @@ def _adopt(dst, src):
 
 def bump_version(t):
     """Record an in-place write to ``t``'s storage (the counter all its views share)."""
-    t._vc[0] += 1
+    t._version_counter[0] += 1
 
 
 def _graph_tensor(node, arr, item):
@@ -89,8 +89,8 @@ _VIEW_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being use
 class Tensor:
     """A multi-dimensional array with autograd (``torch.Tensor``)."""
 
-    __slots__ = ("_array", "_req", "grad_fn", "_output_nr", "_vc", "_grad", "_retains",
-                 "_hooks", "_acc", "_base", "__weakref__", "__dict__")
+    __slots__ = ("_array", "_requires_grad", "grad_fn", "_output_nr", "_version_counter",
+                 "_grad", "_retains", "_hooks", "_acc", "_base", "__weakref__", "__dict__")
     __array_ufunc__ = None  # ndarray (op) Tensor -> our reflected operator
     __array_priority__ = 1000
 
@@ -175,7 +175,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._vc[0]
+        return self._version_counter[0]
 
     @property
     def is_leaf(self) -> bool:
@@ -188,7 +188,7 @@ class Tensor:
     # ---------------------------------------------------------------- autograd state
     @property
     def requires_grad(self) -> bool:
-        return self._req
+        return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value):
@@ -202,7 +202,7 @@ class Tensor:
                 "var_no_grad = var.detach().")
         if value and self._array.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self._req = value
+        self._requires_grad = value
 
     def requires_grad_(self, requires_grad: bool = True):
         self.requires_grad = requires_grad
@@ -244,7 +244,7 @@ class Tensor:
 
     def retain_grad(self):
         if self.grad_fn is None:
-            if not self._req:
+            if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
         if self._retains:
@@ -259,7 +259,7 @@ class Tensor:
 
     def register_hook(self, hook):
         """``hook(grad) -> Tensor or None`` runs when this tensor's gradient is computed."""
-        if not self._req:
+        if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
             from .autograd.graph import add_hook
@@ -274,7 +274,7 @@ class Tensor:
     def register_post_accumulate_grad_hook(self, hook):
         """``hook(tensor)`` runs after this leaf's gradient has been accumulated into ``.grad``
         (torch's pattern for an optimizer step inside backward)."""
-        if not self._req:
+        if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
@@ -289,12 +289,12 @@ class Tensor:
         _bw(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
-        t = _make(self._array, False, None, 0, self._vc)
+        t = _make(self._array, False, None, 0, self._version_counter)
         t._base = self if self._base is None else self._base
         return t
 
     def detach_(self):
-        if self._base is not None and self._base._req:
+        if self._base is not None and self._base._requires_grad:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using "
                 "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
@@ -302,7 +302,7 @@ class Tensor:
                 "called on these gradients. To fix this error, please refer to the "
                 "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
-        self._req = False
+        self._requires_grad = False
         self._output_nr = 0
         return self
 
@@ -315,7 +315,7 @@ class Tensor:
     @data.setter
     def data(self, value):
         self._array = value._array if isinstance(value, Tensor) else xp.asarray(value)
-        self._vc = [0]
+        self._version_counter = [0]
 
     # ---------------------------------------------------------------- conversion
     def item(self):
@@ -328,7 +328,7 @@ class Tensor:
         return self._array.tolist()
 
     def numpy(self, *, force=False):
-        if self._req and not force:
+        if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         return self._array
@@ -397,13 +397,13 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __reduce_ex__(self, proto):
-        return (_rebuild, (self._array, self._req))
+        return (_rebuild, (self._array, self._requires_grad))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
                                "support the deepcopy protocol at the moment.")
-        new = _make(self._array.copy(), self._req, None, 0, None)
+        new = _make(self._array.copy(), self._requires_grad, None, 0, None)
         if type(self) is not Tensor:
             new = _adopt(type(self).__new__(type(self)), new)
             if hasattr(self, "__dict__"):
@@ -1180,7 +1180,7 @@ class Tensor:
 
     def sub_(self, other, *, alpha=1):
         if self._fast_add(other, alpha):
-            if not (self._req or (isinstance(other, Tensor) and other._req)):
+            if not (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)):
                 return _inp.add_(self, other, -alpha)
             return _inp.inplace(self, _pw.sub, other, alpha=alpha)  # torch's SubBackward0
         return _pw.add_(self, other, alpha, sub=True)
@@ -1381,7 +1381,7 @@ class Tensor:
 
 def _rebuild(arr, req):
     t = _make(arr, False, None, 0, None)
-    t._req = req
+    t._requires_grad = req
     return t
 
 

@@ -5,8 +5,8 @@ the same choice between fixed, integer-valued and scientific notation, the same 
 line wrapping, ``...`` summaries and ``dtype=`` / ``requires_grad=`` / ``grad_fn=`` suffixes.
 
 Only NumPy is needed.  A tensor is read through three attributes: ``_array`` (an ndarray,
-possibly 0-d), ``_req`` (requires_grad) and ``grad_fn``.  The nested text is built bottom-up,
-one dimension at a time, without recursion.
+possibly 0-d), ``_requires_grad`` and ``grad_fn``.  The nested text is built bottom-up, one
+dimension at a time, without recursion.
 """
 from __future__ import annotations
 
@@ -257,6 +257,6 @@ def tensor_repr(t, prefix: str = "tensor(") -> str:
     grad_fn = getattr(t, "grad_fn", None)
     if grad_fn is not None:
         suffixes.append(f"grad_fn=<{type(grad_fn).__name__}>")
-    elif getattr(t, "_req", False):
+    elif getattr(t, "_requires_grad", False):
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + text, suffixes, indent)

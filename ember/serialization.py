@@ -158,7 +158,7 @@ class _Pickler(pickle._Pickler):  # the pure-Python pickler lets us emit torch's
     def _reduce_tensor(self, t):
         ref, offset, stride = self._storage_for(t._array)
         shape = tuple(int(s) for s in t._array.shape)
-        req = bool(getattr(t, "_req", False))
+        req = bool(getattr(t, "_requires_grad", False))
         hooks = collections.OrderedDict()
         if self._param is not None and isinstance(t, self._param):
             inner = _Reduce(_Global("torch._utils", "_rebuild_tensor_v2"),
@@ -548,7 +548,7 @@ def _tensor(arr: np.ndarray, storage, requires_grad):
     from ._tensor import _make
     t = _make(arr, False, None, 0, storage.vc if storage is not None else None)
     if requires_grad is True and arr.dtype.kind in "fc":
-        t._req = True
+        t._requires_grad = True
     return t
 
 
@@ -578,7 +578,7 @@ def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
     req = requires_grad is True and data._array.dtype.kind in "fc"
     param = _parameter_cls()
     if param is None:
-        data._req = req
+        data._requires_grad = req
         return data
     try:
         return param(data, requires_grad=req)
@@ -600,7 +600,7 @@ def _rebuild_from_type_v2(func, new_type, args, state):
         raise _Corrupt("bad _rebuild_from_type_v2 call")
     ret = func(*args)
     if new_type.name == "Parameter" and type(ret) is _tensor_cls():
-        ret = _rebuild_parameter(ret, ret._req, None)
+        ret = _rebuild_parameter(ret, ret._requires_grad, None)
     return ret  # extra Python attributes (state) are not restored
 
 

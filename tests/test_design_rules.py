@@ -216,7 +216,7 @@ def test_single_sources():
     for path in ROOT.rglob("*.py"):
         rel = str(path.relative_to(ROOT))
         text = path.read_text()
-        if "._vc[0] += 1" in text and rel != "_tensor.py":
+        if "._version_counter[0] += 1" in text and rel != "_tensor.py":
             bumps.append(rel)
         if spelled.search(text) and rel != "_dtype.py":
             tables.append(rel)

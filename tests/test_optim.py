@@ -520,10 +520,10 @@ def test_zero_grad():
 def test_step_updates_version_and_skips_params_without_grad():
     p, q = Parameter(ember.ones(2)), Parameter(ember.ones(2))
     o = eoptim.Adam([p, q], lr=0.1)
-    v = p._version if hasattr(p, "_version") else p._vc[0]
+    v = p._version if hasattr(p, "_version") else p._version_counter[0]
     p.grad = ember.ones(2)
     o.step()
-    assert p._vc[0] == v + 1
+    assert p._version_counter[0] == v + 1
     assert np.all(q._array == 1) and len(o.state[q]) == 0
     np.testing.assert_allclose(p._array, [0.9, 0.9], rtol=1e-6)
 

@@ -86,7 +86,7 @@ def test_roundtrip_views_share_storage_and_version_counter():
     np.testing.assert_array_equal(t2._array, base.T)
     a2._array[0, 1] = 100.0
     assert v2._array[0, 0] == 100.0 and t2._array[1, 0] == 100.0
-    assert a2._vc is v2._vc is t2._vc
+    assert a2._version_counter is v2._version_counter is t2._version_counter
 
 
 def test_roundtrip_negative_strides_and_broadcast():
@@ -98,7 +98,7 @@ def test_roundtrip_negative_strides_and_broadcast():
 
 def test_requires_grad_and_parameter_roundtrip():
     out = roundtrip({"w": T(np.ones(2, np.float32), req=True), "i": T(np.arange(2))})
-    assert out["w"]._req is True and out["i"]._req is False
+    assert out["w"]._requires_grad is True and out["i"]._requires_grad is False
     P = params_cls()
     if P is not None:
         p = P(T(np.ones(3, np.float32)))
@@ -434,7 +434,7 @@ def test_torch_save_ember_load_views_noncontiguous_params(tmp_path):
         np.testing.assert_array_equal(e._array, t.numpy())
     out[0]._array[1, 2] = -1.0
     assert out[1]._array[0, 0] == -1.0 and out[2]._array[2, 1] == -1.0
-    assert out[5]._req is True
+    assert out[5]._requires_grad is True
     assert tuple(out[6]) == (2, 3) and out[7] is D.float64 and str(out[8]) == "cpu"
     assert out[9:] == [{1, 2}, b"bytes", 1 + 2j]
 
@@ -522,7 +522,7 @@ class _FakeParameter(Tensor):
     """Stands in for ember.nn.Parameter (same constructor) to cover the Parameter path."""
 
     def __new__(cls, data, requires_grad=True):
-        t = _make(data._array, requires_grad, None, 0, data._vc)
+        t = _make(data._array, requires_grad, None, 0, data._version_counter)
         t.__class__ = cls
         return t
 
@@ -542,4 +542,4 @@ def test_parameter_path_with_stand_in(tmp_path, monkeypatch):
     torch.save({"p": torch.nn.Parameter(torch.ones(2)),
                 "q": torch.nn.Parameter(torch.ones(2), requires_grad=False)}, path)
     back = S.load(path)
-    assert isinstance(back["p"], P) and back["p"]._req and not back["q"]._req
+    assert isinstance(back["p"], P) and back["p"]._requires_grad and not back["q"]._requires_grad

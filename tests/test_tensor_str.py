@@ -1,7 +1,7 @@
 """ember._tensor_str against PyTorch's repr.
 
 Runs without importing the ember package when it is broken: the module is loaded by file path
-and fed tiny fake tensors carrying only ``_array``, ``_req`` and ``grad_fn``.
+and fed tiny fake tensors carrying only ``_array``, ``_requires_grad`` and ``grad_fn``.
 """
 import importlib.util
 import math
@@ -29,7 +29,7 @@ ts = _load()
 class Fake:
     def __init__(self, array, req=False, grad_fn=None):
         self._array = np.asarray(array)
-        self._req = req
+        self._requires_grad = req
         self.grad_fn = grad_fn
 
 

@@ -36,7 +36,7 @@ def flash_ok(q, k, v, mask, dropout_p):
         if a.strides[-1] != a.itemsize:
             return False
     if mask is not None:
-        if getattr(mask, "_req", False):
+        if getattr(mask, "_requires_grad", False):
             return False
         ms = tuple(mask.shape)
         if len(ms) not in (2, 4) or ms[-2] not in (qs[2], 1) or ms[-1] not in (ks[2], 1):

@@ -220,7 +220,7 @@ def _view_ops(t, ops):
 
 
 def _basic_view(t, basic, ops):
-    if t._req and _state.enabled:
+    if t._requires_grad and _state.enabled:
         return _view_ops(t, ops) if ops else _apply_view(BasicIndexAlias, t, ())
     return _apply_view(Slice, t, basic)
 
@@ -501,7 +501,7 @@ def setitem(t, idx, value):
         vt, v = None, _setitem_value(t, value)
         if advanced == "u8" and _one_mask(adv):
             raise _uint8_fill()
-    if not (_state.enabled and (t._req or vt is not None and vt._req)):
+    if not (_state.enabled and (t._requires_grad or vt is not None and vt._requires_grad)):
         try:
             ix.put(a, v)
         except ValueError:

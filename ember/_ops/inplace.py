@@ -36,20 +36,20 @@ def check_inplace(t, *others, view_name=None) -> bool:
         ngv = t.__dict__.get("_no_grad_view")
         if ngv is not None:
             raise RuntimeError(_no_grad_view_error(t, ngv, view_name))
-    if not t._req:
+    if not t._requires_grad:
         for o in others:
-            if isinstance(o, Tensor) and o._req:
+            if isinstance(o, Tensor) and o._requires_grad:
                 break
         else:
             return False
     if t._base is not None and t.grad_fn is not None:
         grad_fn_of(t)  # a stale view gets its base's current history first
         _check_multi_output_view(t, view_name)
-    if t._req:
+    if t._requires_grad:
         if t.grad_fn is None:
             raise RuntimeError(_VIEW_LEAF_INPLACE if view_name else _LEAF_INPLACE)
         base = t._base  # a differentiable view of a leaf that requires grad
-        if base is not None and base._req and base.grad_fn is None:
+        if base is not None and base._requires_grad and base.grad_fn is None:
             raise RuntimeError(_VIEW_LEAF_INPLACE)
     return True
 
@@ -134,17 +134,17 @@ def rebase(t, res):
             if item is not None and item[0] == _IN and item[1] is t:
                 # torch's original_self: the old values with t's old history (create_graph)
                 saved[k] = saved[k].copy()
-                old = _make(saved[k], t._req, t.grad_fn, t._output_nr, None)
-                info[k] = (_IN, old, old._vc, 0)
+                old = _make(saved[k], t._requires_grad, t.grad_fn, t._output_nr, None)
+                info[k] = (_IN, old, old._version_counter, 0)
         node._saved, node._saved_info = tuple(saved), info
-    if t._base is not None and res._req:
+    if t._base is not None and res._requires_grad:
         _rebase_view(t, res)
         return
     _write(t, res._array)
     bump(t)
     t.grad_fn = node
     t._output_nr = res._output_nr
-    t._req = res._req
+    t._requires_grad = res._requires_grad
 
 
 def inplace(t, fn, *args, **kwargs):
@@ -327,7 +327,7 @@ def copy_(t, src):
 
 
 def set_(t, new=None):
-    if _state.enabled and t._req and t.grad_fn is None:
+    if _state.enabled and t._requires_grad and t.grad_fn is None:
         raise RuntimeError(_LEAF_INPLACE)
     t._array = new._array if new is not None else xp.empty(0, t._array.dtype)
     bump(t)
@@ -335,7 +335,7 @@ def set_(t, new=None):
 
 
 def resize_(t, *sizes):
-    if t._req:
+    if t._requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
@@ -523,9 +523,9 @@ def _rebase_view(t, res):
     bump(t)
     base.grad_fn = new_base.grad_fn
     base._output_nr = 0
-    base._req = True
+    base._requires_grad = True
     view_node = _apply(AsStrided, (base, pos), {}, None).grad_fn
-    view_node._vver = t._vc[0]
+    view_node._vver = t._version_counter[0]
     t.grad_fn = view_node
     t._output_nr = 0
-    t._req = True
+    t._requires_grad = True

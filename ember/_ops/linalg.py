@@ -155,9 +155,9 @@ def matmul(input, other):
     p = sb[-1] if nb > 1 else 1
     batch2 = sb[:max(nb - 2, 0)]
     if na == 3 and nb == 3 and batch1[0] != batch2[0]:
-        if batch1[0] == 1 and a._req:
+        if batch1[0] == 1 and a._requires_grad:
             return matmul(_sh.squeeze(a, 0), b)
-        if batch2[0] == 1 and b._req:
+        if batch2[0] == 1 and b._requires_grad:
             return matmul(a, _sh.squeeze(b, 0))
     try:
         out_shape = tuple(xp.broadcast_shapes(batch1, batch2))
@@ -196,7 +196,7 @@ def _should_fold(a, b):
     dim_t1, dim_t2 = (na, nb) if larger else (nb, na)
     if not (dim_t1 >= 3 and dim_t2 <= 2):
         return False
-    if (b if larger else a)._req:
+    if (b if larger else a)._requires_grad:
         return True
     if na == 2:
         return False
@@ -249,7 +249,7 @@ def bmm(input, mat2):
 def _grad_dtype_check(dt, *tensors):
     """torch's error for a differentiable op whose result dtype (here another operand's) is
     not floating while an input requires grad."""
-    if dt.kind not in "fc" and _grad_state.enabled and any(t._req for t in tensors):
+    if dt.kind not in "fc" and _grad_state.enabled and any(t._requires_grad for t in tensors):
         raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(dt)}")
 
 
@@ -897,7 +897,7 @@ def einsum(equation, *operands):
     cast = None
     if len(dts) > 1 or next(iter(dts)).kind not in "fc":  # (one floating dtype: kept as is)
         cast = _einsum_dtype(terms, rhs, [o._array for o in operands],
-                             [o._req for o in operands])
+                             [o._requires_grad for o in operands])
         if dts == {cast}:
             cast = None
         else:

@@ -217,8 +217,8 @@ def _no_derivative_ops(name, fwd):
 def _no_derivative(classes, a, b):
     """Run one of ``_no_derivative``'s ops (the general path: ``_apply2`` would give a Python
     number an edge)."""
-    ra = isinstance(a, Tensor) and a._req
-    rb = isinstance(b, Tensor) and b._req
+    ra = isinstance(a, Tensor) and a._requires_grad
+    rb = isinstance(b, Tensor) and b._requires_grad
     return _binary_slow(classes[(0, 1) if ra == rb else (0,) if ra else (1,)], a, b, None, False)
 
 
@@ -735,7 +735,7 @@ class RoundDecimals(Round):
 _SAME, _FLOAT, _LONG = "same", "float", "long"
 
 
-def _u(cls, ints=_FLOAT, bools=_FLOAT):
+def _unary(cls, ints=_FLOAT, bools=_FLOAT):
     """The function of a one-input op.  Float tensors go straight through; ``ints``/``bools``
     say what integer/bool tensors do, as in torch: keep their dtype (_SAME), compute in the
     default float dtype (_FLOAT), in int64 (_LONG), or raise a kernel name's
@@ -761,26 +761,27 @@ def _u(cls, ints=_FLOAT, bools=_FLOAT):
     return f
 
 
-exp, exp2, expm1 = _u(Exp), _u(Exp2), _u(Expm1)
-log, log2, log10, log1p = _u(Log), _u(Log2), _u(Log10), _u(Log1p)
-sqrt, rsqrt, reciprocal = _u(Sqrt), _u(Rsqrt), _u(Reciprocal)
-square = _u(Square, _SAME, _LONG)  # pow(x, 2): bool ** 2 is int64
-sin, cos, tan, asin, acos, atan = _u(Sin), _u(Cos), _u(Tan), _u(Asin), _u(Acos), _u(Atan)
+exp, exp2, expm1 = _unary(Exp), _unary(Exp2), _unary(Expm1)
+log, log2, log10, log1p = _unary(Log), _unary(Log2), _unary(Log10), _unary(Log1p)
+sqrt, rsqrt, reciprocal = _unary(Sqrt), _unary(Rsqrt), _unary(Reciprocal)
+square = _unary(Square, _SAME, _LONG)  # pow(x, 2): bool ** 2 is int64
+sin, cos, tan = _unary(Sin), _unary(Cos), _unary(Tan)
+asin, acos, atan = _unary(Asin), _unary(Acos), _unary(Atan)
 arcsin, arccos, arctan = asin, acos, atan
-sinh, cosh, tanh, asinh, acosh, atanh = _u(Sinh), _u(Cosh), _u(Tanh), _u(Asinh), _u(Acosh), \
-    _u(Atanh)
+sinh, cosh, tanh = _unary(Sinh), _unary(Cosh), _unary(Tanh)
+asinh, acosh, atanh = _unary(Asinh), _unary(Acosh), _unary(Atanh)
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
-sigmoid = _u(Sigmoid)
-erf, erfc, erfinv = _u(Erf), _u(Erfc), _u(Erfinv)
-abs = _u(Abs, _SAME, "abs_cpu")  # noqa: A001
+sigmoid = _unary(Sigmoid)
+erf, erfc, erfinv = _unary(Erf), _unary(Erfc), _unary(Erfinv)
+abs = _unary(Abs, _SAME, "abs_cpu")  # noqa: A001
 absolute = abs
-sign = _u(Sign, _SAME, _SAME)
-sgn = _u(Sgn, _SAME, _SAME)
-floor = _u(Floor, _SAME, "floor_vml_cpu")
-ceil = _u(Ceil, _SAME, "ceil_vml_cpu")
-trunc = _u(Trunc, _SAME, "trunc_vml_cpu")
+sign = _unary(Sign, _SAME, _SAME)
+sgn = _unary(Sgn, _SAME, _SAME)
+floor = _unary(Floor, _SAME, "floor_vml_cpu")
+ceil = _unary(Ceil, _SAME, "ceil_vml_cpu")
+trunc = _unary(Trunc, _SAME, "trunc_vml_cpu")
 fix = trunc
-frac = _u(Frac, "frac_cpu", "frac_cpu")
+frac = _unary(Frac, "frac_cpu", "frac_cpu")
 
 
 class Softplus(Op):

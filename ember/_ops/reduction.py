@@ -98,7 +98,7 @@ def _grad_dtype(input, dtype):
     records a graph (rare path: called only with a dtype)."""
     dt = D.to_dtype(dtype)
     arr_dtype = dt.np
-    if input._req and _state.enabled and arr_dtype.kind in "biu":
+    if input._requires_grad and _state.enabled and arr_dtype.kind in "biu":
         raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(arr_dtype)}")
     return dt
 

@@ -327,7 +327,7 @@ class _Names:
             return
         if t.grad_fn is not None:
             self.out.setdefault((t.grad_fn, t._output_nr), name)
-        elif t._req:
+        elif t._requires_grad:
             self.leaf.setdefault(id(t), name)
         self.arr.setdefault(id(t._array), name)
 
@@ -437,7 +437,7 @@ class _Recorder:
         names = []
         for item in info:
             if item is not None and item[0] == 1 and isinstance(item[1], Tensor) and \
-                    not item[1]._req:
+                    not item[1]._requires_grad:
                 names.append(self.names.arr.get(id(item[1]._array), "const"))
         return names
 
@@ -558,12 +558,12 @@ def explain(loss, inputs=None, retain_graph=False, max_values=12, file=sys.stdou
         frame = frame.f_back
     names = _Names(params, frame)
     root = loss.grad_fn if loss.grad_fn is not None else (
-        get_accumulator(loss) if loss._req else None)
+        get_accumulator(loss) if loss._requires_grad else None)
     nodes = _graph(root) if root is not None else []
     rec = _Recorder(names)
     rec.install(nodes)
     root_name = names.of_output(loss.grad_fn, loss._output_nr) if loss.grad_fn is not None \
-        else (names.of_leaf(loss) if loss._req else "L")
+        else (names.of_leaf(loss) if loss._requires_grad else "L")
     try:
         backward(loss, gradient, retain_graph=retain_graph, inputs=inputs)
     finally:

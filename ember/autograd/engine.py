@@ -36,7 +36,7 @@ def _size_str(shape):
 def _roots(tensors, grad_tensors, create_graph):
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        if not t._req:
+        if not t._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
                                "a grad_fn")
         if g is None:
@@ -101,7 +101,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
     if inputs is not None:
         capture = {}
         for idx, t in enumerate(inputs):
-            if not t._req:
+            if not t._requires_grad:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
             fn = grad_fn_of(t)
             key = (get_accumulator(t), 0) if fn is None else (fn, t._output_nr)
@@ -482,7 +482,7 @@ def _accumulate(var, g, create_graph):
                 g.base is not None and not _sole_view(g)):
             g = g.copy()
         var._grad = _make(g, False, None, 0, None)
-    elif old._req or old.grad_fn is not None:
+    elif old._requires_grad or old.grad_fn is not None:
         var._grad = old.detach() + g
     else:
         a = old._array

@@ -99,7 +99,7 @@ def _apply(cls, args, kwargs, cast):
     if cast is None:
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
         for a in args:
-            if isinstance(a, Tensor) and a._req:
+            if isinstance(a, Tensor) and a._requires_grad:
                 req = True
                 break
     else:
@@ -110,7 +110,7 @@ def _apply(cls, args, kwargs, cast):
                 if arr.dtype != cast:
                     arr = arr.astype(cast)
                 arrays.append(arr)
-                if a._req:
+                if a._requires_grad:
                     req = True
             else:
                 arrays.append(a)
@@ -174,10 +174,10 @@ def _edges(args, inputs=None):
         is_t = isinstance(a, Tensor)
         if (is_t if inputs is None else k in inputs):
             pos.append(k)
-            if is_t and a._req:
+            if is_t and a._requires_grad:
                 fn = a.grad_fn
                 if fn is not None and a._base is not None and fn._vver is not None and \
-                        fn._vver != a._vc[0]:
+                        fn._vver != a._version_counter[0]:
                     fn = _regen_view(a)
                 edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
                 arr = a._array
@@ -236,14 +236,14 @@ def _edge(t):
 def _apply1(cls, a):
     """``_apply`` for one-input, one-output, non-view ops without casting (unary math)."""
     aa = a._array
-    if not (a._req and _state.enabled):
+    if not (a._requires_grad and _state.enabled):
         out = cls.forward(_NOGRAD, aa)
         return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
     node = cls._node_cls()
     node._seq = next_seq()
     fn = a.grad_fn
     if fn is not None and a._base is not None and fn._vver is not None and \
-            fn._vver != a._vc[0]:
+            fn._vver != a._version_counter[0]:
         fn = _regen_view(a)
     node.next_functions = ((fn, a._output_nr) if fn is not None else
                            (get_accumulator(a), 0),)
@@ -259,9 +259,9 @@ def _apply1(cls, a):
     saved = node._saved
     if saved is not None:  # the usual saves, inline: the input, or the output
         if len(saved) == 1 and saved[0] is out:
-            node._saved_info = ((_OUT, 0, res._vc, 0),)
+            node._saved_info = ((_OUT, 0, res._version_counter, 0),)
         elif len(saved) == 1 and saved[0] is aa:
-            vc = a._vc
+            vc = a._version_counter
             node._saved_info = ((_IN, a, vc, vc[0]),)
         else:
             _record_saved(node, (aa,), (a,), (res,))
@@ -274,16 +274,16 @@ def _apply2(cls, a, b):
     aa = a._array
     bt = isinstance(b, Tensor)
     ba = b._array if bt else b
-    breq = bt and b._req
-    if not ((a._req or breq) and _state.enabled):
+    breq = bt and b._requires_grad
+    if not ((a._requires_grad or breq) and _state.enabled):
         out = cls.forward(_NOGRAD, aa, ba)
         return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
     node = cls._node_cls()
     node._seq = next_seq()
-    if a._req:
+    if a._requires_grad:
         fn = a.grad_fn
         if fn is not None and a._base is not None and fn._vver is not None and \
-                fn._vver != a._vc[0]:
+                fn._vver != a._version_counter[0]:
             fn = _regen_view(a)
         ea = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
         key = (aa.shape, aa.dtype)
@@ -291,7 +291,7 @@ def _apply2(cls, a, b):
         if breq:
             fn = b.grad_fn
             if fn is not None and b._base is not None and fn._vver is not None and \
-                    fn._vver != b._vc[0]:
+                    fn._vver != b._version_counter[0]:
                 fn = _regen_view(b)
             eb = (fn, b._output_nr) if fn is not None else (get_accumulator(b), 0)
             key = (ba.shape, ba.dtype)
@@ -307,7 +307,7 @@ def _apply2(cls, a, b):
         ea, ma = _NO_EDGE, None
         fn = b.grad_fn
         if fn is not None and b._base is not None and fn._vver is not None and \
-                fn._vver != b._vc[0]:
+                fn._vver != b._version_counter[0]:
             fn = _regen_view(b)
         eb = (fn, b._output_nr) if fn is not None else (get_accumulator(b), 0)
         key = (ba.shape, ba.dtype)
@@ -333,13 +333,13 @@ def _apply2(cls, a, b):
             if s is None or s.__class__ is not ndarray:
                 info.append(None)
             elif s is aa:
-                vc = a._vc
+                vc = a._version_counter
                 info.append((_IN, a, vc, vc[0]))
             elif s is ba:
-                vc = b._vc
+                vc = b._version_counter
                 info.append((_IN, b, vc, vc[0]))
             elif s is out:
-                info.append((_OUT, 0, res._vc, 0))
+                info.append((_OUT, 0, res._version_counter, 0))
             else:
                 info.append(None)
         node._saved_info = info
@@ -357,7 +357,7 @@ def _apply_view(cls, a, *extra):
     ``_base``) when it aliases ``a``'s memory."""
     aa = a._array
     node = None
-    req = a._req and _state.enabled
+    req = a._requires_grad and _state.enabled
     if not req:
         out = cls.forward(_NOGRAD, aa, *extra)
     else:
@@ -365,7 +365,7 @@ def _apply_view(cls, a, *extra):
         node._seq = next_seq()
         fn = a.grad_fn
         if fn is not None and a._base is not None and fn._vver is not None and \
-                fn._vver != a._vc[0]:
+                fn._vver != a._version_counter[0]:
             fn = _regen_view(a)
         edge = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
         key = (aa.shape, aa.dtype)
@@ -417,7 +417,7 @@ def _view_of(src, out, req, node, nr):
     of a tensor that requires grad made in no_grad mode requires grad too, as in torch, but
     has no gradient edge and may not be modified in place with grad mode on."""
     if _shares(out, src._array):
-        vc = src._vc
+        vc = src._version_counter
         b = src._base
         if node is not None:
             node._vver = vc[0]
@@ -426,7 +426,7 @@ def _view_of(src, out, req, node, nr):
             if b is not None and src.__dict__.get("_no_grad_view"):
                 t._no_grad_view = "parent"
             return t
-        if src._req and not _state.enabled:
+        if src._requires_grad and not _state.enabled:
             t = _make(out, True, None, 0, vc)
             t._no_grad_view = "self"
         else:
@@ -445,7 +445,7 @@ def _regen_view(t):
     with enable_grad():
         node = _apply(AsStrided, (base, _view_positions(base._array, t._array)), {},
                       None).grad_fn
-    node._vver = t._vc[0]
+    node._vver = t._version_counter[0]
     t.grad_fn, t._output_nr = node, 0
     return node
 
@@ -454,7 +454,7 @@ def grad_fn_of(t):
     """``t.grad_fn``, regenerated first when ``t`` is a stale view (see ``_view_of``)."""
     fn = t.grad_fn
     if fn is not None and t._base is not None and fn._vver is not None and \
-            fn._vver != t._vc[0]:
+            fn._vver != t._version_counter[0]:
         fn = _regen_view(t)
     return fn
 
@@ -482,12 +482,12 @@ def _record_saved(node, arrays, args, outs):
             for i, a in enumerate(arrays):
                 if s is a and isinstance(args[i], Tensor):
                     t = args[i]
-                    item = (_IN, t, t._vc, t._vc[0])
+                    item = (_IN, t, t._version_counter, t._version_counter[0])
                     break
             else:
                 for k, o in enumerate(outs):
                     if s is o._array:
-                        item = (_OUT, k, o._vc, o._vc[0])
+                        item = (_OUT, k, o._version_counter, o._version_counter[0])
                         break
         if item is not None:
             any_ref = True
@@ -538,8 +538,8 @@ class BackwardCFunction(Node, FunctionCtx):
                 out.append(None)
                 continue
             t, ver, is_out = item
-            if t._vc[0] != ver:
-                self._raise_version((_IN, t, t._vc, ver), t._array)
+            if t._version_counter[0] != ver:
+                self._raise_version((_IN, t, t._version_counter, ver), t._array)
             out.append(t)
         return tuple(out)
 
@@ -625,9 +625,9 @@ class Function(metaclass=_FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         tensor_args = [a for a in args if isinstance(a, Tensor)]
-        req = _state.enabled and any(a._req for a in tensor_args)
+        req = _state.enabled and any(a._requires_grad for a in tensor_args)
         ctx = cls._backward_cls()
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._req for a in args)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         uses_setup = cls.setup_context is not Function.setup_context
         with no_grad():
             if uses_setup:
@@ -650,11 +650,11 @@ class Function(metaclass=_FunctionMeta):
                 continue
             if id(o) in input_ids and id(o) not in dirty:
                 o = o.view_as(o) if o._array.ndim else o.detach()  # fresh output tensor
-                o = _make(o._array, False, None, 0, o._vc)
+                o = _make(o._array, False, None, 0, o._version_counter)
             if id(o) in non_diff or not (o.dtype.is_floating_point or o.dtype.is_complex):
-                o._req = False
+                o._requires_grad = False
             else:
-                o._req = True
+                o._requires_grad = True
                 o.grad_fn = ctx
                 o._output_nr = i
             new_outs.append(o)
@@ -663,7 +663,7 @@ class Function(metaclass=_FunctionMeta):
                          for o in outs]
         saved = []
         for t in ctx._to_save:
-            saved.append(None if t is None else (t, t._vc[0], False))
+            saved.append(None if t is None else (t, t._version_counter[0], False))
         ctx._saved = saved
         return new_outs[0] if single else tuple(new_outs)
 

@@ -383,7 +383,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     from ..autograd.grad_mode import _state
     if _state.enabled:
         for nm, w in (("weight", weight), ("pos_weight", pos_weight)):
-            if w is not None and w._req:
+            if w is not None and w._requires_grad:
                 raise RuntimeError("The function 'binary_cross_entropy_with_logits' is not "
                                    f"differentiable with respect to argument '{nm}'. This input "
                                    "cannot have requires_grad True.")

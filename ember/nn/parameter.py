@@ -13,7 +13,7 @@ class Parameter(Tensor):
         if data is None:
             from .._creation import empty
             data = empty(0)
-        t = _make(data._array, False, None, 0, data._vc)
+        t = _make(data._array, False, None, 0, data._version_counter)
         t.__class__ = cls  # same layout: Parameter adds no slots
         if requires_grad:
             t.requires_grad = True
@@ -26,12 +26,12 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, proto):
-        return (_rebuild_parameter, (self._array, self._req))
+        return (_rebuild_parameter, (self._array, self._requires_grad))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        p = Parameter(_make(self._array.copy(), False, None, 0, None), self._req)
+        p = Parameter(_make(self._array.copy(), False, None, 0, None), self._requires_grad)
         if self._grad is not None:
             p._grad = _make(self._grad._array.copy(), False, None, 0, None)
         memo[id(self)] = p
@@ -48,7 +48,7 @@ class Buffer(Tensor):
     def __new__(cls, data=None, *, persistent=True):
         from .._creation import empty
         data = empty(0) if data is None else data
-        t = _make(data._array, False, None, 0, data._vc)
+        t = _make(data._array, False, None, 0, data._version_counter)
         t.__class__ = Buffer
         t.persistent = persistent
         return t

@@ -353,7 +353,7 @@ class Optimizer:
                 if g.grad_fn is not None:
                     g.detach_()
                 else:
-                    g._req = False
+                    g._requires_grad = False
                 a = g._array
                 if a.flags.writeable:
                     a[...] = 0

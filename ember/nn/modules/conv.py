@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .. import _functional_layers as FL
-from .. import _functional_core as FC
+from .. import functional as F
 from ..._creation import empty
 from .. import init
 from ..parameter import Parameter
@@ -110,9 +109,9 @@ class _ConvNd(Module):
             self.padding_mode = "zeros"
 
     def _conv_forward(self, input, weight, bias):
-        fn = FL.conv1d if self._nd == 1 else FL.conv2d
+        fn = F.conv1d if self._nd == 1 else F.conv2d
         if self.padding_mode != "zeros":
-            input = FC.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            input = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return fn(input, weight, bias, self.stride, 0, self.dilation, self.groups)
         return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
@@ -165,7 +164,7 @@ class _ConvTransposeNd(_ConvNd):
 
     def forward(self, input, output_size=None):
         op = self._output_padding(input, output_size)
-        fn = FL.conv_transpose1d if self._nd == 1 else FL.conv_transpose2d
+        fn = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
         return fn(input, self.weight, self.bias, self.stride, self.padding, op, self.groups,
                   self.dilation)
 

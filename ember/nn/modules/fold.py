@@ -1,7 +1,7 @@
 """Fold and Unfold (torch.nn.modules.fold)."""
 from __future__ import annotations
 
-from .. import _functional_layers as FL
+from .. import functional as F
 from .module import Module
 
 __all__ = ["Fold", "Unfold"]
@@ -16,7 +16,7 @@ class Fold(Module):
         self.dilation, self.padding, self.stride = dilation, padding, stride
 
     def forward(self, input):
-        return FL.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
+        return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
                        self.stride)
 
     def extra_repr(self):
@@ -33,7 +33,7 @@ class Unfold(Module):
             kernel_size, dilation, padding, stride
 
     def forward(self, input):
-        return FL.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self):
         return ("kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ... import _creation as _cr
 from ... import _dtype as D
-from .. import _functional_layers as FL
+from .. import functional as F
 from ..._creation import empty
 from .. import init
 from ..parameter import Parameter
@@ -102,7 +102,7 @@ class _BatchNorm(_NormBase):
             eaf = 1.0 / float(nbt._array) if self.momentum is None else self.momentum
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_stats = not self.training or self.track_running_stats
-        return FL.batch_norm(input, self.running_mean if use_stats else None,
+        return F.batch_norm(input, self.running_mean if use_stats else None,
                              self.running_var if use_stats else None, self.weight, self.bias,
                              bn_training, eaf, self.eps)
 
@@ -140,7 +140,7 @@ class _InstanceNorm(_NormBase):
         unb = input.dim() == nd + 1
         if unb:
             input = input.unsqueeze(0)
-        out = FL.instance_norm(input, self.running_mean, self.running_var, self.weight,
+        out = F.instance_norm(input, self.running_mean, self.running_var, self.weight,
                                self.bias, self.training or not self.track_running_stats,
                                0.0 if self.momentum is None else self.momentum, self.eps)
         return out.squeeze(0) if unb else out
@@ -172,7 +172,7 @@ class LayerNorm(Module):
         _reset_affine(self)
 
     def forward(self, input):
-        return FL.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return ("{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}, "
@@ -227,7 +227,7 @@ class GroupNorm(Module):
         _reset_affine(self)
 
     def forward(self, input):
-        return FL.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return "{num_groups}, {num_channels}, eps={eps}, affine={affine}, bias={use_bias}".format(
@@ -240,7 +240,7 @@ class LocalResponseNorm(Module):
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
     def forward(self, input):
-        return FL.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)

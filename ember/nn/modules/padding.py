@@ -1,7 +1,7 @@
 """Padding layers (torch.nn.modules.padding): constant, zero, reflection, replication, circular."""
 from __future__ import annotations
 
-from .. import _functional_core as FC
+from .. import functional as F
 from .module import Module
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d",
@@ -27,8 +27,8 @@ class _PadNd(Module):
 
     def forward(self, input):
         if self._mode == "constant":
-            return FC.pad(input, self.padding, "constant", self.value)
-        return FC.pad(input, self.padding, self._mode)
+            return F.pad(input, self.padding, "constant", self.value)
+        return F.pad(input, self.padding, self._mode)
 
     def extra_repr(self):
         if self._mode == "constant":

@@ -1,7 +1,7 @@
 """Pooling layers (torch.nn): max, average, adaptive, LP."""
 from __future__ import annotations
 
-from .. import _functional_layers as FL
+from .. import functional as F
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
@@ -30,13 +30,13 @@ class _MaxPoolNd(Module):
 
 class MaxPool1d(_MaxPoolNd):
     def forward(self, input):
-        return FL.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                              ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class MaxPool2d(_MaxPoolNd):
     def forward(self, input):
-        return FL.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                              ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
@@ -58,7 +58,7 @@ class AvgPool1d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
 
     def forward(self, input):
-        return FL.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                              self.count_include_pad)
 
 
@@ -80,7 +80,7 @@ class AvgPool2d(_AvgPoolNd):
         self.divisor_override = divisor_override
 
     def forward(self, input):
-        return FL.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                              self.count_include_pad, self.divisor_override)
 
 
@@ -102,7 +102,7 @@ class AdaptiveAvgPool1d(_AdaptiveNd):
         super().__init__(output_size)
 
     def forward(self, input):
-        return FL.adaptive_avg_pool1d(input, self.output_size)
+        return F.adaptive_avg_pool1d(input, self.output_size)
 
 
 class AdaptiveAvgPool2d(_AdaptiveNd):
@@ -112,21 +112,21 @@ class AdaptiveAvgPool2d(_AdaptiveNd):
         super().__init__(output_size)
 
     def forward(self, input):
-        return FL.adaptive_avg_pool2d(input, self.output_size)
+        return F.adaptive_avg_pool2d(input, self.output_size)
 
 
 class AdaptiveMaxPool1d(_AdaptiveNd):
     _max = True
 
     def forward(self, input):
-        return FL.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool2d(_AdaptiveNd):
     _max = True
 
     def forward(self, input):
-        return FL.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
 class _LPPoolNd(Module):
@@ -144,13 +144,13 @@ class _LPPoolNd(Module):
 
 class LPPool1d(_LPPoolNd):
     def forward(self, input):
-        return FL.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride,
+        return F.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride,
                             self.ceil_mode)
 
 
 class LPPool2d(_LPPoolNd):
     def forward(self, input):
-        return FL.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride,
+        return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride,
                             self.ceil_mode)
 
 

@@ -13,8 +13,8 @@ from ... import _creation as _cr
 from ..._ops.linalg import addmm
 from ..._ops.shape import cat, stack
 from ...autograd.function import _apply
-from .. import _functional_layers as FL
-from ..._ops import rnn as R
+from .. import functional as F
+from ..._ops import rnn as rnn_ops
 from ..._creation import empty
 from .. import init
 from ..parameter import Parameter
@@ -190,7 +190,7 @@ class RNNBase(Module):
                     f.append(v)
             layer_in = outs[0] if dirs == 1 else cat(outs, 2)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                layer_in = FL.dropout(layer_in, self.dropout, True)
+                layer_in = F.dropout(layer_in, self.dropout, True)
         return layer_in, [stack(f, 0) for f in finals]
 
     def _split(self, ws):
@@ -242,7 +242,7 @@ class RNN(RNNBase):
     def _layer(self, x, ws, init, lengths):
         w_ih, w_hh, b_ih, b_hh, _ = self._split(ws)
         xw = _proj(x, w_ih, b_ih + b_hh if b_ih is not None else None)
-        out, hT = _apply(R.RNNLayer, (xw, w_hh, init[0], self.mode == "RNN_RELU"), {}, None)
+        out, hT = _apply(rnn_ops.RNNLayer, (xw, w_hh, init[0], self.mode == "RNN_RELU"), {}, None)
         if lengths is not None:
             hT = _last_valid(out, lengths)
         return out, [hT]
@@ -308,7 +308,7 @@ class LSTM(RNNBase):
     def _cell_seq(self, x, ws, init, lengths, reverse):
         if self._fused(x, init, lengths):
             w_ih, w_hh, b_ih, b_hh, _ = self._split(ws)
-            out, hT, cT = _apply(R.LSTMSeq, (x, w_ih, w_hh, b_ih, b_hh, init[0], init[1],
+            out, hT, cT = _apply(rnn_ops.LSTMSeq, (x, w_ih, w_hh, b_ih, b_hh, init[0], init[1],
                                              reverse), {}, None)
             return out, [hT, cT]
         return RNNBase._cell_seq(self, x, ws, init, lengths, reverse)
@@ -319,10 +319,10 @@ class LSTM(RNNBase):
         if self.proj_size:
             return _lstm_proj_seq(xw, w_hh, rest[0], init[0], init[1], lengths)
         if lengths is not None:  # variable lengths: the fused layer, final states per sequence
-            out, hT, cT = _apply(R.LSTMLayer, (xw, w_hh, init[0], init[1], tuple(lengths)), {},
-                                 None)
+            out, hT, cT = _apply(rnn_ops.LSTMLayer,
+                                 (xw, w_hh, init[0], init[1], tuple(lengths)), {}, None)
             return out, [hT, cT]
-        out, hT, cT = _apply(R.LSTMLayer, (xw, w_hh, init[0], init[1]), {}, None)
+        out, hT, cT = _apply(rnn_ops.LSTMLayer, (xw, w_hh, init[0], init[1]), {}, None)
         return out, [hT, cT]
 
     def forward(self, input, hx=None):
@@ -389,7 +389,7 @@ class GRU(RNNBase):
         else:
             b, b_hn = None, None
         xw = _proj(x, w_ih, b)
-        out, hT = _apply(R.GRULayer, (xw, w_hh, b_hn, init[0]), {}, None)
+        out, hT = _apply(rnn_ops.GRULayer, (xw, w_hh, b_hn, init[0]), {}, None)
         if lengths is not None:
             hT = _last_valid(out, lengths)
         return out, [hT]
@@ -481,7 +481,7 @@ def _linear(x, w, b):
 
 
 def _chunks(t, n):
-    return _apply(R.UnsafeSplit, (t, n, 1), {}, None)
+    return _apply(rnn_ops.UnsafeSplit, (t, n, 1), {}, None)
 
 
 class RNNCell(RNNCellBase):
@@ -516,10 +516,10 @@ class LSTMCell(RNNCellBase):
             h, c = self._state(hx[0], x, unb), self._state(hx[1], x, unb)
         ws = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if _same_dtype(x, *ws) and h.dtype == x.dtype and c.dtype == x.dtype:
-            _, hT, cT = _apply(R.LSTMCellStep, (x.unsqueeze(0),) + ws + (h, c, False), {},
+            _, hT, cT = _apply(rnn_ops.LSTMCellStep, (x.unsqueeze(0),) + ws + (h, c, False), {},
                                None)
         else:
-            _, hT, cT = _apply(R.LSTMLayer, (self._xw(x), self.weight_hh, h, c), {}, None)
+            _, hT, cT = _apply(rnn_ops.LSTMLayer, (self._xw(x), self.weight_hh, h, c), {}, None)
         return (hT.squeeze(0), cT.squeeze(0)) if unb else (hT, cT)
 
 

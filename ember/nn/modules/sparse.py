@@ -1,7 +1,7 @@
 """Embedding and EmbeddingBag (torch.nn)."""
 from __future__ import annotations
 
-from .. import _functional_layers as FL
+from .. import functional as F
 from ..parameter import Parameter
 from ..._creation import empty
 from .. import init
@@ -49,7 +49,7 @@ class Embedding(Module):
             self.weight._array[self.padding_idx] = 0
 
     def forward(self, input):
-        return FL.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                             self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self):
@@ -95,7 +95,7 @@ class EmbeddingBag(Module):
             self.weight = Parameter(_weight)
 
     def forward(self, input, offsets=None, per_sample_weights=None):
-        return FL.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+        return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
                                 self.scale_grad_by_freq, self.mode, self.sparse,
                                 per_sample_weights, self.include_last_offset, self.padding_idx)
 

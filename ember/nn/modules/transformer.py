@@ -9,8 +9,8 @@ import copy
 
 from ..._backend import xp
 from ..._tensor import _make
-from .. import _functional_core as FC
-from .. import _functional_layers as FL
+from .. import functional as F
+from .._functional_layers import _canonical_mask, _none_or_dtype
 from ..._creation import empty
 from .. import init
 from ..parameter import Parameter
@@ -91,10 +91,10 @@ class MultiheadAttention(Module):
                 attn_mask=None, average_attn_weights=True, is_causal=False):
         # torch's MultiheadAttention.forward (its fused inference fast path aside)
         is_batched = query.dim() == 3
-        key_padding_mask = FL._canonical_mask(key_padding_mask, "key_padding_mask",
-                                              FL._none_or_dtype(attn_mask), "attn_mask",
+        key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask",
+                                              _none_or_dtype(attn_mask), "attn_mask",
                                               query.dtype)
-        attn_mask = FL._canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
         if self.batch_first and is_batched:
             if key is value:
                 if query is key:
@@ -105,7 +105,7 @@ class MultiheadAttention(Module):
             else:
                 query, key, value = (x.transpose(1, 0) for x in (query, key, value))
         sep = not self._qkv_same_embed_dim
-        out, w = FL.multi_head_attention_forward(
+        out, w = F.multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
             self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
             self.out_proj.weight, self.out_proj.bias, training=self.training,
@@ -146,9 +146,9 @@ def _detect_is_causal_mask(mask, is_causal=None, size=None):
 
 def _get_activation_fn(activation):
     if activation == "relu":
-        return FC.relu
+        return F.relu
     if activation == "gelu":
-        return FC.gelu
+        return F.gelu
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")
 
 
@@ -176,13 +176,13 @@ class TransformerEncoderLayer(Module):
     def __setstate__(self, state):
         super().__setstate__(state)
         if not hasattr(self, "activation"):
-            self.activation = FC.relu
+            self.activation = F.relu
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        src_key_padding_mask = FL._canonical_mask(src_key_padding_mask, "src_key_padding_mask",
-                                                  FL._none_or_dtype(src_mask), "src_mask",
+        src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask",
+                                                  _none_or_dtype(src_mask), "src_mask",
                                                   src.dtype)
-        src_mask = FL._canonical_mask(src_mask, "src_mask", None, "", src.dtype, False)
+        src_mask = _canonical_mask(src_mask, "src_mask", None, "", src.dtype, False)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -275,9 +275,9 @@ class TransformerEncoder(Module):
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         # torch's TransformerEncoder.forward (its nested-tensor inference fast path aside)
-        src_key_padding_mask = FL._canonical_mask(src_key_padding_mask, "src_key_padding_mask",
-                                                  FL._none_or_dtype(mask), "mask", src.dtype)
-        mask = FL._canonical_mask(mask, "mask", None, "", src.dtype, False)
+        src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask",
+                                                  _none_or_dtype(mask), "mask", src.dtype)
+        mask = _canonical_mask(mask, "mask", None, "", src.dtype, False)
         batch_first = self.layers[0].self_attn.batch_first
         is_causal = _detect_is_causal_mask(mask, is_causal, _get_seq_len(src, batch_first))
         out = src

@@ -1,7 +1,7 @@
 """Upsample, UpsamplingNearest2d, UpsamplingBilinear2d (torch.nn.modules.upsampling)."""
 from __future__ import annotations
 
-from .. import _functional_layers as FL
+from .. import functional as F
 from .module import Module
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
@@ -23,7 +23,7 @@ class Upsample(Module):
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input):
-        return FL.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                               recompute_scale_factor=self.recompute_scale_factor)
 
     def extra_repr(self):
