@@ -216,16 +216,16 @@ class PreluKernel(Op):
         return xp.where(x > 0, x, w * x)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         x, w = ctx.saved_tensors
         pos = x > 0
-        if _graph(xp):  # torch's double backward masks with x >= 0: no x == 0 derivatives
+        if _graph(ns):  # torch's double backward masks with x >= 0: no x == 0 derivatives
             zero = x == 0
             name = "PreluKernelBackwardBackward0"
-            return (xp.connect(xp.where(pos, g, xp.where(zero, w.detach() * g, w * g)), x, name),
-                    xp.connect(xp.where(pos, 0.0, xp.where(zero, x.detach() * g, x * g)), w,
+            return (ns.connect(ns.where(pos, g, ns.where(zero, w.detach() * g, w * g)), x, name),
+                    ns.connect(ns.where(pos, 0.0, ns.where(zero, x.detach() * g, x * g)), w,
                                name))
-        return xp.where(pos, g, w * g), xp.where(pos, 0.0, x * g)
+        return ns.where(pos, g, w * g), ns.where(pos, 0.0, x * g)
 
 
 class RreluWithNoise(Op):

@@ -81,19 +81,19 @@ class FlashAttention(Op):
         return xp.matmul(p, v, out=out)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         q, k, v, p = ctx.saved_tensors
         mask, scale = ctx.geo
-        if xp.graph:  # the probabilities again, through differentiable ops
-            s = xp.matmul(q, xp.swapaxes(k, -1, -2)) * scale
+        if ns.graph:  # the probabilities again, through differentiable ops
+            s = ns.matmul(q, ns.swapaxes(k, -1, -2)) * scale
             if mask is not None:
                 s = s + mask
             p = _apply(SafeSoftmax, (s, -1), {}, None)
-        dv = xp.matmul(xp.swapaxes(p, -1, -2), g)
-        dp = xp.matmul(g, xp.swapaxes(v, -1, -2))
-        ds = p * (dp - xp.sum(dp * p, axis=-1, keepdims=True))
-        dq = xp.matmul(ds, k) * scale
-        dk = xp.matmul(xp.swapaxes(ds, -1, -2), q) * scale
+        dv = ns.matmul(ns.swapaxes(p, -1, -2), g)
+        dp = ns.matmul(g, ns.swapaxes(v, -1, -2))
+        ds = p * (dp - ns.sum(dp * p, axis=-1, keepdims=True))
+        dq = ns.matmul(ds, k) * scale
+        dk = ns.matmul(ns.swapaxes(ds, -1, -2), q) * scale
         return dq, dk, dv, None, None
 
 

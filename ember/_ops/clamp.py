@@ -34,7 +34,7 @@ class Clamp(Op):
         return xp.minimum(xp.maximum(a, lo), hi)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (m,) = ctx.saved_tensors
         return g * m, None, None
 
@@ -54,13 +54,13 @@ class ClampTensor(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         # torch's rule: where min > max the result is max, so min gets no gradient there
         a, lo, hi = ctx.saved_tensors
         if lo is None:
-            return xp.where(a <= hi, g, 0.0), None, xp.where(a > hi, g, 0.0)
+            return ns.where(a <= hi, g, 0.0), None, ns.where(a > hi, g, 0.0)
         if hi is None:
-            return xp.where(a >= lo, g, 0.0), xp.where(a < lo, g, 0.0), None
+            return ns.where(a >= lo, g, 0.0), ns.where(a < lo, g, 0.0), None
         need = ctx.needs_input_grad
         sa, sl, sh = tuple(a.shape), tuple(lo.shape), tuple(hi.shape)
         if sa != sl or sa != sh:  # torch combines the masks in place: shapes must fit
@@ -69,9 +69,9 @@ class ClampTensor(Op):
                                    (bc(sa, sh), bc(sl, sh), 2)):
                 if need[k]:
                     _inplace_broadcast(left, right)
-        return (xp.where((a >= lo) & (a <= hi), g, 0.0) if need[0] else None,
-                xp.where((a < lo) & (lo < hi), g, 0.0) if need[1] else None,
-                xp.where((a > hi) | (hi < lo), g, 0.0) if need[2] else None)
+        return (ns.where((a >= lo) & (a <= hi), g, 0.0) if need[0] else None,
+                ns.where((a < lo) & (lo < hi), g, 0.0) if need[1] else None,
+                ns.where((a > hi) | (hi < lo), g, 0.0) if need[2] else None)
 
 
 def _inplace_broadcast(shape, other):
@@ -187,7 +187,7 @@ class Maximum(Op):
         return xp.maximum(a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (w,) = ctx.saved_tensors
         return g * w, g * (1 - w)
 
@@ -203,7 +203,7 @@ class Minimum(Op):
         return xp.minimum(a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (w,) = ctx.saved_tensors
         return g * w, g * (1 - w)
 
@@ -218,9 +218,9 @@ class Fmax(Maximum):
         return xp.fmax(a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (w,) = ctx.saved_tensors
-        return xp.where(w, g, 0.0), xp.where(w, 0.0, g)
+        return ns.where(w, g, 0.0), ns.where(w, 0.0, g)
 
 
 class Fmin(Fmax):

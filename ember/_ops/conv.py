@@ -148,7 +148,7 @@ class Unfold(Op):
         return cols.reshape(n, c * kernel[0] * kernel[1], cols.shape[-2] * cols.shape[-1])
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         hw, kernel, stride, pads, dil = ctx.geo
         return fold(g, hw, kernel, stride, pads, dil), None, None, None, None
 
@@ -169,7 +169,7 @@ class Fold(Op):
         return col2im(cols.reshape(n, c, kh, kw, oh, ow), hw, stride, pads, dil)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return unfold(g, *ctx.geo), None, None, None, None, None
 
 
@@ -423,13 +423,13 @@ class Conv(Op):
         return out[:, :, 0] if one_d else out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         x, w, cols = ctx.saved_tensors
         stride, pads, dil, groups, one_d, xshape = ctx.geo
         needs = ctx.needs_input_grad
-        if xp.graph:
+        if ns.graph:
             res = _conv_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs, xshape)
-            return _empty_double_backward(res, xshape, x, w, xp)
+            return _empty_double_backward(res, xshape, x, w, ns)
         if one_d:
             g = g[:, :, None]
             w = w[:, :, None]
@@ -455,12 +455,12 @@ class Conv(Op):
         return gx, gw, gb, None, None, None, None
 
 
-def _empty_double_backward(res, xshape, x, w, xp):
+def _empty_double_backward(res, xshape, x, w, ns):
     """torch: on an empty input the first-order gradients require grad but their double
     backward is undefined (a None second-order gradient)."""
     if 0 not in xshape:
         return res
-    return tuple(r if r is None else xp.cut(r, x, w) for r in res)
+    return tuple(r if r is None else ns.cut(r, x, w) for r in res)
 
 
 def _conv_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs, xshape):
@@ -523,13 +523,13 @@ class ConvTranspose(Op):
         return out[:, :, 0] if one_d else out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         x, w = ctx.saved_tensors
         stride, pads, dil, groups, one_d = ctx.geo
         needs = ctx.needs_input_grad
-        if xp.graph:
+        if ns.graph:
             res = _convT_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs)
-            return _empty_double_backward(res, x.shape, x, w, xp)
+            return _empty_double_backward(res, x.shape, x, w, ns)
         if one_d:
             g = g[:, :, None]
             x, w = _to2d(x, w, None)
@@ -622,8 +622,8 @@ class PixelShuffle(Op):
         return _shuffle(x, r)
 
     @staticmethod
-    def backward(ctx, g, xp):
-        if xp.graph:
+    def backward(ctx, g, ns):
+        if ns.graph:
             return _apply(PixelUnshuffle, (g, ctx.r), {}, None), None
         return _unshuffle(g, ctx.r), None
 
@@ -637,7 +637,7 @@ class PixelUnshuffle(Op):
         return _unshuffle(x, r)
 
     @staticmethod
-    def backward(ctx, g, xp):
-        if xp.graph:
+    def backward(ctx, g, ns):
+        if ns.graph:
             return _apply(PixelShuffle, (g, ctx.r), {}, None), None
         return _shuffle(g, ctx.r), None

@@ -49,8 +49,8 @@ def _not_pd_order(a):
     return n
 
 
-def _mT(x, xp):
-    return xp.swapaxes(x, -1, -2)
+def _mT(x, ns):
+    return ns.swapaxes(x, -1, -2)
 
 
 class _Prims:
@@ -58,8 +58,8 @@ class _Prims:
     gradient has a graph) under create_graph."""
 
     @staticmethod
-    def get(xp):
-        return _GRAPH_PRIMS if getattr(xp, "graph", False) else _ARRAY_PRIMS
+    def get(ns):
+        return _GRAPH_PRIMS if getattr(ns, "graph", False) else _ARRAY_PRIMS
 
 
 class _ArrayPrims:
@@ -96,10 +96,10 @@ class Inv(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (b,) = ctx.saved_tensors
-        bt = _mT(b, xp)
-        return -xp.matmul(xp.matmul(bt, g), bt)
+        bt = _mT(b, ns)
+        return -ns.matmul(ns.matmul(bt, g), bt)
 
 
 class Det(Op):
@@ -113,9 +113,9 @@ class Det(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, d = ctx.saved_tensors
-        ainv_t = _mT(_Prims.get(xp).inv(a), xp)
+        ainv_t = _mT(_Prims.get(ns).inv(a), ns)
         return (g * d)[..., None, None] * ainv_t
 
 
@@ -131,12 +131,12 @@ class Slogdet(Op):
         return xp.asarray(sign, dtype=a.dtype), xp.asarray(logabs, dtype=a.dtype)
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         g = grads[1]
         (a,) = ctx.saved_tensors
         if g is None:
-            return xp.zeros_like(a)
-        return g[..., None, None] * _mT(_Prims.get(xp).inv(a), xp)
+            return ns.zeros_like(a)
+        return g[..., None, None] * _mT(_Prims.get(ns).inv(a), ns)
 
 
 class Solve(Op):
@@ -154,10 +154,10 @@ class Solve(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, x = ctx.saved_tensors
-        gb = _Prims.get(xp).solve(_mT(a, xp), g)
-        ga = -xp.matmul(gb, _mT(x, xp)) if ctx.needs_input_grad[0] else None
+        gb = _Prims.get(ns).solve(_mT(a, ns), g)
+        ga = -ns.matmul(gb, _mT(x, ns)) if ctx.needs_input_grad[0] else None
         return ga, gb
 
 
@@ -178,12 +178,12 @@ class Cholesky(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (L,) = ctx.saved_tensors
-        phi = xp.tril(xp.matmul(_mT(L, xp), g))
-        phi = (phi + _mT(xp.tril(phi, -1), xp)) * 0.5
-        linv = _Prims.get(xp).inv(L)
-        return xp.matmul(xp.matmul(_mT(linv, xp), phi), linv)
+        phi = ns.tril(ns.matmul(_mT(L, ns), g))
+        phi = (phi + _mT(ns.tril(phi, -1), ns)) * 0.5
+        linv = _Prims.get(ns).inv(L)
+        return ns.matmul(ns.matmul(_mT(linv, ns), phi), linv)
 
 
 class Cross(Op):
@@ -197,7 +197,7 @@ class Cross(Op):
         return xp.cross(a, b, axis=axis)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
-        cr = _Prims.get(xp).cross
+        cr = _Prims.get(ns).cross
         return cr(b, g, ctx.axis), cr(g, a, ctx.axis), None

@@ -172,7 +172,7 @@ class PutAt(Op):
         return out
 
     @staticmethod
-    def backward(ctx, gg, xp):
+    def backward(ctx, gg, ns):
         return gg[ctx.idx], None, None
 
 
@@ -188,7 +188,7 @@ class AddAt(Op):
         return out
 
     @staticmethod
-    def backward(ctx, gg, xp):
+    def backward(ctx, gg, ns):
         return gg[ctx.idx], None, None, None
 
 
@@ -203,9 +203,9 @@ class ScatterAddAlong(Op):
         return _scatter_add_along(shape, idx, g, axis)
 
     @staticmethod
-    def backward(ctx, gg, xp):
+    def backward(ctx, gg, ns):
         (idx,) = ctx.saved_tensors
-        return xp.take_along_axis(gg, idx, ctx.axis), None, None, None
+        return ns.take_along_axis(gg, idx, ctx.axis), None, None, None
 
 
 def put_at(shape, idx, g):
@@ -237,11 +237,11 @@ class Connect(Op):
         return r
 
     @staticmethod
-    def backward(ctx, gg, xp):
+    def backward(ctx, gg, ns):
         (src,) = ctx.saved_tensors
-        if getattr(xp, "graph", False):  # (zeros, not src * 0: that is NaN at inf/NaN)
+        if getattr(ns, "graph", False):  # (zeros, not src * 0: that is NaN at inf/NaN)
             return gg, _zeros(src)
-        return gg, xp.zeros_like(src)
+        return gg, ns.zeros_like(src)
 
 
 def _zeros(t):
@@ -252,7 +252,7 @@ class NoDoubleBackward(Connect):
     """``connect`` for a backward torch has no derivative of: differentiating it raises."""
 
     @staticmethod
-    def backward(ctx, gg, xp):
+    def backward(ctx, gg, ns):
         raise RuntimeError(f"derivative for aten::{ctx._op._fn} is not implemented")
 
 
@@ -291,7 +291,7 @@ class Cut(Op):
         return r
 
     @staticmethod
-    def backward(ctx, gg, xp):
+    def backward(ctx, gg, ns):
         return (None,) * (ctx.n + 1)
 
 

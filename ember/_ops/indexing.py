@@ -28,8 +28,8 @@ class Index(Op):
         return a[idx]
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return xp.add_at(ctx.shape, ctx.idx, g), None
+    def backward(ctx, g, ns):
+        return ns.add_at(ctx.shape, ctx.idx, g), None
 
 
 class BasicIndexUnsqueeze(Slice):
@@ -297,9 +297,9 @@ class IndexEmpty(Index):
         return xp.zeros(out_shape, a.dtype)
 
     @staticmethod
-    def backward(ctx, g, xp):
-        if getattr(xp, "graph", False):
-            return xp.broadcast_to(g.sum() * 0, ctx.shape), None, None
+    def backward(ctx, g, ns):
+        if getattr(ns, "graph", False):
+            return ns.broadcast_to(g.sum() * 0, ctx.shape), None, None
         return _xp.zeros(ctx.shape, g.dtype), None, None
 
 
@@ -341,13 +341,13 @@ class IndexPut(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         idx = ctx.idx
-        ga = g if ctx.acc else _zero_at(g, idx, xp)
+        ga = g if ctx.acc else _zero_at(g, idx, ns)
         return ga, g[idx], None, None
 
 
-def _zero_at(g, idx, xp):
+def _zero_at(g, idx, ns):
     """g with the positions ``idx`` set to zero (as a product with a 0/1 mask)."""
     m = _xp.ones(tuple(g.shape), dtype=bool)
     m[idx] = False
@@ -404,7 +404,7 @@ class SetItem(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         ix = ctx.ix
         m = _xp.ones(tuple(g.shape), dtype=bool)
         ix.put(m, False)
@@ -727,17 +727,17 @@ class Gather(Op):
         return nx.take_along_axis(a, idx, axis)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (idx,) = ctx.saved_tensors
         shape, axis = ctx.shape, ctx.axis
         if not shape:
-            return xp.add_at((1,), (idx,), g).reshape(()), None, None
+            return ns.add_at((1,), (idx,), g).reshape(()), None, None
         sub = tuple(s if d != axis else shape[d] for d, s in enumerate(idx.shape))
         if sub == shape:
-            return xp.scatter_add_along(shape, idx, g, axis), None, None
+            return ns.scatter_add_along(shape, idx, g, axis), None, None
         # an index smaller than self in other dims: scatter into that corner, then pad
-        gs = xp.scatter_add_along(sub, idx, g, axis)
-        return xp.pad(gs, [(0, s - k) for s, k in zip(shape, sub)]), None, None
+        gs = ns.scatter_add_along(sub, idx, g, axis)
+        return ns.pad(gs, [(0, s - k) for s, k in zip(shape, sub)]), None, None
 
 
 def _check_gather(a, axis, idx, name, src=None):
@@ -822,30 +822,30 @@ class Scatter(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (idx,) = ctx.saved_tensors
-        ga = _zero_at(g, ctx.full, xp)
+        ga = _zero_at(g, ctx.full, ns)
         gs = None
         if ctx.needs_input_grad[3]:  # torch's grad.gather(dim, index): index's shape (the
-            gs = _gather_at(g, idx, ctx.axis, xp)  # engine rejects it unless it fits src)
+            gs = _gather_at(g, idx, ctx.axis, ns)  # engine rejects it unless it fits src)
         return ga, None, None, gs, None
 
 
-def _gather_src_grad(g, idx, axis, src_shape, xp):
+def _gather_src_grad(g, idx, axis, src_shape, ns):
     """grad of a scatter's src: g gathered at idx (idx may be smaller than g and src in any
     dim), zero-padded to src's shape."""
-    return _pad_to(_gather_at(g, idx, axis, xp), src_shape, xp)
+    return _pad_to(_gather_at(g, idx, axis, ns), src_shape, ns)
 
 
-def _gather_at(g, idx, axis, xp):
+def _gather_at(g, idx, axis, ns):
     if any(s != gs for i, (s, gs) in enumerate(zip(idx.shape, g.shape)) if i != axis):
         g = g[tuple(slice(0, s) if i != axis else slice(None) for i, s in enumerate(idx.shape))]
-    return xp.take_along_axis(g, idx, axis)
+    return ns.take_along_axis(g, idx, axis)
 
 
-def _pad_to(gs, src_shape, xp):
+def _pad_to(gs, src_shape, ns):
     if tuple(gs.shape) != tuple(src_shape):
-        gs = xp.pad(gs, [(0, s - gi) for s, gi in zip(src_shape, gs.shape)])
+        gs = ns.pad(gs, [(0, s - gi) for s, gi in zip(src_shape, gs.shape)])
     return gs
 
 
@@ -859,9 +859,9 @@ class ScatterAdd(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (idx,) = ctx.saved_tensors
-        return g, None, None, _gather_at(g, idx, ctx.axis, xp)  # torch's, as Scatter's
+        return g, None, None, _gather_at(g, idx, ctx.axis, ns)  # torch's, as Scatter's
 
 
 class ScatterValue(Scatter):
@@ -952,24 +952,24 @@ class ScatterReduce(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         full, axis, idx, r = ctx.full, ctx.axis, ctx.idx, ctx.reduce
         gs = None
         if r == "sum":  # src: torch's grad.gather(dim, index), as Scatter's
             ga = g
-            gs = _gather_at(g, idx, axis, xp)
+            gs = _gather_at(g, idx, axis, ns)
         elif r == "mean":
             ga = g / ctx.n.astype(_arr(g).dtype)
-            gs = _gather_at(ga, idx, axis, xp)
+            gs = _gather_at(ga, idx, axis, ns)
         else:
             a, src, out = ctx.saved_tensors
-            ga, gs = _scatter_reduce_grads(ctx, g, a, src, out, xp)
+            ga, gs = _scatter_reduce_grads(ctx, g, a, src, out, ns)
         if not ctx.incl:
-            ga = _zero_at(ga, full, xp)
+            ga = _zero_at(ga, full, ns)
         return ga, gs, None, None, None, None
 
 
-def _scatter_reduce_grads(ctx, g, a, src, out, xp):
+def _scatter_reduce_grads(ctx, g, a, src, out, ns):
     full, axis, idx, r = ctx.full, ctx.axis, ctx.idx, ctx.reduce
     A, S, OUT = _arr(a), _arr(src), _arr(out)
     sub = tuple(slice(0, s) for s in idx.shape)
@@ -984,13 +984,13 @@ def _scatter_reduce_grads(ctx, g, a, src, out, xp):
         gd = g / n
         src_mask = _xp.zeros(S.shape, dt)
         src_mask[sub] = src_is
-        return gd * self_is.astype(dt), _gather_src_grad(gd, idx, axis, S.shape, xp) * src_mask
+        return gd * self_is.astype(dt), _gather_src_grad(gd, idx, axis, S.shape, ns) * src_mask
     # prod: the gradient of each factor is the product of the others at its position
-    if getattr(xp, "graph", False) and not (V == 0).any() and not (ctx.incl and (A == 0).any()):
+    if getattr(ns, "graph", False) and not (V == 0).any() and not (ctx.incl and (A == 0).any()):
         ones = wrap(_xp.ones(A.shape, A.dtype))
         ga = g * scatter_reduce(ones, axis, wrap(idx), src, "prod")
-        gv = _gather_at(g * out, idx, axis, xp) / src[sub]
-        return ga, _pad_to(gv, S.shape, xp)
+        gv = _gather_at(g * out, idx, axis, ns) / src[sub]
+        return ga, _pad_to(gv, S.shape, ns)
     p_src = _xp.ones(A.shape, A.dtype)
     _xp.multiply.at(p_src, full, V)
     f0 = A if ctx.incl else _xp.ones_like(A)
@@ -1002,8 +1002,8 @@ def _scatter_reduce_grads(ctx, g, a, src, out, xp):
     zk, pk = zeros[full], p_nz[full]
     others = _xp.where(vz, _xp.where(zk == 1, pk, 0),
                        _xp.where(zk == 0, pk / _xp.where(vz, 1, V), 0)).astype(dt)
-    gv = _gather_at(g, idx, axis, xp) * others
-    return g * p_src.astype(dt), _pad_to(gv, S.shape, xp)
+    gv = _gather_at(g, idx, axis, ns) * others
+    return g * p_src.astype(dt), _pad_to(gv, S.shape, ns)
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
@@ -1032,12 +1032,12 @@ class IndexSelect(Op):
         return xp.take(a, idx, axis=axis)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (idx,) = ctx.saved_tensors
         if not ctx.shape:
             return g, None, None
         full = (slice(None),) * ctx.axis + (idx,)
-        return xp.add_at(ctx.shape, full, g), None, None
+        return ns.add_at(ctx.shape, full, g), None, None
 
 
 def index_select(input, dim, index):
@@ -1081,7 +1081,7 @@ class IndexAdd(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         if not ctx.needs_input_grad[1]:
             return g, None, None, None
         if 0 in tuple(g.shape):  # torch's grad.index_select(dim, index) and its errors
@@ -1222,14 +1222,14 @@ class MaskedScatter(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         gs = None
         if ctx.needs_input_grad[1]:
             size = 1
             for k in ctx.src_shape:
                 size *= k
-            gs = xp.pad(g[ctx.m], [(0, size - ctx.n)]).reshape(ctx.src_shape)
-        return _zero_at(g, (ctx.m,), xp), gs, None, None
+            gs = ns.pad(g[ctx.m], [(0, size - ctx.n)]).reshape(ctx.src_shape)
+        return _zero_at(g, (ctx.m,), ns), gs, None, None
 
 
 def masked_scatter(input, mask, source):
@@ -1275,11 +1275,11 @@ class Take(Op):
         return a.reshape(-1)[idx]
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         n = 1
         for s in ctx.shape:
             n *= s
-        return xp.add_at((n,), (ctx.idx,), g).reshape(ctx.shape), None
+        return ns.add_at((n,), (ctx.idx,), g).reshape(ctx.shape), None
 
 
 def take(input, index):

@@ -246,7 +246,7 @@ class Fill(Op):
         return xp.full_like(a, value)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g * 0, None
 
 
@@ -260,8 +260,8 @@ class FillTensor(Op):
         return xp.full_like(a, value)
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return g * 0, (xp.sum(g) if ctx.needs_input_grad[1] else None)
+    def backward(ctx, g, ns):
+        return g * 0, (ns.sum(g) if ctx.needs_input_grad[1] else None)
 
 
 class Zero(Fill):
@@ -299,7 +299,7 @@ class CopyFrom(Op):
         return xp.broadcast_to(src, a.shape).astype(a.dtype, copy=True)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g * 0, g  # the engine reduces and casts g to src's shape and dtype
 
 
@@ -428,7 +428,7 @@ class RandomFill(Op):
         return arr
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g * 0, None
 
 
@@ -469,7 +469,7 @@ class CopySlices(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (pos,) = ctx.saved_tensors
         flat = g.reshape(-1)
         mask = _np_ones(tuple(flat.shape))
@@ -495,9 +495,9 @@ class AsStrided(Op):
         return base.reshape(-1)[pos.reshape(-1)].reshape(pos.shape)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (pos,) = ctx.saved_tensors
-        return xp.add_at((ctx.size,), pos.reshape(-1), g.reshape(-1)).reshape(ctx.shape), None
+        return ns.add_at((ctx.size,), pos.reshape(-1), g.reshape(-1)).reshape(ctx.shape), None
 
 
 def _view_positions(base, view):

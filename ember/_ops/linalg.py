@@ -24,7 +24,7 @@ from ._utils import (
 _BOOL = xp.dtype(bool)
 
 
-def _mat_t(x, xp):
+def _mat_t(x, ns):
     return x.swapaxes(-1, -2)  # (ndarray and Tensor method alike)
 
 
@@ -43,16 +43,16 @@ class Matmul(Op):
         return matmul2(a, b) if a.ndim == 2 and b.ndim == 2 else xp.matmul(a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
         cm_a, cm_b = ctx.cm
         ga = gb = None
         if b is not None:
-            ga = _mat_t(xp.matmul(b, _mat_t(g, xp)), xp) if cm_a else \
-                xp.matmul(g, _mat_t(b, xp))
+            ga = _mat_t(ns.matmul(b, _mat_t(g, ns)), ns) if cm_a else \
+                ns.matmul(g, _mat_t(b, ns))
         if a is not None:
-            gb = _mat_t(xp.matmul(_mat_t(g, xp), a), xp) if cm_b else \
-                xp.matmul(_mat_t(a, xp), g)
+            gb = _mat_t(ns.matmul(_mat_t(g, ns), a), ns) if cm_b else \
+                ns.matmul(_mat_t(a, ns), g)
         return ga, gb
 
 
@@ -82,10 +82,10 @@ class Mv(Op):
         return xp.matmul(a, v)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, v = ctx.saved_tensors
-        ga = xp.matmul(g[..., :, None], v[..., None, :])
-        gv = xp.matmul(_mat_t(a, xp), g[..., :, None])[..., 0]
+        ga = ns.matmul(g[..., :, None], v[..., None, :])
+        gv = ns.matmul(_mat_t(a, ns), g[..., :, None])[..., 0]
         return ga, gv
 
 
@@ -96,7 +96,7 @@ class Dot(Op):
         return xp.dot(a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
         return g * b, g * a
 
@@ -448,19 +448,19 @@ class Addmm(Op):
         return _gemm(c, a, b, beta, alpha)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
         cm_a, cm_b = ctx.cm
         beta, alpha = ctx.beta, ctx.alpha
         gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
         ga = gb = None
         if b is not None:
-            ga = _mat_t(xp.matmul(b, _mat_t(g, xp)), xp) if cm_a else \
-                xp.matmul(g, _mat_t(b, xp))
+            ga = _mat_t(ns.matmul(b, _mat_t(g, ns)), ns) if cm_a else \
+                ns.matmul(g, _mat_t(b, ns))
             ga = _scaled(ga, alpha)
         if a is not None:
-            gb = _mat_t(xp.matmul(_mat_t(g, xp), a), xp) if cm_b else \
-                xp.matmul(_mat_t(a, xp), g)
+            gb = _mat_t(ns.matmul(_mat_t(g, ns), a), ns) if cm_b else \
+                ns.matmul(_mat_t(a, ns), g)
             gb = _scaled(gb, alpha)
         return gc, ga, gb, None, None
 
@@ -513,12 +513,12 @@ class Baddbmm(Op):
         return _gemm(c, a, b, beta, alpha)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
         gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
-        ga = _scaled(xp.matmul(g, xp.swapaxes(b, 1, 2)), alpha) if b is not None else None
-        gb = _scaled(xp.matmul(xp.swapaxes(a, 1, 2), g), alpha) if a is not None else None
+        ga = _scaled(ns.matmul(g, ns.swapaxes(b, 1, 2)), alpha) if b is not None else None
+        gb = _scaled(ns.matmul(ns.swapaxes(a, 1, 2), g), alpha) if a is not None else None
         return gc, ga, gb, None, None
 
 
@@ -577,15 +577,15 @@ class Addmv(Op):
         return _gemm(c, a, v, beta, alpha)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, v = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
         gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
         if g.shape != (ctx.n,):  # the empty-matrix result in c's shape: torch's formulas
             _addmv_backward_error(g.shape, ctx.n, ctx.needs_input_grad)  # (ger, mv) fail
-        ga = _scaled(xp.matmul(g[..., :, None], v[..., None, :]), alpha) \
+        ga = _scaled(ns.matmul(g[..., :, None], v[..., None, :]), alpha) \
             if v is not None else None
-        gv = _scaled(xp.matmul(_mat_t(a, xp), g[..., :, None])[..., 0], alpha) \
+        gv = _scaled(ns.matmul(_mat_t(a, ns), g[..., :, None])[..., 0], alpha) \
             if a is not None else None
         return gc, ga, gv, None, None
 
@@ -655,16 +655,16 @@ class Addbmm(Op):
         return prod + (c if beta == 1 else beta * c)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
         gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
         gb3 = None
         if a is not None or b is not None:
             n = (a if a is not None else b).shape[0]
-            gb3 = xp.broadcast_to(g[None], (n,) + tuple(g.shape))
-        ga = _scaled(xp.matmul(gb3, xp.swapaxes(b, 1, 2)), alpha) if b is not None else None
-        gb = _scaled(xp.matmul(xp.swapaxes(a, 1, 2), gb3), alpha) if a is not None else None
+            gb3 = ns.broadcast_to(g[None], (n,) + tuple(g.shape))
+        ga = _scaled(ns.matmul(gb3, ns.swapaxes(b, 1, 2)), alpha) if b is not None else None
+        gb = _scaled(ns.matmul(ns.swapaxes(a, 1, 2), gb3), alpha) if a is not None else None
         return gc, ga, gb, None, None
 
 
@@ -762,7 +762,7 @@ class Einsum(Op):
         return xp.einsum(",".join(terms) + "->" + rhs, *arrays, optimize=_einsum_opt(arrays))
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         ops = ctx.saved_tensors
         grads = [None, None]
         for i, (t, shape) in enumerate(zip(ctx.terms, ctx.shapes)):
@@ -774,10 +774,10 @@ class Einsum(Op):
             # letters of t missing from rhs and others are summed: broadcast them back
             present = set(ctx.rhs) | set("".join(oterms))
             target = "".join(c for c in dict.fromkeys(t) if c in present)
-            r = xp.einsum(",".join([ctx.rhs] + oterms) + "->" + target, g, *others,
+            r = ns.einsum(",".join([ctx.rhs] + oterms) + "->" + target, g, *others,
                           optimize=_einsum_opt(others + [g]))
             if target != t:
-                r = _expand_einsum(r, target, t, shape, xp)
+                r = _expand_einsum(r, target, t, shape, ns)
             grads.append(r)
         return tuple(grads)
 
@@ -792,20 +792,20 @@ def _einsum_opt(arrays):
         (a.size if a.__class__ is _xp.ndarray else a.numel()) >= _EINSUM_BLAS for a in arrays)
 
 
-def _expand_einsum(r, target, t, shape, xp):
+def _expand_einsum(r, target, t, shape, ns):
     """Bring a gradient over ``target`` letters to operand term ``t``: letters summed out in
     forward are broadcast back; a letter repeated in ``t`` (``ii``) puts it on the diagonal."""
     sizes = dict(zip(t, shape))
     uniq = "".join(dict.fromkeys(t))  # target is uniq without the summed letters, same order
     if target != uniq:
         r = r.reshape(tuple(sizes[c] if c in target else 1 for c in uniq))
-        r = xp.broadcast_to(r, tuple(sizes[c] for c in uniq))
+        r = ns.broadcast_to(r, tuple(sizes[c] for c in uniq))
     if uniq == t:
         return r
     n = len(uniq)
     idx = tuple(_xp.arange(sizes[c]).reshape(tuple(sizes[c] if k == uniq.index(c) else 1
                                                    for k in range(n))) for c in t)
-    return xp.put_at(shape, idx, r)
+    return ns.put_at(shape, idx, r)
 
 
 def _promote_np(d1, d2):

@@ -18,11 +18,11 @@ __all__ = ["Normalize", "BatchNormOp", "LayerNormOp", "GroupNormOp", "EmbeddingO
            "DropoutOp"]
 
 
-def _stats(x, axes, eps, xp):
-    mean = xp.mean(x, axis=axes, keepdims=True)
+def _stats(x, axes, eps, ns):
+    mean = ns.mean(x, axis=axes, keepdims=True)
     xc = x - mean
-    var = xp.mean(xc * xc, axis=axes, keepdims=True)
-    return mean, 1.0 / xp.sqrt(var + eps), var
+    var = ns.mean(xc * xc, axis=axes, keepdims=True)
+    return mean, 1.0 / ns.sqrt(var + eps), var
 
 
 def _count(x, axes):
@@ -75,16 +75,16 @@ class Normalize(Op):
         return y.reshape(shape) if view_shape is not None else y
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         x, w, mean, invstd = ctx.saved_tensors
         axes, aff_shape, view_shape, eps, given, shape = ctx.geo
         needs = ctx.needs_input_grad
         if view_shape is not None:
             g = g.reshape(view_shape)
             x = x.reshape(view_shape)
-        if xp.graph and not given:
-            mean, invstd, _ = _stats(x, axes, eps, xp)
-        if xp.graph:
+        if ns.graph and not given:
+            mean, invstd, _ = _stats(x, axes, eps, ns)
+        if ns.graph:
             xhat = (x - mean) * invstd
         else:
             xhat = x - mean
@@ -93,15 +93,15 @@ class Normalize(Op):
         gx = gw = gb = None
         waxes = tuple(i for i, s in enumerate(aff_shape) if s == 1)
         if len(needs) > 1 and needs[1]:
-            gw = xp.sum(g * xhat, axis=waxes).reshape(ctx.wshape)
+            gw = ns.sum(g * xhat, axis=waxes).reshape(ctx.wshape)
         if len(needs) > 2 and needs[2]:
-            gb = xp.sum(g, axis=waxes).reshape(ctx.wshape)
+            gb = ns.sum(g, axis=waxes).reshape(ctx.wshape)
         if needs[0]:
             if given:
                 gx = gxh * invstd
-            elif xp.graph:
-                gx = invstd * (gxh - xp.mean(gxh, axis=axes, keepdims=True)
-                               - xhat * xp.mean(gxh * xhat, axis=axes, keepdims=True))
+            elif ns.graph:
+                gx = invstd * (gxh - ns.mean(gxh, axis=axes, keepdims=True)
+                               - xhat * ns.mean(gxh * xhat, axis=axes, keepdims=True))
             else:  # the same on arrays, in place on one temporary
                 n = _count(x, axes)
                 m1 = _rsum(gxh, axes)
@@ -109,8 +109,8 @@ class Normalize(Op):
                 t = gxh * xhat
                 m2 = _rsum(t, axes)
                 m2 /= n
-                xp.multiply(xhat, m2, out=t)
-                xp.subtract(gxh, t, out=t)
+                ns.multiply(xhat, m2, out=t)
+                ns.subtract(gxh, t, out=t)
                 t -= m1
                 t *= invstd
                 gx = t
@@ -157,7 +157,7 @@ class EmbeddingOp(Op):
         return w[idx]
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (idx,) = ctx.saved_tensors
         shape, padding_idx = ctx.geo
         flat = idx.reshape(-1)
@@ -166,7 +166,7 @@ class EmbeddingOp(Op):
             keep = (flat != padding_idx)
             flat = flat[keep]
             g2 = g2[keep]
-        return xp.add_at(shape, flat, g2), None, None
+        return ns.add_at(shape, flat, g2), None, None
 
 
 class DropoutOp(Op):
@@ -182,6 +182,6 @@ class DropoutOp(Op):
         return x * mask
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (mask,) = ctx.saved_tensors
         return g * mask, None

@@ -61,7 +61,7 @@ class Add(Op):
         return a + b
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g, g
 
 
@@ -77,7 +77,7 @@ class Sub(Op):
             raise RuntimeError(_BOOL_SUB2) from None
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g, -g
 
 
@@ -91,7 +91,7 @@ class Rsub(Op):
         return b - a
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return -g, g
 
 
@@ -106,7 +106,7 @@ class AddAlpha(Op):
         return a + alpha * b
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g, g * ctx.alpha
 
 
@@ -121,7 +121,7 @@ class SubAlpha(Op):
         return a - alpha * b
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g, g * -ctx.alpha
 
 
@@ -135,7 +135,7 @@ class RsubAlpha(Op):
         return b - alpha * a
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g * -ctx.alpha, g
 
 
@@ -155,7 +155,7 @@ class Mul(Op):
         return a * b
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
         return (g * b if b is not None else None), (g * a if a is not None else None)
 
@@ -170,7 +170,7 @@ class Div(Op):
         return a / b
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
         ga = g / b
         return ga, (-ga * a / b if a is not None else None)
@@ -198,7 +198,7 @@ class DivMode(Op):
         return xp.trunc(a / b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g * 0, g * 0
 
 
@@ -206,7 +206,7 @@ def _no_derivative_ops(name, fwd):
     """Op classes for an op torch has no derivative for: a ``NotImplemented`` node whose edges
     are the operands that require grad (torch's collect_next_edges), and whose backward raises
     torch's error.  Keyed by those operand positions."""
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         raise RuntimeError(f"derivative for aten::{name} is not implemented")
 
     return {inputs: type(f"{name.title().replace('_', '')}NoGrad", (Op,), {
@@ -242,7 +242,7 @@ class Neg(Op):
         return -a
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return -g
 
 
@@ -276,10 +276,10 @@ class Pow(Op):
         return a ** e
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (a,), e = ctx.saved_tensors, ctx.e
         if e == 0:
-            return xp.zeros_like(g), None
+            return ns.zeros_like(g), None
         if e == 2:
             return g * 2 * a, None
         return g * e * a ** (e - 1), None
@@ -302,15 +302,15 @@ class PowTensor(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b, out = ctx.saved_tensors
         need = ctx.needs_input_grad
         # torch: 0 where the exponent is 0; d/db 0 where a == 0 and b >= 0 (a**b log a else)
-        ga = xp.where(b == 0, 0.0, g * b * a ** (b - 1)) if need[0] else None
+        ga = ns.where(b == 0, 0.0, g * b * a ** (b - 1)) if need[0] else None
         gb = None
         if len(need) > 1 and need[1]:
             zero = (a == 0) & (b >= 0)
-            gb = g * xp.where(zero, 0.0, out * xp.log(a))
+            gb = g * ns.where(zero, 0.0, out * ns.log(a))
         return ga, gb
 
 
@@ -332,10 +332,10 @@ class RPow(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (out,) = ctx.saved_tensors
         if ctx.logs == float("-inf"):  # base 0: torch's 0 where x >= 0
-            return g * xp.where(out <= 1, 0.0, out * ctx.logs), None
+            return g * ns.where(out <= 1, 0.0, out * ctx.logs), None
         return g * out * ctx.logs, None
 
 
@@ -348,7 +348,7 @@ class Remainder(Op):
         return xp.remainder(a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g, None
 
 
@@ -363,9 +363,9 @@ class RemainderTensor(Op):
         return xp.remainder(a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
-        return g, -g * xp.floor(a / b)
+        return g, -g * ns.floor(a / b)
 
 
 class Fmod(Remainder):
@@ -388,9 +388,9 @@ class FmodTensor(Op):
         return xp.fmod(a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
-        return g, -g * xp.trunc(a / b)
+        return g, -g * ns.trunc(a / b)
 
 
 class ToCopy(Op):
@@ -399,7 +399,7 @@ class ToCopy(Op):
         return a.astype(dtype)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g, None  # the engine casts back to the input dtype
 
 
@@ -409,7 +409,7 @@ class Clone(Op):
         return a.copy()
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g
 
 
@@ -616,11 +616,11 @@ def _unary_op(name, fwd, bwd, save="in", node_name=None):
             ctx.save_for_backward(out)
         return out
 
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         if save is None:
-            return bwd(g, None, xp)
+            return bwd(g, None, ns)
         (x,) = ctx.saved_tensors
-        return bwd(g, x, xp)
+        return bwd(g, x, ns)
 
     attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward),
              "__doc__": f"{name}: elementwise, derivative {bwd.__doc__ or ''}"}
@@ -634,32 +634,32 @@ def _sqrt_pi():
     return 2.0 / math.sqrt(math.pi)
 
 
-Exp = _unary_op("Exp", xp.exp, lambda g, y, xp: g * y, "out")
-Exp2 = _unary_op("Exp2", xp.exp2, lambda g, y, xp: g * y * math.log(2.0), "out")
-Expm1 = _unary_op("Expm1", xp.expm1, lambda g, y, xp: g * (y + 1), "out")
-Log = _unary_op("Log", xp.log, lambda g, x, xp: g / x)
-Log2 = _unary_op("Log2", xp.log2, lambda g, x, xp: g / (x * math.log(2.0)))
-Log10 = _unary_op("Log10", xp.log10, lambda g, x, xp: g / (x * math.log(10.0)))
-Log1p = _unary_op("Log1p", xp.log1p, lambda g, x, xp: g / (x + 1), node_name="Log1PBackward0")
-Sqrt = _unary_op("Sqrt", xp.sqrt, lambda g, y, xp: g / (2 * y), "out")
-Rsqrt = _unary_op("Rsqrt", lambda a: 1 / xp.sqrt(a), lambda g, y, xp: g * -0.5 * y * y * y,
+Exp = _unary_op("Exp", xp.exp, lambda g, y, ns: g * y, "out")
+Exp2 = _unary_op("Exp2", xp.exp2, lambda g, y, ns: g * y * math.log(2.0), "out")
+Expm1 = _unary_op("Expm1", xp.expm1, lambda g, y, ns: g * (y + 1), "out")
+Log = _unary_op("Log", xp.log, lambda g, x, ns: g / x)
+Log2 = _unary_op("Log2", xp.log2, lambda g, x, ns: g / (x * math.log(2.0)))
+Log10 = _unary_op("Log10", xp.log10, lambda g, x, ns: g / (x * math.log(10.0)))
+Log1p = _unary_op("Log1p", xp.log1p, lambda g, x, ns: g / (x + 1), node_name="Log1PBackward0")
+Sqrt = _unary_op("Sqrt", xp.sqrt, lambda g, y, ns: g / (2 * y), "out")
+Rsqrt = _unary_op("Rsqrt", lambda a: 1 / xp.sqrt(a), lambda g, y, ns: g * -0.5 * y * y * y,
                   "out")
-Square = _unary_op("Square", lambda a: a * a, lambda g, x, xp: g * 2 * x,
+Square = _unary_op("Square", lambda a: a * a, lambda g, x, ns: g * 2 * x,
                    node_name="PowBackward0")
-Reciprocal = _unary_op("Reciprocal", lambda a: 1 / a, lambda g, y, xp: -g * y * y, "out")
-Sin = _unary_op("Sin", xp.sin, lambda g, x, xp: g * xp.cos(x))
-Cos = _unary_op("Cos", xp.cos, lambda g, x, xp: -g * xp.sin(x))
-Tan = _unary_op("Tan", xp.tan, lambda g, y, xp: g * (1 + y * y), "out")
-Asin = _unary_op("Asin", xp.arcsin, lambda g, x, xp: g / xp.sqrt(1 - x * x))
-Acos = _unary_op("Acos", xp.arccos, lambda g, x, xp: -g / xp.sqrt(1 - x * x))
-Atan = _unary_op("Atan", xp.arctan, lambda g, x, xp: g / (1 + x * x))
-Sinh = _unary_op("Sinh", xp.sinh, lambda g, x, xp: g * xp.cosh(x))
-Cosh = _unary_op("Cosh", xp.cosh, lambda g, x, xp: g * xp.sinh(x))
-Tanh = _unary_op("Tanh", xp.tanh, lambda g, y, xp: g * (1 - y * y), "out")
-Asinh = _unary_op("Asinh", xp.arcsinh, lambda g, x, xp: g / xp.sqrt(x * x + 1))
-Acosh = _unary_op("Acosh", xp.arccosh, lambda g, x, xp: g / xp.sqrt(x * x - 1))
-Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, xp: g / (1 - x * x))
-Abs = _unary_op("Abs", xp.abs, lambda g, x, xp: g * xp.sign(x))
+Reciprocal = _unary_op("Reciprocal", lambda a: 1 / a, lambda g, y, ns: -g * y * y, "out")
+Sin = _unary_op("Sin", xp.sin, lambda g, x, ns: g * ns.cos(x))
+Cos = _unary_op("Cos", xp.cos, lambda g, x, ns: -g * ns.sin(x))
+Tan = _unary_op("Tan", xp.tan, lambda g, y, ns: g * (1 + y * y), "out")
+Asin = _unary_op("Asin", xp.arcsin, lambda g, x, ns: g / ns.sqrt(1 - x * x))
+Acos = _unary_op("Acos", xp.arccos, lambda g, x, ns: -g / ns.sqrt(1 - x * x))
+Atan = _unary_op("Atan", xp.arctan, lambda g, x, ns: g / (1 + x * x))
+Sinh = _unary_op("Sinh", xp.sinh, lambda g, x, ns: g * ns.cosh(x))
+Cosh = _unary_op("Cosh", xp.cosh, lambda g, x, ns: g * ns.sinh(x))
+Tanh = _unary_op("Tanh", xp.tanh, lambda g, y, ns: g * (1 - y * y), "out")
+Asinh = _unary_op("Asinh", xp.arcsinh, lambda g, x, ns: g / ns.sqrt(x * x + 1))
+Acosh = _unary_op("Acosh", xp.arccosh, lambda g, x, ns: g / ns.sqrt(x * x - 1))
+Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, ns: g / (1 - x * x))
+Abs = _unary_op("Abs", xp.abs, lambda g, x, ns: g * ns.sign(x))
 
 
 def _sigmoid(a):
@@ -673,34 +673,34 @@ def _sigmoid(a):
     return out
 
 
-Sigmoid = _unary_op("Sigmoid", _sigmoid, lambda g, y, xp: g * y * (1 - y), "out")
+Sigmoid = _unary_op("Sigmoid", _sigmoid, lambda g, y, ns: g * y * (1 - y), "out")
 
 
-def _relu_bwd(g, y, xp):
+def _relu_bwd(g, y, ns):
     """torch's threshold_backward: 0 where y <= 0, else g (NaN outputs pass g; an inf g at
     y <= 0 gives 0)."""
-    if not getattr(xp, "graph", False):
+    if not getattr(ns, "graph", False):
         # first-order fast path: a multiply is ~10x faster than where on a random mask; it is
         # exact unless y or the product holds a NaN (checked by two sums)
-        with xp.errstate(invalid="ignore"):  # inf * 0: the NaN is caught just below
+        with ns.errstate(invalid="ignore"):  # inf * 0: the NaN is caught just below
             r = g * (y > 0)
         if not (math.isnan(r.sum()) or math.isnan(y.sum())):
             return r
-    return xp.connect(xp.where(y <= 0, 0, g), y)
+    return ns.connect(ns.where(y <= 0, 0, g), y)
 
 
 Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0), _relu_bwd, "out")
 
 
-Erf = _unary_op("Erf", _special.erf, lambda g, x, xp: g * _sqrt_pi() * xp.exp(-x * x))
+Erf = _unary_op("Erf", _special.erf, lambda g, x, ns: g * _sqrt_pi() * ns.exp(-x * x))
 Erfc = _unary_op("Erfc", _special.erfc,
-                 lambda g, x, xp: -g * _sqrt_pi() * xp.exp(-x * x))
+                 lambda g, x, ns: -g * _sqrt_pi() * ns.exp(-x * x))
 Erfinv = _unary_op("Erfinv", _special.erfinv,
-                   lambda g, y, xp: g * (math.sqrt(math.pi) / 2) * xp.exp(y * y), "out")
+                   lambda g, y, ns: g * (math.sqrt(math.pi) / 2) * ns.exp(y * y), "out")
 
 
 
-def _zero_grad(g, x, xp):
+def _zero_grad(g, x, ns):
     return g * 0
 
 
@@ -713,7 +713,7 @@ Sgn = _unary_op("Sgn", _sign, _zero_grad, None)
 Floor = _unary_op("Floor", xp.floor, _zero_grad, None)
 Ceil = _unary_op("Ceil", xp.ceil, _zero_grad, None)
 Trunc = _unary_op("Trunc", xp.trunc, _zero_grad, None)
-Frac = _unary_op("Frac", lambda a: a - xp.trunc(a), lambda g, x, xp: g, None)
+Frac = _unary_op("Frac", lambda a: a - xp.trunc(a), lambda g, x, ns: g, None)
 
 
 class Round(Op):
@@ -724,7 +724,7 @@ class Round(Op):
         return xp.round(a, decimals)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g * 0
 
 
@@ -800,16 +800,16 @@ class Softplus(Op):
         return xp.where(z > threshold, a, sp).astype(a.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (a,) = ctx.saved_tensors
         z = a * ctx.beta
         # arrays: overflow-free sigmoid (exp(-z) overflows, with a warning, for z << 0)
-        if getattr(xp, "graph", False):  # torch's double backward is 0 from the threshold up
-            zz = xp.where(z >= ctx.threshold, z.detach(), z)
+        if getattr(ns, "graph", False):  # torch's double backward is 0 from the threshold up
+            zz = ns.where(z >= ctx.threshold, z.detach(), z)
             s = sigmoid(zz)
         else:
             s = _sigmoid(z)
-        return g * xp.where(z > ctx.threshold, 1.0, s), None, None
+        return g * ns.where(z > ctx.threshold, 1.0, s), None, None
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -849,10 +849,10 @@ class Atan2(Op):
         return xp.arctan2(a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
         d = a * a + b * b
-        r = xp.where(d == 0, 0.0, 1 / d)  # torch's: 0 at (0, 0) (NaN there in 2nd order)
+        r = ns.where(d == 0, 0.0, 1 / d)  # torch's: 0 at (0, 0) (NaN there in 2nd order)
         return g * b * r, g * -a * r
 
 
@@ -876,13 +876,13 @@ class Logit(Op):
         return xp.log(x / (1 - x))
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (a,) = ctx.saved_tensors
         r = g / (a * (1 - a))
         if ctx.eps is not None:
-            r = xp.where((a < ctx.eps) | (a > 1 - ctx.eps), 0.0, r)
+            r = ns.where((a < ctx.eps) | (a > 1 - ctx.eps), 0.0, r)
         else:  # torch: NaN outside the domain [0, 1]
-            r = xp.where((a < 0) | (a > 1), float("nan"), r)
+            r = ns.where((a < 0) | (a > 1), float("nan"), r)
         return r, None
 
 
@@ -902,9 +902,9 @@ class Where(Op):
         return xp.where(cond, a, b)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (c,) = ctx.saved_tensors
-        return None, xp.where(c, g, 0.0), xp.where(c, 0.0, g)
+        return None, ns.where(c, g, 0.0), ns.where(c, 0.0, g)
 
 
 def where(condition, input=None, other=None):
@@ -943,9 +943,9 @@ class MaskedFill(Op):
         return xp.where(mask, value, a)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (m,) = ctx.saved_tensors
-        return xp.where(m, 0.0, g), None, None
+        return ns.where(m, 0.0, g), None, None
 
 
 class MaskedFillTensor(Op):
@@ -960,10 +960,10 @@ class MaskedFillTensor(Op):
         return xp.where(mask, value if value.dtype == a.dtype else value.astype(a.dtype), a)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (m,) = ctx.saved_tensors
-        gv = xp.sum(xp.where(m, g, 0.0)) if ctx.needs_input_grad[2] else None
-        return xp.where(m, 0.0, g), None, gv
+        gv = ns.sum(ns.where(m, g, 0.0)) if ctx.needs_input_grad[2] else None
+        return ns.where(m, 0.0, g), None, gv
 
 
 def _fill_mask(mask):
@@ -1025,7 +1025,7 @@ class Lerp(Op):
         return xp.where(small, a, b) + xp.where(small, w, w - 1) * (b - a)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, b, w = ctx.saved_tensors
         gw = g * (b - a) if ctx.needs_input_grad[2] else None
         return g * (1 - w), g * w, gw
@@ -1089,7 +1089,7 @@ class Addcmul(Op):
         return a + value * t1 * t2
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         t1, t2 = ctx.saved_tensors
         v = ctx.value
         return g, g * v * t2, g * v * t1, None
@@ -1103,7 +1103,7 @@ class Addcdiv(Op):
         return a + value * t1 / t2
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         t1, t2 = ctx.saved_tensors
         v = ctx.value
         return g, g * v / t2, -g * v * t1 / (t2 * t2), None
@@ -1303,7 +1303,7 @@ class NanToNum(Op):
         return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (m,) = ctx.saved_tensors
         return g * m, None, None, None
 

@@ -114,7 +114,7 @@ class MaxPool(Op):
         return _unb(out, unb), _unb(idx, unb)
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         g = grads[0]
         idx, x = ctx.saved_tensors
         if ctx.unb:
@@ -123,12 +123,12 @@ class MaxPool(Op):
         if ctx.oob:  # torch drops the gradient of an index outside the plane
             idx = getattr(idx, "_array", idx)
             bad = (idx < 0) | (idx >= ctx.shape[2] * ctx.shape[3])
-            g = xp.where(bad, 0, g)
+            g = ns.where(bad, 0, g)
             idx = idx * ~bad
-        gx = plane_scatter(g, idx, ctx.shape, ctx.unique, xp)
+        gx = plane_scatter(g, idx, ctx.shape, ctx.unique, ns)
         # (torch's max_pool2d_with_indices_backward takes the input: under create_graph the
         # gradient depends on it, with derivative 0)
-        return (xp.connect(_unb(gx, ctx.unb), x, "MaxPool2DWithIndicesBackwardBackward0"),) + \
+        return (ns.connect(_unb(gx, ctx.unb), x, "MaxPool2DWithIndicesBackwardBackward0"),) + \
             (None,) * 5
 
 
@@ -236,25 +236,25 @@ class MaxPoolTiled(Op):
         return _unb(out, unb)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         arg, x = ctx.saved_tensors
         shape, kernel, out_hw, unb = ctx.geo
         kh, kw = kernel
         if unb:
             g = g[None]
-        if xp.graph:
-            gx = plane_scatter(g, _tiled_index(arg, shape, kernel, out_hw), shape, True, xp)
-            return xp.connect(_unb(gx, unb), x, "MaxPool2DWithIndicesBackwardBackward0"), \
+        if ns.graph:
+            gx = plane_scatter(g, _tiled_index(arg, shape, kernel, out_hw), shape, True, ns)
+            return ns.connect(_unb(gx, unb), x, "MaxPool2DWithIndicesBackwardBackward0"), \
                 None, None
         full = shape[2] == out_hw[0] * kh and shape[3] == out_hw[1] * kw
-        gx = xp.empty(shape, g.dtype) if full else xp.zeros(shape, g.dtype)
+        gx = ns.empty(shape, g.dtype) if full else ns.zeros(shape, g.dtype)
         s0, s1, s2, s3 = gx.strides
-        t = xp.lib.stride_tricks.as_strided(gx, shape[:2] + (out_hw[0], kh, out_hw[1], kw),
+        t = ns.lib.stride_tricks.as_strided(gx, shape[:2] + (out_hw[0], kh, out_hw[1], kw),
                                             (s0, s1, s2 * kh, s2, s3 * kw, s3))
         mask = workspace("mpbm", arg.shape, bool)
         for i in range(kh):
             for j in range(kw):
-                xp.multiply(g, xp.equal(arg, i * kw + j, out=mask), out=t[:, :, :, i, :, j])
+                ns.multiply(g, ns.equal(arg, i * kw + j, out=mask), out=t[:, :, :, i, :, j])
         return _unb(gx, unb), None, None
 
 
@@ -283,9 +283,9 @@ class PlaneScatter(Op):
         return _scatter(g, idx, shape, unique)
 
     @staticmethod
-    def backward(ctx, gg, xp):
+    def backward(ctx, gg, ns):
         (idx,) = ctx.saved_tensors
-        return plane_gather(gg, idx, xp), None, None, None
+        return plane_gather(gg, idx, ns), None, None, None
 
 
 class PlaneGather(Op):
@@ -301,22 +301,22 @@ class PlaneGather(Op):
         return out.reshape(idx.shape)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (idx,) = ctx.saved_tensors
-        return plane_scatter(g, idx, ctx.shape, False, xp), None
+        return plane_scatter(g, idx, ctx.shape, False, ns), None
 
 
-def plane_scatter(g, idx, shape, unique, xp):
-    if xp.graph:
+def plane_scatter(g, idx, shape, unique, ns):
+    if ns.graph:
         return _apply(PlaneScatter, (g, idx, tuple(shape), unique), {}, None)
     return _scatter(g, idx, shape, unique)
 
 
-def plane_gather(x, idx, xp):
-    if xp.graph:
+def plane_gather(x, idx, ns):
+    if ns.graph:
         return _apply(PlaneGather, (x, idx), {}, None)
     n, c = x.shape[:2]
-    return xp.take_along_axis(x.reshape(n, c, -1), idx.reshape(n, c, -1), 2).reshape(idx.shape)
+    return ns.take_along_axis(x.reshape(n, c, -1), idx.reshape(n, c, -1), 2).reshape(idx.shape)
 
 
 # -------------------------------------------------------------------------------- avg pooling
@@ -378,9 +378,9 @@ class AvgPool(Op):
         return _unb(_avg_fwd(x, kernel, stride, pads, out_hw, div), unb)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         shape, kernel, stride, pads, out_hw, div, unb = ctx.geo
-        if xp.graph:
+        if ns.graph:
             return _apply(ctx._op.adjoint, (g, ctx.geo), {}, None), None, None, None, None, None
         if unb:
             g = g[None]
@@ -401,7 +401,7 @@ class AvgPoolAdjoint(Op):
         return _unb(_avg_bwd(g, shape, kernel, stride, pads, out_hw, div), unb)
 
     @staticmethod
-    def backward(ctx, gg, xp):
+    def backward(ctx, gg, ns):
         shape, kernel, stride, pads, out_hw, div, unb = ctx.geo
         return _apply(ctx._op.primal, (gg, kernel, stride, pads, out_hw, div), {}, None), None
 
@@ -424,10 +424,10 @@ class AvgPoolDepth(Op):
         return y.reshape(y.shape[:3] + shape[3:])
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         geo, shape = ctx.geo, ctx.shape
         g4 = g.reshape(tuple(g.shape[:3]) + (-1,))
-        if xp.graph:
+        if ns.graph:
             gx = _apply(AvgPoolAdjoint, (g4, geo), {}, None)
         else:
             gx = _avg_bwd(g4, *geo[:6])
@@ -480,13 +480,13 @@ class AdaptiveMaxPool(Op):
         return _unb(out, unb), _unb(idx, unb)
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         g = grads[0]
         idx, x = ctx.saved_tensors
         if ctx.unb:
             g, idx = g[None], idx[None]
-        gx = plane_scatter(g, idx, ctx.shape, False, xp)
-        return xp.connect(_unb(gx, ctx.unb), x, "AdaptiveMaxPool2DBackwardBackward0"), None
+        gx = plane_scatter(g, idx, ctx.shape, False, ns)
+        return ns.connect(_unb(gx, ctx.unb), x, "AdaptiveMaxPool2DBackwardBackward0"), None
 
 
 class AdaptiveAvgPoolDivisible(AvgPool):

@@ -48,11 +48,11 @@ def _keep(y, shape, axes, keepdim):
     return y if keepdim else y.reshape(_kshape(shape, axes))
 
 
-def _expand_back(g, shape, axes, keepdim, xp):
+def _expand_back(g, shape, axes, keepdim, ns):
     """Broadcast a reduced gradient back over the reduced axes."""
     if not keepdim:
         g = g.reshape(_kshape(shape, axes))
-    return xp.broadcast_to(g, shape)
+    return ns.broadcast_to(g, shape)
 
 
 class Sum(Op):
@@ -64,8 +64,8 @@ class Sum(Op):
         return xp.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim, xp), None, None, None
+    def backward(ctx, g, ns):
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim, ns), None, None, None
 
 
 class SumAll(Sum):
@@ -85,8 +85,8 @@ class Mean(Op):
         return xp.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return _expand_back(g / ctx.n, ctx.shape, ctx.axes, ctx.keepdim, xp), None, None, None
+    def backward(ctx, g, ns):
+        return _expand_back(g / ctx.n, ctx.shape, ctx.axes, ctx.keepdim, ns), None, None, None
 
 
 class MeanAll(Mean):
@@ -130,10 +130,10 @@ class Nansum(Op):
         return xp.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (a,) = ctx.saved_tensors
         keep = ~_xp.isnan(_arr(a))  # a constant mask
-        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim, xp) * keep, None, None, None
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim, ns) * keep, None, None, None
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -192,20 +192,20 @@ class Prod(Op):
         return xp.prod(a, axis=axis, keepdims=keepdim, dtype=a.dtype)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (a,) = ctx.saved_tensors
         axis = ctx.axis
         if a.ndim == 0:  # prod(dim=0) of a 0-d tensor: the element itself
             return g, None, None
-        x = a.reshape(-1) if axis is None else xp.moveaxis(a, axis, -1)
-        one = xp.ones_like(x[..., :1])
-        left = xp.cumprod(xp.concatenate([one, x[..., :-1]], -1), -1)
-        right = xp.flip(xp.cumprod(xp.flip(xp.concatenate([x[..., 1:], one], -1), -1), -1), -1)
+        x = a.reshape(-1) if axis is None else ns.moveaxis(a, axis, -1)
+        one = ns.ones_like(x[..., :1])
+        left = ns.cumprod(ns.concatenate([one, x[..., :-1]], -1), -1)
+        right = ns.flip(ns.cumprod(ns.flip(ns.concatenate([x[..., 1:], one], -1), -1), -1), -1)
         others = left * right
         if axis is None:
             return g * others.reshape(a.shape), None, None
-        gk = g if ctx.keepdim else xp.expand_dims(g, axis)
-        return gk * xp.moveaxis(others, -1, axis), None, None
+        gk = g if ctx.keepdim else ns.expand_dims(g, axis)
+        return gk * ns.moveaxis(others, -1, axis), None, None
 
 
 class ProdAll(Prod):
@@ -237,14 +237,14 @@ class AmaxAll(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp, nan_ties=False):
+    def backward(ctx, g, ns, nan_ties=False):
         a, out = ctx.saved_tensors
         mask = a == _keep(out, a.shape, ctx.axes, ctx.keepdim)
         if nan_ties and _arr(a).dtype.kind in "fc":
             nan = _xp.isnan(_arr(a))
             if nan.any():  # max()/min(): a NaN result's gradient goes evenly to the NaN
                 mask = mask | nan  # elements (amax/amin: NaN everywhere, as torch)
-        count = xp.sum(mask, axis=ctx.axes, keepdims=True)
+        count = ns.sum(mask, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         return gk * mask / count, None, None, None
 
@@ -257,16 +257,16 @@ class MaxAll(AmaxAll):
     node_name = "MaxBackward1"
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return AmaxAll.backward(ctx, g, xp, True)
+    def backward(ctx, g, ns):
+        return AmaxAll.backward(ctx, g, ns, True)
 
 
 class MinAll(AminAll):
     node_name = "MinBackward1"
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return AmaxAll.backward(ctx, g, xp, True)
+    def backward(ctx, g, ns):
+        return AmaxAll.backward(ctx, g, ns, True)
 
 
 class MaxDim(Op):
@@ -289,14 +289,14 @@ class MaxDim(Op):
         return vals, idx
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         g = grads[0]
         if ctx.shape == ():
             return g, None, None, None
         (idx,) = ctx.saved_tensors
         if not ctx.keepdim:
-            g = xp.expand_dims(g, ctx.axis)
-        return xp.scatter_add_along(ctx.shape, idx, g, ctx.axis), None, None, None
+            g = ns.expand_dims(g, ctx.axis)
+        return ns.scatter_add_along(ctx.shape, idx, g, ctx.axis), None, None, None
 
 
 class MinDim(MaxDim):
@@ -428,9 +428,9 @@ class Var(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (a,) = ctx.saved_tensors
-        d = a - xp.mean(a, axis=ctx.axes, keepdims=True)
+        d = a - ns.mean(a, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         return gk * d * (2.0 / ctx.div if ctx.div else float("inf")), None, None, None, None
 
@@ -459,17 +459,17 @@ class Std(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, out = ctx.saved_tensors
         out = _keep(out, a.shape, ctx.axes, ctx.keepdim)
-        d = a - xp.mean(a, axis=ctx.axes, keepdims=True)
+        d = a - ns.mean(a, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         # torch: zero gradient where std == 0 (a constant slice), not 0/0
         nz = out != 0
         # torch's order: grad / (2 std) (0 where std == 0), times var's 2 (x - mean) / (N - c)
         # (std * (N - c) would overflow for a std near the dtype's max)
         scale = 2.0 / ctx.div if ctx.div else float("inf")
-        return gk / (2 * xp.where(nz, out, 1.0)) * nz * scale * d, None, None, None, None
+        return gk / (2 * ns.where(nz, out, 1.0)) * nz * scale * d, None, None, None, None
 
 
 def _var_args(input, dim, unbiased, correction, name="std and var"):
@@ -527,26 +527,26 @@ class Norm(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, out = ctx.saved_tensors
         out = _keep(out, a.shape, ctx.axes, ctx.keepdim)
         p = ctx.p
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         if p == 2:
-            if xp.graph:  # torch's formula, so that a zero norm has a NaN second derivative
-                return a * xp.where(_arr(out) == 0, 0.0, gk / out), None, None, None
-            safe = xp.where(out == 0, 1.0, out)
+            if ns.graph:  # torch's formula, so that a zero norm has a NaN second derivative
+                return a * ns.where(_arr(out) == 0, 0.0, gk / out), None, None, None
+            safe = ns.where(out == 0, 1.0, out)
             return gk * a / safe * (out != 0), None, None, None
         if p == 1:
-            return gk * xp.sign(a), None, None, None
+            return gk * ns.sign(a), None, None, None
         if p == 0:  # torch: no gradient (None), not zeros
             return None, None, None, None
-        if p in (xp.inf, -xp.inf):
-            mask = xp.abs(a) == out
-            cnt = xp.sum(mask, axis=ctx.axes, keepdims=True)
-            return gk * xp.sign(a) * mask / cnt, None, None, None
-        safe = xp.where(out == 0, 1.0, out)
-        return (gk * a * xp.abs(a) ** (p - 2) / safe ** (p - 1) * (out != 0), None, None,
+        if p in (ns.inf, -ns.inf):
+            mask = ns.abs(a) == out
+            cnt = ns.sum(mask, axis=ctx.axes, keepdims=True)
+            return gk * ns.sign(a) * mask / cnt, None, None, None
+        safe = ns.where(out == 0, 1.0, out)
+        return (gk * a * ns.abs(a) ** (p - 2) / safe ** (p - 1) * (out != 0), None, None,
                 None)
 
 
@@ -611,10 +611,10 @@ class Logsumexp(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, out = ctx.saved_tensors
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
-        return gk * xp.exp(a - _keep(out, a.shape, ctx.axes, ctx.keepdim)), None, None
+        return gk * ns.exp(a - _keep(out, a.shape, ctx.axes, ctx.keepdim)), None, None
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -647,13 +647,13 @@ class Softmax(Op):
         return e
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (y,) = ctx.saved_tensors
         gy = g * y
-        if xp.graph or ctx.axis != y.ndim - 1:
-            return gy - y * xp.sum(gy, axis=ctx.axis, keepdims=True), None
+        if ns.graph or ctx.axis != y.ndim - 1:
+            return gy - y * ns.sum(gy, axis=ctx.axis, keepdims=True), None
         t = y * sum_last(gy)
-        return xp.subtract(gy, t, out=t), None
+        return ns.subtract(gy, t, out=t), None
 
 
 class LogSoftmax(Op):
@@ -678,13 +678,13 @@ class LogSoftmax(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (y,) = ctx.saved_tensors
-        if xp.graph or ctx.axis != y.ndim - 1:
-            return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
-        t = xp.exp(y)
+        if ns.graph or ctx.axis != y.ndim - 1:
+            return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True), None
+        t = ns.exp(y)
         t *= sum_last(g)
-        return xp.subtract(g, t, out=t), None
+        return ns.subtract(g, t, out=t), None
 
 
 def _softmax_dim(input, dim):
@@ -739,11 +739,11 @@ class Cumsum(Op):
         return xp.cumsum(a, axis=axis, dtype=a.dtype) if a.ndim else a.copy()
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         ax = ctx.axis
         if g.ndim == 0:
             return g, None
-        return xp.flip(xp.cumsum(xp.flip(g, ax), axis=ax), ax), None
+        return ns.flip(ns.cumsum(ns.flip(g, ax), axis=ax), ax), None
 
 
 class Cumprod(Op):
@@ -757,29 +757,29 @@ class Cumprod(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         a, out = ctx.saved_tensors
         ax = ctx.axis
         if a.ndim == 0:
             return g, None
-        if not (xp.sum(a == 0) > 0):
-            r = xp.flip(xp.cumsum(xp.flip(g * out, ax), axis=ax), ax)
+        if not (ns.sum(a == 0) > 0):
+            r = ns.flip(ns.cumsum(ns.flip(g * out, ax), axis=ax), ax)
             return r / a, None
         # slow exact path when zeros are present: O(n^2) along the axis
-        x = xp.moveaxis(a, ax, -1)
-        gg = xp.moveaxis(g, ax, -1)
+        x = ns.moveaxis(a, ax, -1)
+        gg = ns.moveaxis(g, ax, -1)
         n = x.shape[-1]
         cols = []
         for i in range(n):
             acc = 0
             for j in range(i, n):
                 parts = [x[..., k:k + 1] for k in range(j + 1) if k != i]
-                p = parts[0] if parts else xp.ones_like(x[..., :1])
+                p = parts[0] if parts else ns.ones_like(x[..., :1])
                 for q in parts[1:]:
                     p = p * q
                 acc = acc + gg[..., j:j + 1] * p
             cols.append(acc)
-        return xp.moveaxis(xp.concatenate(cols, -1), -1, ax), None
+        return ns.moveaxis(ns.concatenate(cols, -1), -1, ax), None
 
 
 def cumsum(input, dim, *, dtype=None):
@@ -816,12 +816,12 @@ class Cummax(Op):
         return vals, idx
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         g = grads[0]
         if ctx.shape == ():
             return g, None
         (idx,) = ctx.saved_tensors
-        return xp.scatter_add_along(ctx.shape, idx, g, ctx.axis), None
+        return ns.scatter_add_along(ctx.shape, idx, g, ctx.axis), None
 
 
 CummaxResult = _return_type("cummax", ("values", "indices"))
@@ -913,11 +913,11 @@ class SortOp(Op):
         return _take_along(a, idx, axis, True), idx.astype(xp.int64)
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         if ctx.shape == ():
             return grads[0], None, None, None
         (idx,) = ctx.saved_tensors
-        return xp.scatter_add_along(ctx.shape, idx, grads[0], ctx.axis), None, None, None
+        return ns.scatter_add_along(ctx.shape, idx, grads[0], ctx.axis), None, None, None
 
 
 class TopkOp(SortOp):
@@ -1013,7 +1013,7 @@ class MedianAll(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         (mask,) = ctx.saved_tensors
         return g * mask / ctx.count
 

@@ -23,8 +23,8 @@ from ..autograd.function import Op
 __all__ = ["LSTMLayer", "LSTMSeq", "LSTMCellStep", "GRULayer", "RNNLayer", "UnsafeSplit"]
 
 
-def _seq(xs, xp):
-    return xs if not isinstance(xs, list) else xp.stack(xs, 0)
+def _seq(xs, ns):
+    return xs if not isinstance(xs, list) else ns.stack(xs, 0)
 
 
 # -------------------------------------------------------------------------------------- LSTM
@@ -36,16 +36,16 @@ def _lstm_scale(h, dtype):
     return s
 
 
-def _lstm_forward(xp, xw, w_hh, h0, c0, scale, numpy_mode):
+def _lstm_forward(ns, xw, w_hh, h0, c0, scale, numpy_mode):
     """Returns outputs (T,B,H), h_T, c_T and the per-step (acts, cells, tanh_cells)."""
     T = xw.shape[0]
     H = h0.shape[-1]
-    w_t = xp.swapaxes(w_hh, 0, 1)
+    w_t = ns.swapaxes(w_hh, 0, 1)
     h, c = h0, c0
     hs, acts, cs, tcs = [], [], [], []
     for t in range(T):
-        gates = xw[t] + xp.matmul(h, w_t)
-        a = xp.tanh(gates * scale)
+        gates = xw[t] + ns.matmul(h, w_t)
+        a = ns.tanh(gates * scale)
         if numpy_mode:
             a[:, :2 * H] *= 0.5
             a[:, :2 * H] += 0.5
@@ -53,11 +53,11 @@ def _lstm_forward(xp, xw, w_hh, h0, c0, scale, numpy_mode):
             a[:, 3 * H:] += 0.5
             s = a
         else:
-            s = xp.concatenate([a[:, :2 * H] * 0.5 + 0.5, a[:, 2 * H:3 * H],
+            s = ns.concatenate([a[:, :2 * H] * 0.5 + 0.5, a[:, 2 * H:3 * H],
                                 a[:, 3 * H:] * 0.5 + 0.5], 1)
         i, f, g, o = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], s[:, 3 * H:]
         c = f * c + i * g
-        tc = xp.tanh(c)
+        tc = ns.tanh(c)
         h = o * tc
         hs.append(h)
         acts.append(s)
@@ -66,7 +66,7 @@ def _lstm_forward(xp, xw, w_hh, h0, c0, scale, numpy_mode):
     return hs, acts, cs, tcs
 
 
-def _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs, gcs=None):
+def _lstm_backward(ns, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs, gcs=None):
     """``gcs`` (T, B, H), optional: gradient reaching each step's cell state from outside
     (the final states of variable-length sequences)."""
     T = len(hs)
@@ -83,15 +83,15 @@ def _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs, gcs=None
         do = dh * tc
         dc = dc + dh * o * (1 - tc * tc)
         di, df, dg = dc * g, dc * c_prev, dc * i
-        dgates = xp.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g * g),
+        dgates = ns.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g * g),
                                  do * o * (1 - o)], 1)
         dxw[t] = dgates
         dc = dc * f
-        dh = xp.matmul(dgates, w_hh)
-    dxw = xp.stack(dxw, 0)
-    hprev = xp.concatenate([h0[None], _seq(hs, xp)[:-1]], 0)
+        dh = ns.matmul(dgates, w_hh)
+    dxw = ns.stack(dxw, 0)
+    hprev = ns.concatenate([h0[None], _seq(hs, ns)[:-1]], 0)
     B = h0.shape[0]
-    dw = xp.matmul(xp.swapaxes(dxw.reshape(T * B, 4 * H), 0, 1), hprev.reshape(T * B, H))
+    dw = ns.matmul(ns.swapaxes(dxw.reshape(T * B, 4 * H), 0, 1), hprev.reshape(T * B, H))
     return dxw, dw, dh, dc
 
 
@@ -352,7 +352,7 @@ class LSTMLayer(Op):
         return out, hT, cT
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         gout, ghT, gcT = grads
         xw, w_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
         gcs = None
@@ -364,10 +364,10 @@ class LSTMLayer(Op):
             gout = gout + hot * ghT[None]
             gcs = hot * gcT[None]                 # (T, B, H)
             ghT, gcT = ghT * 0, gcT * 0
-        if xp.graph:
+        if ns.graph:
             scale = _lstm_scale(h0.shape[-1], ctx.dt)
-            hs, acts, cs, tcs = _lstm_forward(xp, xw, w_hh, h0, c0, scale, False)
-            return _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs,
+            hs, acts, cs, tcs = _lstm_forward(ns, xw, w_hh, h0, c0, scale, False)
+            return _lstm_backward(ns, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs,
                                   gcs) + (None,) * (len(ctx.needs_input_grad) - 4)
         need = ctx.needs_input_grad
         w_t = _w_t_internal(w_hh)
@@ -428,16 +428,16 @@ class LSTMSeq(Op):
         return res, hT, cs[-1].T.copy()
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         gout, ghT, gcT = grads
         x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
         rev = ctx.rev
-        if xp.graph:
+        if ns.graph:
             if rev:
-                gout, x = xp.flip(gout, 0), xp.flip(x, 0)
-            gs = _lstm_seq_graph(xp, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, ctx.dt)
+                gout, x = ns.flip(gout, 0), ns.flip(x, 0)
+            gs = _lstm_seq_graph(ns, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, ctx.dt)
             if rev:
-                gs = (xp.flip(gs[0], 0),) + gs[1:]
+                gs = (ns.flip(gs[0], 0),) + gs[1:]
             return gs + (None,) * (len(ctx.needs_input_grad) - 7)  # (reverse, when given)
         if rev:
             gout, x, out = gout[::-1], x[::-1], out[::-1]
@@ -449,16 +449,16 @@ class LSTMSeq(Op):
         d2 = _flat_dgates(d, lstm=True)  # (torch's gate order: nothing below is reordered)
         dx = dw_ih = dw_hh = db = None
         if need[0]:
-            dx = xp.matmul(d2.T, w_ih).reshape(T, B, I)
+            dx = ns.matmul(d2.T, w_ih).reshape(T, B, I)
             if rev:
                 dx = dx[::-1]
         if need[1]:
-            dw_ih = xp.matmul(d2, x.reshape(T * B, I))
+            dw_ih = ns.matmul(d2, x.reshape(T * B, I))
         if need[2]:
             dw_hh = _dw_hh(d2, out, h0)
         if b_ih is not None and (need[3] or need[4]):
             # row sums as one BLAS matrix-vector product: 3-6x faster than sum(1) here
-            db = xp.matmul(d2, xp.ones(T * B, d2.dtype))
+            db = ns.matmul(d2, ns.ones(T * B, d2.dtype))
         return (dx, dw_ih, dw_hh, db, db.copy() if db is not None and need[3] and need[4]
                 else db, dh0, dc0) + (None,) * (len(need) - 7)  # (reverse, when given)
 
@@ -468,73 +468,73 @@ class LSTMCellStep(LSTMSeq):
     node_name = "LSTMCellBackward0"
 
 
-def _lstm_seq_graph(xp, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, dt):
+def _lstm_seq_graph(ns, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, dt):
     """create_graph: replay the forward from the saved inputs through differentiable ops."""
     T, B, I = x.shape
     H = h0.shape[-1]
     x2 = x.reshape((T * B, I))
-    xw = xp.matmul(x2, xp.swapaxes(w_ih, 0, 1))
+    xw = ns.matmul(x2, ns.swapaxes(w_ih, 0, 1))
     if b_ih is not None:
         xw = xw + (b_ih + b_hh)
     xw = xw.reshape((T, B, 4 * H))
     scale = _lstm_scale(H, dt)
-    hs, acts, cs, tcs = _lstm_forward(xp, xw, w_hh, h0, c0, scale, False)
-    dxw, dw_hh, dh0, dc0 = _lstm_backward(xp, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs)
+    hs, acts, cs, tcs = _lstm_forward(ns, xw, w_hh, h0, c0, scale, False)
+    dxw, dw_hh, dh0, dc0 = _lstm_backward(ns, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs)
     d2 = dxw.reshape((T * B, 4 * H))
-    dx = xp.matmul(d2, w_ih).reshape((T, B, I))
-    dw_ih = xp.matmul(xp.swapaxes(d2, 0, 1), x2)
-    db = xp.sum(d2, axis=0) if b_ih is not None else None
+    dx = ns.matmul(d2, w_ih).reshape((T, B, I))
+    dw_ih = ns.matmul(ns.swapaxes(d2, 0, 1), x2)
+    db = ns.sum(d2, axis=0) if b_ih is not None else None
     return dx, dw_ih, dw_hh, db, db, dh0, dc0
 
 
 # --------------------------------------------------------------------------------------- GRU
 
 
-def _gru_forward(xp, xw, w_hh, b_hn, h0, numpy_mode):
+def _gru_forward(ns, xw, w_hh, b_hn, h0, numpy_mode):
     T = xw.shape[0]
     H = h0.shape[-1]
-    w_t = xp.swapaxes(w_hh, 0, 1)
+    w_t = ns.swapaxes(w_hh, 0, 1)
     h = h0
-    hs, rzs, ns, hns = [], [], [], []
+    hs, rzs, n_gates, hns = [], [], [], []
     for t in range(T):
-        hh = xp.matmul(h, w_t)
+        hh = ns.matmul(h, w_t)
         x = xw[t]
-        rz = xp.tanh((x[:, :2 * H] + hh[:, :2 * H]) * 0.5) * 0.5 + 0.5
+        rz = ns.tanh((x[:, :2 * H] + hh[:, :2 * H]) * 0.5) * 0.5 + 0.5
         hn = hh[:, 2 * H:] + b_hn if b_hn is not None else hh[:, 2 * H:]
         r, z = rz[:, :H], rz[:, H:]
-        n = xp.tanh(x[:, 2 * H:] + r * hn)
+        n = ns.tanh(x[:, 2 * H:] + r * hn)
         h = n + z * (h - n)
         hs.append(h)
         rzs.append(rz)
-        ns.append(n)
+        n_gates.append(n)
         hns.append(hn)
-    return hs, rzs, ns, hns
+    return hs, rzs, n_gates, hns
 
 
-def _gru_backward(xp, gout, ghT, w_hh, b_hn, h0, hs, rzs, ns, hns):
+def _gru_backward(ns, gout, ghT, w_hh, b_hn, h0, hs, rzs, n_gates, hns):
     T = len(hs)
     H = h0.shape[-1]
     dh = ghT
     dxw, dhh = [None] * T, [None] * T
     for t in range(T - 1, -1, -1):
         dh = dh + gout[t]
-        rz, n, hn = rzs[t], ns[t], hns[t]
+        rz, n, hn = rzs[t], n_gates[t], hns[t]
         r, z = rz[:, :H], rz[:, H:]
         h_prev = hs[t - 1] if t > 0 else h0
         dn = dh * (1 - z)
         dz = dh * (h_prev - n)
         dnp = dn * (1 - n * n)
         dr = dnp * hn
-        drz = xp.concatenate([dr * r * (1 - r), dz * z * (1 - z)], 1)
+        drz = ns.concatenate([dr * r * (1 - r), dz * z * (1 - z)], 1)
         dhn = dnp * r
-        dxw[t] = xp.concatenate([drz, dnp], 1)
-        dhh[t] = xp.concatenate([drz, dhn], 1)
-        dh = dh * z + xp.matmul(dhh[t], w_hh)
-    dxw, dhh = xp.stack(dxw, 0), xp.stack(dhh, 0)
+        dxw[t] = ns.concatenate([drz, dnp], 1)
+        dhh[t] = ns.concatenate([drz, dhn], 1)
+        dh = dh * z + ns.matmul(dhh[t], w_hh)
+    dxw, dhh = ns.stack(dxw, 0), ns.stack(dhh, 0)
     B = h0.shape[0]
-    hprev = xp.concatenate([h0[None], _seq(hs, xp)[:-1]], 0)
-    dw = xp.matmul(xp.swapaxes(dhh.reshape(T * B, 3 * H), 0, 1), hprev.reshape(T * B, H))
-    db_hn = xp.sum(dhh[:, :, 2 * H:].reshape(T * B, H), axis=0) if b_hn is not None else None
+    hprev = ns.concatenate([h0[None], _seq(hs, ns)[:-1]], 0)
+    dw = ns.matmul(ns.swapaxes(dhh.reshape(T * B, 3 * H), 0, 1), hprev.reshape(T * B, H))
+    db_hn = ns.sum(dhh[:, :, 2 * H:].reshape(T * B, H), axis=0) if b_hn is not None else None
     return dxw, dw, db_hn, dh
 
 
@@ -649,15 +649,15 @@ class GRULayer(Op):
         return out, hT
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         gout, ghT = grads
         xw, w_hh, b_hn, h0, out, acts, hts, hns = ctx.saved_tensors
-        if xp.graph:
-            hs, rzs, ns, hns = _gru_forward(xp, xw, w_hh, b_hn, h0, False)
-            return _gru_backward(xp, gout, ghT, w_hh, b_hn, h0, hs, rzs, ns, hns)
+        if ns.graph:
+            hs, rzs, n_gates, hns = _gru_forward(ns, xw, w_hh, b_hn, h0, False)
+            return _gru_backward(ns, gout, ghT, w_hh, b_hn, h0, hs, rzs, n_gates, hns)
         need = ctx.needs_input_grad
         dX, dHH, dh0 = _gru_bwd_core(gout, ghT, w_hh, acts, hts, hns, need[3])
-        dxw = xp.ascontiguousarray(dX.transpose(0, 2, 1)) if need[0] else None
+        dxw = ns.ascontiguousarray(dX.transpose(0, 2, 1)) if need[0] else None
         dw = db = None
         if need[1] or (b_hn is not None and need[2]):
             d2 = _flat_dgates(dHH)
@@ -671,18 +671,18 @@ class GRULayer(Op):
 # ------------------------------------------------------------------------------ Elman RNN
 
 
-def _rnn_forward(xp, xw, w_hh, h0, relu):
-    w_t = xp.swapaxes(w_hh, 0, 1)
+def _rnn_forward(ns, xw, w_hh, h0, relu):
+    w_t = ns.swapaxes(w_hh, 0, 1)
     h = h0
     hs = []
     for t in range(xw.shape[0]):
-        pre = xw[t] + xp.matmul(h, w_t)
-        h = xp.maximum(pre, 0) if relu else xp.tanh(pre)
+        pre = xw[t] + ns.matmul(h, w_t)
+        h = ns.maximum(pre, 0) if relu else ns.tanh(pre)
         hs.append(h)
     return hs
 
 
-def _rnn_backward(xp, gout, ghT, w_hh, h0, hs, relu):
+def _rnn_backward(ns, gout, ghT, w_hh, h0, hs, relu):
     T = len(hs)
     dh = ghT
     dxw = [None] * T
@@ -691,11 +691,11 @@ def _rnn_backward(xp, gout, ghT, w_hh, h0, hs, relu):
         h = hs[t]
         dpre = dh * (h > 0) if relu else dh * (1 - h * h)
         dxw[t] = dpre
-        dh = xp.matmul(dpre, w_hh)
-    dxw = xp.stack(dxw, 0)
+        dh = ns.matmul(dpre, w_hh)
+    dxw = ns.stack(dxw, 0)
     B, H = h0.shape
-    hprev = xp.concatenate([h0[None], _seq(hs, xp)[:-1]], 0)
-    dw = xp.matmul(xp.swapaxes(dxw.reshape(T * B, H), 0, 1), hprev.reshape(T * B, H))
+    hprev = ns.concatenate([h0[None], _seq(hs, ns)[:-1]], 0)
+    dw = ns.matmul(ns.swapaxes(dxw.reshape(T * B, H), 0, 1), hprev.reshape(T * B, H))
     return dxw, dw, dh
 
 
@@ -715,12 +715,12 @@ class RNNLayer(Op):
         return out, hT
 
     @staticmethod
-    def backward(ctx, grads, xp):
+    def backward(ctx, grads, ns):
         gout, ghT = grads
         xw, w_hh, h0, out = ctx.saved_tensors
-        if xp.graph:
-            hs = _rnn_forward(xp, xw, w_hh, h0, ctx.relu)
-            return _rnn_backward(xp, gout, ghT, w_hh, h0, hs, ctx.relu) + (None,)
+        if ns.graph:
+            hs = _rnn_forward(ns, xw, w_hh, h0, ctx.relu)
+            return _rnn_backward(ns, gout, ghT, w_hh, h0, hs, ctx.relu) + (None,)
         return _rnn_backward(nx, gout, ghT, w_hh, h0, out, ctx.relu) + (None,)
 
 
@@ -740,5 +740,5 @@ class UnsafeSplit(Op):
         return tuple(xp.split(a, chunks, axis=dim))
 
     @staticmethod
-    def backward(ctx, grads, xp):  # missing output gradients arrive as zeros
-        return xp.concatenate(list(grads), axis=ctx.dim), None, None
+    def backward(ctx, grads, ns):  # missing output gradients arrive as zeros
+        return ns.concatenate(list(grads), axis=ctx.dim), None, None

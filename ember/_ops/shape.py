@@ -57,7 +57,7 @@ class View(Op):
                 "instead.") from None
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g.reshape(ctx.shape), None
 
 
@@ -72,7 +72,7 @@ class UnsafeView(Op):
         return xp.reshape(a, shape)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g.reshape(ctx.shape), None
 
 
@@ -144,7 +144,7 @@ class Squeeze(Op):
         return a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in axes))
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g.reshape(ctx.shape), None
 
 
@@ -166,7 +166,7 @@ class SqueezeInplaceDim(Op):
         return xp.squeeze(a, axis) if a.shape[axis] == 1 else a.view()
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g.reshape(ctx.shape), None
 
 
@@ -194,7 +194,7 @@ class Unsqueeze(Op):
         return xp.expand_dims(a, axis)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g.reshape(ctx.shape), None
 
 
@@ -211,11 +211,11 @@ class Permute(Op):
         return xp.transpose(a, perm)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         inv = [0] * len(ctx.perm)
         for i, p in enumerate(ctx.perm):
             inv[p] = i
-        return xp.transpose(g, tuple(inv)), None
+        return ns.transpose(g, tuple(inv)), None
 
 
 class Transpose(Op):
@@ -227,8 +227,8 @@ class Transpose(Op):
         return xp.swapaxes(a, d0, d1)
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return xp.swapaxes(g, *ctx.d), None, None
+    def backward(ctx, g, ns):
+        return ns.swapaxes(g, *ctx.d), None, None
 
 
 class Transpose0d(View):
@@ -250,8 +250,8 @@ class T(Op):
         return a.T
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return xp.transpose(g)
+    def backward(ctx, g, ns):
+        return ns.transpose(g)
 
 
 def permute(input, *dims):
@@ -314,7 +314,7 @@ class Expand(Op):
         return xp.broadcast_to(a, shape)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         return g, None
 
 
@@ -384,12 +384,12 @@ class Repeat(Op):
         return xp.tile(a, reps)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         inter = []
         for r, s in zip(ctx.reps, ctx.shape):
             inter += [r, s]
         g = g.reshape(tuple(inter))
-        g = xp.sum(g, axis=tuple(range(0, len(inter), 2)))
+        g = ns.sum(g, axis=tuple(range(0, len(inter), 2)))
         return g.reshape(ctx.in_shape), None
 
 
@@ -429,7 +429,7 @@ class Cat(Op):
         return xp.concatenate(kept, axis=axis)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         out = [None]
         start = 0
         for n in ctx.sizes:
@@ -489,7 +489,7 @@ class Stack(Op):
         return xp.stack(arrays, axis=axis)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         n = g.shape[ctx.axis]
         return (None,) + tuple(g[(slice(None),) * ctx.axis + (i,)] for i in range(n))
 
@@ -573,8 +573,8 @@ class Split(Op):
         return tuple(out)
 
     @staticmethod
-    def backward(ctx, grads, xp):
-        return xp.concatenate(list(grads), axis=ctx.axis), None, None
+    def backward(ctx, grads, ns):
+        return ns.concatenate(list(grads), axis=ctx.axis), None, None
 
 
 class SplitEq(Split):
@@ -592,8 +592,8 @@ class Unbind(Op):
         return tuple(a[(slice(None),) * axis + (i, Ellipsis)] for i in range(a.shape[axis]))
 
     @staticmethod
-    def backward(ctx, grads, xp):
-        return xp.stack(list(grads), axis=ctx.axis), None
+    def backward(ctx, grads, ns):
+        return ns.stack(list(grads), axis=ctx.axis), None
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -667,8 +667,8 @@ class Slice(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return xp.put_at(ctx.shape, ctx.idx, g), None
+    def backward(ctx, g, ns):
+        return ns.put_at(ctx.shape, ctx.idx, g), None
 
 
 class Select(Slice):
@@ -705,8 +705,8 @@ class Flip(Op):
         return xp.flip(a, axes).copy()
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return xp.flip(g, ctx.axes), None
+    def backward(ctx, g, ns):
+        return ns.flip(g, ctx.axes), None
 
 
 def flip(input, *dims):
@@ -734,9 +734,9 @@ class Roll(Op):
         return xp.roll(a, shifts, axes)
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         neg = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
-        return xp.roll(g, neg, ctx.axes), None, None
+        return ns.roll(g, neg, ctx.axes), None, None
 
 
 def roll(input, shifts, dims=None):
@@ -758,8 +758,8 @@ class Tril(Op):
         return xp.tril(a, k)
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return xp.tril(g, ctx.k), None
+    def backward(ctx, g, ns):
+        return ns.tril(g, ctx.k), None
 
 
 class Triu(Op):
@@ -769,8 +769,8 @@ class Triu(Op):
         return xp.triu(a, k)
 
     @staticmethod
-    def backward(ctx, g, xp):
-        return xp.triu(g, ctx.k), None
+    def backward(ctx, g, ns):
+        return ns.triu(g, ctx.k), None
 
 
 def tril(input, diagonal=0):
@@ -795,10 +795,10 @@ class Diag(Op):
         return xp.diag(a, k).copy()
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         if len(ctx.shape) == 1:
-            return xp.diag(g, ctx.k), None
-        return xp.put_at(ctx.shape, _diag_index(ctx.shape, ctx.k), g), None
+            return ns.diag(g, ctx.k), None
+        return ns.put_at(ctx.shape, _diag_index(ctx.shape, ctx.k), g), None
 
 
 class DiagCopy(Diag):
@@ -832,14 +832,14 @@ class Diagonal(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         offset, d1, d2 = ctx.args
         shape = ctx.shape
         moved = tuple(s for i, s in enumerate(shape) if i not in (d1, d2)) + (shape[d1],
                                                                                shape[d2])
         idx = (Ellipsis,) + _diag_index((shape[d1], shape[d2]), offset)
-        full = xp.put_at(moved, idx, g)
-        return xp.moveaxis(full, (-2, -1), (d1, d2)), None, None, None
+        full = ns.put_at(moved, idx, g)
+        return ns.moveaxis(full, (-2, -1), (d1, d2)), None, None, None
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -864,11 +864,11 @@ class DiagEmbed(Op):
         return xp.ascontiguousarray(xp.moveaxis(out, (-2, -1), (d1, d2)))
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         offset, d1, d2 = ctx.args
-        if xp.graph:
+        if ns.graph:
             return _apply_view(Diagonal, g, offset, d1, d2)
-        return xp.diagonal(g, offset, d1, d2).copy()
+        return ns.diagonal(g, offset, d1, d2).copy()
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
@@ -895,10 +895,10 @@ class Trace(Op):
         return xp.asarray(xp.trace(a, dtype=dt))
 
     @staticmethod
-    def backward(ctx, g, xp):
+    def backward(ctx, g, ns):
         shape = ctx.shape
         ar = _xp.arange(min(shape))
-        return (xp.put_at(shape, (ar, ar), xp.broadcast_to(g, (min(shape),))),)
+        return (ns.put_at(shape, (ar, ar), ns.broadcast_to(g, (min(shape),))),)
 
 
 _INT64 = xp.dtype("int64")

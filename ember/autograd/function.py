@@ -1,8 +1,8 @@
 """How an op is defined once: ``Op`` (forward and backward on arrays) and the public ``Function``.
 
 An ``Op`` subclass writes ``forward(ctx, *arrays, **kw)`` on raw arrays and
-``backward(ctx, grad, xp)`` in a vocabulary that works on arrays (``xp`` = NumPy plus helpers) and
-on Tensors (``xp`` = ember's NumPy-named namespace, under ``create_graph=True``).  ``Op.apply``
+``backward(ctx, grad, ns)`` in a vocabulary that works on arrays (``ns`` = NumPy plus helpers) and
+on Tensors (``ns`` = ember's NumPy-named namespace, under ``create_graph=True``).  ``Op.apply``
 is the single entry for every op: it unwraps tensors, casts to the promoted dtype, runs forward,
 and only when a gradient is needed builds the node (edges, input shapes/dtypes, saved-tensor
 versions).  Backward formulas may only use saved inputs/outputs and non-differentiable data
@@ -82,7 +82,7 @@ class Op:
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx, grad, xp):  # pragma: no cover - abstract
+    def backward(ctx, grad, ns):  # pragma: no cover - abstract
         raise NotImplementedError
 
     @classmethod
