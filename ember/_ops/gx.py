@@ -1,6 +1,6 @@
 """ember's NumPy-named namespace over Tensors.
 
-Under ``create_graph=True`` the engine hands backward formulas this module as ``xp``: each name
+Under ``create_graph=True`` the engine hands backward formulas this module as ``ns``: each name
 does what NumPy's does, but on Tensors and through differentiable ops, so the gradient it
 computes has a graph of its own (higher-order gradients).  Only the names that backward formulas
 use live here; ``gradgradcheck`` over the op table keeps the list honest.

@@ -512,7 +512,7 @@ def _local_values(node, garrs):
     if getattr(node, "_op", None) is None:  # custom Function: its backward may have effects
         return None
     try:
-        res = node._op.backward(node, xp.ones(g.shape, g.dtype), nx)
+        res = node.apply_backward(xp.ones(g.shape, g.dtype), nx)
     except Exception:  # noqa: BLE001 - a description, never an error of the pass
         return None
     if not isinstance(res, tuple):

@@ -31,7 +31,10 @@ class OpNode(Node):
     _bw = None
 
     def apply_backward(self, grads, ns):
-        return self._op.backward(self, grads, ns)
+        op = self._op
+        if op.fast_backward is not None and not ns.graph:
+            return op.fast_backward(self, grads, ns)
+        return op.backward(self, grads, ns)
 
 
 class _NoGradCtx:
@@ -60,6 +63,12 @@ class Op:
     the argument positions that are inputs of the graph (one ``next_functions`` edge each, as
     torch's derivative declarations have them: a Python number there is a wrapped scalar input,
     a ``(None, 0)`` edge); None means every Tensor argument and nothing else.
+
+    ``backward(ctx, grad, ns)`` is the op's one reference formula: it runs at every order.  An
+    op may declare ``fast_backward`` beside it, with the same signature and result, written for
+    arrays only: the engine calls it instead at first order (``ns.graph`` false).
+    ``tests/test_fast_backward.py`` proves every declared fast path equal to its reference
+    formula on the op table.
     """
 
     node_name: str | None = None
@@ -68,13 +77,15 @@ class Op:
     nondiff_outputs: tuple[int, ...] = ()
     int_grad: bool = False
     inputs: tuple[int, ...] | None = None
+    fast_backward = None  # optional first-order, array-only twin of ``backward`` (see above)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         name = cls.__dict__.get("node_name") or cls.__name__ + "Backward0"
         multi = cls.multi_output  # the engine's single-gradient fast path is for the others
+        first_order = cls.fast_backward if cls.fast_backward is not None else cls.backward
         cls._node_cls = type(name, (OpNode,), {
-            "_op": cls, "_bw": None if multi else staticmethod(cls.backward), "_multi": multi,
+            "_op": cls, "_bw": None if multi else staticmethod(first_order), "_multi": multi,
             "__module__": "ember.autograd"})
 
     @staticmethod
