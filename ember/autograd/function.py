@@ -186,11 +186,7 @@ def _edges(args, inputs=None):
         if (is_t if inputs is None else k in inputs):
             pos.append(k)
             if is_t and a._requires_grad:
-                fn = a.grad_fn
-                if fn is not None and a._base is not None and fn._vver is not None and \
-                        fn._vver != a._version_counter[0]:
-                    fn = _regen_view(a)
-                edges.append((fn, a._output_nr) if fn is not None else (get_accumulator(a), 0))
+                edges.append(_edge(a))
                 arr = a._array
                 key = (arr.shape, arr.dtype)
                 meta.append(_META.get(key) or _intern_meta(key))
@@ -240,8 +236,22 @@ def _intern_meta1(key):
 
 
 def _edge(t):
-    fn = grad_fn_of(t)
+    """The one definition of a graph edge: to tensor ``t`` (which requires grad), the node that
+    made it and which of that node's outputs it is, or its leaf accumulator."""
+    fn = t.grad_fn
+    if fn is not None and fn._vver is not None and t._base is not None and \
+            fn._vver != t._version_counter[0]:
+        fn = _regen_view(t)  # a stale view (see ``_view_of``)
     return (fn, t._output_nr) if fn is not None else (get_accumulator(t), 0)
+
+
+# The fast entry points.  ``_apply`` above is the reference path: it serves every op, and
+# ``_edge``/``_record_saved`` are the one definition of a graph edge and of a saved-array record.
+# The three entries below do the same for the commonest shapes of call with less Python: they
+# inline ``_edge``'s non-view case and the usual saves (the output, or inputs in order), and hand
+# anything else (a view input, an unusual save, integer output, anomaly mode) to the reference
+# helpers.  ``tests/test_apply_paths.py`` runs the op table through each entry and through
+# ``_apply`` and requires identical tensors, graphs, saved records and gradients.
 
 
 def _apply1(cls, a):
@@ -252,19 +262,17 @@ def _apply1(cls, a):
         return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
     node = cls._node_cls()
     node._seq = next_seq()
-    fn = a.grad_fn
-    if fn is not None and a._base is not None and fn._vver is not None and \
-            fn._vver != a._version_counter[0]:
-        fn = _regen_view(a)
-    node.next_functions = ((fn, a._output_nr) if fn is not None else
-                           (get_accumulator(a), 0),)
+    if a._base is None:  # ``_edge`` inline for a tensor that is not a view
+        fn = a.grad_fn
+        node.next_functions = ((fn, a._output_nr) if fn is not None else
+                               (get_accumulator(a), 0),)
+    else:
+        node.next_functions = (_edge(a),)
     key = (aa.shape, aa.dtype)
     node._in_meta = _META1.get(key) or _intern_meta1(key)
     node.needs_input_grad = _NEEDS_1
     out = cls.forward(node, aa)
-    if out.__class__ is not ndarray:
-        out = xp.asarray(out)
-    if _anomaly._enabled[0] or out.dtype.kind not in "fc":
+    if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fc":
         return _finish_single(cls, node, out, (aa,), (a,))
     res = _make(out, True, node, 0, None)
     saved = node._saved
@@ -292,49 +300,39 @@ def _apply2(cls, a, b):
     node = cls._node_cls()
     node._seq = next_seq()
     if a._requires_grad:
-        fn = a.grad_fn
-        if fn is not None and a._base is not None and fn._vver is not None and \
-                fn._vver != a._version_counter[0]:
-            fn = _regen_view(a)
-        ea = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
+        if a._base is None:  # ``_edge`` inline for a tensor that is not a view
+            fn = a.grad_fn
+            ea = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
+        else:
+            ea = _edge(a)
         key = (aa.shape, aa.dtype)
         ma = _META.get(key) or _intern_meta(key)
-        if breq:
-            fn = b.grad_fn
-            if fn is not None and b._base is not None and fn._vver is not None and \
-                    fn._vver != b._version_counter[0]:
-                fn = _regen_view(b)
-            eb = (fn, b._output_nr) if fn is not None else (get_accumulator(b), 0)
-            key = (ba.shape, ba.dtype)
-            mb = _META.get(key) or _intern_meta(key)
-            node.needs_input_grad = _NEEDS_TT
-        elif bt or cls.inputs is not None:
-            eb, mb = _NO_EDGE, None
-            node.needs_input_grad = _NEEDS_TF
-        else:  # a Python number that is not a graph input (torch's Scalar overloads)
-            eb = mb = None
-            node.needs_input_grad = _NEEDS_TF
     else:
         ea, ma = _NO_EDGE, None
-        fn = b.grad_fn
-        if fn is not None and b._base is not None and fn._vver is not None and \
-                fn._vver != b._version_counter[0]:
-            fn = _regen_view(b)
-        eb = (fn, b._output_nr) if fn is not None else (get_accumulator(b), 0)
+    if breq:
+        if b._base is None:
+            fn = b.grad_fn
+            eb = (fn, b._output_nr) if fn is not None else (get_accumulator(b), 0)
+        else:
+            eb = _edge(b)
         key = (ba.shape, ba.dtype)
         mb = _META.get(key) or _intern_meta(key)
-        node.needs_input_grad = _NEEDS_FT
+    elif bt or cls.inputs is not None:
+        eb, mb = _NO_EDGE, None
+    else:  # a Python number that is not a graph input (torch's Scalar overloads)
+        eb = mb = None
     if eb is not None:
         node.next_functions = (ea, eb)
         node._in_meta = (ma, mb)
+        node.needs_input_grad = (_NEEDS_TT if breq else _NEEDS_TF) if a._requires_grad else \
+            _NEEDS_FT
     else:
         node.next_functions = (ea,)
         node._in_meta = (ma,)
         node._tpos = _TPOS0
+        node.needs_input_grad = _NEEDS_TF
     out = cls.forward(node, aa, ba)
-    if out.__class__ is not ndarray:
-        out = xp.asarray(out)
-    if _anomaly._enabled[0] or out.dtype.kind not in "fc":
+    if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fc":
         return _finish_single(cls, node, out, (aa, ba), (a, b))
     res = _make(out, True, node, 0, None)
     saved = node._saved
@@ -374,13 +372,13 @@ def _apply_view(cls, a, *extra):
     else:
         node = cls._node_cls()
         node._seq = next_seq()
-        fn = a.grad_fn
-        if fn is not None and a._base is not None and fn._vver is not None and \
-                fn._vver != a._version_counter[0]:
-            fn = _regen_view(a)
-        edge = (fn, a._output_nr) if fn is not None else (get_accumulator(a), 0)
+        if a._base is None:  # ``_edge`` inline for a tensor that is not a view
+            fn = a.grad_fn
+            node.next_functions = ((fn, a._output_nr) if fn is not None else
+                                   (get_accumulator(a), 0),)
+        else:
+            node.next_functions = (_edge(a),)
         key = (aa.shape, aa.dtype)
-        node.next_functions = (edge,)
         node._in_meta = _META1.get(key) or _intern_meta1(key)
         if extra:  # non-tensor arguments (sizes, dims, indices) are not graph inputs
             node._tpos = _TPOS0
@@ -463,11 +461,7 @@ def _regen_view(t):
 
 def grad_fn_of(t):
     """``t.grad_fn``, regenerated first when ``t`` is a stale view (see ``_view_of``)."""
-    fn = t.grad_fn
-    if fn is not None and t._base is not None and fn._vver is not None and \
-            fn._vver != t._version_counter[0]:
-        fn = _regen_view(t)
-    return fn
+    return _edge(t)[0] if t.grad_fn is not None else None
 
 
 def _shares(out, src):
@@ -484,24 +478,33 @@ def _shares(out, src):
 
 
 def _record_saved(node, arrays, args, outs):
-    """Note, for each saved array, which input/output it is and that tensor's version now."""
+    """The one record of what a node saved: for each saved array, which input or output tensor
+    it is and that tensor's version now (``_IN``/``_OUT`` items; None for anything else), so
+    that unpacking can refuse a tensor modified in place since."""
     info = []
     any_ref = False
     for s in node._saved:
         item = None
         if s.__class__ is ndarray:
-            for i, a in enumerate(arrays):
-                if s is a and isinstance(args[i], Tensor):
-                    t = args[i]
-                    item = (_IN, t, t._version_counter, t._version_counter[0])
-                    break
-            else:
-                for k, o in enumerate(outs):
-                    if s is o._array:
-                        item = (_OUT, k, o._version_counter, o._version_counter[0])
+            k = 0
+            for a in arrays:
+                if s is a:
+                    t = args[k]
+                    if t.__class__ is Tensor or isinstance(t, Tensor):
+                        vc = t._version_counter
+                        item = (_IN, t, vc, vc[0])
                         break
-        if item is not None:
-            any_ref = True
+                k += 1
+            else:
+                k = 0
+                for o in outs:
+                    if s is o._array:
+                        vc = o._version_counter
+                        item = (_OUT, k, vc, vc[0])
+                        break
+                    k += 1
+            if item is not None:
+                any_ref = True
         info.append(item)
     if any_ref:
         node._saved_info = info
