@@ -15,8 +15,7 @@ if TYPE_CHECKING:  # names for annotations only: nothing here is imported at run
     from collections.abc import Callable, Sequence
     from typing import Any, overload
 
-    import numpy as np
-
+    from ._backend import ndarray
     from ._dtype import dtype as _DType
     from ._random import Generator
     from .utils.hooks import RemovableHandle
@@ -112,7 +111,7 @@ class Tensor:
     __array_ufunc__ = None  # ndarray (op) Tensor -> our reflected operator
     __array_priority__ = 1000
     # the slots' types (declarations only: _make fills them)
-    _array: np.ndarray
+    _array: ndarray
     _requires_grad: _bool
     grad_fn: Any  # the autograd Node that made this tensor, or None for a leaf
     _output_nr: _int
@@ -372,7 +371,7 @@ class Tensor:
     def tolist(self) -> list[Any] | _Scalar:
         return self._array.tolist()
 
-    def numpy(self, *, force: _bool = False) -> np.ndarray:
+    def numpy(self, *, force: _bool = False) -> ndarray:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
