@@ -24,10 +24,12 @@ _state = _State()
 
 
 def is_grad_enabled() -> bool:
+    """Returns True if gradients are being recorded in this thread (grad mode is on)."""
     return _state.enabled
 
 
 def is_inference_mode_enabled() -> bool:
+    """Returns True inside an enabled ``inference_mode`` block in this thread."""
     return _state.inference
 
 
@@ -51,6 +53,9 @@ class _DecoratorContextManager:
 
 
 class no_grad(_DecoratorContextManager):
+    """Context manager (and decorator) that turns gradient recording off: results made inside
+    do not require grad, whatever their inputs."""
+
     def __init__(self) -> None:
         self.prev = True
 
@@ -64,6 +69,9 @@ class no_grad(_DecoratorContextManager):
 
 
 class enable_grad(_DecoratorContextManager):
+    """Context manager (and decorator) that turns gradient recording on, e.g. inside a
+    ``no_grad`` block."""
+
     def __init__(self) -> None:
         self.prev = True
 
