@@ -57,8 +57,9 @@ from ._ops.indexing import (gather, take_along_dim, scatter, scatter_add, scatte
 from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger, addmm, baddbmm,
                           addmv, addbmm, einsum, tensordot, kron)
 from .autograd.function import Function as _Function  # noqa: F401
-from . import _out
+from . import _docs, _out
 
+_docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
 
 strided = "torch.strided"
@@ -67,34 +68,43 @@ e, pi, inf, nan = 2.718281828459045, 3.141592653589793, 1e999, 1e999 - 1e999
 
 
 def result_type(tensor1, tensor2):
+    """Returns the dtype that an operation on the two tensors or numbers would return."""
     return _result_type_impl(tensor1, tensor2)
 
 
 def is_tensor(obj) -> builtins_bool:
+    """Returns True if ``obj`` is an ember Tensor."""
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(input) -> builtins_bool:
+    """Returns True if the dtype of ``input`` is a floating point dtype."""
     return input.is_floating_point()
 
 
 def is_complex(input) -> builtins_bool:
+    """Returns True if the dtype of ``input`` is a complex dtype."""
     return input.is_complex()
 
 
 def is_nonzero(input) -> builtins_bool:
+    """Returns True if the single-element tensor ``input`` is not zero (raises on other sizes)."""
     return builtins_bool(input)
 
 
 def numel(input) -> builtins_int:
+    """Returns the number of elements of ``input``."""
     return input.numel()
 
 
 def detach(input):
+    """Returns a tensor sharing ``input``'s data, cut from the autograd graph."""
     return input.detach()
 
 
 def set_printoptions(*args, **kwargs):
+    """Sets how tensors print: ``precision``, ``threshold``, ``edgeitems``, ``linewidth``,
+    ``sci_mode``, ``profile``."""
     from ._tensor_str import set_printoptions as _sp
     _sp(*args, **kwargs)
 
@@ -112,18 +122,21 @@ def set_num_threads(n) -> None:
 
 
 def get_num_interop_threads() -> builtins_int:
+    """Returns the number of inter-op threads (1: ember runs ops one at a time)."""
     return 1
 
 
 def set_num_interop_threads(n) -> None:
-    pass
+    """Accepted for torch compatibility; ember runs ops one at a time, so it changes nothing."""
 
 
 def use_deterministic_algorithms(mode, *, warn_only=False) -> None:
-    pass
+    """Accepted for torch compatibility: ember's NumPy kernels are deterministic already."""
 
 
 def compile(model=None, **kwargs):  # noqa: A001 - torch.compile is the identity here
+    """Returns ``model`` unchanged (ember has no compiler); without a model, a decorator that
+    does the same."""
     if model is None:
         return lambda m: m
     return model
@@ -236,3 +249,5 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NAMES))
+    """Returns ``model`` unchanged (ember has no compiler); without a model, a decorator that does
+    the same."""

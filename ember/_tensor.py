@@ -6,9 +6,26 @@ from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from . import _dtype as D
 from ._backend import CPU, Device, xp
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from collections.abc import Callable, Sequence
+    from typing import Any, overload
+
+    from ._backend import ndarray
+    from ._dtype import dtype as _DType
+    from ._random import Generator
+    from .utils.hooks import RemovableHandle
+
+    # the class body defines methods named int, float and bool: these keep the builtins
+    _int = int
+    _float = float
+    _bool = bool
+    _Scalar = int | float | bool | complex  # torch's Number (plus complex)
+    _Dims = int | Sequence[int] | None  # one dim, several, or all
 
 __all__ = ["Tensor", "Size"]
 
@@ -64,7 +81,7 @@ def _adopt(dst, src):
     return dst
 
 
-def bump_version(t):
+def bump_version(t: Tensor) -> None:
     """Record an in-place write to ``t``'s storage (the counter all its views share)."""
     t._version_counter[0] += 1
 
@@ -93,11 +110,23 @@ class Tensor:
                  "_grad", "_retains", "_hooks", "_acc", "_base", "__weakref__", "__dict__")
     __array_ufunc__ = None  # ndarray (op) Tensor -> our reflected operator
     __array_priority__ = 1000
+    # the slots' types (declarations only: _make fills them)
+    _array: ndarray
+    _requires_grad: _bool
+    grad_fn: Any  # the autograd Node that made this tensor, or None for a leaf
+    _output_nr: _int
+    _version_counter: list[_int]
+    _grad: Tensor | None
+    _retains: _bool
+    _hooks: OrderedDict[_int, Callable[..., Any]] | None
+    _acc: Any
+    _base: Tensor | None
 
     def __new__(cls, *args, **kwargs):
         return _new(cls)
 
-    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+    def __init__(self, *args: Any, dtype: _DType | None = None, device: object = None,
+                 requires_grad: _bool = False) -> None:
         """Legacy constructor: ``Tensor([1, 2])`` (float32 data) or ``Tensor(2, 3)`` (sizes)."""
         dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
         if len(args) == 1 and not isinstance(args[0], int):
@@ -116,25 +145,31 @@ class Tensor:
     def shape(self) -> Size:
         return Size(self._array.shape)
 
-    def size(self, dim=None):
+    if TYPE_CHECKING:  # the overloads that say what each call returns (no runtime cost)
+        @overload
+        def size(self, dim: None = None) -> Size: ...
+        @overload
+        def size(self, dim: _int) -> _int: ...
+
+    def size(self, dim: _int | None = None) -> Size | _int:
         if dim is None:
             return Size(self._array.shape)
         return self._array.shape[_ops_utils.wrap_dim(dim, self._array.ndim)]
 
     @property
-    def dtype(self):
+    def dtype(self) -> _DType:
         return D.from_numpy_dtype(self._array.dtype)
 
     @property
-    def device(self):
+    def device(self) -> Device:
         return CPU
 
     @property
-    def is_cuda(self):
+    def is_cuda(self) -> _bool:
         return False
 
     @property
-    def layout(self):
+    def layout(self) -> str:
         return "torch.strided"
 
     @property
@@ -154,11 +189,17 @@ class Tensor:
     def element_size(self) -> int:
         return self._array.itemsize
 
-    def stride(self, dim=None):
+    if TYPE_CHECKING:
+        @overload
+        def stride(self, dim: None = None) -> tuple[_int, ...]: ...
+        @overload
+        def stride(self, dim: _int) -> _int: ...
+
+    def stride(self, dim: _int | None = None) -> tuple[_int, ...] | _int:
         st = tuple(s // self._array.itemsize for s in self._array.strides)
         return st if dim is None else st[_ops_utils.wrap_dim(dim, self._array.ndim)]
 
-    def is_contiguous(self, memory_format=None) -> bool:
+    def is_contiguous(self, memory_format: object = None) -> bool:
         return bool(self._array.flags.c_contiguous)
 
     def is_floating_point(self) -> bool:
@@ -191,7 +232,7 @@ class Tensor:
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, value):
+    def requires_grad(self, value: _bool) -> None:
         value = bool(value)
         if self.grad_fn is not None:
             if value:
@@ -204,12 +245,12 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = value
 
-    def requires_grad_(self, requires_grad: bool = True):
+    def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
 
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         if self.grad_fn is not None and not self._retains:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
@@ -221,7 +262,7 @@ class Tensor:
         return self._grad
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
@@ -235,14 +276,14 @@ class Tensor:
         self._grad = value
 
     @grad.deleter
-    def grad(self):
+    def grad(self) -> None:
         self._grad = None
 
     @property
     def retains_grad(self) -> bool:
         return self._retains
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         if self.grad_fn is None:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -257,7 +298,7 @@ class Tensor:
         node._retained[self._output_nr] = weakref.ref(self)
         self._retains = True
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """``hook(grad) -> Tensor or None`` runs when this tensor's gradient is computed."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -269,9 +310,10 @@ class Tensor:
         from .autograd.function import grad_fn_of
         return grad_fn_of(self)._add_pre_hook(self._output_nr, hook)
 
-    _post_acc_hooks = None  # set per tensor by register_post_accumulate_grad_hook
+    # set per tensor by register_post_accumulate_grad_hook
+    _post_acc_hooks: OrderedDict[_int, Callable[..., Any]] | None = None
 
-    def register_post_accumulate_grad_hook(self, hook):
+    def register_post_accumulate_grad_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """``hook(tensor)`` runs after this leaf's gradient has been accumulated into ``.grad``
         (torch's pattern for an optimizer step inside backward)."""
         if not self._requires_grad:
@@ -284,16 +326,18 @@ class Tensor:
             self._post_acc_hooks = OrderedDict()
         return add_hook(self._post_acc_hooks, hook)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient: Tensor | None = None, retain_graph: _bool | None = None,
+                 create_graph: _bool = False,
+                 inputs: Tensor | Sequence[Tensor] | None = None) -> None:
         from .autograd import backward as _bw
         _bw(self, gradient, retain_graph, create_graph, inputs=inputs)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         t = _make(self._array, False, None, 0, self._version_counter)
         t._base = self if self._base is None else self._base
         return t
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         if self._base is not None and self._base._requires_grad:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using "
@@ -307,27 +351,27 @@ class Tensor:
         return self
 
     @property
-    def data(self):
+    def data(self) -> Tensor:
         # shares storage but not the version counter: changes through .data are invisible to
         # autograd, as in PyTorch (that is what .data is for; .detach() shares the counter)
         return _make(self._array, False, None, 0, None)
 
     @data.setter
-    def data(self, value):
+    def data(self, value: Any) -> None:
         self._array = value._array if isinstance(value, Tensor) else xp.asarray(value)
         self._version_counter = [0]
 
     # ---------------------------------------------------------------- conversion
-    def item(self):
+    def item(self) -> _Scalar:
         a = self._array
         if a.size != 1:
             raise RuntimeError(f"a Tensor with {a.size} elements cannot be converted to Scalar")
         return a.reshape(()).item()
 
-    def tolist(self):
+    def tolist(self) -> list[Any] | _Scalar:
         return self._array.tolist()
 
-    def numpy(self, *, force=False):
+    def numpy(self, *, force: _bool = False) -> ndarray:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
@@ -338,11 +382,12 @@ class Tensor:
             return self._array.astype(dtype)
         return self._array
 
-    def cpu(self):
+    def cpu(self) -> Tensor:
         return self
 
-    def cuda(self, *a, **k):
-        Device("cuda")
+    def cuda(self, *a: Any, **k: Any) -> Tensor:
+        Device("cuda")  # raises: ember runs on the CPU only
+        return self
 
     def __len__(self):
         if self._array.ndim == 0:
@@ -415,7 +460,7 @@ class Tensor:
         return new
 
     # ---------------------------------------------------------------- dtype / device moves
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         dtype = kwargs.get("dtype")
         copy = kwargs.get("copy", False)
         for a in args:
@@ -434,66 +479,79 @@ class Tensor:
             return self
         return _pw.to_copy(self, dt)
 
-    def type(self, dtype=None, non_blocking=False, **kw):
+    if TYPE_CHECKING:
+        @overload
+        def type(self, dtype: None = None, non_blocking: _bool = False, **kw: Any) -> str: ...
+        @overload
+        def type(self, dtype: _DType | str, non_blocking: _bool = False,
+                 **kw: Any) -> Tensor: ...
+
+    def type(self, dtype: _DType | str | None = None, non_blocking: _bool = False,
+             **kw: Any) -> str | Tensor:
         if dtype is None:
             return _TYPE_NAMES.get(self._array.dtype.name, "torch.Tensor")
         if isinstance(dtype, str) and dtype in _TYPE_FROM_NAME:
             dtype = _TYPE_FROM_NAME[dtype]
         return self.to(dtype)
 
-    def type_as(self, other):
+    def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
-    def float(self):
+    def float(self) -> Tensor:
         return self.to(D.float32)
 
-    def double(self):
+    def double(self) -> Tensor:
         return self.to(D.float64)
 
-    def half(self):
+    def half(self) -> Tensor:
         return self.to(D.float16)
 
-    def long(self):
+    def long(self) -> Tensor:
         return self.to(D.int64)
 
-    def int(self):
+    def int(self) -> Tensor:
         return self.to(D.int32)
 
-    def short(self):
+    def short(self) -> Tensor:
         return self.to(D.int16)
 
-    def char(self):
+    def char(self) -> Tensor:
         return self.to(D.int8)
 
-    def byte(self):
+    def byte(self) -> Tensor:
         return self.to(D.uint8)
 
-    def bool(self):
+    def bool(self) -> Tensor:
         return self.to(D.bool)
 
-    def contiguous(self, memory_format=None):
+    def contiguous(self, memory_format: object = None) -> Tensor:
         return _sh.contiguous(self)
 
-    def clone(self, memory_format=None):
+    def clone(self, memory_format: object = None) -> Tensor:
         return _pw.clone(self)
 
-    def new_tensor(self, data, dtype=None, requires_grad=False):
+    def new_tensor(self, data: Any, dtype: _DType | None = None,
+                   requires_grad: _bool = False) -> Tensor:
         from ._creation import tensor
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def new_zeros(self, *size, dtype=None, requires_grad=False, **kw):
+    def new_zeros(self, *size: _int | Sequence[_int], dtype: _DType | None = None,
+                  requires_grad: _bool = False, **kw: Any) -> Tensor:
         from ._creation import zeros
         return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def new_ones(self, *size, dtype=None, requires_grad=False, **kw):
+    def new_ones(self, *size: _int | Sequence[_int], dtype: _DType | None = None,
+                 requires_grad: _bool = False, **kw: Any) -> Tensor:
         from ._creation import ones
         return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, requires_grad=False, **kw):
+    def new_full(self, size: Sequence[_int], fill_value: _Scalar, dtype: _DType | None = None,
+                 requires_grad: _bool = False, **kw: Any) -> Tensor:
         from ._creation import full
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def new_empty(self, *size, dtype=None, requires_grad=False, **kw):
+    def new_empty(self, *size: _int | Sequence[_int], dtype: _DType | None = None,
+                  requires_grad: _bool = False, **kw: Any) -> Tensor:
         from ._creation import empty
         return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
@@ -620,395 +678,410 @@ class Tensor:
         _ix.setitem(self, idx, value)
 
     # ---------------------------------------------------------------- pointwise math
-    def add(self, other, *, alpha=1):
+    def add(self, other: Tensor | _Scalar, *, alpha: _Scalar = 1) -> Tensor:
         return _pw.add(self, other, alpha=alpha)
 
-    def sub(self, other, *, alpha=1):
+    def sub(self, other: Tensor | _Scalar, *, alpha: _Scalar = 1) -> Tensor:
         return _pw.sub(self, other, alpha=alpha)
 
     subtract = sub
 
-    def mul(self, other):
+    def mul(self, other: Tensor | _Scalar) -> Tensor:
         return _pw.mul(self, other)
 
     multiply = mul
 
-    def div(self, other, *, rounding_mode=None):
+    def div(self, other: Tensor | _Scalar, *, rounding_mode: str | None = None) -> Tensor:
         return _pw.div(self, other, rounding_mode=rounding_mode)
 
     divide = true_divide = div
 
-    def floor_divide(self, other):
+    def floor_divide(self, other: Tensor | _Scalar) -> Tensor:
         return _pw.floor_divide(self, other)
 
-    def remainder(self, other):
+    def remainder(self, other: Tensor | _Scalar) -> Tensor:
         return _pw.remainder(self, other)
 
-    def fmod(self, other):
+    def fmod(self, other: Tensor | _Scalar) -> Tensor:
         return _pw.fmod(self, other)
 
-    def pow(self, exponent):
+    def pow(self, exponent: Tensor | _Scalar) -> Tensor:
         return _pw.pow(self, exponent)
 
-    def neg(self):
+    def neg(self) -> Tensor:
         return _pw.neg(self)
 
     negative = neg
 
-    def abs(self):
+    def abs(self) -> Tensor:
         return _pw.abs(self)
 
     absolute = abs
 
-    def exp(self):
+    def exp(self) -> Tensor:
         return _pw.exp(self)
 
-    def exp2(self):
+    def exp2(self) -> Tensor:
         return _pw.exp2(self)
 
-    def expm1(self):
+    def expm1(self) -> Tensor:
         return _pw.expm1(self)
 
-    def log(self):
+    def log(self) -> Tensor:
         return _pw.log(self)
 
-    def log2(self):
+    def log2(self) -> Tensor:
         return _pw.log2(self)
 
-    def log10(self):
+    def log10(self) -> Tensor:
         return _pw.log10(self)
 
-    def log1p(self):
+    def log1p(self) -> Tensor:
         return _pw.log1p(self)
 
-    def sqrt(self):
+    def sqrt(self) -> Tensor:
         return _pw.sqrt(self)
 
-    def rsqrt(self):
+    def rsqrt(self) -> Tensor:
         return _pw.rsqrt(self)
 
-    def square(self):
+    def square(self) -> Tensor:
         return _pw.square(self)
 
-    def reciprocal(self):
+    def reciprocal(self) -> Tensor:
         return _pw.reciprocal(self)
 
-    def sin(self):
+    def sin(self) -> Tensor:
         return _pw.sin(self)
 
-    def cos(self):
+    def cos(self) -> Tensor:
         return _pw.cos(self)
 
-    def tan(self):
+    def tan(self) -> Tensor:
         return _pw.tan(self)
 
-    def asin(self):
+    def asin(self) -> Tensor:
         return _pw.asin(self)
 
     arcsin = asin
 
-    def acos(self):
+    def acos(self) -> Tensor:
         return _pw.acos(self)
 
     arccos = acos
 
-    def atan(self):
+    def atan(self) -> Tensor:
         return _pw.atan(self)
 
     arctan = atan
 
-    def atan2(self, other):
+    def atan2(self, other: Tensor) -> Tensor:
         return _pw.atan2(self, other)
 
     arctan2 = atan2
 
-    def sinh(self):
+    def sinh(self) -> Tensor:
         return _pw.sinh(self)
 
-    def cosh(self):
+    def cosh(self) -> Tensor:
         return _pw.cosh(self)
 
-    def tanh(self):
+    def tanh(self) -> Tensor:
         return _pw.tanh(self)
 
-    def asinh(self):
+    def asinh(self) -> Tensor:
         return _pw.asinh(self)
 
-    def acosh(self):
+    def acosh(self) -> Tensor:
         return _pw.acosh(self)
 
-    def atanh(self):
+    def atanh(self) -> Tensor:
         return _pw.atanh(self)
 
-    def sigmoid(self):
+    def sigmoid(self) -> Tensor:
         return _pw.sigmoid(self)
 
-    def logit(self, eps=None):
+    def logit(self, eps: _float | None = None) -> Tensor:
         return _pw.logit(self, eps)
 
-    def relu(self):
+    def relu(self) -> Tensor:
         return _pw.relu(self)
 
-    def erf(self):
+    def erf(self) -> Tensor:
         return _pw.erf(self)
 
-    def erfc(self):
+    def erfc(self) -> Tensor:
         return _pw.erfc(self)
 
-    def erfinv(self):
+    def erfinv(self) -> Tensor:
         return _pw.erfinv(self)
 
-    def sign(self):
+    def sign(self) -> Tensor:
         return _pw.sign(self)
 
-    def sgn(self):
+    def sgn(self) -> Tensor:
         return _pw.sgn(self)
 
-    def floor(self):
+    def floor(self) -> Tensor:
         return _pw.floor(self)
 
-    def ceil(self):
+    def ceil(self) -> Tensor:
         return _pw.ceil(self)
 
-    def round(self, decimals=None):
+    def round(self, decimals: _int | None = None) -> Tensor:
         return _pw.round(self, decimals=decimals)
 
-    def trunc(self):
+    def trunc(self) -> Tensor:
         return _pw.trunc(self)
 
     fix = trunc
 
-    def frac(self):
+    def frac(self) -> Tensor:
         return _pw.frac(self)
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min: Tensor | _Scalar | None = None,
+              max: Tensor | _Scalar | None = None) -> Tensor:
         return _pw.clamp(self, min, max)
 
     clip = clamp
 
-    def clamp_min(self, min):
+    def clamp_min(self, min: Tensor | _Scalar) -> Tensor:
         return _pw.clamp_min(self, min)
 
-    def clamp_max(self, max):
+    def clamp_max(self, max: Tensor | _Scalar) -> Tensor:
         return _pw.clamp_max(self, max)
 
-    def maximum(self, other):
+    def maximum(self, other: Tensor) -> Tensor:
         return _pw.maximum(self, other)
 
-    def minimum(self, other):
+    def minimum(self, other: Tensor) -> Tensor:
         return _pw.minimum(self, other)
 
-    def fmax(self, other):
+    def fmax(self, other: Tensor) -> Tensor:
         return _pw.fmax(self, other)
 
-    def fmin(self, other):
+    def fmin(self, other: Tensor) -> Tensor:
         return _pw.fmin(self, other)
 
-    def lerp(self, end, weight):
+    def lerp(self, end: Tensor, weight: Tensor | _float) -> Tensor:
         return _pw.lerp(self, end, weight)
 
-    def addcmul(self, t1, t2, *, value=1):
+    def addcmul(self, t1: Tensor, t2: Tensor, *, value: _Scalar = 1) -> Tensor:
         return _pw.addcmul(self, t1, t2, value=value)
 
-    def addcdiv(self, t1, t2, *, value=1):
+    def addcdiv(self, t1: Tensor, t2: Tensor, *, value: _Scalar = 1) -> Tensor:
         return _pw.addcdiv(self, t1, t2, value=value)
 
-    def where(self, condition, other):
+    def where(self, condition: Tensor, other: Tensor | _Scalar) -> Tensor:
         return _pw.where(condition, self, other)
 
-    def masked_fill(self, mask, value):
+    def masked_fill(self, mask: Tensor, value: Tensor | _Scalar) -> Tensor:
         return _pw.masked_fill(self, mask, value)
 
-    def isnan(self):
+    def isnan(self) -> Tensor:
         return _pw.isnan(self)
 
-    def isinf(self):
+    def isinf(self) -> Tensor:
         return _pw.isinf(self)
 
-    def isfinite(self):
+    def isfinite(self) -> Tensor:
         return _pw.isfinite(self)
 
-    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+    def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None,
+                   neginf: _float | None = None) -> Tensor:
         return _pw.nan_to_num(self, nan, posinf, neginf)
 
-    def softmax(self, dim, dtype=None):
+    def softmax(self, dim: _int, dtype: _DType | None = None) -> Tensor:
         return _red.softmax(self, dim, dtype=dtype)
 
-    def log_softmax(self, dim, dtype=None):
+    def log_softmax(self, dim: _int, dtype: _DType | None = None) -> Tensor:
         return _red.log_softmax(self, dim, dtype=dtype)
 
-    def eq(self, o):
+    def eq(self, o: Tensor | _Scalar) -> Tensor:
         return _pw.eq(self, o)
 
-    def ne(self, o):
+    def ne(self, o: Tensor | _Scalar) -> Tensor:
         return _pw.ne(self, o)
 
     not_equal = ne
 
-    def lt(self, o):
+    def lt(self, o: Tensor | _Scalar) -> Tensor:
         return _pw.lt(self, o)
 
     less = lt
 
-    def le(self, o):
+    def le(self, o: Tensor | _Scalar) -> Tensor:
         return _pw.le(self, o)
 
     less_equal = le
 
-    def gt(self, o):
+    def gt(self, o: Tensor | _Scalar) -> Tensor:
         return _pw.gt(self, o)
 
     greater = gt
 
-    def ge(self, o):
+    def ge(self, o: Tensor | _Scalar) -> Tensor:
         return _pw.ge(self, o)
 
     greater_equal = ge
 
-    def equal(self, o):
+    def equal(self, o: Tensor) -> _bool:
         return _pw.equal(self, o)
 
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    def allclose(self, other: Tensor, rtol: _float = 1e-05, atol: _float = 1e-08,
+                 equal_nan: _bool = False) -> _bool:
         return _pw.allclose(self, other, rtol, atol, equal_nan)
 
-    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    def isclose(self, other: Tensor, rtol: _float = 1e-05, atol: _float = 1e-08,
+                equal_nan: _bool = False) -> Tensor:
         return _pw.isclose(self, other, rtol, atol, equal_nan)
 
-    def logical_and(self, o):
+    def logical_and(self, o: Tensor | _Scalar) -> Tensor:
         return _pw.logical_and(self, o)
 
-    def logical_or(self, o):
+    def logical_or(self, o: Tensor | _Scalar) -> Tensor:
         return _pw.logical_or(self, o)
 
-    def logical_xor(self, o):
+    def logical_xor(self, o: Tensor | _Scalar) -> Tensor:
         return _pw.logical_xor(self, o)
 
-    def logical_not(self):
+    def logical_not(self) -> Tensor:
         return _pw.logical_not(self)
 
-    def bitwise_not(self):
+    def bitwise_not(self) -> Tensor:
         return _pw.bitwise_not(self)
 
     # ---------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
+    def sum(self, dim: _Dims = None, keepdim: _bool = False, *,
+            dtype: _DType | None = None) -> Tensor:
         return _red.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim=None, keepdim=False, *, dtype=None):
+    def mean(self, dim: _Dims = None, keepdim: _bool = False, *,
+             dtype: _DType | None = None) -> Tensor:
         return _red.mean(self, dim, keepdim, dtype=dtype)
 
-    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+    def nansum(self, dim: _Dims = None, keepdim: _bool = False, *,
+               dtype: _DType | None = None) -> Tensor:
         return _red.nansum(self, dim, keepdim, dtype=dtype)
 
-    def prod(self, dim=None, keepdim=False, *, dtype=None):
+    def prod(self, dim: _int | None = None, keepdim: _bool = False, *,
+             dtype: _DType | None = None) -> Tensor:
         return _red.prod(self, dim, keepdim, dtype=dtype)
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim: _int | Tensor | None = None,
+            keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
         return _red.max(self, dim, keepdim)
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim: _int | Tensor | None = None,
+            keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
         return _red.min(self, dim, keepdim)
 
-    def amax(self, dim=(), keepdim=False):
+    def amax(self, dim: _Dims = (), keepdim: _bool = False) -> Tensor:
         return _red.amax(self, dim, keepdim)
 
-    def amin(self, dim=(), keepdim=False):
+    def amin(self, dim: _Dims = (), keepdim: _bool = False) -> Tensor:
         return _red.amin(self, dim, keepdim)
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _red.argmax(self, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _red.argmin(self, dim, keepdim)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    def std(self, dim: _Dims = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
+            correction: _int | _float | None = None) -> Tensor:
         return _red.std(self, dim, unbiased, keepdim, correction=correction)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    def var(self, dim: _Dims = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
+            correction: _int | _float | None = None) -> Tensor:
         return _red.var(self, dim, unbiased, keepdim, correction=correction)
 
-    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    def norm(self, p: _float | str | None = "fro", dim: _Dims = None, keepdim: _bool = False,
+             dtype: _DType | None = None) -> Tensor:
         return _red.norm(self, p, dim, keepdim, dtype=dtype)
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim: _int | Sequence[_int], keepdim: _bool = False) -> Tensor:
         return _red.logsumexp(self, dim, keepdim)
 
-    def cumsum(self, dim, *, dtype=None):
+    def cumsum(self, dim: _int, *, dtype: _DType | None = None) -> Tensor:
         return _red.cumsum(self, dim, dtype=dtype)
 
-    def cumprod(self, dim, *, dtype=None):
+    def cumprod(self, dim: _int, *, dtype: _DType | None = None) -> Tensor:
         return _red.cumprod(self, dim, dtype=dtype)
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _red.all(self, dim, keepdim)
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _red.any(self, dim, keepdim)
 
-    def count_nonzero(self, dim=None):
+    def count_nonzero(self, dim: _Dims = None) -> Tensor:
         return _red.count_nonzero(self, dim)
 
-    def median(self, dim=None, keepdim=False):
+    def median(self, dim: _int | None = None,
+               keepdim: _bool = False) -> Tensor | tuple[Tensor, Tensor]:
         return _red.median(self, dim, keepdim)
 
-    def sort(self, *args, **kwargs):
+    def sort(self, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
         """sort(dim=-1, descending=False) or sort(*, stable, dim=-1, descending=False)."""
         if args or kwargs:
             return _red._sort(self, *_red._sort_args("sort", args, kwargs, True))
         return _red._sort(self)
 
-    def argsort(self, *args, **kwargs):
+    def argsort(self, *args: Any, **kwargs: Any) -> Tensor:
         """argsort(dim=-1, descending=False) or argsort(*, stable, dim=-1, descending=False)."""
         if args or kwargs:
             return _red._sort(self, *_red._sort_args("argsort", args, kwargs, True)).indices
         return _red._sort(self).indices
 
-    def topk(self, k, dim=-1, largest=True, sorted=True):
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True,
+             sorted: _bool = True) -> tuple[Tensor, Tensor]:
         return _red.topk(self, k, dim, largest, sorted)
 
     # ---------------------------------------------------------------- shape
-    def view(self, *shape):
+    def view(self, *shape: _int | Sequence[_int]) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (D.dtype,)):
             raise NotImplementedError("view(dtype) is not supported by ember")
         return _sh.view(self, *shape)
 
-    def view_as(self, other):
+    def view_as(self, other: Tensor) -> Tensor:
         return _sh.view(self, other.shape)
 
-    def reshape(self, *shape):
+    def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
         return _sh.reshape(self, *shape)
 
-    def reshape_as(self, other):
+    def reshape_as(self, other: Tensor) -> Tensor:
         return _sh.reshape(self, other.shape)
 
-    def flatten(self, start_dim=0, end_dim=-1):
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         return _sh.flatten(self, start_dim, end_dim)
 
-    def unflatten(self, dim, sizes):
+    def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
         return _sh.unflatten(self, dim, sizes)
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim: _Dims = None) -> Tensor:
         return _sh.squeeze(self, dim)
 
-    def unsqueeze(self, dim):
+    def unsqueeze(self, dim: _int) -> Tensor:
         return _sh.unsqueeze(self, dim)
 
-    def permute(self, *dims):
+    def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
         return _sh.permute(self, *dims)
 
-    def transpose(self, dim0, dim1):
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         return _sh.transpose(self, dim0, dim1)
 
     swapaxes = swapdims = transpose
 
-    def t(self):
+    def t(self) -> Tensor:
         return _sh.t(self)
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         return _sh.permute(self, *range(self._array.ndim - 1, -1, -1))
 
     @property
-    def mT(self):
+    def mT(self) -> Tensor:
         if self._array.ndim == 0:  # torch: the tensor itself (transpose would refuse dim -2)
             warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the "
                           "identity in these cases.", stacklevel=2)
@@ -1019,166 +1092,174 @@ class Tensor:
         return _sh.transpose(self, -2, -1)
 
     @property
-    def H(self):
+    def H(self) -> Tensor:
         return self.T
 
     @property
-    def mH(self):
+    def mH(self) -> Tensor:
         if self._array.ndim == 1:
             raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
                                "Got 1-D tensor.")
         return self.mT
 
-    def movedim(self, source, destination):
+    def movedim(self, source: _int | Sequence[_int], destination: _int | Sequence[_int]) -> Tensor:
         return _sh.movedim(self, source, destination)
 
     moveaxis = movedim
 
-    def expand(self, *sizes):
+    def expand(self, *sizes: _int | Sequence[_int]) -> Tensor:
         return _sh.expand(self, *sizes)
 
-    def expand_as(self, other):
+    def expand_as(self, other: Tensor) -> Tensor:
         return _sh.expand(self, other.shape)
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self, shape: Sequence[_int]) -> Tensor:
         return _sh.expand(self, shape)
 
-    def repeat(self, *sizes):
+    def repeat(self, *sizes: _int | Sequence[_int]) -> Tensor:
         return _sh.repeat(self, *sizes)
 
-    def tile(self, *dims):
+    def tile(self, *dims: _int | Sequence[_int]) -> Tensor:
         return _sh.tile(self, *dims)
 
-    def split(self, split_size, dim=0):
+    def split(self, split_size: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
         return _sh.split(self, split_size, dim)
 
-    def tensor_split(self, indices_or_sections, dim=0):
+    def tensor_split(self, indices_or_sections: _int | Sequence[_int] | Tensor,
+                     dim: _int = 0) -> tuple[Tensor, ...]:
         return _sh.tensor_split(self, indices_or_sections, dim)
 
-    def chunk(self, chunks, dim=0):
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         return _sh.chunk(self, chunks, dim)
 
-    def unbind(self, dim=0):
+    def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
         return _sh.unbind(self, dim)
 
-    def narrow(self, dim, start, length):
+    def narrow(self, dim: _int, start: _int, length: _int) -> Tensor:
         return _sh.narrow(self, dim, start, length)
 
-    def select(self, dim, index):
+    def select(self, dim: _int, index: _int) -> Tensor:
         return _sh.select(self, dim, index)
 
-    def flip(self, *dims):
+    def flip(self, *dims: _int | Sequence[_int]) -> Tensor:
         return _sh.flip(self, *dims)
 
-    def fliplr(self):
+    def fliplr(self) -> Tensor:
         return _sh.fliplr(self)
 
-    def flipud(self):
+    def flipud(self) -> Tensor:
         return _sh.flipud(self)
 
-    def roll(self, shifts, dims=None):
+    def roll(self, shifts: _int | Sequence[_int],
+             dims: _int | Sequence[_int] | None = None) -> Tensor:
         return _sh.roll(self, shifts, dims)
 
-    def tril(self, diagonal=0):
+    def tril(self, diagonal: _int = 0) -> Tensor:
         return _sh.tril(self, diagonal)
 
-    def triu(self, diagonal=0):
+    def triu(self, diagonal: _int = 0) -> Tensor:
         return _sh.triu(self, diagonal)
 
-    def diag(self, diagonal=0):
+    def diag(self, diagonal: _int = 0) -> Tensor:
         return _sh.diag(self, diagonal)
 
-    def diagonal(self, offset=0, dim1=0, dim2=1):
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
         return _sh.diagonal(self, offset, dim1, dim2)
 
-    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
         return _sh.diag_embed(self, offset, dim1, dim2)
 
-    def diagflat(self, offset=0):
+    def diagflat(self, offset: _int = 0) -> Tensor:
         return _sh.diagflat(self, offset)
 
-    def trace(self):
+    def trace(self) -> Tensor:
         return _sh.trace(self)
 
-    def gather(self, dim, index):
+    def gather(self, dim: _int, index: Tensor) -> Tensor:
         return _ix.gather(self, dim, index)
 
-    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+    def scatter(self, dim: _int, index: Tensor, src: Tensor | None = None,
+                value: _Scalar | None = None, *, reduce: str | None = None) -> Tensor:
         return _ix.scatter(self, dim, index, src if src is not None else value, reduce=reduce)
 
-    def scatter_add(self, dim, index, src):
+    def scatter_add(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
         return _ix.scatter_add(self, dim, index, src)
 
-    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+    def scatter_reduce(self, dim: _int, index: Tensor, src: Tensor, reduce: str, *,
+                       include_self: _bool = True) -> Tensor:
         return _ix.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
 
-    def index_put(self, indices, values, accumulate=False):
+    def index_put(self, indices: Sequence[Tensor | None], values: Tensor,
+                  accumulate: _bool = False) -> Tensor:
         return _ix.index_put(self, indices, values, accumulate)
 
-    def index_select(self, dim, index):
+    def index_select(self, dim: _int, index: Tensor) -> Tensor:
         return _ix.index_select(self, dim, index)
 
-    def index_add(self, dim, index, source, *, alpha=1):
+    def index_add(self, dim: _int, index: Tensor, source: Tensor, *,
+                  alpha: _Scalar = 1) -> Tensor:
         return _ix.index_add(self, dim, index, source, alpha=alpha)
 
-    def index_copy(self, dim, index, source):
+    def index_copy(self, dim: _int, index: Tensor, source: Tensor) -> Tensor:
         return _ix.index_copy(self, dim, index, source)
 
-    def index_fill(self, dim, index, value):
+    def index_fill(self, dim: _int, index: Tensor, value: Tensor | _Scalar) -> Tensor:
         return _ix.index_fill(self, dim, index, value)
 
-    def masked_scatter(self, mask, source):
+    def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
         return _ix.masked_scatter(self, mask, source)
 
-    def take_along_dim(self, indices, dim=None):
+    def take_along_dim(self, indices: Tensor, dim: _int | None = None) -> Tensor:
         return _ix.take_along_dim(self, indices, dim)
 
-    def argwhere(self):
+    def argwhere(self) -> Tensor:
         return _ix.argwhere(self)
 
-    def masked_select(self, mask):
+    def masked_select(self, mask: Tensor) -> Tensor:
         return _ix.masked_select(self, mask)
 
-    def take(self, index):
+    def take(self, index: Tensor) -> Tensor:
         return _ix.take(self, index)
 
-    def nonzero(self, *, as_tuple=False):
+    def nonzero(self, *, as_tuple: _bool = False) -> Tensor | tuple[Tensor, ...]:
         return _ix.nonzero(self, as_tuple=as_tuple)
 
-    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    def unique(self, sorted: _bool = True, return_inverse: _bool = False,
+               return_counts: _bool = False,
+               dim: _int | None = None) -> Tensor | tuple[Tensor, ...]:
         return _ix.unique(self, sorted, return_inverse, return_counts, dim)
 
     # ---------------------------------------------------------------- linear algebra
-    def matmul(self, other):
+    def matmul(self, other: Tensor) -> Tensor:
         return _la.matmul(self, other)
 
-    def mm(self, other):
+    def mm(self, other: Tensor) -> Tensor:
         return _la.mm(self, other)
 
-    def bmm(self, other):
+    def bmm(self, other: Tensor) -> Tensor:
         return _la.bmm(self, other)
 
-    def mv(self, vec):
+    def mv(self, vec: Tensor) -> Tensor:
         return _la.mv(self, vec)
 
-    def dot(self, other):
+    def dot(self, other: Tensor) -> Tensor:
         return _la.dot(self, other)
 
-    def outer(self, other):
+    def outer(self, other: Tensor) -> Tensor:
         return _la.outer(self, other)
 
     ger = outer
 
-    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: _Scalar = 1, alpha: _Scalar = 1) -> Tensor:
         return _la.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
     # ---------------------------------------------------------------- in-place
-    def add_(self, other, *, alpha=1):
+    def add_(self, other: Tensor | _Scalar, *, alpha: _Scalar = 1) -> Tensor:
         if self._fast_add(other, alpha):
             return _inp.add_(self, other, alpha)
         return _pw.add_(self, other, alpha)
 
-    def sub_(self, other, *, alpha=1):
+    def sub_(self, other: Tensor | _Scalar, *, alpha: _Scalar = 1) -> Tensor:
         if self._fast_add(other, alpha):
             if not (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)):
                 return _inp.add_(self, other, -alpha)
@@ -1193,133 +1274,140 @@ class Tensor:
             other.__class__ is float or other.__class__ is int or (
                 isinstance(other, Tensor) and other._array.dtype == a.dtype))
 
-    def mul_(self, other):
+    def mul_(self, other: Tensor | _Scalar) -> Tensor:
         return _inp.inplace(self, _pw.mul, other)
 
-    def div_(self, other, *, rounding_mode=None):
+    def div_(self, other: Tensor | _Scalar, *, rounding_mode: str | None = None) -> Tensor:
         return _inp.inplace(self, _pw.div, other, rounding_mode=rounding_mode)
 
-    def pow_(self, exponent):
+    def pow_(self, exponent: Tensor | _Scalar) -> Tensor:
         return _inp.inplace(self, _pw.pow, exponent)
 
-    def neg_(self):
+    def neg_(self) -> Tensor:
         return _inp.inplace(self, _pw.neg)
 
-    def abs_(self):
+    def abs_(self) -> Tensor:
         return _inp.inplace(self, _pw.abs)
 
-    def exp_(self):
+    def exp_(self) -> Tensor:
         return _inp.inplace(self, _pw.exp)
 
-    def log_(self):
+    def log_(self) -> Tensor:
         return _inp.inplace(self, _pw.log)
 
-    def sqrt_(self):
+    def sqrt_(self) -> Tensor:
         return _inp.inplace(self, _pw.sqrt)
 
-    def sigmoid_(self):
+    def sigmoid_(self) -> Tensor:
         return _inp.inplace(self, _pw.sigmoid)
 
-    def tanh_(self):
+    def tanh_(self) -> Tensor:
         return _inp.inplace(self, _pw.tanh)
 
-    def relu_(self):
+    def relu_(self) -> Tensor:
         return _inp.inplace(self, _pw.relu)
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: Tensor | _Scalar | None = None,
+               max: Tensor | _Scalar | None = None) -> Tensor:
         return _pw.clamp_(self, min, max)
 
     clip_ = clamp_
 
-    def clamp_min_(self, min):
+    def clamp_min_(self, min: Tensor | _Scalar) -> Tensor:
         return _pw.clamp_(self, min, None, _pw.clamp_min)
 
-    def clamp_max_(self, max):
+    def clamp_max_(self, max: Tensor | _Scalar) -> Tensor:
         return _pw.clamp_(self, None, max, _pw.clamp_max)
 
-    def floor_(self):
+    def floor_(self) -> Tensor:
         return _inp.inplace(self, _pw.floor)
 
-    def ceil_(self):
+    def ceil_(self) -> Tensor:
         return _inp.inplace(self, _pw.ceil)
 
-    def round_(self, decimals=None):
+    def round_(self, decimals: _int | None = None) -> Tensor:
         return _inp.inplace(self, _pw.round, decimals=decimals)
 
-    def sign_(self):
+    def sign_(self) -> Tensor:
         return _inp.inplace(self, _pw.sign)
 
-    def reciprocal_(self):
+    def reciprocal_(self) -> Tensor:
         return _inp.inplace(self, _pw.reciprocal)
 
-    def square_(self):
+    def square_(self) -> Tensor:
         return _inp.inplace(self, _pw.square)
 
-    def lerp_(self, end, weight):
+    def lerp_(self, end: Tensor, weight: Tensor | _float) -> Tensor:
         if not isinstance(end, Tensor):
             raise TypeError(f"lerp_() received an invalid combination of arguments - got "
                             f"({type(end).__name__}, {type(weight).__name__}), but expected one "
                             "of:")
         return _inp.inplace(self, _pw.lerp, end, weight)
 
-    def addcmul_(self, t1, t2, *, value=1):
+    def addcmul_(self, t1: Tensor, t2: Tensor, *, value: _Scalar = 1) -> Tensor:
         return _inp.inplace(self, _pw.addcmul, t1, t2, value=value)
 
-    def addcdiv_(self, t1, t2, *, value=1):
+    def addcdiv_(self, t1: Tensor, t2: Tensor, *, value: _Scalar = 1) -> Tensor:
         return _inp.inplace(self, _pw.addcdiv, t1, t2, value=value)
 
-    def masked_fill_(self, mask, value):
+    def masked_fill_(self, mask: Tensor, value: Tensor | _Scalar) -> Tensor:
         return _pw.masked_fill_(self, mask, value)
 
-    def copy_(self, src, non_blocking=False):
+    def copy_(self, src: Tensor, non_blocking: _bool = False) -> Tensor:
         return _inp.copy_(self, src)
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         return _inp.zero_(self)
 
-    def fill_(self, value):
+    def fill_(self, value: Tensor | _Scalar) -> Tensor:
         return _inp.fill_(self, value)
 
-    def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+    def scatter_(self, dim: _int, index: Tensor, src: Tensor | None = None,
+                 value: _Scalar | None = None, *, reduce: str | None = None) -> Tensor:
         return _inp.inplace(self, _ix.scatter, dim, index,
                             src if src is not None else value, reduce=reduce)
 
-    def scatter_add_(self, dim, index, src):
+    def scatter_add_(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
         return _inp.inplace(self, _ix.scatter_add, dim, index, src)
 
-    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    def scatter_reduce_(self, dim: _int, index: Tensor, src: Tensor, reduce: str, *,
+                        include_self: _bool = True) -> Tensor:
         return _inp.inplace(self, _ix.scatter_reduce, dim, index, src, reduce,
                             include_self=include_self)
 
-    def index_put_(self, indices, values, accumulate=False):
+    def index_put_(self, indices: Sequence[Tensor | None], values: Tensor,
+                   accumulate: _bool = False) -> Tensor:
         return _ix.index_put_(self, indices, values, accumulate)
 
-    def index_fill_(self, dim, index, value):
+    def index_fill_(self, dim: _int, index: Tensor, value: Tensor | _Scalar) -> Tensor:
         return _inp.inplace(self, _ix.index_fill, dim, index, value)
 
-    def index_add_(self, dim, index, source, *, alpha=1):
+    def index_add_(self, dim: _int, index: Tensor, source: Tensor, *,
+                   alpha: _Scalar = 1) -> Tensor:
         return _inp.inplace(self, _ix.index_add, dim, index, source, alpha=alpha)
 
-    def index_copy_(self, dim, index, source):
+    def index_copy_(self, dim: _int, index: Tensor, source: Tensor) -> Tensor:
         return _inp.inplace(self, _ix.index_copy, dim, index, source)
 
-    def masked_scatter_(self, mask, source):
+    def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
         return _ix.masked_scatter_(self, mask, source)
 
-    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    def uniform_(self, a: _float = 0.0, b: _float = 1.0, *,
+                 generator: Generator | None = None) -> Tensor:
         if self._array.dtype.kind not in "fc":
             raise _not_implemented("check_uniform_bounds", self._array.dtype)
         return _inp.random_fill_(self, "uniform", a, b, generator=generator)
 
-    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    def normal_(self, mean: _float = 0.0, std: _float = 1.0, *,
+                generator: Generator | None = None) -> Tensor:
         if self._array.dtype.kind not in "fc":
             raise _not_implemented("normal_kernel_cpu", self._array.dtype)
         return _inp.random_fill_(self, "normal", mean, std, generator=generator)
 
-    def bernoulli_(self, p=0.5, *, generator=None):
+    def bernoulli_(self, p: _float | Tensor = 0.5, *, generator: Generator | None = None) -> Tensor:
         return _inp.random_fill_(self, "bernoulli", p, None, generator=generator)
 
-    def exponential_(self, lambd=1.0, *, generator=None):
+    def exponential_(self, lambd: _float = 1.0, *, generator: Generator | None = None) -> Tensor:
         if self._array.dtype.kind not in "fc":
             from ._ops._utils import scalar_type_name
             raise RuntimeError("Exponential distribution is a continuous probability "
@@ -1327,54 +1415,56 @@ class Tensor:
                                f"{scalar_type_name(self._array.dtype)}")
         return _inp.random_fill_(self, "exponential", lambd, None, generator=generator)
 
-    def random_(self, from_=None, to=None, *, generator=None):  # (from, to), (to) or ()
+    def random_(self, from_: _int | None = None, to: _int | None = None, *,
+                generator: Generator | None = None) -> Tensor:  # (from, to), (to) or ()
         node = "RandomBackward0" if from_ is not None and to is not None else \
             "RandomBackward1" if to is not None or from_ is not None else "RandomBackward2"
         if to is None and from_ is not None:
             from_, to = 0, from_
         return _inp.random_fill_(self, "random", from_ or 0, to, generator=generator, node=node)
 
-    def t_(self):
+    def t_(self) -> Tensor:
         return _inp.t_(self)
 
-    def transpose_(self, dim0, dim1):
+    def transpose_(self, dim0: _int, dim1: _int) -> Tensor:
         return _inp.transpose_(self, dim0, dim1)
 
     swapaxes_ = swapdims_ = transpose_
 
-    def unsqueeze_(self, dim):
+    def unsqueeze_(self, dim: _int) -> Tensor:
         return _inp.unsqueeze_(self, dim)
 
-    def squeeze_(self, dim=None):
+    def squeeze_(self, dim: _Dims = None) -> Tensor:
         return _inp.squeeze_(self, dim)
 
-    def set_(self, source=None):
+    def set_(self, source: Tensor | None = None) -> Tensor:
         return _inp.set_(self, source)
 
-    def resize_(self, *sizes):
+    def resize_(self, *sizes: _int | Sequence[_int]) -> Tensor:
         return _inp.resize_(self, *sizes)
 
-    def apply_(self, fn):
+    def apply_(self, fn: Callable[[Any], Any]) -> Tensor:
         flat = self._array.reshape(-1)
         for i in range(flat.size):
             flat[i] = fn(flat[i].item())
         bump_version(self)
         return self
 
-    def share_memory_(self):
+    def share_memory_(self) -> Tensor:
         return self
 
-    def is_shared(self):
+    def is_shared(self) -> _bool:
         return False
 
-    def pin_memory(self):
+    def pin_memory(self) -> Tensor:
         return self
 
-    def bernoulli(self, *, generator=None):
+    def bernoulli(self, *, generator: Generator | None = None) -> Tensor:
         from ._random import bernoulli
         return bernoulli(self, generator=generator)
 
-    def multinomial(self, num_samples, replacement=False, *, generator=None):
+    def multinomial(self, num_samples: _int, replacement: _bool = False, *,
+                    generator: Generator | None = None) -> Tensor:
         from ._random import multinomial
         return multinomial(self, num_samples, replacement, generator=generator)
 

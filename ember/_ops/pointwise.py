@@ -602,9 +602,10 @@ def _out(res, out):
 # ------------------------------------------------------------------------------ unary math
 
 
-def _unary_op(name, fwd, bwd, save="in", node_name=None):
+def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad):
     """Build a one-input Op: ``fwd(a)`` on arrays, ``bwd(g, x, xp)`` where ``x`` is the saved
-    input (save='in') or output (save='out')."""
+    input (save='in') or output (save='out').  The op and its public function show the docstring
+    "Returns a new tensor with {doc}" plus "Derivative: {grad}." (the formula, in ASCII)."""
 
     def forward(ctx, a):
         out = fwd(a)
@@ -623,7 +624,7 @@ def _unary_op(name, fwd, bwd, save="in", node_name=None):
         return bwd(g, x, ns)
 
     attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward),
-             "__doc__": f"{name}: elementwise, derivative {bwd.__doc__ or ''}"}
+             "__doc__": f"Returns a new tensor with {doc}\n\nDerivative: {grad}."}
     if node_name:
         attrs["node_name"] = node_name
     cls = type(name, (Op,), attrs)
@@ -634,32 +635,80 @@ def _sqrt_pi():
     return 2.0 / math.sqrt(math.pi)
 
 
-Exp = _unary_op("Exp", xp.exp, lambda g, y, ns: g * y, "out")
-Exp2 = _unary_op("Exp2", xp.exp2, lambda g, y, ns: g * y * math.log(2.0), "out")
-Expm1 = _unary_op("Expm1", xp.expm1, lambda g, y, ns: g * (y + 1), "out")
-Log = _unary_op("Log", xp.log, lambda g, x, ns: g / x)
-Log2 = _unary_op("Log2", xp.log2, lambda g, x, ns: g / (x * math.log(2.0)))
-Log10 = _unary_op("Log10", xp.log10, lambda g, x, ns: g / (x * math.log(10.0)))
-Log1p = _unary_op("Log1p", xp.log1p, lambda g, x, ns: g / (x + 1), node_name="Log1PBackward0")
-Sqrt = _unary_op("Sqrt", xp.sqrt, lambda g, y, ns: g / (2 * y), "out")
+Exp = _unary_op("Exp", xp.exp, lambda g, y, ns: g * y, "out",
+                doc="the exponential e**x of each element of ``input``.",
+                grad="d/dx exp(x) = exp(x)")
+Exp2 = _unary_op("Exp2", xp.exp2, lambda g, y, ns: g * y * math.log(2.0), "out",
+                 doc="2**x for each element x of ``input``.",
+                 grad="d/dx 2**x = 2**x * ln 2")
+Expm1 = _unary_op("Expm1", xp.expm1, lambda g, y, ns: g * (y + 1), "out",
+                  doc="exp(x) - 1 for each element x of ``input`` (accurate near 0).",
+                  grad="d/dx (exp(x) - 1) = exp(x)")
+Log = _unary_op("Log", xp.log, lambda g, x, ns: g / x,
+                doc="the natural logarithm of each element of ``input``.",
+                grad="d/dx ln(x) = 1 / x")
+Log2 = _unary_op("Log2", xp.log2, lambda g, x, ns: g / (x * math.log(2.0)),
+                 doc="the base-2 logarithm of each element of ``input``.",
+                 grad="d/dx log2(x) = 1 / (x ln 2)")
+Log10 = _unary_op("Log10", xp.log10, lambda g, x, ns: g / (x * math.log(10.0)),
+                  doc="the base-10 logarithm of each element of ``input``.",
+                  grad="d/dx log10(x) = 1 / (x ln 10)")
+Log1p = _unary_op("Log1p", xp.log1p, lambda g, x, ns: g / (x + 1), node_name="Log1PBackward0",
+                  doc="ln(1 + x) for each element x of ``input`` (accurate near 0).",
+                  grad="d/dx ln(1 + x) = 1 / (1 + x)")
+Sqrt = _unary_op("Sqrt", xp.sqrt, lambda g, y, ns: g / (2 * y), "out",
+                 doc="the square root of each element of ``input``.",
+                 grad="d/dx sqrt(x) = 1 / (2 sqrt(x))")
 Rsqrt = _unary_op("Rsqrt", lambda a: 1 / xp.sqrt(a), lambda g, y, ns: g * -0.5 * y * y * y,
-                  "out")
+                  "out",
+                  doc="the reciprocal of the square root of each element of ``input``.",
+                  grad="d/dx x**-0.5 = -0.5 x**-1.5")
 Square = _unary_op("Square", lambda a: a * a, lambda g, x, ns: g * 2 * x,
-                   node_name="PowBackward0")
-Reciprocal = _unary_op("Reciprocal", lambda a: 1 / a, lambda g, y, ns: -g * y * y, "out")
-Sin = _unary_op("Sin", xp.sin, lambda g, x, ns: g * ns.cos(x))
-Cos = _unary_op("Cos", xp.cos, lambda g, x, ns: -g * ns.sin(x))
-Tan = _unary_op("Tan", xp.tan, lambda g, y, ns: g * (1 + y * y), "out")
-Asin = _unary_op("Asin", xp.arcsin, lambda g, x, ns: g / ns.sqrt(1 - x * x))
-Acos = _unary_op("Acos", xp.arccos, lambda g, x, ns: -g / ns.sqrt(1 - x * x))
-Atan = _unary_op("Atan", xp.arctan, lambda g, x, ns: g / (1 + x * x))
-Sinh = _unary_op("Sinh", xp.sinh, lambda g, x, ns: g * ns.cosh(x))
-Cosh = _unary_op("Cosh", xp.cosh, lambda g, x, ns: g * ns.sinh(x))
-Tanh = _unary_op("Tanh", xp.tanh, lambda g, y, ns: g * (1 - y * y), "out")
-Asinh = _unary_op("Asinh", xp.arcsinh, lambda g, x, ns: g / ns.sqrt(x * x + 1))
-Acosh = _unary_op("Acosh", xp.arccosh, lambda g, x, ns: g / ns.sqrt(x * x - 1))
-Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, ns: g / (1 - x * x))
-Abs = _unary_op("Abs", xp.abs, lambda g, x, ns: g * ns.sign(x))
+                   node_name="PowBackward0",
+                   doc="the square of each element of ``input``.",
+                   grad="d/dx x**2 = 2x")
+Reciprocal = _unary_op("Reciprocal", lambda a: 1 / a, lambda g, y, ns: -g * y * y, "out",
+                       doc="1 / x for each element x of ``input``.",
+                       grad="d/dx 1/x = -1 / x**2")
+Sin = _unary_op("Sin", xp.sin, lambda g, x, ns: g * ns.cos(x),
+                doc="the sine of each element of ``input`` (in radians).",
+                grad="d/dx sin(x) = cos(x)")
+Cos = _unary_op("Cos", xp.cos, lambda g, x, ns: -g * ns.sin(x),
+                doc="the cosine of each element of ``input`` (in radians).",
+                grad="d/dx cos(x) = -sin(x)")
+Tan = _unary_op("Tan", xp.tan, lambda g, y, ns: g * (1 + y * y), "out",
+                doc="the tangent of each element of ``input`` (in radians).",
+                grad="d/dx tan(x) = 1 + tan(x)**2")
+Asin = _unary_op("Asin", xp.arcsin, lambda g, x, ns: g / ns.sqrt(1 - x * x),
+                 doc="the arcsine of each element of ``input``.",
+                 grad="d/dx asin(x) = 1 / sqrt(1 - x**2)")
+Acos = _unary_op("Acos", xp.arccos, lambda g, x, ns: -g / ns.sqrt(1 - x * x),
+                 doc="the arccosine of each element of ``input``.",
+                 grad="d/dx acos(x) = -1 / sqrt(1 - x**2)")
+Atan = _unary_op("Atan", xp.arctan, lambda g, x, ns: g / (1 + x * x),
+                 doc="the arctangent of each element of ``input``.",
+                 grad="d/dx atan(x) = 1 / (1 + x**2)")
+Sinh = _unary_op("Sinh", xp.sinh, lambda g, x, ns: g * ns.cosh(x),
+                 doc="the hyperbolic sine of each element of ``input``.",
+                 grad="d/dx sinh(x) = cosh(x)")
+Cosh = _unary_op("Cosh", xp.cosh, lambda g, x, ns: g * ns.sinh(x),
+                 doc="the hyperbolic cosine of each element of ``input``.",
+                 grad="d/dx cosh(x) = sinh(x)")
+Tanh = _unary_op("Tanh", xp.tanh, lambda g, y, ns: g * (1 - y * y), "out",
+                 doc="the hyperbolic tangent of each element of ``input``.",
+                 grad="d/dx tanh(x) = 1 - tanh(x)**2")
+Asinh = _unary_op("Asinh", xp.arcsinh, lambda g, x, ns: g / ns.sqrt(x * x + 1),
+                  doc="the inverse hyperbolic sine of each element of ``input``.",
+                  grad="d/dx asinh(x) = 1 / sqrt(x**2 + 1)")
+Acosh = _unary_op("Acosh", xp.arccosh, lambda g, x, ns: g / ns.sqrt(x * x - 1),
+                  doc="the inverse hyperbolic cosine of each element of ``input``.",
+                  grad="d/dx acosh(x) = 1 / sqrt(x**2 - 1)")
+Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, ns: g / (1 - x * x),
+                  doc="the inverse hyperbolic tangent of each element of ``input``.",
+                  grad="d/dx atanh(x) = 1 / (1 - x**2)")
+Abs = _unary_op("Abs", xp.abs, lambda g, x, ns: g * ns.sign(x),
+                doc="the absolute value of each element of ``input``.",
+                grad="d/dx |x| = sign(x) (0 at x = 0)")
 
 
 def _sigmoid(a):
@@ -673,7 +722,9 @@ def _sigmoid(a):
     return out
 
 
-Sigmoid = _unary_op("Sigmoid", _sigmoid, lambda g, y, ns: g * y * (1 - y), "out")
+Sigmoid = _unary_op("Sigmoid", _sigmoid, lambda g, y, ns: g * y * (1 - y), "out",
+                    doc="the logistic sigmoid 1 / (1 + exp(-x)) of each element of ``input``.",
+                    grad="d/dx sigmoid(x) = sigmoid(x) (1 - sigmoid(x))")
 
 
 def _relu_bwd(g, y, ns):
@@ -689,14 +740,22 @@ def _relu_bwd(g, y, ns):
     return ns.connect(ns.where(y <= 0, 0, g), y)
 
 
-Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0), _relu_bwd, "out")
+Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0), _relu_bwd, "out",
+                 doc="max(x, 0) for each element x of ``input``.",
+                 grad="1 where the output is > 0, else 0")
 
 
-Erf = _unary_op("Erf", _special.erf, lambda g, x, ns: g * _sqrt_pi() * ns.exp(-x * x))
+Erf = _unary_op("Erf", _special.erf, lambda g, x, ns: g * _sqrt_pi() * ns.exp(-x * x),
+                doc="the Gauss error function of each element of ``input``.",
+                grad="d/dx erf(x) = 2 / sqrt(pi) exp(-x**2)")
 Erfc = _unary_op("Erfc", _special.erfc,
-                 lambda g, x, ns: -g * _sqrt_pi() * ns.exp(-x * x))
+                 lambda g, x, ns: -g * _sqrt_pi() * ns.exp(-x * x),
+                 doc="the complementary error function 1 - erf(x) of each element of ``input``.",
+                 grad="d/dx erfc(x) = -2 / sqrt(pi) exp(-x**2)")
 Erfinv = _unary_op("Erfinv", _special.erfinv,
-                   lambda g, y, ns: g * (math.sqrt(math.pi) / 2) * ns.exp(y * y), "out")
+                   lambda g, y, ns: g * (math.sqrt(math.pi) / 2) * ns.exp(y * y), "out",
+                   doc="the inverse error function of each element of ``input`` (in (-1, 1)).",
+                   grad="d/dx erfinv(x) = sqrt(pi) / 2 exp(erfinv(x)**2)")
 
 
 
@@ -708,12 +767,24 @@ def _sign(a):
     return a.copy() if a.dtype.kind == "b" else xp.sign(a)
 
 
-Sign = _unary_op("Sign", _sign, _zero_grad, None)
-Sgn = _unary_op("Sgn", _sign, _zero_grad, None)
-Floor = _unary_op("Floor", xp.floor, _zero_grad, None)
-Ceil = _unary_op("Ceil", xp.ceil, _zero_grad, None)
-Trunc = _unary_op("Trunc", xp.trunc, _zero_grad, None)
-Frac = _unary_op("Frac", lambda a: a - xp.trunc(a), lambda g, x, ns: g, None)
+Sign = _unary_op("Sign", _sign, _zero_grad, None,
+                 doc="the sign (-1, 0 or 1) of each element of ``input``.",
+                 grad="0 everywhere")
+Sgn = _unary_op("Sgn", _sign, _zero_grad, None,
+                doc="the sign of each element of ``input`` (x / |x| for complex values).",
+                grad="0 everywhere")
+Floor = _unary_op("Floor", xp.floor, _zero_grad, None,
+                  doc="the largest integer not greater than each element of ``input``.",
+                  grad="0 everywhere")
+Ceil = _unary_op("Ceil", xp.ceil, _zero_grad, None,
+                 doc="the smallest integer not less than each element of ``input``.",
+                 grad="0 everywhere")
+Trunc = _unary_op("Trunc", xp.trunc, _zero_grad, None,
+                  doc="each element of ``input`` rounded toward zero.",
+                  grad="0 everywhere")
+Frac = _unary_op("Frac", lambda a: a - xp.trunc(a), lambda g, x, ns: g, None,
+                 doc="the fractional part x - trunc(x) of each element of ``input``.",
+                 grad="1 everywhere")
 
 
 class Round(Op):

@@ -1,6 +1,8 @@
 """ember.autograd: backward, grad, Function, grad modes, functional transforms, gradcheck."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._tensor import Tensor
 from . import graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
@@ -14,6 +16,11 @@ __all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "no_grad",
            "gradcheck", "gradgradcheck", "functional", "once_differentiable", "graph",
            "explain", "is_anomaly_enabled", "is_grad_enabled"]
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    _TensorOrTensors = Tensor | Sequence[Tensor]  # torch.types._TensorOrTensors
+
 
 def _as_tuple(x):
     if x is None:
@@ -23,8 +30,10 @@ def _as_tuple(x):
     return tuple(x)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-             grad_variables=None, inputs=None):
+def backward(tensors: _TensorOrTensors, grad_tensors: _TensorOrTensors | None = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             grad_variables: _TensorOrTensors | None = None,
+             inputs: _TensorOrTensors | None = None) -> None:
     """Accumulate d(tensors)/d(leaves) into the leaves' ``.grad`` (torch.autograd.backward)."""
     if grad_variables is not None:
         grad_tensors = grad_variables
@@ -46,8 +55,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     run_backward(tensors, grads, retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(outputs: _TensorOrTensors, inputs: _TensorOrTensors,
+         grad_outputs: _TensorOrTensors | None = None, retain_graph: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False,
+         materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
     """Gradients of ``outputs`` w.r.t. ``inputs`` without touching ``.grad``."""
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)

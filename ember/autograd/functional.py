@@ -5,14 +5,23 @@ own implementation does.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from .._tensor import Tensor, _make
 from .grad_mode import enable_grad
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
 
-def _tuple(x):
+    _TensorOrTensors = Tensor | Sequence[Tensor]  # torch.types._TensorOrTensors
+    _TensorOrTuple = Tensor | tuple[Tensor, ...]  # a tuple when the inputs/outputs were one
+
+
+def _tuple(x: Any) -> tuple[Any, ...]:
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
@@ -60,7 +69,8 @@ def _result(x, is_tuple, create_graph):
     return x if is_tuple else x[0]
 
 
-def vjp(func, inputs, v=None, create_graph=False, strict=False):
+def vjp(func: Callable[..., Any], inputs: _TensorOrTensors, v: _TensorOrTensors | None = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[_TensorOrTuple, _TensorOrTuple]:
     """(func(inputs), v^T J)."""
     is_tuple = not isinstance(inputs, Tensor)
     with enable_grad():
@@ -79,7 +89,8 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     return (_result(outputs, out_is_tuple, create_graph), _result(grads, is_tuple, create_graph))
 
 
-def jvp(func, inputs, v=None, create_graph=False, strict=False):
+def jvp(func: Callable[..., Any], inputs: _TensorOrTensors, v: _TensorOrTensors | None = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[_TensorOrTuple, _TensorOrTuple]:
     """(func(inputs), J v) via the double-vjp trick."""
     from .._creation import zeros_like, ones_like
     with enable_grad():
@@ -108,8 +119,9 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
                                                                    create_graph))
 
 
-def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
-             strategy="reverse-mode"):
+def jacobian(func: Callable[..., Any], inputs: _TensorOrTensors, create_graph: bool = False,
+             strict: bool = False, vectorize: bool = False,
+             strategy: str = "reverse-mode") -> Tensor | tuple[Any, ...]:
     """Full Jacobian, one reverse pass per output element."""
     is_tuple = not isinstance(inputs, Tensor)
     with enable_grad():
@@ -119,7 +131,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         out_is_tuple = not isinstance(raw, Tensor)
         jac = []
         for o in outputs:
-            rows = [[] for _ in ins]
+            rows: list[list[Tensor]] = [[] for _ in ins]
             for k in range(o.numel()):
                 go = xp.zeros(o._array.shape, o._array.dtype)
                 go.reshape(-1)[k] = 1
@@ -146,8 +158,9 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     return tuple(jac)
 
 
-def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
-            outer_jacobian_strategy="reverse-mode"):
+def hessian(func: Callable[..., Any], inputs: _TensorOrTensors, create_graph: bool = False,
+            strict: bool = False, vectorize: bool = False,
+            outer_jacobian_strategy: str = "reverse-mode") -> Tensor | tuple[Any, ...]:
     """Hessian of a scalar function: the Jacobian of its gradient."""
     is_tuple = not isinstance(inputs, Tensor)
 
@@ -169,7 +182,8 @@ def _ones(t):
     return ones_like(t)
 
 
-def vhp(func, inputs, v=None, create_graph=False, strict=False):
+def vhp(func: Callable[..., Any], inputs: _TensorOrTensors, v: _TensorOrTensors | None = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[Tensor, _TensorOrTuple]:
     """(func(inputs), v^T H)."""
     is_tuple = not isinstance(inputs, Tensor)
     with enable_grad():
@@ -185,6 +199,7 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     return (out if create_graph else out.detach()), _result(res, is_tuple, create_graph)
 
 
-def hvp(func, inputs, v=None, create_graph=False, strict=False):
+def hvp(func: Callable[..., Any], inputs: _TensorOrTensors, v: _TensorOrTensors | None = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[Tensor, _TensorOrTuple]:
     """(func(inputs), H v); H is symmetric for twice-differentiable functions, so H v = v^T H."""
     return vhp(func, inputs, v, create_graph, strict)

@@ -3,6 +3,13 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    _F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "is_inference_mode_enabled"]
@@ -17,10 +24,12 @@ _state = _State()
 
 
 def is_grad_enabled() -> bool:
+    """Returns True if gradients are being recorded in this thread (grad mode is on)."""
     return _state.enabled
 
 
 def is_inference_mode_enabled() -> bool:
+    """Returns True inside an enabled ``inference_mode`` block in this thread."""
     return _state.inference
 
 
@@ -32,19 +41,22 @@ class _DecoratorContextManager:
             return cls()(args[0])  # bare decorator: @no_grad
         return super().__new__(cls)
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.clone():
                 return fn(*args, **kwargs)
-        return wrapper
+        return cast("_F", wrapper)
 
-    def clone(self):
+    def clone(self) -> _DecoratorContextManager:
         return self.__class__()
 
 
 class no_grad(_DecoratorContextManager):
-    def __init__(self):
+    """Context manager (and decorator) that turns gradient recording off: results made inside
+    do not require grad, whatever their inputs."""
+
+    def __init__(self) -> None:
         self.prev = True
 
     def __enter__(self):
@@ -57,7 +69,10 @@ class no_grad(_DecoratorContextManager):
 
 
 class enable_grad(_DecoratorContextManager):
-    def __init__(self):
+    """Context manager (and decorator) that turns gradient recording on, e.g. inside a
+    ``no_grad`` block."""
+
+    def __init__(self) -> None:
         self.prev = True
 
     def __enter__(self):
@@ -72,7 +87,7 @@ class enable_grad(_DecoratorContextManager):
 class set_grad_enabled(_DecoratorContextManager):
     """Sets grad mode at construction (like torch) and restores it on exit."""
 
-    def __init__(self, mode: bool):
+    def __init__(self, mode: bool) -> None:
         self.prev = _state.enabled
         self.mode = bool(mode)
         _state.enabled = self.mode
@@ -84,14 +99,14 @@ class set_grad_enabled(_DecoratorContextManager):
         _state.enabled = self.prev
         return False
 
-    def clone(self):
+    def clone(self) -> set_grad_enabled:
         return set_grad_enabled(self.mode)
 
 
 class inference_mode(_DecoratorContextManager):
     """Like no_grad (ember has no separate inference tensors)."""
 
-    def __init__(self, mode: bool = True):
+    def __init__(self, mode: bool = True) -> None:
         self.mode = mode
         self.prev = True
         self.prev_inf = False
@@ -106,5 +121,5 @@ class inference_mode(_DecoratorContextManager):
         _state.enabled, _state.inference = self.prev, self.prev_inf
         return False
 
-    def clone(self):
+    def clone(self) -> inference_mode:
         return inference_mode(self.mode)

@@ -1,18 +1,26 @@
 """Numerical gradient checks (finite differences in float64), like torch.autograd.gradcheck."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from .._tensor import Tensor, _make
 from .grad_mode import no_grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
+    _TensorOrTensors = Tensor | Sequence[Tensor]  # torch.types._TensorOrTensors
+
 
 class GradcheckError(RuntimeError):
     pass
 
 
-def _tuple(x):
+def _tuple(x: Any) -> tuple[Any, ...]:
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
@@ -54,10 +62,13 @@ def _analytical_jacobian(outputs, inputs, idx):
     return jac
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
-              check_batched_grad=False, check_batched_forward_grad=False,
-              check_forward_ad=False, check_backward_ad=True, fast_mode=False, masked=None):
+def gradcheck(func: Callable[..., Any], inputs: _TensorOrTensors, *, eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+              nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+              check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+              check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
+              check_backward_ad: bool = True, fast_mode: bool = False,
+              masked: bool | None = None) -> bool:
     """Compare analytical (backward) and numerical (central difference) Jacobians."""
     inputs = _tuple(inputs)
     outputs = _tuple(func(*inputs))
@@ -81,11 +92,14 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
-                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
-                  masked=False):
+def gradgradcheck(func: Callable[..., Any], inputs: _TensorOrTensors,
+                  grad_outputs: _TensorOrTensors | None = None, *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3,
+                  gen_non_contig_grad_outputs: bool = False, raise_exception: bool = True,
+                  nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+                  check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+                  check_fwd_over_rev: bool = False, check_rev_over_rev: bool = True,
+                  fast_mode: bool = False, masked: bool = False) -> bool:
     """gradcheck of the function ``inputs -> d(func)/d(inputs) . grad_outputs``."""
     from . import grad as _grad
     inputs = _tuple(inputs)

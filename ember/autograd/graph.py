@@ -12,9 +12,17 @@ import itertools
 import re
 import weakref
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from .._backend import ndarray
 from .._dtype import spelling
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from .._tensor import Tensor
+    from ..utils.hooks import RemovableHandle
 
 __all__ = ["Node", "AccumulateGrad", "SAVED_FREED_MSG"]
 
@@ -56,7 +64,7 @@ class Node:
     _in_meta = ()
     _tpos = None  # argument position of each edge, when some arguments are not Tensors
     _pre_hooks = None
-    _hooks = None
+    _hooks: OrderedDict[int, Callable[..., Any]] | None = None
     _retained = None
     metadata_: dict  # created on first access of ``metadata``
     _saved = None
@@ -70,7 +78,7 @@ class Node:
     _graph = False
     _bw = None  # an op's backward as a static function (engine fast path)
 
-    def __init__(self):
+    def __init__(self) -> None:
         # Op nodes skip this (their creators set _seq directly: no Python frame per op)
         self._seq = next(_seq)
 
@@ -89,13 +97,13 @@ class Node:
             self.metadata_ = {}
             return self.metadata_
 
-    def register_hook(self, fn):
+    def register_hook(self, fn: Callable[..., Any]) -> RemovableHandle:
         """fn(grad_inputs, grad_outputs) after the node runs; may return new grad_inputs."""
         if self._hooks is None:
             self._hooks = OrderedDict()
         return add_hook(self._hooks, fn)
 
-    def register_prehook(self, fn):
+    def register_prehook(self, fn: Callable[..., Any]) -> RemovableHandle:
         """fn(grad_outputs) before the node runs; may return new grad_outputs."""
         return self._add_pre_hook(-1, fn)
 
@@ -105,7 +113,7 @@ class Node:
         return add_hook(self._pre_hooks.setdefault(output_nr, OrderedDict()), fn)
 
     # -- saved tensors ---------------------------------------------------------------------
-    def save_for_backward(self, *arrays):
+    def save_for_backward(self, *arrays: Any) -> None:
         self._saved = arrays
 
     def _unpack_saved(self):
@@ -128,7 +136,7 @@ class Node:
         return tuple(out)
 
     @property
-    def saved_tensors(self):
+    def saved_tensors(self) -> tuple[Any, ...]:
         return self._unpack_saved()
 
     def _raise_version(self, item, arr):
@@ -147,11 +155,12 @@ class Node:
         self._saved = FREED
         self._saved_info = None
 
-    def apply(self, *grads):
+    def apply(self, *grads: Any) -> Any:
         raise NotImplementedError
 
 
-def add_hook(table, fn):
+def add_hook(table: OrderedDict[int, Callable[..., Any]],
+             fn: Callable[..., Any]) -> RemovableHandle:
     """Register ``fn`` in the hook table ``table`` (an OrderedDict: id -> hook, run in
     registration order); the handle removes it (``torch.utils.hooks.RemovableHandle``)."""
     from ..utils.hooks import RemovableHandle  # hooks are rare: not at import time
@@ -164,12 +173,12 @@ def add_hook(table, fn):
 class AccumulateGrad(Node):
     """Leaf sink: runs the leaf's hooks, then adds the gradient into ``variable.grad``."""
 
-    def __init__(self, variable):
+    def __init__(self, variable: Tensor) -> None:
         self._seq = (1 << 62) + next(_seq)  # run as soon as ready, like PyTorch
         self.variable = variable
 
 
-def get_accumulator(t):
+def get_accumulator(t: Tensor) -> AccumulateGrad | None:
     """The AccumulateGrad of leaf ``t``, shared while alive (the leaf holds it weakly)."""
     ref = t._acc
     if ref is not None:
@@ -183,5 +192,5 @@ def get_accumulator(t):
     return node
 
 
-def is_array(x):
+def is_array(x: object) -> bool:
     return x.__class__ is ndarray

@@ -1,18 +1,30 @@
 """Adadelta (``torch.optim.Adadelta``)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from ._functional import inplace, real_views, addcmul_, bump, prep_grad
 from .optimizer import Optimizer, _check_differentiable, _run_closure, _to_scalar, _use_grad
 
 __all__ = ["Adadelta", "adadelta"]
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._backend import ndarray
+
+    from .._tensor import Tensor
+    from .optimizer import ParamsT, _T
+
 
 class Adadelta(Optimizer):
     """Implements the Adadelta algorithm."""
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
-                 capturable=False, maximize=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1.0, rho: float = 0.9,
+                 eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,
+                 capturable: bool = False, maximize: bool = False,
+                 differentiable: bool = False) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= rho <= 1.0:
@@ -31,7 +43,7 @@ class Adadelta(Optimizer):
                                 "capturable": False}
 
     @_use_grad
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
@@ -44,8 +56,9 @@ class Adadelta(Optimizer):
         return loss
 
 
-def adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, lr, rho, eps,
-             weight_decay, maximize):
+def adadelta(params: list[ndarray], grads: list[ndarray], square_avgs: list[ndarray],
+             acc_deltas: list[ndarray], state_steps: list[ndarray], *, lr: float, rho: float,
+             eps: float, weight_decay: float, maximize: bool) -> None:
     """Adadelta on arrays, in place."""
     params, grads, square_avgs, acc_deltas = real_views(params, grads, square_avgs,
                                                         acc_deltas)

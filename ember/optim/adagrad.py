@@ -1,6 +1,8 @@
 """Adagrad (``torch.optim.Adagrad``)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from ._functional import real_views, addcmul_, bump, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _full_like, _new_step, _run_closure,
@@ -8,12 +10,22 @@ from .optimizer import (Optimizer, _check_differentiable, _full_like, _new_step,
 
 __all__ = ["Adagrad", "adagrad"]
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._backend import ndarray
+
+    from .._tensor import Tensor
+    from .optimizer import ParamsT, _T
+
 
 class Adagrad(Optimizer):
     """Implements the Adagrad algorithm."""
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10,
+                 foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= lr_decay:
@@ -45,11 +57,11 @@ class Adagrad(Optimizer):
     _group_setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
                                 "fused": None}
 
-    def share_memory(self):
+    def share_memory(self) -> None:
         """A no-op in ember (tensors live in process memory)."""
 
     @_use_grad
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
@@ -62,8 +74,9 @@ class Adagrad(Optimizer):
         return loss
 
 
-def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_decay, eps,
-            maximize):
+def adagrad(params: list[ndarray], grads: list[ndarray], state_sums: list[ndarray],
+            state_steps: list[ndarray], *, lr: float, weight_decay: float, lr_decay: float,
+            eps: float, maximize: bool) -> None:
     """Adagrad on arrays, in place."""
     params, grads, state_sums = real_views(params, grads, state_sums)
     for i, p in enumerate(params):

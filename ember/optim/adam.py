@@ -1,12 +1,21 @@
 """Adam and AdamW (``torch.optim.Adam`` / ``torch.optim.AdamW``)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from .._tensor import Tensor
 from ._functional import real_views, addcmul_, bump, lerp_, prep_grad
 from .optimizer import Optimizer, _check_differentiable, _run_closure, _to_scalar, _use_grad
 
 __all__ = ["Adam", "AdamW", "adam"]
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._backend import ndarray
+
+    from .optimizer import ParamsT, _T
 
 
 def _check_adam_args(lr, betas, eps, weight_decay):
@@ -25,9 +34,11 @@ def _check_adam_args(lr, betas, eps, weight_decay):
 class Adam(Optimizer):
     """Implements the Adam algorithm (AdamW with ``decoupled_weight_decay=True``)."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False, fused=None, decoupled_weight_decay=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3,
+                 betas: tuple[float | Tensor, float | Tensor] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         _check_adam_args(lr, betas, eps, weight_decay)
@@ -35,7 +46,7 @@ class Adam(Optimizer):
                 or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
             raise ValueError("betas must be either both floats or both Tensors")
         _check_differentiable(differentiable)
-        betas = tuple(betas)
+        betas = (*betas,)  # a list given as betas becomes a tuple
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
@@ -49,7 +60,7 @@ class Adam(Optimizer):
                                 "decoupled_weight_decay": False, "fused": None}
 
     @_use_grad
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
@@ -69,8 +80,10 @@ class Adam(Optimizer):
         return loss
 
 
-def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, amsgrad, beta1,
-         beta2, lr, weight_decay, eps, maximize, decoupled_weight_decay=False):
+def adam(params: list[ndarray], grads: list[ndarray], exp_avgs: list[ndarray],
+         exp_avg_sqs: list[ndarray], max_exp_avg_sqs: list[ndarray], state_steps: list[ndarray], *,
+         amsgrad: bool, beta1: float, beta2: float, lr: float, weight_decay: float, eps: float,
+         maximize: bool, decoupled_weight_decay: bool = False) -> None:
     """Adam / AdamW on arrays, in place (PyTorch's single-tensor formulas)."""
     params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs = real_views(
         params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs)
@@ -106,9 +119,11 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
 class AdamW(Adam):
     """Implements AdamW: Adam with decoupled weight decay."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
-                 differentiable=False, fused=None):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3,
+                 betas: tuple[float | Tensor, float | Tensor] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
                          maximize=maximize, capturable=capturable,
                          differentiable=differentiable, fused=fused,

@@ -1,11 +1,21 @@
 """ASGD (``torch.optim.ASGD``): averaged stochastic gradient descent."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._functional import bump, prep_grad, real_views
 from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _to_scalar,
                         _use_grad, _zeros_like)
 
 __all__ = ["ASGD", "asgd"]
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._backend import ndarray
+
+    from .._tensor import Tensor
+    from .optimizer import ParamsT, _T
 
 
 def _init_state(state, p, group):
@@ -18,8 +28,10 @@ def _init_state(state, p, group):
 class ASGD(Optimizer):
     """Implements averaged stochastic gradient descent."""
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
-                 foreach=None, maximize=False, differentiable=False, capturable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-2, lambd: float = 1e-4,
+                 alpha: float = 0.75, t0: float = 1e6, weight_decay: float = 0,
+                 foreach: bool | None = None, maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= weight_decay:
@@ -34,7 +46,7 @@ class ASGD(Optimizer):
                                 "capturable": False}
 
     @_use_grad
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
@@ -47,8 +59,9 @@ class ASGD(Optimizer):
         return loss
 
 
-def asgd(params, grads, axs, mus, etas, state_steps, *, lambd, lr, t0, alpha, weight_decay,
-         maximize):
+def asgd(params: list[ndarray], grads: list[ndarray], axs: list[ndarray], mus: list[ndarray],
+         etas: list[ndarray], state_steps: list[ndarray], *, lambd: float, lr: float, t0: float,
+         alpha: float, weight_decay: float, maximize: bool) -> None:
     """ASGD on arrays, in place (``mus``/``etas`` are 0-d arrays)."""
     params, grads, axs = real_views(params, grads, axs)
     for i, p in enumerate(params):

@@ -6,6 +6,8 @@ is stored as ember Tensors (like PyTorch's), so ``state_dict`` has PyTorch's str
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
 from ..autograd import grad_mode
@@ -13,6 +15,10 @@ from .optimizer import Optimizer, _to_scalar, _use_grad
 from .._tensor import bump_version
 
 __all__ = ["LBFGS"]
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from .optimizer import ParamsT, _T
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -136,8 +142,10 @@ def _unwrap(x):
 class LBFGS(Optimizer):
     """Implements L-BFGS (heavily inspired by minFunc); one parameter group only."""
 
-    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=100, line_search_fn=None):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1, max_iter: int = 20,
+                 max_eval: int | None = None, tolerance_grad: float = 1e-7,
+                 tolerance_change: float = 1e-9, history_size: int = 100,
+                 line_search_fn: str | None = None) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if not 0.0 <= lr:
@@ -195,7 +203,7 @@ class LBFGS(Optimizer):
         return loss, flat_grad
 
     @_use_grad
-    def step(self, closure):
+    def step(self, closure: Callable[[], _T]) -> _T:
         """Perform a single optimization step (``closure`` re-evaluates the model)."""
         group = self.param_groups[0]
         lr = _to_scalar(group["lr"])

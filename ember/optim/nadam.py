@@ -1,6 +1,8 @@
 """NAdam (``torch.optim.NAdam``): Adam with Nesterov momentum."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from ._functional import inplace, real_views, addcmul_, bump, lerp_, prep_grad
 from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closure, _to_scalar,
@@ -8,6 +10,14 @@ from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closur
 from .adam import _check_adam_args
 
 __all__ = ["NAdam", "nadam"]
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._backend import ndarray
+
+    from .._tensor import Tensor
+    from .optimizer import ParamsT, _T
 
 
 def _init_state(state, p, group):
@@ -20,9 +30,12 @@ def _init_state(state, p, group):
 class NAdam(Optimizer):
     """Implements the NAdam algorithm."""
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
-                 maximize=False, capturable=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 2e-3,
+                 betas: tuple[float | Tensor, float | Tensor] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
         _check_adam_args(lr, betas, eps, weight_decay)
         if not 0.0 <= momentum_decay:
             raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
@@ -38,7 +51,7 @@ class NAdam(Optimizer):
                                 "differentiable": False, "decoupled_weight_decay": False}
 
     @_use_grad
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
@@ -54,8 +67,10 @@ class NAdam(Optimizer):
         return loss
 
 
-def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, *, beta1, beta2, lr,
-          weight_decay, momentum_decay, eps, decoupled_weight_decay, maximize):
+def nadam(params: list[ndarray], grads: list[ndarray], exp_avgs: list[ndarray],
+          exp_avg_sqs: list[ndarray], mu_products: list[ndarray], state_steps: list[ndarray], *,
+          beta1: float, beta2: float, lr: float, weight_decay: float, momentum_decay: float,
+          eps: float, decoupled_weight_decay: bool, maximize: bool) -> None:
     """NAdam on arrays, in place (``mu_products`` are 0-d arrays updated in place)."""
     params, grads, exp_avgs, exp_avg_sqs = real_views(params, grads, exp_avgs, exp_avg_sqs)
     for i, p in enumerate(params):

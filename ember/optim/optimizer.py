@@ -12,7 +12,7 @@ import itertools
 import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from copy import deepcopy
 
 from .. import _dtype as D
@@ -24,6 +24,13 @@ from .._tensor import bump_version
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook",
            "required"]
+
+if TYPE_CHECKING:
+    from typing import TypeAlias, TypeVar
+
+    # torch.optim.optimizer.ParamsT: tensors, param-group dicts or (name, tensor) pairs
+    ParamsT: TypeAlias = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
+    _T = TypeVar("_T")  # what a step's closure returns (the loss), and so what step returns
 
 _global_optimizer_pre_hooks: OrderedDict = OrderedDict()
 _global_optimizer_post_hooks: OrderedDict = OrderedDict()
@@ -39,14 +46,14 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-def register_optimizer_step_pre_hook(hook) -> RemovableHandle:
+def register_optimizer_step_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
     """Register a pre hook common to all optimizers: ``hook(optimizer, args, kwargs)``."""
     handle = RemovableHandle(_global_optimizer_pre_hooks)
     _global_optimizer_pre_hooks[handle.id] = hook
     return handle
 
 
-def register_optimizer_step_post_hook(hook) -> RemovableHandle:
+def register_optimizer_step_post_hook(hook: Callable[..., Any]) -> RemovableHandle:
     """Register a post hook common to all optimizers: ``hook(optimizer, args, kwargs)``."""
     handle = RemovableHandle(_global_optimizer_post_hooks)
     _global_optimizer_post_hooks[handle.id] = hook
@@ -163,7 +170,7 @@ class Optimizer:
         if step is not None and not getattr(step, "hooked", False):
             cls.step = _hook_step(step)
 
-    def __init__(self, params, defaults) -> None:
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self._optimizer_step_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
         self._optimizer_step_post_hooks: OrderedDict[int, Callable] = OrderedDict()
@@ -176,7 +183,7 @@ class Optimizer:
                             "Tensors or dicts, but got " + _typename(params))
         self.state: defaultdict[Any, dict] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
-        param_groups = list(params)
+        param_groups: list[Any] = list(params)  # tensors, dicts or (name, tensor) pairs
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(param_groups[0], dict):
@@ -227,28 +234,32 @@ class Optimizer:
             table.move_to_end(handle.id, last=False)
         return handle
 
-    def register_step_pre_hook(self, hook) -> RemovableHandle:
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """``hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs)`` before step."""
         return self._register(self._optimizer_step_pre_hooks, hook)
 
-    def register_step_post_hook(self, hook) -> RemovableHandle:
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """``hook(optimizer, args, kwargs) -> None`` after step."""
         return self._register(self._optimizer_step_post_hooks, hook)
 
-    def register_state_dict_pre_hook(self, hook, prepend=False) -> RemovableHandle:
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any],
+                                     prepend: bool = False) -> RemovableHandle:
         return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
-    def register_state_dict_post_hook(self, hook, prepend=False) -> RemovableHandle:
+    def register_state_dict_post_hook(self, hook: Callable[..., Any],
+                                      prepend: bool = False) -> RemovableHandle:
         return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
 
-    def register_load_state_dict_pre_hook(self, hook, prepend=False) -> RemovableHandle:
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any],
+                                          prepend: bool = False) -> RemovableHandle:
         return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
-    def register_load_state_dict_post_hook(self, hook, prepend=False) -> RemovableHandle:
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any],
+                                           prepend: bool = False) -> RemovableHandle:
         return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # ---------------------------------------------------------------- state dict
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The optimizer state as ``{'state': {id: {...}}, 'param_groups': [...]}``."""
         for pre_hook in self._optimizer_state_dict_pre_hooks.values():
             pre_hook(self)
@@ -292,7 +303,7 @@ class Optimizer:
             value = _make(value._array.copy(), False, None, 0, None)
         return value
 
-    def load_state_dict(self, state_dict) -> None:
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load an optimizer state (as returned by :meth:`state_dict`, here or in PyTorch)."""
         state_dict = state_dict.copy()
         for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
@@ -361,7 +372,7 @@ class Optimizer:
                     g._array = xp.zeros_like(a)
                 bump_version(g)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         raise NotImplementedError
 
@@ -397,7 +408,7 @@ class Optimizer:
             steps = [_step_array(s) for s in states]
         return params, arrays, grads, [[s[key]._array for s in states] for key in keys], steps
 
-    def add_param_group(self, param_group) -> None:
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a param group to the optimizer's ``param_groups``."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")

@@ -1,6 +1,8 @@
 """RAdam (``torch.optim.RAdam``): rectified Adam."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from ._functional import inplace, real_views, addcmul_, bump, lerp_, prep_grad
 from .optimizer import Optimizer, _check_differentiable, _run_closure, _to_scalar, _use_grad
@@ -8,13 +10,23 @@ from .adam import _check_adam_args
 
 __all__ = ["RAdam", "radam"]
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._backend import ndarray
+
+    from .._tensor import Tensor
+    from .optimizer import ParamsT, _T
+
 
 class RAdam(Optimizer):
     """Implements the RAdam algorithm."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
-                 capturable=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3,
+                 betas: tuple[float | Tensor, float | Tensor] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
         _check_adam_args(lr, betas, eps, weight_decay)
         _check_differentiable(differentiable)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
@@ -27,7 +39,7 @@ class RAdam(Optimizer):
                                 "decoupled_weight_decay": False, "capturable": False}
 
     @_use_grad
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
@@ -42,8 +54,10 @@ class RAdam(Optimizer):
         return loss
 
 
-def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, beta1, beta2, lr,
-          weight_decay, eps, decoupled_weight_decay, maximize):
+def radam(params: list[ndarray], grads: list[ndarray], exp_avgs: list[ndarray],
+          exp_avg_sqs: list[ndarray], state_steps: list[ndarray], *, beta1: float, beta2: float,
+          lr: float, weight_decay: float, eps: float, decoupled_weight_decay: bool,
+          maximize: bool) -> None:
     """RAdam on arrays, in place."""
     rho_inf = 2 / (1 - beta2) - 1
     params, grads, exp_avgs, exp_avg_sqs = real_views(params, grads, exp_avgs, exp_avg_sqs)

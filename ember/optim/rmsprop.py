@@ -1,19 +1,30 @@
 """RMSprop (``torch.optim.RMSprop``)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from ._functional import inplace, real_views, addcmul_, bump, lerp_, prep_grad
 from .optimizer import Optimizer, _check_differentiable, _run_closure, _to_scalar, _use_grad
 
 __all__ = ["RMSprop", "rmsprop"]
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._backend import ndarray
+
+    from .._tensor import Tensor
+    from .optimizer import ParamsT, _T
+
 
 class RMSprop(Optimizer):
     """Implements the RMSprop algorithm."""
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, capturable=False, foreach=None, maximize=False,
-                 differentiable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False, capturable: bool = False, foreach: bool | None = None,
+                 maximize: bool = False, differentiable: bool = False) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -35,7 +46,7 @@ class RMSprop(Optimizer):
                                 "maximize": False, "differentiable": False, "capturable": False}
 
     @_use_grad
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
@@ -54,8 +65,10 @@ class RMSprop(Optimizer):
         return loss
 
 
-def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_steps, *, lr,
-            alpha, eps, weight_decay, momentum, centered, maximize):
+def rmsprop(params: list[ndarray], grads: list[ndarray], square_avgs: list[ndarray],
+            grad_avgs: list[ndarray], momentum_buffer_list: list[ndarray],
+            state_steps: list[ndarray], *, lr: float, alpha: float, eps: float, weight_decay: float,
+            momentum: float, centered: bool, maximize: bool) -> None:
     """RMSprop on arrays, in place."""
     params, grads, square_avgs, grad_avgs, momentum_buffer_list = real_views(
         params, grads, square_avgs, grad_avgs, momentum_buffer_list)

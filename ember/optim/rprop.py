@@ -1,6 +1,8 @@
 """Rprop (``torch.optim.Rprop``): resilient backpropagation."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from .._tensor import _make
 from ._functional import bump, real_views
@@ -8,6 +10,14 @@ from .optimizer import (Optimizer, _check_differentiable, _new_step, _run_closur
                         _use_grad, _zeros_like)
 
 __all__ = ["Rprop", "rprop"]
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._backend import ndarray
+
+    from .._tensor import Tensor
+    from .optimizer import ParamsT, _T
 
 
 def _init_state(state, p, group):
@@ -21,8 +31,11 @@ def _init_state(state, p, group):
 class Rprop(Optimizer):
     """Implements the resilient backpropagation algorithm."""
 
-    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
-                 capturable=False, foreach=None, maximize=False, differentiable=False):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-2,
+                 etas: tuple[float, float] = (0.5, 1.2),
+                 step_sizes: tuple[float, float] = (1e-6, 50), *, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 < etas[0] < 1.0 < etas[1]:
@@ -37,7 +50,7 @@ class Rprop(Optimizer):
                                 "capturable": False}
 
     @_use_grad
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
@@ -52,8 +65,9 @@ class Rprop(Optimizer):
         return loss
 
 
-def rprop(params, grads, prevs, step_sizes, state_steps, *, step_size_min, step_size_max,
-          etaminus, etaplus, maximize):
+def rprop(params: list[ndarray], grads: list[ndarray], prevs: list[ndarray],
+          step_sizes: list[ndarray], state_steps: list[ndarray], *, step_size_min: float,
+          step_size_max: float, etaminus: float, etaplus: float, maximize: bool) -> None:
     """Rprop on arrays, in place."""
     params, grads, prevs, step_sizes = real_views(params, grads, prevs, step_sizes)
     for i, p in enumerate(params):

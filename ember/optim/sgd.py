@@ -1,6 +1,8 @@
 """Stochastic gradient descent (``torch.optim.SGD``)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from .._tensor import _make
 from ._functional import bump, prep_grad
@@ -8,13 +10,22 @@ from .optimizer import Optimizer, _check_differentiable, _run_closure, _to_scala
 
 __all__ = ["SGD", "sgd"]
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._backend import ndarray
+
+    from .._tensor import Tensor
+    from .optimizer import ParamsT, _T
+
 
 class SGD(Optimizer):
     """Implements stochastic gradient descent (optionally with momentum)."""
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
-                 fused=None):
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -33,7 +44,7 @@ class SGD(Optimizer):
                                 "differentiable": False, "fused": False}
 
     @_use_grad
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
         """Perform a single optimization step."""
         loss = _run_closure(closure)
         for group in self.param_groups:
@@ -60,8 +71,9 @@ class SGD(Optimizer):
         return loss
 
 
-def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, dampening,
-        nesterov, maximize):
+def sgd(params: list[ndarray], grads: list[ndarray], momentum_buffer_list: list[ndarray | None], *,
+        weight_decay: float, momentum: float, lr: float, dampening: float, nesterov: bool,
+        maximize: bool) -> None:
     """SGD on arrays, in place; new momentum buffers are stored into ``momentum_buffer_list``."""
     for i, p in enumerate(params):
         g = prep_grad(grads[i], p, maximize, weight_decay)
