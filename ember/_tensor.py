@@ -293,6 +293,7 @@ class Tensor:
         import weakref
         from .autograd.function import grad_fn_of
         node = grad_fn_of(self)
+        assert node is not None  # a non-leaf
         if node._retained is None:
             node._retained = {}
         node._retained[self._output_nr] = weakref.ref(self)
@@ -308,7 +309,9 @@ class Tensor:
                 self._hooks = OrderedDict()
             return add_hook(self._hooks, hook)
         from .autograd.function import grad_fn_of
-        return grad_fn_of(self)._add_pre_hook(self._output_nr, hook)
+        node = grad_fn_of(self)
+        assert node is not None
+        return node._add_pre_hook(self._output_nr, hook)
 
     # set per tensor by register_post_accumulate_grad_hook
     _post_acc_hooks: OrderedDict[_int, Callable[..., Any]] | None = None

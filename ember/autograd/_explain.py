@@ -27,6 +27,8 @@ import math
 import re
 import sys
 from dataclasses import dataclass, field
+from types import FrameType
+from typing import IO, Any, Mapping, Sequence
 
 from .._backend import ndarray, nx, xp
 from .._tensor import Tensor, _make
@@ -76,17 +78,19 @@ class LeafGrad:
 class Explanation(list):
     """The list of ``Step`` records, plus ``leaves`` (``LeafGrad``) and ``text()``."""
 
-    def __init__(self, steps, leaves, root, max_values):
+    def __init__(self, steps: list[Step], leaves: list[LeafGrad], root: str,
+                 max_values: int, seeded: bool = False) -> None:
         super().__init__(steps)
         self.leaves = leaves
-        self.root = root
+        self.root = root  # the loss's name in the text
         self.max_values = max_values
+        self.seeded = seeded  # a gradient was given to backward
 
-    def grads(self):
+    def grads(self) -> dict[str, Any]:
         """{leaf name: gradient this pass sent it}."""
         return {lg.name: lg.grad for lg in self.leaves}
 
-    def text(self, max_values=None) -> str:
+    def text(self, max_values: int | None = None) -> str:
         return _render(self, self.max_values if max_values is None else max_values)
 
     def __str__(self) -> str:
@@ -537,8 +541,10 @@ def _local_values(node, garrs):
 # ------------------------------------------------------------------------------ the entry
 
 
-def explain(loss, inputs=None, retain_graph=False, max_values=12, file=sys.stdout, *,
-            gradient=None, params=None):
+def explain(loss: Tensor, inputs: Tensor | Sequence[Tensor] | None = None,
+            retain_graph: bool = False, max_values: int = 12, file: IO[str] | None = sys.stdout, *,
+            gradient: Tensor | None = None, params: Mapping[str, Tensor] | None = None
+            ) -> Explanation:
     """Run ``loss.backward()`` and tell it step by step as the chain rule.
 
     For each node, in the order the engine runs it: the op, the incoming gradient ``dL/dy``,
@@ -553,7 +559,7 @@ def explain(loss, inputs=None, retain_graph=False, max_values=12, file=sys.stdou
     from . import backward
     if not isinstance(loss, Tensor):
         raise TypeError(f"explain expects a Tensor, got {type(loss).__name__}")
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename == __file__:
         frame = frame.f_back
     names = _Names(params, frame)
@@ -575,8 +581,7 @@ def explain(loss, inputs=None, retain_graph=False, max_values=12, file=sys.stdou
             step.local = tuple(_as_tensor(g) for g in step.local)
         step._summed = [rec.senders.get((step.node, k), 0) for k in range(step.node._n_out)]
     leaves = _leaf_records(rec, names, inputs)
-    result = Explanation(rec.steps, leaves, root_name, max_values)
-    result.seeded = gradient is not None
+    result = Explanation(rec.steps, leaves, root_name, max_values, gradient is not None)
     if file is not None:
         print(result.text(), file=file)
     return result
@@ -644,7 +649,7 @@ def _render(ex, max_values) -> str:
     out.append("each applies the chain rule  dL/d(input) = dL/d(output) * d(output)/d(input)")
     width = max([len(step.op) for step in ex] + [12])
     for step in ex:
-        _render_step(out, step, max_values, getattr(ex, "seeded", False), width)
+        _render_step(out, step, max_values, ex.seeded, width)
     if ex.leaves:
         out.append("gradients accumulated into .grad:")
         for lg in ex.leaves:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import sys
 import threading
+from typing import Any, Callable, Sequence
 
 from .._backend import ndarray, nx, xp
 from .._tensor import Tensor, _make
@@ -79,7 +80,7 @@ class _Callbacks(threading.local):
 _callbacks = _Callbacks()
 
 
-def queue_callback(callback):
+def queue_callback(callback: Callable[[], Any]) -> None:
     """Run ``callback()`` once when the current backward pass has finished (torch's
     ``Variable._execution_engine.queue_callback``)."""
     if not _callbacks.stack:
@@ -87,8 +88,10 @@ def queue_callback(callback):
     _callbacks.stack[-1].append(callback)
 
 
-def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, inputs=None,
-                 allow_unused=False, accumulate=True):
+def run_backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any,
+                 retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs: Tensor | Sequence[Tensor] | None = None, allow_unused: bool = False,
+                 accumulate: bool = True) -> Any:
     """Run a backward pass.  With ``inputs``, only the nodes on a path to one of them run (as in
     torch): ``accumulate=False`` (autograd.grad) returns the gradients reaching them instead of
     writing ``.grad``; ``accumulate=True`` (backward(inputs=...)) accumulates only into them."""
@@ -97,7 +100,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
     roots = _roots(tensors, grad_tensors, create_graph)
 
     # capture points for autograd.grad / backward(inputs=...)
-    capture = needed = None
+    capture: dict[Any, Any] | None = None
+    needed: Any = None  # the nodes on a path to an input (a set), or None: all
     if inputs is not None:
         capture = {}
         for idx, t in enumerate(inputs):
@@ -125,7 +129,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                     deps[nxt] = 1
                     stack.append(nxt)
 
-    buffers = {}
+    buffers: dict[Any, list[Any]] = {}
     for node, nr, g in roots:
         if needed is not None and node not in needed:
             continue
@@ -145,8 +149,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
     slow = create_graph or anomaly
     heappop, heappush = heapq.heappop, heapq.heappush
     ready = None  # the one node made ready while the heap was empty: skips a push and a pop
-    owned = set()  # buffer slots holding a sum this pass allocated (safe to add into)
-    callbacks = []
+    owned: set[Any] = set()  # buffer slots holding a sum this pass allocated (safe to add into)
+    callbacks: list[Callable[[], Any]] = []
     _callbacks.stack.append(callbacks)
     try:
         while ready is not None or heap:
@@ -154,7 +158,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                 node, ready = ready, None
             else:
                 node = heappop(heap)[1]
-            grads = buffers.pop(node)
+            grads: Any = buffers.pop(node)
             is_acc = node.__class__ is AccumulateGrad
             # torch's order: tensor hooks (and retain_grad), capture, node pre-hooks, the node,
             # its post hooks, then the gradients move on
@@ -190,6 +194,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False, i
                 continue
             next_fns = node.next_functions
             bw = node._bw
+            res: Any
             if node._n_out == 1 and bw is not None and not slow:
                 g = grads[0]
                 if g is None:

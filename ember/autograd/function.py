@@ -11,6 +11,7 @@ versions).  Backward formulas may only use saved inputs/outputs and non-differen
 from __future__ import annotations
 
 import traceback
+from typing import Any, Callable
 
 from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
@@ -27,10 +28,10 @@ class OpNode(Node):
 
     __init__ = object.__init__
 
-    _op = None
-    _bw = None
+    _op: Any = None  # the Op class
+    _bw: Any = None
 
-    def apply_backward(self, grads, ns):
+    def apply_backward(self, grads: Any, ns: Any) -> Any:
         op = self._op
         if op.fast_backward is not None and not ns.graph:
             return op.fast_backward(self, grads, ns)
@@ -89,15 +90,15 @@ class Op:
             "__module__": "ember.autograd"})
 
     @staticmethod
-    def forward(ctx, *arrays, **kwargs):  # pragma: no cover - abstract
+    def forward(ctx: Any, *arrays: Any, **kwargs: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx, grad, ns):  # pragma: no cover - abstract
+    def backward(ctx: Any, grad: Any, ns: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         return _apply(cls, args, kwargs, None)
 
 
@@ -459,7 +460,7 @@ def _regen_view(t):
     return node
 
 
-def grad_fn_of(t):
+def grad_fn_of(t: Tensor) -> Node | None:
     """``t.grad_fn``, regenerated first when ``t`` is a stale view (see ``_view_of``)."""
     return _edge(t)[0] if t.grad_fn is not None else None
 
@@ -518,23 +519,23 @@ def _record_saved(node, arrays, args, outs):
 class FunctionCtx:
     """The ``ctx`` of a custom Function.  Holds saved tensors with their versions."""
 
-    def save_for_backward(self, *tensors):
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
         self._to_save = tensors
 
-    def mark_dirty(self, *tensors):
+    def mark_dirty(self, *tensors: Tensor) -> None:
         self._dirty = tensors
 
-    def mark_non_differentiable(self, *tensors):
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
         self._non_diff = tensors
 
-    def set_materialize_grads(self, value: bool):
+    def set_materialize_grads(self, value: bool) -> None:
         self._materialize = bool(value)
 
 
 class BackwardCFunction(Node, FunctionCtx):
     """Node of a custom Function; it is also the ``ctx`` (as in PyTorch)."""
 
-    _fn_cls = None
+    _fn_cls: Any = None  # the Function class
     _materialize = True
     _to_save = ()
     _dirty = ()
@@ -542,11 +543,11 @@ class BackwardCFunction(Node, FunctionCtx):
     save_for_backward = FunctionCtx.save_for_backward
 
     @property
-    def saved_tensors(self):
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
         from .graph import FREED, SAVED_FREED_MSG
         if self._saved is FREED:
             raise RuntimeError(SAVED_FREED_MSG)
-        out = []
+        out: list[Tensor | None] = []
         for item in self._saved or ():
             if item is None:
                 out.append(None)
@@ -559,11 +560,11 @@ class BackwardCFunction(Node, FunctionCtx):
 
     saved_variables = saved_tensors
 
-    def apply_backward(self, grads, ns):
+    def apply_backward(self, grads: Any, ns: Any) -> tuple[Any, ...]:
         if not isinstance(grads, (list, tuple)):
             grads = (grads,)
         wrap = _make if not self._graph else None
-        gs = []
+        gs: list[Any] = []
         for i, g in enumerate(grads):
             if g is None:
                 if self._materialize and self._out_meta is not None:
@@ -589,7 +590,7 @@ class BackwardCFunction(Node, FunctionCtx):
                 raise RuntimeError(
                     f"function {type(self).__name__} returned an incorrect number of gradients "
                     f"(expected {n_expected}, got {len(res)})")
-        out = []
+        out: list[Any] = []
         for r in res:
             if r is None:
                 out.append(None)
@@ -620,12 +621,12 @@ class Function(metaclass=_FunctionMeta):
     """
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("You must implement the forward function for custom "
                                   "autograd.Function.")
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError("You must implement either the backward or vjp method for "
                                   "your custom autograd.Function to use it with backward "
                                   "mode AD.")
@@ -633,11 +634,11 @@ class Function(metaclass=_FunctionMeta):
     vjp = backward
 
     @staticmethod
-    def setup_context(ctx, inputs, output):
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         tensor_args = [a for a in args if isinstance(a, Tensor)]
         req = _state.enabled and any(a._requires_grad for a in tensor_args)
         ctx = cls._backward_cls()
@@ -682,10 +683,10 @@ class Function(metaclass=_FunctionMeta):
         return new_outs[0] if single else tuple(new_outs)
 
 
-def once_differentiable(fn):
+def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Decorator kept for compatibility: the backward runs without building a graph."""
     def wrapper(ctx, *args):
         with no_grad():
             return fn(ctx, *args)
-    wrapper.__wrapped__ = fn
+    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]  # as functools.wraps sets it
     return wrapper

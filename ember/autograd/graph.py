@@ -65,7 +65,7 @@ class Node:
     _tpos = None  # argument position of each edge, when some arguments are not Tensors
     _pre_hooks = None
     _hooks: OrderedDict[int, Callable[..., Any]] | None = None
-    _retained = None
+    _retained: dict[int, Any] | None = None
     metadata_: dict  # created on first access of ``metadata``
     _saved = None
     _saved_info = None
