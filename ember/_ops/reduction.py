@@ -422,9 +422,10 @@ class Var(Op):
         for ax in axes if not no_dims else ():  # (torch's backward counts dim=() as N = 1)
             n *= a.shape[ax]
         ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
-        out = xp.var(a, axis=axes, ddof=c, keepdims=keepdim)
+        a0 = _shifted(a, axes)
+        out = xp.var(a0, axis=axes, ddof=c, keepdims=keepdim)
         if a.dtype.itemsize < 8 and not xp.isfinite(out).all():
-            out = _wide(xp.var, a, axes, c, keepdim)
+            out = _wide(xp.var, a0, axes, c, keepdim)
         return out
 
     @staticmethod
@@ -433,6 +434,16 @@ class Var(Op):
         d = a - ns.mean(a, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         return gk * d * (2.0 / ctx.div if ctx.div else float("inf")), None, None, None, None
+
+
+def _shifted(a, axes):
+    """``a`` minus its first element along ``axes`` (var and std do not change): a constant
+    slice becomes exact zeros, so its var/std is exactly 0 as torch's Welford sums give (and
+    std's gradient there 0, as torch's), where ``mean`` would leave a rounding error."""
+    if a.size == 0 or a.dtype.kind not in "fc":
+        return a
+    first = tuple(slice(0, 1) if i in axes else slice(None) for i in range(a.ndim))
+    return a - a[first]
 
 
 def _wide(fn, a, axes, c, keepdim):
@@ -450,9 +461,10 @@ class Std(Op):
         n = 1
         for ax in axes if not no_dims else ():  # (torch's backward counts dim=() as N = 1)
             n *= a.shape[ax]
-        out = xp.std(a, axis=axes, ddof=c, keepdims=True)
+        a0 = _shifted(a, axes)
+        out = xp.std(a0, axis=axes, ddof=c, keepdims=True)
         if a.dtype.itemsize < 8 and not xp.isfinite(out).all():
-            out = _wide(xp.std, a, axes, c, True)
+            out = _wide(xp.std, a0, axes, c, True)
         out = _drop(out, axes, keepdim)
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
