@@ -24,20 +24,9 @@ from ._random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
                       set_rng_state, default_generator, rand, randn, randint, randperm,
                       normal, bernoulli, multinomial, rand_like, randn_like, randint_like,
                       poisson)
-from ._ops.pointwise import (add, sub, subtract, rsub, mul, multiply, div, divide,
-                             true_divide, floor_divide, remainder, fmod, neg, negative, pow,
-                             float_power, clone, exp, exp2, expm1, log, log2, log10, log1p,
-                             sqrt, rsqrt, square, reciprocal, sin, cos, tan, asin, acos, atan,
-                             arcsin, arccos, arctan, sinh, cosh, tanh, asinh, acosh, atanh,
-                             arcsinh, arccosh, arctanh, sigmoid, erf, erfc, erfinv, abs,
-                             absolute, sign, sgn, floor, ceil, trunc, fix, frac, relu, round,
-                             atan2, arctan2, logit, clamp, clip, clamp_min, clamp_max, maximum,
-                             minimum, fmax, fmin, where, masked_fill, lerp, addcmul, addcdiv,
-                             eq, ne, lt, le, gt, ge, less, less_equal, greater, greater_equal,
-                             not_equal, logical_and, logical_or, logical_xor, logical_not,
-                             bitwise_and, bitwise_or, bitwise_xor, bitwise_not, equal,
-                             isclose, allclose, isnan, isinf, isfinite, isposinf, isneginf,
-                             signbit, nan_to_num)
+from ._ops import pointwise as _pointwise
+from ._ops._utils import install_methods as _install_methods
+from ._ops.pointwise import *  # noqa: F403 - the elementwise ops: every name in its __all__
 from ._ops.reduction import (sum, nansum, mean, nanmean, prod, max, min, amax, amin, aminmax,
                              argmax, argmin, var, std, var_mean, std_mean, norm, logsumexp,
                              softmax, log_softmax, cumsum, cumprod, cummax, all, any,
@@ -59,6 +48,7 @@ from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger, add
 from .autograd.function import Function as _Function  # noqa: F401
 from . import _docs, _out
 
+_install_methods(_pointwise)  # the ops' Tensor methods (its TENSOR_METHODS)
 _docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
 
@@ -199,38 +189,27 @@ __all__ = [
     "complex", "polar", "empty_strided", "Generator", "manual_seed", "seed", "initial_seed",
     "get_rng_state", "set_rng_state", "default_generator", "rand", "randn", "randint", "randperm",
     "normal", "bernoulli", "multinomial", "rand_like", "randn_like", "randint_like", "poisson",
-    "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
-    "floor_divide", "remainder", "fmod", "neg", "negative", "pow", "float_power", "clone", "exp",
-    "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "reciprocal",
-    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "erf", "erfc",
-    "erfinv", "abs", "absolute", "sign", "sgn", "floor", "ceil", "trunc", "fix", "frac", "relu",
-    "round", "atan2", "arctan2", "logit", "clamp", "clip", "clamp_min", "clamp_max", "maximum",
-    "minimum", "fmax", "fmin", "where", "masked_fill", "lerp", "addcmul", "addcdiv", "eq", "ne",
-    "lt", "le", "gt", "ge", "less", "less_equal", "greater", "greater_equal", "not_equal",
-    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
-    "bitwise_xor", "bitwise_not", "equal", "isclose", "allclose", "isnan", "isinf", "isfinite",
-    "isposinf", "isneginf", "signbit", "nan_to_num", "sum", "nansum", "mean", "nanmean", "prod",
-    "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "var", "std", "var_mean",
-    "std_mean", "norm", "logsumexp", "softmax", "log_softmax", "cumsum", "cumprod", "cummax",
-    "all", "any", "count_nonzero", "sort", "argsort", "topk", "msort", "median", "kthvalue",
-    "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes",
-    "swapdims", "t", "movedim", "moveaxis", "broadcast_to", "broadcast_tensors",
-    "broadcast_shapes", "tile", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
-    "row_stack", "dstack", "column_stack", "atleast_1d", "atleast_2d", "atleast_3d", "split",
-    "tensor_split", "chunk", "unbind", "narrow", "select", "flip", "fliplr", "flipud", "roll",
-    "tril", "triu", "diag", "diagonal", "diag_embed", "diagflat", "trace", "gather",
-    "take_along_dim", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
-    "index_fill", "index_copy", "index_put", "masked_select", "masked_scatter", "take", "nonzero",
-    "argwhere", "unique", "unique_consecutive", "bincount", "searchsorted", "bucketize", "matmul",
-    "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "baddbmm", "addmv",
-    "addbmm", "einsum", "tensordot", "kron", "strided", "contiguous_format", "preserve_format",
-    "channels_last", "e", "pi", "inf", "nan", "result_type", "is_tensor", "is_floating_point",
-    "is_complex", "is_nonzero", "numel", "detach", "set_printoptions", "get_num_threads",
-    "set_num_threads", "get_num_interop_threads", "set_num_interop_threads",
+    "sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax",
+    "argmin", "var", "std", "var_mean", "std_mean", "norm", "logsumexp", "softmax", "log_softmax",
+    "cumsum", "cumprod", "cummax", "all", "any", "count_nonzero", "sort", "argsort", "topk",
+    "msort", "median", "kthvalue", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze",
+    "permute", "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "broadcast_to",
+    "broadcast_tensors", "broadcast_shapes", "tile", "cat", "concat", "concatenate", "stack",
+    "hstack", "vstack", "row_stack", "dstack", "column_stack", "atleast_1d", "atleast_2d",
+    "atleast_3d", "split", "tensor_split", "chunk", "unbind", "narrow", "select", "flip", "fliplr",
+    "flipud", "roll", "tril", "triu", "diag", "diagonal", "diag_embed", "diagflat", "trace",
+    "gather", "take_along_dim", "scatter", "scatter_add", "scatter_reduce", "index_select",
+    "index_add", "index_fill", "index_copy", "index_put", "masked_select", "masked_scatter",
+    "take", "nonzero", "argwhere", "unique", "unique_consecutive", "bincount", "searchsorted",
+    "bucketize", "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
+    "baddbmm", "addmv", "addbmm", "einsum", "tensordot", "kron", "strided", "contiguous_format",
+    "preserve_format", "channels_last", "e", "pi", "inf", "nan", "result_type", "is_tensor",
+    "is_floating_point", "is_complex", "is_nonzero", "numel", "detach", "set_printoptions",
+    "get_num_threads", "set_num_threads", "get_num_interop_threads", "set_num_interop_threads",
     "use_deterministic_algorithms", "compile", "cuda", "backends", "save", "load",
     "save_safetensors", "load_safetensors",
 ]
+__all__ += _pointwise.__all__  # an op module's own export list (ember/_ops/pointwise.py)
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)

@@ -1492,3 +1492,4 @@ from ._ops import shape as _sh  # noqa: E402
 from ._ops import indexing as _ix  # noqa: E402
 from ._ops import linalg as _la  # noqa: E402
 from ._ops import inplace as _inp  # noqa: E402
+

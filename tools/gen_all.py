@@ -13,7 +13,8 @@ skip = {"builtins_bool", "builtins_int", "annotations"}
 for node in tree.body:
     if isinstance(node, ast.ImportFrom) and node.module != "__future__":
         for a in node.names:
-            names.append(a.asname or a.name)
+            if a.name != "*":  # a star import brings its module's __all__, added separately
+                names.append(a.asname or a.name)
     elif isinstance(node, ast.Import):
         for a in node.names:
             names.append((a.asname or a.name).split(".")[0])

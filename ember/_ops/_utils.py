@@ -1,6 +1,8 @@
 """Shared op machinery: dims, scalars, promotion and torch-style error texts."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
@@ -217,3 +219,24 @@ def wrap(arr):
 
 def unwrap(x):
     return x._array if isinstance(x, Tensor) else x
+
+
+def install_methods(module: Any) -> None:
+    """Give Tensor a method ``t.name(*args)`` = ``module.name(t, *args)`` and its in-place form
+    ``t.name_(*args)`` for each name in ``module.TENSOR_METHODS`` that Tensor does not define
+    itself (an op module's export list: see the end of ``ember/_ops/pointwise.py``)."""
+    from .inplace import inplace  # (inplace.py imports this module)
+    for name in module.TENSOR_METHODS:
+        fn = getattr(module, name)
+        if name not in Tensor.__dict__:
+            setattr(Tensor, name, _named(lambda self, *a, _f=fn, **k: _f(self, *a, **k), name,
+                                         f"See :func:`ember.{fn.__name__}`."))
+        if name + "_" not in Tensor.__dict__:
+            setattr(Tensor, name + "_", _named(
+                lambda self, *a, _f=fn, **k: inplace(self, _f, *a, **k), name + "_",
+                f"In-place version of :meth:`Tensor.{name}`."))
+
+
+def _named(method: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
+    method.__name__, method.__qualname__, method.__doc__ = name, f"Tensor.{name}", doc
+    return method

@@ -603,7 +603,7 @@ def _out(res, out):
 
 
 def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad):
-    """Build a one-input Op: ``fwd(a)`` on arrays, ``bwd(g, x, xp)`` where ``x`` is the saved
+    """Build a one-input Op: ``fwd(a)`` on arrays, ``bwd(g, x, ns)`` where ``x`` is the saved
     input (save='in') or output (save='out').  The op and its public function show the docstring
     "Returns a new tensor with {doc}" plus "Derivative: {grad}." (the formula, in ASCII)."""
 
@@ -936,6 +936,38 @@ def atan2(input, other):
 
 
 arctan2 = atan2
+
+
+class Hypot(Op):
+    """y = sqrt(a**2 + b**2); dy/da = a / y, dy/db = b / y (NaN at a = b = 0, as in torch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = xp.hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g, ns):
+        a, b, y = ctx.saved_tensors
+        return g * a / y, g * b / y
+
+    @staticmethod
+    def check(a, b, dtype):
+        if not dtype.is_floating_point:
+            raise not_implemented("hypot_cpu", dtype.np)
+
+
+def hypot(input, other):
+    """Returns sqrt(input**2 + other**2) elementwise, the hypotenuse of right triangles with legs
+    ``input`` and ``other`` (broadcast; floating dtypes only)."""
+    if not isinstance(input, Tensor):
+        raise must_be_tensor("hypot", input, 1, "input")
+    if not isinstance(other, Tensor):
+        raise must_be_tensor("hypot", other)
+    if input._array.dtype.kind != "f" or other._array.dtype.kind != "f":
+        return _binary_slow(Hypot, input, other, None, False)
+    return binary(Hypot, input, other)
 
 
 class Logit(Op):
@@ -1393,3 +1425,26 @@ from .clamp import (Clamp, ClampMax, ClampMaxTensor, ClampMin, ClampMinTensor,  
                     ClampTensor, Fmax, Fmin, Maximum, Minimum, _clamp, _maximum, _minimum,
                     _scalar_bound, _tensors_only, clamp, clamp_, clamp_max, clamp_min, clip,
                     fmax, fmin, maximum, minimum)
+
+
+# ------------------------------------------------------------------------------ exports
+# ``ember/__init__.py`` exports every name in ``__all__`` (the ``torch.*`` functions defined
+# here); each name in ``TENSOR_METHODS`` also becomes a Tensor method ``t.name(...)`` and its
+# in-place form ``t.name_(...)`` (``ember/_tensor.py`` ``install_methods``), unless Tensor
+# defines that method itself.  Adding an op: its Op class and public function above, its names
+# here, and a row in ``tests/op_table.py``.
+__all__ = [
+    "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
+    "floor_divide", "remainder", "fmod", "neg", "negative", "pow", "float_power", "clone", "exp",
+    "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "reciprocal",
+    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
+    "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "erf", "erfc",
+    "erfinv", "abs", "absolute", "sign", "sgn", "floor", "ceil", "trunc", "fix", "frac", "relu",
+    "round", "atan2", "arctan2", "logit", "clamp", "clip", "clamp_min", "clamp_max", "maximum",
+    "minimum", "fmax", "fmin", "where", "masked_fill", "lerp", "addcmul", "addcdiv", "eq", "ne",
+    "lt", "le", "gt", "ge", "less", "less_equal", "greater", "greater_equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "equal", "isclose", "allclose", "isnan", "isinf", "isfinite",
+    "isposinf", "isneginf", "signbit", "nan_to_num", "hypot",
+]
+TENSOR_METHODS = ("hypot",)
