@@ -25,59 +25,13 @@ Under ``create_graph`` the backward is written with differentiable ember ops (``
 """
 from __future__ import annotations
 
-import threading
-
 from .._backend import xp
+from .._scratch import owned_workspace, workspace
 from ..autograd.function import Op, _apply
 
-__all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2d", "workspace"]
+__all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2d"]
 
 _as_strided = xp.lib.stride_tricks.as_strided
-
-_tls = threading.local()
-_WS_MAX_BYTES = 256 << 20  # total scratch kept between calls (per thread)
-
-
-def workspace(tag, shape, dtype, owner=None):
-    """A scratch array reused across calls (per thread, keyed by tag/shape/dtype): contents are
-    garbage; it must not escape the op that asks for it.  Least recently used ones are dropped
-    once the kept total passes ``_WS_MAX_BYTES``.  ``owner`` (any token) marks who writes it
-    now, so a later call can ask ``owned_workspace`` whether the contents are still its own."""
-    cache = getattr(_tls, "ws", None)
-    if cache is None:
-        cache = _tls.ws = {}
-        _tls.owner = {}
-    key = (tag, shape, dtype)
-    _tls.owner[key] = owner
-    a = cache.pop(key, None)
-    if a is None:
-        a = xp.empty(shape, dtype)
-        if a.nbytes > _WS_MAX_BYTES:  # too big to keep
-            _tls.owner.pop(key, None)
-            return a
-        if a.nbytes >= 1 << 17:
-            # A cached scratch array is never freed, so glibc never sees the large temporary
-            # it replaces and keeps its dynamic mmap/trim thresholds low: every multi-MB output
-            # array is then a fresh mmap (page faults on first touch, ~1 ms per 4 MB).  Freeing
-            # one untouched block of the same size gives malloc the signal uncached code gives.
-            xp.empty(a.nbytes, xp.uint8)
-        total = a.nbytes + sum(v.nbytes for v in cache.values())
-        while cache and total > _WS_MAX_BYTES:
-            old = next(iter(cache))
-            total -= cache.pop(old).nbytes
-            _tls.owner.pop(old, None)
-    cache[key] = a  # most recently used last
-    return a
-
-
-def owned_workspace(tag, shape, dtype, owner):
-    """The workspace last written under ``owner`` if nobody has written it since, else None."""
-    key = (tag, shape, dtype)
-    cache = getattr(_tls, "ws", None)
-    if cache is None or owner is None or _tls.owner.get(key) is not owner:
-        return None
-    return cache.get(key)
-
 
 def geom2d(kernel, stride, padding, dilation):
     """Normalise geometry to (kh, kw), (sh, sw), (top, bottom, left, right), (dh, dw)."""

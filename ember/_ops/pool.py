@@ -15,8 +15,8 @@ order gradients work.
 from __future__ import annotations
 
 from .._backend import xp
+from .._scratch import workspace
 from ..autograd.function import Op, _apply
-from .conv import workspace
 
 __all__ = ["MaxPool", "MaxPoolTiled", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
            "AdaptiveAvgPoolDivisible", "pool_out_size"]

@@ -14,10 +14,9 @@ The generic step functions take the array namespace ``xp`` as an argument: they 
 """
 from __future__ import annotations
 
-import sys
-
 from .._backend import nx, xp
 from .._backend import xp as _xp  # constant index/mask arrays, also under create_graph
+from .._scratch import buffer
 from ..autograd.function import Op
 
 __all__ = ["LSTMLayer", "LSTMSeq", "LSTMCellStep", "GRULayer", "RNNLayer", "UnsafeSplit"]
@@ -107,59 +106,11 @@ _PERM = [3, 0, 1, 2]
 
 
 # Scratch buffers.  The big per-call arrays (gate activations, states, gate gradients: several
-# MiB) would otherwise be fresh allocations on every call, which glibc serves with new pages
-# (mmap, or heap growth and trimming): thousands of page faults per call, a third of the time.
-# So they come from a small pool and are reused once nothing but the pool references them
-# (outputs and saved arrays are referenced by their tensors/nodes until released).  Only
-# internal buffers and the layer output come from here, never returned gradients; the pool
-# holds at most _POOL_MAX bytes, free buffers of other shapes are evicted first.
-_POOL: dict[tuple, list] = {}  # (shape, dtype) -> free buffers
-_POOL_MAX = 64 << 20
-_POOL_MIN = 1 << 16
-_pool_bytes = [0]
-_getrc = sys.getrefcount
-
-
-def _free_rc():
-    lst = [xp.empty(1)]
-    for a in lst:
-        return _getrc(a)
-
-
-_FREE = _free_rc()   # refcount of a pooled array that nothing else references (same code shape)
-
-
-def _buf(shape, dtype):
-    """An uninitialised array of ``shape``/``dtype``, reused from the pool when free."""
-    lst = _POOL.get((shape, dtype))
-    if lst is not None:
-        for a in lst:
-            if _getrc(a) == _FREE:
-                return a
-    a = xp.empty(shape, dtype)
-    n = a.nbytes
-    if n < _POOL_MIN:
-        return a
-    if _pool_bytes[0] + n > _POOL_MAX:
-        _evict(n)
-    if _pool_bytes[0] + n <= _POOL_MAX:
-        _POOL.setdefault((shape, dtype), []).append(a)
-        _pool_bytes[0] += n
-    return a
-
-
-def _evict(n):
-    for key in list(_POOL):
-        keep = [a for a in _POOL[key] if _getrc(a) > _FREE + 1]
-        for a in _POOL[key]:
-            if _getrc(a) <= _FREE + 1:
-                _pool_bytes[0] -= a.nbytes
-        if keep:
-            _POOL[key] = keep
-        else:
-            del _POOL[key]
-        if _pool_bytes[0] + n <= _POOL_MAX:
-            return
+# MiB) would otherwise be fresh allocations on every call: thousands of page faults per call, a
+# third of the time.  So they are reusable buffers of ``ember._scratch`` (handed out again once
+# nothing but the pool references them: outputs and saved arrays are referenced by their
+# tensors/nodes until released).  Only internal buffers and the layer output come from there,
+# never returned gradients.
 
 
 def _scaled(w):
@@ -167,7 +118,7 @@ def _scaled(w):
     halved."""
     H = w.shape[0] // 4
     w4 = w.reshape((4, H) + w.shape[1:])
-    out = _buf(w.shape, w.dtype)
+    out = buffer(w.shape, w.dtype)
     xp.take(w4, _PERM, axis=0, out=out.reshape(w4.shape))
     out[:3 * H] *= 0.5
     return out
@@ -209,17 +160,17 @@ def _lstm_fwd_core(acts, w, h0, c0, xin=None):
     H2, H3 = 2 * H, 3 * H
     dt = acts.dtype
     if xin is None:
-        hx = hts = _buf((T + 1, H, B), dt)
+        hx = hts = buffer((T + 1, H, B), dt)
     else:  # hx[t] = [h_t; xin[t]], one contiguous (H + K, B) GEMM operand per step
-        hx = _buf((T + 1, H + xin.shape[1], B), dt)
+        hx = buffer((T + 1, H + xin.shape[1], B), dt)
         hx[:T, H:] = xin
         hts = hx[:, :H]
-    cs = _buf((T + 1, H, B), dt)
-    tcs = _buf((T, H, B), dt)
+    cs = buffer((T + 1, H, B), dt)
+    tcs = buffer((T, H, B), dt)
     hts[0] = h0.T
     cs[0] = c0.T
-    tmp = _buf((G, B), dt)
-    tmph = _buf((H, B), dt)
+    tmp = buffer((G, B), dt)
+    tmph = buffer((H, B), dt)
     matmul, multiply, tanh = xp.matmul, xp.multiply, xp.tanh
     for t in range(T):
         a = acts[t]
@@ -239,7 +190,7 @@ def _lstm_fwd_core(acts, w, h0, c0, xin=None):
         tc = tcs[t]
         tanh(c, out=tc)
         multiply(a[:H], tc, out=hts[t + 1])
-    out = _buf((T, B, H), dt)
+    out = buffer((T, B, H), dt)
     xp.copyto(out, hts[1:].transpose(0, 2, 1))
     return out, hts[-1].T.copy(), cs, tcs
 
@@ -266,25 +217,25 @@ def _lstm_bwd_core(gout, ghT, gcT, w_t, acts, cs, tcs, need_h0, gcs=None):
     # the factors that do not depend on the recurrence, for all steps at once:
     # d = [dh * tc * o', dc * g * i', dc * c_prev * f', dc * i * g'] with s' = s(1 - s) and
     # tanh' = 1 - g^2; dc += dh * o * (1 - tanh(c)^2)
-    d = xp.multiply(acts, acts, out=_buf(acts.shape, dt))
+    d = xp.multiply(acts, acts, out=buffer(acts.shape, dt))
     xp.subtract(acts[:, :H3], d[:, :H3], out=d[:, :H3])
     xp.subtract(1, d[:, H3:], out=d[:, H3:])
     d[:, :H] *= tcs
     d[:, H:H2] *= acts[:, H3:]
     d[:, H2:H3] *= cs[:-1]
     d[:, H3:] *= acts[:, H:H2]
-    q = xp.multiply(tcs, tcs, out=_buf(tcs.shape, dt))
+    q = xp.multiply(tcs, tcs, out=buffer(tcs.shape, dt))
     xp.subtract(1, q, out=q)
     q *= acts[:, :H]
-    gts = _buf((T, H, B), dt)
+    gts = buffer((T, H, B), dt)
     xp.copyto(gts, gout.transpose(0, 2, 1))
     d4 = d.reshape(T, 4, H, B)
-    dh = _buf((H, B), dt)
-    dhn = _buf((H, B), dt)
-    dc = _buf((H, B), dt)
+    dh = buffer((H, B), dt)
+    dhn = buffer((H, B), dt)
+    dc = buffer((H, B), dt)
     xp.copyto(dhn, ghT.T)
     xp.copyto(dc, gcT.T)
-    tmph = _buf((H, B), dt)
+    tmph = buffer((H, B), dt)
     matmul, multiply, add = xp.matmul, xp.multiply, xp.add
     for t in range(T - 1, -1, -1):
         add(gts[t], dhn, out=dh)
@@ -306,7 +257,7 @@ def _flat_dgates(d, lstm=False):
     the LSTM's internal gate order, and the rows come out in torch's (so the GEMMs' results
     need no reordering): torch's (i, f, g, o) is the internal (o, i, f, g) rotated by one."""
     T, G, B = d.shape
-    out = _buf((G, T, B), d.dtype)
+    out = buffer((G, T, B), d.dtype)
     if lstm:
         H = G // 4
         xp.copyto(out[:G - H], d[:, H:].transpose(1, 0, 2))
@@ -320,7 +271,7 @@ def _w_t_internal(w_hh):
     """W_hh^T (H, 4H) with its columns in internal gate order, contiguous (pooled)."""
     G = w_hh.shape[0]
     H = G // 4
-    w_t = _buf(w_hh.shape[::-1], w_hh.dtype)
+    w_t = buffer(w_hh.shape[::-1], w_hh.dtype)
     xp.copyto(w_t[:, :H], w_hh[G - H:].T)
     xp.copyto(w_t[:, H:], w_hh[:G - H].T)
     return w_t
@@ -411,15 +362,15 @@ class LSTMSeq(Op):
         H = h0.shape[-1]
         G = 4 * H
         K = I + (b_ih is not None)
-        xin = _buf((T, K, B), x.dtype)
+        xin = buffer((T, K, B), x.dtype)
         xp.copyto(xin[:, :I], xs.transpose(0, 2, 1))
-        w = _buf((G, H + K), x.dtype)
+        w = buffer((G, H + K), x.dtype)
         w[:, :H] = _scaled(w_hh)
         w[:, H:H + I] = _scaled(w_ih)
         if b_ih is not None:
             xin[:, I] = 1
             w[:, H + I] = _scaled(b_ih + b_hh)
-        acts = _buf((T, G, B), x.dtype)
+        acts = buffer((T, G, B), x.dtype)
         out, hT, cs, tcs = _lstm_fwd_core(acts, w, h0, c0, xin)
         res = out[::-1] if reverse else out
         if ctx.needs_input_grad:
@@ -547,17 +498,17 @@ def _gru_fwd_core(xw, w_hh, b_hn, h0):
     H = G // 3
     H2 = 2 * H
     dt = xw.dtype
-    acts = _buf((T, G, B), dt)
+    acts = buffer((T, G, B), dt)
     xp.copyto(acts, xw.transpose(0, 2, 1))
     acts[:, :H2] *= 0.5
-    w = _buf(w_hh.shape, dt)
+    w = buffer(w_hh.shape, dt)
     xp.copyto(w, w_hh)
     w[:H2] *= 0.5
-    hts = _buf((T + 1, H, B), dt)
+    hts = buffer((T + 1, H, B), dt)
     hts[0] = h0.T
-    hns = _buf((T, H, B), dt)
-    tmp = _buf((G, B), dt)
-    tmph = _buf((H, B), dt)
+    hns = buffer((T, H, B), dt)
+    tmp = buffer((G, B), dt)
+    tmph = buffer((H, B), dt)
     bn = b_hn[:, None] if b_hn is not None else None
     matmul, multiply, tanh, subtract = xp.matmul, xp.multiply, xp.tanh, xp.subtract
     for t in range(T):
@@ -581,7 +532,7 @@ def _gru_fwd_core(xw, w_hh, b_hn, h0):
         subtract(hts[t], n, out=h)
         h *= a[H:H2]
         h += n
-    out = _buf((T, B, H), dt)
+    out = buffer((T, B, H), dt)
     xp.copyto(out, hts[1:].transpose(0, 2, 1))
     return out, hts[-1].T.copy(), acts, hts, hns
 
@@ -596,8 +547,8 @@ def _gru_bwd_core(gout, ghT, w_hh, acts, hts, hns, need_h0):
     r, z, n = acts[:, :H], acts[:, H:H2], acts[:, H2:]
     # recurrence-free factors: dz = dh * (h_prev - n) z(1-z); dn = dh * (1-z)(1-n^2);
     # dr = dn * hn r(1-r)
-    p = _buf((T, G, B), dt)
-    tb = _buf((T, H, B), dt)
+    p = buffer((T, G, B), dt)
+    tb = buffer((T, H, B), dt)
     pr, pz, pn = p[:, :H], p[:, H:H2], p[:, H2:]
     xp.multiply(r, r, out=pr)
     xp.subtract(r, pr, out=pr)
@@ -610,14 +561,14 @@ def _gru_bwd_core(gout, ghT, w_hh, acts, hts, hns, need_h0):
     xp.subtract(1, pn, out=pn)
     xp.subtract(1, z, out=tb)
     pn *= tb
-    gts = _buf((T, H, B), dt)
+    gts = buffer((T, H, B), dt)
     xp.copyto(gts, gout.transpose(0, 2, 1))
-    w_t = _buf(w_hh.shape[::-1], dt)
+    w_t = buffer(w_hh.shape[::-1], dt)
     xp.copyto(w_t, w_hh.T)
-    dX = _buf((T, G, B), dt)
-    dHH = _buf((T, G, B), dt)
-    dh = _buf((H, B), dt)
-    dhn = _buf((H, B), dt)
+    dX = buffer((T, G, B), dt)
+    dHH = buffer((T, G, B), dt)
+    dh = buffer((H, B), dt)
+    dhn = buffer((H, B), dt)
     xp.copyto(dhn, ghT.T)
     matmul, multiply, add = xp.matmul, xp.multiply, xp.add
     for t in range(T - 1, -1, -1):
