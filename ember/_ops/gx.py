@@ -157,6 +157,17 @@ def isnan(a):
     return _pw.isnan(a)
 
 
+def detach(a):
+    """``a`` as a constant: no graph edge (the same array on NumPy's side)."""
+    return a.detach()
+
+
+def apply(cls, *args, **kwargs):
+    """Op ``cls`` on ``args``: a node of its own under create_graph, only its forward on arrays
+    (``nx.apply``), so a formula that calls an op reads the same in both namespaces."""
+    return _apply(cls, args, kwargs, None)
+
+
 # ------------------------------------------------------------------------------ scatter helpers
 
 
