@@ -20,9 +20,8 @@ Scratch arrays (padded input, cols, GEMM results) live in per-thread workspaces 
 calls (fresh multi-MB arrays cost page faults that rival the arithmetic).  The backward reuses the
 forward's ``cols`` workspace when no other conv of the same geometry has overwritten it since (an
 owner token), else recomputes it; ``cols`` is never saved.
-The reference ``backward`` is written in the ``ns`` vocabulary with ``Unfold``/``Fold`` + matmul
-(differentiable ember ops under ``create_graph``, so higher-order gradients are exact); the
-first-order paths above are the ops' ``fast_backward``.
+Under ``create_graph`` the backward is written with differentiable ember ops (``Unfold``/``Fold``
++ matmul), so higher-order gradients are exact.
 """
 from __future__ import annotations
 
@@ -471,7 +470,8 @@ def _empty_double_backward(res, xshape, x, w, ns):
 
 def _conv_backward_ref(g, x, w, stride, pads, dil, groups, one_d, needs, xshape, ns):
     """The reference backward, in the ns vocabulary: through differentiable ember ops under
-    create_graph (higher-order gradients)."""
+    create_graph (higher-order gradients).  The first-order paths (the wide im2col fast path,
+    cols + col2im) are ``Conv.fast_backward``."""
     if one_d:
         g = ns.expand_dims(g, 2)
         x = ns.expand_dims(x, 2) if x is not None else None

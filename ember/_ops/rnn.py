@@ -8,9 +8,10 @@ Inside, each step is one recurrent GEMM plus in-place elementwise gate math on p
 buffers, with one ``tanh`` over all gates (sigmoid(x) = 0.5 * tanh(x / 2) + 0.5); see the NumPy
 fast path below for the layout.  The backward is closed-form BPTT; dW_hh is one GEMM at the end.
 
-The generic step functions take the array namespace ``xp`` as an argument: they are used under
-``create_graph``, where the forward is replayed from the saved inputs through differentiable ops
-(ember's graph namespace) so that higher-order gradients are exact.
+The generic step functions take the namespace ``ns`` as an argument: they make each op's reference
+``backward``, which replays the forward from the saved inputs (through differentiable ops under
+``create_graph``, so that higher-order gradients are exact); the fused BPTT on the forward's
+saved activations is the op's first-order ``fast_backward``.
 """
 from __future__ import annotations
 
