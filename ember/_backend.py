@@ -277,3 +277,14 @@ nx.take_along_axis = _take_along
 nx.graph = False
 nx.connect = lambda r, src, name=None: r  # gx.connect: the graph edge only matters there
 nx.no_double_backward = lambda r, src, fn: r
+nx.cut = lambda r, *srcs: r  # gx.cut: only the graph differs
+nx.detach = lambda a: a  # gx.detach: a constant (no graph edge) is all an array is
+
+
+def _forward_of(cls, *args, **kwargs):
+    """gx.apply on arrays: op ``cls``'s forward alone (no node), as NumPy would compute it."""
+    from .autograd.function import _NOGRAD
+    return cls.forward(_NOGRAD, *args, **kwargs)
+
+
+nx.apply = _forward_of

@@ -78,7 +78,6 @@ OP_TABLE_EXEMPT = {
              "tests/test_nn_rnn.py (test_fused_ops_gradcheck_and_gradgradcheck)"
        for name in ("GRULayer", "LSTMCellStep", "LSTMLayer", "LSTMSeq", "RNNLayer",
                     "UnsafeSplit")},
-    "PlaneGather": "max pooling's third derivative (the backward of PlaneScatter's backward)",
     "IndexEmpty": "an out-of-range index that gathers nothing: the op-table entry "
                   "index_empty_out_of_range reaches it where NumPy raises there (2.4), not "
                   "on NumPy 2.1, which returns the empty result itself",

@@ -4,8 +4,9 @@ RreluWithNoise.  The public functions (argument checks, dtype rules) are in
 ``ember/nn/_functional_core.py``.
 
 Activations with a cheap closed-form derivative are small fused Ops (one node, PyTorch's grad_fn
-name).  Backward formulas are written so they work on arrays (first order) and on Tensors
-(``create_graph=True``).
+name).  ``backward`` is the reference formula, in the ``ns`` vocabulary (arrays and Tensors);
+where arrays allow a cheaper first-order formula (the forward's overflow-free sigmoid, a saved
+erf) it is the op's ``fast_backward``.
 """
 from __future__ import annotations
 
@@ -17,29 +18,26 @@ from ..autograd.function import Op
 from . import pointwise as _pw
 
 
-def _graph(ns) -> bool:
-    return getattr(ns, "graph", False)
-
-
 def _sig(x, ns):
-    """sigmoid in either mode (overflow-free on arrays)."""
-    return _pw.sigmoid(x) if _graph(ns) else _pw._sigmoid(x)
+    """sigmoid(x) in the ns vocabulary (a SigmoidBackward0 node under create_graph)."""
+    return ns.apply(_pw.Sigmoid, x)
 
 
 def _softplus_of(z, ns):
-    """log(1 + exp(z)) in either mode, without overflow."""
-    if _graph(ns):
-        return _pw.softplus(z)
+    """torch's softplus(z) (beta 1, threshold 20) in the ns vocabulary."""
+    return ns.apply(_pw.Softplus, z, 1.0, 20.0)
+
+
+def _softplus_array(z):
+    """log(1 + exp(z)) on an array, without overflow (and without softplus's threshold: it
+    differs from ``_softplus_of`` by at most exp(-20) ~ 2e-9, for z > 20)."""
     return xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
 
 
-def _erf_of(x, ns):
-    return _pw.erf(x) if _graph(ns) else _special.erf(x)
-
-
-def _act(name, fwd, bwd, node_name=None, save="in"):
+def _act(name, fwd, bwd, node_name=None, save="in", fast=None):
     """One-input elementwise Op with constant parameters: ``fwd(a, *p)``, ``bwd(g, x, ns, *p)``
-    (``x`` is the saved input, or output when save='out')."""
+    (``x`` is the saved input, or output when save='out'), the reference formula; ``fast``,
+    optional, the same signature: the first-order array formula (``fast_backward``)."""
 
     def forward(ctx, a, *params):
         out = fwd(a, *params)
@@ -52,6 +50,12 @@ def _act(name, fwd, bwd, node_name=None, save="in"):
         return (bwd(g, x, ns, *ctx.params),) + (None,) * len(ctx.params)
 
     attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward)}
+    if fast is not None:
+        def fast_backward(ctx, g, ns):
+            (x,) = ctx.saved_tensors
+            return (fast(g, x, ns, *ctx.params),) + (None,) * len(ctx.params)
+
+        attrs["fast_backward"] = staticmethod(fast_backward)
     if node_name:
         attrs["node_name"] = node_name
     return type(name, (Op,), attrs)
@@ -67,16 +71,24 @@ def _elu_fwd(a, alpha, scale, in_scale):
     return xp.where(a > 0, a * scale, neg).astype(a.dtype, copy=False)
 
 
-def _elu_bwd(g, x, ns, alpha, scale, in_scale):
-    # torch: the exp branch where x <= 0 (NaN takes the linear one); its double backward has
-    # derivative 0 at x == 0 (the exp branch's value there, as a constant)
-    # (the exp of x < 0 only: no NaN from the branch where does not take)
-    xn = ns.where(x < 0, x, 0) if _graph(ns) else x
+def _elu_grad(g, x, xn, ns, alpha, scale, in_scale):
+    # torch: the exp branch where x <= 0 (NaN takes the linear one)
     return ns.where(x <= 0, g * ns.exp(xn * in_scale) * (alpha * scale * in_scale), g * scale)
 
 
-Elu = _act("Elu", _elu_fwd, _elu_bwd)
-Celu = _act("Celu", _elu_fwd, _elu_bwd)
+def _elu_bwd(g, x, ns, alpha, scale, in_scale):
+    # the exp of x < 0 only: its double backward has derivative 0 at x == 0 (the exp branch's
+    # value there, as a constant), and no NaN comes from the branch where does not take
+    return _elu_grad(g, x, ns.where(x < 0, x, 0), ns, alpha, scale, in_scale)
+
+
+def _elu_bwd_fast(g, x, ns, alpha, scale, in_scale):
+    # (the exp of every x: where discards the x > 0 ones, inf included)
+    return _elu_grad(g, x, x, ns, alpha, scale, in_scale)
+
+
+Elu = _act("Elu", _elu_fwd, _elu_bwd, fast=_elu_bwd_fast)
+Celu = _act("Celu", _elu_fwd, _elu_bwd, fast=_elu_bwd_fast)
 
 _SQRT_2_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
@@ -93,9 +105,9 @@ def _gelu_cdf(a):
 class Gelu(Op):
     """gelu(x) = x Phi(x) (or torch's tanh approximation); d/dx = Phi(x) + x phi(x).
 
-    First order reuses the forward's Phi (an erf costs ~10 ns an element in NumPy/SciPy, most
-    of GELU's time); under create_graph the backward recomputes it from the saved input with
-    differentiable ops, so higher-order gradients stay exact."""
+    The reference formula recomputes Phi from the saved input (with differentiable ops under
+    create_graph, so higher-order gradients stay exact); the first-order one reuses the
+    forward's Phi (an erf costs ~10 ns an element in NumPy/SciPy, most of GELU's time)."""
 
     @staticmethod
     def forward(ctx, a, approximate):
@@ -112,34 +124,53 @@ class Gelu(Op):
     def backward(ctx, g, ns):
         x, cdf = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            x2 = x * x
-            th = ns.tanh(_SQRT_2_PI * (x + 0.044715 * x2 * x))
-            d = 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * _SQRT_2_PI * (1 + 3 * 0.044715 * x2)
-            return g * d, None
-        if _graph(ns):
-            cdf = 0.5 * (1 + _erf_of(x * _INV_SQRT2, ns))
-        pdf = ns.exp(-0.5 * x * x) * (1.0 / math.sqrt(2 * math.pi))
-        return g * (cdf + x * pdf), None
+            return _gelu_tanh_grad(g, x, ns), None
+        return _gelu_grad(g, x, 0.5 * (1 + ns.apply(_pw.Erf, x * _INV_SQRT2)), ns), None
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):
+        x, cdf = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            return _gelu_tanh_grad(g, x, ns), None
+        return _gelu_grad(g, x, cdf, ns), None
 
 
-def _silu_bwd(g, x, ns):
-    s = _sig(x, ns)
+def _gelu_tanh_grad(g, x, ns):
+    x2 = x * x
+    th = ns.tanh(_SQRT_2_PI * (x + 0.044715 * x2 * x))
+    return g * (0.5 * (1 + th) + 0.5 * x * (1 - th * th) * _SQRT_2_PI * (1 + 3 * 0.044715 * x2))
+
+
+def _gelu_grad(g, x, cdf, ns):
+    """d gelu = Phi(x) + x phi(x), given Phi(x) = ``cdf``."""
+    pdf = ns.exp(-0.5 * x * x) * (1.0 / math.sqrt(2 * math.pi))
+    return g * (cdf + x * pdf)
+
+
+def _silu_grad(g, x, s):
     return g * (s * (1 + x * (1 - s)))
 
 
-Silu = _act("Silu", lambda a: a * _pw._sigmoid(a), _silu_bwd)
+Silu = _act("Silu", lambda a: a * _pw._sigmoid(a),
+            lambda g, x, ns: _silu_grad(g, x, _sig(x, ns)),
+            fast=lambda g, x, ns: _silu_grad(g, x, _pw._sigmoid(x)))
 
 
 def _mish_fwd(a):
     return a * xp.tanh(xp.maximum(a, 0) + xp.log1p(xp.exp(-xp.abs(a))))
 
 
-def _mish_bwd(g, x, ns):
-    tsp = ns.tanh(_softplus_of(x, ns))
-    return g * (tsp + x * _sig(x, ns) * (1 - tsp * tsp))
+def _mish_grad(g, x, tsp, s):
+    """d mish, given tanh(softplus(x)) = ``tsp`` and sigmoid(x) = ``s``."""
+    return g * (tsp + x * s * (1 - tsp * tsp))
 
 
-Mish = _act("Mish", _mish_fwd, _mish_bwd)
+Mish = _act("Mish", _mish_fwd,
+            lambda g, x, ns: _mish_grad(g, x, ns.tanh(_softplus_of(x, ns)), _sig(x, ns)),
+            # (softplus without its threshold: equal to the reference's in float64, whose
+            # tanh is 1 from x > 20 on either way)
+            fast=lambda g, x, ns: _mish_grad(g, x, ns.tanh(_softplus_array(x)),
+                                             _pw._sigmoid(x)))
 Hardtanh = _act("Hardtanh", lambda a, lo, hi: xp.clip(a, lo, hi).astype(a.dtype, copy=False),
                 lambda g, x, ns, lo, hi: ns.connect(ns.where((x <= lo) | (x >= hi), 0, g), x,
                                                     "HardtanhBackwardBackward0"))
@@ -168,7 +199,8 @@ def _logsigmoid_fwd(a):
     return (xp.minimum(a, 0) - xp.log1p(xp.exp(-xp.abs(a)))).astype(a.dtype, copy=False)
 
 
-LogSigmoid = _act("LogSigmoid", _logsigmoid_fwd, lambda g, x, ns: g * _sig(-x, ns))
+LogSigmoid = _act("LogSigmoid", _logsigmoid_fwd, lambda g, x, ns: g * _sig(-x, ns),
+                  fast=lambda g, x, ns: g * _pw._sigmoid(-x))
 Hardshrink = _act("Hardshrink",
                   lambda a, lam: xp.where((a >= -lam) & (a <= lam), 0, a).astype(
                       a.dtype, copy=False),
@@ -196,15 +228,29 @@ class Glu(Op):
     @staticmethod
     def backward(ctx, g, ns):
         (x,) = ctx.saved_tensors
-        dim = ctx.dim
-        n = x.shape[dim] // 2
-        idx = [slice(None)] * x.ndim
-        idx[dim] = slice(0, n)
-        a = x[tuple(idx)]
-        idx[dim] = slice(n, None)
-        s = _sig(x[tuple(idx)], ns)
-        ga = g * s
-        return ns.concatenate([ga, ga * a * (1 - s)], axis=dim), None
+        a, b = _halves(x, ctx.dim)
+        return _glu_grad(g, a, _sig(b, ns), ctx.dim, ns), None
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):
+        (x,) = ctx.saved_tensors
+        a, b = _halves(x, ctx.dim)
+        return _glu_grad(g, a, _pw._sigmoid(b), ctx.dim, ns), None
+
+
+def _halves(x, dim):
+    n = x.shape[dim] // 2
+    idx = [slice(None)] * x.ndim
+    idx[dim] = slice(0, n)
+    a = x[tuple(idx)]
+    idx[dim] = slice(n, None)
+    return a, x[tuple(idx)]
+
+
+def _glu_grad(g, a, s, dim, ns):
+    """d glu, given the first half ``a`` and sigmoid of the second ``s``."""
+    ga = g * s
+    return ns.concatenate([ga, ga * a * (1 - s)], axis=dim)
 
 
 class PreluKernel(Op):
@@ -219,12 +265,17 @@ class PreluKernel(Op):
     def backward(ctx, g, ns):
         x, w = ctx.saved_tensors
         pos = x > 0
-        if _graph(ns):  # torch's double backward masks with x >= 0: no x == 0 derivatives
-            zero = x == 0
-            name = "PreluKernelBackwardBackward0"
-            return (ns.connect(ns.where(pos, g, ns.where(zero, w.detach() * g, w * g)), x, name),
-                    ns.connect(ns.where(pos, 0.0, ns.where(zero, x.detach() * g, x * g)), w,
-                               name))
+        # torch's double backward masks with x >= 0: no x == 0 derivatives
+        zero = x == 0
+        name = "PreluKernelBackwardBackward0"
+        return (ns.connect(ns.where(pos, g, ns.where(zero, ns.detach(w) * g, w * g)), x, name),
+                ns.connect(ns.where(pos, 0.0, ns.where(zero, ns.detach(x) * g, x * g)), w,
+                           name))
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):
+        x, w = ctx.saved_tensors
+        pos = x > 0
         return ns.where(pos, g, w * g), ns.where(pos, 0.0, x * g)
 
 

@@ -9,15 +9,16 @@ blocks entirely giving zeros (torch's safe softmax), and the closed-form backwar
     dv = p^T g,   dp = g v^T,   ds = p * (dp - rowsum(dp * p)),   dq = ds k * scale,
     dk = ds^T q * scale.
 
-Under ``create_graph`` the probabilities are recomputed from the saved inputs through
-differentiable ops, so higher-order gradients are exact.
+The reference ``backward`` recomputes the probabilities from the saved inputs (through
+differentiable ops under ``create_graph``, so higher-order gradients are exact); the first-order
+``fast_backward`` reuses the forward's.
 """
 from __future__ import annotations
 
 from .._backend import xp
 from .pointwise import Mul
 from .reduction import Softmax
-from ..autograd.function import Op, _apply
+from ..autograd.function import Op
 
 __all__ = ["FlashAttention", "SafeSoftmax", "MulScalar", "flash_ok"]
 
@@ -84,17 +85,25 @@ class FlashAttention(Op):
     def backward(ctx, g, ns):
         q, k, v, p = ctx.saved_tensors
         mask, scale = ctx.geo
-        if ns.graph:  # the probabilities again, through differentiable ops
-            s = ns.matmul(q, ns.swapaxes(k, -1, -2)) * scale
-            if mask is not None:
-                s = s + mask
-            p = _apply(SafeSoftmax, (s, -1), {}, None)
-        dv = ns.matmul(ns.swapaxes(p, -1, -2), g)
-        dp = ns.matmul(g, ns.swapaxes(v, -1, -2))
-        ds = p * (dp - ns.sum(dp * p, axis=-1, keepdims=True))
-        dq = ns.matmul(ds, k) * scale
-        dk = ns.matmul(ns.swapaxes(ds, -1, -2), q) * scale
-        return dq, dk, dv, None, None
+        # the probabilities again (through differentiable ops under create_graph)
+        s = ns.matmul(q, ns.swapaxes(k, -1, -2)) * scale
+        if mask is not None:
+            s = s + mask
+        return _attention_grads(g, q, k, v, ns.apply(SafeSoftmax, s, -1), scale, ns)
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):  # (the forward's probabilities)
+        q, k, v, p = ctx.saved_tensors
+        return _attention_grads(g, q, k, v, p, ctx.geo[1], ns)
+
+
+def _attention_grads(g, q, k, v, p, scale, ns):
+    dv = ns.matmul(ns.swapaxes(p, -1, -2), g)
+    dp = ns.matmul(g, ns.swapaxes(v, -1, -2))
+    ds = p * (dp - ns.sum(dp * p, axis=-1, keepdims=True))
+    dq = ns.matmul(ds, k) * scale
+    dk = ns.matmul(ns.swapaxes(ds, -1, -2), q) * scale
+    return dq, dk, dv, None, None
 
 
 class SafeSoftmax(Softmax):

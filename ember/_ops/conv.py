@@ -381,9 +381,14 @@ class Conv(Op):
         x, w, cols = ctx.saved_tensors
         stride, pads, dil, groups, one_d, xshape = ctx.geo
         needs = ctx.needs_input_grad
-        if ns.graph:
-            res = _conv_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs, xshape)
-            return _empty_double_backward(res, xshape, x, w, ns)
+        res = _conv_backward_ref(g, x, w, stride, pads, dil, groups, one_d, needs, xshape, ns)
+        return _empty_double_backward(res, xshape, x, w, ns)
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):
+        x, w, cols = ctx.saved_tensors
+        stride, pads, dil, groups, one_d, xshape = ctx.geo
+        needs = ctx.needs_input_grad
         if one_d:
             g = g[:, :, None]
             w = w[:, :, None]
@@ -417,29 +422,33 @@ def _empty_double_backward(res, xshape, x, w, ns):
     return tuple(r if r is None else ns.cut(r, x, w) for r in res)
 
 
-def _conv_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs, xshape):
-    """The same backward through differentiable ember ops (higher-order gradients)."""
+def _conv_backward_ref(g, x, w, stride, pads, dil, groups, one_d, needs, xshape, ns):
+    """The reference backward, in the ns vocabulary: through differentiable ember ops under
+    create_graph (higher-order gradients).  The first-order paths (the wide im2col fast path,
+    cols + col2im) are ``Conv.fast_backward``."""
     if one_d:
-        g = g.unsqueeze(2)
-        x = x.unsqueeze(2) if x is not None else None
-        w = w.unsqueeze(2)
+        g = ns.expand_dims(g, 2)
+        x = ns.expand_dims(x, 2) if x is not None else None
+        w = ns.expand_dims(w, 2)
     n, o, oh, ow = g.shape
     _, cg, kh, kw = w.shape
     gg = g.reshape(n, groups, o // groups, oh * ow)
     wg = w.reshape(groups, o // groups, cg * kh * kw)
     gx = gw = gb = None
     if needs[0]:
-        cols = wg.transpose(1, 2).matmul(gg).reshape(n, groups * cg * kh * kw, oh * ow)
-        gx = fold(cols, xshape[-2:], (kh, kw), stride, pads, dil)
+        cols = ns.matmul(ns.swapaxes(wg, 1, 2), gg).reshape(n, groups * cg * kh * kw, oh * ow)
+        gx = ns.apply(Fold, cols, tuple(xshape[-2:]), (kh, kw), tuple(stride), tuple(pads),
+                      tuple(dil))
         if one_d:
-            gx = gx.squeeze(2)
+            gx = ns.squeeze(gx, 2)
     if needs[1]:
-        cols = unfold(x, (kh, kw), stride, pads, dil).reshape(n, groups, cg * kh * kw, oh * ow)
-        gw = gg.matmul(cols.transpose(-1, -2)).sum(0).reshape(w.shape)
+        cols = ns.apply(Unfold, x, (kh, kw), tuple(stride), tuple(pads), tuple(dil))
+        cols = cols.reshape(n, groups, cg * kh * kw, oh * ow)
+        gw = ns.sum(ns.matmul(gg, ns.swapaxes(cols, -1, -2)), axis=0).reshape(w.shape)
         if one_d:
-            gw = gw.squeeze(2)
+            gw = ns.squeeze(gw, 2)
     if needs[2]:
-        gb = g.sum((0, 2, 3))
+        gb = ns.sum(g, axis=(0, 2, 3))
     return gx, gw, gb, None, None, None, None
 
 
@@ -481,9 +490,14 @@ class ConvTranspose(Op):
         x, w = ctx.saved_tensors
         stride, pads, dil, groups, one_d = ctx.geo
         needs = ctx.needs_input_grad
-        if ns.graph:
-            res = _convT_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs)
-            return _empty_double_backward(res, x.shape, x, w, ns)
+        res = _convT_backward_ref(g, x, w, stride, pads, dil, groups, one_d, needs, ns)
+        return _empty_double_backward(res, x.shape, x, w, ns)
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):
+        x, w = ctx.saved_tensors
+        stride, pads, dil, groups, one_d = ctx.geo
+        needs = ctx.needs_input_grad
         if one_d:
             g = g[:, :, None]
             x, w = _to2d(x, w, None)
@@ -517,15 +531,16 @@ def _conv_fwd_cols(cols, w, groups, xshape):
     return out.reshape(xshape)
 
 
-def _convT_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs):
+def _convT_backward_ref(g, x, w, stride, pads, dil, groups, one_d, needs, ns):
+    """The reference backward of ConvTranspose (see _conv_backward_ref)."""
     if one_d:
-        g = g.unsqueeze(2)
-        x = x.unsqueeze(2)
-        w = w.unsqueeze(2)
+        g = ns.expand_dims(g, 2)
+        x = ns.expand_dims(x, 2)
+        w = ns.expand_dims(w, 2)
     n, cin, h, wd = x.shape
     _, cog, kh, kw = w.shape
     k = cog * kh * kw
-    gcols = unfold(g, (kh, kw), stride, pads, dil)
+    gcols = ns.apply(Unfold, g, (kh, kw), tuple(stride), tuple(pads), tuple(dil))
     gcols = gcols.reshape(n, groups, k, gcols.shape[-1])
     # the padded g may hold one more window row/col than x (output_padding): keep h*w of them
     if gcols.shape[-1] != h * wd:
@@ -535,16 +550,16 @@ def _convT_backward_graph(g, x, w, stride, pads, dil, groups, one_d, needs):
     wg = w.reshape(groups, cin // groups, k)
     gx = gw = gb = None
     if needs[0]:
-        gx = wg.matmul(gcols).reshape(x.shape)
+        gx = ns.matmul(wg, gcols).reshape(x.shape)
         if one_d:
-            gx = gx.squeeze(2)
+            gx = ns.squeeze(gx, 2)
     if needs[1]:
         xg = x.reshape(n, groups, cin // groups, h * wd)
-        gw = xg.matmul(gcols.transpose(-1, -2)).sum(0).reshape(w.shape)
+        gw = ns.sum(ns.matmul(xg, ns.swapaxes(gcols, -1, -2)), axis=0).reshape(w.shape)
         if one_d:
-            gw = gw.squeeze(2)
+            gw = ns.squeeze(gw, 2)
     if needs[2]:
-        gb = g.sum((0, 2, 3))
+        gb = ns.sum(g, axis=(0, 2, 3))
     return gx, gw, gb, None, None, None, None, None
 
 
@@ -576,10 +591,8 @@ class PixelShuffle(Op):
         return _shuffle(x, r)
 
     @staticmethod
-    def backward(ctx, g, ns):
-        if ns.graph:
-            return _apply(PixelUnshuffle, (g, ctx.r), {}, None), None
-        return _unshuffle(g, ctx.r), None
+    def backward(ctx, g, ns):  # (on arrays: _unshuffle)
+        return ns.apply(PixelUnshuffle, g, ctx.r), None
 
 
 class PixelUnshuffle(Op):
@@ -591,7 +604,5 @@ class PixelUnshuffle(Op):
         return _unshuffle(x, r)
 
     @staticmethod
-    def backward(ctx, g, ns):
-        if ns.graph:
-            return _apply(PixelShuffle, (g, ctx.r), {}, None), None
-        return _shuffle(g, ctx.r), None
+    def backward(ctx, g, ns):  # (on arrays: _shuffle)
+        return ns.apply(PixelShuffle, g, ctx.r), None

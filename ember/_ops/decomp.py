@@ -3,14 +3,14 @@ torch.linalg's ``LinAlgError``.  The public functions (argument checks, dtype ru
 ``ember/linalg.py``.
 
 Each op's forward runs the backend's ``xp.linalg`` and its backward is written with
-``xp.matmul``/``xp.swapaxes`` and the helpers in ``_Prims`` below, so the same formula also
-records a graph under ``create_graph=True`` (there the inverse/solve/cross inside a backward
-formula are these ops themselves).
+``ns.matmul``/``ns.swapaxes`` and ``ns.apply`` of these ops (an inverse, solve or cross inside a
+backward formula is the op itself: its forward on arrays, a node under ``create_graph=True``),
+so the same formula also records a graph.
 """
 from __future__ import annotations
 
 from .._backend import xp
-from ..autograd.function import Op, _apply
+from ..autograd.function import Op
 
 
 class LinAlgError(RuntimeError):
@@ -53,30 +53,6 @@ def _mT(x, ns):
     return ns.swapaxes(x, -1, -2)
 
 
-class _Prims:
-    """inv/solve/cross for backward formulas: arrays in first-order mode, ember ops (so the
-    gradient has a graph) under create_graph."""
-
-    @staticmethod
-    def get(ns):
-        return _GRAPH_PRIMS if getattr(ns, "graph", False) else _ARRAY_PRIMS
-
-
-class _ArrayPrims:
-    inv = staticmethod(lambda a: xp.linalg.inv(a))
-    solve = staticmethod(lambda a, b: xp.linalg.solve(a, b))
-    cross = staticmethod(lambda a, b, axis: xp.cross(a, b, axis=axis))
-
-
-class _GraphPrims:
-    inv = staticmethod(lambda a: _apply(Inv, (a,), {}, None))
-    solve = staticmethod(lambda a, b: _apply(Solve, (a, b), {}, None))
-    cross = staticmethod(lambda a, b, axis: _apply(Cross, (a, b, axis), {}, None))
-
-
-_ARRAY_PRIMS, _GRAPH_PRIMS = _ArrayPrims, _GraphPrims
-
-
 # ------------------------------------------------------------------------------------ ops
 
 
@@ -115,7 +91,7 @@ class Det(Op):
     @staticmethod
     def backward(ctx, g, ns):
         a, d = ctx.saved_tensors
-        ainv_t = _mT(_Prims.get(ns).inv(a), ns)
+        ainv_t = _mT(ns.apply(Inv, a), ns)
         return (g * d)[..., None, None] * ainv_t
 
 
@@ -136,7 +112,7 @@ class Slogdet(Op):
         (a,) = ctx.saved_tensors
         if g is None:
             return ns.zeros_like(a)
-        return g[..., None, None] * _mT(_Prims.get(ns).inv(a), ns)
+        return g[..., None, None] * _mT(ns.apply(Inv, a), ns)
 
 
 class Solve(Op):
@@ -156,7 +132,7 @@ class Solve(Op):
     @staticmethod
     def backward(ctx, g, ns):
         a, x = ctx.saved_tensors
-        gb = _Prims.get(ns).solve(_mT(a, ns), g)
+        gb = ns.apply(Solve, _mT(a, ns), g)
         ga = -ns.matmul(gb, _mT(x, ns)) if ctx.needs_input_grad[0] else None
         return ga, gb
 
@@ -182,7 +158,7 @@ class Cholesky(Op):
         (L,) = ctx.saved_tensors
         phi = ns.tril(ns.matmul(_mT(L, ns), g))
         phi = (phi + _mT(ns.tril(phi, -1), ns)) * 0.5
-        linv = _Prims.get(ns).inv(L)
+        linv = ns.apply(Inv, L)
         return ns.matmul(ns.matmul(_mT(linv, ns), phi), linv)
 
 
@@ -199,5 +175,4 @@ class Cross(Op):
     @staticmethod
     def backward(ctx, g, ns):
         a, b = ctx.saved_tensors
-        cr = _Prims.get(ns).cross
-        return cr(b, g, ctx.axis), cr(g, a, ctx.axis), None
+        return ns.apply(Cross, b, g, ctx.axis), ns.apply(Cross, g, a, ctx.axis), None

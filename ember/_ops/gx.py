@@ -56,6 +56,10 @@ def expand_dims(a, axis):
     return _sh.unsqueeze(a, axis)
 
 
+def squeeze(a, axis=None):
+    return _sh.squeeze(a, axis)
+
+
 def reshape(a, shape):
     return _sh.reshape(a, shape)
 
@@ -157,6 +161,22 @@ def isnan(a):
     return _pw.isnan(a)
 
 
+def asarray(a):
+    """``a`` as a Tensor (an array becomes a constant: no grad)."""
+    return _t(a)
+
+
+def detach(a):
+    """``a`` as a constant: no graph edge (the same array on NumPy's side)."""
+    return a.detach()
+
+
+def apply(cls, *args, **kwargs):
+    """Op ``cls`` on ``args``: a node of its own under create_graph, only its forward on arrays
+    (``nx.apply``), so a formula that calls an op reads the same in both namespaces."""
+    return _apply(cls, args, kwargs, None)
+
+
 # ------------------------------------------------------------------------------ scatter helpers
 
 
@@ -239,13 +259,8 @@ class Connect(Op):
     @staticmethod
     def backward(ctx, gg, ns):
         (src,) = ctx.saved_tensors
-        if getattr(ns, "graph", False):  # (zeros, not src * 0: that is NaN at inf/NaN)
-            return gg, _zeros(src)
-        return gg, ns.zeros_like(src)
-
-
-def _zeros(t):
-    return wrap(xp.zeros(t.shape, t._array.dtype))
+        a = getattr(src, "_array", src)  # (zeros, not src * 0: that is NaN at inf/NaN)
+        return gg, ns.asarray(xp.zeros(a.shape, a.dtype))
 
 
 class NoDoubleBackward(Connect):

@@ -297,9 +297,11 @@ class IndexEmpty(Index):
         return xp.zeros(out_shape, a.dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):
-        if getattr(ns, "graph", False):
-            return ns.broadcast_to(g.sum() * 0, ctx.shape), None, None
+    def backward(ctx, g, ns):  # (graph-connected to g)
+        return ns.broadcast_to(g.sum() * 0, ctx.shape), None, None
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):  # (a fresh zeros array, not a broadcast view)
         return _xp.zeros(ctx.shape, g.dtype), None, None
 
 
@@ -953,23 +955,35 @@ class ScatterReduce(Op):
 
     @staticmethod
     def backward(ctx, g, ns):
-        full, axis, idx, r = ctx.full, ctx.axis, ctx.idx, ctx.reduce
-        gs = None
-        if r == "sum":  # src: torch's grad.gather(dim, index), as Scatter's
-            ga = g
-            gs = _gather_at(g, idx, axis, ns)
-        elif r == "mean":
-            ga = g / ctx.n.astype(_arr(g).dtype)
-            gs = _gather_at(ga, idx, axis, ns)
-        else:
-            a, src, out = ctx.saved_tensors
-            ga, gs = _scatter_reduce_grads(ctx, g, a, src, out, ns)
-        if not ctx.incl:
-            ga = _zero_at(ga, full, ns)
-        return ga, gs, None, None, None, None
+        return _scatter_reduce_backward(ctx, g, ns, True)
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):
+        # prod: the product of the other factors, from the forward's values, where the
+        # reference divides out when no factor is zero; equal but for the rounding
+        return _scatter_reduce_backward(ctx, g, ns, False)
 
 
-def _scatter_reduce_grads(ctx, g, a, src, out, ns):
+def _scatter_reduce_backward(ctx, g, ns, prod_by_ops):
+    """``prod_by_ops``: when no factor is zero, the gradient of a product as ops (another
+    scatter_reduce and a division: differentiable under create_graph)."""
+    full, axis, idx, r = ctx.full, ctx.axis, ctx.idx, ctx.reduce
+    gs = None
+    if r == "sum":  # src: torch's grad.gather(dim, index), as Scatter's
+        ga = g
+        gs = _gather_at(g, idx, axis, ns)
+    elif r == "mean":
+        ga = g / ctx.n.astype(_arr(g).dtype)
+        gs = _gather_at(ga, idx, axis, ns)
+    else:
+        a, src, out = ctx.saved_tensors
+        ga, gs = _scatter_reduce_grads(ctx, g, a, src, out, ns, prod_by_ops)
+    if not ctx.incl:
+        ga = _zero_at(ga, full, ns)
+    return ga, gs, None, None, None, None
+
+
+def _scatter_reduce_grads(ctx, g, a, src, out, ns, prod_by_ops):
     full, axis, idx, r = ctx.full, ctx.axis, ctx.idx, ctx.reduce
     A, S, OUT = _arr(a), _arr(src), _arr(out)
     sub = tuple(slice(0, s) for s in idx.shape)
@@ -986,9 +1000,9 @@ def _scatter_reduce_grads(ctx, g, a, src, out, ns):
         src_mask[sub] = src_is
         return gd * self_is.astype(dt), _gather_src_grad(gd, idx, axis, S.shape, ns) * src_mask
     # prod: the gradient of each factor is the product of the others at its position
-    if getattr(ns, "graph", False) and not (V == 0).any() and not (ctx.incl and (A == 0).any()):
-        ones = wrap(_xp.ones(A.shape, A.dtype))
-        ga = g * scatter_reduce(ones, axis, wrap(idx), src, "prod")
+    if prod_by_ops and not (V == 0).any() and not (ctx.incl and (A == 0).any()):
+        ones = ns.asarray(_xp.ones(A.shape, A.dtype))
+        ga = g * ns.apply(ScatterReduce, ones, src, axis, idx, "prod", True)
         gv = _gather_at(g * out, idx, axis, ns) / src[sub]
         return ga, _pad_to(gv, S.shape, ns)
     p_src = _xp.ones(A.shape, A.dtype)

@@ -4,13 +4,15 @@ margin, multi margin, multilabel margin) as fused Ops named as torch's nodes, an
 Python number that the composed losses record.  The public loss functions (argument checks,
 dtype rules, the composed losses) are in ``ember/nn/_functional_losses.py``.
 
-Backward formulas work on arrays (first order) and on Tensors (``create_graph=True``).
+Backward formulas work on arrays (first order) and on Tensors (``create_graph=True``); an op
+with a cheaper array-only first-order formula declares it as ``fast_backward``.
 """
 from __future__ import annotations
 
 from .._backend import _take_along, max_last, sum_last, xp
 from ..autograd.function import Op
-from .activation import _graph, _sig, _softplus_of
+from . import pointwise as _pw
+from .activation import _sig, _softplus_array, _softplus_of
 
 _EPSILON = float(xp.float32(1e-12))  # torch's loss kernels' EPSILON (a C++ float constant)
 
@@ -131,9 +133,11 @@ class _LogSoftmaxCE(Op):
 
     @staticmethod
     def backward(ctx, g, ns):
-        if _graph(ns):
-            (y,) = ctx.saved_tensors
-            return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True)
+        (y,) = ctx.saved_tensors
+        return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True)
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):  # (the forward's softmax for exp(y))
         t = ctx.p * (sum_last(g) if ctx.last else xp.sum(g, axis=ctx.axis, keepdims=True))
         return xp.subtract(g, t, out=t).astype(g.dtype, copy=False)
 
@@ -204,20 +208,29 @@ class NllLoss(Op):
 
     @staticmethod
     def backward(ctx, g, ns):
-        if ctx.red == "mean" and ctx.tw == 0:  # every target ignored (or zero weights)
-            with xp.errstate(divide="ignore", invalid="ignore"):
-                return NllLoss._grad(ctx, g / ctx.tw, ns)
-        return NllLoss._grad(ctx, g / ctx.tw if ctx.red == "mean" else g, ns)
+        return NllLoss._scaled_grad(ctx, g, ns, False)
 
     @staticmethod
-    def _grad(ctx, g, ns):
+    def fast_backward(ctx, g, ns):  # (2-D input: one fancy-index write, not a scatter-add)
+        return NllLoss._scaled_grad(ctx, g, ns, True)
+
+    @staticmethod
+    def _scaled_grad(ctx, g, ns, row_write):
+        if ctx.red == "mean" and ctx.tw == 0:  # every target ignored (or zero weights)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                return NllLoss._grad(ctx, g / ctx.tw, ns, row_write)
+        return NllLoss._grad(ctx, g / ctx.tw if ctx.red == "mean" else g, ns, row_write)
+
+    @staticmethod
+    def _grad(ctx, g, ns, row_write):
+        """``row_write``: on arrays, write a 2-D input's gradient by one fancy index."""
         tc = ctx.tc
         if ctx.red == "none":
             g = g.reshape(tc.shape)
         v = -g if ctx.wt is None else g * -ctx.wt
         if ctx.keep is not None:
             v = ns.where(ctx.keep, v, 0)  # (ignored targets get 0, even from 0/0)
-        if ctx.rows is not None and not _graph(ns):
+        if row_write and ctx.rows is not None:
             gx = xp.zeros((len(ctx.rows), ctx.xshape[-1]), v.dtype)
             gx[ctx.rows, tc] = v
             return gx.reshape(ctx.xshape) if len(ctx.xshape) == 1 else gx
@@ -285,20 +298,31 @@ class BinaryCrossEntropyWithLogits(Op):
 
     @staticmethod
     def backward(ctx, g, ns):
-        x, t = ctx.saved_tensors
-        gs = _grad_scale(g, ctx)
-        if ctx.w is not None:
-            gs = gs * ctx.w
-        pw = ctx.pw
-        need = ctx.needs_input_grad
-        gx = gt = None
-        if need[0]:
-            s = _sig(x, ns)
-            gx = gs * (s - t) if pw is None else gs * ((1 + (pw - 1) * t) * s - pw * t)
-        if len(need) > 1 and need[1]:
-            gt = -x if pw is None else (pw - 1) * _softplus_of(-x, ns) - x
-            gt = gs * gt
-        return gx, gt, None, None, None
+        return _bce_logits_grads(ctx, g, ns, lambda v: _sig(v, ns),
+                                 lambda v: _softplus_of(v, ns))
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):
+        # the overflow-free array sigmoid, and softplus without its threshold (which differs
+        # from the reference's by at most exp(-20) ~ 2e-9, for x < -20)
+        return _bce_logits_grads(ctx, g, ns, _pw._sigmoid, _softplus_array)
+
+
+def _bce_logits_grads(ctx, g, ns, sigmoid, softplus):
+    x, t = ctx.saved_tensors
+    gs = _grad_scale(g, ctx)
+    if ctx.w is not None:
+        gs = gs * ctx.w
+    pw = ctx.pw
+    need = ctx.needs_input_grad
+    gx = gt = None
+    if need[0]:
+        s = sigmoid(x)
+        gx = gs * (s - t) if pw is None else gs * ((1 + (pw - 1) * t) * s - pw * t)
+    if len(need) > 1 and need[1]:
+        gt = -x if pw is None else (pw - 1) * softplus(-x) - x
+        gt = gs * gt
+    return gx, gt, None, None, None
 
 
 # ================================================================= nodes of a Python number
@@ -462,17 +486,26 @@ class MultiMarginLoss(Op):
     @staticmethod
     def backward(ctx, g, ns):
         (x,) = ctx.saved_tensors
-        C = x.shape[-1]
-        x2 = x.reshape(-1, C)
+        x2 = x.reshape(-1, x.shape[-1])
         idx = ctx.t1[:, None]
         coef = ctx.coef
-        if ctx.p == 2 and _graph(ns):  # (2 z depends on x: differentiable under create_graph)
+        if ctx.p == 2:  # (2 z depends on x: differentiable under create_graph)
             coef = ns.where(ctx.act, 2 * (ctx.margin - ns.take_along_axis(x2, idx, 1) + x2), 0)
             if ctx.wt is not None:
                 coef = coef * ctx.wt
-        gz = coef * (_margin_grad(g, ctx) / C)
-        gx = gz + ns.scatter_add_along(x2.shape, idx, -ns.sum(gz, axis=1, keepdims=True), 1)
-        return gx.reshape(x.shape), None, None, None, None, None
+        return _multi_margin_grad(ctx, g, x, x2, idx, coef, ns)
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):  # (the forward's coefficients)
+        (x,) = ctx.saved_tensors
+        x2 = x.reshape(-1, x.shape[-1])
+        return _multi_margin_grad(ctx, g, x, x2, ctx.t1[:, None], ctx.coef, ns)
+
+
+def _multi_margin_grad(ctx, g, x, x2, idx, coef, ns):
+    gz = coef * (_margin_grad(g, ctx) / x.shape[-1])
+    gx = gz + ns.scatter_add_along(x2.shape, idx, -ns.sum(gz, axis=1, keepdims=True), 1)
+    return gx.reshape(x.shape), None, None, None, None, None
 
 
 class MultilabelMarginLoss(Op):

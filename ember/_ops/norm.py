@@ -6,8 +6,9 @@ optional affine ``w``/``b`` broadcast as ``aff_shape``.  Closed-form backward
     xhat = (x - mean) * invstd,   gxh = g * w
     gx = invstd * (gxh - mean(gxh) - xhat * mean(gxh * xhat))
 
-with the means over the normalised axes.  Under ``create_graph`` the statistics are recomputed
-from the saved input through differentiable ops, so higher-order gradients are exact.
+with the means over the normalised axes.  The reference ``backward`` recomputes the statistics
+from the saved input (through differentiable ops under ``create_graph``, so higher-order
+gradients are exact); ``fast_backward`` reuses the forward's and works in place.
 """
 from __future__ import annotations
 
@@ -78,31 +79,39 @@ class Normalize(Op):
     def backward(ctx, g, ns):
         x, w, mean, invstd = ctx.saved_tensors
         axes, aff_shape, view_shape, eps, given, shape = ctx.geo
-        needs = ctx.needs_input_grad
         if view_shape is not None:
             g = g.reshape(view_shape)
             x = x.reshape(view_shape)
-        if ns.graph and not given:
+        if not given:
             mean, invstd, _ = _stats(x, axes, eps, ns)
-        if ns.graph:
-            xhat = (x - mean) * invstd
-        else:
-            xhat = x - mean
-            xhat *= invstd
-        gxh = g * w.reshape(aff_shape) if w is not None else g
-        gx = gw = gb = None
-        waxes = tuple(i for i, s in enumerate(aff_shape) if s == 1)
-        if len(needs) > 1 and needs[1]:
-            gw = ns.sum(g * xhat, axis=waxes).reshape(ctx.wshape)
-        if len(needs) > 2 and needs[2]:
-            gb = ns.sum(g, axis=waxes).reshape(ctx.wshape)
-        if needs[0]:
+        xhat = (x - mean) * invstd
+        gx = None
+        gxh, gw, gb = _affine_grads(ctx, g, w, xhat, ns)
+        if gxh is not None:
             if given:
                 gx = gxh * invstd
-            elif ns.graph:
+            else:
                 gx = invstd * (gxh - ns.mean(gxh, axis=axes, keepdims=True)
                                - xhat * ns.mean(gxh * xhat, axis=axes, keepdims=True))
-            else:  # the same on arrays, in place on one temporary
+            if view_shape is not None:
+                gx = gx.reshape(shape)
+        return (gx, gw, gb) + (None,) * (len(ctx.needs_input_grad) - 3)
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):  # (the forward's statistics; in place on one temporary)
+        x, w, mean, invstd = ctx.saved_tensors
+        axes, aff_shape, view_shape, eps, given, shape = ctx.geo
+        if view_shape is not None:
+            g = g.reshape(view_shape)
+            x = x.reshape(view_shape)
+        xhat = x - mean
+        xhat *= invstd
+        gx = None
+        gxh, gw, gb = _affine_grads(ctx, g, w, xhat, ns)
+        if gxh is not None:
+            if given:
+                gx = gxh * invstd
+            else:
                 n = _count(x, axes)
                 m1 = _rsum(gxh, axes)
                 m1 /= n
@@ -116,7 +125,23 @@ class Normalize(Op):
                 gx = t
             if view_shape is not None:
                 gx = gx.reshape(shape)
-        return (gx, gw, gb) + (None,) * (len(needs) - 3)
+        return (gx, gw, gb) + (None,) * (len(ctx.needs_input_grad) - 3)
+
+
+def _affine_grads(ctx, g, w, xhat, ns):
+    """(g * w, gw, gb): the gradient of xhat (None when the input needs none) and the affine
+    parameters' gradients."""
+    needs = ctx.needs_input_grad
+    aff_shape = ctx.geo[1]
+    gxh = gw = gb = None
+    if needs[0]:
+        gxh = g * w.reshape(aff_shape) if w is not None else g
+    waxes = tuple(i for i, s in enumerate(aff_shape) if s == 1)
+    if len(needs) > 1 and needs[1]:
+        gw = ns.sum(g * xhat, axis=waxes).reshape(ctx.wshape)
+    if len(needs) > 2 and needs[2]:
+        gb = ns.sum(g, axis=waxes).reshape(ctx.wshape)
+    return gxh, gw, gb
 
 
 def _update_running(update, mean, var, xv, axes):

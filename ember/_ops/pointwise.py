@@ -602,10 +602,12 @@ def _out(res, out):
 # ------------------------------------------------------------------------------ unary math
 
 
-def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad):
+def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad, fast=None):
     """Build a one-input Op: ``fwd(a)`` on arrays, ``bwd(g, x, ns)`` where ``x`` is the saved
-    input (save='in') or output (save='out').  The op and its public function show the docstring
-    "Returns a new tensor with {doc}" plus "Derivative: {grad}." (the formula, in ASCII)."""
+    input (save='in') or output (save='out'); ``fast``, optional, the same signature: the
+    first-order array formula (``fast_backward``).  The op and its public function show the
+    docstring "Returns a new tensor with {doc}" plus "Derivative: {grad}." (the formula, in
+    ASCII)."""
 
     def forward(ctx, a):
         out = fwd(a)
@@ -625,6 +627,12 @@ def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad):
 
     attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward),
              "__doc__": f"Returns a new tensor with {doc}\n\nDerivative: {grad}."}
+    if fast is not None:
+        def fast_backward(ctx, g, ns):
+            (x,) = ctx.saved_tensors
+            return fast(g, x, ns)
+
+        attrs["fast_backward"] = staticmethod(fast_backward)
     if node_name:
         attrs["node_name"] = node_name
     cls = type(name, (Op,), attrs)
@@ -730,19 +738,22 @@ Sigmoid = _unary_op("Sigmoid", _sigmoid, lambda g, y, ns: g * y * (1 - y), "out"
 def _relu_bwd(g, y, ns):
     """torch's threshold_backward: 0 where y <= 0, else g (NaN outputs pass g; an inf g at
     y <= 0 gives 0)."""
-    if not getattr(ns, "graph", False):
-        # first-order fast path: a multiply is ~10x faster than where on a random mask; it is
-        # exact unless y or the product holds a NaN (checked by two sums)
-        with ns.errstate(invalid="ignore"):  # inf * 0: the NaN is caught just below
-            r = g * (y > 0)
-        if not (math.isnan(r.sum()) or math.isnan(y.sum())):
-            return r
     return ns.connect(ns.where(y <= 0, 0, g), y)
+
+
+def _relu_bwd_fast(g, y, ns):
+    # a multiply is ~10x faster than where on a random mask; it is exact unless y or the
+    # product holds a NaN (checked by two sums)
+    with ns.errstate(invalid="ignore"):  # inf * 0: the NaN is caught just below
+        r = g * (y > 0)
+    if not (math.isnan(r.sum()) or math.isnan(y.sum())):
+        return r
+    return _relu_bwd(g, y, ns)
 
 
 Relu = _unary_op("Relu", lambda a: xp.maximum(a, 0), _relu_bwd, "out",
                  doc="max(x, 0) for each element x of ``input``.",
-                 grad="1 where the output is > 0, else 0")
+                 grad="1 where the output is > 0, else 0", fast=_relu_bwd_fast)
 
 
 Erf = _unary_op("Erf", _special.erf, lambda g, x, ns: g * _sqrt_pi() * ns.exp(-x * x),
@@ -874,13 +885,16 @@ class Softplus(Op):
     def backward(ctx, g, ns):
         (a,) = ctx.saved_tensors
         z = a * ctx.beta
-        # arrays: overflow-free sigmoid (exp(-z) overflows, with a warning, for z << 0)
-        if getattr(ns, "graph", False):  # torch's double backward is 0 from the threshold up
-            zz = ns.where(z >= ctx.threshold, z.detach(), z)
-            s = sigmoid(zz)
-        else:
-            s = _sigmoid(z)
+        # torch's double backward is 0 from the threshold up
+        s = ns.apply(Sigmoid, ns.where(z >= ctx.threshold, ns.detach(z), z))
         return g * ns.where(z > ctx.threshold, 1.0, s), None, None
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):
+        (a,) = ctx.saved_tensors
+        z = a * ctx.beta
+        # the overflow-free sigmoid (exp(-z) overflows, with a warning, for z << 0)
+        return g * ns.where(z > ctx.threshold, 1.0, _sigmoid(z)), None, None
 
 
 def softplus(input, beta=1.0, threshold=20.0):

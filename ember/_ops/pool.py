@@ -239,13 +239,18 @@ class MaxPoolTiled(Op):
     def backward(ctx, g, ns):
         arg, x = ctx.saved_tensors
         shape, kernel, out_hw, unb = ctx.geo
+        if unb:
+            g = g[None]
+        gx = plane_scatter(g, _tiled_index(arg, shape, kernel, out_hw), shape, True, ns)
+        return ns.connect(_unb(gx, unb), x, "MaxPool2DWithIndicesBackwardBackward0"), None, None
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):  # (one masked multiply per kernel offset, no index)
+        arg, x = ctx.saved_tensors
+        shape, kernel, out_hw, unb = ctx.geo
         kh, kw = kernel
         if unb:
             g = g[None]
-        if ns.graph:
-            gx = plane_scatter(g, _tiled_index(arg, shape, kernel, out_hw), shape, True, ns)
-            return ns.connect(_unb(gx, unb), x, "MaxPool2DWithIndicesBackwardBackward0"), \
-                None, None
         full = shape[2] == out_hw[0] * kh and shape[3] == out_hw[1] * kw
         gx = ns.empty(shape, g.dtype) if full else ns.zeros(shape, g.dtype)
         s0, s1, s2, s3 = gx.strides
@@ -307,16 +312,11 @@ class PlaneGather(Op):
 
 
 def plane_scatter(g, idx, shape, unique, ns):
-    if ns.graph:
-        return _apply(PlaneScatter, (g, idx, tuple(shape), unique), {}, None)
-    return _scatter(g, idx, shape, unique)
+    return ns.apply(PlaneScatter, g, idx, tuple(shape), unique)
 
 
 def plane_gather(x, idx, ns):
-    if ns.graph:
-        return _apply(PlaneGather, (x, idx), {}, None)
-    n, c = x.shape[:2]
-    return ns.take_along_axis(x.reshape(n, c, -1), idx.reshape(n, c, -1), 2).reshape(idx.shape)
+    return ns.apply(PlaneGather, x, idx)
 
 
 # -------------------------------------------------------------------------------- avg pooling
@@ -378,14 +378,8 @@ class AvgPool(Op):
         return _unb(_avg_fwd(x, kernel, stride, pads, out_hw, div), unb)
 
     @staticmethod
-    def backward(ctx, g, ns):
-        shape, kernel, stride, pads, out_hw, div, unb = ctx.geo
-        if ns.graph:
-            return _apply(ctx._op.adjoint, (g, ctx.geo), {}, None), None, None, None, None, None
-        if unb:
-            g = g[None]
-        gx = _avg_bwd(g, shape, kernel, stride, pads, out_hw, div)
-        return _unb(gx, unb), None, None, None, None, None
+    def backward(ctx, g, ns):  # (on arrays: the adjoint's forward, _avg_bwd)
+        return ns.apply(ctx._op.adjoint, g, ctx.geo), None, None, None, None, None
 
 
 class AvgPoolAdjoint(Op):
@@ -427,10 +421,7 @@ class AvgPoolDepth(Op):
     def backward(ctx, g, ns):
         geo, shape = ctx.geo, ctx.shape
         g4 = g.reshape(tuple(g.shape[:3]) + (-1,))
-        if ns.graph:
-            gx = _apply(AvgPoolAdjoint, (g4, geo), {}, None)
-        else:
-            gx = _avg_bwd(g4, *geo[:6])
+        gx = ns.apply(AvgPoolAdjoint, g4, geo)  # (on arrays: _avg_bwd)
         return gx.reshape(shape), None, None, None, None, None
 
 

@@ -542,13 +542,28 @@ class Norm(Op):
     def backward(ctx, g, ns):
         a, out = ctx.saved_tensors
         out = _keep(out, a.shape, ctx.axes, ctx.keepdim)
-        p = ctx.p
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
-        if p == 2:
-            if ns.graph:  # torch's formula, so that a zero norm has a NaN second derivative
+        if ctx.p == 2:  # torch's formula, so that a zero norm has a NaN second derivative
+            with xp.errstate(divide="ignore", invalid="ignore"):  # (arrays: where takes 0)
                 return a * ns.where(_arr(out) == 0, 0.0, gk / out), None, None, None
+        return Norm._grad(ctx, gk, a, out, ns)
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):
+        # p = 2: no division by a zero norm (0 there, as the reference's, whose second
+        # derivative at a zero norm is NaN, as torch's); equal to the reference elsewhere
+        a, out = ctx.saved_tensors
+        out = _keep(out, a.shape, ctx.axes, ctx.keepdim)
+        gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
+        if ctx.p == 2:
             safe = ns.where(out == 0, 1.0, out)
             return gk * a / safe * (out != 0), None, None, None
+        return Norm._grad(ctx, gk, a, out, ns)
+
+    @staticmethod
+    def _grad(ctx, gk, a, out, ns):
+        """p != 2 (one formula for both)."""
+        p = ctx.p
         if p == 1:
             return gk * ns.sign(a), None, None, None
         if p == 0:  # torch: no gradient (None), not zeros
@@ -662,7 +677,13 @@ class Softmax(Op):
     def backward(ctx, g, ns):
         (y,) = ctx.saved_tensors
         gy = g * y
-        if ns.graph or ctx.axis != y.ndim - 1:
+        return gy - y * ns.sum(gy, axis=ctx.axis, keepdims=True), None
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):  # (rows: the fast row sum, in place)
+        (y,) = ctx.saved_tensors
+        gy = g * y
+        if ctx.axis != y.ndim - 1:
             return gy - y * ns.sum(gy, axis=ctx.axis, keepdims=True), None
         t = y * sum_last(gy)
         return ns.subtract(gy, t, out=t), None
@@ -692,7 +713,12 @@ class LogSoftmax(Op):
     @staticmethod
     def backward(ctx, g, ns):
         (y,) = ctx.saved_tensors
-        if ns.graph or ctx.axis != y.ndim - 1:
+        return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True), None
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):  # (rows: the fast row sum, in place)
+        (y,) = ctx.saved_tensors
+        if ctx.axis != y.ndim - 1:
             return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True), None
         t = ns.exp(y)
         t *= sum_last(g)

@@ -8,13 +8,14 @@ Inside, each step is one recurrent GEMM plus in-place elementwise gate math on p
 buffers, with one ``tanh`` over all gates (sigmoid(x) = 0.5 * tanh(x / 2) + 0.5); see the NumPy
 fast path below for the layout.  The backward is closed-form BPTT; dW_hh is one GEMM at the end.
 
-The generic step functions take the array namespace ``xp`` as an argument: they are used under
-``create_graph``, where the forward is replayed from the saved inputs through differentiable ops
-(ember's graph namespace) so that higher-order gradients are exact.
+The generic step functions take the namespace ``ns`` as an argument: they make each op's reference
+``backward``, which replays the forward from the saved inputs (through differentiable ops under
+``create_graph``, so that higher-order gradients are exact); the fused BPTT on the forward's
+saved activations is the op's first-order ``fast_backward``.
 """
 from __future__ import annotations
 
-from .._backend import nx, xp
+from .._backend import xp
 from .._backend import xp as _xp  # constant index/mask arrays, also under create_graph
 from .._scratch import buffer
 from ..autograd.function import Op
@@ -35,7 +36,7 @@ def _lstm_scale(h, dtype):
     return s
 
 
-def _lstm_forward(ns, xw, w_hh, h0, c0, scale, numpy_mode):
+def _lstm_forward(ns, xw, w_hh, h0, c0, scale):
     """Returns outputs (T,B,H), h_T, c_T and the per-step (acts, cells, tanh_cells)."""
     T = xw.shape[0]
     H = h0.shape[-1]
@@ -45,15 +46,8 @@ def _lstm_forward(ns, xw, w_hh, h0, c0, scale, numpy_mode):
     for t in range(T):
         gates = xw[t] + ns.matmul(h, w_t)
         a = ns.tanh(gates * scale)
-        if numpy_mode:
-            a[:, :2 * H] *= 0.5
-            a[:, :2 * H] += 0.5
-            a[:, 3 * H:] *= 0.5
-            a[:, 3 * H:] += 0.5
-            s = a
-        else:
-            s = ns.concatenate([a[:, :2 * H] * 0.5 + 0.5, a[:, 2 * H:3 * H],
-                                a[:, 3 * H:] * 0.5 + 0.5], 1)
+        s = ns.concatenate([a[:, :2 * H] * 0.5 + 0.5, a[:, 2 * H:3 * H],
+                            a[:, 3 * H:] * 0.5 + 0.5], 1)
         i, f, g, o = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], s[:, 3 * H:]
         c = f * c + i * g
         tc = ns.tanh(c)
@@ -303,23 +297,18 @@ class LSTMLayer(Op):
         return out, hT, cT
 
     @staticmethod
-    def backward(ctx, grads, ns):
-        gout, ghT, gcT = grads
+    def backward(ctx, grads, ns):  # (the forward replayed from the saved inputs)
         xw, w_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
-        gcs = None
-        if ctx.lengths is not None:  # the final-state gradients enter at each sequence's end
-            last, cols = _last_steps(ctx.lengths)
-            T, B, H = out.shape
-            hot = _xp.zeros((T, B, 1), ctx.dt)
-            hot[last, cols] = 1
-            gout = gout + hot * ghT[None]
-            gcs = hot * gcT[None]                 # (T, B, H)
-            ghT, gcT = ghT * 0, gcT * 0
-        if ns.graph:
-            scale = _lstm_scale(h0.shape[-1], ctx.dt)
-            hs, acts, cs, tcs = _lstm_forward(ns, xw, w_hh, h0, c0, scale, False)
-            return _lstm_backward(ns, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs,
-                                  gcs) + (None,) * (len(ctx.needs_input_grad) - 4)
+        gout, ghT, gcT, gcs = _final_state_grads(ctx, grads, out)
+        scale = _lstm_scale(h0.shape[-1], ctx.dt)
+        hs, acts, cs, tcs = _lstm_forward(ns, xw, w_hh, h0, c0, scale)
+        return _lstm_backward(ns, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs,
+                              gcs) + (None,) * (len(ctx.needs_input_grad) - 4)
+
+    @staticmethod
+    def fast_backward(ctx, grads, ns):  # (the forward's saved activations, fused BPTT)
+        xw, w_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
+        gout, ghT, gcT, gcs = _final_state_grads(ctx, grads, out)
         need = ctx.needs_input_grad
         w_t = _w_t_internal(w_hh)
         if gcs is not None:
@@ -331,6 +320,22 @@ class LSTMLayer(Op):
             dw = _dw_hh(_flat_dgates(d, lstm=True), out, h0)
         dxw = _xw_from_dgates(d) if need[0] else None
         return (dxw, dw, dh0, dc0) + (None,) * (len(need) - 4)  # (lengths, when given)
+
+
+def _final_state_grads(ctx, grads, out):
+    """(gout, ghT, gcT, gcs): with ``lengths`` the final-state gradients enter at each
+    sequence's end (``gcs``: the cell-state ones, else None)."""
+    gout, ghT, gcT = grads
+    gcs = None
+    if ctx.lengths is not None:
+        last, cols = _last_steps(ctx.lengths)
+        T, B, H = out.shape
+        hot = _xp.zeros((T, B, 1), ctx.dt)
+        hot[last, cols] = 1
+        gout = gout + hot * ghT[None]
+        gcs = hot * gcT[None]                 # (T, B, H)
+        ghT, gcT = ghT * 0, gcT * 0
+    return gout, ghT, gcT, gcs
 
 
 def _last_steps(lengths):
@@ -379,17 +384,22 @@ class LSTMSeq(Op):
         return res, hT, cs[-1].T.copy()
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx, grads, ns):  # (the forward replayed from the saved inputs)
         gout, ghT, gcT = grads
         x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
         rev = ctx.rev
-        if ns.graph:
-            if rev:
-                gout, x = ns.flip(gout, 0), ns.flip(x, 0)
-            gs = _lstm_seq_graph(ns, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, ctx.dt)
-            if rev:
-                gs = (ns.flip(gs[0], 0),) + gs[1:]
-            return gs + (None,) * (len(ctx.needs_input_grad) - 7)  # (reverse, when given)
+        if rev:
+            gout, x = ns.flip(gout, 0), ns.flip(x, 0)
+        gs = _lstm_seq_ref(ns, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, ctx.dt)
+        if rev:
+            gs = (ns.flip(gs[0], 0),) + gs[1:]
+        return gs + (None,) * (len(ctx.needs_input_grad) - 7)  # (reverse, when given)
+
+    @staticmethod
+    def fast_backward(ctx, grads, ns):  # (the forward's saved activations, fused BPTT)
+        gout, ghT, gcT = grads
+        x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
+        rev = ctx.rev
         if rev:
             gout, x, out = gout[::-1], x[::-1], out[::-1]
         need = ctx.needs_input_grad
@@ -419,8 +429,9 @@ class LSTMCellStep(LSTMSeq):
     node_name = "LSTMCellBackward0"
 
 
-def _lstm_seq_graph(ns, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, dt):
-    """create_graph: replay the forward from the saved inputs through differentiable ops."""
+def _lstm_seq_ref(ns, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, dt):
+    """The reference backward: replay the forward from the saved inputs (through
+    differentiable ops under create_graph)."""
     T, B, I = x.shape
     H = h0.shape[-1]
     x2 = x.reshape((T * B, I))
@@ -429,7 +440,7 @@ def _lstm_seq_graph(ns, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, dt):
         xw = xw + (b_ih + b_hh)
     xw = xw.reshape((T, B, 4 * H))
     scale = _lstm_scale(H, dt)
-    hs, acts, cs, tcs = _lstm_forward(ns, xw, w_hh, h0, c0, scale, False)
+    hs, acts, cs, tcs = _lstm_forward(ns, xw, w_hh, h0, c0, scale)
     dxw, dw_hh, dh0, dc0 = _lstm_backward(ns, gout, ghT, gcT, w_hh, h0, c0, hs, acts, cs, tcs)
     d2 = dxw.reshape((T * B, 4 * H))
     dx = ns.matmul(d2, w_ih).reshape((T, B, I))
@@ -441,7 +452,7 @@ def _lstm_seq_graph(ns, gout, ghT, gcT, x, w_ih, w_hh, b_ih, b_hh, h0, c0, dt):
 # --------------------------------------------------------------------------------------- GRU
 
 
-def _gru_forward(ns, xw, w_hh, b_hn, h0, numpy_mode):
+def _gru_forward(ns, xw, w_hh, b_hn, h0):
     T = xw.shape[0]
     H = h0.shape[-1]
     w_t = ns.swapaxes(w_hh, 0, 1)
@@ -600,12 +611,16 @@ class GRULayer(Op):
         return out, hT
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx, grads, ns):  # (the forward replayed from the saved inputs)
         gout, ghT = grads
         xw, w_hh, b_hn, h0, out, acts, hts, hns = ctx.saved_tensors
-        if ns.graph:
-            hs, rzs, n_gates, hns = _gru_forward(ns, xw, w_hh, b_hn, h0, False)
-            return _gru_backward(ns, gout, ghT, w_hh, b_hn, h0, hs, rzs, n_gates, hns)
+        hs, rzs, n_gates, hns = _gru_forward(ns, xw, w_hh, b_hn, h0)
+        return _gru_backward(ns, gout, ghT, w_hh, b_hn, h0, hs, rzs, n_gates, hns)
+
+    @staticmethod
+    def fast_backward(ctx, grads, ns):  # (the forward's saved activations, fused BPTT)
+        gout, ghT = grads
+        xw, w_hh, b_hn, h0, out, acts, hts, hns = ctx.saved_tensors
         need = ctx.needs_input_grad
         dX, dHH, dh0 = _gru_bwd_core(gout, ghT, w_hh, acts, hts, hns, need[3])
         dxw = ns.ascontiguousarray(dX.transpose(0, 2, 1)) if need[0] else None
@@ -666,13 +681,17 @@ class RNNLayer(Op):
         return out, hT
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx, grads, ns):  # (the forward replayed from the saved inputs)
         gout, ghT = grads
         xw, w_hh, h0, out = ctx.saved_tensors
-        if ns.graph:
-            hs = _rnn_forward(ns, xw, w_hh, h0, ctx.relu)
-            return _rnn_backward(ns, gout, ghT, w_hh, h0, hs, ctx.relu) + (None,)
-        return _rnn_backward(nx, gout, ghT, w_hh, h0, out, ctx.relu) + (None,)
+        hs = _rnn_forward(ns, xw, w_hh, h0, ctx.relu)
+        return _rnn_backward(ns, gout, ghT, w_hh, h0, hs, ctx.relu) + (None,)
+
+    @staticmethod
+    def fast_backward(ctx, grads, ns):  # (the forward's saved outputs)
+        gout, ghT = grads
+        xw, w_hh, h0, out = ctx.saved_tensors
+        return _rnn_backward(ns, gout, ghT, w_hh, h0, out, ctx.relu) + (None,)
 
 
 # ------------------------------------------------------------------------------- cell pieces

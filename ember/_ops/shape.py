@@ -866,8 +866,11 @@ class DiagEmbed(Op):
     @staticmethod
     def backward(ctx, g, ns):
         offset, d1, d2 = ctx.args
-        if ns.graph:
-            return _apply_view(Diagonal, g, offset, d1, d2)
+        return ns.apply(Diagonal, g, offset, d1, d2)
+
+    @staticmethod
+    def fast_backward(ctx, g, ns):  # (a copy: not a view of the incoming gradient)
+        offset, d1, d2 = ctx.args
         return ns.diagonal(g, offset, d1, d2).copy()
 
 

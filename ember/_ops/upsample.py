@@ -269,11 +269,9 @@ class Resample(Op):
         return _to(resample(_to(x, ot), plan), x.dtype)
 
     @classmethod
-    def backward(cls, ctx, g, ns):
-        if getattr(ns, "graph", False):
-            return _apply(cls._adjoint, (g,), {"plan": ctx.plan, "bplan": ctx.bplan,
-                                               "spatial": ctx.spatial, "ot": ctx.ot}, None)
-        return _to(resample_adjoint(_to(g, ctx.ot), ctx.bplan, ctx.spatial), g.dtype)
+    def backward(cls, ctx, g, ns):  # (on arrays: the adjoint's forward, resample_adjoint)
+        return ns.apply(cls._adjoint, g, plan=ctx.plan, bplan=ctx.bplan, spatial=ctx.spatial,
+                        ot=ctx.ot)
 
 
 class ResampleAdjoint(Op):
