@@ -11,32 +11,19 @@ no op inherits a fast path written for a different reference formula.  No torch 
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import warnings
 
 import numpy as np
 import pytest
 
 import ember
-from ember._ops import rnn as R
-from ember.autograd.function import Op, _apply
+from ember._ops import rnn as rnn_ops
+from ember.autograd.function import _apply
+from op_classes import all_op_classes
 from op_table import OPS, S
 
 
-def _op_classes():
-    for m in pkgutil.walk_packages(ember.__path__, "ember."):
-        if not m.name.startswith("ember.examples") and not m.name.endswith("__main__"):
-            importlib.import_module(m.name)
-    out, stack = set(), [Op]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            out.add(sub)
-            stack.append(sub)
-    return out
-
-
-OP_CLASSES = _op_classes()
+OP_CLASSES = all_op_classes()
 FAST = {c for c in OP_CLASSES if c.fast_backward is not None}  # declared or inherited
 DECLARING = {c for c in FAST if c.__dict__.get("fast_backward") is not None}
 
@@ -82,7 +69,7 @@ def _seq(reverse=False, bias=True):
     def f(lib, x, w_ih, w_hh, b_ih, b_hh, h0, c0):
         if not bias:
             b_ih = b_hh = None
-        return _apply(R.LSTMSeq, (x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse), {}, None)
+        return _apply(rnn_ops.LSTMSeq, (x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse), {}, None)
     return f
 
 
@@ -92,20 +79,20 @@ def _seq_sample(T, B=2, n_in=3, H=2):
 
 
 EXTRA_ROWS = [
-    _Row("LSTMLayer", _layer(R.LSTMLayer), S(_r(3, 2, 8), _r(8, 2, seed=1), _r(2, 2, seed=2),
-                                             _r(2, 2, seed=3))),
+    _Row("LSTMLayer", _layer(rnn_ops.LSTMLayer), S(_r(3, 2, 8), _r(8, 2, seed=1), _r(2, 2, seed=2),
+                                                 _r(2, 2, seed=3))),
     _Row("LSTMLayer_lengths", lambda lib, xw, w, h, c: _apply(
-        R.LSTMLayer, (xw, w, h, c, [3, 1]), {}, None),
+        rnn_ops.LSTMLayer, (xw, w, h, c, [3, 1]), {}, None),
         S(_r(3, 2, 8), _r(8, 2, seed=1), _r(2, 2, seed=2), _r(2, 2, seed=3))),
     _Row("LSTMSeq", _seq(), _seq_sample(3)),
     _Row("LSTMSeq_reverse_nobias", _seq(True, False), _seq_sample(3)),
-    _Row("LSTMCellStep", lambda lib, *a: _apply(R.LSTMCellStep, a, {}, None), _seq_sample(1)),
-    _Row("GRULayer", _layer(R.GRULayer), S(_r(3, 2, 6), _r(6, 2, seed=1), _r(2, seed=2),
-                                           _r(2, 2, seed=3))),
-    _Row("RNNLayer_tanh", _layer(R.RNNLayer, False), S(_r(3, 2, 2), _r(2, 2, seed=1),
-                                                       _r(2, 2, seed=2))),
-    _Row("RNNLayer_relu", _layer(R.RNNLayer, True), S(_r(3, 2, 2), _r(2, 2, seed=1),
-                                                      _r(2, 2, seed=2))),
+    _Row("LSTMCellStep", lambda lib, *a: _apply(rnn_ops.LSTMCellStep, a, {}, None), _seq_sample(1)),
+    _Row("GRULayer", _layer(rnn_ops.GRULayer), S(_r(3, 2, 6), _r(6, 2, seed=1), _r(2, seed=2),
+                                               _r(2, 2, seed=3))),
+    _Row("RNNLayer_tanh", _layer(rnn_ops.RNNLayer, False), S(_r(3, 2, 2), _r(2, 2, seed=1),
+                                                           _r(2, 2, seed=2))),
+    _Row("RNNLayer_relu", _layer(rnn_ops.RNNLayer, True), S(_r(3, 2, 2), _r(2, 2, seed=1),
+                                                          _r(2, 2, seed=2))),
 ]
 
 
