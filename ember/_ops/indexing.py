@@ -15,7 +15,7 @@ from .._backend import xp as _xp  # for masks built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply_view
 from ..autograd.grad_mode import _state
-from ._utils import broadcast_error, shape_str, wrap, wrap_dim
+from ._utils import broadcast_error, quiet, shape_str, wrap, wrap_dim
 from .shape import Select, Slice
 
 
@@ -463,10 +463,11 @@ def checked_scalar(value, dt, setitem=False):
         elif not (-info.max if dt.kind == "u" else info.min) <= value <= info.max:
             raise _overflow(dt)
         return xp.asarray(value).astype(dt)
-    if dt.kind == "f" and not isinstance(value, complex) and abs(value) > xp.finfo(dt).max and \
-            abs(value) != float("inf") and not (setitem and dt == xp.float16):  # (torch's quirk)
+    if dt.kind == "f" and not isinstance(value, complex) and \
+            abs(value) > float(xp.finfo(dt).max) and abs(value) != float("inf") and \
+            not (setitem and dt == xp.float16):  # (torch's quirk)
         raise _overflow(dt)
-    return xp.asarray(value).astype(dt)
+    return quiet(xp.asarray(value).astype, dt)  # (inf past float16's max, silently)
 
 
 def _overflow(dt):
