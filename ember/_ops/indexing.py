@@ -19,12 +19,22 @@ from ._utils import broadcast_error, quiet, shape_str, wrap, wrap_dim
 from .shape import Select, Slice
 
 
+def _index_empty(a, idx):
+    """a[idx] of an empty array without NumPy 2.1's DeprecationWarning for an out-of-range index
+    (later NumPy returns the empty result silently, as torch does)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Out of bound index found", DeprecationWarning)
+        return a[idx]
+
+
 class Index(Op):
     """Advanced indexing (a copy); duplicates accumulate in the gradient."""
 
     @staticmethod
     def forward(ctx, a, idx):
         ctx.shape, ctx.idx = a.shape, idx
+        if a.size == 0:  # torch: an out-of-range index that gathers nothing is no error
+            return _index_empty(a, idx)
         return a[idx]
 
     @staticmethod
