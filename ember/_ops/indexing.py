@@ -39,6 +39,10 @@ class Index(Op):
 
     @staticmethod
     def backward(ctx, g, ns):
+        if 0 in ctx.shape:  # an empty gather: as forward, no NumPy 2.1 DeprecationWarning
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Out of bound index found", DeprecationWarning)
+                return ns.add_at(ctx.shape, ctx.idx, g), None
         return ns.add_at(ctx.shape, ctx.idx, g), None
 
 
