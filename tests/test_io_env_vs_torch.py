@@ -87,7 +87,7 @@ def test_save_to_a_fifo_writes_through_it(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
     ember.save({"w": ember.ones(3)}, fifo)
     reader.join(10)

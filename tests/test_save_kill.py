@@ -37,6 +37,7 @@ def test_killed_writer_leaves_loadable_file(tmp_path, delay):
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
     ck = ember.load(path)  # never a torn file: the old one or a complete new one
     step = int(ck["step"])
     if step >= 0:

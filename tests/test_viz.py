@@ -265,7 +265,8 @@ def test_save_writes_dot(tmp_path):
     loss, params = bce_net()
     dot = viz.make_dot(loss, params=params)
     path = dot.save(tmp_path / "g.gv")
-    assert open(path).read() == dot.source
+    with open(path) as f:
+        assert f.read() == dot.source
     assert str(dot) == dot.source and "Digraph" in repr(dot)
 
 

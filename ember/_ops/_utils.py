@@ -10,6 +10,30 @@ from ..autograd.function import _apply, _apply2
 
 _SCALARS = (int, float, bool)
 
+# torch computes inf and NaN silently; NumPy warns (divide by zero, invalid value, overflow).
+# quiet(fn, *args) runs one NumPy call with those warnings off and leaves the user's NumPy state
+# as it was: NumPy >= 2.0 keeps that state in a context variable, and one set/reset of it costs
+# about a tenth of entering np.errstate (which stays the fallback).
+_fp_state = getattr(getattr(getattr(xp, "_core", None), "_ufunc_config", None),
+                    "_extobj_contextvar", None)
+if _fp_state is not None:
+    with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        _FP_QUIET = _fp_state.get()
+    _fp_set, _fp_reset = _fp_state.set, _fp_state.reset
+
+    def quiet(fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` without NumPy's floating-point warnings (torch gives inf/NaN silently)."""
+        token = _fp_set(_FP_QUIET)
+        try:
+            return fn(*args)
+        finally:
+            _fp_reset(token)
+else:  # pragma: no cover - a NumPy that keeps its error state elsewhere
+    def quiet(fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` without NumPy's floating-point warnings (torch gives inf/NaN silently)."""
+        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(*args)
+
 
 def wrap_dim(dim, ndim):
     """Normalise a possibly negative dim (0-d tensors accept -1 and 0)."""
@@ -105,7 +129,7 @@ def checked_number(s, np_dtype):
     if k in "iu":
         return checked_int(s, np_dtype) if s.__class__ is int else s
     if k == "f" and (s.__class__ is float or s.__class__ is int and -2**63 <= s < 2**63):
-        if abs(s) > xp.finfo(np_dtype).max and abs(s) != float("inf"):
+        if abs(s) > float(xp.finfo(np_dtype).max) and abs(s) != float("inf"):
             raise RuntimeError(f"value cannot be converted to type "
                                f"{D.spelling(np_dtype, 'c_type')} without overflow")
     return s

@@ -28,6 +28,7 @@ from __future__ import annotations
 from .._backend import xp
 from .._scratch import owned_workspace, workspace
 from ..autograd.function import Op, _apply
+from ._utils import quiet
 
 __all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2d"]
 
@@ -256,6 +257,10 @@ def _fast_ok(x, stride, groups):
     return groups == 1 and stride[0] == 1 and stride[1] == 1 and x.dtype.kind == "f"
 
 
+def _matmul_into(a, b, out):
+    xp.matmul(a, b, out=out)
+
+
 def _conv_fwd_fast(x, w, b, pads, dil, owner):
     n = x.shape[0]
     o = w.shape[0]
@@ -264,11 +269,11 @@ def _conv_fwd_fast(x, w, b, pads, dil, owner):
     cols = _wide_cols(x, kernel, pads, dil, "f", owner)
     if cols.ndim == 3:  # NC
         r = workspace("fr", (n, o, L), x.dtype)
-        xp.matmul(w.reshape(o, -1), cols, out=r)
+        quiet(_matmul_into, w.reshape(o, -1), cols, r)  # inf * 0: NaN silently, as torch
         view = r.reshape(n, o, oh, pitch)[:, :, :, :ow]
     else:
         r = workspace("fr", (o, n * L), x.dtype)
-        xp.matmul(w.reshape(o, -1), cols, out=r)
+        quiet(_matmul_into, w.reshape(o, -1), cols, r)
         view = r.reshape(o, n, oh, pitch)[:, :, :, :ow].transpose(1, 0, 2, 3)
     out = xp.empty((n, o, oh, ow), x.dtype)
     if b is None:

@@ -15,8 +15,16 @@ from .._backend import xp as _xp  # for masks built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply_view
 from ..autograd.grad_mode import _state
-from ._utils import broadcast_error, shape_str, wrap, wrap_dim
+from ._utils import broadcast_error, quiet, shape_str, wrap, wrap_dim
 from .shape import Select, Slice
+
+
+def _index_empty(a, idx):
+    """a[idx] of an empty array without NumPy 2.1's DeprecationWarning for an out-of-range index
+    (later NumPy returns the empty result silently, as torch does)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Out of bound index found", DeprecationWarning)
+        return a[idx]
 
 
 class Index(Op):
@@ -25,10 +33,16 @@ class Index(Op):
     @staticmethod
     def forward(ctx, a, idx):
         ctx.shape, ctx.idx = a.shape, idx
+        if a.size == 0:  # torch: an out-of-range index that gathers nothing is no error
+            return _index_empty(a, idx)
         return a[idx]
 
     @staticmethod
     def backward(ctx, g, ns):
+        if 0 in ctx.shape:  # an empty gather: as forward, no NumPy 2.1 DeprecationWarning
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Out of bound index found", DeprecationWarning)
+                return ns.add_at(ctx.shape, ctx.idx, g), None
         return ns.add_at(ctx.shape, ctx.idx, g), None
 
 
@@ -463,10 +477,11 @@ def checked_scalar(value, dt, setitem=False):
         elif not (-info.max if dt.kind == "u" else info.min) <= value <= info.max:
             raise _overflow(dt)
         return xp.asarray(value).astype(dt)
-    if dt.kind == "f" and not isinstance(value, complex) and abs(value) > xp.finfo(dt).max and \
-            abs(value) != float("inf") and not (setitem and dt == xp.float16):  # (torch's quirk)
+    if dt.kind == "f" and not isinstance(value, complex) and \
+            abs(value) > float(xp.finfo(dt).max) and abs(value) != float("inf") and \
+            not (setitem and dt == xp.float16):  # (torch's quirk)
         raise _overflow(dt)
-    return xp.asarray(value).astype(dt)
+    return quiet(xp.asarray(value).astype, dt)  # (inf past float16's max, silently)
 
 
 def _overflow(dt):

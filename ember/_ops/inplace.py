@@ -17,7 +17,8 @@ from .._tensor import _LEAF_INPLACE, _VIEW_LEAF_INPLACE, Tensor, _make
 from ..autograd.function import _NOGRAD, Op, _apply, _apply_view, grad_fn_of
 from ..autograd.grad_mode import _state
 from ..autograd.graph import _IN
-from ._utils import as_tensor_arg, broadcast_error, shape_str, wrap, wrap_dim, wrap_dims
+from ._utils import (as_tensor_arg, broadcast_error, quiet, shape_str, wrap, wrap_dim,
+                     wrap_dims)
 from .shape import Squeeze, T, Transpose, Unsqueeze
 from .._tensor import bump_version
 
@@ -321,7 +322,10 @@ def copy_(t, src):
         return t
     if not t._array.flags.writeable:  # an expanded view: torch's internal-overlap error
         raise RuntimeError(_OVERLAP)
-    xp.copyto(t._array, xp.broadcast_to(src._array, t._array.shape), casting="unsafe")
+    if t._array.dtype == src._array.dtype:
+        xp.copyto(t._array, xp.broadcast_to(src._array, t._array.shape))
+    else:  # a cast: NaN or an overflow converts silently, as in torch
+        quiet(_copy_cast, t._array, src._array)
     bump(t)
     return t
 
@@ -529,3 +533,7 @@ def _rebase_view(t, res):
     t.grad_fn = view_node
     t._output_nr = 0
     t._requires_grad = True
+
+
+def _copy_cast(dst, src):
+    xp.copyto(dst, xp.broadcast_to(src, dst.shape), casting="unsafe")

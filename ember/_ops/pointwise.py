@@ -11,6 +11,8 @@ does not support (``_utils.not_implemented``).
 from __future__ import annotations
 
 import math
+from functools import partial
+from operator import pow as _pow, truediv as _truediv
 
 from .. import _dtype as D
 from .. import _special
@@ -19,7 +21,7 @@ from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply, _apply1
 from ._utils import (_binary_slow, as_tensor_arg, binary, broadcast_error, checked_int,
                      cpp_dtype_name, fit_int, float_cast, must_be_tensor, not_implemented,
-                     scalar_type_name, unary, wrap)
+                     quiet, scalar_type_name, unary, wrap)
 
 # ------------------------------------------------------------------------------ arithmetic
 
@@ -167,7 +169,7 @@ class Div(Op):
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
         ctx.save_for_backward(a if len(need) > 1 and need[1] else None, b)
-        return a / b
+        return quiet(_truediv, a, b)  # x / 0: inf or NaN, silently as torch
 
     @staticmethod
     def backward(ctx, g, ns):
@@ -272,8 +274,8 @@ class Pow(Op):
         if e == 3:
             return a * a * a
         if e == 0.5:
-            return xp.sqrt(a)
-        return a ** e
+            return quiet(xp.sqrt, a)
+        return quiet(_pow, a, e)
 
     @staticmethod
     def backward(ctx, g, ns):
@@ -293,7 +295,7 @@ class PowTensor(Op):
     def forward(ctx, a, b):
         kind = (a if a.__class__ is ndarray else b).dtype.kind
         if kind in "fc":
-            out = xp.asarray(a ** b)
+            out = xp.asarray(quiet(_pow, a, b))
         elif kind == "b":
             raise not_implemented("pow", xp.dtype(bool))
         else:
@@ -322,7 +324,7 @@ class RPow(Op):
     def forward(ctx, x, s):
         kind = x.dtype.kind
         if kind in "fc":
-            out = xp.asarray(s ** x)
+            out = xp.asarray(quiet(_pow, s, x))
         elif kind == "b":
             raise not_implemented("pow", x.dtype)
         else:
@@ -602,12 +604,16 @@ def _out(res, out):
 # ------------------------------------------------------------------------------ unary math
 
 
-def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad, fast=None):
+def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad, fast=None,
+              fp_quiet=False):
     """Build a one-input Op: ``fwd(a)`` on arrays, ``bwd(g, x, ns)`` where ``x`` is the saved
     input (save='in') or output (save='out'); ``fast``, optional, the same signature: the
     first-order array formula (``fast_backward``).  The op and its public function show the
     docstring "Returns a new tensor with {doc}" plus "Derivative: {grad}." (the formula, in
-    ASCII)."""
+    ASCII).  ``fp_quiet``: ``fwd`` can give inf or NaN for a finite input (log(0), sqrt(-1),
+    exp(100)), which torch does silently: run it under quiet()."""
+    if fp_quiet:
+        fwd = partial(quiet, fwd)
 
     def forward(ctx, a):
         out = fwd(a)
@@ -645,39 +651,39 @@ def _sqrt_pi():
 
 Exp = _unary_op("Exp", xp.exp, lambda g, y, ns: g * y, "out",
                 doc="the exponential e**x of each element of ``input``.",
-                grad="d/dx exp(x) = exp(x)")
+                grad="d/dx exp(x) = exp(x)", fp_quiet=True)
 Exp2 = _unary_op("Exp2", xp.exp2, lambda g, y, ns: g * y * math.log(2.0), "out",
                  doc="2**x for each element x of ``input``.",
-                 grad="d/dx 2**x = 2**x * ln 2")
+                 grad="d/dx 2**x = 2**x * ln 2", fp_quiet=True)
 Expm1 = _unary_op("Expm1", xp.expm1, lambda g, y, ns: g * (y + 1), "out",
                   doc="exp(x) - 1 for each element x of ``input`` (accurate near 0).",
-                  grad="d/dx (exp(x) - 1) = exp(x)")
+                  grad="d/dx (exp(x) - 1) = exp(x)", fp_quiet=True)
 Log = _unary_op("Log", xp.log, lambda g, x, ns: g / x,
                 doc="the natural logarithm of each element of ``input``.",
-                grad="d/dx ln(x) = 1 / x")
+                grad="d/dx ln(x) = 1 / x", fp_quiet=True)
 Log2 = _unary_op("Log2", xp.log2, lambda g, x, ns: g / (x * math.log(2.0)),
                  doc="the base-2 logarithm of each element of ``input``.",
-                 grad="d/dx log2(x) = 1 / (x ln 2)")
+                 grad="d/dx log2(x) = 1 / (x ln 2)", fp_quiet=True)
 Log10 = _unary_op("Log10", xp.log10, lambda g, x, ns: g / (x * math.log(10.0)),
                   doc="the base-10 logarithm of each element of ``input``.",
-                  grad="d/dx log10(x) = 1 / (x ln 10)")
+                  grad="d/dx log10(x) = 1 / (x ln 10)", fp_quiet=True)
 Log1p = _unary_op("Log1p", xp.log1p, lambda g, x, ns: g / (x + 1), node_name="Log1PBackward0",
                   doc="ln(1 + x) for each element x of ``input`` (accurate near 0).",
-                  grad="d/dx ln(1 + x) = 1 / (1 + x)")
+                  grad="d/dx ln(1 + x) = 1 / (1 + x)", fp_quiet=True)
 Sqrt = _unary_op("Sqrt", xp.sqrt, lambda g, y, ns: g / (2 * y), "out",
                  doc="the square root of each element of ``input``.",
-                 grad="d/dx sqrt(x) = 1 / (2 sqrt(x))")
+                 grad="d/dx sqrt(x) = 1 / (2 sqrt(x))", fp_quiet=True)
 Rsqrt = _unary_op("Rsqrt", lambda a: 1 / xp.sqrt(a), lambda g, y, ns: g * -0.5 * y * y * y,
                   "out",
                   doc="the reciprocal of the square root of each element of ``input``.",
-                  grad="d/dx x**-0.5 = -0.5 x**-1.5")
+                  grad="d/dx x**-0.5 = -0.5 x**-1.5", fp_quiet=True)
 Square = _unary_op("Square", lambda a: a * a, lambda g, x, ns: g * 2 * x,
                    node_name="PowBackward0",
                    doc="the square of each element of ``input``.",
-                   grad="d/dx x**2 = 2x")
+                   grad="d/dx x**2 = 2x", fp_quiet=True)
 Reciprocal = _unary_op("Reciprocal", lambda a: 1 / a, lambda g, y, ns: -g * y * y, "out",
                        doc="1 / x for each element x of ``input``.",
-                       grad="d/dx 1/x = -1 / x**2")
+                       grad="d/dx 1/x = -1 / x**2", fp_quiet=True)
 Sin = _unary_op("Sin", xp.sin, lambda g, x, ns: g * ns.cos(x),
                 doc="the sine of each element of ``input`` (in radians).",
                 grad="d/dx sin(x) = cos(x)")
@@ -689,19 +695,19 @@ Tan = _unary_op("Tan", xp.tan, lambda g, y, ns: g * (1 + y * y), "out",
                 grad="d/dx tan(x) = 1 + tan(x)**2")
 Asin = _unary_op("Asin", xp.arcsin, lambda g, x, ns: g / ns.sqrt(1 - x * x),
                  doc="the arcsine of each element of ``input``.",
-                 grad="d/dx asin(x) = 1 / sqrt(1 - x**2)")
+                 grad="d/dx asin(x) = 1 / sqrt(1 - x**2)", fp_quiet=True)
 Acos = _unary_op("Acos", xp.arccos, lambda g, x, ns: -g / ns.sqrt(1 - x * x),
                  doc="the arccosine of each element of ``input``.",
-                 grad="d/dx acos(x) = -1 / sqrt(1 - x**2)")
+                 grad="d/dx acos(x) = -1 / sqrt(1 - x**2)", fp_quiet=True)
 Atan = _unary_op("Atan", xp.arctan, lambda g, x, ns: g / (1 + x * x),
                  doc="the arctangent of each element of ``input``.",
                  grad="d/dx atan(x) = 1 / (1 + x**2)")
 Sinh = _unary_op("Sinh", xp.sinh, lambda g, x, ns: g * ns.cosh(x),
                  doc="the hyperbolic sine of each element of ``input``.",
-                 grad="d/dx sinh(x) = cosh(x)")
+                 grad="d/dx sinh(x) = cosh(x)", fp_quiet=True)
 Cosh = _unary_op("Cosh", xp.cosh, lambda g, x, ns: g * ns.sinh(x),
                  doc="the hyperbolic cosine of each element of ``input``.",
-                 grad="d/dx cosh(x) = sinh(x)")
+                 grad="d/dx cosh(x) = sinh(x)", fp_quiet=True)
 Tanh = _unary_op("Tanh", xp.tanh, lambda g, y, ns: g * (1 - y * y), "out",
                  doc="the hyperbolic tangent of each element of ``input``.",
                  grad="d/dx tanh(x) = 1 - tanh(x)**2")
@@ -710,10 +716,10 @@ Asinh = _unary_op("Asinh", xp.arcsinh, lambda g, x, ns: g / ns.sqrt(x * x + 1),
                   grad="d/dx asinh(x) = 1 / sqrt(x**2 + 1)")
 Acosh = _unary_op("Acosh", xp.arccosh, lambda g, x, ns: g / ns.sqrt(x * x - 1),
                   doc="the inverse hyperbolic cosine of each element of ``input``.",
-                  grad="d/dx acosh(x) = 1 / sqrt(x**2 - 1)")
+                  grad="d/dx acosh(x) = 1 / sqrt(x**2 - 1)", fp_quiet=True)
 Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, ns: g / (1 - x * x),
                   doc="the inverse hyperbolic tangent of each element of ``input``.",
-                  grad="d/dx atanh(x) = 1 / (1 - x**2)")
+                  grad="d/dx atanh(x) = 1 / (1 - x**2)", fp_quiet=True)
 Abs = _unary_op("Abs", xp.abs, lambda g, x, ns: g * ns.sign(x),
                 doc="the absolute value of each element of ``input``.",
                 grad="d/dx |x| = sign(x) (0 at x = 0)")
@@ -984,13 +990,17 @@ def hypot(input, other):
     return binary(Hypot, input, other)
 
 
+def _logit(x):
+    return xp.log(x / (1 - x))
+
+
 class Logit(Op):
     @staticmethod
     def forward(ctx, a, eps):
         x = a if eps is None else xp.clip(a, eps, 1 - eps)
         ctx.save_for_backward(a)
         ctx.eps = eps
-        return xp.log(x / (1 - x))
+        return quiet(_logit, x)
 
     @staticmethod
     def backward(ctx, g, ns):
@@ -1129,17 +1139,21 @@ def masked_fill_(input, mask, value):
     return inplace(input, masked_fill, mask, value)
 
 
+def _lerp(a, b, w):
+    # torch's kernel: a + w (b - a) for |w| < 0.5, else b + (w - 1) (b - a)
+    if w.__class__ is float or w.__class__ is int:
+        return a + w * (b - a) if -0.5 < w < 0.5 else b + (w - 1) * (b - a)
+    small = xp.abs(w) < 0.5
+    return xp.where(small, a, b) + xp.where(small, w, w - 1) * (b - a)
+
+
 class Lerp(Op):
     """start + w (end - start)."""
 
     @staticmethod
     def forward(ctx, a, b, w):
         ctx.save_for_backward(a, b, w)
-        # torch's kernel: a + w (b - a) for |w| < 0.5, else b + (w - 1) (b - a)
-        if w.__class__ is float or w.__class__ is int:
-            return a + w * (b - a) if -0.5 < w < 0.5 else b + (w - 1) * (b - a)
-        small = xp.abs(w) < 0.5
-        return xp.where(small, a, b) + xp.where(small, w, w - 1) * (b - a)
+        return quiet(_lerp, a, b, w)
 
     @staticmethod
     def backward(ctx, g, ns):

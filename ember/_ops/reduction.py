@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import builtins
 import collections
+import math
+import warnings
+from operator import truediv as _truediv
 
 from .. import _dtype as D
 from .._backend import _take_along, max_last, ndarray, sum_last, xp
@@ -10,7 +13,8 @@ from .._backend import xp as _xp  # masks built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
 from ..autograd.grad_mode import _state
-from ._utils import float_cast, not_implemented, scalar_type_name, wrap, wrap_dim, wrap_dims
+from ._utils import (float_cast, not_implemented, quiet, scalar_type_name, wrap, wrap_dim,
+                     wrap_dims)
 
 
 def _return_type(name, fields):
@@ -82,6 +86,8 @@ class Mean(Op):
         for ax in axes:
             n *= a.shape[ax]
         ctx.n = n
+        if n == 0:  # torch: NaN, silently (NumPy warns "Mean of empty slice")
+            return quiet(_truediv, xp.sum(a, axis=axes, keepdims=keepdim, dtype=dtype), 0)
         return xp.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
@@ -422,11 +428,7 @@ class Var(Op):
         for ax in axes if not no_dims else ():  # (torch's backward counts dim=() as N = 1)
             n *= a.shape[ax]
         ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
-        a0 = _shifted(a, axes)
-        out = xp.var(a0, axis=axes, ddof=c, keepdims=keepdim)
-        if a.dtype.itemsize < 8 and not xp.isfinite(out).all():
-            out = _wide(xp.var, a0, axes, c, keepdim)
-        return out
+        return _var_std(xp.var, a, axes, c, keepdim)
 
     @staticmethod
     def backward(ctx, g, ns):
@@ -446,6 +448,24 @@ def _shifted(a, axes):
     return a - a[first]
 
 
+def _var_std(fn, a, axes, c, keepdim):
+    """var/std as torch computes them: inf/NaN silently (an inf input, or a correction c >= N,
+    where torch divides by max(N - c, 0): NumPy's "Degrees of freedom <= 0" is not torch's)."""
+    if math.prod([a.shape[ax] for ax in axes]) > c:
+        return quiet(_narrow_or_wide, fn, a, axes, c, keepdim)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Degrees of freedom <= 0", RuntimeWarning)
+        return quiet(_narrow_or_wide, fn, a, axes, c, keepdim)
+
+
+def _narrow_or_wide(fn, a, axes, c, keepdim):
+    a0 = _shifted(a, axes)
+    out = fn(a0, axis=axes, ddof=c, keepdims=keepdim)
+    if a.dtype.itemsize < 8 and not xp.isfinite(out).all():
+        out = _wide(fn, a0, axes, c, keepdim)
+    return out
+
+
 def _wide(fn, a, axes, c, keepdim):
     """var/std of a float32/float16 tensor in float64 (torch accumulates in double on CPU: no
     overflow of the squares near the type's max).  Rare path: a non-finite float32 result."""
@@ -461,11 +481,7 @@ class Std(Op):
         n = 1
         for ax in axes if not no_dims else ():  # (torch's backward counts dim=() as N = 1)
             n *= a.shape[ax]
-        a0 = _shifted(a, axes)
-        out = xp.std(a0, axis=axes, ddof=c, keepdims=True)
-        if a.dtype.itemsize < 8 and not xp.isfinite(out).all():
-            out = _wide(xp.std, a0, axes, c, True)
-        out = _drop(out, axes, keepdim)
+        out = _drop(_var_std(xp.std, a, axes, c, True), axes, keepdim)
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdim, ctx.div = axes, keepdim, builtins.max(n - c, 0)
         return out
@@ -632,7 +648,9 @@ class Logsumexp(Op):
     def forward(ctx, a, axes, keepdim):
         m = xp.amax(a, axis=axes, keepdims=True, initial=-xp.inf)  # -inf if empty
         m = xp.where(xp.isfinite(m), m, 0)
-        out = _drop(xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m, axes, keepdim)
+        # log(0) = -inf (empty or all -inf), silently as torch
+        out = _drop(quiet(xp.log, xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m, axes,
+                    keepdim)
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdim = axes, keepdim
         return out

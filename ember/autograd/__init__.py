@@ -1,12 +1,13 @@
 """ember.autograd: backward, grad, Function, grad modes, functional transforms, gradcheck."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .._backend import xp as _xp
 from .._tensor import Tensor
 from . import graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
-from .engine import run_backward
+from .engine import run_backward as _run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
@@ -20,6 +21,14 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     _TensorOrTensors = Tensor | Sequence[Tensor]  # torch.types._TensorOrTensors
+
+
+def run_backward(*args: Any, **kwargs: Any) -> Any:
+    """The engine's backward pass with NumPy's floating-point warnings off: torch's backward
+    gives inf/NaN gradients silently (x / 0, log(0), inf * 0 in a formula).  One errstate for
+    the whole pass, not one per node; the caller's NumPy state is restored on return."""
+    with _xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _run_backward(*args, **kwargs)
 
 
 def _as_tuple(x):
