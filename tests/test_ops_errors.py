@@ -41,6 +41,9 @@ def _inplace_broadcast(lib):
 
 # name -> (callable(lib), exception class, exact message or None to compare with torch only)
 CASES = {
+    # roll of a 0-d tensor with a list of shifts and one int dim (was a TypeError from len())
+    "roll_0d_list_shifts": (lambda lib: lib.roll(T(lib), [1], 0), IndexError,
+                            "Dimension specified as 0 but tensor has no dimensions"),
     # section 8 texts
     "mm_mismatch": (lambda lib: lib.mm(T(lib, 2, 3), T(lib, 4, 5)), RuntimeError,
                     "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)"),

@@ -10,12 +10,17 @@ erf) it is the op's ``fast_backward``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 
 from .. import _special
 from .._backend import xp
 from ..autograd.function import Op
 from . import pointwise as _pw
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 
 def _sig(x, ns):
@@ -121,14 +126,14 @@ class Gelu(Op):
         return (a * cdf).astype(a.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, cdf = ctx.saved_tensors
         if ctx.approximate == "tanh":
             return _gelu_tanh_grad(g, x, ns), None
         return _gelu_grad(g, x, 0.5 * (1 + ns.apply(_pw.Erf, x * _INV_SQRT2)), ns), None
 
     @staticmethod
-    def fast_backward(ctx, g, ns):
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, cdf = ctx.saved_tensors
         if ctx.approximate == "tanh":
             return _gelu_tanh_grad(g, x, ns), None
@@ -226,13 +231,13 @@ class Glu(Op):
         return a * s
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (x,) = ctx.saved_tensors
         a, b = _halves(x, ctx.dim)
         return _glu_grad(g, a, _sig(b, ns), ctx.dim, ns), None
 
     @staticmethod
-    def fast_backward(ctx, g, ns):
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (x,) = ctx.saved_tensors
         a, b = _halves(x, ctx.dim)
         return _glu_grad(g, a, _pw._sigmoid(b), ctx.dim, ns), None
@@ -262,7 +267,7 @@ class PreluKernel(Op):
         return xp.where(x > 0, x, w * x)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, w = ctx.saved_tensors
         pos = x > 0
         # torch's double backward masks with x >= 0: no x == 0 derivatives
@@ -273,7 +278,7 @@ class PreluKernel(Op):
                            name))
 
     @staticmethod
-    def fast_backward(ctx, g, ns):
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, w = ctx.saved_tensors
         pos = x > 0
         return ns.where(pos, g, w * g), ns.where(pos, 0.0, x * g)
@@ -289,6 +294,6 @@ class RreluWithNoise(Op):
         return xp.where(a >= 0, a, a * noise).astype(a.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, noise = ctx.saved_tensors
         return ns.connect(g * noise, x, "RreluWithNoiseBackwardBackward0"), None

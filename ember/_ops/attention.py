@@ -15,10 +15,15 @@ differentiable ops under ``create_graph``, so higher-order gradients are exact);
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from .pointwise import Mul
 from .reduction import Softmax
 from ..autograd.function import Op
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 __all__ = ["FlashAttention", "SafeSoftmax", "MulScalar", "flash_ok"]
 
@@ -82,7 +87,7 @@ class FlashAttention(Op):
         return xp.matmul(p, v, out=out)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         q, k, v, p = ctx.saved_tensors
         mask, scale = ctx.geo
         # the probabilities again (through differentiable ops under create_graph)
@@ -92,7 +97,7 @@ class FlashAttention(Op):
         return _attention_grads(g, q, k, v, ns.apply(SafeSoftmax, s, -1), scale, ns)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (the forward's probabilities)
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:  # (the forward's probabilities)
         q, k, v, p = ctx.saved_tensors
         return _attention_grads(g, q, k, v, p, ctx.geo[1], ns)
 

@@ -4,6 +4,8 @@ pointwise.py, which re-exports every name).
 Backward formulas use operators and ``xp.<numpy name>`` only (see pointwise.py)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import _dtype as D
 from .._backend import xp
 from .._backend import xp as _np  # (arrays, also in backward under create_graph)
@@ -12,6 +14,9 @@ from ..autograd.function import Op, _apply
 from . import pointwise as _pw
 from ._utils import (binary, checked_number, cpp_dtype_name, must_be_tensor, not_implemented,
                      scalar_type_name, shape_str)
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 
 class Clamp(Op):
@@ -34,7 +39,7 @@ class Clamp(Op):
         return xp.minimum(xp.maximum(a, lo), hi)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (m,) = ctx.saved_tensors
         return g * m, None, None
 
@@ -54,7 +59,7 @@ class ClampTensor(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         # torch's rule: where min > max the result is max, so min gets no gradient there
         a, lo, hi = ctx.saved_tensors
         if lo is None:
@@ -187,7 +192,7 @@ class Maximum(Op):
         return xp.maximum(a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (w,) = ctx.saved_tensors
         return g * w, g * (1 - w)
 
@@ -203,7 +208,7 @@ class Minimum(Op):
         return xp.minimum(a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (w,) = ctx.saved_tensors
         return g * w, g * (1 - w)
 
@@ -218,7 +223,7 @@ class Fmax(Maximum):
         return xp.fmax(a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (w,) = ctx.saved_tensors
         return ns.where(w, g, 0.0), ns.where(w, 0.0, g)
 

@@ -25,10 +25,15 @@ Under ``create_graph`` the backward is written with differentiable ember ops (``
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from .._scratch import owned_workspace, workspace
 from ..autograd.function import Op, _apply
 from ._utils import quiet
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 __all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2d"]
 
@@ -103,7 +108,7 @@ class Unfold(Op):
         return cols.reshape(n, c * kernel[0] * kernel[1], cols.shape[-2] * cols.shape[-1])
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         hw, kernel, stride, pads, dil = ctx.geo
         return fold(g, hw, kernel, stride, pads, dil), None, None, None, None
 
@@ -124,7 +129,7 @@ class Fold(Op):
         return col2im(cols.reshape(n, c, kh, kw, oh, ow), hw, stride, pads, dil)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return unfold(g, *ctx.geo), None, None, None, None, None
 
 
@@ -382,7 +387,7 @@ class Conv(Op):
         return out[:, :, 0] if one_d else out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, w, cols = ctx.saved_tensors
         stride, pads, dil, groups, one_d, xshape = ctx.geo
         needs = ctx.needs_input_grad
@@ -390,7 +395,7 @@ class Conv(Op):
         return _empty_double_backward(res, xshape, x, w, ns)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, w, cols = ctx.saved_tensors
         stride, pads, dil, groups, one_d, xshape = ctx.geo
         needs = ctx.needs_input_grad
@@ -491,7 +496,7 @@ class ConvTranspose(Op):
         return out[:, :, 0] if one_d else out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, w = ctx.saved_tensors
         stride, pads, dil, groups, one_d = ctx.geo
         needs = ctx.needs_input_grad
@@ -499,7 +504,7 @@ class ConvTranspose(Op):
         return _empty_double_backward(res, x.shape, x, w, ns)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, w = ctx.saved_tensors
         stride, pads, dil, groups, one_d = ctx.geo
         needs = ctx.needs_input_grad
@@ -596,7 +601,7 @@ class PixelShuffle(Op):
         return _shuffle(x, r)
 
     @staticmethod
-    def backward(ctx, g, ns):  # (on arrays: _unshuffle)
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:  # (on arrays: _unshuffle)
         return ns.apply(PixelUnshuffle, g, ctx.r), None
 
 
@@ -609,5 +614,5 @@ class PixelUnshuffle(Op):
         return _unshuffle(x, r)
 
     @staticmethod
-    def backward(ctx, g, ns):  # (on arrays: _shuffle)
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:  # (on arrays: _shuffle)
         return ns.apply(PixelShuffle, g, ctx.r), None

@@ -9,8 +9,13 @@ so the same formula also records a graph.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from ..autograd.function import Op
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, OutGrads, Value
 
 
 class LinAlgError(RuntimeError):
@@ -72,7 +77,7 @@ class Inv(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (b,) = ctx.saved_tensors
         bt = _mT(b, ns)
         return -ns.matmul(ns.matmul(bt, g), bt)
@@ -89,7 +94,7 @@ class Det(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, d = ctx.saved_tensors
         ainv_t = _mT(ns.apply(Inv, a), ns)
         return (g * d)[..., None, None] * ainv_t
@@ -107,7 +112,7 @@ class Slogdet(Op):
         return xp.asarray(sign, dtype=a.dtype), xp.asarray(logabs, dtype=a.dtype)
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
         g = grads[1]
         (a,) = ctx.saved_tensors
         if g is None:
@@ -130,7 +135,7 @@ class Solve(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, x = ctx.saved_tensors
         gb = ns.apply(Solve, _mT(a, ns), g)
         ga = -ns.matmul(gb, _mT(x, ns)) if ctx.needs_input_grad[0] else None
@@ -154,7 +159,7 @@ class Cholesky(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (L,) = ctx.saved_tensors
         phi = ns.tril(ns.matmul(_mT(L, ns), g))
         phi = (phi + _mT(ns.tril(phi, -1), ns)) * 0.5
@@ -173,6 +178,6 @@ class Cross(Op):
         return xp.cross(a, b, axis=axis)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         return ns.apply(Cross, b, g, ctx.axis), ns.apply(Cross, g, a, ctx.axis), None

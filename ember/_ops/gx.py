@@ -7,6 +7,8 @@ use live here; ``gradgradcheck`` over the op table keeps the list honest.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import _dtype as D
 from .._backend import _sum_to, xp
 from ..autograd.function import Op, _apply
@@ -15,6 +17,9 @@ from . import pointwise as _pw
 from . import reduction as _red
 from . import shape as _sh
 from ._utils import wrap
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 graph = True
 newaxis = None
@@ -192,7 +197,7 @@ class PutAt(Op):
         return out
 
     @staticmethod
-    def backward(ctx, gg, ns):
+    def backward(ctx: Ctx, gg: Value, ns: Namespace) -> Grads:
         return gg[ctx.idx], None, None
 
 
@@ -208,7 +213,7 @@ class AddAt(Op):
         return out
 
     @staticmethod
-    def backward(ctx, gg, ns):
+    def backward(ctx: Ctx, gg: Value, ns: Namespace) -> Grads:
         return gg[ctx.idx], None, None, None
 
 
@@ -223,7 +228,7 @@ class ScatterAddAlong(Op):
         return _scatter_add_along(shape, idx, g, axis)
 
     @staticmethod
-    def backward(ctx, gg, ns):
+    def backward(ctx: Ctx, gg: Value, ns: Namespace) -> Grads:
         (idx,) = ctx.saved_tensors
         return ns.take_along_axis(gg, idx, ctx.axis), None, None, None
 
@@ -257,7 +262,7 @@ class Connect(Op):
         return r
 
     @staticmethod
-    def backward(ctx, gg, ns):
+    def backward(ctx: Ctx, gg: Value, ns: Namespace) -> Grads:
         (src,) = ctx.saved_tensors
         a = getattr(src, "_array", src)  # (zeros, not src * 0: that is NaN at inf/NaN)
         return gg, ns.asarray(xp.zeros(a.shape, a.dtype))
@@ -267,7 +272,7 @@ class NoDoubleBackward(Connect):
     """``connect`` for a backward torch has no derivative of: differentiating it raises."""
 
     @staticmethod
-    def backward(ctx, gg, ns):
+    def backward(ctx: Ctx, gg: Value, ns: Namespace) -> Grads:
         raise RuntimeError(f"derivative for aten::{ctx._op._fn} is not implemented")
 
 
@@ -306,7 +311,7 @@ class Cut(Op):
         return r
 
     @staticmethod
-    def backward(ctx, gg, ns):
+    def backward(ctx: Ctx, gg: Value, ns: Namespace) -> Grads:
         return (None,) * (ctx.n + 1)
 
 

@@ -7,6 +7,8 @@ the dim it stood at.  So an integer never takes part in advanced-index broadcast
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import warnings
 
 from .. import _dtype as D
@@ -17,6 +19,9 @@ from ..autograd.function import Op, _apply, _apply_view
 from ..autograd.grad_mode import _state
 from ._utils import broadcast_error, quiet, shape_str, wrap, wrap_dim
 from .shape import Select, Slice
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 
 def _index_empty(a, idx):
@@ -38,7 +43,7 @@ class Index(Op):
         return a[idx]
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         if 0 in ctx.shape:  # an empty gather: as forward, no NumPy 2.1 DeprecationWarning
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "Out of bound index found", DeprecationWarning)
@@ -311,11 +316,12 @@ class IndexEmpty(Index):
         return xp.zeros(out_shape, a.dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):  # (graph-connected to g)
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:  # (graph-connected to g)
         return ns.broadcast_to(g.sum() * 0, ctx.shape), None, None
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (a fresh zeros array, not a broadcast view)
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (a fresh zeros array, not a broadcast view)
         return _xp.zeros(ctx.shape, g.dtype), None, None
 
 
@@ -357,7 +363,7 @@ class IndexPut(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         idx = ctx.idx
         ga = g if ctx.acc else _zero_at(g, idx, ns)
         return ga, g[idx], None, None
@@ -420,7 +426,7 @@ class SetItem(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         ix = ctx.ix
         m = _xp.ones(tuple(g.shape), dtype=bool)
         ix.put(m, False)
@@ -744,7 +750,7 @@ class Gather(Op):
         return nx.take_along_axis(a, idx, axis)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (idx,) = ctx.saved_tensors
         shape, axis = ctx.shape, ctx.axis
         if not shape:
@@ -839,7 +845,7 @@ class Scatter(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (idx,) = ctx.saved_tensors
         ga = _zero_at(g, ctx.full, ns)
         gs = None
@@ -876,7 +882,7 @@ class ScatterAdd(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (idx,) = ctx.saved_tensors
         return g, None, None, _gather_at(g, idx, ctx.axis, ns)  # torch's, as Scatter's
 
@@ -969,11 +975,11 @@ class ScatterReduce(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return _scatter_reduce_backward(ctx, g, ns, True)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         # prod: the product of the other factors, from the forward's values, where the
         # reference divides out when no factor is zero; equal but for the rounding
         return _scatter_reduce_backward(ctx, g, ns, False)
@@ -1061,7 +1067,7 @@ class IndexSelect(Op):
         return xp.take(a, idx, axis=axis)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (idx,) = ctx.saved_tensors
         if not ctx.shape:
             return g, None, None
@@ -1110,7 +1116,7 @@ class IndexAdd(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         if not ctx.needs_input_grad[1]:
             return g, None, None, None
         if 0 in tuple(g.shape):  # torch's grad.index_select(dim, index) and its errors
@@ -1251,7 +1257,7 @@ class MaskedScatter(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         gs = None
         if ctx.needs_input_grad[1]:
             size = 1
@@ -1304,7 +1310,7 @@ class Take(Op):
         return a.reshape(-1)[idx]
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         n = 1
         for s in ctx.shape:
             n *= s

@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 
 from .. import _dtype as D
@@ -21,6 +23,9 @@ from ._utils import (as_tensor_arg, broadcast_error, quiet, shape_str, wrap, wra
                      wrap_dims)
 from .shape import Squeeze, T, Transpose, Unsqueeze
 from .._tensor import bump_version
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 
 bump = bump_version  # (the name the op modules use)
@@ -247,7 +252,7 @@ class Fill(Op):
         return xp.full_like(a, value)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g * 0, None
 
 
@@ -261,7 +266,7 @@ class FillTensor(Op):
         return xp.full_like(a, value)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g * 0, (ns.sum(g) if ctx.needs_input_grad[1] else None)
 
 
@@ -300,7 +305,7 @@ class CopyFrom(Op):
         return xp.broadcast_to(src, a.shape).astype(a.dtype, copy=True)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g * 0, g  # the engine reduces and casts g to src's shape and dtype
 
 
@@ -432,7 +437,7 @@ class RandomFill(Op):
         return arr
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g * 0, None
 
 
@@ -473,7 +478,7 @@ class CopySlices(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (pos,) = ctx.saved_tensors
         flat = g.reshape(-1)
         mask = _np_ones(tuple(flat.shape))
@@ -499,7 +504,7 @@ class AsStrided(Op):
         return base.reshape(-1)[pos.reshape(-1)].reshape(pos.shape)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (pos,) = ctx.saved_tensors
         return ns.add_at((ctx.size,), pos.reshape(-1), g.reshape(-1)).reshape(ctx.shape), None
 

@@ -1,6 +1,8 @@
 """Matrix products: matmul in all its forms, mm/bmm/mv/dot/outer, addmm, einsum."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import _dtype as D
 from .._backend import matmul2, xp
 from .._backend import xp as _xp  # index arrays built inside backward formulas
@@ -20,6 +22,9 @@ from ._utils import (
     scalar_type_name,
     wrap_dim,
 )
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 _BOOL = xp.dtype(bool)
 
@@ -43,7 +48,7 @@ class Matmul(Op):
         return matmul2(a, b) if a.ndim == 2 and b.ndim == 2 else xp.matmul(a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         cm_a, cm_b = ctx.cm
         ga = gb = None
@@ -82,7 +87,7 @@ class Mv(Op):
         return xp.matmul(a, v)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, v = ctx.saved_tensors
         ga = ns.matmul(g[..., :, None], v[..., None, :])
         gv = ns.matmul(_mat_t(a, ns), g[..., :, None])[..., 0]
@@ -96,7 +101,7 @@ class Dot(Op):
         return xp.dot(a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         return g * b, g * a
 
@@ -448,7 +453,7 @@ class Addmm(Op):
         return _gemm(c, a, b, beta, alpha)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         cm_a, cm_b = ctx.cm
         beta, alpha = ctx.beta, ctx.alpha
@@ -513,7 +518,7 @@ class Baddbmm(Op):
         return _gemm(c, a, b, beta, alpha)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
         gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
@@ -577,7 +582,7 @@ class Addmv(Op):
         return _gemm(c, a, v, beta, alpha)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, v = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
         gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
@@ -655,7 +660,7 @@ class Addbmm(Op):
         return prod + (c if beta == 1 else beta * c)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
         gc = _scaled(g, beta) if ctx.needs_input_grad[0] else None
@@ -762,7 +767,7 @@ class Einsum(Op):
         return xp.einsum(",".join(terms) + "->" + rhs, *arrays, optimize=_einsum_opt(arrays))
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         ops = ctx.saved_tensors
         grads = [None, None]
         for i, (t, shape) in enumerate(zip(ctx.terms, ctx.shapes)):

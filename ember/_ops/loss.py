@@ -9,10 +9,15 @@ with a cheaper array-only first-order formula declares it as ``fast_backward``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import _take_along, max_last, sum_last, xp
 from ..autograd.function import Op
 from . import pointwise as _pw
 from .activation import _sig, _softplus_array, _softplus_of
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 _EPSILON = float(xp.float32(1e-12))  # torch's loss kernels' EPSILON (a C++ float constant)
 
@@ -59,7 +64,7 @@ class _PointwiseLoss(Op):
         return _finish(loss, reduction, loss.size)
 
     @classmethod
-    def backward(cls, ctx, g, ns):
+    def backward(cls, ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, t = ctx.saved_tensors
         gx = _grad_scale(g, ctx) * cls._dloss(x - t, ctx.p, ns)
         return gx, -gx, None, None
@@ -94,7 +99,7 @@ class _HuberLossMixed(HuberLoss):
         return super().forward(ctx, x, t, reduction, delta).astype(dt)
 
     @classmethod
-    def backward(cls, ctx, g, ns):
+    def backward(cls, ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.names if ctx.needs_input_grad[0] else ctx.names[::-1]
         raise RuntimeError(f"Found dtype {b} but expected {a}")
 
@@ -132,12 +137,13 @@ class _LogSoftmaxCE(Op):
         return s if s.dtype == dt else s.astype(dt)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (y,) = ctx.saved_tensors
         return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (the forward's softmax for exp(y))
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (the forward's softmax for exp(y))
         t = ctx.p * (sum_last(g) if ctx.last else xp.sum(g, axis=ctx.axis, keepdims=True))
         return xp.subtract(g, t, out=t).astype(g.dtype, copy=False)
 
@@ -207,11 +213,12 @@ class NllLoss(Op):
         return xp.asarray(total / tw, x.dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return NllLoss._scaled_grad(ctx, g, ns, False)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (2-D input: one fancy-index write, not a scatter-add)
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (2-D input: one fancy-index write, not a scatter-add)
         return NllLoss._scaled_grad(ctx, g, ns, True)
 
     @staticmethod
@@ -268,7 +275,7 @@ class BinaryCrossEntropy(Op):
         return _finish(loss.astype(x.dtype, copy=False), reduction, loss.size)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, t = ctx.saved_tensors
         gs = _grad_scale(g, ctx)
         if ctx.w is not None:
@@ -297,12 +304,12 @@ class BinaryCrossEntropyWithLogits(Op):
         return _finish(loss.astype(x.dtype, copy=False), reduction, loss.size)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return _bce_logits_grads(ctx, g, ns, lambda v: _sig(v, ns),
                                  lambda v: _softplus_of(v, ns))
 
     @staticmethod
-    def fast_backward(ctx, g, ns):
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         # the overflow-free array sigmoid, and softplus without its threshold (which differs
         # from the reference's by at most exp(-20) ~ 2e-9, for x < -20)
         return _bce_logits_grads(ctx, g, ns, _pw._sigmoid, _softplus_array)
@@ -339,7 +346,7 @@ class _MulScalar(Op):
         return a * s
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g * ctx.s
 
 
@@ -353,7 +360,7 @@ class _DivScalar(Op):
         return a / s
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g / ctx.s
 
 
@@ -366,7 +373,7 @@ class _AddScalar(Op):
         return a + s
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g
 
 
@@ -379,7 +386,7 @@ class _FillNan(Op):
         return xp.full(a.shape, xp.nan, a.dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g * 0
 
 
@@ -392,7 +399,7 @@ class _SubScalar(Op):
         return a - s
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g
 
 
@@ -408,7 +415,7 @@ class _Xlogy(Op):
             return xp.where((a == 0) & ~xp.isnan(b), 0, a * xp.log(b)).astype(a.dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         with xp.errstate(divide="ignore", invalid="ignore"):
             ga = g * ns.where(a != 0, ns.log(b), 0) if ctx.needs_input_grad[0] else None
@@ -433,7 +440,7 @@ class SoftMarginLoss(Op):
         return _finish(loss, reduction, loss.size)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, t = ctx.saved_tensors
         with xp.errstate(over="ignore", invalid="ignore"):
             z = ns.exp(-t * x)
@@ -484,7 +491,7 @@ class MultiMarginLoss(Op):
         return _margin_reduce(loss, reduction, t.shape)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (x,) = ctx.saved_tensors
         x2 = x.reshape(-1, x.shape[-1])
         idx = ctx.t1[:, None]
@@ -496,7 +503,7 @@ class MultiMarginLoss(Op):
         return _multi_margin_grad(ctx, g, x, x2, idx, coef, ns)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (the forward's coefficients)
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:  # (the forward's coefficients)
         (x,) = ctx.saved_tensors
         x2 = x.reshape(-1, x.shape[-1])
         return _multi_margin_grad(ctx, g, x, x2, ctx.t1[:, None], ctx.coef, ns)
@@ -539,5 +546,5 @@ class MultilabelMarginLoss(Op):
         return _margin_reduce(loss, reduction, x.shape[:-1])
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return (ctx.coef * _margin_grad(g, ctx)).reshape(ctx.xshape), None, None

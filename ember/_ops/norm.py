@@ -12,8 +12,13 @@ gradients are exact); ``fast_backward`` reuses the forward's and works in place.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import sum_last, xp
 from ..autograd.function import Op
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 __all__ = ["Normalize", "BatchNormOp", "LayerNormOp", "GroupNormOp", "EmbeddingOp",
            "DropoutOp"]
@@ -76,7 +81,7 @@ class Normalize(Op):
         return y.reshape(shape) if view_shape is not None else y
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         x, w, mean, invstd = ctx.saved_tensors
         axes, aff_shape, view_shape, eps, given, shape = ctx.geo
         if view_shape is not None:
@@ -98,7 +103,8 @@ class Normalize(Op):
         return (gx, gw, gb) + (None,) * (len(ctx.needs_input_grad) - 3)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (the forward's statistics; in place on one temporary)
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (the forward's statistics; in place on one temporary)
         x, w, mean, invstd = ctx.saved_tensors
         axes, aff_shape, view_shape, eps, given, shape = ctx.geo
         if view_shape is not None:
@@ -182,7 +188,7 @@ class EmbeddingOp(Op):
         return w[idx]
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (idx,) = ctx.saved_tensors
         shape, padding_idx = ctx.geo
         flat = idx.reshape(-1)
@@ -207,6 +213,6 @@ class DropoutOp(Op):
         return x * mask
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (mask,) = ctx.saved_tensors
         return g * mask, None

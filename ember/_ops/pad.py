@@ -4,8 +4,13 @@ circular pad ops (``_PAD_OPS``, keyed by mode and number of padded dims).  ``pad
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from ..autograd.function import Op
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 
 class ConstantPadNd(Op):
@@ -31,7 +36,7 @@ class ConstantPadNd(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return ns.put_at(ctx.shape, ctx.src, g[ctx.dst]), None, None
 
 

@@ -10,6 +10,8 @@ does not support (``_utils.not_implemented``).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 from functools import partial
 from operator import pow as _pow, truediv as _truediv
@@ -63,7 +65,7 @@ class Add(Op):
         return a + b
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g, g
 
 
@@ -79,7 +81,7 @@ class Sub(Op):
             raise RuntimeError(_BOOL_SUB2) from None
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g, -g
 
 
@@ -93,7 +95,7 @@ class Rsub(Op):
         return b - a
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return -g, g
 
 
@@ -108,7 +110,7 @@ class AddAlpha(Op):
         return a + alpha * b
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g, g * ctx.alpha
 
 
@@ -123,7 +125,7 @@ class SubAlpha(Op):
         return a - alpha * b
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g, g * -ctx.alpha
 
 
@@ -137,7 +139,7 @@ class RsubAlpha(Op):
         return b - alpha * a
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g * -ctx.alpha, g
 
 
@@ -157,7 +159,7 @@ class Mul(Op):
         return a * b
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         return (g * b if b is not None else None), (g * a if a is not None else None)
 
@@ -172,7 +174,7 @@ class Div(Op):
         return quiet(_truediv, a, b)  # x / 0: inf or NaN, silently as torch
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         ga = g / b
         return ga, (-ga * a / b if a is not None else None)
@@ -200,7 +202,7 @@ class DivMode(Op):
         return xp.trunc(a / b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g * 0, g * 0
 
 
@@ -244,7 +246,7 @@ class Neg(Op):
         return -a
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return -g
 
 
@@ -278,7 +280,7 @@ class Pow(Op):
         return quiet(_pow, a, e)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (a,), e = ctx.saved_tensors, ctx.e
         if e == 0:
             return ns.zeros_like(g), None
@@ -304,7 +306,7 @@ class PowTensor(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b, out = ctx.saved_tensors
         need = ctx.needs_input_grad
         # torch: 0 where the exponent is 0; d/db 0 where a == 0 and b >= 0 (a**b log a else)
@@ -334,7 +336,7 @@ class RPow(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (out,) = ctx.saved_tensors
         if ctx.logs == float("-inf"):  # base 0: torch's 0 where x >= 0
             return g * ns.where(out <= 1, 0.0, out * ctx.logs), None
@@ -350,7 +352,7 @@ class Remainder(Op):
         return xp.remainder(a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g, None
 
 
@@ -365,7 +367,7 @@ class RemainderTensor(Op):
         return xp.remainder(a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         return g, -g * ns.floor(a / b)
 
@@ -390,7 +392,7 @@ class FmodTensor(Op):
         return xp.fmod(a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         return g, -g * ns.trunc(a / b)
 
@@ -401,7 +403,7 @@ class ToCopy(Op):
         return a.astype(dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g, None  # the engine casts back to the input dtype
 
 
@@ -411,7 +413,7 @@ class Clone(Op):
         return a.copy()
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g
 
 
@@ -812,7 +814,7 @@ class Round(Op):
         return xp.round(a, decimals)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g * 0
 
 
@@ -888,7 +890,7 @@ class Softplus(Op):
         return xp.where(z > threshold, a, sp).astype(a.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (a,) = ctx.saved_tensors
         z = a * ctx.beta
         # torch's double backward is 0 from the threshold up
@@ -896,7 +898,7 @@ class Softplus(Op):
         return g * ns.where(z > ctx.threshold, 1.0, s), None, None
 
     @staticmethod
-    def fast_backward(ctx, g, ns):
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (a,) = ctx.saved_tensors
         z = a * ctx.beta
         # the overflow-free sigmoid (exp(-z) overflows, with a warning, for z << 0)
@@ -940,7 +942,7 @@ class Atan2(Op):
         return xp.arctan2(a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
         d = a * a + b * b
         r = ns.where(d == 0, 0.0, 1 / d)  # torch's: 0 at (0, 0) (NaN there in 2nd order)
@@ -968,7 +970,7 @@ class Hypot(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b, y = ctx.saved_tensors
         return g * a / y, g * b / y
 
@@ -1003,7 +1005,7 @@ class Logit(Op):
         return quiet(_logit, x)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (a,) = ctx.saved_tensors
         r = g / (a * (1 - a))
         if ctx.eps is not None:
@@ -1029,7 +1031,7 @@ class Where(Op):
         return xp.where(cond, a, b)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (c,) = ctx.saved_tensors
         return None, ns.where(c, g, 0.0), ns.where(c, 0.0, g)
 
@@ -1070,7 +1072,7 @@ class MaskedFill(Op):
         return xp.where(mask, value, a)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (m,) = ctx.saved_tensors
         return ns.where(m, 0.0, g), None, None
 
@@ -1087,7 +1089,7 @@ class MaskedFillTensor(Op):
         return xp.where(mask, value if value.dtype == a.dtype else value.astype(a.dtype), a)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (m,) = ctx.saved_tensors
         gv = ns.sum(ns.where(m, g, 0.0)) if ctx.needs_input_grad[2] else None
         return ns.where(m, 0.0, g), None, gv
@@ -1156,7 +1158,7 @@ class Lerp(Op):
         return quiet(_lerp, a, b, w)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b, w = ctx.saved_tensors
         gw = g * (b - a) if ctx.needs_input_grad[2] else None
         return g * (1 - w), g * w, gw
@@ -1220,7 +1222,7 @@ class Addcmul(Op):
         return a + value * t1 * t2
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         t1, t2 = ctx.saved_tensors
         v = ctx.value
         return g, g * v * t2, g * v * t1, None
@@ -1234,7 +1236,7 @@ class Addcdiv(Op):
         return a + value * t1 / t2
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         t1, t2 = ctx.saved_tensors
         v = ctx.value
         return g, g * v / t2, -g * v * t1 / (t2 * t2), None
@@ -1434,7 +1436,7 @@ class NanToNum(Op):
         return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (m,) = ctx.saved_tensors
         return g * m, None, None, None
 
@@ -1453,6 +1455,9 @@ from .clamp import (Clamp, ClampMax, ClampMaxTensor, ClampMin, ClampMinTensor,  
                     ClampTensor, Fmax, Fmin, Maximum, Minimum, _clamp, _maximum, _minimum,
                     _scalar_bound, _tensors_only, clamp, clamp_, clamp_max, clamp_min, clip,
                     fmax, fmin, maximum, minimum)
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 
 # ------------------------------------------------------------------------------ exports

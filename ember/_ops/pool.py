@@ -14,9 +14,14 @@ order gradients work.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from .._scratch import workspace
 from ..autograd.function import Op, _apply
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, OutGrads, Value
 
 __all__ = ["MaxPool", "MaxPoolTiled", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
            "AdaptiveAvgPoolDivisible", "pool_out_size"]
@@ -114,7 +119,7 @@ class MaxPool(Op):
         return _unb(out, unb), _unb(idx, unb)
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
         g = grads[0]
         idx, x = ctx.saved_tensors
         if ctx.unb:
@@ -236,7 +241,7 @@ class MaxPoolTiled(Op):
         return _unb(out, unb)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         arg, x = ctx.saved_tensors
         shape, kernel, out_hw, unb = ctx.geo
         if unb:
@@ -245,7 +250,8 @@ class MaxPoolTiled(Op):
         return ns.connect(_unb(gx, unb), x, "MaxPool2DWithIndicesBackwardBackward0"), None, None
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (one masked multiply per kernel offset, no index)
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (one masked multiply per kernel offset, no index)
         arg, x = ctx.saved_tensors
         shape, kernel, out_hw, unb = ctx.geo
         kh, kw = kernel
@@ -288,7 +294,7 @@ class PlaneScatter(Op):
         return _scatter(g, idx, shape, unique)
 
     @staticmethod
-    def backward(ctx, gg, ns):
+    def backward(ctx: Ctx, gg: Value, ns: Namespace) -> Grads:
         (idx,) = ctx.saved_tensors
         return plane_gather(gg, idx, ns), None, None, None
 
@@ -306,7 +312,7 @@ class PlaneGather(Op):
         return out.reshape(idx.shape)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (idx,) = ctx.saved_tensors
         return plane_scatter(g, idx, ctx.shape, False, ns), None
 
@@ -378,7 +384,8 @@ class AvgPool(Op):
         return _unb(_avg_fwd(x, kernel, stride, pads, out_hw, div), unb)
 
     @staticmethod
-    def backward(ctx, g, ns):  # (on arrays: the adjoint's forward, _avg_bwd)
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (on arrays: the adjoint's forward, _avg_bwd)
         return ns.apply(ctx._op.adjoint, g, ctx.geo), None, None, None, None, None
 
 
@@ -395,7 +402,7 @@ class AvgPoolAdjoint(Op):
         return _unb(_avg_bwd(g, shape, kernel, stride, pads, out_hw, div), unb)
 
     @staticmethod
-    def backward(ctx, gg, ns):
+    def backward(ctx: Ctx, gg: Value, ns: Namespace) -> Grads:
         shape, kernel, stride, pads, out_hw, div, unb = ctx.geo
         return _apply(ctx._op.primal, (gg, kernel, stride, pads, out_hw, div), {}, None), None
 
@@ -418,7 +425,7 @@ class AvgPoolDepth(Op):
         return y.reshape(y.shape[:3] + shape[3:])
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         geo, shape = ctx.geo, ctx.shape
         g4 = g.reshape(tuple(g.shape[:3]) + (-1,))
         gx = ns.apply(AvgPoolAdjoint, g4, geo)  # (on arrays: _avg_bwd)
@@ -471,7 +478,7 @@ class AdaptiveMaxPool(Op):
         return _unb(out, unb), _unb(idx, unb)
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
         g = grads[0]
         idx, x = ctx.saved_tensors
         if ctx.unb:

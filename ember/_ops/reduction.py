@@ -1,6 +1,8 @@
 """Reductions, scans, sorting and the numerically stable softmax family."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import builtins
 import collections
 import math
@@ -15,6 +17,11 @@ from ..autograd.function import Op, _apply
 from ..autograd.grad_mode import _state
 from ._utils import (float_cast, not_implemented, quiet, scalar_type_name, wrap, wrap_dim,
                      wrap_dims)
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from collections.abc import Sequence
+    from typing import Any
+    from ._types import Ctx, DType, Dims, Grads, Namespace, Number, OutGrads, Value
 
 
 def _return_type(name, fields):
@@ -68,7 +75,7 @@ class Sum(Op):
         return xp.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim, ns), None, None, None
 
 
@@ -91,7 +98,7 @@ class Mean(Op):
         return xp.mean(a, axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return _expand_back(g / ctx.n, ctx.shape, ctx.axes, ctx.keepdim, ns), None, None, None
 
 
@@ -120,7 +127,8 @@ def _reduce(cls_all, cls_dim, input, dim, keepdim, dtype, name):
     return _apply(cls, (input, axes, keepdim, npd), {}, None)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+def sum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
+        dtype: DType | None = None) -> Tensor:  # noqa: A001
     return _reduce(SumAll, Sum, input, dim, keepdim, dtype, "sum")
 
 
@@ -136,13 +144,14 @@ class Nansum(Op):
         return xp.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (a,) = ctx.saved_tensors
         keep = ~_xp.isnan(_arr(a))  # a constant mask
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim, ns) * keep, None, None, None
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None):
+def nansum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
+           dtype: DType | None = None) -> Tensor:
     return _reduce(Nansum, Nansum, input, dim, keepdim, dtype, "sum")
 
 
@@ -165,13 +174,15 @@ def _mean_dtype(name, input, dtype):
                 f"floating point or complex dtype. Got: {scalar_type_name(arr_dtype)}")
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
+         dtype: DType | None = None) -> Tensor:
     if dtype is not None or input._array.dtype.kind not in "fc":
         _mean_dtype("mean", input, dtype)
     return _reduce(MeanAll, Mean, input, dim, keepdim, dtype, "mean")
 
 
-def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+def nanmean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
+            dtype: DType | None = None) -> Tensor:
     if input._array.dtype.kind not in "fc":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {_dtype_word(input)}")
@@ -198,7 +209,7 @@ class Prod(Op):
         return xp.prod(a, axis=axis, keepdims=keepdim, dtype=a.dtype)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (a,) = ctx.saved_tensors
         axis = ctx.axis
         if a.ndim == 0:  # prod(dim=0) of a 0-d tensor: the element itself
@@ -218,7 +229,8 @@ class ProdAll(Prod):
     node_name = "ProdBackward0"
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+         dtype: DType | None = None) -> Tensor:
     if dtype is not None:
         input = input.to(_grad_dtype(input, dtype))
     elif input._array.dtype.kind in "biu":
@@ -243,7 +255,7 @@ class AmaxAll(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns, nan_ties=False):
+    def backward(ctx: Ctx, g: Value, ns: Namespace, nan_ties: bool = False) -> Grads:
         a, out = ctx.saved_tensors
         mask = a == _keep(out, a.shape, ctx.axes, ctx.keepdim)
         if nan_ties and _arr(a).dtype.kind in "fc":
@@ -262,16 +274,16 @@ class AminAll(AmaxAll):
 class MaxAll(AmaxAll):
     node_name = "MaxBackward1"
 
-    @staticmethod
-    def backward(ctx, g, ns):
+    @staticmethod  # (the engine passes (ctx, g, ns) only: nan_ties is AmaxAll's own switch)
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:  # type: ignore[override]
         return AmaxAll.backward(ctx, g, ns, True)
 
 
 class MinAll(AminAll):
     node_name = "MinBackward1"
 
-    @staticmethod
-    def backward(ctx, g, ns):
+    @staticmethod  # (the engine passes (ctx, g, ns) only: nan_ties is AmaxAll's own switch)
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:  # type: ignore[override]
         return AmaxAll.backward(ctx, g, ns, True)
 
 
@@ -295,7 +307,7 @@ class MaxDim(Op):
         return vals, idx
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
         g = grads[0]
         if ctx.shape == ():
             return g, None, None, None
@@ -342,32 +354,36 @@ def _max_min(input, dim, keepdim, other, full_cls, dim_cls, result, pair_fn, fn,
     return result(*_apply(dim_cls, (input, axis, keepdim, argfn), {}, None))
 
 
-def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False, *,
+        other: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:  # noqa: A001
     from .pointwise import maximum
     return _max_min(input, dim, keepdim, other, MaxAll, MaxDim, MaxResult, maximum, xp.amax,
                     xp.argmax)
 
 
-def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False, *,
+        other: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:  # noqa: A001
     from .pointwise import minimum
     return _max_min(input, dim, keepdim, other, MinAll, MinDim, MinResult, minimum, xp.amin,
                     xp.argmin)
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
     if input._array.size == 0:
         _empty_reduction("amax", input, dim)
     return _apply(AmaxAll, (input, wrap_dims(dim, input._array.ndim), keepdim, xp.amax), {}, None)
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
     if input._array.size == 0:
         _empty_reduction("amin", input, dim)
     return _apply(AminAll, (input, wrap_dims(dim, input._array.ndim), keepdim, xp.amin), {}, None)
 
 
-def aminmax(input, *, dim=None, keepdim=False):
-    r = collections.namedtuple("aminmax", ("min", "max"))
+def aminmax(input: Tensor, *, dim: int | None = None,
+            keepdim: bool = False) -> tuple[Tensor, Tensor]:
+    # (the name torch reports: torch.return_types.aminmax)
+    r = collections.namedtuple("aminmax", ("min", "max"))  # type: ignore[name-match]
     if input._array.size == 0:
         if dim is None:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
@@ -377,7 +393,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     return r(amin(input, d, keepdim), amax(input, d, keepdim))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     a = input._array
     if a.dtype.kind == "b":
         raise RuntimeError("argmax(): does not support bool input")
@@ -392,7 +408,7 @@ def argmax(input, dim=None, keepdim=False):
     return wrap(xp.argmax(a, axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     a = input._array
     if a.dtype.kind == "b":
         raise RuntimeError("argmin(): does not support bool input")
@@ -431,7 +447,7 @@ class Var(Op):
         return _var_std(xp.var, a, axes, c, keepdim)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (a,) = ctx.saved_tensors
         d = a - ns.mean(a, axis=ctx.axes, keepdims=True)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
@@ -487,7 +503,7 @@ class Std(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, out = ctx.saved_tensors
         out = _keep(out, a.shape, ctx.axes, ctx.keepdim)
         d = a - ns.mean(a, axis=ctx.axes, keepdims=True)
@@ -508,24 +524,28 @@ def _var_args(input, dim, unbiased, correction, name="std and var"):
     return wrap_dims(dim, input._array.ndim), _correction(unbiased, correction)
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False,
+        *, correction: Number | None = None) -> Tensor:
     axes, c = _var_args(input, dim, unbiased, correction)
     no_dims = dim.__class__ in (tuple, list) and not dim
     return _apply(Var, (input, axes, c, keepdim, no_dims), {}, None)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False,
+        *, correction: Number | None = None) -> Tensor:
     axes, c = _var_args(input, dim, unbiased, correction)
     no_dims = dim.__class__ in (tuple, list) and not dim
     return _apply(Std, (input, axes, c, keepdim, no_dims), {}, None)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: Number | None = None) -> tuple[Tensor, Tensor]:
     _var_args(input, dim, unbiased, correction, "var_mean")
     return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: Number | None = None) -> tuple[Tensor, Tensor]:
     _var_args(input, dim, unbiased, correction, "std_mean")
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
@@ -555,7 +575,7 @@ class Norm(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, out = ctx.saved_tensors
         out = _keep(out, a.shape, ctx.axes, ctx.keepdim)
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
@@ -565,7 +585,7 @@ class Norm(Op):
         return Norm._grad(ctx, gk, a, out, ns)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         # p = 2: no division by a zero norm (0 there, as the reference's, whose second
         # derivative at a zero norm is NaN, as torch's); equal to the reference elsewhere
         a, out = ctx.saved_tensors
@@ -593,7 +613,8 @@ class Norm(Op):
                 None)
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
+def norm(input: Tensor, p: float | str | None = 'fro', dim: Dims | None = None,
+         keepdim: bool = False, dtype: DType | None = None, *, out: Tensor | None = None) -> Tensor:
     if input._array.dtype.kind not in "fc" and p != "nuc":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_dtype_word(input)}")
@@ -628,7 +649,8 @@ def _empty_norm(input, p, dim):
                                "operation does not have an identity")
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+def vector_norm(x: Tensor, ord: float = 2, dim: Dims | None = None, keepdim: bool = False, *,
+                dtype: DType | None = None) -> Tensor:
     return norm(x, ord, dim, keepdim, dtype)
 
 
@@ -656,13 +678,13 @@ class Logsumexp(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, out = ctx.saved_tensors
         gk = g if ctx.keepdim else g.reshape(_kshape(a.shape, ctx.axes))
         return gk * ns.exp(a - _keep(out, a.shape, ctx.axes, ctx.keepdim)), None, None
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
     if dim.__class__ in (tuple, list) and not dim and input._array.ndim and input._array.size:
         # torch (2.13) reduces nothing into a 0-d output and refuses the broadcast
         raise RuntimeError("output with shape [] doesn't match the broadcast shape "
@@ -692,13 +714,14 @@ class Softmax(Op):
         return e
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (y,) = ctx.saved_tensors
         gy = g * y
         return gy - y * ns.sum(gy, axis=ctx.axis, keepdims=True), None
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (rows: the fast row sum, in place)
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (rows: the fast row sum, in place)
         (y,) = ctx.saved_tensors
         gy = g * y
         if ctx.axis != y.ndim - 1:
@@ -729,12 +752,13 @@ class LogSoftmax(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (y,) = ctx.saved_tensors
         return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True), None
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (rows: the fast row sum, in place)
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (rows: the fast row sum, in place)
         (y,) = ctx.saved_tensors
         if ctx.axis != y.ndim - 1:
             return g - ns.exp(y) * ns.sum(g, axis=ctx.axis, keepdims=True), None
@@ -767,21 +791,24 @@ def _softmax_input(input, dim, dtype, name):
     return input, axis
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: DType | None = None) -> Tensor:
     input, axis = _softmax_input(input, dim, dtype, "softmax")
     if not input._array.size and input._array.dtype.kind not in "fc":
         return input.clone()
     return _apply(Softmax, (input, axis), {}, None)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype: DType | None = None) -> Tensor:
     input, axis = _softmax_input(input, dim, dtype, "log_softmax")
     if not input._array.size and input._array.dtype.kind not in "fc":
         return input.clone()
     return _apply(LogSoftmax, (input, axis), {}, None)
 
 
-def softmin(input, dim=None, _stacklevel=3, dtype=None):
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: DType | None = None) -> Tensor:
     return softmax(-input, dim, dtype=dtype)
 
 
@@ -795,7 +822,7 @@ class Cumsum(Op):
         return xp.cumsum(a, axis=axis, dtype=a.dtype) if a.ndim else a.copy()
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         ax = ctx.axis
         if g.ndim == 0:
             return g, None
@@ -813,7 +840,7 @@ class Cumprod(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, out = ctx.saved_tensors
         ax = ctx.axis
         if a.ndim == 0:
@@ -838,7 +865,7 @@ class Cumprod(Op):
         return ns.moveaxis(ns.concatenate(cols, -1), -1, ax), None
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
     if dtype is not None:
         input = input.to(_grad_dtype(input, dtype))
     elif input._array.dtype.kind in "biu":
@@ -846,7 +873,7 @@ def cumsum(input, dim, *, dtype=None):
     return _apply(Cumsum, (input, wrap_dim(dim, input._array.ndim)), {}, None)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
     if dtype is not None:
         input = input.to(_grad_dtype(input, dtype))
     elif input._array.dtype.kind in "biu":
@@ -872,7 +899,7 @@ class Cummax(Op):
         return vals, idx
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
         g = grads[0]
         if ctx.shape == ():
             return g, None
@@ -883,7 +910,7 @@ class Cummax(Op):
 CummaxResult = _return_type("cummax", ("values", "indices"))
 
 
-def cummax(input, dim):
+def cummax(input: Tensor, dim: int) -> tuple[Tensor, Tensor]:
     ax = wrap_dim(dim, input._array.ndim)
     return CummaxResult(*_apply(Cummax, (input, ax), {}, None))
 
@@ -898,7 +925,7 @@ def _cum_arg(a, vals, ax):
 # ------------------------------------------------------------------------------ logical
 
 
-def all(input, dim=None, keepdim=False):  # noqa: A001
+def all(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """torch: a bool result, except for uint8 input (uint8 0/1)."""
     a = input._array
     r = _no_dims_bool(a, dim)
@@ -908,7 +935,7 @@ def all(input, dim=None, keepdim=False):  # noqa: A001
     return wrap(r.astype(xp.uint8) if a.dtype == xp.uint8 else r)
 
 
-def any(input, dim=None, keepdim=False):  # noqa: A001
+def any(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     a = input._array
     r = _no_dims_bool(a, dim)
     if r is None:
@@ -924,7 +951,7 @@ def _no_dims_bool(a, dim):
     return None
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input: Tensor, dim: Dims | None = None) -> Tensor:
     axes = None if dim is None else wrap_dims(dim, input._array.ndim)
     return wrap(xp.asarray(xp.count_nonzero(input._array, axis=axes), dtype=xp.int64))
 
@@ -969,7 +996,7 @@ class SortOp(Op):
         return _take_along(a, idx, axis, True), idx.astype(xp.int64)
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
         if ctx.shape == ():
             return grads[0], None, None, None
         (idx,) = ctx.saved_tensors
@@ -1012,7 +1039,7 @@ def _sort_args(name, args, kwargs, method=False):
     return dim, descending
 
 
-def sort(input, *args, **kwargs):
+def sort(input: Tensor, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
     """torch.sort(input, dim=-1, descending=False) or (input, *, stable, dim=-1,
     descending=False)."""
     dim, descending = _sort_args("sort", args, kwargs) if args or kwargs else (-1, False)
@@ -1026,14 +1053,15 @@ def _sort(input, dim=-1, descending=False):
     return SortResult(*_apply(SortOp, (input, ax, descending, None), {}, None))
 
 
-def argsort(input, *args, **kwargs):
+def argsort(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """torch.argsort(input, dim=-1, descending=False) or (input, *, stable, dim=-1,
     descending=False)."""
     dim, descending = _sort_args("argsort", args, kwargs) if args or kwargs else (-1, False)
     return _sort(input, dim, descending).indices
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
+         sorted: bool = True) -> tuple[Tensor, Tensor]:  # noqa: A002
     if input._array.dtype.kind == "b":
         raise RuntimeError("topk does not support bool dtypes on CPU")
     ax = wrap_dim(dim, input._array.ndim)
@@ -1043,7 +1071,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     return TopkResult(*_apply(TopkOp, (input, ax, largest, k), {}, None))
 
 
-def msort(input):
+def msort(input: Tensor) -> Tensor:
     return _sort(input, 0).values
 
 
@@ -1069,7 +1097,7 @@ class MedianAll(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (mask,) = ctx.saved_tensors
         return g * mask / ctx.count
 
@@ -1100,7 +1128,8 @@ def _nonempty_dim(name, input, ax):
         raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
 
 
-def median(input, dim=None, keepdim=False):
+def median(input: Tensor, dim: int | None = None,
+           keepdim: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     if input._array.dtype.kind == "b":
         raise not_implemented("median_cpu" if dim is None else "median_out", input._array.dtype)
     if dim is None:
@@ -1115,7 +1144,7 @@ def median(input, dim=None, keepdim=False):
     return MedianResult(*_apply(MedianDim, (input, ax, keepdim, argfn), {}, None))
 
 
-def kthvalue(input, k, dim=-1, keepdim=False):
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> tuple[Tensor, Tensor]:
     if input._array.dtype.kind == "b":
         raise not_implemented("kthvalue_cpu", input._array.dtype)
     ax = wrap_dim(dim, input._array.ndim)

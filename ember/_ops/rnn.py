@@ -15,10 +15,15 @@ saved activations is the op's first-order ``fast_backward``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from .._backend import xp as _xp  # constant index/mask arrays, also under create_graph
 from .._scratch import buffer
 from ..autograd.function import Op
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, OutGrads
 
 __all__ = ["LSTMLayer", "LSTMSeq", "LSTMCellStep", "GRULayer", "RNNLayer", "UnsafeSplit"]
 
@@ -297,7 +302,8 @@ class LSTMLayer(Op):
         return out, hT, cT
 
     @staticmethod
-    def backward(ctx, grads, ns):  # (the forward replayed from the saved inputs)
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        # (the forward replayed from the saved inputs)
         xw, w_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
         gout, ghT, gcT, gcs = _final_state_grads(ctx, grads, out)
         scale = _lstm_scale(h0.shape[-1], ctx.dt)
@@ -306,7 +312,8 @@ class LSTMLayer(Op):
                               gcs) + (None,) * (len(ctx.needs_input_grad) - 4)
 
     @staticmethod
-    def fast_backward(ctx, grads, ns):  # (the forward's saved activations, fused BPTT)
+    def fast_backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        # (the forward's saved activations, fused BPTT)
         xw, w_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
         gout, ghT, gcT, gcs = _final_state_grads(ctx, grads, out)
         need = ctx.needs_input_grad
@@ -384,7 +391,8 @@ class LSTMSeq(Op):
         return res, hT, cs[-1].T.copy()
 
     @staticmethod
-    def backward(ctx, grads, ns):  # (the forward replayed from the saved inputs)
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        # (the forward replayed from the saved inputs)
         gout, ghT, gcT = grads
         x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
         rev = ctx.rev
@@ -396,7 +404,8 @@ class LSTMSeq(Op):
         return gs + (None,) * (len(ctx.needs_input_grad) - 7)  # (reverse, when given)
 
     @staticmethod
-    def fast_backward(ctx, grads, ns):  # (the forward's saved activations, fused BPTT)
+    def fast_backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        # (the forward's saved activations, fused BPTT)
         gout, ghT, gcT = grads
         x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, acts, cs, tcs = ctx.saved_tensors
         rev = ctx.rev
@@ -611,14 +620,16 @@ class GRULayer(Op):
         return out, hT
 
     @staticmethod
-    def backward(ctx, grads, ns):  # (the forward replayed from the saved inputs)
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        # (the forward replayed from the saved inputs)
         gout, ghT = grads
         xw, w_hh, b_hn, h0, out, acts, hts, hns = ctx.saved_tensors
         hs, rzs, n_gates, hns = _gru_forward(ns, xw, w_hh, b_hn, h0)
         return _gru_backward(ns, gout, ghT, w_hh, b_hn, h0, hs, rzs, n_gates, hns)
 
     @staticmethod
-    def fast_backward(ctx, grads, ns):  # (the forward's saved activations, fused BPTT)
+    def fast_backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        # (the forward's saved activations, fused BPTT)
         gout, ghT = grads
         xw, w_hh, b_hn, h0, out, acts, hts, hns = ctx.saved_tensors
         need = ctx.needs_input_grad
@@ -681,14 +692,16 @@ class RNNLayer(Op):
         return out, hT
 
     @staticmethod
-    def backward(ctx, grads, ns):  # (the forward replayed from the saved inputs)
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        # (the forward replayed from the saved inputs)
         gout, ghT = grads
         xw, w_hh, h0, out = ctx.saved_tensors
         hs = _rnn_forward(ns, xw, w_hh, h0, ctx.relu)
         return _rnn_backward(ns, gout, ghT, w_hh, h0, hs, ctx.relu) + (None,)
 
     @staticmethod
-    def fast_backward(ctx, grads, ns):  # (the forward's saved outputs)
+    def fast_backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        # (the forward's saved outputs)
         gout, ghT = grads
         xw, w_hh, h0, out = ctx.saved_tensors
         return _rnn_backward(ns, gout, ghT, w_hh, h0, out, ctx.relu) + (None,)
@@ -710,5 +723,6 @@ class UnsafeSplit(Op):
         return tuple(xp.split(a, chunks, axis=dim))
 
     @staticmethod
-    def backward(ctx, grads, ns):  # missing output gradients arrive as zeros
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        # missing output gradients arrive as zeros
         return ns.concatenate(list(grads), axis=ctx.dim), None, None

@@ -1,6 +1,8 @@
 """Shape ops: views (sharing storage and version counter) and copies that move data."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._backend import xp as _xp  # index arrays built inside backward formulas
@@ -14,6 +16,10 @@ from ._utils import (
     wrap_dim,
     wrap_dims,
 )
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from collections.abc import Sequence
+    from ._types import Ctx, Grads, Namespace, OutGrads, Size, Value
 
 
 def _shape_args(shape):
@@ -57,7 +63,7 @@ class View(Op):
                 "instead.") from None
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g.reshape(ctx.shape), None
 
 
@@ -72,11 +78,11 @@ class UnsafeView(Op):
         return xp.reshape(a, shape)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g.reshape(ctx.shape), None
 
 
-def unsafe_view(input, shape):
+def unsafe_view(input: Tensor, shape: Size) -> Tensor:
     return _apply(UnsafeView, (input, shape), {}, None)
 
 
@@ -85,34 +91,34 @@ class ReshapeAlias(View):
     node_name = "ReshapeAliasBackward0"
 
 
-def view(input, *shape):
+def view(input: Tensor, *shape: int | Size) -> Tensor:
     shape = _infer(_shape_args(shape), input._array.size)
     return _apply_view(View, input, shape)
 
 
-def reshape(input, *shape):
-    shape = _infer(_shape_args(shape), input._array.size)
+def reshape(input: Tensor, *shape: int | Size) -> Tensor:
+    size = _infer(_shape_args(shape), input._array.size)
     a = input._array
     if a.flags.c_contiguous:
-        return _apply_view(View, input, shape)
-    if shape == a.shape:  # torch: a non-contiguous tensor that views is _reshape_alias'ed
-        return _apply_view(ReshapeAlias, input, shape)
+        return _apply_view(View, input, size)
+    if size == a.shape:  # torch: a non-contiguous tensor that views is _reshape_alias'ed
+        return _apply_view(ReshapeAlias, input, size)
     try:
-        xp.reshape(a, shape, copy=False)
-        return _apply_view(ReshapeAlias, input, shape)
+        xp.reshape(a, size, copy=False)
+        return _apply_view(ReshapeAlias, input, size)
     except ValueError:  # not viewable: torch copies, then views the copy
         from .pointwise import clone
-        return _apply(UnsafeView, (clone(input), shape), {}, None)
+        return _apply(UnsafeView, (clone(input), size), {}, None)
 
 
-def contiguous(input):
+def contiguous(input: Tensor) -> Tensor:
     if input._array.flags.c_contiguous:
         return input
     from .pointwise import clone
     return clone(input)
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     nd = input._array.ndim
     s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
     if nd == 0:
@@ -128,7 +134,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, sh[:s] + (n,) + sh[e + 1:])
 
 
-def unflatten(input, dim, sizes):
+def unflatten(input: Tensor, dim: int, sizes: Size) -> Tensor:
     sh = input._array.shape
     d = wrap_dim(dim, len(sh))
     sizes = _infer(tuple(sizes), sh[d])
@@ -144,7 +150,7 @@ class Squeeze(Op):
         return a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in axes))
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g.reshape(ctx.shape), None
 
 
@@ -166,15 +172,15 @@ class SqueezeInplaceDim(Op):
         return xp.squeeze(a, axis) if a.shape[axis] == 1 else a.view()
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g.reshape(ctx.shape), None
 
 
-def squeeze_inplace_dim(input, dim):
+def squeeze_inplace_dim(input: Tensor, dim: int) -> Tensor:
     return _apply(SqueezeInplaceDim, (input, wrap_dim(dim, input._array.ndim)), {}, None)
 
 
-def squeeze(input, dim=None):
+def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     sh = input._array.shape
     if dim is None:
         axes = tuple(i for i, s in enumerate(sh) if s == 1)
@@ -194,11 +200,11 @@ class Unsqueeze(Op):
         return xp.expand_dims(a, axis)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g.reshape(ctx.shape), None
 
 
-def unsqueeze(input, dim):
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return _apply_view(Unsqueeze, input, wrap_dim(dim, input._array.ndim + 1))
 
 
@@ -211,7 +217,7 @@ class Permute(Op):
         return xp.transpose(a, perm)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         inv = [0] * len(ctx.perm)
         for i, p in enumerate(ctx.perm):
             inv[p] = i
@@ -227,7 +233,7 @@ class Transpose(Op):
         return xp.swapaxes(a, d0, d1)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return ns.swapaxes(g, *ctx.d), None, None
 
 
@@ -250,11 +256,11 @@ class T(Op):
         return a.T
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return ns.transpose(g)
 
 
-def permute(input, *dims):
+def permute(input: Tensor, *dims: int | Size) -> Tensor:
     dims = _shape_args(dims)
     nd = input._array.ndim
     if len(dims) != nd:
@@ -267,7 +273,7 @@ def permute(input, *dims):
     return _apply_view(Permute, input, perm)
 
 
-def transpose(input, dim0, dim1):
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     nd = input._array.ndim
     d0, d1 = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     if nd == 0:
@@ -278,14 +284,14 @@ def transpose(input, dim0, dim1):
 swapaxes = swapdims = transpose
 
 
-def t(input):
+def t(input: Tensor) -> Tensor:
     nd = input._array.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     return _apply_view(T, input)
 
 
-def movedim(input, source, destination):
+def movedim(input: Tensor, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
     nd = input._array.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
@@ -294,11 +300,11 @@ def movedim(input, source, destination):
     if nd == 0:
         return _apply_view(Alias0d, input, ())
     order = [i for i in range(nd) if i not in src]
-    perm = [None] * nd
+    slots: list[int | None] = [None] * nd
     for s, d in zip(src, dst):
-        perm[d] = s
+        slots[d] = s
     it = iter(order)
-    perm = tuple(p if p is not None else next(it) for p in perm)
+    perm = tuple(p if p is not None else next(it) for p in slots)
     return _apply_view(Permute, input, perm)
 
 
@@ -314,7 +320,7 @@ class Expand(Op):
         return xp.broadcast_to(a, shape)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return g, None
 
 
@@ -348,17 +354,17 @@ def expand_shape(sh, sizes, dtype):
     return tuple(out)
 
 
-def expand(input, *sizes):
+def expand(input: Tensor, *sizes: int | Size) -> Tensor:
     a = input._array
     shape = expand_shape(a.shape, _shape_args(sizes), a.dtype)
     return _apply(Expand, (input, shape), {}, None)
 
 
-def broadcast_to(input, shape):
+def broadcast_to(input: Tensor, shape: Size) -> Tensor:
     return expand(input, shape)
 
 
-def broadcast_tensors(*tensors):
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """torch's: a tensor already of the broadcast shape is returned as it is (no Expand)."""
     shape = tensors[0]._array.shape if tensors else ()
     for t in tensors[1:]:
@@ -369,7 +375,7 @@ def broadcast_tensors(*tensors):
     return tuple(t if t._array.shape == shape else expand(t, shape) for t in tensors)
 
 
-def broadcast_shapes(*shapes):
+def broadcast_shapes(*shapes: int | Size) -> Size:
     from .._tensor import Size
     return Size(xp.broadcast_shapes(*shapes))
 
@@ -384,7 +390,7 @@ class Repeat(Op):
         return xp.tile(a, reps)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         inter = []
         for r, s in zip(ctx.reps, ctx.shape):
             inter += [r, s]
@@ -393,7 +399,7 @@ class Repeat(Op):
         return g.reshape(ctx.in_shape), None
 
 
-def repeat(input, *sizes):
+def repeat(input: Tensor, *sizes: int | Size) -> Tensor:
     sizes = _shape_args(sizes)
     if len(sizes) < input._array.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
@@ -401,7 +407,7 @@ def repeat(input, *sizes):
     return _apply(Repeat, (input, sizes), {}, None)
 
 
-def tile(input, *dims):
+def tile(input: Tensor, *dims: int | Size) -> Tensor:
     dims = _shape_args(dims)
     nd = input._array.ndim
     if len(dims) < nd:
@@ -429,7 +435,7 @@ class Cat(Op):
         return xp.concatenate(kept, axis=axis)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         out = [None]
         start = 0
         for n in ctx.sizes:
@@ -442,7 +448,7 @@ class Cat(Op):
         return tuple(out)
 
 
-def cat(tensors, dim=0, *, out=None):
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     tensors = [t for t in tensors]
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -489,12 +495,12 @@ class Stack(Op):
         return xp.stack(arrays, axis=axis)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         n = g.shape[ctx.axis]
         return (None,) + tuple(g[(slice(None),) * ctx.axis + (i,)] for i in range(n))
 
 
-def stack(tensors, dim=0, *, out=None):
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -513,38 +519,38 @@ def stack(tensors, dim=0, *, out=None):
     return res
 
 
-def hstack(tensors):
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
     tensors = [atleast_1d(t) for t in tensors]
     return cat(tensors, 0 if tensors[0]._array.ndim == 1 else 1)
 
 
-def vstack(tensors):
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
     return cat([atleast_2d(t) for t in tensors], 0)
 
 
 row_stack = vstack
 
 
-def dstack(tensors):
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
     return cat([atleast_3d(t) for t in tensors], 2)
 
 
-def column_stack(tensors):
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
     return hstack([t.reshape(-1, 1) if t._array.ndim <= 1 else t for t in tensors])
 
 
-def atleast_1d(t):
+def atleast_1d(t: Tensor) -> Tensor:
     return t.reshape(1) if t._array.ndim == 0 else t
 
 
-def atleast_2d(t):
+def atleast_2d(t: Tensor) -> Tensor:
     nd = t._array.ndim
     if nd == 0:
         return t.reshape(1, 1)
     return t.unsqueeze(0) if nd == 1 else t  # (torch: an unsqueeze, (0,) -> (1, 0))
 
 
-def atleast_3d(t):
+def atleast_3d(t: Tensor) -> Tensor:
     nd = t._array.ndim
     if nd == 0:
         return t.reshape(1, 1, 1)
@@ -573,7 +579,7 @@ class Split(Op):
         return tuple(out)
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
         return ns.concatenate(list(grads), axis=ctx.axis), None, None
 
 
@@ -592,11 +598,12 @@ class Unbind(Op):
         return tuple(a[(slice(None),) * axis + (i, Ellipsis)] for i in range(a.shape[axis]))
 
     @staticmethod
-    def backward(ctx, grads, ns):
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
         return ns.stack(list(grads), axis=ctx.axis), None
 
 
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor: Tensor, split_size_or_sections: int | Sequence[int],
+          dim: int = 0) -> tuple[Tensor, ...]:
     axis = wrap_dim(dim, tensor._array.ndim)
     n = tensor._array.shape[axis]
     if isinstance(split_size_or_sections, int):
@@ -616,13 +623,15 @@ def split(tensor, split_size_or_sections, dim=0):
     return _apply(cls, (tensor, tuple(sizes), axis), {}, None)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def tensor_split(input: Tensor, indices_or_sections: int | Sequence[int] | Tensor,
+                 dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces as separate slices (torch: one SliceBackward0 view each, not a multi-output
     op, so each may be written in place)."""
     axis = wrap_dim(dim, input._array.ndim)
     n = input._array.shape[axis]
     if isinstance(indices_or_sections, Tensor):
-        indices_or_sections = indices_or_sections.tolist()
+        # an index tensor's tolist() is an int or a list of ints
+        indices_or_sections = indices_or_sections.tolist()  # type: ignore[assignment]
     if isinstance(indices_or_sections, int):
         k = indices_or_sections
         if k <= 0:
@@ -639,7 +648,7 @@ def tensor_split(input, indices_or_sections, dim=0):
     return tuple(_apply_view(Slice, input, pre + (slice(a, max(a, b)),)) for a, b in bounds)
 
 
-def chunk(input, chunks, dim=0):
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     axis = wrap_dim(dim, input._array.ndim)
@@ -649,7 +658,7 @@ def chunk(input, chunks, dim=0):
     return split(input, -(-n // chunks), axis)
 
 
-def unbind(input, dim=0):
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     return _apply(Unbind, (input, wrap_dim(dim, input._array.ndim)), {}, None)
 
 
@@ -667,7 +676,7 @@ class Slice(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return ns.put_at(ctx.shape, ctx.idx, g), None
 
 
@@ -675,7 +684,7 @@ class Select(Slice):
     node_name = "SelectBackward0"
 
 
-def narrow(input, dim, start, length):
+def narrow(input: Tensor, dim: int, start: int | Tensor, length: int) -> Tensor:
     axis = wrap_dim(dim, input._array.ndim)
     n = input._array.shape[axis]
     if isinstance(start, Tensor):
@@ -688,7 +697,7 @@ def narrow(input, dim, start, length):
     return _apply_view(Slice, input, idx)
 
 
-def select(input, dim, index):
+def select(input: Tensor, dim: int, index: int) -> Tensor:
     axis = wrap_dim(dim, input._array.ndim)
     n = input._array.shape[axis]
     if not -n <= index < n:
@@ -705,23 +714,23 @@ class Flip(Op):
         return xp.flip(a, axes).copy()
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return ns.flip(g, ctx.axes), None
 
 
-def flip(input, *dims):
+def flip(input: Tensor, *dims: int | Size) -> Tensor:
     dims = _shape_args(dims)
     axes = wrap_dims(dims, input._array.ndim) if len(dims) else ()  # flip(t, ()): no flip
     return _apply(Flip, (input, axes), {}, None)
 
 
-def fliplr(input):
+def fliplr(input: Tensor) -> Tensor:
     if input._array.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip(input, 1)
 
 
-def flipud(input):
+def flipud(input: Tensor) -> Tensor:
     if input._array.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return flip(input, 0)
@@ -734,20 +743,21 @@ class Roll(Op):
         return xp.roll(a, shifts, axes)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         neg = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
         return ns.roll(g, neg, ctx.axes), None, None
 
 
-def roll(input, shifts, dims=None):
+def roll(input: Tensor, shifts: int | Sequence[int],
+         dims: int | Sequence[int] | None = None) -> Tensor:
     if dims is None:  # roll the flattened tensor (NumPy's axis=None does the same)
         return _apply(Roll, (input, shifts, None), {}, None)
     if isinstance(shifts, int):
-        shifts, dims = (shifts,), (dims,) if isinstance(dims, int) else tuple(dims)
+        shifts = (shifts,)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if input._array.ndim == 0 and len(dims):
         raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
-    dims = tuple(wrap_dim(d, input._array.ndim) for d in (dims if isinstance(dims, (tuple, list))
-                                                          else (dims,)))
+    dims = tuple(wrap_dim(d, input._array.ndim) for d in dims)
     return _apply(Roll, (input, tuple(shifts), dims), {}, None)
 
 
@@ -758,7 +768,7 @@ class Tril(Op):
         return xp.tril(a, k)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return ns.tril(g, ctx.k), None
 
 
@@ -769,17 +779,17 @@ class Triu(Op):
         return xp.triu(a, k)
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         return ns.triu(g, ctx.k), None
 
 
-def tril(input, diagonal=0):
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     if input._array.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return _apply(Tril, (input, diagonal), {}, None)
 
 
-def triu(input, diagonal=0):
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     if input._array.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return _apply(Triu, (input, diagonal), {}, None)
@@ -795,7 +805,7 @@ class Diag(Op):
         return xp.diag(a, k).copy()
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         if len(ctx.shape) == 1:
             return ns.diag(g, ctx.k), None
         return ns.put_at(ctx.shape, _diag_index(ctx.shape, ctx.k), g), None
@@ -812,7 +822,7 @@ def _diag_index(shape, k):
     return (r, r + k) if k >= 0 else (r - k, r)
 
 
-def diag(input, diagonal=0):
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     nd = input._array.ndim
     if nd not in (1, 2):
         raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + str(nd) + "D")
@@ -832,7 +842,7 @@ class Diagonal(Op):
         return out
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         offset, d1, d2 = ctx.args
         shape = ctx.shape
         moved = tuple(s for i, s in enumerate(shape) if i not in (d1, d2)) + (shape[d1],
@@ -842,7 +852,7 @@ class Diagonal(Op):
         return ns.moveaxis(full, (-2, -1), (d1, d2)), None, None, None
 
 
-def diagonal(input, offset=0, dim1=0, dim2=1):
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     nd = input._array.ndim
     d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
     if d1 == d2:
@@ -864,17 +874,18 @@ class DiagEmbed(Op):
         return xp.ascontiguousarray(xp.moveaxis(out, (-2, -1), (d1, d2)))
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         offset, d1, d2 = ctx.args
         return ns.apply(Diagonal, g, offset, d1, d2)
 
     @staticmethod
-    def fast_backward(ctx, g, ns):  # (a copy: not a view of the incoming gradient)
+    def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (a copy: not a view of the incoming gradient)
         offset, d1, d2 = ctx.args
         return ns.diagonal(g, offset, d1, d2).copy()
 
 
-def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     nd = input._array.ndim + 1
     d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
     if d1 == d2:
@@ -882,7 +893,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     return _apply(DiagEmbed, (input,), {"offset": int(offset), "d1": d1, "d2": d2}, None)
 
 
-def diagflat(input, offset=0):
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
     """torch.diagflat: the flattened input on the ``offset`` diagonal of a square matrix."""
     return diag_embed(input.contiguous().view(-1), offset)
 
@@ -898,7 +909,7 @@ class Trace(Op):
         return xp.asarray(xp.trace(a, dtype=dt))
 
     @staticmethod
-    def backward(ctx, g, ns):
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         shape = ctx.shape
         ar = _xp.arange(min(shape))
         return (ns.put_at(shape, (ar, ar), ns.broadcast_to(g, (min(shape),))),)
@@ -907,7 +918,7 @@ class Trace(Op):
 _INT64 = xp.dtype("int64")
 
 
-def trace(input):
+def trace(input: Tensor) -> Tensor:
     a = input._array
     if a.dtype.kind == "b":  # torch dispatches on the dtype before it checks the rank
         raise not_implemented("trace", a.dtype)
@@ -916,5 +927,5 @@ def trace(input):
     return _apply(Trace, (input,), {}, None)
 
 
-def flatten_dims(input, dims):
+def flatten_dims(input: Tensor, dims: Sequence[int]) -> Tensor:
     return flatten(input, dims[0], dims[-1])

@@ -18,8 +18,13 @@ A = -0.75 and the taps clamped to the border.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._backend import xp
 from ..autograd.function import Op, _apply
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from ._types import Ctx, Grads, Namespace, Value
 
 _F32 = xp.dtype(xp.float32)
 _F64 = xp.dtype(xp.float64)
@@ -262,6 +267,8 @@ class Resample(Op):
     applies when it is not ``plan``'s (torch's bicubic backward copies the gradient when the
     size is unchanged, whereas its forward interpolates with the given scale)."""
 
+    _adjoint: type[ResampleAdjoint]  # set per generated pair by ``_pair``
+
     @classmethod
     def forward(cls, ctx, x, plan, ot, bplan=None):
         ctx.plan, ctx.bplan, ctx.ot = plan, plan if bplan is None else bplan, ot
@@ -269,7 +276,8 @@ class Resample(Op):
         return _to(resample(_to(x, ot), plan), x.dtype)
 
     @classmethod
-    def backward(cls, ctx, g, ns):  # (on arrays: the adjoint's forward, resample_adjoint)
+    def backward(cls, ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        # (on arrays: the adjoint's forward, resample_adjoint)
         return ns.apply(cls._adjoint, g, plan=ctx.plan, bplan=ctx.bplan, spatial=ctx.spatial,
                         ot=ctx.ot)
 
@@ -277,13 +285,15 @@ class Resample(Op):
 class ResampleAdjoint(Op):
     """The backward of a Resample as an op of its own (double backward = the forward again)."""
 
+    _forward: type[Resample]  # set per generated pair by ``_pair``
+
     @classmethod
     def forward(cls, ctx, g, plan, bplan, spatial, ot):
         ctx.plan, ctx.bplan, ctx.ot = plan, bplan, ot
         return _to(resample_adjoint(_to(g, ot), bplan, spatial), g.dtype)
 
     @classmethod
-    def backward(cls, ctx, gg, ns):
+    def backward(cls, ctx: Ctx, gg: Value, ns: Namespace) -> Grads:
         return _apply(cls._forward, (gg,), {"plan": ctx.plan, "ot": ctx.ot, "bplan": ctx.bplan},
                       None)
 

@@ -78,7 +78,8 @@ class Op:
     nondiff_outputs: tuple[int, ...] = ()
     int_grad: bool = False
     inputs: tuple[int, ...] | None = None
-    fast_backward = None  # optional first-order, array-only twin of ``backward`` (see above)
+    # optional first-order, array-only twin of ``backward`` (see above)
+    fast_backward: Callable[..., Any] | None = None
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
