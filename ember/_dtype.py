@@ -47,6 +47,7 @@ class dtype:
 
     __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_signed",
                  "is_complex", "scalar_name", "cpp_name", "c_type")
+    category: int  # (declared for type checkers: _FLOAT, _COMPLEX, ... order the categories)
 
     def __init__(self, name: str, np_dtype, category: int):
         self.name = name

@@ -18,17 +18,22 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, TypeAlias, Union
 
-from .._backend import ndarray
+from .._backend import ndarray, xp
 from .._dtype import dtype as DType
 from .._tensor import Tensor
 
 __all__ = ["Array", "Operand", "Ctx", "Value", "OutGrads", "Grads", "Namespace", "Number",
-           "Dims", "Size", "DType", "Tensor", "TensorOrNumber"]
+           "Dims", "Size", "DType", "NPDType", "Taps", "Tensor",
+           "TensorOrNumber"]
+
+# A NumPy dtype (ember's dtypes carry theirs as ``.np``).
+NPDType: TypeAlias = xp.dtype
 
 # A tensor argument's storage inside ``forward`` (NumPy's ndarray through the array seam).
 Array: TypeAlias = ndarray
 
-# Python scalar of torch's ``Number`` (int | float | bool), plus complex as ember accepts it.
+# A Python scalar argument: torch's ``Number`` (int | float | bool) plus complex, which ember
+# accepts as torch does (as ``ember._tensor``'s ``_Scalar``).
 Number: TypeAlias = Union[int, float, bool, complex]
 
 # A forward argument in a position that takes a Tensor or a Python number (a wrapped scalar):
@@ -62,5 +67,9 @@ Dims: TypeAlias = Union[int, Sequence[int], None]
 
 # A shape argument (torch's ``_size``).
 Size: TypeAlias = Sequence[int]
+
+# Interpolation taps along one axis (``upsample``): (source indices, weights or None) pairs;
+# None for the identity.
+Taps: TypeAlias = Union[Sequence[tuple[ndarray, Union[ndarray, None]]], None]
 
 TensorOrNumber: TypeAlias = Union[Tensor, int, float, bool, complex]

@@ -1,12 +1,18 @@
 """Shared op machinery: dims, scalars, promotion and torch-style error texts."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, TYPE_CHECKING
 
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
 from ..autograd.function import _apply, _apply2
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from collections.abc import Sequence
+    from ..autograd.function import Op
+
+    from ._types import Dims, NPDType, Number
 
 _SCALARS = (int, float, bool)
 
@@ -35,7 +41,7 @@ else:  # pragma: no cover - a NumPy that keeps its error state elsewhere
             return fn(*args)
 
 
-def wrap_dim(dim, ndim):
+def wrap_dim(dim: int, ndim: int) -> int:
     """Normalise a possibly negative dim (0-d tensors accept -1 and 0)."""
     n = ndim if ndim > 0 else 1
     if not -n <= dim < n:
@@ -44,7 +50,7 @@ def wrap_dim(dim, ndim):
     return dim + n if dim < 0 else dim
 
 
-def wrap_dims(dim, ndim):
+def wrap_dims(dim: Dims, ndim: int) -> tuple[int, ...]:
     """None/()/[] -> all axes; int or sequence -> sorted tuple of axes.
 
     A 0-d tensor accepts dims 0 and -1 (as torch) but has no axis to reduce: ``()``."""
@@ -58,11 +64,11 @@ def wrap_dims(dim, ndim):
             if axes[i] == axes[i - 1]:
                 raise RuntimeError(f"dim {axes[i]} appears multiple times in the list of dims")
         return axes if ndim else ()
-    d = wrap_dim(dim, ndim)
+    d = wrap_dim(dim, ndim)  # type: ignore[arg-type]  # (several dims come as a list or tuple)
     return (d,) if ndim else ()
 
 
-def as_tensor_arg(x, like=None):
+def as_tensor_arg(x: Any, like: Tensor | None = None) -> Tensor | Number:
     """Python scalars stay scalars; NumPy scalars become Python scalars; arrays/lists -> Tensor."""
     if isinstance(x, Tensor) or x.__class__ in _SCALARS:
         return x
@@ -76,22 +82,22 @@ def as_tensor_arg(x, like=None):
     return tensor(x)
 
 
-def cpp_dtype_name(np_dtype):
+def cpp_dtype_name(np_dtype: NPDType) -> str:
     """The C++ scalar type name torch prints in some messages (float, double, long int)."""
     return D.spelling(np_dtype, "cpp_name")
 
 
-def scalar_type_name(np_dtype):
+def scalar_type_name(np_dtype: NPDType) -> str:
     """torch's ScalarType name (Float, Double, Long, ...) that most dtype messages print."""
     return D.spelling(np_dtype)
 
 
-def not_implemented(kernel, np_dtype):
+def not_implemented(kernel: str, np_dtype: NPDType) -> NotImplementedError:
     """torch's error for a kernel without an implementation for a dtype."""
     return NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(np_dtype)}\'')
 
 
-def must_be_tensor(fn, x, pos=2, arg="other"):
+def must_be_tensor(fn: str, x: object, pos: int = 2, arg: str = 'other') -> TypeError:
     """torch's TypeError for a non-Tensor where a Tensor is required (maximum(t, 2))."""
     return TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "
                      f"{type(x).__name__}")
@@ -101,7 +107,7 @@ _INT_BOUNDS = {xp.dtype(n): (int(xp.iinfo(n).min), int(xp.iinfo(n).max))
                for n in ("uint8", "int8", "int16", "int32", "int64")}
 
 
-def fit_int(s, np_dtype):
+def fit_int(s: int, np_dtype: NPDType) -> int:
     """A Python int as torch casts it to an integer dtype: wrapped around (``u8 + -3`` adds 253;
     NumPy would raise OverflowError)."""
     lo, hi = _INT_BOUNDS[np_dtype]
@@ -110,7 +116,7 @@ def fit_int(s, np_dtype):
     return xp.asarray(s).astype(np_dtype).item()
 
 
-def checked_int(s, np_dtype):
+def checked_int(s: int, np_dtype: NPDType) -> int:
     """A Python int converted with torch's overflow check (clamp/where scalars): negative values
     wrap into unsigned types (-3 -> 253 in uint8), anything else out of range raises."""
     lo, hi = _INT_BOUNDS[np_dtype]
@@ -122,7 +128,7 @@ def checked_int(s, np_dtype):
     raise RuntimeError(f"value cannot be converted to type {c} without overflow")
 
 
-def checked_number(s, np_dtype):
+def checked_number(s: Number, np_dtype: NPDType) -> Number:
     """A Python number argument (clamp bound, exponent) converted to the op's dtype with torch's
     overflow check: integers must fit an integer dtype, finite values a floating one."""
     k = np_dtype.kind
@@ -135,11 +141,11 @@ def checked_number(s, np_dtype):
     return s
 
 
-def shape_str(shape):
+def shape_str(shape: Sequence[int]) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def broadcast_error(a_shape, b_shape):
+def broadcast_error(a_shape: Sequence[int], b_shape: Sequence[int]) -> RuntimeError:
     """torch's text for shapes that do not broadcast."""
     na, nb = len(a_shape), len(b_shape)
     n = max(na, nb)
@@ -156,7 +162,8 @@ def broadcast_error(a_shape, b_shape):
 _EMPTY: dict[str, object] = {}
 
 
-def binary(cls, a, b, kwargs=None, float_only=False):
+def binary(cls: type[Op], a: Tensor | Number, b: Tensor | Number,
+           kwargs: dict[str, Any] | None = None, float_only: bool = False) -> Tensor:
     """Apply a binary op with PyTorch's type promotion and broadcast errors.
 
     The fast path (two tensors of one float dtype, or a float tensor and a Python number) goes
@@ -220,28 +227,28 @@ def _binary_slow(cls, a, b, kwargs, float_only):
         raise _maybe_broadcast_error(e, a, b) from None
 
 
-def float_cast(t):
+def float_cast(t: Tensor) -> NPDType | None:
     """For ops that need floating input (exp of an int tensor -> float32)."""
     if t._array.dtype.kind in "fc":
         return None
     return D.get_default_dtype().np
 
 
-def unary(cls, t, **kwargs):
+def unary(cls: type[Op], t: Tensor, **kwargs: Any) -> Tensor:
     if not isinstance(t, Tensor):
         raise TypeError(f"{cls.__name__.lower()}(): argument 'input' (position 1) must be Tensor, "
                         f"not {type(t).__name__}")
     return _apply(cls, (t,), kwargs, float_cast(t))
 
 
-def wrap(arr):
+def wrap(arr: Any) -> Tensor:
     """A constant (non-differentiable) tensor around an array."""
     if arr.__class__ is not ndarray:
         arr = xp.asarray(arr)
     return _make(arr, False, None, 0, None)
 
 
-def unwrap(x):
+def unwrap(x: Any) -> Any:
     return x._array if isinstance(x, Tensor) else x
 
 

@@ -20,7 +20,7 @@ from ..autograd.function import Op
 from . import pointwise as _pw
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from ._types import Array, Ctx, Grads, Namespace, Value
 
 
 def _sig(x, ns):
@@ -115,7 +115,7 @@ class Gelu(Op):
     forward's Phi (an erf costs ~10 ns an element in NumPy/SciPy, most of GELU's time)."""
 
     @staticmethod
-    def forward(ctx, a, approximate):
+    def forward(ctx: Ctx, a: Array, approximate: str) -> Array:
         ctx.approximate = approximate
         if approximate == "tanh":
             ctx.save_for_backward(a, None)
@@ -223,7 +223,7 @@ class Glu(Op):
     """glu(x) = a * sigmoid(b), (a, b) the halves of ``x`` along ``dim`` (torch's one node)."""
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx: Ctx, x: Array, dim: int) -> Array:
         a, b = xp.split(x, 2, axis=dim)
         s = _pw._sigmoid(b)
         ctx.save_for_backward(x)
@@ -262,7 +262,7 @@ class PreluKernel(Op):
     """torch's _prelu_kernel: x where x > 0, else w * x, with ``w`` broadcast over ``x``."""
 
     @staticmethod
-    def forward(ctx, x, w):
+    def forward(ctx: Ctx, x: Array, w: Array) -> Array:
         ctx.save_for_backward(x, w)
         return xp.where(x > 0, x, w * x)
 
@@ -289,7 +289,7 @@ class RreluWithNoise(Op):
     mean in eval); d/dx = 1 or noise."""
 
     @staticmethod
-    def forward(ctx, a, noise):
+    def forward(ctx: Ctx, a: Array, noise: Array) -> Array:
         ctx.save_for_backward(a, noise)
         return xp.where(a >= 0, a, a * noise).astype(a.dtype, copy=False)
 

@@ -23,12 +23,14 @@ from .reduction import Softmax
 from ..autograd.function import Op
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from .._tensor import Tensor
+
+    from ._types import Array, Ctx, Grads, Namespace, Value
 
 __all__ = ["FlashAttention", "SafeSoftmax", "MulScalar", "flash_ok"]
 
 
-def flash_ok(q, k, v, mask, dropout_p):
+def flash_ok(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, dropout_p: float) -> bool:
     """Whether torch takes its CPU flash kernel (``use_flash_attention_cpp``'s checks)."""
     if dropout_p > 0.0 or q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
         return False
@@ -72,7 +74,7 @@ class FlashAttention(Op):
     inputs = (0, 1, 2)
 
     @staticmethod
-    def forward(ctx, q, k, v, mask, scale):
+    def forward(ctx: Ctx, q: Array, k: Array, v: Array, mask: Array | None, scale: float) -> Array:
         s = xp.matmul(q, xp.swapaxes(k, -1, -2))
         s *= scale
         if mask is not None:
@@ -117,7 +119,7 @@ class SafeSoftmax(Softmax):
     node_name = "SafeSoftmaxBackward0"
 
     @staticmethod
-    def forward(ctx, a, axis):
+    def forward(ctx: Ctx, a: Array, axis: int | None) -> Array:
         e = _probs(xp.array(a, copy=True))
         ctx.save_for_backward(e)
         ctx.axis = a.ndim - 1

@@ -16,7 +16,9 @@ from ._utils import (binary, checked_number, cpp_dtype_name, must_be_tensor, not
                      scalar_type_name, shape_str)
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from collections.abc import Callable
+
+    from ._types import Array, Ctx, Grads, Namespace, Number, Operand, Value
 
 
 class Clamp(Op):
@@ -24,16 +26,16 @@ class Clamp(Op):
     node_name = "ClampBackward1"
 
     @staticmethod
-    def forward(ctx, a, lo, hi):
+    def forward(ctx: Ctx, a: Array, lo: float | None, hi: float | None) -> Array:
         if ctx.needs_input_grad:
-            m = True
+            m: Array | bool = True
             if lo is not None:
                 m = a >= lo
             if hi is not None:
                 m = (a <= hi) & m
             ctx.save_for_backward(m)
-        if lo is None:
-            return xp.minimum(a, hi)
+        if lo is None:  # (at least one bound is given)
+            return xp.minimum(a, hi)  # type: ignore[arg-type]
         if hi is None:
             return xp.maximum(a, lo)
         return xp.minimum(xp.maximum(a, lo), hi)
@@ -49,7 +51,7 @@ class ClampTensor(Op):
     inputs: tuple[int, ...] | None = (0, 1, 2)  # a missing bound is a (None, 0) edge
 
     @staticmethod
-    def forward(ctx, a, lo, hi):
+    def forward(ctx: Ctx, a: Array, lo: Array | None, hi: Array | None) -> Array:
         out = a
         if lo is not None:
             out = xp.maximum(out, lo)
@@ -147,7 +149,8 @@ def _clamp(input, min, max, op, op_tensor, out=None):  # noqa: A002
     return _pw._out(_apply(op, (input, lo, hi), {}, cast), out)
 
 
-def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
+def clamp(input: Tensor, min: Tensor | Number | None = None, max: Tensor | Number | None = None, *,
+          out: Tensor | None = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     return _clamp(input, min, max, Clamp, ClampTensor, out)
@@ -156,7 +159,8 @@ def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
 clip = clamp
 
 
-def clamp_(input, min=None, max=None, fn=None):  # noqa: A002
+def clamp_(input: Tensor, min: Tensor | Number | None = None, max: Tensor | Number | None = None,
+           fn: Callable[..., Tensor] | None = None) -> Tensor:  # noqa: A002
     """In-place clamp (``fn``: clamp_min/clamp_max for their nodes); torch names the output
     type in C++ words when it can't hold the result (``result type Float can't be cast to the
     desired output type long int``)."""
@@ -172,11 +176,12 @@ def clamp_(input, min=None, max=None, fn=None):  # noqa: A002
     return inplace(input, fn, min if max is None else max)
 
 
-def clamp_min(input, min):  # noqa: A002 - torch's node: ClampMinBackward0 (1 for a tensor)
+def clamp_min(input: Tensor, min: Tensor | Number) -> Tensor:  # noqa: A002
+    # torch's node: ClampMinBackward0 (1 for a tensor)
     return _clamp(input, min, None, ClampMin, ClampMinTensor)
 
 
-def clamp_max(input, max):  # noqa: A002
+def clamp_max(input: Tensor, max: Tensor | Number) -> Tensor:  # noqa: A002
     return _clamp(input, None, max, ClampMax, ClampMaxTensor)
 
 
@@ -185,7 +190,7 @@ class Maximum(Op):
     inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Operand) -> Array:
         if ctx.needs_input_grad:
             w = (a > b) + 0.5 * (a == b)
             ctx.save_for_backward(w.astype(a.dtype, copy=False))
@@ -201,7 +206,7 @@ class Minimum(Op):
     inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         if ctx.needs_input_grad:
             w = (a < b) + 0.5 * (a == b)
             ctx.save_for_backward(w.astype(a.dtype, copy=False))
@@ -217,7 +222,7 @@ class Fmax(Maximum):
     """fmax: the gradient goes to a where a >= b or b is NaN, else to b (torch's masks)."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Operand) -> Array:
         if ctx.needs_input_grad:
             ctx.save_for_backward((a >= b) | xp.isnan(b))
         return xp.fmax(a, b)
@@ -230,7 +235,7 @@ class Fmax(Maximum):
 
 class Fmin(Fmax):
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Operand) -> Array:
         if ctx.needs_input_grad:
             ctx.save_for_backward((a <= b) | xp.isnan(b))
         return xp.fmin(a, b)
@@ -243,12 +248,12 @@ def _tensors_only(name, input, other):
         raise must_be_tensor(name, other)
 
 
-def maximum(input, other):
+def maximum(input: Tensor, other: Tensor) -> Tensor:
     _tensors_only("maximum", input, other)
     return binary(Maximum, input, other)
 
 
-def minimum(input, other):
+def minimum(input: Tensor, other: Tensor) -> Tensor:
     _tensors_only("minimum", input, other)
     return binary(Minimum, input, other)
 
@@ -262,11 +267,11 @@ def _minimum(input, other):
     return binary(Minimum, input, other)
 
 
-def fmax(input, other):
+def fmax(input: Tensor, other: Tensor) -> Tensor:
     _tensors_only("fmax", input, other)
     return binary(Fmax, input, other)
 
 
-def fmin(input, other):
+def fmin(input: Tensor, other: Tensor) -> Tensor:
     _tensors_only("fmin", input, other)
     return binary(Fmin, input, other)

@@ -33,13 +33,17 @@ from ..autograd.function import Op, _apply
 from ._utils import quiet
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from collections.abc import Sequence
+    from .._tensor import Tensor
+
+    from ._types import Array, Ctx, Grads, Namespace, Value
 
 __all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2d"]
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
-def geom2d(kernel, stride, padding, dilation):
+def geom2d(kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int],
+           dilation: Sequence[int]) -> tuple[tuple[int, ...], ...]:
     """Normalise geometry to (kh, kw), (sh, sw), (top, bottom, left, right), (dh, dw)."""
     return tuple(kernel), tuple(stride), tuple(padding), tuple(dilation)
 
@@ -53,7 +57,8 @@ def _pad(x, pads, value=0.0):
     return out
 
 
-def im2col(x, kernel, stride, pads, dil, out_hw=None):
+def im2col(x: Array, kernel: Sequence[int], stride: Sequence[int], pads: Sequence[int],
+           dil: Sequence[int], out_hw: Sequence[int] | None = None) -> Array:
     """(N, C, H, W) -> contiguous (N, C, kh, kw, OH, OW) windows."""
     kh, kw = kernel
     sh, sw = stride
@@ -72,7 +77,8 @@ def im2col(x, kernel, stride, pads, dil, out_hw=None):
     return xp.ascontiguousarray(view)
 
 
-def col2im(cols, hw, stride, pads, dil):
+def col2im(cols: Array, hw: Sequence[int], stride: Sequence[int], pads: Sequence[int],
+           dil: Sequence[int]) -> Array:
     """Adjoint of im2col: (N, C, kh, kw, OH, OW) -> (N, C, H, W), summing overlaps.
 
     One strided slice-add per kernel offset."""
@@ -101,7 +107,8 @@ class Unfold(Op):
     node_name = "Im2ColBackward0"
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, pads, dil):
+    def forward(ctx: Ctx, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+                pads: tuple[int, ...], dil: tuple[int, ...]) -> Array:
         ctx.geo = (x.shape[-2:], kernel, stride, pads, dil)
         cols = im2col(x, kernel, stride, pads, dil)
         n, c = x.shape[:2]
@@ -118,7 +125,8 @@ class Fold(Op):
     node_name = "Col2ImBackward0"
 
     @staticmethod
-    def forward(ctx, cols, hw, kernel, stride, pads, dil):
+    def forward(ctx: Ctx, cols: Array, hw: tuple[int, ...], kernel: tuple[int, ...],
+                stride: tuple[int, ...], pads: tuple[int, ...], dil: tuple[int, ...]) -> Array:
         ctx.geo = (kernel, stride, pads, dil)
         kh, kw = kernel
         hp, wp = hw[0] + pads[0] + pads[1], hw[1] + pads[2] + pads[3]
@@ -133,11 +141,13 @@ class Fold(Op):
         return unfold(g, *ctx.geo), None, None, None, None, None
 
 
-def unfold(x, kernel, stride, pads, dil):
+def unfold(x: Tensor, kernel: Sequence[int], stride: Sequence[int], pads: Sequence[int],
+           dil: Sequence[int]) -> Tensor:
     return _apply(Unfold, (x, tuple(kernel), tuple(stride), tuple(pads), tuple(dil)), {}, None)
 
 
-def fold(cols, hw, kernel, stride, pads, dil):
+def fold(cols: Tensor, hw: Sequence[int], kernel: Sequence[int], stride: Sequence[int],
+         pads: Sequence[int], dil: Sequence[int]) -> Tensor:
     return _apply(Fold, (cols, tuple(hw), tuple(kernel), tuple(stride), tuple(pads),
                          tuple(dil)), {}, None)
 
@@ -364,7 +374,8 @@ class Conv(Op):
     inputs = (0, 1, 2)  # input, weight, bias: a missing bias is a (None, 0) edge
 
     @staticmethod
-    def forward(ctx, x, w, b, stride, pads, dil, groups):
+    def forward(ctx: Ctx, x: Array, w: Array, b: Array | None, stride: tuple[int, ...],
+                pads: tuple[int, ...], dil: tuple[int, ...], groups: int) -> Array:
         one_d = x.ndim == 3
         x2, w2 = _to2d(x, w, None)
         needs = ctx.needs_input_grad
@@ -484,7 +495,9 @@ class ConvTranspose(Op):
     inputs = (0, 1, 2)  # input, weight, bias: a missing bias is a (None, 0) edge
 
     @staticmethod
-    def forward(ctx, x, w, b, stride, pads, dil, groups, out_hw):
+    def forward(ctx: Ctx, x: Array, w: Array, b: Array | None, stride: tuple[int, ...],
+                pads: tuple[int, ...], dil: tuple[int, ...], groups: int,
+                out_hw: tuple[int, ...]) -> Array:
         one_d = x.ndim == 3
         x2, w2 = _to2d(x, w, None)
         out = _convT_fwd(x2, w2, stride, pads, dil, groups, out_hw)
@@ -596,7 +609,7 @@ class PixelShuffle(Op):
     """(*, C*r*r, H, W) -> (*, C, H*r, W*r); the backward is pixel_unshuffle."""
 
     @staticmethod
-    def forward(ctx, x, r):
+    def forward(ctx: Ctx, x: Array, r: int) -> Array:
         ctx.r = r
         return _shuffle(x, r)
 
@@ -609,7 +622,7 @@ class PixelUnshuffle(Op):
     """(*, C, H*r, W*r) -> (*, C*r*r, H, W); the backward is pixel_shuffle."""
 
     @staticmethod
-    def forward(ctx, x, r):
+    def forward(ctx: Ctx, x: Array, r: int) -> Array:
         ctx.r = r
         return _unshuffle(x, r)
 

@@ -15,7 +15,7 @@ from .._backend import xp
 from ..autograd.function import Op
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, OutGrads, Value
+    from ._types import Array, Ctx, Grads, Namespace, OutGrads, Value
 
 
 class LinAlgError(RuntimeError):
@@ -66,7 +66,7 @@ class Inv(Op):
     node_name = "LinalgInvExBackward0"
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Array) -> Array:
         try:
             out = xp.linalg.inv(a)
         except xp.linalg.LinAlgError:
@@ -88,7 +88,7 @@ class Det(Op):
     node_name = "LinalgDetBackward0"
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Array) -> Array:
         out = xp.asarray(xp.linalg.det(a), dtype=a.dtype)
         ctx.save_for_backward(a, out)
         return out
@@ -106,7 +106,7 @@ class Slogdet(Op):
     multi_output = True
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Array) -> tuple[Array, ...]:
         sign, logabs = xp.linalg.slogdet(a)
         ctx.save_for_backward(a)
         return xp.asarray(sign, dtype=a.dtype), xp.asarray(logabs, dtype=a.dtype)
@@ -125,7 +125,7 @@ class Solve(Op):
     node_name = "LinalgSolveExBackward0"
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         try:
             out = xp.linalg.solve(a, b)
         except xp.linalg.LinAlgError:
@@ -147,7 +147,7 @@ class Cholesky(Op):
     node_name = "LinalgCholeskyExBackward0"
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Array) -> Array:
         try:
             out = xp.linalg.cholesky(a)
         except xp.linalg.LinAlgError:
@@ -172,7 +172,7 @@ class Cross(Op):
     node_name = "LinalgCrossBackward0"
 
     @staticmethod
-    def forward(ctx, a, b, axis):
+    def forward(ctx: Ctx, a: Array, b: Array, axis: int) -> Array:
         ctx.save_for_backward(a, b)
         ctx.axis = axis
         return xp.cross(a, b, axis=axis)

@@ -19,7 +19,12 @@ from . import shape as _sh
 from ._utils import wrap
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from collections.abc import Sequence
+    from typing import Any
+    from types import EllipsisType
+    from .._tensor import Tensor
+
+    from ._types import Array, Ctx, Dims, Grads, NPDType, Namespace, Number, Size, Value
 
 graph = True
 newaxis = None
@@ -31,110 +36,111 @@ def _t(x):
     return x if isinstance(x, Tensor) else wrap(xp.asarray(x))
 
 
-def sum(a, axis=None, keepdims=False, dtype=None):  # noqa: A001
+def sum(a: Value, axis: Dims | None = None, keepdims: bool = False,
+        dtype: NPDType | None = None) -> Tensor:  # noqa: A001
     return _red.sum(_t(a), axis, keepdims)
 
 
-def mean(a, axis=None, keepdims=False):
+def mean(a: Value, axis: Dims | None = None, keepdims: bool = False) -> Tensor:
     return _red.mean(_t(a), axis, keepdims)
 
 
-def broadcast_to(a, shape):
+def broadcast_to(a: Value, shape: Size) -> Tensor:
     return _sh.expand(_t(a), tuple(shape))
 
 
-def swapaxes(a, d0, d1):
+def swapaxes(a: Tensor, d0: int, d1: int) -> Tensor:
     return _sh.transpose(a, d0, d1)
 
 
-def transpose(a, axes=None):
+def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
     if axes is None:
         axes = tuple(range(a.ndim - 1, -1, -1))
     return _sh.permute(a, *axes)
 
 
-def moveaxis(a, source, destination):
+def moveaxis(a: Tensor, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
     return _sh.movedim(a, source, destination)
 
 
-def expand_dims(a, axis):
+def expand_dims(a: Tensor, axis: int) -> Tensor:
     return _sh.unsqueeze(a, axis)
 
 
-def squeeze(a, axis=None):
+def squeeze(a: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
     return _sh.squeeze(a, axis)
 
 
-def reshape(a, shape):
+def reshape(a: Tensor, shape: int | Size) -> Tensor:
     return _sh.reshape(a, shape)
 
 
-def matmul(a, b):
+def matmul(a: Value, b: Value) -> Tensor:
     return _la.matmul(_t(a), _t(b))
 
 
-def einsum(eq, *ops, optimize=False):
+def einsum(eq: str, *ops: Value, optimize: bool = False) -> Tensor:
     return _la.einsum(eq, *[_t(o) for o in ops])
 
 
-def where(cond, x, y):
+def where(cond: Tensor, x: Tensor | Number, y: Tensor | Number) -> Tensor:
     return _pw.where(cond, x, y)
 
 
-def zeros_like(a, dtype=None):
+def zeros_like(a: Value, dtype: NPDType | None = None) -> Tensor:
     return _t(a) * 0
 
 
-def ones_like(a, dtype=None):
+def ones_like(a: Value, dtype: NPDType | None = None) -> Tensor:
     return _t(a) * 0 + 1
 
 
-def flip(a, axis):
+def flip(a: Tensor, axis: int | Size) -> Tensor:
     return _sh.flip(a, axis)
 
 
-def roll(a, shift, axis):
+def roll(a: Tensor, shift: int | Sequence[int], axis: int | Sequence[int] | None) -> Tensor:
     return _sh.roll(a, shift, axis)
 
 
-def cumsum(a, axis):
+def cumsum(a: Tensor, axis: int) -> Tensor:
     return _red.cumsum(a, axis)
 
 
-def cumprod(a, axis):
+def cumprod(a: Tensor, axis: int) -> Tensor:
     return _red.cumprod(a, axis)
 
 
-def concatenate(arrays, axis=0):
+def concatenate(arrays: Sequence[Value], axis: int = 0) -> Tensor:
     return _sh.cat([_t(a) for a in arrays], axis)
 
 
-def stack(arrays, axis=0):
+def stack(arrays: Sequence[Value], axis: int = 0) -> Tensor:
     return _sh.stack([_t(a) for a in arrays], axis)
 
 
-def tril(a, k=0):
+def tril(a: Tensor, k: int = 0) -> Tensor:
     return _sh.tril(a, k)
 
 
-def triu(a, k=0):
+def triu(a: Tensor, k: int = 0) -> Tensor:
     return _sh.triu(a, k)
 
 
-def diag(a, k=0):
+def diag(a: Tensor, k: int = 0) -> Tensor:
     return _sh.diag(a, k)
 
 
-def take_along_axis(a, idx, axis):
+def take_along_axis(a: Tensor, idx: Value, axis: int) -> Tensor:
     from .indexing import gather
     return gather(a, axis, wrap(idx) if not hasattr(idx, "_array") else idx)
 
 
-def astype(a, dtype):
+def astype(a: Tensor, dtype: NPDType) -> Tensor:
     return a.to(D.from_numpy_dtype(dtype))
 
 
-def pad(a, pad_width):
+def pad(a: Value, pad_width: Sequence[tuple[int, int]]) -> Tensor:
     a = _t(a)
     for axis, (lo, hi) in enumerate(pad_width):
         parts = []
@@ -150,7 +156,7 @@ def pad(a, pad_width):
     return a
 
 
-def sum_to(g, shape):
+def sum_to(g: Tensor, shape: Size) -> Tensor:
     import sys
     return _sum_to(g, shape, sys.modules[__name__])
 
@@ -162,21 +168,21 @@ maximum, minimum = _pw._maximum, _pw._minimum  # NumPy's: a number is allowed
 arcsin, arccos, arctan = _pw.asin, _pw.acos, _pw.atan
 
 
-def isnan(a):
+def isnan(a: Tensor) -> Tensor:
     return _pw.isnan(a)
 
 
-def asarray(a):
+def asarray(a: Value) -> Tensor:
     """``a`` as a Tensor (an array becomes a constant: no grad)."""
     return _t(a)
 
 
-def detach(a):
+def detach(a: Tensor) -> Tensor:
     """``a`` as a constant: no graph edge (the same array on NumPy's side)."""
     return a.detach()
 
 
-def apply(cls, *args, **kwargs):
+def apply(cls: type[Op], *args: Any, **kwargs: Any) -> Any:
     """Op ``cls`` on ``args``: a node of its own under create_graph, only its forward on arrays
     (``nx.apply``), so a formula that calls an op reads the same in both namespaces."""
     return _apply(cls, args, kwargs, None)
@@ -190,7 +196,8 @@ class PutAt(Op):
     node_name = "SliceBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, g, shape, idx):
+    def forward(ctx: Ctx, g: Array, shape: tuple[int, ...],
+                idx: tuple[Array | int | slice | EllipsisType | None, ...]) -> Array:
         ctx.idx = idx
         out = xp.zeros(shape, g.dtype)
         out[idx] = g
@@ -206,10 +213,11 @@ class AddAt(Op):
     node_name = "IndexBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, g, shape, idx, dtype):
+    def forward(ctx: Ctx, g: Array, shape: tuple[int, ...], idx: Array | tuple[Array | slice, ...],
+                dtype: NPDType | None) -> Array:
         ctx.idx = idx
         out = xp.zeros(shape, g.dtype if dtype is None else dtype)
-        xp.add.at(out, idx, g)
+        xp.add.at(out, idx, g)  # type: ignore[arg-type]  # (NumPy's stubs: any index)
         return out
 
     @staticmethod
@@ -221,7 +229,7 @@ class ScatterAddAlong(Op):
     node_name = "ScatterAddBackward0"
 
     @staticmethod
-    def forward(ctx, g, shape, idx, axis):
+    def forward(ctx: Ctx, g: Array, shape: tuple[int, ...], idx: Array, axis: int) -> Array:
         from .._backend import _scatter_add_along
         ctx.save_for_backward(idx)
         ctx.axis = axis
@@ -233,15 +241,15 @@ class ScatterAddAlong(Op):
         return ns.take_along_axis(gg, idx, ctx.axis), None, None, None
 
 
-def put_at(shape, idx, g):
+def put_at(shape: Size, idx: Any, g: Value) -> Tensor:
     return _apply(PutAt, (_t(g), tuple(shape), idx), {}, None)
 
 
-def add_at(shape, idx, g, dtype=None):
+def add_at(shape: Size, idx: Any, g: Value, dtype: NPDType | None = None) -> Tensor:
     return _apply(AddAt, (_t(g), tuple(shape), idx, dtype), {}, None)
 
 
-def scatter_add_along(shape, idx, g, axis):
+def scatter_add_along(shape: Size, idx: Value, g: Value, axis: int) -> Tensor:
     idx = idx._array if hasattr(idx, "_array") else idx
     return _apply(ScatterAddAlong, (_t(g), tuple(shape), idx, axis), {}, None)
 
@@ -257,7 +265,7 @@ class Connect(Op):
     inputs = (0, 1)
 
     @staticmethod
-    def forward(ctx, r, src):
+    def forward(ctx: Ctx, r: Array, src: Array) -> Array:
         ctx.save_for_backward(src)
         return r
 
@@ -279,7 +287,7 @@ class NoDoubleBackward(Connect):
 _CONNECT: dict[str, type[Op]] = {}
 
 
-def connect(r, src, name="ThresholdBackwardBackward0"):
+def connect(r: Value, src: Value, name: str = 'ThresholdBackwardBackward0') -> Tensor:
     """``r`` graph-connected to ``src`` with derivative 0 (see Connect); ``name``: the grad_fn
     class name torch's double-backward node has."""
     cls = _CONNECT.get(name)
@@ -288,7 +296,7 @@ def connect(r, src, name="ThresholdBackwardBackward0"):
     return _apply(cls, (_t(r), src), {}, None)
 
 
-def no_double_backward(r, src, fn):
+def no_double_backward(r: Value, src: Value, fn: str) -> Tensor:
     """``r`` connected to ``src`` by a node whose backward raises torch's error for the
     backward function ``fn`` (``"hardsigmoid_backward"``) that has no derivative."""
     name = "".join(p.title() for p in fn.split("_")) + "Backward0"
@@ -306,7 +314,7 @@ class Cut(Op):
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, r, *srcs):
+    def forward(ctx: Ctx, r: Array, *srcs: Array) -> Array:
         ctx.n = len(srcs)
         return r
 
@@ -315,5 +323,5 @@ class Cut(Op):
         return (None,) * (ctx.n + 1)
 
 
-def cut(r, *srcs):
+def cut(r: Value, *srcs: Value) -> Tensor:
     return _apply(Cut, (r.detach(),) + tuple(s for s in srcs if s is not None), {}, None)

@@ -21,7 +21,10 @@ from ._utils import broadcast_error, quiet, shape_str, wrap, wrap_dim
 from .shape import Select, Slice
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from collections.abc import Sequence
+    from typing import Any, Literal, overload
+
+    from ._types import Array, Ctx, Grads, NPDType, Namespace, Number, Value
 
 
 def _index_empty(a, idx):
@@ -36,7 +39,7 @@ class Index(Op):
     """Advanced indexing (a copy); duplicates accumulate in the gradient."""
 
     @staticmethod
-    def forward(ctx, a, idx):
+    def forward(ctx: Ctx, a: Array, idx: tuple[Array | slice, ...]) -> Array:
         ctx.shape, ctx.idx = a.shape, idx
         if a.size == 0:  # torch: an out-of-range index that gathers nothing is no error
             return _index_empty(a, idx)
@@ -310,8 +313,9 @@ class IndexEmpty(Index):
     """An advanced index with an empty result (whatever its index values)."""
     node_name = "IndexBackward0"
 
-    @staticmethod
-    def forward(ctx, a, shape, out_shape):
+    @staticmethod  # (its own forward arguments; Index's backward)
+    def forward(ctx: Ctx, a: Array, shape: tuple[int, ...],  # type: ignore[override]
+                out_shape: tuple[int, ...]) -> Array:
         ctx.shape = a.shape
         return xp.zeros(out_shape, a.dtype)
 
@@ -325,7 +329,7 @@ class IndexEmpty(Index):
         return _xp.zeros(ctx.shape, g.dtype), None, None
 
 
-def getitem(t, idx):
+def getitem(t: Tensor, idx: Any) -> Tensor:
     if idx.__class__ is int:  # x[i]: the common case, without the general index parsing
         shape = t._array.shape
         if shape and -shape[0] <= idx < shape[0]:
@@ -353,11 +357,12 @@ class IndexPut(Op):
     node_name = "IndexPutBackward0"
 
     @staticmethod
-    def forward(ctx, a, v, idx, accumulate):
+    def forward(ctx: Ctx, a: Array, v: Array, idx: tuple[Array | slice, ...],
+                accumulate: bool) -> Array:
         ctx.idx, ctx.acc = idx, accumulate
         out = a.copy()
         if accumulate:
-            xp.add.at(out, idx, v)
+            xp.add.at(out, idx, v)  # type: ignore[arg-type]  # (NumPy's stubs: any index)
         else:
             out[idx] = v
         return out
@@ -419,7 +424,7 @@ class SetItem(Op):
     node_name = "CopySlices"
 
     @staticmethod
-    def forward(ctx, a, v, ix):
+    def forward(ctx: Ctx, a: Array, v: Array, ix: _TwoStep) -> Array:
         ctx.ix = ix
         out = a.copy()
         ix.put(out, v)
@@ -466,7 +471,7 @@ def _setitem_value(t, value):
                     f"{_TYPE_NAMES.get(t._array.dtype.name, 'torch.Tensor')}")
 
 
-def checked_scalar(value, dt, setitem=False):
+def checked_scalar(value: Number, dt: NPDType, setitem: bool = False) -> Array:
     """A Python number as a 0-d array of dtype ``dt``, with torch's overflow check (integers:
     in range, unsigned ones from -max; floats: finite values within range; complex only into
     complex; anything into bool)."""
@@ -480,7 +485,8 @@ def checked_scalar(value, dt, setitem=False):
             if not info.min <= value <= info.max:
                 raise _overflow(dt)
             value = int(value)
-        elif not (-info.max if dt.kind == "u" else info.min) <= value <= info.max:
+        # (a complex value was refused above)
+        elif not (-info.max if dt.kind == "u" else info.min) <= value <= info.max:  # type: ignore[operator]
             raise _overflow(dt)
         return xp.asarray(value).astype(dt)
     if dt.kind == "f" and not isinstance(value, complex) and \
@@ -495,7 +501,7 @@ def _overflow(dt):
                         "without overflow")
 
 
-def setitem(t, idx, value):
+def setitem(t: Tensor, idx: Any, value: Tensor | Number) -> None:
     """``x[idx] = value`` as torch: the basic view of the index, then ``copy_`` (``fill_``
     for a 0-d value) into it, or ``index_put_`` with the index arrays.  A graph tensor gets one
     node: CopySlices when a view is taken, else IndexPutBackward0 / CopyBackwards /
@@ -674,7 +680,8 @@ def _index_put_args(input, indices, values):
     return idx
 
 
-def index_put(input, indices, values, accumulate=False):
+def index_put(input: Tensor, indices: Sequence[Tensor | None], values: Tensor,
+              accumulate: bool = False) -> Tensor:
     idx = _index_put_args(input, indices, values)
     try:
         return _apply(IndexPut, (input, values, idx, accumulate), {}, None)
@@ -684,7 +691,8 @@ def index_put(input, indices, values, accumulate=False):
         raise _adv_error(e, input._array.shape, idx) from None
 
 
-def index_put_(input, indices, values, accumulate=False):
+def index_put_(input: Tensor, indices: Sequence[Tensor | None], values: Tensor,
+               accumulate: bool = False) -> Tensor:
     from .inplace import check_inplace, bump, rebase
     idx = _index_put_args(input, indices, values)
     if check_inplace(input, values):
@@ -740,7 +748,7 @@ def _word(dt):
 
 class Gather(Op):
     @staticmethod
-    def forward(ctx, a, axis, idx):
+    def forward(ctx: Ctx, a: Array, axis: int, idx: Array) -> Array:
         ctx.shape, ctx.axis = a.shape, axis
         ctx.save_for_backward(idx)
         if a.ndim == 0:  # (a 0-d self takes a 0-d or 1-d index)
@@ -789,14 +797,14 @@ def _check_gather(a, axis, idx, name, src=None):
         raise RuntimeError(f"index {int(bad)} is out of bounds for dimension {axis} with size {n}")
 
 
-def gather(input, dim, index, *, sparse_grad=False):
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     idx = _idx_array(index, "gather")
     axis = wrap_dim(dim, input._array.ndim)
     _check_gather(input._array, axis, idx, "gather")
     return _apply(Gather, (input, axis, idx), {}, None)
 
 
-def take_along_dim(input, indices, dim=None):
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     _idx_array(indices, "take_along_dim")
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
@@ -825,7 +833,7 @@ class Scatter(Op):
     gathers."""
 
     @staticmethod
-    def forward(ctx, a, axis, idx, src, reduce):
+    def forward(ctx: Ctx, a: Array, axis: int, idx: Array, src: Array, reduce: str | None) -> Array:
         full = _full_index(idx, axis)
         out = a.copy()
         if not isinstance(src, ndarray) or src.ndim == 0:
@@ -874,7 +882,7 @@ def _pad_to(gs, src_shape, ns):
 
 class ScatterAdd(Op):
     @staticmethod
-    def forward(ctx, a, axis, idx, src):
+    def forward(ctx: Ctx, a: Array, axis: int, idx: Array, src: Array) -> Array:
         out = nx.scatter_add_along(a.shape, idx, src[tuple(slice(0, s) for s in idx.shape)],
                                    axis, a.copy())
         ctx.axis = axis
@@ -891,19 +899,21 @@ class ScatterValue(Scatter):
     node_name = "ScatterBackward1"
 
 
-def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | Number | None = None,
+            value: Number | None = None, *, reduce: str | None = None) -> Tensor:
     if src is None:
         src = value
     idx = _idx_array(index, "scatter")
     axis = wrap_dim(dim, input._array.ndim)
-    if isinstance(src, (int, float, bool)):
+    if isinstance(src, (int, float, bool, complex)):
         a = input._array
         _check_gather(a, axis, idx, "scatter")
         # torch converts the value (with its overflow check) only when it writes something
-        src = checked_scalar(src, a.dtype) if idx.size else xp.zeros((), a.dtype)
+        src = checked_scalar(src, a.dtype) if idx.size else \
+            xp.zeros((), a.dtype)  # type: ignore[assignment]  # (the value as a 0-d array)
         return _apply(ScatterValue, (input, axis, idx, src, reduce), {}, None)
-    _check_src(input, src)
-    _check_gather(input._array, axis, idx, "scatter", src._array)
+    _check_src(input, src)  # (neither src nor value: src is None, unsupported as in torch)
+    _check_gather(input._array, axis, idx, "scatter", src._array)  # type: ignore[union-attr]
     return _apply(Scatter, (input, axis, idx, src, reduce), {}, None)
 
 
@@ -912,7 +922,7 @@ def _check_src(input, src):
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
 
 
-def scatter_add(input, dim, index, src):
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     idx = _idx_array(index, "scatter")
     axis = wrap_dim(dim, input._array.ndim)
     _check_src(input, src)
@@ -947,7 +957,8 @@ class ScatterReduce(Op):
     scatter_reduce_backward: amax/amin share the gradient evenly among the tied values."""
 
     @staticmethod
-    def forward(ctx, a, src, axis, idx, reduce, include_self):
+    def forward(ctx: Ctx, a: Array, src: Array, axis: int, idx: Array, reduce: str,
+                include_self: bool) -> Array:
         full = _full_index(idx, axis)
         vals = src[tuple(slice(0, s) for s in idx.shape)]
         out = a.copy()
@@ -1041,7 +1052,8 @@ def _scatter_reduce_grads(ctx, g, a, src, out, ns, prod_by_ops):
     return g * p_src.astype(dt), _pad_to(gv, S.shape, ns)
 
 
-def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
     r = _REDUCE.get(reduce)
     if r is None:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
@@ -1059,7 +1071,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 class IndexSelect(Op):
     @staticmethod
-    def forward(ctx, a, axis, idx):
+    def forward(ctx: Ctx, a: Array, axis: int, idx: Array) -> Array:
         ctx.shape, ctx.axis = a.shape, axis
         ctx.save_for_backward(idx)
         if a.ndim == 0:  # (index [0] of a 0-d self: itself)
@@ -1075,7 +1087,7 @@ class IndexSelect(Op):
         return ns.add_at(ctx.shape, full, g), None, None
 
 
-def index_select(input, dim, index):
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     idx = _idx_array(index, "index_select")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
@@ -1106,11 +1118,12 @@ class IndexAdd(Op):
     """self with alpha * source added at ``idx`` along ``axis`` (repeats accumulate)."""
 
     @staticmethod
-    def forward(ctx, a, v, full, alpha):
+    def forward(ctx: Ctx, a: Array, v: Array, full: tuple[Array | slice, ...], alpha: int) -> Array:
         ctx.full, ctx.alpha = full, alpha
         out = a.copy()
         if out.size:  # (an empty self takes any index: torch adds nothing)
-            xp.add.at(out, full, v if alpha == 1 else v * alpha)
+            # (NumPy's stubs refuse a tuple index, which ufunc.at takes)
+            xp.add.at(out, full, v if alpha == 1 else v * alpha)  # type: ignore[arg-type]
         else:
             ctx.shape = a.shape
         return out
@@ -1168,7 +1181,8 @@ def _index_vector(name, idx, input, axis, source=None):
     return idx
 
 
-def index_add(input, dim, index, source, *, alpha=1):
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
+              alpha: Number = 1) -> Tensor:
     idx = _idx_array(index, "index_add")
     a = input._array
     axis = wrap_dim(dim, a.ndim)
@@ -1179,7 +1193,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     return _apply(IndexAdd, (input, source, (_ALL,) * axis + (idx,), alpha), {}, None)
 
 
-def index_fill(input, dim, index, value):
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Tensor | Number) -> Tensor:
     idx = _idx_array(index, "index_fill")
     a = input._array
     axis = wrap_dim(dim, a.ndim)
@@ -1218,7 +1232,7 @@ def _set_storage_error(a, axis):
             f"for storage of size 0")
 
 
-def index_copy(input, dim, index, source):
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     idx = _idx_array(index, "index_copy")
     a = input._array
     axis = wrap_dim(dim, a.ndim)
@@ -1234,7 +1248,7 @@ class MaskedSelect(Index):
     node_name = "MaskedSelectBackward0"
 
 
-def masked_select(input, mask):
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     m = mask._array if isinstance(mask, Tensor) else xp.asarray(mask)
     if m.dtype != xp.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
@@ -1250,7 +1264,7 @@ class MaskedScatter(Op):
     """self with source's first elements written where the (broadcast) mask is set."""
 
     @staticmethod
-    def forward(ctx, a, src, m, n):
+    def forward(ctx: Ctx, a: Array, src: Array, m: Array, n: int) -> Array:
         ctx.m, ctx.n, ctx.src_shape = m, n, src.shape
         out = a.copy() if a.shape == m.shape else xp.broadcast_to(a, m.shape).copy()
         out[m] = src.reshape(-1)[:n]
@@ -1267,7 +1281,7 @@ class MaskedScatter(Op):
         return _zero_at(g, (ctx.m,), ns), gs, None, None
 
 
-def masked_scatter(input, mask, source):
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     m = mask._array if isinstance(mask, Tensor) else xp.asarray(mask)
     if m.dtype != xp.bool_:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
@@ -1287,7 +1301,7 @@ def masked_scatter(input, mask, source):
     return _apply(MaskedScatter, (input, source, m, n), {}, None)
 
 
-def masked_scatter_(input, mask, source):
+def masked_scatter_(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """In place: the mask may not grow self."""
     from .inplace import inplace
     m = mask._array if isinstance(mask, Tensor) else xp.asarray(mask)
@@ -1305,7 +1319,7 @@ class Take(Op):
     """input.flatten()[idx] (negative entries count from the end)."""
 
     @staticmethod
-    def forward(ctx, a, idx):
+    def forward(ctx: Ctx, a: Array, idx: Array) -> Array:
         ctx.shape, ctx.idx = a.shape, idx
         return a.reshape(-1)[idx]
 
@@ -1317,7 +1331,7 @@ class Take(Op):
         return ns.add_at((n,), (ctx.idx,), g).reshape(ctx.shape), None
 
 
-def take(input, index):
+def take(input: Tensor, index: Tensor) -> Tensor:
     idx = _idx_array(index, "take")
     n = input._array.size
     if idx.size and (idx.min() < -n or idx.max() >= n):
@@ -1329,7 +1343,18 @@ def take(input, index):
     return _apply(Take, (input, idx), {}, None)
 
 
-def nonzero(input, *, as_tuple=False):
+if TYPE_CHECKING:
+    @overload
+    def nonzero(input: Tensor, *, as_tuple: Literal[False] = False) -> Tensor: ...
+
+    @overload
+    def nonzero(input: Tensor, *, as_tuple: Literal[True]) -> tuple[Tensor, ...]: ...
+
+    @overload
+    def nonzero(input: Tensor, *, as_tuple: bool) -> Tensor | tuple[Tensor, ...]: ...
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     a = input._array
     if a.ndim == 0:  # a 0-d tensor: one (empty) coordinate row when it is nonzero
         k = int(bool(a))
@@ -1342,15 +1367,19 @@ def nonzero(input, *, as_tuple=False):
     return wrap(xp.stack(nz, axis=1).astype(xp.int64))
 
 
-def argwhere(input):
+def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
-def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa
+           return_counts: bool = False,
+           dim: int | None = None) -> Tensor | tuple[Tensor, ...]:
     a = input._array
     if dim is not None:
         dim = _unique_dim(a, dim)
-    res = xp.unique(a, return_inverse=return_inverse, return_counts=return_counts, axis=dim)
+    # NumPy's stubs overload unique on literal flags only
+    res = xp.unique(a, return_inverse=return_inverse,  # type: ignore[call-overload]
+                    return_counts=return_counts, axis=dim)
     if not (return_inverse or return_counts):
         return wrap(res)
     res = list(res)
@@ -1379,7 +1408,8 @@ def _unique_dim(a, dim):
     return d
 
 
-def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
+                       dim: int | None = None) -> Tensor | tuple[Tensor, ...]:
     a = input._array.reshape(-1)
     if a.size == 0:
         return wrap(a)
@@ -1393,7 +1423,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     return out[0] if len(out) == 1 else tuple(out)
 
 
-def bincount(input, weights=None, minlength=0):
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
     w = weights._array if weights is not None else None
     r = xp.bincount(input._array, w, minlength)
     if w is None or not input._array.size:  # (torch: no weights summed -> int64 counts)
@@ -1402,7 +1432,8 @@ def bincount(input, weights=None, minlength=0):
     return wrap(r.astype(xp.float32) if w.dtype == xp.float32 else r)
 
 
-def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None):
+def searchsorted(sorted_sequence: Tensor, values: Tensor | Number, *, out_int32: bool = False,
+                 right: bool = False, side: str | None = None) -> Tensor:
     side = side or ("right" if right else "left")
     s = sorted_sequence._array
     v = values._array if isinstance(values, Tensor) else xp.asarray(values)
@@ -1410,9 +1441,10 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
         return wrap(_nan_search(s, v, side == "right").astype(xp.int32 if out_int32 else
                                                                xp.int64))
     if s.ndim == 1:
-        r = xp.searchsorted(s, v, side=side)
+        r = xp.searchsorted(s, v, side=side)  # type: ignore[call-overload]  # (Literal side)
     else:
-        r = xp.stack([xp.searchsorted(s[i], v[i], side=side) for i in range(s.shape[0])])
+        r = xp.stack([xp.searchsorted(s[i], v[i], side=side)  # type: ignore[call-overload]
+                      for i in range(s.shape[0])])
     return wrap(r.astype(xp.int32 if out_int32 else xp.int64))
 
 
@@ -1436,10 +1468,12 @@ def _nan_search(s, v, right):
     return start.reshape(v.shape)
 
 
-def bucketize(input, boundaries, *, out_int32=False, right=False):
+def bucketize(input: Tensor | Number, boundaries: Tensor, *, out_int32: bool = False,
+              right: bool = False) -> Tensor:
     b = boundaries._array
+    v = input._array if isinstance(input, Tensor) else xp.asarray(input)  # (a Scalar input)
     if b.dtype.kind == "f" and b.size and xp.isnan(b).any():
-        r = _nan_search(b, input._array, right)
+        r = _nan_search(b, v, right)
         return wrap(r.astype(xp.int32 if out_int32 else xp.int64))
-    r = xp.searchsorted(boundaries._array, input._array, side="left" if not right else "right")
+    r = xp.searchsorted(boundaries._array, v, side="left" if not right else "right")
     return wrap(r.astype(xp.int32 if out_int32 else xp.int64))

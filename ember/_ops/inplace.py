@@ -25,13 +25,16 @@ from .shape import Squeeze, T, Transpose, Unsqueeze
 from .._tensor import bump_version
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from collections.abc import Callable, Sequence
+    from typing import Any
+    from .._random import Generator
 
+    from ._types import Array, Ctx, Grads, Namespace, Number, Operand, Size, Value
 
 bump = bump_version  # (the name the op modules use)
 
 
-def check_inplace(t, *others, view_name=None) -> bool:
+def check_inplace(t: Tensor, *others: object, view_name: str | None = None) -> bool:
     """Raise torch's errors; return True when the in-place op must be recorded in the graph.
 
     ``view_name``: the in-place op writes through a view of ``t`` made by that view op (as
@@ -129,7 +132,7 @@ def _word(d):
     return d.scalar_name
 
 
-def rebase(t, res):
+def rebase(t: Tensor, res: Tensor) -> None:
     """Make ``t`` hold ``res``'s values (in its own storage) and ``res``'s history."""
     node = res.grad_fn
     if node is not None and node._saved_info is not None:
@@ -153,7 +156,7 @@ def rebase(t, res):
     t._requires_grad = res._requires_grad
 
 
-def inplace(t, fn, *args, **kwargs):
+def inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
     """``t.op_(*args)`` as ``fn(t, *args)`` computed out of place, then written back."""
     if check_inplace(t, *args):
         try:
@@ -202,7 +205,7 @@ def _alpha_check(t, other, alpha):
                            "point number.")
 
 
-def sub_(t, other, alpha=1):
+def sub_(t: Tensor, other: Tensor | Number, alpha: Number = 1) -> Tensor:
     if t._array.dtype.kind == "b" and isinstance(other, Tensor) and \
             other._array.dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
@@ -210,7 +213,7 @@ def sub_(t, other, alpha=1):
     return add_(t, other, -alpha)
 
 
-def add_(t, other, alpha=1):
+def add_(t: Tensor, other: Tensor | Number, alpha: Number = 1) -> Tensor:
     if alpha.__class__ is not int:
         _alpha_check(t, other, alpha)
     if check_inplace(t, other):
@@ -248,7 +251,7 @@ class Fill(Op):
     node_name = "FillBackward2"
 
     @staticmethod
-    def forward(ctx, a, value):
+    def forward(ctx: Ctx, a: Array, value: Operand) -> Array:
         return xp.full_like(a, value)
 
     @staticmethod
@@ -262,7 +265,7 @@ class FillTensor(Op):
     int_grad = True  # torch records it on an integer tensor too
 
     @staticmethod
-    def forward(ctx, a, value):
+    def forward(ctx: Ctx, a: Array, value: Array) -> Array:
         return xp.full_like(a, value)
 
     @staticmethod
@@ -274,7 +277,7 @@ class Zero(Fill):
     node_name = "ZeroBackward0"
 
 
-def fill_(t, value, cls=None):
+def fill_(t: Tensor, value: Tensor | Number, cls: type[Op] | None = None) -> Tensor:
     if isinstance(value, Tensor):
         if value._array.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
@@ -282,7 +285,9 @@ def fill_(t, value, cls=None):
         cls = FillTensor
     elif cls is None:  # (zero_ passes Zero and 0)
         from .indexing import checked_scalar
-        value = checked_scalar(as_tensor_arg(value), t._array.dtype)
+        # (the number converted to t's dtype: a 0-d array from here on)
+        value = checked_scalar(as_tensor_arg(value),  # type: ignore[arg-type, assignment]
+                               t._array.dtype)
         cls = Fill
     if check_inplace(t, value):
         rebase(t, _apply(cls, (t, value), {}, None))
@@ -293,7 +298,7 @@ def fill_(t, value, cls=None):
     return t
 
 
-def zero_(t):
+def zero_(t: Tensor) -> Tensor:
     return fill_(t, 0, Zero)
 
 
@@ -301,7 +306,7 @@ class CopyFrom(Op):
     node_name = "CopyBackwards"
 
     @staticmethod
-    def forward(ctx, a, src):
+    def forward(ctx: Ctx, a: Array, src: Array) -> Array:
         return xp.broadcast_to(src, a.shape).astype(a.dtype, copy=True)
 
     @staticmethod
@@ -309,7 +314,7 @@ class CopyFrom(Op):
         return g * 0, g  # the engine reduces and casts g to src's shape and dtype
 
 
-def copy_(t, src):
+def copy_(t: Tensor, src: Tensor | Number) -> Tensor:
     src = as_tensor_arg(src)
     if not isinstance(src, Tensor):  # a number: torch's wrapped scalar, cast unchecked
         src = wrap(xp.asarray(src))
@@ -335,7 +340,7 @@ def copy_(t, src):
     return t
 
 
-def set_(t, new=None):
+def set_(t: Tensor, new: Tensor | None = None) -> Tensor:
     if _state.enabled and t._requires_grad and t.grad_fn is None:
         raise RuntimeError(_LEAF_INPLACE)
     t._array = new._array if new is not None else xp.empty(0, t._array.dtype)
@@ -343,23 +348,22 @@ def set_(t, new=None):
     return t
 
 
-def resize_(t, *sizes):
+def resize_(t: Tensor, *sizes: int | Size) -> Tensor:
     if t._requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
-    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-        sizes = tuple(sizes[0])
-    sizes = tuple(int(s) for s in sizes)
+    given = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    shape = tuple(int(s) for s in given)  # type: ignore[arg-type]  # (ints once unpacked)
     n = 1
-    for s in sizes:
+    for s in shape:
         n *= s
     a = t._array
     if a.size == n:
-        t._array = a.reshape(sizes)
+        t._array = a.reshape(shape)
     else:
         new = xp.zeros(n, a.dtype)
         k = min(n, a.size)
         new[:k] = a.reshape(-1)[:k]
-        t._array = new.reshape(sizes)
+        t._array = new.reshape(shape)
     bump(t)
     return t
 
@@ -388,7 +392,7 @@ class SqueezeDimsInplace(Squeeze):
     node_name = "SqueezeBackward5"
 
 
-def view_(t, cls, *extra):
+def view_(t: Tensor, cls: type[Op], *extra: Any) -> Tensor:
     """``t.t_()``, ``t.unsqueeze_(d)``, ...: t becomes that view of itself (same storage), with
     the view's node on top of its history when autograd records it."""
     if check_inplace(t):
@@ -401,25 +405,25 @@ def view_(t, cls, *extra):
     return t
 
 
-def t_(t):
+def t_(t: Tensor) -> Tensor:
     nd = t._array.ndim
     if nd > 2:
         raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
     return view_(t, TInplace)
 
 
-def transpose_(t, dim0, dim1):
+def transpose_(t: Tensor, dim0: int, dim1: int) -> Tensor:
     nd = t._array.ndim
     if nd == 0:
         return t
     return view_(t, TransposeInplace, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
 
 
-def unsqueeze_(t, dim):
+def unsqueeze_(t: Tensor, dim: int) -> Tensor:
     return view_(t, UnsqueezeInplace, wrap_dim(dim, t._array.ndim + 1))
 
 
-def squeeze_(t, dim=None):
+def squeeze_(t: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     sh = t._array.shape
     if dim is None:
         return view_(t, SqueezeInplace, tuple(i for i, s in enumerate(sh) if s == 1))
@@ -433,7 +437,7 @@ class RandomFill(Op):
     history before them gets zeros (torch's UniformBackward0 and friends)."""
 
     @staticmethod
-    def forward(ctx, a, arr):
+    def forward(ctx: Ctx, a: Array, arr: Array) -> Array:
         return arr
 
     @staticmethod
@@ -446,7 +450,8 @@ _RANDOM_NODES = {k: type(k, (RandomFill,), {"node_name": k}) for k in (
     "ExponentialBackward0", "RandomBackward0", "RandomBackward1", "RandomBackward2")}
 
 
-def random_fill_(t, kind, a, b, generator=None, node=None):
+def random_fill_(t: Tensor, kind: str, a: Tensor | Number | None, b: Tensor | Number | None,
+                 generator: Generator | None = None, node: str | None = None) -> Tensor:
     """``t.uniform_(a, b)`` and friends; ``node``: torch's grad_fn name for the overload."""
     from .. import _random
     arr = _random.sample(kind, t._array.shape, t._array.dtype, a, b, generator)
@@ -471,7 +476,7 @@ class CopySlices(Op):
     int_grad = True  # only recorded when ``v`` requires grad
 
     @staticmethod
-    def forward(ctx, base, v, pos):
+    def forward(ctx: Ctx, base: Array, v: Array, pos: Array) -> Array:
         ctx.save_for_backward(pos)
         out = base.copy()
         out.reshape(-1)[pos.reshape(-1)] = v.reshape(-1)
@@ -498,7 +503,7 @@ class AsStrided(Op):
     int_grad = True
 
     @staticmethod
-    def forward(ctx, base, pos):
+    def forward(ctx: Ctx, base: Array, pos: Array) -> Array:
         ctx.save_for_backward(pos)
         ctx.shape, ctx.size = base.shape, base.size
         return base.reshape(-1)[pos.reshape(-1)].reshape(pos.shape)

@@ -24,7 +24,10 @@ from ._utils import (
 )
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from collections.abc import Sequence
+    from typing import Any
+
+    from ._types import Array, Ctx, Grads, Namespace, Number, Value
 
 _BOOL = xp.dtype(bool)
 
@@ -37,7 +40,7 @@ class Matmul(Op):
     """C = A @ B (mm, bmm): dA = G B^T, dB = A^T G."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
@@ -82,7 +85,7 @@ class Mv(Op):
     """y = A v: dA = g v^T, dv = A^T g."""
 
     @staticmethod
-    def forward(ctx, a, v):
+    def forward(ctx: Ctx, a: Array, v: Array) -> Array:
         ctx.save_for_backward(a, v)
         return xp.matmul(a, v)
 
@@ -96,7 +99,7 @@ class Mv(Op):
 
 class Dot(Op):
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         ctx.save_for_backward(a, b)
         return xp.dot(a, b)
 
@@ -113,7 +116,7 @@ def _promote(a, b):
                            f"{cpp_dtype_name(b._array.dtype)}")
 
 
-def matmul(input, other):
+def matmul(input: Tensor, other: Tensor) -> Tensor:
     """torch.matmul, composed exactly as torch's ``_matmul_impl`` composes it (so the graph is
     torch's node for node): dot, mv, ``unsqueeze -> mm -> squeeze_``, mm, a fold of the larger
     operand's batch into mm/mv (``reshape -> mm -> _unsafe_view``), or broadcast batches
@@ -215,7 +218,7 @@ def _should_fold(a, b):
     return True
 
 
-def mm(input, mat2):
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     na, nb = input._array.ndim, mat2._array.ndim
     if na != 2:
         raise RuntimeError("self must be a matrix")
@@ -231,7 +234,7 @@ def mm(input, mat2):
     return _apply(Mm, (input, mat2), {}, None)
 
 
-def bmm(input, mat2):
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if input._array.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._array.ndim != 3:
@@ -284,7 +287,7 @@ def _bmm_kernel_check(kernel, d1, d2, work):
             raise not_implemented("addmm_impl_cpu_", d1)
 
 
-def mv(input, vec):
+def mv(input: Tensor, vec: Tensor) -> Tensor:
     if input._array.ndim != 2 or vec._array.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._array.ndim}, "
                            f"{vec._array.ndim}")
@@ -301,7 +304,7 @@ def mv(input, vec):
     return _apply(Mv, (input, vec), {}, None)
 
 
-def dot(input, other, _op=None):
+def dot(input: Tensor, other: Tensor, _op: type[Op] | None = None) -> Tensor:
     if input._array.ndim != 1 or other._array.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._array.ndim}D and "
                            f"{other._array.ndim}D tensors")
@@ -323,11 +326,11 @@ class Vdot(Dot):
     node_name = "VdotBackward0"  # (real dtypes: no conjugation)
 
 
-def vdot(input, other):
+def vdot(input: Tensor, other: Tensor) -> Tensor:
     return dot(input, other, Vdot)
 
 
-def inner(input, other):
+def inner(input: Tensor, other: Tensor) -> Tensor:
     """torch.inner: a product with a 0-d operand, else tensordot over both last dims."""
     if input._array.ndim == 0 or other._array.ndim == 0:
         return _pw.mul(input, other)
@@ -339,7 +342,7 @@ def inner(input, other):
     return tensordot(input, other, ([-1], [-1]))
 
 
-def outer(input, vec2):
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """torch's outer: ``input.reshape(n, 1) * vec2`` (MulBackward0 over ViewBackward0)."""
     for name, t in (("self", input), ("vec2", vec2)):
         if t._array.ndim != 1:
@@ -444,7 +447,7 @@ class Addmm(Op):
     contiguous in the parameter's own layout."""
 
     @staticmethod
-    def forward(ctx, c, a, b, beta, alpha):
+    def forward(ctx: Ctx, c: Array, a: Array, b: Array, beta: float, alpha: float) -> Array:
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
@@ -477,7 +480,8 @@ def _gemm_shortcut_check(c, k, out_numel, beta):
         _check_mul_(c._array.dtype, beta)
 
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Number = 1,
+          alpha: Number = 1) -> Tensor:
     da, db, dc = mat1._array.dtype, mat2._array.dtype, input._array.dtype
     if dc != db:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
@@ -510,7 +514,7 @@ class Baddbmm(Op):
     (the engine sums it to C's shape), dA = alpha G B^T, dB = alpha A^T G."""
 
     @staticmethod
-    def forward(ctx, c, a, b, beta, alpha):
+    def forward(ctx: Ctx, c: Array, a: Array, b: Array, beta: float, alpha: float) -> Array:
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
@@ -527,7 +531,8 @@ class Baddbmm(Op):
         return gc, ga, gb, None, None
 
 
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
+            alpha: Number = 1) -> Tensor:
     a1, a2, ac = batch1._array, batch2._array, input._array
     sa, sb = a1.shape, a2.shape
     if a1.ndim == 3 and a2.ndim == 3 and ac.shape != (sa[0], sa[1], sb[2]):
@@ -568,7 +573,7 @@ class Addmv(Op):
     writes through mul_out, which resizes the result)."""
 
     @staticmethod
-    def forward(ctx, c, a, v, beta, alpha):
+    def forward(ctx: Ctx, c: Array, a: Array, v: Array, beta: float, alpha: float) -> Array:
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(a if need[2] else None, v if need[1] else None)
@@ -609,7 +614,8 @@ def _addmv_backward_error(gshape, n, need):
                            f"got [{gshape[0]}, 0] but expected shape compatible with [{n}, 0]")
 
 
-def addmv(input, mat, vec, *, beta=1, alpha=1):
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Number = 1,
+          alpha: Number = 1) -> Tensor:
     ac, am, av = input._array, mat._array, vec._array
     if am.ndim != 2 or av.ndim != 1 or ac.ndim > 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {ac.ndim}, {am.ndim}, "
@@ -638,7 +644,7 @@ class Addbmm(Op):
     dB_b = alpha A_b^T g."""
 
     @staticmethod
-    def forward(ctx, c, a, b, beta, alpha):
+    def forward(ctx: Ctx, c: Array, a: Array, b: Array, beta: int, alpha: float) -> Array:
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
@@ -673,7 +679,8 @@ class Addbmm(Op):
         return gc, ga, gb, None, None
 
 
-def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
+           alpha: Number = 1) -> Tensor:
     a1, a2, ac = batch1._array, batch2._array, input._array
     if a1.ndim >= 2 and a2.ndim >= 3 and ac.shape != (a1.shape[1], a2.shape[2]):
         _sh.expand_shape(ac.shape, (a1.shape[1], a2.shape[2]), ac.dtype)
@@ -760,7 +767,7 @@ class Einsum(Op):
     """Each operand's gradient is an einsum of the output gradient with the other operands."""
 
     @staticmethod
-    def forward(ctx, terms, rhs, *arrays):
+    def forward(ctx: Ctx, terms: list[str], rhs: str, *arrays: Array) -> Array:
         ctx.terms, ctx.rhs = terms, rhs
         ctx.shapes = [a.shape for a in arrays]
         ctx.save_for_backward(*arrays)
@@ -894,7 +901,7 @@ def _einsum_dtype(terms, rhs, arrays, reqs):
     return ops[0][1]
 
 
-def einsum(equation, *operands):
+def einsum(equation: str, *operands: Any) -> Tensor:  # Tensors, or one list of Tensors
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     terms, rhs = _parse_einsum(equation, [o._array.shape for o in operands])
@@ -913,7 +920,8 @@ def einsum(equation, *operands):
         raise RuntimeError(f"einsum(): {e}") from None
 
 
-def tensordot(a, b, dims=2):
+def tensordot(a: Tensor, b: Tensor,
+              dims: int | Sequence[int] | Sequence[Sequence[int]] | Tensor = 2) -> Tensor:
     """torch's tensordot: permute both operands to (free, contracted) / (contracted, free),
     flatten them to matrices and ``mm`` them (a size-1 contracted dim broadcasts: it is summed
     away first), then reshape to the free dims (ViewBackward0)."""
@@ -925,9 +933,9 @@ def tensordot(a, b, dims=2):
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
         da, db = list(range(na - dims, na)), list(range(dims))
     else:
-        da, db = dims
-        da = [da] if isinstance(da, int) else list(da)
-        db = [db] if isinstance(db, int) else list(db)
+        pa, pb = dims  # (two dim lists, or two single dims)
+        da = [pa] if isinstance(pa, int) else list(pa)
+        db = [pb] if isinstance(pb, int) else list(pb)
     if len(da) != len(db):
         raise RuntimeError("both dimension lists should have same length")
     if a._array.dtype != b._array.dtype:
@@ -960,7 +968,7 @@ def tensordot(a, b, dims=2):
     return _sh.reshape(mm(m1, m2), tuple(r1 + r2))
 
 
-def kron(a, b):
+def kron(a: Tensor, b: Tensor) -> Tensor:
     """torch's kron: both operands ``_unsafe_view``'ed with interleaved unit dims
     (a: (a0, 1, a1, 1 ...), b: (1, b0, 1, b1 ...)), multiplied, and the product viewed as
     (a0*b0, a1*b1 ...) -- a view, so a product laid out after a non-contiguous operand (the

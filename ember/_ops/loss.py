@@ -17,7 +17,9 @@ from . import pointwise as _pw
 from .activation import _sig, _softplus_array, _softplus_of
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from typing import Any
+
+    from ._types import Array, Ctx, Grads, Namespace, Value
 
 _EPSILON = float(xp.float32(1e-12))  # torch's loss kernels' EPSILON (a C++ float constant)
 
@@ -158,7 +160,8 @@ class NllLoss(Op):
     arguments: the node has one edge, as torch's."""
 
     @staticmethod
-    def forward(ctx, x, t, w, ignore_index, reduction):
+    def forward(ctx: Ctx, x: Array, t: Array, w: Array | None, ignore_index: int,
+                reduction: str) -> Array:
         xa = x.reshape((1,) + x.shape) if x.ndim == 1 else x
         t = t.reshape(xa.shape[:1] + xa.shape[2:])
         if t.dtype != xp.int64:
@@ -166,7 +169,8 @@ class NllLoss(Op):
         C = xa.shape[1]
         in_range = not (t.view(xp.uint64) >= C).any()  # (negative targets wrap to huge values)
         if in_range and not 0 <= ignore_index < C:
-            keep, every, tc = None, True, t  # the common case: nothing to ignore
+            keep: Any = None  # the common case: nothing to ignore
+            every, tc = True, t
         else:
             keep = t != ignore_index
             every = bool(keep.all())
@@ -263,7 +267,7 @@ class BinaryCrossEntropy(Op):
     """-w (t log x + (1 - t) log(1 - x)), logs clamped at -100."""
 
     @staticmethod
-    def forward(ctx, x, t, w, reduction):
+    def forward(ctx: Ctx, x: Array, t: Array, w: Array | None, reduction: str) -> Array:
         if ((x < 0) | (x > 1)).any():
             raise RuntimeError("all elements of input should be between 0 and 1")
         with xp.errstate(divide="ignore"):
@@ -293,7 +297,8 @@ class BinaryCrossEntropyWithLogits(Op):
     """w [(1 - t) x + (1 + (pw - 1) t) softplus(-x)]: stable for any logit."""
 
     @staticmethod
-    def forward(ctx, x, t, w, pw, reduction):
+    def forward(ctx: Ctx, x: Array, t: Array, w: Array | None, pw: Array | None,
+                reduction: str) -> Array:
         sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
         lw = 1 if pw is None else 1 + (pw - 1) * t
         loss = (1 - t) * x + lw * sp
@@ -432,7 +437,7 @@ class SoftMarginLoss(Op):
     inputs = (0,)
 
     @staticmethod
-    def forward(ctx, x, t, reduction):
+    def forward(ctx: Ctx, x: Array, t: Array, reduction: str) -> Array:
         with xp.errstate(over="ignore"):
             loss = xp.log1p(xp.exp(-x * t)).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, t)
@@ -470,7 +475,8 @@ class MultiMarginLoss(Op):
     inputs = (0,)
 
     @staticmethod
-    def forward(ctx, x, t, p, margin, w, reduction):
+    def forward(ctx: Ctx, x: Array, t: Array, p: int, margin: float, w: Array | None,
+                reduction: str) -> Array:
         C = x.shape[-1]
         x2, t1 = x.reshape(-1, C), t.reshape(-1)
         rows = xp.arange(x2.shape[0])
@@ -523,7 +529,7 @@ class MultilabelMarginLoss(Op):
     inputs = (0,)
 
     @staticmethod
-    def forward(ctx, x, t, reduction):
+    def forward(ctx: Ctx, x: Array, t: Array, reduction: str) -> Array:
         C = x.shape[-1]
         x2, t2 = x.reshape(-1, C), t.reshape(-1, C)
         N = x2.shape[0]

@@ -18,7 +18,7 @@ from .._backend import sum_last, xp
 from ..autograd.function import Op
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from ._types import Array, Ctx, Grads, Namespace, Value
 
 __all__ = ["Normalize", "BatchNormOp", "LayerNormOp", "GroupNormOp", "EmbeddingOp",
            "DropoutOp"]
@@ -53,7 +53,10 @@ class Normalize(Op):
     inputs = (0, 1, 2)  # input, weight, bias (torch's native norms): a missing affine is (None, 0)
 
     @staticmethod
-    def forward(ctx, x, w, b, axes, aff_shape, view_shape, eps, stats=None, update=None):
+    def forward(ctx: Ctx, x: Array, w: Array | None, b: Array | None, axes: tuple[int, ...],
+                aff_shape: tuple[int, ...], view_shape: tuple[int, ...] | None, eps: float,
+                stats: tuple[Array, ...] | None = None,
+                update: tuple[float | Array, ...] | None = None) -> Array:
         shape = x.shape
         xv = x.reshape(view_shape) if view_shape is not None else x
         if stats is not None:
@@ -181,7 +184,7 @@ class EmbeddingOp(Op):
     node_name = "EmbeddingBackward0"
 
     @staticmethod
-    def forward(ctx, w, idx, padding_idx):
+    def forward(ctx: Ctx, w: Array, idx: Array, padding_idx: int | None) -> Array:
         if ctx.needs_input_grad:
             ctx.geo = (w.shape, padding_idx)
             ctx.save_for_backward(idx)
@@ -207,7 +210,7 @@ class DropoutOp(Op):
     inputs = (0, 1)
 
     @staticmethod
-    def forward(ctx, x, mask):
+    def forward(ctx: Ctx, x: Array, mask: Array) -> Array:
         if ctx.needs_input_grad:
             ctx.save_for_backward(mask)
         return x * mask

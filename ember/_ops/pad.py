@@ -10,14 +10,14 @@ from .._backend import xp
 from ..autograd.function import Op
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from ._types import Array, Ctx, Grads, Namespace, Value
 
 
 class ConstantPadNd(Op):
     """Pad with a constant (negative pads crop); backward slices the gradient back out."""
 
     @staticmethod
-    def forward(ctx, a, pairs, value):
+    def forward(ctx: Ctx, a: Array, pairs: tuple[tuple[int, int], ...], value: float) -> Array:
         shape, src, dst = [], [], []
         for n, (lo, hi) in zip(a.shape, pairs):
             s0, s1 = max(-lo, 0), n - max(-hi, 0)

@@ -10,11 +10,10 @@ does not support (``_utils.not_implemented``).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
 from functools import partial
 from operator import pow as _pow, truediv as _truediv
+from typing import TYPE_CHECKING
 
 from .. import _dtype as D
 from .. import _special
@@ -24,6 +23,10 @@ from ..autograd.function import Op, _apply, _apply1
 from ._utils import (_binary_slow, as_tensor_arg, binary, broadcast_error, checked_int,
                      cpp_dtype_name, fit_int, float_cast, must_be_tensor, not_implemented,
                      quiet, scalar_type_name, unary, wrap)
+
+if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
+    from typing import Any, overload
+    from ._types import Array, Ctx, DType, Grads, NPDType, Namespace, Number, Operand, Value
 
 # ------------------------------------------------------------------------------ arithmetic
 
@@ -61,7 +64,7 @@ class Add(Op):
     inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Operand) -> Array:
         return a + b
 
     @staticmethod
@@ -74,7 +77,7 @@ class Sub(Op):
     check = staticmethod(_check_sub)
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Operand) -> Array:
         try:
             return a - b
         except TypeError:  # NumPy refuses bool - bool
@@ -91,7 +94,7 @@ class Rsub(Op):
     check = staticmethod(_check_sub)
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: float) -> Array:
         return b - a
 
     @staticmethod
@@ -105,7 +108,7 @@ class AddAlpha(Op):
     inputs = (0, 1)
 
     @staticmethod
-    def forward(ctx, a, b, alpha):
+    def forward(ctx: Ctx, a: Array, b: Array, alpha: float) -> Array:
         ctx.alpha = alpha
         return a + alpha * b
 
@@ -120,7 +123,7 @@ class SubAlpha(Op):
     inputs = (0, 1)
 
     @staticmethod
-    def forward(ctx, a, b, alpha):
+    def forward(ctx: Ctx, a: Array, b: Array, alpha: int) -> Array:
         ctx.alpha = alpha
         return a - alpha * b
 
@@ -134,7 +137,7 @@ class RsubAlpha(Op):
     node_name = "RsubBackward1"
 
     @staticmethod
-    def forward(ctx, a, b, alpha):
+    def forward(ctx: Ctx, a: Array, b: Operand, alpha: float) -> Array:
         ctx.alpha = alpha
         return b - alpha * a
 
@@ -152,7 +155,7 @@ class Mul(Op):
     inputs: tuple[int, ...] | None = (0, 1)
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Operand) -> Array:
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
@@ -168,7 +171,7 @@ class Div(Op):
     inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Operand) -> Array:
         need = ctx.needs_input_grad
         ctx.save_for_backward(a if len(need) > 1 and need[1] else None, b)
         return quiet(_truediv, a, b)  # x / 0: inf or NaN, silently as torch
@@ -192,7 +195,7 @@ class DivMode(Op):
     inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
 
     @staticmethod
-    def forward(ctx, a, b, mode):
+    def forward(ctx: Ctx, a: Array, b: Array, mode: str) -> Array:
         _zero_division_check("div_floor_cpu" if mode == "floor" else "div_trunc_cpu", a, b)
         kind = (a if a.__class__ is ndarray else b).dtype.kind
         if mode == "floor":
@@ -242,7 +245,7 @@ _RREMAINDER = _no_derivative_ops("remainder", _remainder_fwd)  # remainder(numbe
 
 class Neg(Op):
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Array) -> Array:
         return -a
 
     @staticmethod
@@ -268,7 +271,7 @@ class Pow(Op):
     """x ** e for a scalar e: d/dx = e * x**(e-1)."""
 
     @staticmethod
-    def forward(ctx, a, e):
+    def forward(ctx: Ctx, a: Array, e: float) -> Array:
         ctx.save_for_backward(a)
         ctx.e = e
         if e == 2:
@@ -294,7 +297,7 @@ class PowTensor(Op):
     node_name = "PowBackward1"
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         kind = (a if a.__class__ is ndarray else b).dtype.kind
         if kind in "fc":
             out = xp.asarray(quiet(_pow, a, b))
@@ -323,7 +326,7 @@ class RPow(Op):
     node_name = "PowBackward2"
 
     @staticmethod
-    def forward(ctx, x, s):
+    def forward(ctx: Ctx, x: Array, s: float) -> Array:
         kind = x.dtype.kind
         if kind in "fc":
             out = xp.asarray(quiet(_pow, s, x))
@@ -347,7 +350,7 @@ class Remainder(Op):
     """a mod b (sign of b) by a scalar b: d/da = 1."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: float) -> Array:
         _zero_division_check("remainder_cpu", a, b)
         return xp.remainder(a, b)
 
@@ -361,7 +364,7 @@ class RemainderTensor(Op):
     node_name = "RemainderBackward1"
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         _zero_division_check("remainder_cpu", a, b)
         ctx.save_for_backward(a, b)
         return xp.remainder(a, b)
@@ -376,7 +379,7 @@ class Fmod(Remainder):
     """fmod by a scalar (sign of a): d/da = 1."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: float) -> Array:
         _zero_division_check("fmod_cpu", a, b)
         return xp.fmod(a, b)
 
@@ -386,7 +389,7 @@ class FmodTensor(Op):
     node_name = "FmodBackward1"
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         _zero_division_check("fmod_cpu", a, b)
         ctx.save_for_backward(a, b)
         return xp.fmod(a, b)
@@ -399,7 +402,7 @@ class FmodTensor(Op):
 
 class ToCopy(Op):
     @staticmethod
-    def forward(ctx, a, dtype):
+    def forward(ctx: Ctx, a: Array, dtype: NPDType) -> Array:
         return a.astype(dtype)
 
     @staticmethod
@@ -409,7 +412,7 @@ class ToCopy(Op):
 
 class Clone(Op):
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Array) -> Array:
         return a.copy()
 
     @staticmethod
@@ -447,7 +450,8 @@ def _times(number, alpha):
     return (bool(number) and alpha) if alpha.__class__ is bool else number * alpha
 
 
-def add(input, other, *, alpha=1, out=None):
+def add(input: Tensor, other: Tensor | Number, *, alpha: Number = 1,
+        out: Tensor | None = None) -> Tensor:
     if alpha != 1 or alpha.__class__ is not int:
         alpha = _alpha(input, other, alpha, False)
         if not isinstance(other, Tensor):
@@ -456,7 +460,8 @@ def add(input, other, *, alpha=1, out=None):
     return _out(binary(Add, input, other), out)
 
 
-def sub(input, other, *, alpha=1, out=None):
+def sub(input: Tensor, other: Tensor | Number, *, alpha: Number = 1,
+        out: Tensor | None = None) -> Tensor:
     if alpha != 1 or alpha.__class__ is not int:
         alpha = _alpha(input, other, alpha, True)
         if not isinstance(other, Tensor):
@@ -468,7 +473,7 @@ def sub(input, other, *, alpha=1, out=None):
 subtract = sub_fn = sub
 
 
-def rsub(input, other, alpha=1):
+def rsub(input: Tensor, other: Tensor | Number, alpha: Number = 1) -> Tensor:
     """other - alpha * input."""
     tensor = isinstance(other, Tensor)
     if tensor:
@@ -480,7 +485,7 @@ def rsub(input, other, alpha=1):
     return binary(RsubTensor if tensor else RsubAlpha, input, other, {"alpha": alpha})
 
 
-def add_(input, other, alpha=1, sub=False):
+def add_(input: Tensor, other: Tensor | Number, alpha: Number = 1, sub: bool = False) -> Tensor:
     """In-place add/sub off the float fast path, checked in torch's order: a bool operand of
     sub, then whether the result type fits the tensor, then alpha."""
     o = as_tensor_arg(other)
@@ -500,14 +505,15 @@ def add_(input, other, alpha=1, sub=False):
     return inplace(input, sub_fn if sub else add, o, alpha=alpha)
 
 
-def mul(input, other, *, out=None):
+def mul(input: Tensor, other: Tensor | Number, *, out: Tensor | None = None) -> Tensor:
     return _out(binary(Mul, input, other), out)
 
 
 multiply = mul
 
 
-def div(input, other, *, rounding_mode=None, out=None):
+def div(input: Tensor, other: Tensor | Number, *, rounding_mode: str | None = None,
+        out: Tensor | None = None) -> Tensor:
     if rounding_mode is None:
         return _out(binary(Div, input, other, float_only=True), out)
     if rounding_mode not in ("trunc", "floor"):
@@ -519,22 +525,22 @@ def div(input, other, *, rounding_mode=None, out=None):
 divide = true_divide = div
 
 
-def rdiv(input, other):
+def rdiv(input: Tensor, other: Tensor | Number) -> Tensor:
     """other / input for a scalar other: torch computes reciprocal(input) * other."""
     return mul(reciprocal(input), other)
 
 
-def floor_divide(input, other):
+def floor_divide(input: Tensor, other: Tensor | Number) -> Tensor:
     return _no_derivative(_FLOOR_DIVIDE, input, other)
 
 
-def remainder(input, other):
+def remainder(input: Tensor, other: Tensor | Number) -> Tensor:
     if not isinstance(input, Tensor):
         return _no_derivative(_RREMAINDER, input, other)
     return binary(RemainderTensor if isinstance(other, Tensor) else Remainder, input, other)
 
 
-def fmod(input, other):
+def fmod(input: Tensor, other: Tensor | Number) -> Tensor:
     if not isinstance(input, Tensor):
         raise TypeError(f"fmod() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, {type(other).__name__}), but expected one "
@@ -543,7 +549,7 @@ def fmod(input, other):
     return binary(Fmod if scalar else FmodTensor, input, other)
 
 
-def neg(input):
+def neg(input: Tensor) -> Tensor:
     if input._array.dtype.kind == "b":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
@@ -554,9 +560,9 @@ def neg(input):
 negative = neg
 
 
-def pow(input, exponent):
-    if not isinstance(input, Tensor):
-        return rpow(exponent, input)
+def pow(input: Tensor | Number, exponent: Tensor | Number) -> Tensor:
+    if not isinstance(input, Tensor):  # pow(Number, Tensor): the exponent is the Tensor
+        return rpow(exponent, input)  # type: ignore[arg-type]
     if isinstance(exponent, Tensor):
         return binary(PowTensor, input, exponent)
     exponent = as_tensor_arg(exponent)
@@ -565,7 +571,7 @@ def pow(input, exponent):
         return _apply(Pow, (input, exponent), {}, None)
     dt = D.result_type(input, exponent)
     if dt.category < 2:
-        if exponent.__class__ is not bool and exponent < 0:
+        if exponent.__class__ is not bool and exponent < 0:  # type: ignore[operator]  # (an int)
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if exponent.__class__ is int:
             exponent = checked_int(exponent, dt.np)
@@ -576,7 +582,7 @@ def pow(input, exponent):
     return _apply(Pow, (input, exponent), {}, dt.np)
 
 
-def rpow(input, base):
+def rpow(input: Tensor, base: Tensor | Number) -> Tensor:
     """base ** input for a scalar base."""
     base = as_tensor_arg(base)
     if isinstance(base, Tensor):
@@ -588,11 +594,11 @@ def rpow(input, base):
     return _apply(RPow, (input, base), {}, cast)
 
 
-def to_copy(t, dtype):
+def to_copy(t: Tensor, dtype: DType) -> Tensor:
     return _apply(ToCopy, (t, dtype.np), {}, None)
 
 
-def clone(t, *, memory_format=None):
+def clone(t: Tensor, *, memory_format: Any = None) -> Tensor:
     return _apply(Clone, (t,), {}, None)
 
 
@@ -810,7 +816,7 @@ class Round(Op):
     """round half to even; zero gradient."""
 
     @staticmethod
-    def forward(ctx, a, decimals=0):
+    def forward(ctx: Ctx, a: Array, decimals: int = 0) -> Array:
         return xp.round(a, decimals)
 
     @staticmethod
@@ -879,7 +885,7 @@ class Softplus(Op):
     d/dx = sigmoid(beta x) (1 above the threshold)."""
 
     @staticmethod
-    def forward(ctx, a, beta, threshold):
+    def forward(ctx: Ctx, a: Array, beta: float, threshold: float) -> Array:
         ctx.save_for_backward(a)
         ctx.beta, ctx.threshold = beta, threshold
         z = a * beta if beta != 1 else a
@@ -905,13 +911,13 @@ class Softplus(Op):
         return g * ns.where(z > ctx.threshold, 1.0, _sigmoid(z)), None, None
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: Tensor, beta: Number = 1.0, threshold: Number = 20.0) -> Tensor:
     if input._array.dtype.kind not in "fc":
         raise not_implemented("softplus_cpu", input._array.dtype)
     return _apply(Softplus, (input, beta, threshold), {}, None)
 
 
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return input.relu_()
     if input._array.dtype.kind == "f":
@@ -921,7 +927,7 @@ def relu(input, inplace=False):
     return _apply(Relu, (input,), {}, None)
 
 
-def round(input, *, decimals=None):  # noqa: A001
+def round(input: Tensor, *, decimals: int | None = None) -> Tensor:  # noqa: A001
     kind = input._array.dtype.kind
     if decimals is None:  # torch's round.default and round.decimals overloads
         if kind == "b":
@@ -937,7 +943,7 @@ class Atan2(Op):
     inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         ctx.save_for_backward(a, b)
         return xp.arctan2(a, b)
 
@@ -949,7 +955,7 @@ class Atan2(Op):
         return g * b * r, g * -a * r
 
 
-def atan2(input, other):
+def atan2(input: Tensor, other: Tensor | Number) -> Tensor:
     if not isinstance(input, Tensor):
         raise must_be_tensor("atan2", input, 1, "input")
     if not isinstance(other, Tensor):
@@ -964,7 +970,7 @@ class Hypot(Op):
     """y = sqrt(a**2 + b**2); dy/da = a / y, dy/db = b / y (NaN at a = b = 0, as in torch)."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         out = xp.hypot(a, b)
         ctx.save_for_backward(a, b, out)
         return out
@@ -975,12 +981,12 @@ class Hypot(Op):
         return g * a / y, g * b / y
 
     @staticmethod
-    def check(a, b, dtype):
+    def check(a: Tensor | Number, b: Tensor | Number, dtype: DType) -> None:
         if not dtype.is_floating_point:
             raise not_implemented("hypot_cpu", dtype.np)
 
 
-def hypot(input, other):
+def hypot(input: Tensor, other: Tensor | Number) -> Tensor:
     """Returns sqrt(input**2 + other**2) elementwise, the hypotenuse of right triangles with legs
     ``input`` and ``other`` (broadcast; floating dtypes only)."""
     if not isinstance(input, Tensor):
@@ -998,7 +1004,7 @@ def _logit(x):
 
 class Logit(Op):
     @staticmethod
-    def forward(ctx, a, eps):
+    def forward(ctx: Ctx, a: Array, eps: float | None) -> Array:
         x = a if eps is None else xp.clip(a, eps, 1 - eps)
         ctx.save_for_backward(a)
         ctx.eps = eps
@@ -1015,7 +1021,7 @@ class Logit(Op):
         return r, None
 
 
-def logit(input, eps=None):
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
     return _apply(Logit, (input, eps), {}, float_cast(input))
 
 
@@ -1026,7 +1032,7 @@ class Where(Op):
     inputs = (1, 2)  # the condition is not differentiable
 
     @staticmethod
-    def forward(ctx, cond, a, b):
+    def forward(ctx: Ctx, cond: Array, a: Array, b: Array) -> Array:
         ctx.save_for_backward(cond)
         return xp.where(cond, a, b)
 
@@ -1036,7 +1042,15 @@ class Where(Op):
         return None, ns.where(c, g, 0.0), ns.where(c, 0.0, g)
 
 
-def where(condition, input=None, other=None):
+if TYPE_CHECKING:  # where(condition) is nonzero(condition, as_tuple=True)
+    @overload
+    def where(condition: Tensor) -> tuple[Tensor, ...]: ...
+    @overload
+    def where(condition: Tensor, input: Tensor | Number, other: Tensor | Number) -> Tensor: ...
+
+
+def where(condition: Tensor, input: Tensor | Number | None = None,
+          other: Tensor | Number | None = None) -> Tensor | tuple[Tensor, ...]:
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
@@ -1052,10 +1066,13 @@ def where(condition, input=None, other=None):
         cond = cond.astype(bool)
     a, b = as_tensor_arg(input), as_tensor_arg(other)
     dt = D.result_type(a, b)
+    # (checked_int only for an integer result type: then a Python scalar there is an int)
     if not isinstance(a, Tensor):
-        a = wrap(xp.asarray(checked_int(a, dt.np) if dt.category == 1 else a, dtype=dt.np))
+        a = wrap(xp.asarray(checked_int(a, dt.np)  # type: ignore[arg-type]
+                            if dt.category == 1 else a, dtype=dt.np))
     if not isinstance(b, Tensor):
-        b = wrap(xp.asarray(checked_int(b, dt.np) if dt.category == 1 else b, dtype=dt.np))
+        b = wrap(xp.asarray(checked_int(b, dt.np)  # type: ignore[arg-type]
+                            if dt.category == 1 else b, dtype=dt.np))
     try:
         return _apply(Where, (cond, a, b), {}, dt.np)
     except ValueError:
@@ -1067,7 +1084,7 @@ class MaskedFill(Op):
     inputs = (0,)  # the mask is not differentiable; the value is a Scalar
 
     @staticmethod
-    def forward(ctx, a, mask, value):
+    def forward(ctx: Ctx, a: Array, mask: Array, value: Array) -> Array:
         ctx.save_for_backward(mask)
         return xp.where(mask, value, a)
 
@@ -1084,7 +1101,7 @@ class MaskedFillTensor(Op):
     inputs = (0, 2)  # the mask is not differentiable
 
     @staticmethod
-    def forward(ctx, a, mask, value):
+    def forward(ctx: Ctx, a: Array, mask: Array, value: Array) -> Array:
         ctx.save_for_backward(mask)
         return xp.where(mask, value if value.dtype == a.dtype else value.astype(a.dtype), a)
 
@@ -1103,7 +1120,7 @@ def _fill_mask(mask):
     return m
 
 
-def masked_fill(input, mask, value):
+def masked_fill(input: Tensor, mask: Tensor, value: Tensor | Number) -> Tensor:
     """torch keeps self's dtype: the value (a Python number or a 0-d tensor of any dtype) is
     converted to it, with torch's overflow check."""
     from .indexing import checked_scalar
@@ -1116,16 +1133,16 @@ def masked_fill(input, mask, value):
                                f"got tensor with {v.ndim} dimension(s).")
         if v.dtype != a.dtype:
             checked_scalar(v.item(), a.dtype)
-        cls = MaskedFillTensor
-    else:
-        value, cls = checked_scalar(value, a.dtype), MaskedFill
+        cls: type[Op] = MaskedFillTensor
+    else:  # (the number converted to self's dtype: a 0-d array from here on)
+        value, cls = checked_scalar(value, a.dtype), MaskedFill  # type: ignore[assignment]
     try:
         return _apply(cls, (input, wrap(m), value), {}, None)
     except ValueError:
         raise broadcast_error(m.shape, a.shape) from None
 
 
-def masked_fill_(input, mask, value):
+def masked_fill_(input: Tensor, mask: Tensor, value: Tensor | Number) -> Tensor:
     from ._utils import shape_str
     from .inplace import inplace
     m = _fill_mask(mask)
@@ -1153,7 +1170,7 @@ class Lerp(Op):
     """start + w (end - start)."""
 
     @staticmethod
-    def forward(ctx, a, b, w):
+    def forward(ctx: Ctx, a: Array, b: Array, w: Operand) -> Array:
         ctx.save_for_backward(a, b, w)
         return quiet(_lerp, a, b, w)
 
@@ -1168,7 +1185,7 @@ class LerpTensor(Lerp):
     node_name = "LerpBackward1"
 
 
-def lerp(input, end, weight):
+def lerp(input: Tensor, end: Tensor, weight: Tensor | Number) -> Tensor:
     """torch's rules: ``end`` (and a weight with dimensions) must have input's dtype; a 0-d
     weight tensor takes part in type promotion; only floating results have a kernel."""
     weight = as_tensor_arg(weight)
@@ -1194,7 +1211,7 @@ def lerp(input, end, weight):
     return apply_broadcast(Lerp, (input, end, weight), None)
 
 
-def apply_broadcast(cls, args, cast):
+def apply_broadcast(cls: type[Op], args: tuple[Any, ...], cast: NPDType | None) -> Tensor:
     """``_apply`` for an op of several tensor operands, with torch's text where their shapes
     do not broadcast (NumPy's ValueError otherwise)."""
     try:
@@ -1216,7 +1233,7 @@ def _type_word(x):
 
 class Addcmul(Op):
     @staticmethod
-    def forward(ctx, a, t1, t2, value):
+    def forward(ctx: Ctx, a: Array, t1: Array, t2: Array, value: float) -> Array:
         ctx.save_for_backward(t1, t2)
         ctx.value = value
         return a + value * t1 * t2
@@ -1230,7 +1247,7 @@ class Addcmul(Op):
 
 class Addcdiv(Op):
     @staticmethod
-    def forward(ctx, a, t1, t2, value):
+    def forward(ctx: Ctx, a: Array, t1: Array, t2: Array, value: float) -> Array:
         ctx.save_for_backward(t1, t2)
         ctx.value = value
         return a + value * t1 / t2
@@ -1266,11 +1283,11 @@ _ADDCDIV_INT = ("Integer division with addcdiv is no longer supported, and in a 
                 "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
 
 
-def addcmul(input, tensor1, tensor2, *, value=1):
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Tensor:
     return _addc(Addcmul, "addcmul_cpu_out", input, tensor1, tensor2, value)
 
 
-def addcdiv(input, tensor1, tensor2, *, value=1):
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Tensor:
     if tensor1._array.dtype.kind in "biu" and tensor2._array.dtype.kind in "biu":
         raise RuntimeError(_ADDCDIV_INT)
     return _addc(Addcdiv, "addcdiv_cpu_out", input, tensor1, tensor2, value)
@@ -1333,7 +1350,7 @@ logical_or = _logical("logical_or", xp.logical_or)
 logical_xor = _logical("logical_xor", xp.logical_xor)
 
 
-def logical_not(input):
+def logical_not(input: Tensor) -> Tensor:
     return wrap(xp.logical_not(input._array))
 
 
@@ -1365,31 +1382,32 @@ def _arr(x, dt):
     return x._array.astype(dt.np, copy=False) if isinstance(x, Tensor) else x
 
 
-def bitwise_and(input, other):
+def bitwise_and(input: Tensor, other: Tensor | Number) -> Tensor:
     return _bitwise("bitwise_and", xp.bitwise_and, input, other)
 
 
-def bitwise_or(input, other):
+def bitwise_or(input: Tensor, other: Tensor | Number) -> Tensor:
     return _bitwise("bitwise_or", xp.bitwise_or, input, other)
 
 
-def bitwise_xor(input, other):
+def bitwise_xor(input: Tensor, other: Tensor | Number) -> Tensor:
     return _bitwise("bitwise_xor", xp.bitwise_xor, input, other)
 
 
-def bitwise_not(input):
+def bitwise_not(input: Tensor) -> Tensor:
     a = input._array
     if a.dtype.kind not in "biu":
         raise not_implemented("bitwise_not_cpu", a.dtype)
     return wrap(xp.logical_not(a) if a.dtype == xp.bool_ else xp.invert(a))
 
 
-def equal(input, other) -> bool:
+def equal(input: Tensor, other: Tensor) -> bool:
     return input._array.shape == other._array.shape and bool(
         xp.array_equal(input._array, other._array))
 
 
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
     _tensors_only("isclose", input, other)
     ad, bd = input._array.dtype, other._array.dtype
     if ad != bd:
@@ -1400,38 +1418,40 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
                            equal_nan=equal_nan))
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
     b = other._array if isinstance(other, Tensor) else other
     return bool(xp.allclose(input._array, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def isnan(input):
+def isnan(input: Tensor) -> Tensor:
     return wrap(xp.isnan(input._array))
 
 
-def isinf(input):
+def isinf(input: Tensor) -> Tensor:
     return wrap(xp.isinf(input._array))
 
 
-def isfinite(input):
+def isfinite(input: Tensor) -> Tensor:
     return wrap(xp.isfinite(input._array))
 
 
-def isposinf(input):
+def isposinf(input: Tensor) -> Tensor:
     return wrap(xp.isposinf(input._array))
 
 
-def isneginf(input):
+def isneginf(input: Tensor) -> Tensor:
     return wrap(xp.isneginf(input._array))
 
 
-def signbit(input):
+def signbit(input: Tensor) -> Tensor:
     return wrap(xp.signbit(input._array))
 
 
 class NanToNum(Op):
     @staticmethod
-    def forward(ctx, a, nan, posinf, neginf):
+    def forward(ctx: Ctx, a: Array, nan: float, posinf: float | None,
+                neginf: float | None) -> Array:
         ctx.save_for_backward(xp.isfinite(a))
         return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
 
@@ -1441,11 +1461,12 @@ class NanToNum(Op):
         return g * m, None, None, None
 
 
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
     return _apply(NanToNum, (input, nan, posinf, neginf), {}, None)
 
 
-def float_power(input, exponent):
+def float_power(input: Tensor | Number, exponent: Tensor | Number) -> Tensor:
     a = input.to(D.float64) if isinstance(input, Tensor) else input
     e = exponent.to(D.float64) if isinstance(exponent, Tensor) else exponent
     return pow(a, e)
@@ -1455,10 +1476,6 @@ from .clamp import (Clamp, ClampMax, ClampMaxTensor, ClampMin, ClampMinTensor,  
                     ClampTensor, Fmax, Fmin, Maximum, Minimum, _clamp, _maximum, _minimum,
                     _scalar_bound, _tensors_only, clamp, clamp_, clamp_max, clamp_min, clip,
                     fmax, fmin, maximum, minimum)
-
-if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
-
 
 # ------------------------------------------------------------------------------ exports
 # ``ember/__init__.py`` exports every name in ``__all__`` (the ``torch.*`` functions defined

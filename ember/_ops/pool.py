@@ -21,13 +21,16 @@ from .._scratch import workspace
 from ..autograd.function import Op, _apply
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, OutGrads, Value
+    from collections.abc import Sequence
+    from typing import Any
+
+    from ._types import Array, Ctx, Grads, Namespace, Operand, OutGrads, Size, Value
 
 __all__ = ["MaxPool", "MaxPoolTiled", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
            "AdaptiveAvgPoolDivisible", "pool_out_size"]
 
 
-def pool_out_size(n, k, s, p, d, ceil_mode):
+def pool_out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
     num = n + 2 * p - d * (k - 1) - 1
     if ceil_mode:
         o = -(-num // s) + 1
@@ -76,15 +79,17 @@ class MaxPool(Op):
     nondiff_outputs = (1,)
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, pads, dil, out_hw):
+    def forward(ctx: Ctx, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+                pads: tuple[int, ...], dil: tuple[int, ...],
+                out_hw: tuple[int, ...]) -> tuple[Array, ...]:
         x0 = x
         unb = x.ndim == 3
         if unb:
             x = x[None]
         h, w = x.shape[-2:]
         xpd = _padded(x, pads, _extra((h, w), out_hw, kernel, stride, pads, dil), -xp.inf)
-        out = None
-        arg = None
+        out: Any = None  # (out and arg: arrays from the first window offset on)
+        arg: Any = None
         kw = kernel[1]
         for i, j, sl in _windows(None, out_hw, kernel, stride, dil):
             v = xpd[sl]
@@ -156,7 +161,8 @@ def _all_minus_inf(out, idx, hw, kernel, stride, pads, dil, out_hw):
 # ------------------------------------------------------------- non-overlapping max pooling
 
 
-def tiled_ok(x, kernel, stride, pads, dil, out_hw):
+def tiled_ok(x: Array, kernel: Sequence[int], stride: Sequence[int], pads: Sequence[int],
+             dil: Sequence[int], out_hw: Sequence[int]) -> bool:
     """MaxPoolTiled applies: stride == kernel, no padding/dilation, windows inside the input
     (no ceil_mode overhang), a float input."""
     return (tuple(kernel) == tuple(stride) and not any(pads) and dil[0] == 1 and dil[1] == 1
@@ -229,7 +235,7 @@ class MaxPoolTiled(Op):
     node_name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
-    def forward(ctx, x, kernel, out_hw):
+    def forward(ctx: Ctx, x: Array, kernel: tuple[int, ...], out_hw: tuple[int, ...]) -> Array:
         need = bool(ctx.needs_input_grad)
         unb = x.ndim == 3
         if unb:
@@ -289,7 +295,7 @@ class PlaneScatter(Op):
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, g, idx, shape, unique):
+    def forward(ctx: Ctx, g: Array, idx: Array, shape: tuple[int, ...], unique: bool) -> Array:
         ctx.save_for_backward(idx)
         return _scatter(g, idx, shape, unique)
 
@@ -304,7 +310,7 @@ class PlaneGather(Op):
     node_name = "GatherBackward0"
 
     @staticmethod
-    def forward(ctx, x, idx):
+    def forward(ctx: Ctx, x: Array, idx: Array) -> Array:
         ctx.shape = x.shape
         ctx.save_for_backward(idx)
         n, c = x.shape[:2]
@@ -317,11 +323,11 @@ class PlaneGather(Op):
         return plane_scatter(g, idx, ctx.shape, False, ns), None
 
 
-def plane_scatter(g, idx, shape, unique, ns):
+def plane_scatter(g: Value, idx: Array, shape: Size, unique: bool, ns: Namespace) -> Value:
     return ns.apply(PlaneScatter, g, idx, tuple(shape), unique)
 
 
-def plane_gather(x, idx, ns):
+def plane_gather(x: Value, idx: Array, ns: Namespace) -> Value:
     return ns.apply(PlaneGather, x, idx)
 
 
@@ -376,7 +382,8 @@ class AvgPool(Op):
     adjoint: type[Op]  # set below: the op of its backward (under create_graph)
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, pads, out_hw, div):
+    def forward(ctx: Ctx, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+                pads: tuple[int, ...], out_hw: tuple[int, ...], div: Operand) -> Array:
         unb = x.ndim == 3
         if unb:
             x = x[None]
@@ -394,7 +401,7 @@ class AvgPoolAdjoint(Op):
     primal: type[Op]  # set below: the op whose backward this is
 
     @staticmethod
-    def forward(ctx, g, geo):
+    def forward(ctx: Ctx, g: Array, geo: tuple[Any, ...]) -> Array:
         shape, kernel, stride, pads, out_hw, div, unb = geo
         ctx.geo = geo
         if unb:
@@ -416,7 +423,8 @@ class AvgPoolDepth(Op):
     node_name = "AvgPool3DBackward0"
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, pads, out_hw, div):
+    def forward(ctx: Ctx, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+                pads: tuple[int, ...], out_hw: tuple[int, ...], div: float) -> Array:
         shape = x.shape
         x4 = x.reshape(shape[:3] + (-1,))
         ctx.geo = (x4.shape, kernel, stride, pads, out_hw, div, False)
@@ -435,7 +443,7 @@ class AvgPoolDepth(Op):
 # --------------------------------------------------------------------------- adaptive pooling
 
 
-def adaptive_ranges(n, o):
+def adaptive_ranges(n: int, o: int) -> tuple[Array, Array]:
     """torch's adaptive windows: start = floor(i*n/o), end = ceil((i+1)*n/o)."""
     i = xp.arange(o)
     start = (i * n) // o
@@ -456,7 +464,7 @@ class AdaptiveMaxPool(Op):
     nondiff_outputs = (1,)
 
     @staticmethod
-    def forward(ctx, x, out_hw):
+    def forward(ctx: Ctx, x: Array, out_hw: tuple[int, ...]) -> tuple[Array, ...]:
         unb = x.ndim == 3
         if unb:
             x = x[None]
@@ -501,6 +509,6 @@ AdaptiveAvgPoolDivisible.adjoint = AdaptiveAvgPoolAdjoint
 AdaptiveAvgPoolAdjoint.primal = AdaptiveAvgPoolDivisible
 
 
-def ceil_div(a, b):
+def ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 

@@ -19,9 +19,10 @@ from ._utils import (float_cast, not_implemented, quiet, scalar_type_name, wrap,
                      wrap_dims)
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any
-    from ._types import Ctx, DType, Dims, Grads, Namespace, Number, OutGrads, Value
+
+    from ._types import Array, Ctx, DType, Dims, Grads, NPDType, Namespace, Number, OutGrads, Value
 
 
 def _return_type(name, fields):
@@ -70,7 +71,8 @@ class Sum(Op):
     node_name = "SumBackward1"
 
     @staticmethod
-    def forward(ctx, a, axes, keepdim, dtype):
+    def forward(ctx: Ctx, a: Array, axes: tuple[int, ...], keepdim: bool,
+                dtype: NPDType | type | None) -> Array:
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         return xp.sum(a, axis=axes, keepdims=keepdim, dtype=dtype)
 
@@ -87,7 +89,8 @@ class Mean(Op):
     node_name = "MeanBackward1"
 
     @staticmethod
-    def forward(ctx, a, axes, keepdim, dtype):
+    def forward(ctx: Ctx, a: Array, axes: tuple[int, ...], keepdim: bool,
+                dtype: NPDType | type | None) -> Array:
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         n = 1
         for ax in axes:
@@ -136,7 +139,8 @@ class Nansum(Op):
     """sum ignoring NaN; the gradient is zero at the NaN elements."""
 
     @staticmethod
-    def forward(ctx, a, axes, keepdim, dtype):
+    def forward(ctx: Ctx, a: Array, axes: tuple[int, ...], keepdim: bool,
+                dtype: NPDType | type | None) -> Array:
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         if a.dtype.kind in "fc":
             ctx.save_for_backward(a)
@@ -201,7 +205,7 @@ class Prod(Op):
     node_name = "ProdBackward1"
 
     @staticmethod
-    def forward(ctx, a, axis, keepdim):
+    def forward(ctx: Ctx, a: Array, axis: int | None, keepdim: bool) -> Array:
         ctx.save_for_backward(a)
         ctx.axis, ctx.keepdim = axis, keepdim
         if axis is None:
@@ -248,7 +252,8 @@ class AmaxAll(Op):
     node_name = "AmaxBackward0"
 
     @staticmethod
-    def forward(ctx, a, axes, keepdim, fn):
+    def forward(ctx: Ctx, a: Array, axes: tuple[int, ...], keepdim: bool,
+                fn: Callable[..., Any]) -> Array:
         out = _drop(fn(a, axis=axes, keepdims=True), axes, keepdim)
         ctx.save_for_backward(a, out)
         ctx.axes, ctx.keepdim = axes, keepdim
@@ -294,7 +299,8 @@ class MaxDim(Op):
     nondiff_outputs = (1,)
 
     @staticmethod
-    def forward(ctx, a, axis, keepdim, argfn):
+    def forward(ctx: Ctx, a: Array, axis: int, keepdim: bool,
+                argfn: Callable[..., Any]) -> tuple[Array, ...]:
         if a.ndim == 0:
             ctx.shape = ()
             return a.copy(), xp.zeros((), xp.int64)
@@ -438,7 +444,8 @@ class Var(Op):
     """var = sum((x - mean)^2) / (N - c);  d/dx = 2 (x - mean) / (N - c)."""
 
     @staticmethod
-    def forward(ctx, a, axes, c, keepdim, no_dims):
+    def forward(ctx: Ctx, a: Array, axes: tuple[int, ...], c: int, keepdim: bool,
+                no_dims: bool) -> Array:
         ctx.save_for_backward(a)
         n = 1
         for ax in axes if not no_dims else ():  # (torch's backward counts dim=() as N = 1)
@@ -493,7 +500,8 @@ class Std(Op):
     """std = sqrt(var);  d/dx = (x - mean) / ((N - c) std)."""
 
     @staticmethod
-    def forward(ctx, a, axes, c, keepdim, no_dims):
+    def forward(ctx: Ctx, a: Array, axes: tuple[int, ...], c: int, keepdim: bool,
+                no_dims: bool) -> Array:
         n = 1
         for ax in axes if not no_dims else ():  # (torch's backward counts dim=() as N = 1)
             n *= a.shape[ax]
@@ -555,7 +563,7 @@ class Norm(Op):
     node_name = "LinalgVectorNormBackward0"
 
     @staticmethod
-    def forward(ctx, a, p, axes, keepdim):
+    def forward(ctx: Ctx, a: Array, p: float, axes: tuple[int, ...], keepdim: bool) -> Array:
         ax = xp.abs(a)
         if p == 2:
             out = xp.sqrt(xp.sum(a * a, axis=axes, keepdims=True))
@@ -667,7 +675,7 @@ class Logsumexp(Op):
     """log sum exp, shifted by the max; d/dx = exp(x - out)."""
 
     @staticmethod
-    def forward(ctx, a, axes, keepdim):
+    def forward(ctx: Ctx, a: Array, axes: tuple[int, ...], keepdim: bool) -> Array:
         m = xp.amax(a, axis=axes, keepdims=True, initial=-xp.inf)  # -inf if empty
         m = xp.where(xp.isfinite(m), m, 0)
         # log(0) = -inf (empty or all -inf), silently as torch
@@ -697,7 +705,7 @@ class Softmax(Op):
     """y = exp(x - max) / sum;  dx = y (g - sum(g y))."""
 
     @staticmethod
-    def forward(ctx, a, axis):
+    def forward(ctx: Ctx, a: Array, axis: int | None) -> Array:
         if not a.size:  # (no max of an empty row)
             ctx.save_for_backward(a)
             ctx.axis = None
@@ -734,7 +742,7 @@ class LogSoftmax(Op):
     """y = x - logsumexp(x);  dx = g - exp(y) sum(g)."""
 
     @staticmethod
-    def forward(ctx, a, axis):
+    def forward(ctx: Ctx, a: Array, axis: int | None) -> Array:
         if not a.size:  # (no max of an empty row)
             ctx.save_for_backward(a)
             ctx.axis = None
@@ -817,7 +825,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
 
 class Cumsum(Op):
     @staticmethod
-    def forward(ctx, a, axis):
+    def forward(ctx: Ctx, a: Array, axis: int) -> Array:
         ctx.axis = axis
         return xp.cumsum(a, axis=axis, dtype=a.dtype) if a.ndim else a.copy()
 
@@ -833,7 +841,7 @@ class Cumprod(Op):
     """d/dx_i sum_j g_j prod_{k<=j} x_k, evaluated without dividing by x (zero-safe)."""
 
     @staticmethod
-    def forward(ctx, a, axis):
+    def forward(ctx: Ctx, a: Array, axis: int) -> Array:
         out = xp.cumprod(a, axis=axis, dtype=a.dtype) if a.ndim else a.copy()
         ctx.save_for_backward(a, out)
         ctx.axis = axis
@@ -887,7 +895,7 @@ class Cummax(Op):
     nondiff_outputs = (1,)
 
     @staticmethod
-    def forward(ctx, a, axis):
+    def forward(ctx: Ctx, a: Array, axis: int) -> tuple[Array, ...]:
         ctx.shape, ctx.axis = a.shape, axis
         if a.ndim == 0:
             idx = xp.zeros((), xp.int64)
@@ -965,7 +973,8 @@ class SortOp(Op):
     nondiff_outputs = (1,)
 
     @staticmethod
-    def forward(ctx, a, axis, descending, k):
+    def forward(ctx: Ctx, a: Array, axis: int, descending: bool,
+                k: int | None) -> tuple[Array, ...]:
         if a.ndim == 0:  # topk of a 0-d tensor (k 0 or 1): the element itself
             ctx.shape = ()
             return a.copy(), xp.zeros((), xp.int64)
@@ -1081,7 +1090,7 @@ class MedianAll(Op):
     node_name = "MedianBackward0"
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Array) -> Array:
         flat = a.reshape(-1)
         if flat.size == 0:
             out = xp.asarray(xp.nan, a.dtype)

@@ -23,7 +23,9 @@ from .._scratch import buffer
 from ..autograd.function import Op
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, OutGrads
+    from .._tensor import Tensor
+
+    from ._types import Array, Ctx, Grads, Namespace, OutGrads
 
 __all__ = ["LSTMLayer", "LSTMSeq", "LSTMCellStep", "GRULayer", "RNNLayer", "UnsafeSplit"]
 
@@ -287,7 +289,8 @@ class LSTMLayer(Op):
     multi_output = True
 
     @staticmethod
-    def forward(ctx, xw, w_hh, h0, c0, lengths=None):
+    def forward(ctx: Ctx, xw: Array, w_hh: Array, h0: Array, c0: Array,
+                lengths: tuple[Tensor, ...] | None = None) -> tuple[Array, ...]:
         acts = _acts_from_xw(xw)
         out, hT, cs, tcs = _lstm_fwd_core(acts, _scaled(w_hh), h0, c0)
         if lengths is None:
@@ -365,7 +368,9 @@ class LSTMSeq(Op):
     inputs = (0, 1, 2, 3, 4, 5, 6)
 
     @staticmethod
-    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse=False):
+    def forward(ctx: Ctx, x: Array, w_ih: Array, w_hh: Array, b_ih: Array | None,
+                b_hh: Array | None, h0: Array, c0: Array,
+                reverse: bool = False) -> tuple[Array, ...]:
         # the input projection (and the biases, against a row of ones) rides in each step's
         # GEMM: w = [W_hh | W_ih | b] @ [h; x_t; 1], one GEMM a step and none before the loop
         # (the batched (4H, I) x (I, B) products before did not use a second BLAS thread)
@@ -613,7 +618,8 @@ class GRULayer(Op):
     multi_output = True
 
     @staticmethod
-    def forward(ctx, xw, w_hh, b_hn, h0):
+    def forward(ctx: Ctx, xw: Array, w_hh: Array, b_hn: Array | None,
+                h0: Array) -> tuple[Array, ...]:
         out, hT, acts, hts, hns = _gru_fwd_core(xw, w_hh, b_hn, h0)
         if ctx.needs_input_grad:
             ctx.save_for_backward(xw, w_hh, b_hn, h0, out, acts, hts, hns)
@@ -682,7 +688,7 @@ class RNNLayer(Op):
     multi_output = True
 
     @staticmethod
-    def forward(ctx, xw, w_hh, h0, relu):
+    def forward(ctx: Ctx, xw: Array, w_hh: Array, h0: Array, relu: bool) -> tuple[Array, ...]:
         hs = _rnn_forward(xp, xw, w_hh, h0, relu)
         out = xp.stack(hs, 0) if hs else xp.zeros((0,) + h0.shape, xw.dtype)
         hT = hs[-1] if hs else h0.copy()
@@ -718,7 +724,7 @@ class UnsafeSplit(Op):
     multi_output = True
 
     @staticmethod
-    def forward(ctx, a, chunks, dim):
+    def forward(ctx: Ctx, a: Array, chunks: int, dim: int) -> tuple[Array, ...]:
         ctx.dim = dim
         return tuple(xp.split(a, chunks, axis=dim))
 

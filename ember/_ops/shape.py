@@ -19,7 +19,8 @@ from ._utils import (
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
     from collections.abc import Sequence
-    from ._types import Ctx, Grads, Namespace, OutGrads, Size, Value
+
+    from ._types import Array, Ctx, Grads, NPDType, Namespace, OutGrads, Size, Value
 
 
 def _shape_args(shape):
@@ -52,7 +53,7 @@ class View(Op):
     is_view = True
 
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx: Ctx, a: Array, shape: tuple[int, ...]) -> Array:
         ctx.shape = a.shape
         try:
             return xp.reshape(a, shape, copy=False)
@@ -73,7 +74,7 @@ class UnsafeView(Op):
     node_name = "UnsafeViewBackward0"
 
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx: Ctx, a: Array, shape: tuple[int, ...]) -> Array:
         ctx.shape = a.shape
         return xp.reshape(a, shape)
 
@@ -145,7 +146,7 @@ class Squeeze(Op):
     is_view = True
 
     @staticmethod
-    def forward(ctx, a, axes):
+    def forward(ctx: Ctx, a: Array, axes: tuple[int, ...]) -> Array:
         ctx.shape = a.shape
         return a.reshape(tuple(s for i, s in enumerate(a.shape) if i not in axes))
 
@@ -167,7 +168,7 @@ class SqueezeInplaceDim(Op):
     node_name = "SqueezeBackward4"
 
     @staticmethod
-    def forward(ctx, a, axis):
+    def forward(ctx: Ctx, a: Array, axis: int) -> Array:
         ctx.shape = a.shape
         return xp.squeeze(a, axis) if a.shape[axis] == 1 else a.view()
 
@@ -195,7 +196,7 @@ class Unsqueeze(Op):
     is_view = True
 
     @staticmethod
-    def forward(ctx, a, axis):
+    def forward(ctx: Ctx, a: Array, axis: int) -> Array:
         ctx.shape = a.shape
         return xp.expand_dims(a, axis)
 
@@ -212,7 +213,7 @@ class Permute(Op):
     is_view = True
 
     @staticmethod
-    def forward(ctx, a, perm):
+    def forward(ctx: Ctx, a: Array, perm: tuple[int, ...]) -> Array:
         ctx.perm = perm
         return xp.transpose(a, perm)
 
@@ -228,7 +229,7 @@ class Transpose(Op):
     is_view = True
 
     @staticmethod
-    def forward(ctx, a, d0, d1):
+    def forward(ctx: Ctx, a: Array, d0: int, d1: int) -> Array:
         ctx.d = (d0, d1)
         return xp.swapaxes(a, d0, d1)
 
@@ -252,7 +253,7 @@ class T(Op):
     is_view = True
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Array) -> Array:
         return a.T
 
     @staticmethod
@@ -261,13 +262,13 @@ class T(Op):
 
 
 def permute(input: Tensor, *dims: int | Size) -> Tensor:
-    dims = _shape_args(dims)
+    order = _shape_args(dims)
     nd = input._array.ndim
-    if len(dims) != nd:
+    if len(order) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
                            f"not match the length of the desired ordering of dimensions i.e. "
-                           f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
-    perm = tuple(wrap_dim(d, nd) for d in dims)
+                           f"input.dim() = {nd} is not equal to len(dims) = {len(order)}")
+    perm = tuple(wrap_dim(d, nd) for d in order)
     if len(set(perm)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return _apply_view(Permute, input, perm)
@@ -316,7 +317,7 @@ class Expand(Op):
     is_view = True
 
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx: Ctx, a: Array, shape: tuple[int, ...]) -> Array:
         return xp.broadcast_to(a, shape)
 
     @staticmethod
@@ -324,7 +325,7 @@ class Expand(Op):
         return g, None
 
 
-def expand_shape(sh, sizes, dtype):
+def expand_shape(sh: Sequence[int], sizes: Sequence[int], dtype: NPDType) -> tuple[int, ...]:
     """The shape ``expand(sizes)`` gives a tensor of shape ``sh``, or torch's error."""
     if len(sizes) < len(sh):
         from .._tensor import _TYPE_NAMES
@@ -382,7 +383,7 @@ def broadcast_shapes(*shapes: int | Size) -> Size:
 
 class Repeat(Op):
     @staticmethod
-    def forward(ctx, a, reps):
+    def forward(ctx: Ctx, a: Array, reps: tuple[int, ...]) -> Array:
         lead = len(reps) - a.ndim
         ctx.shape = (1,) * lead + a.shape
         ctx.reps = reps
@@ -424,9 +425,9 @@ class Cat(Op):
     CatBackward0 has an edge for them, their gradient is empty)."""
 
     @staticmethod
-    def forward(ctx, axis, *arrays):
+    def forward(ctx: Ctx, axis: int, *arrays: Array) -> Array:
         ctx.axis = axis
-        kept = [a for a in arrays if not _legacy_empty(a)]
+        kept: Sequence[Array] = [a for a in arrays if not _legacy_empty(a)]
         if not kept or len(kept) == len(arrays):
             kept = arrays
             ctx.sizes = [a.shape[axis] for a in arrays]
@@ -490,7 +491,7 @@ concat = concatenate = cat
 
 class Stack(Op):
     @staticmethod
-    def forward(ctx, axis, *arrays):
+    def forward(ctx: Ctx, axis: int, *arrays: Array) -> Array:
         ctx.axis = axis
         return xp.stack(arrays, axis=axis)
 
@@ -568,7 +569,7 @@ class Split(Op):
     multi_output = True
 
     @staticmethod
-    def forward(ctx, a, sizes, axis):
+    def forward(ctx: Ctx, a: Array, sizes: tuple[int, ...], axis: int) -> tuple[Array, ...]:
         ctx.axis = axis
         out = []
         start = 0
@@ -593,7 +594,7 @@ class Unbind(Op):
     multi_output = True
 
     @staticmethod
-    def forward(ctx, a, axis):
+    def forward(ctx: Ctx, a: Array, axis: int) -> tuple[Array, ...]:
         ctx.axis = axis
         return tuple(a[(slice(None),) * axis + (i, Ellipsis)] for i in range(a.shape[axis]))
 
@@ -668,7 +669,7 @@ class Slice(Op):
     is_view = True
 
     @staticmethod
-    def forward(ctx, a, idx):
+    def forward(ctx: Ctx, a: Array, idx: tuple[int | slice | None, ...]) -> Array:
         ctx.shape, ctx.idx = a.shape, idx
         out = a[idx]
         if out.__class__ is not ndarray:  # a full integer index: NumPy's scalar is a copy
@@ -709,7 +710,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 
 class Flip(Op):
     @staticmethod
-    def forward(ctx, a, axes):
+    def forward(ctx: Ctx, a: Array, axes: tuple[int, ...]) -> Array:
         ctx.axes = axes
         return xp.flip(a, axes).copy()
 
@@ -719,8 +720,8 @@ class Flip(Op):
 
 
 def flip(input: Tensor, *dims: int | Size) -> Tensor:
-    dims = _shape_args(dims)
-    axes = wrap_dims(dims, input._array.ndim) if len(dims) else ()  # flip(t, ()): no flip
+    given = _shape_args(dims)
+    axes = wrap_dims(given, input._array.ndim) if len(given) else ()  # flip(t, ()): no flip
     return _apply(Flip, (input, axes), {}, None)
 
 
@@ -738,7 +739,8 @@ def flipud(input: Tensor) -> Tensor:
 
 class Roll(Op):
     @staticmethod
-    def forward(ctx, a, shifts, axes):
+    def forward(ctx: Ctx, a: Array, shifts: int | tuple[int, ...],
+                axes: tuple[int, ...] | None) -> Array:
         ctx.shifts, ctx.axes = shifts, axes
         return xp.roll(a, shifts, axes)
 
@@ -763,7 +765,7 @@ def roll(input: Tensor, shifts: int | Sequence[int],
 
 class Tril(Op):
     @staticmethod
-    def forward(ctx, a, k):
+    def forward(ctx: Ctx, a: Array, k: int) -> Array:
         ctx.k = k
         return xp.tril(a, k)
 
@@ -774,7 +776,7 @@ class Tril(Op):
 
 class Triu(Op):
     @staticmethod
-    def forward(ctx, a, k):
+    def forward(ctx: Ctx, a: Array, k: int) -> Array:
         ctx.k = k
         return xp.triu(a, k)
 
@@ -800,7 +802,7 @@ class Diag(Op):
     node_name = "DiagEmbedBackward0"
 
     @staticmethod
-    def forward(ctx, a, k):
+    def forward(ctx: Ctx, a: Array, k: int) -> Array:
         ctx.k, ctx.shape = k, a.shape
         return xp.diag(a, k).copy()
 
@@ -834,7 +836,7 @@ class Diagonal(Op):
     is_view = True
 
     @staticmethod
-    def forward(ctx, a, offset, d1, d2):
+    def forward(ctx: Ctx, a: Array, offset: int, d1: int, d2: int) -> Array:
         ctx.shape, ctx.args = a.shape, (offset, d1, d2)
         out = xp.diagonal(a, offset, d1, d2)
         if a.flags.writeable:
@@ -866,7 +868,7 @@ class DiagEmbed(Op):
     diagonal back (torch.diagonal with the same arguments)."""
 
     @staticmethod
-    def forward(ctx, a, offset, d1, d2):
+    def forward(ctx: Ctx, a: Array, offset: int, d1: int, d2: int) -> Array:
         n = a.shape[-1] + abs(offset)
         out = xp.zeros(a.shape[:-1] + (n, n), a.dtype)
         out[(Ellipsis,) + _diag_index((n, n), offset)] = a
@@ -903,7 +905,7 @@ class Trace(Op):
     matrices sum to int64, as sum does.  Backward puts the gradient on that diagonal."""
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx: Ctx, a: Array) -> Array:
         ctx.shape = a.shape
         dt = a.dtype if a.dtype.kind in "fc" else _INT64
         return xp.asarray(xp.trace(a, dtype=dt))

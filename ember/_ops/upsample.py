@@ -24,13 +24,15 @@ from .._backend import xp
 from ..autograd.function import Op, _apply
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
-    from ._types import Ctx, Grads, Namespace, Value
+    from collections.abc import Sequence
+
+    from ._types import Array, Ctx, Grads, NPDType, Namespace, Taps, Value
 
 _F32 = xp.dtype(xp.float32)
 _F64 = xp.dtype(xp.float64)
 
 
-def opmath(dtype):
+def opmath(dtype: NPDType) -> NPDType:
     """The dtype PyTorch's CPU kernels compute coordinates and weights in."""
     return _F64 if dtype == _F64 else _F32
 
@@ -61,7 +63,7 @@ def _guard(src, n):
     return i, lam
 
 
-def nearest_taps(n, o, scale, exact, shortcuts):
+def nearest_taps(n: int, o: int, scale: float | None, exact: bool, shortcuts: bool) -> Taps:
     """Source index per output position (None: the identity).  ``shortcuts``: the 2-d kernel's
     copy (same size) and halving (twice the size) cases, whatever the scale factor."""
     d = xp.arange(o)
@@ -79,7 +81,7 @@ def nearest_taps(n, o, scale, exact, shortcuts):
     return [(xp.minimum(xp.floor(src).astype(xp.int64), n - 1), None)]
 
 
-def linear_taps(n, o, scale, align_corners, ot):
+def linear_taps(n: int, o: int, scale: float | None, align_corners: bool, ot: NPDType) -> Taps:
     if o == n:
         return None
     i0, l1 = _guard(_source(n, o, align_corners, scale, ot, False), n)
@@ -87,7 +89,7 @@ def linear_taps(n, o, scale, align_corners, ot):
     return [(i0, ot.type(1) - l1), (i1, l1)]
 
 
-def cubic_taps(n, o, scale, align_corners, ot):
+def cubic_taps(n: int, o: int, scale: float | None, align_corners: bool, ot: NPDType) -> Taps:
     i, t = _guard(_source(n, o, align_corners, scale, ot, True), n)
     A = ot.type(-0.75)
     one = ot.type(1)
@@ -102,7 +104,7 @@ def cubic_taps(n, o, scale, align_corners, ot):
     return [(xp.clip(i - 1 + j, 0, n - 1), w[j].astype(ot)) for j in range(4)]
 
 
-def adaptive_avg_taps(n, o, ot):
+def adaptive_avg_taps(n: int, o: int, ot: NPDType) -> Taps:
     """torch's adaptive windows [floor(i n / o), ceil((i + 1) n / o)) as taps of weight 1/len
     (taps past a shorter window's end repeat its last index with weight 0)."""
     i = xp.arange(o)
@@ -228,7 +230,7 @@ def _dense(taps, n, dtype):
 _MANY = 4  # taps beyond which an axis is one GEMM with its dense matrix
 
 
-def resample(x, plan):
+def resample(x: Array, plan: Sequence[Taps]) -> Array:
     """Apply ``plan`` (per trailing spatial axis: None or taps) to the array ``x``."""
     nd = len(plan)
     y = x
@@ -243,7 +245,7 @@ def resample(x, plan):
     return y.copy() if y is x else y
 
 
-def resample_adjoint(g, plan, in_spatial):
+def resample_adjoint(g: Array, plan: Sequence[Taps], in_spatial: Sequence[int]) -> Array:
     nd = len(plan)
     for k in range(nd - 1, -1, -1):
         taps = plan[k]
@@ -270,7 +272,8 @@ class Resample(Op):
     _adjoint: type[ResampleAdjoint]  # set per generated pair by ``_pair``
 
     @classmethod
-    def forward(cls, ctx, x, plan, ot, bplan=None):
+    def forward(cls, ctx: Ctx, x: Array, plan: tuple[Taps, ...], ot: NPDType,
+                bplan: tuple[Taps, ...] | None = None) -> Array:
         ctx.plan, ctx.bplan, ctx.ot = plan, plan if bplan is None else bplan, ot
         ctx.spatial = x.shape[x.ndim - len(plan):]
         return _to(resample(_to(x, ot), plan), x.dtype)
@@ -288,7 +291,8 @@ class ResampleAdjoint(Op):
     _forward: type[Resample]  # set per generated pair by ``_pair``
 
     @classmethod
-    def forward(cls, ctx, g, plan, bplan, spatial, ot):
+    def forward(cls, ctx: Ctx, g: Array, plan: tuple[Taps, ...], bplan: tuple[Taps, ...],
+                spatial: tuple[int, ...], ot: NPDType) -> Array:
         ctx.plan, ctx.bplan, ctx.ot = plan, bplan, ot
         return _to(resample_adjoint(_to(g, ot), bplan, spatial), g.dtype)
 
