@@ -27,6 +27,8 @@ from ._random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
 from ._ops import pointwise as _pointwise
 from ._ops._utils import install_methods as _install_methods
 from ._ops.pointwise import *  # noqa: F403 - the elementwise ops: every name in its __all__
+from ._ops import comparison as _comparison
+from ._ops.comparison import *  # noqa: F403 - comparisons, logic, bitwise: its __all__
 from ._ops.reduction import (sum, nansum, mean, nanmean, prod, max, min, amax, amin, aminmax,
                              argmax, argmin, var, std, var_mean, std_mean, norm, logsumexp,
                              softmax, log_softmax, cumsum, cumprod, cummax, all, any,
@@ -48,7 +50,8 @@ from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger, add
 from .autograd.function import Function as _Function  # noqa: F401
 from . import _docs, _out
 
-_install_methods(_pointwise)  # the ops' Tensor methods (its TENSOR_METHODS)
+_install_methods(_pointwise)  # the ops' Tensor methods (their TENSOR_METHODS)
+_install_methods(_comparison)
 _docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
 
@@ -209,7 +212,7 @@ __all__ = [
     "use_deterministic_algorithms", "compile", "cuda", "backends", "save", "load",
     "save_safetensors", "load_safetensors",
 ]
-__all__ += _pointwise.__all__  # an op module's own export list (ember/_ops/pointwise.py)
+__all__ += _pointwise.__all__ + _comparison.__all__  # the op modules' own export lists
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)

@@ -624,40 +624,40 @@ class Tensor:
         if self._array.dtype.kind not in "biu":
             raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                             "tensors")
-        return _pw.bitwise_not(self)
+        return _cmp.bitwise_not(self)
 
     def __and__(self, o):
-        return _pw.bitwise_and(self, o)
+        return _cmp.bitwise_and(self, o)
 
     __rand__ = __and__
 
     def __or__(self, o):
-        return _pw.bitwise_or(self, o)
+        return _cmp.bitwise_or(self, o)
 
     __ror__ = __or__
 
     def __xor__(self, o):
-        return _pw.bitwise_xor(self, o)
+        return _cmp.bitwise_xor(self, o)
 
     __rxor__ = __xor__
 
     def __eq__(self, o):
-        return _pw.eq(self, o)
+        return _cmp.eq(self, o)
 
     def __ne__(self, o):
-        return _pw.ne(self, o)
+        return _cmp.ne(self, o)
 
     def __lt__(self, o):
-        return _pw.lt(self, o)
+        return _cmp.lt(self, o)
 
     def __le__(self, o):
-        return _pw.le(self, o)
+        return _cmp.le(self, o)
 
     def __gt__(self, o):
-        return _pw.gt(self, o)
+        return _cmp.gt(self, o)
 
     def __ge__(self, o):
-        return _pw.ge(self, o)
+        return _cmp.ge(self, o)
 
     def __iadd__(self, o):
         return self.add_(o)
@@ -882,13 +882,13 @@ class Tensor:
         return _pw.masked_fill(self, mask, value)
 
     def isnan(self) -> Tensor:
-        return _pw.isnan(self)
+        return _cmp.isnan(self)
 
     def isinf(self) -> Tensor:
-        return _pw.isinf(self)
+        return _cmp.isinf(self)
 
     def isfinite(self) -> Tensor:
-        return _pw.isfinite(self)
+        return _cmp.isfinite(self)
 
     def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None,
                    neginf: _float | None = None) -> Tensor:
@@ -901,58 +901,58 @@ class Tensor:
         return _red.log_softmax(self, dim, dtype=dtype)
 
     def eq(self, o: Tensor | _Scalar) -> Tensor:
-        return _pw.eq(self, o)
+        return _cmp.eq(self, o)
 
     def ne(self, o: Tensor | _Scalar) -> Tensor:
-        return _pw.ne(self, o)
+        return _cmp.ne(self, o)
 
     not_equal = ne
 
     def lt(self, o: Tensor | _Scalar) -> Tensor:
-        return _pw.lt(self, o)
+        return _cmp.lt(self, o)
 
     less = lt
 
     def le(self, o: Tensor | _Scalar) -> Tensor:
-        return _pw.le(self, o)
+        return _cmp.le(self, o)
 
     less_equal = le
 
     def gt(self, o: Tensor | _Scalar) -> Tensor:
-        return _pw.gt(self, o)
+        return _cmp.gt(self, o)
 
     greater = gt
 
     def ge(self, o: Tensor | _Scalar) -> Tensor:
-        return _pw.ge(self, o)
+        return _cmp.ge(self, o)
 
     greater_equal = ge
 
     def equal(self, o: Tensor) -> _bool:
-        return _pw.equal(self, o)
+        return _cmp.equal(self, o)
 
     def allclose(self, other: Tensor, rtol: _float = 1e-05, atol: _float = 1e-08,
                  equal_nan: _bool = False) -> _bool:
-        return _pw.allclose(self, other, rtol, atol, equal_nan)
+        return _cmp.allclose(self, other, rtol, atol, equal_nan)
 
     def isclose(self, other: Tensor, rtol: _float = 1e-05, atol: _float = 1e-08,
                 equal_nan: _bool = False) -> Tensor:
-        return _pw.isclose(self, other, rtol, atol, equal_nan)
+        return _cmp.isclose(self, other, rtol, atol, equal_nan)
 
     def logical_and(self, o: Tensor | _Scalar) -> Tensor:
-        return _pw.logical_and(self, o)
+        return _cmp.logical_and(self, o)
 
     def logical_or(self, o: Tensor | _Scalar) -> Tensor:
-        return _pw.logical_or(self, o)
+        return _cmp.logical_or(self, o)
 
     def logical_xor(self, o: Tensor | _Scalar) -> Tensor:
-        return _pw.logical_xor(self, o)
+        return _cmp.logical_xor(self, o)
 
     def logical_not(self) -> Tensor:
-        return _pw.logical_not(self)
+        return _cmp.logical_not(self)
 
     def bitwise_not(self) -> Tensor:
-        return _pw.bitwise_not(self)
+        return _cmp.bitwise_not(self)
 
     # ---------------------------------------------------------------- reductions
     def sum(self, dim: _Dims = None, keepdim: _bool = False, *,
@@ -1487,6 +1487,7 @@ from ._ops import _utils as _ops_utils  # noqa: E402
 from ._ops._utils import binary as _binary, not_implemented as _not_implemented  # noqa: E402
 from ._ops.pointwise import Add as _Add, Mul as _Mul, Sub as _Sub  # noqa: E402
 from ._ops import pointwise as _pw  # noqa: E402
+from ._ops import comparison as _cmp  # noqa: E402
 from ._ops import reduction as _red  # noqa: E402
 from ._ops import shape as _sh  # noqa: E402
 from ._ops import indexing as _ix  # noqa: E402

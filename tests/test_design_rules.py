@@ -209,3 +209,18 @@ def test_single_sources():
             tables.append(rel)
     assert bumps == [], f"version bumps outside _tensor.bump_version: {bumps}"
     assert tables == [], f"dtype-name tables outside _dtype (use dtype.scalar_name ...): {tables}"
+
+
+def test_importing_a_submodule_keeps_the_function_of_its_name():
+    """`import ember.autograd.gradcheck` (a module of that name exists, as in torch) must leave
+    `ember.autograd.gradcheck` the function: every package's functions stay functions after all
+    of ember's modules are imported."""
+    import importlib
+
+    import ember
+    from op_classes import all_op_classes
+    all_op_classes()  # imports every module of ember
+    importlib.import_module("ember.autograd.gradcheck")
+    for pkg, name in [(ember.autograd, "gradcheck"), (ember.autograd, "gradgradcheck"),
+                      (ember.autograd, "grad"), (ember.autograd, "backward")]:
+        assert callable(getattr(pkg, name)), f"{pkg.__name__}.{name} is not callable"

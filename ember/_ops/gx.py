@@ -13,6 +13,7 @@ from .. import _dtype as D
 from .._backend import _sum_to, xp
 from ..autograd.function import Op, _apply
 from . import linalg as _la
+from . import comparison as _cmp
 from . import pointwise as _pw
 from . import reduction as _red
 from . import shape as _sh
@@ -169,7 +170,7 @@ arcsin, arccos, arctan = _pw.asin, _pw.acos, _pw.atan
 
 
 def isnan(a: Tensor) -> Tensor:
-    return _pw.isnan(a)
+    return _cmp.isnan(a)
 
 
 def asarray(a: Value) -> Tensor:

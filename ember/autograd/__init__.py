@@ -125,20 +125,20 @@ class Variable(metaclass=_VariableMeta):
         return data
 
 
+# gradcheck is imported eagerly (a small module): imported lazily, a later
+# `import ember.autograd.gradcheck` rebound the name to the module, as in
+# `from torch.autograd.gradcheck import gradcheck` followed by `autograd.gradcheck(fn, ...)`
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)
 _LAZY_MODULES = ("functional",)
-_LAZY_NAMES = ("gradcheck", "gradgradcheck", "explain")
+_LAZY_NAMES = ("explain",)
 
 
 def __getattr__(name):
     import importlib
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
-    if name in ("gradcheck", "gradgradcheck"):
-        mod = importlib.import_module(".gradcheck", __name__)
-        # importing the submodule binds `gradcheck` to it on this package: rebind the functions
-        globals()["gradcheck"], globals()["gradgradcheck"] = mod.gradcheck, mod.gradgradcheck
-        return getattr(mod, name)
     if name == "explain":
         fn = importlib.import_module("._explain", __name__).explain
         globals()["explain"] = fn
