@@ -44,6 +44,11 @@ CASES = {
     # roll of a 0-d tensor with a list of shifts and one int dim (was a TypeError from len())
     "roll_0d_list_shifts": (lambda lib: lib.roll(T(lib), [1], 0), IndexError,
                             "Dimension specified as 0 but tensor has no dimensions"),
+    # no overload takes these (were AttributeErrors from inside)
+    "pow_two_numbers": (lambda lib: lib.pow(2, 3), TypeError,
+                        None),
+    "scatter_without_source": (lambda lib: lib.scatter(T(lib, 3), 0, lib.tensor([0])),
+                               TypeError, None),
     # section 8 texts
     "mm_mismatch": (lambda lib: lib.mm(T(lib, 2, 3), T(lib, 4, 5)), RuntimeError,
                     "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)"),

@@ -97,6 +97,14 @@ def not_implemented(kernel: str, np_dtype: NPDType) -> NotImplementedError:
     return NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(np_dtype)}\'')
 
 
+def invalid_args(fn: str, *args: Any) -> TypeError:
+    """torch's TypeError for arguments no overload of ``fn`` takes (its first line: the
+    argument types; torch then lists its overloads)."""
+    got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in args)
+    return TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but "
+                     "expected one of:")
+
+
 def must_be_tensor(fn: str, x: object, pos: int = 2, arg: str = 'other') -> TypeError:
     """torch's TypeError for a non-Tensor where a Tensor is required (maximum(t, 2))."""
     return TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "

@@ -17,7 +17,7 @@ from .._backend import xp as _xp  # for masks built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply, _apply_view
 from ..autograd.grad_mode import _state
-from ._utils import broadcast_error, quiet, shape_str, wrap, wrap_dim
+from ._utils import broadcast_error, invalid_args, quiet, shape_str, wrap, wrap_dim
 from .shape import Select, Slice
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
@@ -902,6 +902,8 @@ class ScatterValue(Scatter):
 def scatter(input: Tensor, dim: int, index: Tensor, src: Tensor | Number | None = None,
             value: Number | None = None, *, reduce: str | None = None) -> Tensor:
     if src is None:
+        if value is None:  # torch has no overload without a source
+            raise invalid_args("scatter", input, dim, index)
         src = value
     idx = _idx_array(index, "scatter")
     axis = wrap_dim(dim, input._array.ndim)

@@ -21,8 +21,8 @@ from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply, _apply1
 from ._utils import (_binary_slow, as_tensor_arg, binary, broadcast_error, checked_int,
-                     cpp_dtype_name, fit_int, float_cast, must_be_tensor, not_implemented,
-                     quiet, scalar_type_name, unary, wrap)
+                     cpp_dtype_name, fit_int, float_cast, invalid_args, must_be_tensor,
+                     not_implemented, quiet, scalar_type_name, unary, wrap)
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
     from typing import Any, overload
@@ -562,7 +562,9 @@ negative = neg
 
 def pow(input: Tensor | Number, exponent: Tensor | Number) -> Tensor:
     if not isinstance(input, Tensor):  # pow(Number, Tensor): the exponent is the Tensor
-        return rpow(exponent, input)  # type: ignore[arg-type]
+        if not isinstance(exponent, Tensor):
+            raise invalid_args("pow", input, exponent)
+        return rpow(exponent, input)
     if isinstance(exponent, Tensor):
         return binary(PowTensor, input, exponent)
     exponent = as_tensor_arg(exponent)
