@@ -268,14 +268,23 @@ def install_methods(module: Any) -> None:
     for name in module.TENSOR_METHODS:
         fn = getattr(module, name)
         if name not in Tensor.__dict__:
-            setattr(Tensor, name, _named(lambda self, *a, _f=fn, **k: _f(self, *a, **k), name,
-                                         f"See :func:`ember.{fn.__name__}`."))
+            setattr(Tensor, name, _method(fn, name))
         if name + "_" not in Tensor.__dict__:
-            setattr(Tensor, name + "_", _named(
-                lambda self, *a, _f=fn, **k: inplace(self, _f, *a, **k), name + "_",
-                f"In-place version of :meth:`Tensor.{name}`."))
+            setattr(Tensor, name + "_", _inplace_method(fn, name, inplace))
 
 
-def _named(method: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
-    method.__name__, method.__qualname__, method.__doc__ = name, f"Tensor.{name}", doc
+def _method(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+    method.__name__, method.__qualname__ = name, f"Tensor.{name}"
+    method.__doc__ = f"See :func:`ember.{fn.__name__}`."
+    return method
+
+
+def _inplace_method(fn: Callable[..., Any], name: str,
+                    inplace: Callable[..., Any]) -> Callable[..., Any]:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        return inplace(self, fn, *args, **kwargs)
+    method.__name__, method.__qualname__ = name + "_", f"Tensor.{name}_"
+    method.__doc__ = f"In-place version of :meth:`Tensor.{name}`."
     return method

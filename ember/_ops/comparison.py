@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING
 from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor, _make
-from ._utils import (as_tensor_arg, broadcast_error, fit_int, not_implemented,
+from ._utils import (as_tensor_arg, broadcast_error, fit_int, invalid_args, not_implemented,
                      scalar_type_name, wrap)
 
 from .clamp import _tensors_only
-from .pointwise import _type_word
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
     from ._types import Number
@@ -49,8 +48,7 @@ def _compare(fn, a, b):
 def _cmp_fn(name, fn):
     def f(input, other):
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                            f"({_type_word(input)}, {_type_word(other)}), but expected one of:")
+            raise invalid_args(name, input, other)
         return _compare(fn, input, other)
     f.__name__ = name
     return f

@@ -85,11 +85,8 @@ class Normalize(Op):
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
-        x, w, mean, invstd = ctx.saved_tensors
-        axes, aff_shape, view_shape, eps, given, shape = ctx.geo
-        if view_shape is not None:
-            g = g.reshape(view_shape)
-            x = x.reshape(view_shape)
+        g, x, w, mean, invstd = _saved(ctx, g)
+        axes, _, _, eps, given, _ = ctx.geo
         if not given:
             mean, invstd, _ = _stats(x, axes, eps, ns)
         xhat = (x - mean) * invstd
@@ -101,18 +98,13 @@ class Normalize(Op):
             else:
                 gx = invstd * (gxh - ns.mean(gxh, axis=axes, keepdims=True)
                                - xhat * ns.mean(gxh * xhat, axis=axes, keepdims=True))
-            if view_shape is not None:
-                gx = gx.reshape(shape)
-        return (gx, gw, gb) + (None,) * (len(ctx.needs_input_grad) - 3)
+        return _grads(ctx, gx, gw, gb)
 
     @staticmethod
     def fast_backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         # (the forward's statistics; in place on one temporary)
-        x, w, mean, invstd = ctx.saved_tensors
-        axes, aff_shape, view_shape, eps, given, shape = ctx.geo
-        if view_shape is not None:
-            g = g.reshape(view_shape)
-            x = x.reshape(view_shape)
+        g, x, w, mean, invstd = _saved(ctx, g)
+        axes, _, _, eps, given, _ = ctx.geo
         xhat = x - mean
         xhat *= invstd
         gx = None
@@ -132,9 +124,25 @@ class Normalize(Op):
                 t -= m1
                 t *= invstd
                 gx = t
-            if view_shape is not None:
-                gx = gx.reshape(shape)
-        return (gx, gw, gb) + (None,) * (len(ctx.needs_input_grad) - 3)
+        return _grads(ctx, gx, gw, gb)
+
+
+def _saved(ctx, g):
+    """The incoming gradient and the saved (x, w, mean, invstd), x and g in the statistics'
+    view (both backwards start here)."""
+    x, w, mean, invstd = ctx.saved_tensors
+    view_shape = ctx.geo[2]
+    if view_shape is not None:
+        g = g.reshape(view_shape)
+        x = x.reshape(view_shape)
+    return g, x, w, mean, invstd
+
+
+def _grads(ctx, gx, gw, gb):
+    """One gradient per forward argument, the input's back in its own shape."""
+    if gx is not None and ctx.geo[2] is not None:
+        gx = gx.reshape(ctx.geo[5])
+    return (gx, gw, gb) + (None,) * (len(ctx.needs_input_grad) - 3)
 
 
 def _affine_grads(ctx, g, w, xhat, ns):

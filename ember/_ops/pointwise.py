@@ -1192,8 +1192,7 @@ def lerp(input: Tensor, end: Tensor, weight: Tensor | Number) -> Tensor:
     weight tensor takes part in type promotion; only floating results have a kernel."""
     weight = as_tensor_arg(weight)
     if not isinstance(end, Tensor):
-        raise TypeError(f"lerp() received an invalid combination of arguments - got (Tensor, "
-                        f"{_type_word(end)}, {_type_word(weight)}), but expected one of:")
+        raise invalid_args("lerp", input, end, weight)
     ad = input._array.dtype
     if end._array.dtype != ad:
         raise RuntimeError(f"expected dtype {cpp_dtype_name(ad)} for `end` but got dtype "
@@ -1227,10 +1226,6 @@ def apply_broadcast(cls: type[Op], args: tuple[Any, ...], cast: NPDType | None) 
                 except ValueError:
                     raise broadcast_error(shape, t._array.shape) from None
         raise
-
-
-def _type_word(x):
-    return "Tensor" if isinstance(x, Tensor) else type(x).__name__
 
 
 class Addcmul(Op):
