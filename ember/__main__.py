@@ -1,5 +1,6 @@
 """``ember`` console command: ``ember demo [options]`` runs the digits demo; ``ember examples``
-lists the runnable example scripts."""
+lists the runnable example scripts; ``ember run prog.py [args]`` runs a PyTorch program
+unchanged, with ``import torch`` answered by ember."""
 from __future__ import annotations
 
 import sys
@@ -11,6 +12,9 @@ def main(argv=None):
     if cmd == "demo":
         from .examples import digits
         digits.main(argv)
+    elif cmd == "run":
+        from ._torch_alias import run
+        return run(argv)
     elif cmd == "examples":
         import pkgutil
 
@@ -20,7 +24,7 @@ def main(argv=None):
                 print(f"python -m ember.examples.{m.name}")
     else:
         print("usage: ember demo [--epochs N --batch-size B --lr LR --seed S --out DIR "
-              "--resume] | ember examples")
+              "--resume] | ember examples | ember run prog.py [args...]")
         return 0 if cmd in ("help", "-h", "--help") else 2
     return 0
 

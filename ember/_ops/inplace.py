@@ -447,14 +447,15 @@ class RandomFill(Op):
 
 _RANDOM_NODES = {k: type(k, (RandomFill,), {"node_name": k}) for k in (
     "UniformBackward0", "NormalBackward0", "BernoulliBackward1", "BernoulliBackward2",
-    "ExponentialBackward0", "RandomBackward0", "RandomBackward1", "RandomBackward2")}
+    "ExponentialBackward0", "RandomBackward0", "RandomBackward1", "RandomBackward2",
+    "GeometricBackward0", "CauchyBackward0", "LogNormalBackward0")}
 
 
 def random_fill_(t: Tensor, kind: str, a: Tensor | Number | None, b: Tensor | Number | None,
                  generator: Generator | None = None, node: str | None = None) -> Tensor:
     """``t.uniform_(a, b)`` and friends; ``node``: torch's grad_fn name for the overload."""
     from .. import _random
-    arr = _random.sample(kind, t._array.shape, t._array.dtype, a, b, generator)
+    arr = _random.sample(kind, t._array, a, b, generator)
     if check_inplace(t):
         name = node or {"uniform": "UniformBackward0", "normal": "NormalBackward0",
                         "exponential": "ExponentialBackward0"}.get(kind)

@@ -303,9 +303,11 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         raise not_implemented("rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu",
                               input._array.dtype)
     a = input._array
-    if training:
-        from .._random import rand
-        r = rand(*input.shape, dtype=input.dtype)._array * (upper - lower) + lower
+    if training:  # torch draws a double uniform(lower, upper) for each element <= 0, in order
+        from .._random import default_generator, uniform_values
+        neg = a <= 0
+        r = xp.ones(a.shape, xp.float64)
+        r[neg] = uniform_values(default_generator, int(neg.sum()), xp.float64, lower, upper)
     else:
         r = xp.asarray((lower + upper) / 2, a.dtype)
     noise = xp.where(a > 0, xp.ones((), a.dtype), r).astype(a.dtype, copy=False)

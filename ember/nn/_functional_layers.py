@@ -597,11 +597,14 @@ def _check_p(p):
 
 
 def _keep_mask(shape, p, dtype):
-    from .._random import _rng
+    from .._random import bernoulli_scalar, default_generator
     if p >= 1.0:
         return xp.zeros(shape, dtype)
-    u = _rng(None).random(shape, dtype=xp.float64 if dtype == xp.float64 else xp.float32)
-    return (u >= p).astype(dtype) * xp.asarray(1.0 / (1.0 - p), dtype)
+    n = 1
+    for s in shape:
+        n *= s
+    keep = bernoulli_scalar(default_generator, n, 1 - p).reshape(shape)  # torch: bernoulli_(1-p)
+    return keep.astype(dtype) * xp.asarray(1.0 / (1.0 - p), dtype)
 
 
 def _apply_mask(input, mask, inplace):
@@ -674,8 +677,11 @@ def _alpha_dropout(input, p, training, mshape):
         return input * 0.0
     alpha = 1.7580993408473766
     a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
-    from .._random import _rng
-    keep = (_rng(None).random(mshape) >= p).astype(input._array.dtype)
+    from .._random import bernoulli_scalar, default_generator
+    n = 1
+    for s in mshape:
+        n *= s
+    keep = bernoulli_scalar(default_generator, n, 1 - p).reshape(mshape).astype(input._array.dtype)
     b = ((keep - 1) * alpha + alpha * p) * a
     mask = keep * a
     return _apply(NO.DropoutOp, (input, mask.astype(input._array.dtype)), {}, None) + \

@@ -37,17 +37,10 @@ class _DatasetKind:
 
 
 def _draw_seed(generator) -> int:
-    """A random non-negative int63 from ``generator`` (ember's default one when None)."""
+    """The iterator's base seed: torch's ``empty((), dtype=int64).random_(generator=...)``."""
     import ember
 
-    randint = getattr(ember, "randint", None)
-    if randint is not None:
-        try:
-            return int(randint(0, 2**62, (1,), generator=generator).tolist()[0])
-        except Exception:  # noqa: BLE001 - fall back to randperm below
-            pass
-    p = ember.randperm(1 << 16, generator=generator).tolist()
-    return p[0] | (p[1] << 16) | (p[2] << 32) | ((p[3] & 0x7FFF) << 48)
+    return int(ember.empty((), dtype=ember.int64).random_(generator=generator).item())
 
 
 def _cpu_count() -> int | None:
@@ -285,6 +278,7 @@ class _BaseDataLoaderIter:
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
+        self._base_seed = _draw_seed(loader.generator)  # drawn here, as torch does
         self._persistent_workers = loader.persistent_workers
         self._num_yielded = 0
 
@@ -351,7 +345,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             raise AssertionError(
                 "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter")
         ctx = loader.multiprocessing_context or multiprocessing.get_context()
-        self._base_seed = _draw_seed(loader.generator)
         self._worker_result_queue = ctx.Queue()
         self._workers_done_event = ctx.Event()
         self._index_queues = []

@@ -41,16 +41,6 @@ class SequentialSampler(Sampler[int]):
         return len(self.data_source)
 
 
-def _uniform_draws(n: int, k: int, generator) -> list:
-    """``k`` indices drawn uniformly from ``range(n)`` with replacement."""
-    import numpy as np
-
-    import ember
-
-    weights = ember.from_numpy(np.ones(n, dtype=np.float64))
-    return ember.multinomial(weights, k, True, generator=generator).tolist()
-
-
 class RandomSampler(Sampler[int]):
     """A random permutation of the dataset's indices; with ``replacement=True``,
     ``num_samples`` independent uniform draws. Without replacement and ``num_samples`` larger
@@ -89,15 +79,20 @@ class RandomSampler(Sampler[int]):
 
         n = len(self.data_source)
         k = self.num_samples
-        if self.replacement:
-            # torch draws lazily in chunks of 32; the distribution is the same
-            for start in range(0, k, 1024):
-                yield from _uniform_draws(n, min(1024, k - start), self.generator)
+        generator = self.generator
+        if generator is None:  # torch: a fresh generator seeded from the default stream
+            seed = int(ember.empty((), dtype=ember.int64).random_().item())
+            generator = ember.Generator().manual_seed(seed)
+        if self.replacement:  # torch draws in chunks of 32
+            for _ in range(k // 32):
+                yield from ember.randint(high=n, size=(32,), dtype=ember.int64,
+                                         generator=generator).tolist()
+            yield from ember.randint(high=n, size=(k % 32,), dtype=ember.int64,
+                                     generator=generator).tolist()
             return
         for _ in range(k // n):
-            yield from ember.randperm(n, generator=self.generator).tolist()
-        if k % n:
-            yield from ember.randperm(n, generator=self.generator).tolist()[: k % n]
+            yield from ember.randperm(n, generator=generator).tolist()
+        yield from ember.randperm(n, generator=generator).tolist()[: k % n]
 
     def __len__(self) -> int:
         return self.num_samples

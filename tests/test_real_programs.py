@@ -1,0 +1,109 @@
+"""Real third-party PyTorch programs, unchanged, under ember: they print what torch prints.
+
+Each program in tests/programs/ (with its license and source) runs twice in a subprocess
+through tests/programs/_runner.py: once with real torch, once with ``import torch`` answered by
+ember (``ember run``). Both are seeded with ``manual_seed(0)`` first; ember draws torch's random
+numbers, so the same weights, batches and samples come out. Their printed outputs must be the
+same text once each program's timing fields are masked, with numbers equal within the
+program's tolerance (float32 sums in another order differ in the last digits). Without torch,
+the ember run must still finish and print the same lines (numbers not compared).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+RUNNER = PROGRAMS / "_runner.py"
+
+try:
+    import torch  # noqa: F401
+    HAVE_TORCH = True
+except ImportError:
+    HAVE_TORCH = False
+
+NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+WORDS = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran", "to", "house", "and", "then",
+         "it", "was", "big", "small", "red", "blue"]
+
+
+def _tiny_corpus(d: Path) -> None:
+    """A small text corpus in word_language_model's layout (data/wikitext-2/*.txt)."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    (d / "data" / "wikitext-2").mkdir(parents=True)
+    for name, n in [("train", 60), ("valid", 12), ("test", 12)]:
+        lines = [" " + " ".join(rng.choice(WORDS, rng.integers(5, 15))) + " \n"
+                 for _ in range(n)]
+        (d / "data" / "wikitext-2" / f"{name}.txt").write_text("".join(lines))
+
+
+# name: (directory, script, args, setup, masks (regexes removed before comparing), rtol)
+CASES = {
+    "mingpt_adder": ("mingpt_adder", "adder.py",
+                     ["--trainer.max_iters=21", "--trainer.num_workers=0",
+                      "--model.model_type=gpt-nano", "--trainer.batch_size=16",
+                      "--data.ndigit=1"],
+                     None, [r"iter_dt [\d.]+ms", r"^.*UserWarning.*$", r"^\s+\S.*$"], 1e-4),
+    "regression": ("regression", "main.py", [], None, [], 1e-3),
+    "word_language_model_lstm": ("word_language_model", "main.py",
+                                 ["--epochs", "2", "--emsize", "16", "--nhid", "16", "--bptt",
+                                  "8", "--batch_size", "4", "--log-interval", "10"],
+                                 _tiny_corpus, [r"ms/batch\s+[\d.]+", r"time:\s+[\d.]+s"],
+                                 1e-4),
+    # BatchNorm over a batch of 2 magnifies float32 rounding in the gradients
+    "cifar_models": ("cifar_models", "run_models.py", [], None, [], 3e-3),
+    "nanogpt": ("nanogpt", "train_tiny.py", [], None,
+                [r"^.*(using fused AdamW|num decayed|num non-decayed).*$"], 1e-4),
+}
+
+
+def run_program(name: str, lib: str, tmp: Path) -> str:
+    directory, script, args, setup, _, _ = CASES[name]
+    work = tmp / lib
+    shutil.copytree(PROGRAMS / directory, work)
+    if setup:
+        setup(work)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
+    proc = subprocess.run([sys.executable, str(RUNNER), lib, "0", script, *args], cwd=work,
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, f"{name} failed under {lib}:\n{proc.stdout[-3000:]}\n" \
+                                 f"{proc.stderr[-5000:]}"
+    return proc.stdout
+
+
+def normalise(text: str, masks) -> list[str]:
+    for m in masks:
+        text = re.sub(m, "", text, flags=re.M)
+    return [ln.rstrip() for ln in text.splitlines() if ln.strip()]
+
+
+def compare(a: str, b: str, masks, rtol: float) -> None:
+    la, lb = normalise(a, masks), normalise(b, masks)
+    assert [NUMBER.sub("#", x) for x in la] == [NUMBER.sub("#", x) for x in lb], \
+        "the printed lines differ:\n" + "\n".join(
+            f"ember: {x}\ntorch: {y}" for x, y in zip(la, lb) if NUMBER.sub("#", x) !=
+            NUMBER.sub("#", y))[:3000]
+    for x, y in zip(la, lb):
+        for u, v in zip(NUMBER.findall(x), NUMBER.findall(y)):
+            fu, fv = float(u), float(v)
+            assert abs(fu - fv) <= rtol * max(1.0, abs(fv)), f"ember: {x}\ntorch: {y}"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_program_prints_what_torch_prints(name, tmp_path):
+    out = run_program(name, "ember", tmp_path)
+    masks, rtol = CASES[name][4], CASES[name][5]
+    assert normalise(out, masks), f"{name} printed nothing"
+    if not HAVE_TORCH:
+        return
+    ref = run_program(name, "torch", tmp_path)
+    compare(out, ref, masks, rtol)
