@@ -52,7 +52,12 @@ CASES = {
                       "--model.model_type=gpt-nano", "--trainer.batch_size=16",
                       "--data.ndigit=1"],
                      None, [r"iter_dt [\d.]+ms", r"^.*UserWarning.*$", r"^\s+\S.*$"], 1e-4),
-    "regression": ("regression", "main.py", [], None, [], 1e-3),
+    # it trains until the loss falls below 1e-3 (finishing is the test of convergence):
+    # torch's float32 ``x ** 4`` (SLEEF's powf) differs from NumPy's in the last bit for ~2%
+    # of values, so the step at which it stops, and the fit there, differ; the target
+    # polynomial drawn from the seed must be torch's
+    "regression": ("regression", "main.py", [], None,
+                   [r"Loss: [\d.]+ after \d+ batches", r"Learned function:.*$"], 1e-4),
     "word_language_model_lstm": ("word_language_model", "main.py",
                                  ["--epochs", "2", "--emsize", "16", "--nhid", "16", "--bptt",
                                   "8", "--batch_size", "4", "--log-interval", "10"],
