@@ -298,3 +298,18 @@ def test_random_fill_nodes_carry_torchs_names():
         x = ember.zeros(3, requires_grad=True) * 1
         getattr(x, meth)(*args)
         assert type(x.grad_fn).__name__ == name
+
+
+@needs_torch
+@pytest.mark.parametrize("e", [2, 3, -1, -2, -0.5])
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_pow_special_exponents_are_torchs_kernels(e, dt):
+    """torch computes x**2, x**3, x**-1, x**-2, x**-0.5 as products, reciprocals and sqrt; the
+    same formulas give its bits (programs' polynomial features depend on them)."""
+    import warnings
+    x = np.random.default_rng(0).standard_normal(20000).astype(dt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = (ember.tensor(x) ** e).numpy()
+        b = (torch.tensor(x) ** e).numpy()
+    np.testing.assert_array_equal(a, b)

@@ -280,6 +280,10 @@ class Pow(Op):
             return a * a * a
         if e == 0.5:
             return quiet(xp.sqrt, a)
+        if e == -2 and a.dtype.kind == "f":  # torch's kernel: 1 / (x * x), and 1 / sqrt(x)
+            return quiet(xp.divide, 1, a * a).astype(a.dtype, copy=False)
+        if e == -0.5 and a.dtype.kind == "f":
+            return quiet(xp.divide, 1, quiet(xp.sqrt, a)).astype(a.dtype, copy=False)
         return quiet(_pow, a, e)
 
     @staticmethod
