@@ -222,3 +222,28 @@ def test_reentrant_backward_needs_an_output_with_grad():
     assert errs[0] == errs[1] == ("none of output has requires_grad=True, this checkpoint() is "
                                   "not necessary")
     assert ember.utils.checkpoint is ecp
+
+
+def test_non_reentrant_keeps_torch_graph_and_drops_saved_values():
+    res = []
+    for lib, cp in ((torch, tcp), (ember, ecp)):
+        w = lib.tensor(X[0], requires_grad=True)
+        h = w * 3  # a captured non-leaf from outside the segment
+        x = lib.tensor(X, requires_grad=True)
+        y = cp.checkpoint(lambda t: (t * h).exp().sum(0), x, use_reentrant=False)
+        names = [type(y.grad_fn).__name__,
+                 [type(n).__name__ for n, _ in y.grad_fn.next_functions]]
+        y.sum().backward(retain_graph=True)
+        g1 = (x.grad.numpy().copy(), w.grad.numpy().copy())
+        y.sum().backward()
+        with pytest.raises(RuntimeError) as ei:
+            y.sum().backward()
+        res.append((names, g1, x.grad.numpy(), str(ei.value)[:60]))
+    assert res[0][0] == res[1][0] == ["SumBackward1", ["ExpBackward0"]]
+    assert res[0][3] == res[1][3]
+    for i in range(2):
+        close(res[1][1][i], res[0][1][i], 1e-5, 1e-5)
+    close(res[1][2], res[0][2], 1e-5, 1e-5)
+    x = ember.tensor(X, requires_grad=True)
+    y = ecp.checkpoint(lambda t: t.exp(), x, use_reentrant=False)
+    assert y.grad_fn._saved is ecp._PENDING  # the forward kept nothing for backward

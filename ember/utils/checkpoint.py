@@ -9,23 +9,24 @@ draws the same mask) and backpropagates through that recomputation.
   gradients reach the explicit tensor arguments and, through a nested backward, the parameters
   the function uses, only when some argument requires grad (else PyTorch's warning "None of the
   inputs have requires_grad=True").
-- ``use_reentrant=False``: the forward runs once with grad enabled to find where the segment
-  meets the rest of the graph (the explicit arguments and every leaf it used, parameters
-  included), then its graph is dropped and the outputs hang from one node whose backward
-  recomputes the segment and differentiates it with respect to those tensors (so it works with
-  ``autograd.grad`` and when no argument requires grad).  ``context_fn`` and
-  ``determinism_check`` (shape/dtype of the outputs) as PyTorch.  A segment that reads a
-  non-leaf tensor requiring grad that is not one of its arguments keeps its ordinary graph.
+- ``use_reentrant=False``: the forward records its graph as usual (same ``grad_fn`` nodes as
+  without checkpoint), then the values those nodes saved for backward are dropped; the first
+  node of the segment that backward reaches recomputes the segment once (grad enabled, RNG
+  restored, ``context_fn``'s recompute context) and fills every node back from the
+  recomputed graph, node for node in creation order.  Works with ``autograd.grad`` and when no
+  argument requires grad; ``determinism_check="default"`` compares the saved values' shapes
+  and dtypes (``CheckpointError`` otherwise).
 """
 from __future__ import annotations
 
 import contextlib
 import warnings
+import weakref
 from typing import Any
 
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ..autograd.graph import AccumulateGrad, next_seq
+from ..autograd.graph import FREED, AccumulateGrad, next_seq
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 
 __all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "CheckpointFunction",
@@ -150,116 +151,111 @@ class CheckpointFunction(Function):
         return (None, None) + grads
 
 
-class _Segment:
-    """What the non-reentrant node needs to recompute: the function, its arguments, where the
-    boundary tensors sit among them, the RNG state and the outputs' metadata."""
+_PENDING = object()  # a checkpointed node's saved values, dropped until recomputed
+# what a node keeps of its own when its saved values are filled from the recomputation
+_STRUCTURE = frozenset({"next_functions", "_in_meta", "_tpos", "needs_input_grad", "_seq",
+                        "_pre_hooks", "_hooks", "_retained", "metadata_", "_trace", "_n_out",
+                        "_out_meta", "__weakref__"})
 
-    def __init__(self, function, args, kwargs, rng_state, preserve, recompute_context,
-                 boundary, out_meta, meta_check):
-        self.function = function
-        self.args = args
-        self.kwargs = kwargs
-        self.rng_state = rng_state
-        self.preserve = preserve
-        self.recompute_context = recompute_context
-        self.boundary = boundary
-        self.out_meta = out_meta
-        self.meta_check = meta_check
+_DEBUG_TIP = """
+Tip: To see a more detailed error message, either pass `debug=True` to
+`torch.utils.checkpoint.checkpoint(...)` or wrap the code block
+with `with torch.utils.checkpoint.set_checkpoint_debug_enabled(True):` to
+enable checkpoint-debug mode globally.
+"""
 
 
 def _out_tensors(out):
-    """The output tensors of a segment (a Tensor, or a tuple/list of values), or None when the
-    output has another structure."""
+    """The tensors among a segment's outputs (a Tensor, or a tuple/list/dict of values)."""
     if isinstance(out, Tensor):
         return [out]
+    if isinstance(out, dict):
+        out = list(out.values())
     if isinstance(out, (tuple, list)):
-        return [o for o in out if isinstance(o, Tensor)]
-    return None
+        return [t for o in out for t in _out_tensors(o)]
+    return []
 
 
-def _meta(t):
-    return {"shape": t.shape, "dtype": t.dtype, "device": t.device}
-
-
-class _CheckpointNonReentrant(Function):
-    """Node of a non-reentrant checkpoint: inputs are the segment's boundary tensors."""
-
-    @staticmethod
-    def forward(ctx, seg, *boundary):
-        """The outputs computed before (detached), now hung from this node."""
-        ctx.seg = seg
-        new = tuple(o.detach() for o in seg.outputs)
-        ctx.mark_non_differentiable(*[n for n, o in zip(new, seg.outputs) if not o.requires_grad])
-        return new
-
-    @staticmethod
-    def backward(ctx, *grads):
-        """Recompute the segment with grad enabled; differentiate it w.r.t. the boundary."""
-        from .. import autograd
-        seg = ctx.seg
-        # arguments that are boundary tensors are replaced by detached copies (non-leaves) or
-        # used as they are (leaves: autograd.grad can target them)
-        subst = {}
-        for t in seg.boundary:
-            if t.grad_fn is not None:
-                d = t.detach()
-                d.requires_grad_(True)
-                subst[id(t)] = d
-        args = tuple(subst.get(id(a), a) if isinstance(a, Tensor) else a for a in seg.args)
-        kwargs = {k: subst.get(id(v), v) if isinstance(v, Tensor) else v
-                  for k, v in seg.kwargs.items()}
-        with _rng_restored(seg.rng_state, seg.preserve), enable_grad(), seg.recompute_context:
-            out = seg.function(*args, **kwargs)
-        outs = _out_tensors(out) or []
-        if seg.meta_check:
-            got = [_meta(o) for o in outs]
-            if got != seg.out_meta:
-                raise CheckpointError(
-                    "torch.utils.checkpoint: Recomputed values for the following tensors have "
-                    "different metadata than during the forward pass.\n"
-                    f"original: {seg.out_meta}\nrecomputed: {got}\n")
-        pairs = [(o, g) for o, g in zip(outs, grads)
-                 if g is not None and o.requires_grad]
-        targets = [subst.get(id(t), t) for t in seg.boundary]
-        if not pairs:
-            return (None,) + (None,) * len(targets)
-        gi = autograd.grad([o for o, _ in pairs], targets, [g for _, g in pairs],
-                           allow_unused=True)
-        return (None,) + tuple(gi)
-
-
-def _boundary(outs, start, args, kwargs):
-    """The tensors where the graph recorded since creation number ``start`` meets the rest:
-    leaves (through their AccumulateGrad) and argument tensors.  None if some edge leads to a
-    tensor that is neither (a captured non-leaf)."""
-    by_edge = {}
-    for a in list(args) + list(kwargs.values()):
-        if isinstance(a, Tensor) and a.grad_fn is not None:
-            by_edge[(id(a.grad_fn), a._output_nr)] = a
-    found: dict[int, Tensor] = {}
-    seen = set()
+def _segment_nodes(outs, start, end):
+    """The graph nodes recorded between creation numbers ``start`` and ``end`` that the
+    outputs reach, in creation order."""
+    found = {}
     stack = [o.grad_fn for o in outs if o.grad_fn is not None]
-    for o in outs:
-        if o.requires_grad and o.grad_fn is None:
-            found[id(o)] = o  # an output that is a leaf (the function returned an input)
     while stack:
         node = stack.pop()
-        if id(node) in seen:
+        if id(node) in found or isinstance(node, AccumulateGrad):
             continue
-        seen.add(id(node))
-        for nxt, nr in node.next_functions:
-            if nxt is None:
+        seq = getattr(node, "_seq", -1)
+        if not start < seq < end:
+            continue
+        found[id(node)] = node
+        stack.extend(n for n, _ in node.next_functions if n is not None)
+    return sorted(found.values(), key=lambda n: n._seq)
+
+
+def _saved_meta(node):
+    saved = node._saved
+    if saved is None or saved is FREED:
+        return []
+    return [(tuple(a.shape), a.dtype) if hasattr(a, "shape") else None for a in saved]
+
+
+class _Recomputation:
+    """The saved values of a non-reentrant checkpoint: dropped after the forward, filled back
+    from one recomputation of the segment when backward first reaches one of its nodes."""
+
+    def __init__(self, function, args, kwargs, rng_state, preserve, recompute_context, nodes,
+                 check):
+        self.function, self.args, self.kwargs = function, args, kwargs
+        self.rng_state, self.preserve = rng_state, preserve
+        self.recompute_context = recompute_context
+        self.nodes = [weakref.ref(n) for n in nodes]
+        self.types = [type(n) for n in nodes]
+        self.metas = [_saved_meta(n) for n in nodes] if check else None
+
+    def drop(self) -> None:
+        for ref in self.nodes:
+            n = ref()
+            if n is not None and n._saved is not None:
+                n._saved = _PENDING
+                n._saved_info = None
+
+    def pre_hook(self, node):
+        def hook(grad_outputs):
+            if node._saved is _PENDING:
+                self.fill()
+        return hook
+
+    def fill(self) -> None:
+        with _rng_restored(self.rng_state, self.preserve), enable_grad(), \
+                self.recompute_context:
+            start = next_seq()
+            out = self.function(*self.args, **self.kwargs)
+            end = next_seq()
+        nodes = _segment_nodes(_out_tensors(out), start, end)
+        if len(nodes) != len(self.nodes):
+            raise CheckpointError(
+                "torch.utils.checkpoint: A different number of tensors was saved during the "
+                "original forward and recomputation.\n"
+                f"Number of tensors saved during forward: {len(self.nodes)}\n"
+                f"Number of tensors saved during recomputation: {len(nodes)}.\n{_DEBUG_TIP}")
+        bad = [i for i, n in enumerate(nodes) if type(n) is not self.types[i]
+               or (self.metas is not None and _saved_meta(n) != self.metas[i])]
+        if bad:
+            lines = "".join(f"node {i}: {self.types[i].__name__}, recomputed "
+                            f"{type(nodes[i]).__name__}\n"
+                            f"saved metadata: {self.metas[i] if self.metas else None}\n"
+                            f"recomputed metadata: {_saved_meta(nodes[i])}\n" for i in bad)
+            raise CheckpointError(
+                "torch.utils.checkpoint: Recomputed values for the following tensors have "
+                f"different metadata than during the forward pass.\n{lines}.\n{_DEBUG_TIP}")
+        for ref, rec in zip(self.nodes, nodes):
+            orig = ref()
+            if orig is None or orig._saved is not _PENDING:
                 continue
-            if isinstance(nxt, AccumulateGrad):
-                found.setdefault(id(nxt.variable), nxt.variable)
-            elif nxt._seq > start:
-                stack.append(nxt)
-            else:
-                t = by_edge.get((id(nxt), nr))
-                if t is None:
-                    return None
-                found.setdefault(id(t), t)
-    return list(found.values())
+            for k, v in rec.__dict__.items():
+                if k not in _STRUCTURE:
+                    orig.__dict__[k] = v
 
 
 def _checkpoint_without_reentrant(function, preserve, context_fn, determinism_check, debug,
@@ -279,22 +275,15 @@ def _checkpoint_without_reentrant(function, preserve, context_fn, determinism_ch
     start = next_seq()
     with forward_context:
         out = function(*args, **kwargs)
-    outs = _out_tensors(out)
-    if outs is None or not any(o.requires_grad for o in outs):
-        return out
-    boundary = _boundary(outs, start, args, kwargs)
-    if boundary is None or not boundary:
-        return out  # keeps its ordinary graph (see the module docstring)
-    seg = _Segment(function, args, kwargs, rng_state, preserve, recompute_context, boundary,
-                   [_meta(o) for o in outs], determinism_check == _DEFAULT_DETERMINISM_MODE)
-    seg.outputs = outs  # type: ignore[attr-defined]
-    new = _CheckpointNonReentrant.apply(seg, *boundary)
-    seg.outputs = None  # type: ignore[attr-defined]  # the node holds no outputs
-    if isinstance(out, Tensor):
-        return new[0]
-    it = iter(new)
-    res = [next(it) if isinstance(o, Tensor) else o for o in out]
-    return type(out)(res)
+    end = next_seq()
+    nodes = _segment_nodes(_out_tensors(out), start, end)
+    if nodes:
+        rec = _Recomputation(function, args, kwargs, rng_state, preserve, recompute_context,
+                             nodes, determinism_check == _DEFAULT_DETERMINISM_MODE)
+        for n in nodes:
+            n.register_prehook(rec.pre_hook(n))
+        rec.drop()
+    return out
 
 
 def checkpoint(function, *args, use_reentrant: bool | None = None,
