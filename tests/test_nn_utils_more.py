@@ -669,3 +669,53 @@ def test_functional_call_and_skip_init():
     assert isinstance(m.weight, nn.Parameter)
     assert _err(lambda: nn.utils.skip_init(nn.ReLU))[0] == \
         _err(lambda: torch.nn.utils.skip_init(torch.nn.ReLU))[0]
+
+
+def test_transfer_parametrizations_and_params():
+    res = []
+    for lib in (torch, ember):
+        pz = tPz if lib is torch else ePz
+
+        class Double(lib.nn.Module):
+            def forward(self, X):
+                return X * 2
+
+            def right_inverse(self, X):
+                return X / 2
+
+        a, b = lib.nn.Linear(3, 3), lib.nn.Linear(3, 3)
+        with lib.no_grad():
+            a.weight.copy_(lib.tensor(np.arange(9.).reshape(3, 3).astype(np.float32)))
+        pz.register_parametrization(a, "weight", Double())
+        pz.transfer_parametrizations_and_params(a, b)
+        c = lib.nn.Linear(3, 3)
+        del c.weight
+        pz.transfer_parametrizations_and_params(a, c, "weight")
+        res.append([(type(m).__name__, list(m.state_dict()), m.weight.detach().numpy().tolist(),
+                     m.parametrizations.weight.original is a.parametrizations.weight.original)
+                    for m in (b, c)])
+    assert res[0] == res[1]
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_parametrized_and_pruned_recurrent_weights(kind):
+    x = _x(5, 2, 3)
+    tm, em = getattr(torch.nn, kind)(3, 4), getattr(nn, kind)(3, 4)
+    for P, m in ((tP, tm), (eP, em)):
+        P.weight_norm(m, "weight_hh_l0")
+        P.spectral_norm(m, "weight_ih_l0")
+    assert list(em.state_dict()) == list(tm.state_dict())
+    copy_module_params(tm, em)
+    yt, ye = tm(torch.tensor(x))[0], em(e(x))[0]
+    close(ye, yt, 1e-5, 1e-5)
+    yt.sum().backward()
+    ye.sum().backward()
+    close(em.parametrizations.weight_hh_l0.original1.grad,
+          tm.parametrizations.weight_hh_l0.original1.grad, 1e-4, 1e-5)
+    e2 = copy.deepcopy(em).double()
+    assert type(e2).__name__ == "Parametrized" + kind and e2.weight_hh_l0.dtype == ember.float64
+    tp, ep = getattr(torch.nn, kind)(3, 4), getattr(nn, kind)(3, 4)
+    copy_module_params(tp, ep)
+    tprune.l1_unstructured(tp, "weight_hh_l0", 0.5)
+    eprune.l1_unstructured(ep, "weight_hh_l0", 0.5)
+    close(ep(e(x))[0], tp(torch.tensor(x))[0], 1e-5, 1e-5)
