@@ -247,3 +247,9 @@ def test_non_reentrant_keeps_torch_graph_and_drops_saved_values():
     x = ember.tensor(X, requires_grad=True)
     y = ecp.checkpoint(lambda t: t.exp(), x, use_reentrant=False)
     assert y.grad_fn._saved is ecp._PENDING  # the forward kept nothing for backward
+
+
+def test_get_device_states_of_cpu_tensors():
+    x = np.ones(2, np.float32)
+    assert ecp.get_device_states(ember.tensor(x), 3) == tcp.get_device_states(
+        torch.tensor(x), 3) == ([], [])

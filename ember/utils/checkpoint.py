@@ -30,8 +30,8 @@ from ..autograd.graph import FREED, AccumulateGrad, next_seq
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 
 __all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "CheckpointFunction",
-           "check_backward_validity", "detach_variable", "noop_context_fn",
-           "set_checkpoint_debug_enabled"]
+           "check_backward_validity", "detach_variable", "get_device_states",
+           "noop_context_fn", "set_checkpoint_debug_enabled"]
 
 _DEFAULT_DETERMINISM_MODE = "default"
 _DETERMINISM_MODES = [_DEFAULT_DETERMINISM_MODE, "none"]
@@ -80,6 +80,12 @@ def check_backward_validity(inputs) -> None:
     if not any(inp.requires_grad for inp in inputs if isinstance(inp, Tensor)):
         warnings.warn("None of the inputs have requires_grad=True. Gradients will be None",
                       stacklevel=2)
+
+
+def get_device_states(*args) -> tuple[list[int], list[Any]]:
+    """The accelerator devices of the tensors in ``args`` and their RNG states: ember tensors
+    live on the CPU, so both lists are empty (as PyTorch's for CPU tensors)."""
+    return [], []
 
 
 @contextlib.contextmanager
