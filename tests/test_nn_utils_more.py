@@ -1139,3 +1139,19 @@ def test_parametrizations_tutorial_prints_as_torch():
 def test_pruning_tutorial_prints_as_torch():
     _same_printout(_printed(_pruning_tutorial, ember, nn, eprune, ember.nn.functional),
                    _printed(_pruning_tutorial, torch, torch.nn, tprune, torch.nn.functional))
+
+
+def test_seeded_spectral_norm_and_orthogonal_match_torch():
+    # ember's RNG is torch's: the same seed gives the same random u/v and completion
+    outs = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        a = lib.nn.utils.parametrizations.spectral_norm(lib.nn.Linear(5, 3))
+        lib.manual_seed(0)
+        b = lib.nn.utils.spectral_norm(lib.nn.Linear(5, 3))
+        lib.manual_seed(1)
+        c = lib.nn.utils.parametrizations.orthogonal(lib.nn.Linear(3, 5), orthogonal_map="cayley")
+        outs.append([a.parametrizations.weight[0]._u.numpy(), a.weight.detach().numpy(),
+                     b.weight_u.numpy(), b.weight_v.numpy(), c.weight.detach().numpy()])
+    for t, m in zip(*outs):
+        np.testing.assert_allclose(m, t, rtol=1e-4, atol=1e-5)
