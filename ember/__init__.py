@@ -54,6 +54,9 @@ _install_methods(_pointwise)  # the ops' Tensor methods (their TENSOR_METHODS)
 _install_methods(_comparison)
 _docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
+# issue 13 (multiprocessing): Tensor.share_memory_/is_shared in real shared memory
+from . import _shm
+_shm.install(Tensor)
 
 strided = "torch.strided"
 contiguous_format = preserve_format = channels_last = None
@@ -216,7 +219,8 @@ __all__ += _pointwise.__all__ + _comparison.__all__  # the op modules' own expor
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)
-_LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "testing", "linalg")
+_LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "testing", "linalg",
+                 "multiprocessing")  # issue 13: multiprocessing
 _LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
 
 

@@ -404,7 +404,6 @@ TENSOR: dict[str, str] = {
     "is_cuda": "False: ember tensors always live on the CPU.",
     "is_floating_point": "Returns True if this tensor's dtype is a floating point dtype.",
     "is_leaf": "True for tensors not made by a recorded operation (their ``grad_fn`` is None).",
-    "is_shared": "Returns False (ember has no shared-memory tensors).",
     "item": "Returns the value of a one-element tensor as a Python number.",
     "layout": "The memory layout: always ``torch.strided``.",
     "long": "Returns this tensor converted to ``ember.int64``.",
@@ -454,7 +453,6 @@ TENSOR: dict[str, str] = {
         "Makes this tensor share ``source``'s storage, size and strides (an empty tensor "
         "without a source); returns it."),
     "shape": "The size of this tensor, as an ``ember.Size``.",
-    "share_memory_": "Returns this tensor (ember has no inter-process shared memory).",
     "short": "Returns this tensor converted to ``ember.int16``.",
     "size": (
         "Returns the size of this tensor (an ``ember.Size``), or the size of dimension ``dim``."),

@@ -688,7 +688,9 @@ class Module:
         return self._apply(lambda t: empty_like(t), recurse=recurse)
 
     def share_memory(self):
-        return self
+        """Moves the parameters (and their gradients) and buffers to shared memory
+        (``Tensor.share_memory_``); returns the module."""
+        return self._apply(lambda t: t.share_memory_())
 
     # -------------------------------------------------------------- hooks
     def register_forward_pre_hook(self, hook, *, prepend: bool = False,
