@@ -220,7 +220,7 @@ __all__ += _pointwise.__all__ + _comparison.__all__  # the op modules' own expor
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)
 _LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "testing", "linalg",
-                 "multiprocessing")  # issue 13: multiprocessing
+                 "hub", "multiprocessing")  # issue 13: hub, multiprocessing
 _LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
 
 
