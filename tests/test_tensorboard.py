@@ -300,3 +300,30 @@ def test_add_graph_scopes_match_torch():
     assert scopes(ge) == scopes(gt)
     io = [n for n in ge.node if n.op == "IO Node"]
     assert len(io) == len([n for n in gt.node if n.op == "IO Node"]) == 2
+
+
+@needs_torch
+def test_add_embedding_files_match_torch(tmp_path):
+    rng = np.random.default_rng(4)
+    mat = rng.normal(size=(10, 3)).astype(np.float32)
+    imgs = rng.random((10, 3, 4, 5)).astype(np.float32)
+    meta = [f"w{i}" for i in range(10)]
+    meta2 = [[i, i % 3] for i in range(10)]
+    for lib, W in ((ember, SummaryWriter), (torch, TorchWriter)):
+        with W(str(tmp_path / lib.__name__)) as w:
+            w.add_embedding(lib.tensor(mat), metadata=meta, label_img=lib.tensor(imgs),
+                            global_step=3, tag="my/emb")
+            w.add_embedding(lib.tensor(mat[:, :2]), metadata=meta2,
+                            metadata_header=["idx", "cls"])
+    files = {}
+    for name in ("ember", "torch"):
+        root = tmp_path / name
+        files[name] = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
+                       if p.is_file() and not p.name.startswith("events.")}
+    assert sorted(files["ember"]) == sorted(files["torch"])
+    assert "00003/my%2femb/sprite.png" in files["ember"]
+    for k, v in files["ember"].items():
+        if k.endswith(".png"):
+            assert np.array_equal(_decode_png(v), _decode_png(files["torch"][k]))
+        else:
+            assert v == files["torch"][k], k

@@ -194,6 +194,50 @@ class SummaryWriter:
         self._get_file_writer().add_graph(graph(model, input_to_model, verbose,
                                                 use_strict_trace))
 
+    @staticmethod
+    def _encode(rawstr):
+        return rawstr.replace("%", "%25").replace("/", "%2f").replace("\\", "%5c")
+
+    def add_embedding(self, mat, metadata=None, label_img=None, global_step=None,
+                      tag="default", metadata_header=None):
+        """Add an embedding (``mat``: N x D) for the projector, with optional ``metadata``
+        labels and ``label_img`` (N x C x H x W) thumbnails, in ``<log_dir>/<step>/<tag>``."""
+        from . import _embedding as E
+        mat = S.make_np(mat)
+        if global_step is None:
+            global_step = 0
+        subdir = f"{str(global_step).zfill(5)}/{self._encode(tag)}"
+        save_path = os.path.join(self._get_file_writer().get_logdir(), subdir)
+        if os.path.exists(save_path):
+            if os.path.isdir(save_path):
+                print("warning: Embedding dir exists, did you set global_step for "
+                      "add_embedding()?")
+            else:
+                raise NotADirectoryError(
+                    f"Path: `{save_path}` exists, but is a file. Cannot proceed.")
+        else:
+            os.makedirs(save_path)
+        if metadata is not None:
+            if mat.shape[0] != len(metadata):
+                raise AssertionError("#labels should equal with #data points")
+            E.make_tsv(metadata, save_path, metadata_header=metadata_header)
+        if label_img is not None:
+            if mat.shape[0] != label_img.shape[0]:
+                raise AssertionError("#images should equal with #data points")
+            E.make_sprite(label_img, save_path)
+        if mat.ndim != 2:
+            raise AssertionError(
+                "mat should be 2D, where mat.size(0) is the number of data points")
+        E.make_mat(mat, save_path)
+        if not hasattr(self, "_projector_config"):
+            from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+            self._projector_config = ProjectorConfig()
+        self._projector_config.embeddings.extend(
+            [E.get_embedding_info(metadata, label_img, subdir, global_step, tag)])
+        from google.protobuf import text_format
+        E.write_pbtxt(self._get_file_writer().get_logdir(),
+                      text_format.MessageToString(self._projector_config))
+
     def flush(self):
         """Flushes every writer's pending events to disk."""
         if self.all_writers is None:
