@@ -181,3 +181,16 @@ def test_hogwild_training(method):
     loss1 = ember.nn.functional.nll_loss(model(x), y).item()
     assert all(not ember.equal(before[k], v) for k, v in model.state_dict().items())
     assert loss1 < 0.5 * loss0, (loss0, loss1)
+
+
+@needs_torch
+def test_adagrad_share_memory_matches_torch():
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(lib.ones(3))
+        opt = lib.optim.Adagrad([p], lr=0.1)
+        assert opt.share_memory() is None
+        s = opt.state[p]["sum"]
+        assert s.is_shared()
+        p.grad = lib.full((3,), 2.0)
+        opt.step()
+        assert opt.state[p]["sum"] is s and s.is_shared() and s.tolist() == [4.0, 4.0, 4.0]

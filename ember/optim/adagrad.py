@@ -58,7 +58,10 @@ class Adagrad(Optimizer):
                                 "fused": None}
 
     def share_memory(self) -> None:
-        """A no-op in ember (tensors live in process memory)."""
+        """Moves every parameter's ``sum`` state to shared memory (Hogwild with Adagrad)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p]["sum"].share_memory_()
 
     @_use_grad
     def step(self, closure: Callable[[], _T] | None = None) -> _T | None:
