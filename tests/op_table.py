@@ -685,6 +685,15 @@ op("tensordot_dims", lambda lib, a, b: lib.tensordot(a, b, dims=([0], [1])),
    [S(R(3, 2), R(4, 3))])
 op("kron", lambda lib, a, b: lib.kron(a, b), [S(R(2, 3), R(2, 2)), S(R(3), R(2, 2))])
 
+# --- nn layers (issue 13: 3-D conv/pool, grid_sample, ctc_loss, ...)
+op("conv3d", lambda lib, x, w, b: lib.nn.functional.conv3d(x, w, b, stride=(1, 2, 1), padding=1),
+   [S(R(1, 2, 3, 4, 3), R(2, 2, 2, 3, 2), R(2))])
+op("conv3d_groups", lambda lib, x, w: lib.nn.functional.conv3d(x, w, groups=2, dilation=(1, 1, 2)),
+   [S(R(1, 4, 3, 3, 5), R(2, 2, 2, 2, 2))])
+op("conv_transpose3d", lambda lib, x, w, b: lib.nn.functional.conv_transpose3d(
+    x, w, b, stride=2, padding=(1, 0, 0), output_padding=(1, 0, 1)),
+   [S(R(1, 2, 2, 2, 2), R(2, 3, 2, 2, 2), R(3))])
+
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 
 OPS_BY_NAME = {o.name: o for o in OPS}

@@ -1,6 +1,7 @@
 """Fused convolution ops: im2col from strided views (one contiguous copy) + one GEMM.
 
-Layouts (2-D; 1-D inputs get a size-1 height inside the op):
+Layouts (2-D; 1-D inputs get a size-1 height inside the op; 3-D inputs use the same im2col /
+GEMM / col2im code with one more spatial axis, without the 2-D-only fast path below):
 - ``cols``: (N, C, kh, kw, OH, OW), made contiguous once from an ``as_strided`` view of the
   (padded) input, read as (N, G, C/G*kh*kw, OH*OW) -- torch's ``unfold`` layout -- so that the
   convolution is ``W(G, O/G, C/G*kh*kw) @ cols`` and lands directly in NCHW.
@@ -25,6 +26,7 @@ Under ``create_graph`` the backward is written with differentiable ember ops (``
 """
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from .._backend import xp
@@ -42,6 +44,18 @@ __all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
+
+def _prod(v):
+    r = 1
+    for a in v:
+        r *= a
+    return r
+
+
+def _offsets(kernel):
+    """Every kernel tap (i, j[, k]) in C order."""
+    return itertools.product(*(range(k) for k in kernel))
+
 def geom2d(kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int],
            dilation: Sequence[int]) -> tuple[tuple[int, ...], ...]:
     """Normalise geometry to (kh, kw), (sh, sw), (top, bottom, left, right), (dh, dw)."""
@@ -49,53 +63,56 @@ def geom2d(kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int],
 
 
 def _pad(x, pads, value=0.0):
-    t, b, lf, r = pads
-    if t == 0 and b == 0 and lf == 0 and r == 0:
+    """Pad the last len(pads)//2 axes by (before, after) pairs, in axis order."""
+    if not any(pads):
         return x
-    out = xp.full(x.shape[:-2] + (x.shape[-2] + t + b, x.shape[-1] + lf + r), value, x.dtype)
-    out[..., t:t + x.shape[-2], lf:lf + x.shape[-1]] = x
+    d = len(pads) // 2
+    lo, hi = pads[0::2], pads[1::2]
+    sp = x.shape[-d:]
+    out = xp.full(x.shape[:-d] + tuple(s + a + b for s, a, b in zip(sp, lo, hi)), value,
+                  x.dtype)
+    out[(Ellipsis,) + tuple(slice(a, a + s) for a, s in zip(lo, sp))] = x
     return out
 
 
 def im2col(x: Array, kernel: Sequence[int], stride: Sequence[int], pads: Sequence[int],
            dil: Sequence[int], out_hw: Sequence[int] | None = None) -> Array:
-    """(N, C, H, W) -> contiguous (N, C, kh, kw, OH, OW) windows."""
-    kh, kw = kernel
-    sh, sw = stride
-    dh, dw = dil
+    """(N, C, *S) -> contiguous (N, C, *kernel, *out) windows (S: 2 or 3 spatial axes; pads are
+    (before, after) per spatial axis)."""
     xp_ = _pad(x, pads)
-    n, c, h, w = xp_.shape
+    n, c = xp_.shape[:2]
+    sp = xp_.shape[2:]
     if out_hw is None:
-        oh, ow = (h - dh * (kh - 1) - 1) // sh + 1, (w - dw * (kw - 1) - 1) // sw + 1
+        out = tuple((s - d * (k - 1) - 1) // st + 1
+                    for s, k, st, d in zip(sp, kernel, stride, dil))
     else:
-        oh, ow = out_hw
-    if kh == 1 and kw == 1 and sh == 1 and sw == 1 and (oh, ow) == (h, w):
-        return xp_.reshape(n, c, 1, 1, oh, ow)
-    s0, s1, s2, s3 = xp_.strides
-    view = _as_strided(xp_, (n, c, kh, kw, oh, ow),
-                       (s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
+        out = tuple(out_hw)
+    if all(k == 1 for k in kernel) and all(st == 1 for st in stride) and out == tuple(sp):
+        return xp_.reshape((n, c) + (1,) * len(sp) + out)
+    st_ = xp_.strides
+    view = _as_strided(xp_, (n, c) + tuple(kernel) + out,
+                       st_[:2] + tuple(a * d for a, d in zip(st_[2:], dil))
+                       + tuple(a * s for a, s in zip(st_[2:], stride)), writeable=False)
     return xp.ascontiguousarray(view)
 
 
 def col2im(cols: Array, hw: Sequence[int], stride: Sequence[int], pads: Sequence[int],
            dil: Sequence[int]) -> Array:
-    """Adjoint of im2col: (N, C, kh, kw, OH, OW) -> (N, C, H, W), summing overlaps.
+    """Adjoint of im2col: (N, C, *kernel, *out) -> (N, C, *S), summing overlaps.
 
     One strided slice-add per kernel offset."""
-    n, c, kh, kw, oh, ow = cols.shape
-    sh, sw = stride
-    dh, dw = dil
-    t, b, lf, r = pads
-    hp, wp = hw[0] + t + b, hw[1] + lf + r
-    out = xp.zeros((n, c, hp, wp), cols.dtype)
-    for i in range(kh):
-        hs = i * dh
-        he = hs + sh * (oh - 1) + 1
-        for j in range(kw):
-            ws = j * dw
-            out[:, :, hs:he:sh, ws:ws + sw * (ow - 1) + 1:sw] += cols[:, :, i, j]
-    if t or b or lf or r:
-        out = out[:, :, t:t + hw[0], lf:lf + hw[1]]
+    nd = len(hw)
+    n, c = cols.shape[:2]
+    kernel = cols.shape[2:2 + nd]
+    outs = cols.shape[2 + nd:]
+    lo, hi = pads[0::2], pads[1::2]
+    out = xp.zeros((n, c) + tuple(s + a + b for s, a, b in zip(hw, lo, hi)), cols.dtype)
+    for tap in _offsets(kernel):
+        sl = tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                   for i, d, s, o in zip(tap, dil, stride, outs))
+        out[(slice(None), slice(None)) + sl] += cols[(slice(None), slice(None)) + tap]
+    if any(pads):
+        out = out[(slice(None), slice(None)) + tuple(slice(a, a + s) for a, s in zip(lo, hw))]
     return out
 
 
@@ -109,10 +126,10 @@ class Unfold(Op):
     @staticmethod
     def forward(ctx: Ctx, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
                 pads: tuple[int, ...], dil: tuple[int, ...]) -> Array:
-        ctx.geo = (x.shape[-2:], kernel, stride, pads, dil)
+        ctx.geo = (x.shape[2:], kernel, stride, pads, dil)
         cols = im2col(x, kernel, stride, pads, dil)
         n, c = x.shape[:2]
-        return cols.reshape(n, c * kernel[0] * kernel[1], cols.shape[-2] * cols.shape[-1])
+        return cols.reshape(n, c * _prod(kernel), _prod(cols.shape[2 + len(kernel):]))
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -128,13 +145,11 @@ class Fold(Op):
     def forward(ctx: Ctx, cols: Array, hw: tuple[int, ...], kernel: tuple[int, ...],
                 stride: tuple[int, ...], pads: tuple[int, ...], dil: tuple[int, ...]) -> Array:
         ctx.geo = (kernel, stride, pads, dil)
-        kh, kw = kernel
-        hp, wp = hw[0] + pads[0] + pads[1], hw[1] + pads[2] + pads[3]
-        oh = (hp - dil[0] * (kh - 1) - 1) // stride[0] + 1
-        ow = (wp - dil[1] * (kw - 1) - 1) // stride[1] + 1
+        outs = tuple((s + pads[2 * i] + pads[2 * i + 1] - dil[i] * (k - 1) - 1) // stride[i] + 1
+                     for i, (s, k) in enumerate(zip(hw, kernel)))
         n = cols.shape[0]
-        c = cols.shape[1] // (kh * kw)
-        return col2im(cols.reshape(n, c, kh, kw, oh, ow), hw, stride, pads, dil)
+        c = cols.shape[1] // _prod(kernel)
+        return col2im(cols.reshape((n, c) + tuple(kernel) + outs), hw, stride, pads, dil)
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -164,25 +179,27 @@ def _to2d(x, w, geo):
 
 
 def _conv_fwd(x, w, stride, pads, dil, groups):
-    n, c = x.shape[:2]
-    o, cg, kh, kw = w.shape
-    cols = im2col(x, (kh, kw), stride, pads, dil)
-    oh, ow = cols.shape[-2:]
-    colsg = cols.reshape(n, groups, cg * kh * kw, oh * ow)
-    wg = w.reshape(groups, o // groups, cg * kh * kw)
+    n = x.shape[0]
+    o, cg = w.shape[:2]
+    kernel = w.shape[2:]
+    cols = im2col(x, kernel, stride, pads, dil)
+    outs = cols.shape[2 + len(kernel):]
+    k = cg * _prod(kernel)
+    colsg = cols.reshape(n, groups, k, _prod(outs))
+    wg = w.reshape(groups, o // groups, k)
     if groups == 1:
         out = xp.matmul(wg[0], colsg[:, 0])
     else:
         out = xp.matmul(wg, colsg)
-    return out.reshape(n, o, oh, ow), cols
+    return out.reshape((n, o) + outs), cols
 
 
 def _wgrad(g, cols, groups, wshape):
     """gW = sum_n g_n (Og, L) @ cols_n^T (L, K) per group."""
     n = g.shape[0]
     o = g.shape[1]
-    l_ = g.shape[-2] * g.shape[-1]
-    k = cols.shape[1] * cols.shape[2] * cols.shape[3] // groups
+    l_ = _prod(g.shape[2:])
+    k = _prod(cols.shape[1:2 + g.ndim - 2]) // groups
     gg = g.reshape(n, groups, o // groups, l_)
     cg = cols.reshape(n, groups, k, l_)
     if n * l_ > 0:
@@ -194,16 +211,17 @@ def _wgrad(g, cols, groups, wshape):
 
 
 def _dgrad_cols(g, w, groups):
-    """gcols = W^T @ g, as (N, C, kh, kw, OH, OW)."""
-    n, o, oh, ow = g.shape
-    _, cg, kh, kw = w.shape
-    wg = w.reshape(groups, o // groups, cg * kh * kw)
-    gg = g.reshape(n, groups, o // groups, oh * ow)
+    """gcols = W^T @ g, as (N, C, *kernel, *out)."""
+    n, o = g.shape[:2]
+    cg = w.shape[1]
+    kernel = w.shape[2:]
+    wg = w.reshape(groups, o // groups, cg * _prod(kernel))
+    gg = g.reshape(n, groups, o // groups, _prod(g.shape[2:]))
     if groups == 1:
         cols = xp.matmul(wg[0].T, gg[:, 0])
     else:
         cols = xp.matmul(wg.transpose(0, 2, 1), gg)
-    return cols.reshape(n, groups * cg, kh, kw, oh, ow)
+    return cols.reshape((n, groups * cg) + kernel + g.shape[2:])
 
 
 def _wide_geo(xshape, kernel, pads, dil):
@@ -379,7 +397,7 @@ class Conv(Op):
         one_d = x.ndim == 3
         x2, w2 = _to2d(x, w, None)
         needs = ctx.needs_input_grad
-        if _fast_ok(x2, stride, groups):
+        if x2.ndim == 4 and _fast_ok(x2, stride, groups):
             owner = object() if needs and needs[1] else None
             out = _conv_fwd_fast(x2, w2, b, pads, dil, owner)
             if needs:
@@ -390,7 +408,7 @@ class Conv(Op):
             return out[:, :, 0] if one_d else out
         out, cols = _conv_fwd(x2, w2, stride, pads, dil, groups)
         if b is not None:
-            out += b.reshape(1, -1, 1, 1)
+            out += b.reshape((1, -1) + (1,) * (out.ndim - 2))
         if needs:
             ctx.geo = (stride, pads, dil, groups, one_d, x2.shape)
             ctx.fast = False
@@ -423,7 +441,7 @@ class Conv(Op):
             return gx, gw, gb, None, None, None, None
         gx = gw = gb = None
         if needs[0]:
-            gx = col2im(_dgrad_cols(g, w, groups), xshape[-2:], stride, pads, dil)
+            gx = col2im(_dgrad_cols(g, w, groups), xshape[2:], stride, pads, dil)
             if one_d:
                 gx = gx[:, :, 0]
         if needs[1]:
@@ -431,7 +449,7 @@ class Conv(Op):
             if one_d:
                 gw = gw[:, :, 0]
         if needs[2]:
-            gb = g.sum((0, 2, 3))
+            gb = g.sum((0,) + tuple(range(2, g.ndim)))
         return gx, gw, gb, None, None, None, None
 
 
@@ -451,25 +469,27 @@ def _conv_backward_ref(g, x, w, stride, pads, dil, groups, one_d, needs, xshape,
         g = ns.expand_dims(g, 2)
         x = ns.expand_dims(x, 2) if x is not None else None
         w = ns.expand_dims(w, 2)
-    n, o, oh, ow = g.shape
-    _, cg, kh, kw = w.shape
-    gg = g.reshape(n, groups, o // groups, oh * ow)
-    wg = w.reshape(groups, o // groups, cg * kh * kw)
+    n, o = g.shape[:2]
+    cg = w.shape[1]
+    kernel = tuple(w.shape[2:])
+    k, l_ = cg * _prod(kernel), _prod(g.shape[2:])
+    gg = g.reshape(n, groups, o // groups, l_)
+    wg = w.reshape(groups, o // groups, k)
     gx = gw = gb = None
     if needs[0]:
-        cols = ns.matmul(ns.swapaxes(wg, 1, 2), gg).reshape(n, groups * cg * kh * kw, oh * ow)
-        gx = ns.apply(Fold, cols, tuple(xshape[-2:]), (kh, kw), tuple(stride), tuple(pads),
+        cols = ns.matmul(ns.swapaxes(wg, 1, 2), gg).reshape(n, groups * k, l_)
+        gx = ns.apply(Fold, cols, tuple(xshape[2:]), kernel, tuple(stride), tuple(pads),
                       tuple(dil))
         if one_d:
             gx = ns.squeeze(gx, 2)
     if needs[1]:
-        cols = ns.apply(Unfold, x, (kh, kw), tuple(stride), tuple(pads), tuple(dil))
-        cols = cols.reshape(n, groups, cg * kh * kw, oh * ow)
+        cols = ns.apply(Unfold, x, kernel, tuple(stride), tuple(pads), tuple(dil))
+        cols = cols.reshape(n, groups, k, l_)
         gw = ns.sum(ns.matmul(gg, ns.swapaxes(cols, -1, -2)), axis=0).reshape(w.shape)
         if one_d:
             gw = ns.squeeze(gw, 2)
     if needs[2]:
-        gb = ns.sum(g, axis=(0, 2, 3))
+        gb = ns.sum(g, axis=(0,) + tuple(range(2, len(g.shape))))
     return gx, gw, gb, None, None, None, None
 
 
@@ -477,15 +497,16 @@ def _conv_backward_ref(g, x, w, stride, pads, dil, groups, one_d, needs, xshape,
 
 
 def _convT_fwd(x, w, stride, pads, dil, groups, out_hw):
-    n, cin, h, wd = x.shape
-    _, cog, kh, kw = w.shape
-    wg = w.reshape(groups, cin // groups, cog * kh * kw)
-    xg = x.reshape(n, groups, cin // groups, h * wd)
+    n, cin = x.shape[:2]
+    cog = w.shape[1]
+    kernel = w.shape[2:]
+    wg = w.reshape(groups, cin // groups, cog * _prod(kernel))
+    xg = x.reshape(n, groups, cin // groups, _prod(x.shape[2:]))
     if groups == 1:
         cols = xp.matmul(wg[0].T, xg[:, 0])
     else:
         cols = xp.matmul(wg.transpose(0, 2, 1), xg)
-    cols = cols.reshape(n, groups * cog, kh, kw, h, wd)
+    cols = cols.reshape((n, groups * cog) + kernel + x.shape[2:])
     return col2im(cols, out_hw, stride, pads, dil)
 
 
@@ -502,7 +523,7 @@ class ConvTranspose(Op):
         x2, w2 = _to2d(x, w, None)
         out = _convT_fwd(x2, w2, stride, pads, dil, groups, out_hw)
         if b is not None:
-            out += b.reshape(1, -1, 1, 1)
+            out += b.reshape((1, -1) + (1,) * (out.ndim - 2))
         if ctx.needs_input_grad:
             ctx.geo = (stride, pads, dil, groups, one_d)
             ctx.save_for_backward(x, w)
@@ -524,9 +545,7 @@ class ConvTranspose(Op):
         if one_d:
             g = g[:, :, None]
             x, w = _to2d(x, w, None)
-        n, cin, h, wd = x.shape
-        _, cog, kh, kw = w.shape
-        gcols = im2col(g, (kh, kw), stride, pads, dil, out_hw=(h, wd))
+        gcols = im2col(g, w.shape[2:], stride, pads, dil, out_hw=x.shape[2:])
         gx = gw = gb = None
         if needs[0]:
             gx = _conv_fwd_cols(gcols, w, groups, x.shape)
@@ -538,16 +557,16 @@ class ConvTranspose(Op):
             if one_d:
                 gw = gw[:, :, 0]
         if needs[2]:
-            gb = g.sum((0, 2, 3))
+            gb = g.sum((0,) + tuple(range(2, g.ndim)))
         return gx, gw, gb, None, None, None, None, None
 
 
 def _conv_fwd_cols(cols, w, groups, xshape):
-    """W (Cin, Cog, kh, kw) applied to ready-made cols (N, G*Cog, kh, kw, H, W)."""
+    """W (Cin, Cog, *kernel) applied to ready-made cols (N, G*Cog, *kernel, *S)."""
     n = cols.shape[0]
     cin = w.shape[0]
-    k = w.shape[1] * w.shape[2] * w.shape[3]
-    l_ = cols.shape[-2] * cols.shape[-1]
+    k = _prod(w.shape[1:])
+    l_ = _prod(xshape[2:])
     wg = w.reshape(groups, cin // groups, k)
     cg = cols.reshape(n, groups, k, l_)
     out = xp.matmul(wg[0], cg[:, 0]) if groups == 1 else xp.matmul(wg, cg)
@@ -560,16 +579,19 @@ def _convT_backward_ref(g, x, w, stride, pads, dil, groups, one_d, needs, ns):
         g = ns.expand_dims(g, 2)
         x = ns.expand_dims(x, 2)
         w = ns.expand_dims(w, 2)
-    n, cin, h, wd = x.shape
-    _, cog, kh, kw = w.shape
-    k = cog * kh * kw
-    gcols = ns.apply(Unfold, g, (kh, kw), tuple(stride), tuple(pads), tuple(dil))
+    n, cin = x.shape[:2]
+    sp = tuple(x.shape[2:])
+    kernel = tuple(w.shape[2:])
+    k = w.shape[1] * _prod(kernel)
+    l_ = _prod(sp)
+    gcols = ns.apply(Unfold, g, kernel, tuple(stride), tuple(pads), tuple(dil))
     gcols = gcols.reshape(n, groups, k, gcols.shape[-1])
-    # the padded g may hold one more window row/col than x (output_padding): keep h*w of them
-    if gcols.shape[-1] != h * wd:
-        oh = (g.shape[-2] + pads[0] + pads[1] - dil[0] * (kh - 1) - 1) // stride[0] + 1
-        ow = (g.shape[-1] + pads[2] + pads[3] - dil[1] * (kw - 1) - 1) // stride[1] + 1
-        gcols = gcols.reshape(n, groups, k, oh, ow)[..., :h, :wd].reshape(n, groups, k, h * wd)
+    # the padded g may hold one more window row/col than x (output_padding): keep x's of them
+    if gcols.shape[-1] != l_:
+        outs = tuple((s + pads[2 * i] + pads[2 * i + 1] - dil[i] * (kk - 1) - 1) // stride[i] + 1
+                     for i, (s, kk) in enumerate(zip(g.shape[2:], kernel)))
+        crop = (Ellipsis,) + tuple(slice(0, s) for s in sp)
+        gcols = gcols.reshape((n, groups, k) + outs)[crop].reshape(n, groups, k, l_)
     wg = w.reshape(groups, cin // groups, k)
     gx = gw = gb = None
     if needs[0]:
@@ -577,12 +599,12 @@ def _convT_backward_ref(g, x, w, stride, pads, dil, groups, one_d, needs, ns):
         if one_d:
             gx = ns.squeeze(gx, 2)
     if needs[1]:
-        xg = x.reshape(n, groups, cin // groups, h * wd)
+        xg = x.reshape(n, groups, cin // groups, l_)
         gw = ns.sum(ns.matmul(xg, ns.swapaxes(gcols, -1, -2)), axis=0).reshape(w.shape)
         if one_d:
             gw = ns.squeeze(gw, 2)
     if needs[2]:
-        gb = ns.sum(g, axis=(0, 2, 3))
+        gb = ns.sum(g, axis=(0,) + tuple(range(2, len(g.shape))))
     return gx, gw, gb, None, None, None, None, None
 
 

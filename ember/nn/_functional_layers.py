@@ -22,7 +22,7 @@ from ._functional_core import _SCALAR_NAMES
 from .._dtype import spelling
 from .._tensor import bump_version
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
            "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d",
            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
@@ -78,7 +78,8 @@ def _same_dtype(input, weight, bias=None):
 
 
 def _conv_pads(padding, nd, kernel, dilation, stride, name):
-    """padding -> (top, bottom, left, right) for the 2-D op (1-D: zero height padding)."""
+    """padding -> (before, after) per spatial axis, flattened, for the op (1-D: a zero-padded
+    unit height)."""
     if isinstance(padding, str):
         if padding == "valid":
             p = [(0, 0)] * nd
@@ -98,7 +99,7 @@ def _conv_pads(padding, nd, kernel, dilation, stride, name):
             raise RuntimeError("negative padding is not supported")
     if nd == 1:
         p = [(0, 0)] + p
-    return p[0] + p[1]
+    return sum(p, ())
 
 
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
@@ -129,7 +130,7 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     pads = _conv_pads(padding, nd, kernel, dilation, stride, name)
     _same_dtype(x, weight, bias)
     spatial = x.shape[2:]
-    pp = [(pads[0], pads[1]), (pads[2], pads[3])][-nd:]
+    pp = [(pads[i], pads[i + 1]) for i in range(0, len(pads), 2)][-nd:]
     padded = [s + a + b for s, (a, b) in zip(spatial, pp)]
     eff = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     if any(p < e for p, e in zip(padded, eff)):
@@ -149,6 +150,11 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution over (N, C, D, H, W) or unbatched (C, D, H, W) input."""
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
 def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation,
@@ -185,7 +191,7 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
     if nd == 1:
         stride, dilation, padding, out_sz = (1,) + stride, (1,) + dilation, (0,) + padding, \
             [1] + out_sz
-    pads = (padding[0], padding[0], padding[1], padding[1])
+    pads = sum(((p, p) for p in padding), ())
     out = _apply(C.ConvTranspose, (x, weight, bias, stride, pads, dilation, groups,
                                    tuple(out_sz)), {}, None)
     return out.squeeze(0) if unb else out
@@ -201,6 +207,13 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                      dilation=1):
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                              dilation, 2)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """3-D transposed convolution over (N, C, D, H, W) or unbatched (C, D, H, W) input."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 3)
 
 
 # -------------------------------------------------------------------------------- pooling
