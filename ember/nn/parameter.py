@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor, _make
 
-__all__ = ["Parameter", "Buffer", "UninitializedParameter"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "is_lazy"]
 
 
 class Parameter(Tensor):
@@ -57,5 +57,84 @@ class Buffer(Tensor):
         pass
 
 
-class UninitializedParameter(Parameter):
-    pass
+class UninitializedTensorMixin:
+    """What ``UninitializedParameter`` and ``UninitializedBuffer`` share (torch's mixin): no
+    shape until ``materialize(shape)`` gives them storage and turns them into their
+    ``cls_to_become``."""
+
+    cls_to_become: type
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Give the tensor ``shape`` (uninitialised memory, as ``torch.empty``) and turn it
+        into a regular Parameter / Tensor, keeping its identity."""
+        from .._creation import empty
+        if dtype is None:
+            dtype = self.data.dtype
+        self.data = empty(shape, dtype=dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        """Raises: an uninitialized tensor has no shape yet (torch's message)."""
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. "
+            "This error usually happens in `load_state_dict` when trying to load "
+            "an uninitialized parameter into an initialized one. "
+            "Call `forward` to initialize the parameters before accessing their attributes.")
+
+    def share_memory_(self):
+        """Raises, as torch: an uninitialized tensor has no memory to share."""
+        raise RuntimeError(
+            "Can't share memory on an uninitialized parameter or buffer. "
+            "Call `forward` to initialize the parameters before calling "
+            "`module.share_memory()`.")
+
+    def __repr__(self) -> str:
+        return f"<{self.__class__.__name__}>"
+
+    def __reduce_ex__(self, proto):
+        return (self.__class__, (self.requires_grad,))
+
+
+def is_lazy(param) -> bool:
+    """Whether ``param`` is an ``UninitializedParameter`` or ``UninitializedBuffer``."""
+    return isinstance(param, UninitializedTensorMixin)
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A parameter without a shape yet (what lazy modules hold until their first call)."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        from .._creation import empty
+        t = Parameter.__new__(cls, empty(0, dtype=dtype), requires_grad)
+        t.__class__ = cls
+        return t
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.requires_grad, None, self.data.dtype)
+        memo[id(self)] = result
+        return result
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer without a shape yet (lazy norm layers' running statistics)."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None):
+        from .._creation import empty
+        t = _make(empty(0, dtype=dtype)._array, False, None, 0, None)
+        t.__class__ = cls
+        if requires_grad:
+            t.requires_grad = True
+        return t
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        pass

@@ -7,7 +7,9 @@ from ..._creation import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
+from ...autograd.grad_mode import no_grad
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
@@ -55,6 +57,10 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """Linear (a marker class for torch's quantization, used by MultiheadAttention.out_proj)."""
+
+
 class Bilinear(Module):
     """y = x1^T A x2 + b."""
 
@@ -87,33 +93,30 @@ class Bilinear(Module):
                 f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
-class LazyLinear(Linear):
-    """A Linear whose ``in_features`` is inferred from the first input."""
+class LazyLinear(LazyModuleMixin, Linear):
+    """A Linear whose ``in_features`` is inferred from the first input; it then becomes a
+    Linear (same parameter objects, initialised as ``Linear(in, out)`` would be)."""
 
     cls_to_become = Linear
 
     def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
-        Module.__init__(self)
-        self.in_features = 0
+        # bias False first: nothing is allocated before the first input
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(dtype=dtype)
         self.out_features = out_features
-        self._dtype = dtype
-        self.weight = UninitializedParameter()
         if bias:
-            self.bias = UninitializedParameter()
-        else:
-            self.register_parameter("bias", None)
+            self.bias = UninitializedParameter(dtype=dtype)
 
     def reset_parameters(self) -> None:
-        if self.in_features != 0:
+        if not self.has_uninitialized_params() and self.in_features != 0:
             super().reset_parameters()
 
-    def forward(self, input):
-        if isinstance(self.weight, UninitializedParameter):
-            self.in_features = input.shape[-1]
-            self.weight = Parameter(empty((self.out_features, self.in_features),
-                                          dtype=self._dtype))
-            if self.bias is not None:
-                self.bias = Parameter(empty(self.out_features, dtype=self._dtype))
-            self.reset_parameters()
-            self.__class__ = Linear
-        return F.linear(input, self.weight, self.bias)
+    def initialize_parameters(self, input) -> None:
+        """Materialize weight (out, input.shape[-1]) and bias, and initialise them."""
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()

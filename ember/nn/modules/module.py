@@ -15,7 +15,7 @@ from ..._tensor import Tensor
 from ...autograd.function import Function
 from ...autograd.grad_mode import _state as _grad_state, no_grad
 from ...utils.hooks import RemovableHandle
-from ..parameter import Buffer, Parameter
+from ..parameter import Buffer, Parameter, is_lazy
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
            "register_module_full_backward_hook", "register_module_full_backward_pre_hook"]
@@ -943,9 +943,10 @@ class Module:
                               "or Tensor-like object from checkpoint but received "
                               f"{type(input_param)}")
             return
-        if param.ndim == 0 and input_param.ndim == 1 and input_param.shape[0] == 1:
+        lazy = is_lazy(param)  # (an uninitialized lazy parameter takes any shape)
+        if not lazy and param.ndim == 0 and input_param.ndim == 1 and input_param.shape[0] == 1:
             input_param = input_param[0]
-        if input_param.shape != param.shape:
+        if not lazy and input_param.shape != param.shape:
             error_msgs.append(f"size mismatch for {key}: copying a param with shape "
                               f"{input_param.shape} from checkpoint, the shape in current model "
                               f"is {param.shape}.")

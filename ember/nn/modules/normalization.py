@@ -1,18 +1,15 @@
-"""Normalisation layers (torch.nn): BatchNorm1d/2d/3d, LayerNorm, GroupNorm, InstanceNorm1d/2d,
-LocalResponseNorm."""
+"""Normalisation layers (torch.nn.modules.normalization): LayerNorm, GroupNorm, RMSNorm,
+LocalResponseNorm, CrossMapLRN2d.  Batch and instance norm live in ``batchnorm`` and
+``instancenorm``, as in torch."""
 from __future__ import annotations
 
-from ... import _creation as _cr
-from ... import _dtype as D
 from .. import functional as F
 from ..._creation import empty
 from .. import init
 from ..parameter import Parameter
 from .module import Module
-from ..._tensor import bump_version
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm",
-           "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm", "RMSNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm", "RMSNorm"]
 
 
 
@@ -35,123 +32,6 @@ def _reset_affine(m):
         init.ones_(m.weight)
     if m.bias is not None:
         init.zeros_(m.bias)
-
-
-class _NormBase(Module):
-    _version = 2
-    __constants__ = ["track_running_stats", "momentum", "eps", "num_features", "affine"]
-
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, device=None, dtype=None, *, bias=True):
-        super().__init__()
-        self.num_features = num_features
-        self.eps = eps
-        self.momentum = momentum
-        self.affine = affine
-        self.track_running_stats = track_running_stats
-        _register_affine(self, (num_features,), affine, bias, dtype)
-        if track_running_stats:
-            self.register_buffer("running_mean", _cr.zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", _cr.ones(num_features, dtype=dtype))
-            self.register_buffer("num_batches_tracked", _cr.tensor(0, dtype=D.long))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
-        self.reset_parameters()
-
-    def reset_running_stats(self):
-        if self.track_running_stats:
-            init.zeros_(self.running_mean)
-            init.ones_(self.running_var)
-            init.zeros_(self.num_batches_tracked)
-
-    def reset_parameters(self):
-        self.reset_running_stats()
-        _reset_affine(self)
-
-    def _check_input_dim(self, input):
-        raise NotImplementedError
-
-    def extra_repr(self):
-        return ("{num_features}, eps={eps}, momentum={momentum}, affine={affine}, "
-                "bias={use_bias}, track_running_stats={track_running_stats}".format(
-                    **self.__dict__, use_bias=self.bias is not None))
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs):
-        version = local_metadata.get("version", None)
-        if (version is None or version < 2) and self.track_running_stats:
-            key = prefix + "num_batches_tracked"
-            if key not in state_dict:
-                state_dict[key] = (self.num_batches_tracked
-                                   if self.num_batches_tracked is not None
-                                   else _cr.tensor(0, dtype=D.long))
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
-                                      unexpected_keys, error_msgs)
-
-
-class _BatchNorm(_NormBase):
-    def forward(self, input):
-        self._check_input_dim(input)
-        eaf = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            nbt = self.num_batches_tracked
-            nbt._array += 1
-            bump_version(nbt)
-            eaf = 1.0 / float(nbt._array) if self.momentum is None else self.momentum
-        bn_training = self.training or (self.running_mean is None and self.running_var is None)
-        use_stats = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if use_stats else None,
-                             self.running_var if use_stats else None, self.weight, self.bias,
-                             bn_training, eaf, self.eps)
-
-
-class BatchNorm1d(_BatchNorm):
-    def _check_input_dim(self, input):
-        if input.dim() not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
-
-
-class BatchNorm2d(_BatchNorm):
-    def _check_input_dim(self, input):
-        if input.dim() != 4:
-            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
-
-
-class BatchNorm3d(_BatchNorm):
-    def _check_input_dim(self, input):
-        if input.dim() != 5:
-            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
-
-
-class _InstanceNorm(_NormBase):
-    _nd = 2
-
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
-                 track_running_stats=False, device=None, dtype=None, *, bias=True):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
-                         dtype, bias=bias)
-
-    def forward(self, input):
-        nd = self._nd
-        if input.dim() not in (nd + 1, nd + 2):
-            raise ValueError(f"expected {nd + 1}D or {nd + 2}D input (got {input.dim()}D input)")
-        unb = input.dim() == nd + 1
-        if unb:
-            input = input.unsqueeze(0)
-        out = F.instance_norm(input, self.running_mean, self.running_var, self.weight,
-                               self.bias, self.training or not self.track_running_stats,
-                               0.0 if self.momentum is None else self.momentum, self.eps)
-        return out.squeeze(0) if unb else out
-
-
-class InstanceNorm1d(_InstanceNorm):
-    _nd = 1
-
-
-class InstanceNorm2d(_InstanceNorm):
-    _nd = 2
 
 
 class LayerNorm(Module):
