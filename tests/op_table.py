@@ -686,6 +686,8 @@ op("tensordot_dims", lambda lib, a, b: lib.tensordot(a, b, dims=([0], [1])),
 op("kron", lambda lib, a, b: lib.kron(a, b), [S(R(2, 3), R(2, 2)), S(R(3), R(2, 2))])
 
 # --- nn layers (issue 13: 3-D conv/pool, grid_sample, ctc_loss, ...)
+_UNPOOL2 = np.random.default_rng(7).standard_normal((1, 2, 4, 6))
+_UNPOOL3 = np.random.default_rng(8).standard_normal((1, 1, 4, 2, 4))
 op("conv3d", lambda lib, x, w, b: lib.nn.functional.conv3d(x, w, b, stride=(1, 2, 1), padding=1),
    [S(R(1, 2, 3, 4, 3), R(2, 2, 2, 3, 2), R(2))])
 op("conv3d_groups", lambda lib, x, w: lib.nn.functional.conv3d(x, w, groups=2, dilation=(1, 1, 2)),
@@ -693,6 +695,19 @@ op("conv3d_groups", lambda lib, x, w: lib.nn.functional.conv3d(x, w, groups=2, d
 op("conv_transpose3d", lambda lib, x, w, b: lib.nn.functional.conv_transpose3d(
     x, w, b, stride=2, padding=(1, 0, 0), output_padding=(1, 0, 1)),
    [S(R(1, 2, 2, 2, 2), R(2, 3, 2, 2, 2), R(3))])
+op("max_pool3d", lambda lib, x: lib.nn.functional.max_pool3d(x, (2, 2, 1), padding=(1, 0, 0)),
+   [S(R(1, 2, 3, 4, 3))])
+op("max_pool3d_unbatched", lambda lib, x: lib.nn.functional.max_pool3d(x, 2, 1), [S(R(2, 3, 3, 3))])
+op("avg_pool3d", lambda lib, x: lib.nn.functional.avg_pool3d(x, 2, 1, 1, count_include_pad=False),
+   [S(R(1, 2, 3, 3, 2))])
+op("adaptive_max_pool3d", lambda lib, x: lib.nn.functional.adaptive_max_pool3d(x, (2, 1, 3)),
+   [S(R(1, 2, 3, 4, 5))])
+op("max_unpool2d", lambda lib, x: lib.nn.functional.max_unpool2d(
+    x, lib.nn.functional.max_pool2d(lib.tensor(_UNPOOL2), 2, return_indices=True)[1], 2),
+   [S(R(1, 2, 2, 3))])
+op("max_unpool3d", lambda lib, x: lib.nn.functional.max_unpool3d(
+    x, lib.nn.functional.max_pool3d(lib.tensor(_UNPOOL3), 2, return_indices=True)[1], 2),
+   [S(R(1, 1, 2, 1, 2))])
 
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 

@@ -184,9 +184,7 @@ _PATH_MISSING = {
                "register_module_module_registration_hook",
                "register_module_parameter_registration_hook", "register_module_backward_hook"},
     "normalization": {"CrossMapLRN2d"},
-    "pooling": {"FractionalMaxPool2d", "FractionalMaxPool3d", "MaxPool3d", "_MaxUnpoolNd",
-                "MaxUnpool1d", "MaxUnpool3d", "AvgPool3d", "LPPool3d", "_AdaptiveMaxPoolNd",
-                "AdaptiveMaxPool3d", "_AdaptiveAvgPoolNd", "AdaptiveAvgPool3d"},
+    "pooling": {"FractionalMaxPool2d", "FractionalMaxPool3d"},
     "rnn": {"_apply_permutation", "apply_permutation"},
 }
 _SKIP_FILES = {"_functions", "linear_cross_entropy", "linear_cross_entropy_options", "adaptive"}
@@ -249,3 +247,79 @@ def test_pad3d_modules(name, args):
     assert repr(me) == repr(mt)
     assert type(me).__mro__[1].__name__ == type(mt).__mro__[1].__name__
     compare_fn(torch, me, mt, [R(2, 2, 3, 4, 3)], 1e-12, 1e-12)
+
+
+# ------------------------------------------------------------------------- 3-D conv and pooling
+
+@needs_torch
+@pytest.mark.parametrize("name,args,kw,shape", [
+    ("Conv3d", (4, 6, 3), dict(stride=(1, 2, 1), padding=1, groups=2), (2, 4, 5, 6, 5)),
+    ("Conv3d", (3, 2, (2, 3, 1)), dict(padding="same", dilation=(2, 1, 1), bias=False),
+     (3, 5, 4, 3)),
+    ("Conv3d", (2, 2, 3), dict(padding=(1, 0, 2), padding_mode="reflect"), (1, 2, 4, 4, 4)),
+    ("ConvTranspose3d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1, groups=2),
+     (2, 4, 3, 2, 3)),
+    ("ConvTranspose3d", (3, 2, (2, 1, 2)), dict(dilation=(1, 2, 1), bias=False), (3, 3, 2, 3)),
+    ("MaxPool3d", (3, 2, 1), dict(dilation=(1, 1, 2), ceil_mode=True), (2, 3, 6, 5, 7)),
+    ("MaxPool3d", ((2, 1, 2),), {}, (3, 4, 5, 4)),
+    ("AvgPool3d", (3, 2, 1), dict(count_include_pad=False, ceil_mode=True), (2, 3, 6, 5, 7)),
+    ("AvgPool3d", (2,), dict(divisor_override=3), (3, 4, 5, 4)),
+    ("AdaptiveAvgPool3d", ((2, None, 3),), {}, (2, 3, 5, 4, 7)),
+    ("AdaptiveMaxPool3d", ((2, 3, 4),), {}, (2, 3, 5, 4, 7)),
+    ("AdaptiveMaxPool3d", (2,), {}, (3, 5, 4, 7)),
+    ("LPPool3d", (2, 2), {}, (2, 3, 4, 4, 5)),
+    ("InstanceNorm3d", (3,), dict(affine=True), (2, 3, 4, 3, 2)),
+])
+def test_3d_layers_match_torch(name, args, kw, shape):
+    torch.manual_seed(0)
+    mt = getattr(torch.nn, name)(*args, **kw).double()
+    me = getattr(nn, name)(*args, **kw).double()
+    assert repr(me) == repr(mt)
+    assert list(me.state_dict()) == list(mt.state_dict())
+    copy_module_params(mt, me)
+    x = R(*shape)
+    if name.startswith("LPPool"):
+        x = np.abs(x) + 0.1
+    ye, yt = compare_fn(torch, me, mt, [x], 1e-10, 1e-10)
+    assert type(ye.grad_fn).__name__ == type(yt.grad_fn).__name__
+    xe, xt = e(x, True), torch.tensor(x, requires_grad=True)
+    me(xe).sum().backward()
+    mt(xt).sum().backward()
+    for (k, pe), pt in zip(me.named_parameters(), mt.parameters()):
+        close(pe.grad, pt.grad, 1e-9, 1e-9)
+
+
+@needs_torch
+def test_max_pool3d_indices_and_unpool_roundtrip():
+    x = R(2, 3, 6, 5, 4)
+    ye, ie = F.max_pool3d(e(x), 2, return_indices=True)
+    yt, it = TF.max_pool3d(torch.tensor(x), 2, return_indices=True)
+    assert np.array_equal(npy(ie), npy(it)) and ie.dtype == ember.int64
+    close(ye, yt, 0, 0)
+    for nd, shape in [(1, (2, 3, 9)), (2, (2, 3, 6, 7)), (3, (2, 3, 6, 5, 4))]:
+        x = R(*shape)
+        pe, pt = getattr(nn, f"MaxPool{nd}d")(2, return_indices=True), \
+            getattr(torch.nn, f"MaxPool{nd}d")(2, return_indices=True)
+        ue, ut = getattr(nn, f"MaxUnpool{nd}d")(2), getattr(torch.nn, f"MaxUnpool{nd}d")(2)
+        assert repr(ue) == repr(ut)
+        xe, xt = e(x, True), torch.tensor(x, requires_grad=True)
+        ye, ie = pe(xe)
+        yt, it = pt(xt)
+        oe, ot = ue(ye, ie, output_size=shape), ut(yt, it, output_size=shape)
+        close(oe, ot, 0, 0)
+        assert type(oe.grad_fn).__name__ == type(ot.grad_fn).__name__
+        g = R(*shape, seed=3)
+        oe.backward(e(g))
+        ot.backward(torch.tensor(g))
+        close(xe.grad, xt.grad, 1e-12, 1e-12)
+    # torch's errors: output_size out of range, wrong index dtype
+    y, i = TF.max_pool2d(torch.ones(1, 1, 4, 4), 2, return_indices=True)
+    ee = _err(lambda: F.max_unpool2d(e(npy(y)), ember.tensor(npy(i)), 2, output_size=(9, 9)))
+    et = _err(lambda: TF.max_unpool2d(y, i, 2, output_size=(9, 9)))
+    assert ee == et
+    for f, g in [(lambda: F.max_pool3d(ember.ones(2, 3), 2), lambda: TF.max_pool3d(
+            torch.ones(2, 3), 2)), (lambda: F.adaptive_max_pool3d(ember.ones(2, 3), 2),
+                                    lambda: TF.adaptive_max_pool3d(torch.ones(2, 3), 2)),
+                 (lambda: F.avg_pool3d(ember.ones(1, 1, 4, 4, 4), 2, padding=2),
+                  lambda: TF.avg_pool3d(torch.ones(1, 1, 4, 4, 4), 2, padding=2))]:
+        assert _err(f) == _err(g)

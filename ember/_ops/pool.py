@@ -1,6 +1,7 @@
-"""Fused pooling ops on strided windows: 2-D, on batched (N, C, H, W) or unbatched (C, H, W)
+"""Fused pooling ops on strided windows: 2-D or 3-D, on batched (N, C, *S) or unbatched (C, *S)
 input (the latter gets its batch axis inside the op, so the graph has one node, as torch's).
-1-D pooling is the 2-D op between an unsqueeze and a squeeze, as torch composes it.
+1-D pooling is the 2-D op between an unsqueeze and a squeeze, as torch composes it; the 3-D ops
+are the same classes under torch's 3-D node names (``MaxPool3D`` ...).
 
 Max pooling runs one ``maximum`` per kernel offset over output-sized strided views of the input
 and keeps the winning flat input index (torch's ``indices``); its backward scatters the gradient
@@ -14,6 +15,8 @@ order gradients work.
 """
 from __future__ import annotations
 
+import itertools
+import math
 from typing import TYPE_CHECKING
 
 from .._backend import xp
@@ -26,8 +29,10 @@ if TYPE_CHECKING:  # names for annotations only: nothing here is imported at run
 
     from ._types import Array, Ctx, Grads, Namespace, Operand, OutGrads, Size, Value
 
-__all__ = ["MaxPool", "MaxPoolTiled", "AvgPool", "PlaneScatter", "PlaneGather", "AdaptiveMaxPool",
-           "AdaptiveAvgPoolDivisible", "pool_out_size"]
+__all__ = ["MaxPool", "MaxPool3D", "MaxPoolTiled", "AvgPool", "AvgPool3D", "PlaneScatter",
+           "PlaneGather", "MaxUnpool2D", "MaxUnpool3D", "AdaptiveMaxPool", "AdaptiveMaxPool3D",
+           "AdaptiveAvgPoolDivisible",
+           "pool_out_size"]
 
 
 def pool_out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -42,23 +47,37 @@ def pool_out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> in
 
 
 def _windows(hw, out_hw, kernel, stride, dil):
-    """The kh*kw (i, j, slice) views of a padded array that make up the pooling windows."""
-    (oh, ow), (sh, sw), (dh, dw) = out_hw, stride, dil
-    for i in range(kernel[0]):
-        for j in range(kernel[1]):
-            yield i, j, (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
-                         slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+    """The (flat tap number, slices) views of a padded array that make up the pooling windows,
+    one per kernel offset in C order."""
+    for t, tap in enumerate(itertools.product(*(range(k) for k in kernel))):
+        yield t, (slice(None), slice(None)) + tuple(
+            slice(i * d, i * d + s * (o - 1) + 1, s)
+            for i, d, s, o in zip(tap, dil, stride, out_hw))
 
 
 def _padded(x, pads, extra, value):
-    """Pad H/W by ``pads`` (top, left) plus bottom/right so that every window is in range."""
-    t, lf = pads
-    b, r = extra
-    if not (t or lf or b or r):
+    """Pad the spatial axes by ``pads`` before plus ``extra`` after so that every window is in
+    range."""
+    if not (any(pads) or any(extra)):
         return x
-    n, c, h, w = x.shape
-    out = xp.full((n, c, h + t + b, w + lf + r), value, x.dtype)
-    out[:, :, t:t + h, lf:lf + w] = x
+    sp = x.shape[2:]
+    out = xp.full(x.shape[:2] + tuple(n + a + b for n, a, b in zip(sp, pads, extra)), value,
+                  x.dtype)
+    out[(slice(None), slice(None)) + tuple(slice(a, a + n) for a, n in zip(pads, sp))] = x
+    return out
+
+
+def _plane_strides(sp):
+    """Element strides of a C-contiguous plane of shape ``sp`` (torch's flat pool indices)."""
+    return tuple(math.prod(sp[i + 1:]) for i in range(len(sp)))
+
+
+def _grid(vectors, strides):
+    """sum_d vectors[d] * strides[d], broadcast to the outer product over d."""
+    nd = len(vectors)
+    out = 0
+    for d, (v, st) in enumerate(zip(vectors, strides)):
+        out = out + (v * st).reshape((-1,) + (1,) * (nd - 1 - d))
     return out
 
 
@@ -73,25 +92,25 @@ def _unb(a, unb):
 
 
 class MaxPool(Op):
-    """Max over windows; output 1 = flat index into each (H*W) input plane."""
+    """Max over windows; output 1 = flat index into each (H*W, or D*H*W) input plane."""
     node_name = "MaxPool2DWithIndicesBackward0"
     multi_output = True
     nondiff_outputs = (1,)
+    _nd = 2
 
     @staticmethod
     def forward(ctx: Ctx, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
                 pads: tuple[int, ...], dil: tuple[int, ...],
                 out_hw: tuple[int, ...]) -> tuple[Array, ...]:
         x0 = x
-        unb = x.ndim == 3
+        unb = x.ndim == len(kernel) + 1
         if unb:
             x = x[None]
-        h, w = x.shape[-2:]
-        xpd = _padded(x, pads, _extra((h, w), out_hw, kernel, stride, pads, dil), -xp.inf)
+        sp = x.shape[2:]
+        xpd = _padded(x, pads, _extra(sp, out_hw, kernel, stride, pads, dil), -xp.inf)
         out: Any = None  # (out and arg: arrays from the first window offset on)
         arg: Any = None
-        kw = kernel[1]
-        for i, j, sl in _windows(None, out_hw, kernel, stride, dil):
+        for t, sl in _windows(None, out_hw, kernel, stride, dil):
             v = xpd[sl]
             if out is None:
                 out = v.copy()
@@ -101,19 +120,18 @@ class MaxPool(Op):
             if out.dtype.kind == "f":
                 m |= v != v  # a NaN wins (the last one), like torch
             # branch-free updates (masked copies are slow on random masks)
-            arg += m * (i * kw + j - arg)
+            arg += m * (t - arg)
             if out.dtype.kind in "fiu":
                 xp.maximum(out, v, out=out)
             else:
                 xp.copyto(out, v, where=m)
-        oh, ow = out_hw
-        base = ((xp.arange(oh) * stride[0] - pads[0])[:, None] * w
-                + (xp.arange(ow) * stride[1] - pads[1])[None, :])
-        ki, kj = xp.divmod(arg, kw)
-        idx = base + ki * (dil[0] * w) + kj * dil[1]
+        pst = _plane_strides(sp)
+        idx = _grid([xp.arange(o) * s - p for o, s, p in zip(out_hw, stride, pads)], pst)
+        for k, d, st in zip(xp.unravel_index(arg, kernel), dil, pst):
+            idx = idx + k * (d * st)
         oob = False
         if xpd is not x and out.dtype.kind == "f":
-            idx, oob = _all_minus_inf(out, idx, (h, w), kernel, stride, pads, dil, out_hw)
+            idx, oob = _all_minus_inf(out, idx, sp, kernel, stride, pads, dil, out_hw)
         if ctx.needs_input_grad:
             ctx.shape = x.shape
             ctx.unb = unb
@@ -132,14 +150,19 @@ class MaxPool(Op):
             idx = idx[None]
         if ctx.oob:  # torch drops the gradient of an index outside the plane
             idx = getattr(idx, "_array", idx)
-            bad = (idx < 0) | (idx >= ctx.shape[2] * ctx.shape[3])
+            bad = (idx < 0) | (idx >= math.prod(ctx.shape[2:]))
             g = ns.where(bad, 0, g)
             idx = idx * ~bad
         gx = plane_scatter(g, idx, ctx.shape, ctx.unique, ns)
         # (torch's max_pool2d_with_indices_backward takes the input: under create_graph the
         # gradient depends on it, with derivative 0)
-        return (ns.connect(_unb(gx, ctx.unb), x, "MaxPool2DWithIndicesBackwardBackward0"),) + \
-            (None,) * 5
+        name = ctx._op.node_name.replace("Backward0", "BackwardBackward0")
+        return (ns.connect(_unb(gx, ctx.unb), x, name),) + (None,) * 5
+
+
+class MaxPool3D(MaxPool):
+    """3-D max pooling (torch's max_pool3d_with_indices)."""
+    node_name = "MaxPool3DWithIndicesBackward0"
 
 
 def _all_minus_inf(out, idx, hw, kernel, stride, pads, dil, out_hw):
@@ -153,9 +176,9 @@ def _all_minus_inf(out, idx, hw, kernel, stride, pads, dil, out_hw):
     for o, s, p, d in zip(out_hw, stride, pads, dil):
         st = xp.arange(o) * s - p
         starts.append(st + xp.maximum(0, (-st + d - 1) // d) * d)
-    first = starts[0][:, None] * hw[1] + starts[1][None, :]
+    first = _grid(starts, _plane_strides(hw))
     idx = xp.where(neg, first, idx)
-    return idx, bool(((starts[0] >= hw[0]).any() or (starts[1] >= hw[1]).any()))
+    return idx, any(bool((st >= n).any()) for st, n in zip(starts, hw))
 
 
 # ------------------------------------------------------------- non-overlapping max pooling
@@ -276,8 +299,8 @@ class MaxPoolTiled(Op):
 
 
 def _scatter(g, idx, shape, unique):
-    n, c, h, w = shape
-    hw = h * w
+    n, c = shape[:2]
+    hw = math.prod(shape[2:])
     gf = g.reshape(n * c, -1)
     ix = idx.reshape(n * c, -1)
     if unique:
@@ -323,6 +346,17 @@ class PlaneGather(Op):
         return plane_scatter(g, idx, ctx.shape, False, ns), None
 
 
+class MaxUnpool2D(PlaneScatter):
+    """torch's max_unpool2d: zeros of the output size with the input written at its indices
+    (the last write wins where indices repeat, as torch's CPU kernel)."""
+    node_name = "MaxUnpool2DBackward0"
+
+
+class MaxUnpool3D(PlaneScatter):
+    """torch's max_unpool3d (see MaxUnpool2D)."""
+    node_name = "MaxUnpool3DBackward0"
+
+
 def plane_scatter(g: Value, idx: Array, shape: Size, unique: bool, ns: Namespace) -> Value:
     return ns.apply(PlaneScatter, g, idx, tuple(shape), unique)
 
@@ -335,7 +369,7 @@ def plane_gather(x: Value, idx: Array, ns: Namespace) -> Value:
 
 
 def _avg_divisor(hw, out_hw, kernel, stride, pads, count_include_pad, divisor_override):
-    """torch's divisor per output position, as an (OH, OW) array."""
+    """torch's divisor per output position, as an (OH, OW[, ...]) array."""
     if divisor_override:
         return float(divisor_override)
     sizes = []
@@ -345,17 +379,20 @@ def _avg_divisor(hw, out_hw, kernel, stride, pads, count_include_pad, divisor_ov
         full = end - start
         clipped = xp.minimum(end, n) - xp.maximum(start, 0)
         sizes.append(full if count_include_pad else clipped)
-    div = sizes[0][:, None] * sizes[1][None, :]
-    if (div == kernel[0] * kernel[1]).all():
-        return float(kernel[0] * kernel[1])
+    div = 1
+    for d, sz in enumerate(sizes):
+        div = div * sz.reshape((-1,) + (1,) * (len(sizes) - 1 - d))
+    if (div == math.prod(kernel)).all():
+        return float(math.prod(kernel))
     return div
 
 
 def _avg_fwd(x, kernel, stride, pads, out_hw, div):
-    h, w = x.shape[-2:]
-    xpd = _padded(x, pads, _extra((h, w), out_hw, kernel, stride, pads, (1, 1)), 0.0)
+    sp = x.shape[2:]
+    ones = (1,) * len(sp)
+    xpd = _padded(x, pads, _extra(sp, out_hw, kernel, stride, pads, ones), 0.0)
     out = None
-    for _, _, sl in _windows(None, out_hw, kernel, stride, (1, 1)):
+    for _, sl in _windows(None, out_hw, kernel, stride, ones):
         out = xpd[sl].copy() if out is None else out.__iadd__(xpd[sl])
     if out.dtype.kind in "iu":  # int64 (torch): the sum divided, truncated toward zero
         q = xp.abs(out) // xp.asarray(div).astype(out.dtype)
@@ -368,13 +405,14 @@ def _avg_fwd(x, kernel, stride, pads, out_hw, div):
 
 
 def _avg_bwd(g, shape, kernel, stride, pads, out_hw, div):
-    h, w = shape[-2:]
-    ex = _extra((h, w), out_hw, kernel, stride, pads, (1, 1))
-    gpd = xp.zeros(shape[:2] + (h + pads[0] + ex[0], w + pads[1] + ex[1]), g.dtype)
+    sp = shape[2:]
+    ones = (1,) * len(sp)
+    ex = _extra(sp, out_hw, kernel, stride, pads, ones)
+    gpd = xp.zeros(shape[:2] + tuple(n + p + e for n, p, e in zip(sp, pads, ex)), g.dtype)
     gd = g * (1.0 / div) if isinstance(div, float) else g / div.astype(g.dtype)
-    for _, _, sl in _windows(None, out_hw, kernel, stride, (1, 1)):
+    for _, sl in _windows(None, out_hw, kernel, stride, ones):
         gpd[sl] += gd
-    return gpd[:, :, pads[0]:pads[0] + h, pads[1]:pads[1] + w]
+    return gpd[(slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in zip(pads, sp))]
 
 
 class AvgPool(Op):
@@ -384,7 +422,7 @@ class AvgPool(Op):
     @staticmethod
     def forward(ctx: Ctx, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
                 pads: tuple[int, ...], out_hw: tuple[int, ...], div: Operand) -> Array:
-        unb = x.ndim == 3
+        unb = x.ndim == len(kernel) + 1
         if unb:
             x = x[None]
         ctx.geo = (x.shape, kernel, stride, pads, out_hw, div, unb)
@@ -415,6 +453,18 @@ class AvgPoolAdjoint(Op):
 
 
 AvgPool.adjoint, AvgPoolAdjoint.primal = AvgPoolAdjoint, AvgPool
+
+
+class AvgPool3D(AvgPool):
+    """3-D average pooling (torch's avg_pool3d)."""
+    node_name = "AvgPool3DBackward0"
+
+
+class AvgPool3DAdjoint(AvgPoolAdjoint):
+    node_name = "AvgPool3DBackwardBackward0"
+
+
+AvgPool3D.adjoint, AvgPool3DAdjoint.primal = AvgPool3DAdjoint, AvgPool3D
 
 
 class AvgPoolDepth(Op):
@@ -465,21 +515,29 @@ class AdaptiveMaxPool(Op):
 
     @staticmethod
     def forward(ctx: Ctx, x: Array, out_hw: tuple[int, ...]) -> tuple[Array, ...]:
-        unb = x.ndim == 3
+        nd = len(out_hw)
+        unb = x.ndim == nd + 1
         if unb:
             x = x[None]
-        n, c, h, w = x.shape
-        ih, iw = _window_index(h, out_hw[0]), _window_index(w, out_hw[1])
-        win = x[:, :, ih[:, :, None, None], iw[None, None, :, :]]  # N C OH kh OW kw
-        oh, kh, ow, kw = win.shape[2:]
-        win = win.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
+        n, c = x.shape[:2]
+        sp = x.shape[2:]
+        iws = [_window_index(s, o) for s, o in zip(sp, out_hw)]  # (O_d, K_d) each
+        # windows as (N, C, O_1, K_1, ..., O_nd, K_nd) by broadcast fancy indexing
+        ix = tuple(w.reshape((1,) * (2 * d) + w.shape + (1,) * (2 * (nd - d - 1)))
+                   for d, w in enumerate(iws))
+        win = x[(slice(None), slice(None)) + ix]
+        perm = (0, 1) + tuple(range(2, 2 + 2 * nd, 2)) + tuple(range(3, 3 + 2 * nd, 2))
+        ks = tuple(w.shape[1] for w in iws)
+        win = win.transpose(perm).reshape((n, c) + tuple(out_hw) + (math.prod(ks),))
         arg = win.argmax(-1)
         if x.dtype.kind == "f":
             nanarg = xp.isnan(win).argmax(-1)
             arg = xp.where(xp.isnan(win).any(-1), nanarg, arg)
         out = xp.take_along_axis(win, arg[..., None], -1)[..., 0]
-        ki, kj = xp.divmod(arg, kw)
-        idx = ih[xp.arange(oh)[:, None], ki] * w + iw[xp.arange(ow)[None, :], kj]
+        idx: Any = 0
+        for d, (k, w, st) in enumerate(zip(xp.unravel_index(arg, ks), iws, _plane_strides(sp))):
+            o = xp.arange(out_hw[d]).reshape((-1,) + (1,) * (nd - 1 - d))
+            idx = idx + w[o, k] * st
         if ctx.needs_input_grad:
             ctx.shape, ctx.unb = x.shape, unb
             ctx.save_for_backward(idx, x[0] if unb else x)
@@ -492,7 +550,13 @@ class AdaptiveMaxPool(Op):
         if ctx.unb:
             g, idx = g[None], idx[None]
         gx = plane_scatter(g, idx, ctx.shape, False, ns)
-        return ns.connect(_unb(gx, ctx.unb), x, "AdaptiveMaxPool2DBackwardBackward0"), None
+        name = ctx._op.node_name.replace("Backward0", "BackwardBackward0")
+        return ns.connect(_unb(gx, ctx.unb), x, name), None
+
+
+class AdaptiveMaxPool3D(AdaptiveMaxPool):
+    """3-D adaptive max pooling (torch's adaptive_max_pool3d)."""
+    node_name = "AdaptiveMaxPool3DBackward0"
 
 
 class AdaptiveAvgPoolDivisible(AvgPool):

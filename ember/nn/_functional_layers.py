@@ -24,7 +24,8 @@ from .._tensor import bump_version
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
-           "max_pool2d_with_indices", "avg_pool1d",
+           "max_pool2d_with_indices", "avg_pool1d", "max_pool3d", "max_pool3d_with_indices",
+           "avg_pool3d", "lp_pool3d", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
            "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d", "batch_norm",
@@ -236,7 +237,7 @@ def _pool_geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, nam
         raise RuntimeError(f"{name}: stride must be greater than zero")
     for p, k, d in zip(padding, kernel, dilation):
         if p > (d * (k - 1) + 1) // 2 if name.startswith("max") else p > k // 2:
-            if name.startswith("max"):
+            if name.startswith("max") or nd == 3:
                 raise RuntimeError(f"pad should be at most half of effective kernel size, but "
                                    f"got pad={p}, kernel_size={k} and dilation={d}")
             raise RuntimeError("pad should be smaller than or equal to half of kernel size, "
@@ -259,8 +260,9 @@ def _pool_input(input, nd, name):
     d = input.dim()
     if d == nd + 1 or d == nd + 2:
         return
-    if nd == 2:
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if nd >= 2:
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
+                           "input")
     raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 dim "
                        f"batch size for input, but got:{_size_list(input.shape)}")
 
@@ -278,10 +280,12 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, retu
     kernel, stride, padding, dilation, out = _pool_geometry(
         input, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
     x = input.unsqueeze(-2) if nd == 1 else input
-    if not return_indices and P.tiled_ok(x._array, kernel, stride, padding, dilation, out):
+    if nd < 3 and not return_indices and P.tiled_ok(x._array, kernel, stride, padding,
+                                                    dilation, out):
         y = _apply(P.MaxPoolTiled, (x, kernel, out), {}, None)
         return y.squeeze(-2) if nd == 1 else y
-    y, idx = _apply(P.MaxPool, (x, kernel, stride, padding, dilation, out), {}, None)
+    op = P.MaxPool3D if nd == 3 else P.MaxPool
+    y, idx = _apply(op, (x, kernel, stride, padding, dilation, out), {}, None)
     if nd == 1:
         y, idx = y.squeeze(-2), idx.squeeze(-2)
     return (y, idx) if return_indices else y
@@ -297,6 +301,19 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                return_indices=False):
     return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """3-D max pooling over (N, C, D, H, W) or unbatched (C, D, H, W) input."""
+    return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    """max_pool3d returning (values, flat per-plane indices)."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
@@ -316,15 +333,16 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
     _pool_input(input, nd, name)
     kernel, stride, padding, _, out = _pool_geometry(input, nd, kernel_size, stride, padding, 1,
                                                      ceil_mode, name)
-    hw = (1,) + tuple(input.shape[-1:]) if nd == 1 else tuple(input.shape[-2:])
+    hw = (1,) + tuple(input.shape[-1:]) if nd == 1 else tuple(input.shape[-nd:])
     div = P._avg_divisor(hw, out, kernel, stride, padding, count_include_pad, divisor_override)
     dt = input._array.dtype
     if dt.kind not in "fc" and dt != xp.int64:  # torch's avg_pool2d kernel has int64 only
-        raise not_implemented("avg_pool2d", dt)
+        raise not_implemented(f"avg_pool{max(nd, 2)}d", dt)
     if nd == 1:
         y = _apply(P.AvgPool, (input.unsqueeze(-2), kernel, stride, padding, out, div), {}, None)
         return y.squeeze(-2)
-    return _apply(P.AvgPool, (input, kernel, stride, padding, out, div), {}, None)
+    op = P.AvgPool3D if nd == 3 else P.AvgPool
+    return _apply(op, (input, kernel, stride, padding, out, div), {}, None)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -336,6 +354,20 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     return _avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad,
                      divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """3-D average pooling over (N, C, D, H, W) or unbatched (C, D, H, W) input."""
+    return _avg_pool(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """3-D power-average pooling: (sum over the window of x**p) ** (1/p)."""
+    kd, kh, kw = _tup(kernel_size, 3)
+    out = avg_pool3d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kd * kh * kw).pow(1.0 / norm_type)
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
@@ -360,6 +392,9 @@ def _adaptive_size(output_size, spatial, nd):
 def _adaptive_input(input, nd, name):
     d = input.dim()
     if d not in (nd + 1, nd + 2):
+        if nd == 3:
+            raise RuntimeError(f"{name}(): Expected 4D or 5D tensor, but got: "
+                               f"{_size_list(input.shape)}")
         if nd == 2:
             raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got "
                                f"{_size_list(input.shape)}")
@@ -431,13 +466,17 @@ def _adaptive_max(input, output_size, return_indices, nd):
     # torch: adaptive_max_pool1d is adaptive_max_pool2d between unsqueeze(-2) and squeeze(-2)
     _adaptive_input(input, nd, f"adaptive_max_pool{nd}d")
     if input._array.dtype.kind not in "fc":
+        if nd == 3:
+            raise NotImplementedError("\"adaptive_max_pool3d_cpu\" not implemented for "
+                                      f"'{_SCALAR_NAMES.get(input._array.dtype.name)}'")
         raise not_implemented("adaptive_max_pool2d", input._array.dtype)
     out = _adaptive_size(output_size, tuple(input.shape[-nd:]), nd)
     if nd == 1:
         y, idx = _apply(P.AdaptiveMaxPool, (input.unsqueeze(-2), (1,) + out), {}, None)
         y, idx = y.squeeze(-2), idx.squeeze(-2)
     else:
-        y, idx = _apply(P.AdaptiveMaxPool, (input, out), {}, None)
+        op = P.AdaptiveMaxPool3D if nd == 3 else P.AdaptiveMaxPool
+        y, idx = _apply(op, (input, out), {}, None)
     return (y, idx) if return_indices else y
 
 
@@ -447,6 +486,16 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     return _adaptive_max(input, output_size, return_indices, 2)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """3-D adaptive max pooling to ``output_size`` (None keeps that input size)."""
+    return _adaptive_max(input, output_size, return_indices, 3)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    """adaptive_max_pool3d returning (values, flat per-plane indices)."""
+    return _adaptive_max(input, output_size, True, 3)
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):

@@ -1,7 +1,9 @@
 """ember.nn.functional (torch.nn.functional): one public namespace over three implementation
 files: ``_functional_core`` (linear, activations, distances, one_hot, pad ...),
 ``_functional_losses`` (every loss) and ``_functional_layers`` (conv, pooling, normalization,
-dropout, embedding, interpolate ...)."""
+dropout, embedding, interpolate ...), plus ``_functional_extra`` (max_unpool, grid_sample,
+affine_grid, gumbel_softmax, ctc_loss ...)."""
 from ._functional_core import *  # noqa: F401,F403
 from ._functional_losses import *  # noqa: F401,F403
 from ._functional_layers import *  # noqa: F401,F403
+from ._functional_extra import *  # noqa: F401,F403

@@ -1,12 +1,14 @@
-"""Pooling layers (torch.nn): max, average, adaptive, LP."""
+"""Pooling layers (torch.nn.modules.pooling): max, average, adaptive, LP pooling in 1/2/3-D and
+max unpooling."""
 from __future__ import annotations
 
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d", "LPPool2d",
-           "MaxUnpool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d",
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -37,6 +39,14 @@ class MaxPool1d(_MaxPoolNd):
 class MaxPool2d(_MaxPoolNd):
     def forward(self, input):
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """3-D max pooling (``return_indices`` gives the flat per-plane argmax indices)."""
+
+    def forward(self, input):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                              ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
@@ -84,49 +94,69 @@ class AvgPool2d(_AvgPoolNd):
                              self.count_include_pad, self.divisor_override)
 
 
-class _AdaptiveNd(Module):
-    def __init__(self, output_size, return_indices=False):
+class AvgPool3d(AvgPool2d):
+    """3-D average pooling."""
+
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad, self.divisor_override)
+
+
+class _AdaptiveAvgPoolNd(Module):
+    __constants__ = ["output_size"]
+
+    def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
-        if self._max:
-            self.return_indices = return_indices
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
 
 
-class AdaptiveAvgPool1d(_AdaptiveNd):
-    _max = False
+class _AdaptiveMaxPoolNd(Module):
+    __constants__ = ["output_size", "return_indices"]
 
-    def __init__(self, output_size):
-        super().__init__(output_size)
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
 
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     def forward(self, input):
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
-class AdaptiveAvgPool2d(_AdaptiveNd):
-    _max = False
-
-    def __init__(self, output_size):
-        super().__init__(output_size)
-
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     def forward(self, input):
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
-class AdaptiveMaxPool1d(_AdaptiveNd):
-    _max = True
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """3-D adaptive average pooling to ``output_size``."""
 
+    def forward(self, input):
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     def forward(self, input):
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
-class AdaptiveMaxPool2d(_AdaptiveNd):
-    _max = True
-
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """3-D adaptive max pooling to ``output_size``."""
+
+    def forward(self, input):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
 
 
 class _LPPoolNd(Module):
@@ -154,28 +184,49 @@ class LPPool2d(_LPPoolNd):
                             self.ceil_mode)
 
 
-class MaxUnpool2d(Module):
-    """Inverse of MaxPool2d given its indices (non-maximal positions set to zero)."""
+class LPPool3d(_LPPoolNd):
+    """3-D power-average pooling."""
+
+    def forward(self, input):
+        return F.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride,
+                            self.ceil_mode)
+
+
+class _MaxUnpoolNd(Module):
+    _nd = 2
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        k = kernel_size if isinstance(kernel_size, (list, tuple)) else (kernel_size,) * 2
-        s = stride if stride is not None else k
-        s = s if isinstance(s, (list, tuple)) else (s,) * 2
-        p = padding if isinstance(padding, (list, tuple)) else (padding,) * 2
-        self.kernel_size, self.stride, self.padding = tuple(k), tuple(s), tuple(p)
+        nd = self._nd
+        self.kernel_size = _ntuple(kernel_size, nd)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, nd)
+        self.padding = _ntuple(padding, nd)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input, indices, output_size=None):
-        from ..._ops.pool import PlaneScatter
-        from ...autograd.function import _apply
-        unb = input.dim() == 3
-        if unb:
-            input, indices = input.unsqueeze(0), indices.unsqueeze(0)
-        n, c, h, w = input.shape
-        if output_size is None:
-            oh = (h - 1) * self.stride[0] - 2 * self.padding[0] + self.kernel_size[0]
-            ow = (w - 1) * self.stride[1] - 2 * self.padding[1] + self.kernel_size[1]
-        else:
-            oh, ow = list(output_size)[-2:]
-        out = _apply(PlaneScatter, (input, indices._array, (n, c, oh, ow), False), {}, None)
-        return out.squeeze(0) if unb else out
+        fn = (F.max_unpool1d, F.max_unpool2d, F.max_unpool3d)[self._nd - 1]
+        return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+def _ntuple(v, n):
+    return tuple(v) if isinstance(v, (list, tuple)) else (v,) * n
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Inverse of MaxPool1d given its indices (non-maximal positions set to zero)."""
+
+    _nd = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Inverse of MaxPool2d given its indices (non-maximal positions set to zero)."""
+
+    _nd = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Inverse of MaxPool3d given its indices (non-maximal positions set to zero)."""
+
+    _nd = 3
