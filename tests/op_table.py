@@ -708,6 +708,17 @@ op("max_unpool2d", lambda lib, x: lib.nn.functional.max_unpool2d(
 op("max_unpool3d", lambda lib, x: lib.nn.functional.max_unpool3d(
     x, lib.nn.functional.max_pool3d(lib.tensor(_UNPOOL3), 2, return_indices=True)[1], 2),
    [S(R(1, 1, 2, 1, 2))])
+_GS = lambda *shape: np.random.default_rng(9).uniform(-1.3, 1.3, shape)  # noqa: E731
+for _m, _p, _a in [("bilinear", "zeros", False), ("bilinear", "border", True),
+                   ("bilinear", "reflection", False), ("nearest", "reflection", True)]:
+    op(f"grid_sample_{_m}_{_p}", lambda lib, x, g, m=_m, p=_p, a=_a: lib.nn.functional.grid_sample(
+        x, g, mode=m, padding_mode=p, align_corners=a), [S(R(2, 2, 3, 4), _GS(2, 3, 2, 2))])
+op("grid_sample_3d", lambda lib, x, g: lib.nn.functional.grid_sample(
+    x, g, padding_mode="reflection", align_corners=True), [S(R(1, 2, 2, 3, 3), _GS(1, 2, 1, 2, 3))])
+op("affine_grid", lambda lib, t: lib.nn.functional.affine_grid(
+    t, (2, 1, 3, 4), align_corners=False), [S(R(2, 2, 3))])
+op("affine_grid_3d", lambda lib, t: lib.nn.functional.affine_grid(
+    t, (1, 1, 2, 2, 3), align_corners=True), [S(R(1, 3, 4))])
 
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 

@@ -323,3 +323,132 @@ def test_max_pool3d_indices_and_unpool_roundtrip():
                  (lambda: F.avg_pool3d(ember.ones(1, 1, 4, 4, 4), 2, padding=2),
                   lambda: TF.avg_pool3d(torch.ones(1, 1, 4, 4, 4), 2, padding=2))]:
         assert _err(f) == _err(g)
+
+
+# --------------------------------------------------------------- grid_sample and affine_grid
+
+@needs_torch
+@pytest.mark.parametrize("nd", [2, 3])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("pad", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align", [False, True])
+def test_grid_sample_matches_torch(nd, mode, pad, align):
+    shape = (2, 3, 4, 5) if nd == 2 else (2, 2, 3, 4, 5)
+    gshape = (2, 3, 4, 2) if nd == 2 else (2, 2, 3, 4, 3)
+    x = R(*shape)
+    g = np.random.default_rng(1).uniform(-1.6, 1.6, gshape)
+    ye, yt = compare_fn(torch, lambda a, b: F.grid_sample(a, b, mode, pad, align),
+                        lambda a, b: TF.grid_sample(a, b, mode, pad, align), [x, g], 1e-10, 1e-10)
+    assert type(ye.grad_fn).__name__ == yt.grad_fn.name() == f"GridSampler{nd}DBackward0"
+
+
+@needs_torch
+def test_grid_sample_errors_and_warning():
+    x, g = R(1, 1, 3, 3), R(1, 2, 2, 2)
+    with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+        F.grid_sample(e(x), e(g))
+    cases = [dict(mode="area"), dict(padding_mode="wrap")]
+    for kw in cases:
+        assert _err(lambda: F.grid_sample(e(x), e(g), align_corners=False, **kw)) == \
+            _err(lambda: TF.grid_sample(torch.tensor(x), torch.tensor(g), align_corners=False,
+                                        **kw))
+    ee = _err(lambda: F.grid_sample(e(x), e(g).float(), align_corners=False))
+    et = _err(lambda: TF.grid_sample(torch.tensor(x), torch.tensor(g).float(),
+                                     align_corners=False))
+    assert ee == et
+
+
+@needs_torch
+@pytest.mark.parametrize("size,theta", [((2, 3, 4, 5), (2, 2, 3)), ((2, 1, 3, 4, 2), (2, 3, 4)),
+                                        ((2, 1, 1, 5), (2, 2, 3))])
+@pytest.mark.parametrize("align", [False, True])
+def test_affine_grid_matches_torch(size, theta, align):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch warns for unit-size grids with align_corners)
+        ye, yt = compare_fn(torch, lambda t: F.affine_grid(t, size, align),
+                            lambda t: TF.affine_grid(t, size, align), [R(*theta)], 1e-12, 1e-12)
+    assert type(ye.grad_fn).__name__ == yt.grad_fn.name() == "AffineGridGeneratorBackward0"
+    for bad in [lambda lib: lib.nn.functional.affine_grid(lib.ones(2, 3, 3), (2, 1, 3, 3), False),
+                lambda lib: lib.nn.functional.affine_grid(lib.ones(2, 2, 3), (2, 3), False),
+                lambda lib: lib.nn.functional.affine_grid(lib.ones(2, 2, 3, dtype=lib.int64),
+                                                          (2, 1, 3, 3), False)]:
+        assert _err(lambda: bad(ember)) == _err(lambda: bad(torch))
+
+
+@needs_torch
+def test_spatial_transformer_tutorial_step():
+    """The STN tutorial's transform: affine_grid + grid_sample, gradients into theta."""
+    x = R(4, 1, 8, 8).astype(np.float32)
+    th = (np.array([[1, 0, 0], [0, 1, 0]], np.float32) + 0.1 * R(4, 2, 3)).astype(np.float32)
+    ye, yt = compare_fn(torch, lambda a, t: F.grid_sample(a, F.affine_grid(t, a.size(), False),
+                                                          align_corners=False),
+                        lambda a, t: TF.grid_sample(a, TF.affine_grid(t, a.size(), False),
+                                                    align_corners=False), [x, th], 1e-4, 1e-5)
+
+
+# -------------------------------------------------------------------------- gumbel_softmax
+
+@needs_torch
+@pytest.mark.parametrize("hard", [False, True])
+def test_gumbel_softmax_noise_and_straight_through(hard):
+    logits = R(5, 4)
+    ember.manual_seed(3)
+    xe = e(logits, True)
+    ye = F.gumbel_softmax(xe, tau=0.7, hard=hard, dim=-1)
+    # the same draws as torch's recipe: -log(Exponential(1)) from an empty_like
+    ember.manual_seed(3)
+    noise = -ember.empty_like(e(logits)).exponential_().log()
+    xt = torch.tensor(logits, requires_grad=True)
+    soft = ((xt + torch.tensor(npy(noise))) / 0.7).softmax(-1)
+    if hard:
+        idx = soft.max(-1, keepdim=True)[1]
+        yt = torch.zeros_like(xt).scatter_(-1, idx, 1.0) - soft.detach() + soft
+    else:
+        yt = soft
+    close(ye, yt, 1e-12, 1e-12)
+    w = R(5, 4, seed=4)
+    (ye * e(w)).sum().backward()
+    (yt * torch.tensor(w)).sum().backward()
+    close(xe.grad, xt.grad, 1e-10, 1e-10)
+    assert type(ye.grad_fn).__name__ == yt.grad_fn.name()
+
+
+def test_gumbel_softmax_statistics():
+    ember.manual_seed(0)
+    logits = ember.tensor([[1.0, 0.0, -1.0, 2.0]]).expand(20000, 4)
+    y = F.gumbel_softmax(logits, tau=1.0, hard=True, dim=1)
+    assert np.array_equal(npy(y).sum(1), np.ones(20000))
+    freq = npy(y).mean(0)
+    assert np.allclose(freq, npy(logits[0].softmax(0)), atol=0.015)
+
+
+# --------------------------------------------------------------------------- nn.attention
+
+@needs_torch
+def test_sdpa_kernel_backends_like_torch():
+    from ember.nn.attention import SDPBackend, sdpa_kernel
+    from torch.nn.attention import SDPBackend as TB, sdpa_kernel as tk
+    assert [(b.name, int(b)) for b in SDPBackend] == \
+        [(b.name, int(b)) for b in TB.__members__.values()]
+    assert str(SDPBackend.MATH) == str(TB.MATH) and repr(SDPBackend.MATH) == repr(TB.MATH)
+    q, k, v = R(2, 3, 4, 5), R(2, 3, 6, 5, seed=1), R(2, 3, 6, 5, seed=2)
+    for name in ["MATH", "FLASH_ATTENTION", "EFFICIENT_ATTENTION", "CUDNN_ATTENTION"]:
+        for kw in [{}, dict(is_causal=True), dict(scale=0.3)]:
+            with sdpa_kernel(getattr(SDPBackend, name)) as r1, tk(getattr(TB, name)) as r2:
+                assert r1 == r2
+                ee = _err(lambda: F.scaled_dot_product_attention(e(q), e(k), e(v), **kw))
+                et = _err(lambda: TF.scaled_dot_product_attention(
+                    torch.tensor(q), torch.tensor(k), torch.tensor(v), **kw))
+                assert ee == et
+                if ee is None:
+                    ye, yt = compare_fn(torch, lambda a, b, c: F.scaled_dot_product_attention(
+                        a, b, c, **kw), lambda a, b, c: TF.scaled_dot_product_attention(
+                        a, b, c, **kw), [q, k, v], 1e-10, 1e-10)
+                    assert type(ye.grad_fn).__name__ == yt.grad_fn.name()
+    with sdpa_kernel([SDPBackend.MATH, SDPBackend.FLASH_ATTENTION], set_priority=True):
+        pass
+    ye = F.scaled_dot_product_attention(e(q, True), e(k), e(v))
+    assert type(ye.grad_fn).__name__ == "ScaledDotProductFlashAttentionForCpuBackward0"
+    assert _err(lambda: sdpa_kernel("math").__enter__()) == \
+        _err(lambda: tk("math").__enter__())

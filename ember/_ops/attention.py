@@ -27,7 +27,10 @@ if TYPE_CHECKING:  # names for annotations only: nothing here is imported at run
 
     from ._types import Array, Ctx, Grads, Namespace, Value
 
-__all__ = ["FlashAttention", "SafeSoftmax", "MulScalar", "flash_ok"]
+__all__ = ["FlashAttention", "SafeSoftmax", "MulScalar", "flash_ok", "SDP_ENABLED"]
+
+# the backends scaled_dot_product_attention may use (torch.nn.attention.sdpa_kernel sets them)
+SDP_ENABLED = {"cudnn", "flash", "mem_efficient", "math", "overrideable"}
 
 
 def flash_ok(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, dropout_p: float) -> bool:

@@ -3,12 +3,17 @@ gumbel_softmax, ctc_loss and friends.  Argument checks and PyTorch's error texts
 the arithmetic is in ``ember._ops`` (pool, grid, ctc)."""
 from __future__ import annotations
 
+import warnings
+
 from .._backend import xp
+from .._dtype import spelling
 from ..autograd.function import _apply
+from .._ops import grid as G
 from .._ops import pool as P
 from ._functional_layers import _tup
 
-__all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d"]
+__all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d", "gumbel_softmax", "grid_sample",
+           "affine_grid"]
 
 
 # ------------------------------------------------------------------------------- max_unpool
@@ -83,3 +88,102 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool3d: the values at their argmax positions, zeros elsewhere."""
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3)
+
+
+# --------------------------------------------------------------------------- gumbel_softmax
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """Samples from the Gumbel-Softmax distribution: ``softmax((logits + g) / tau)`` with
+    ``g = -log(Exponential(1))`` noise; ``hard=True`` returns the one-hot argmax with the soft
+    sample's gradient (straight-through), as torch."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    from .._creation import empty_like, zeros_like
+    gumbels = -empty_like(logits).exponential_().log()
+    gumbels = (logits + gumbels) / tau
+    y_soft = gumbels.softmax(dim)
+    if hard:
+        index = y_soft.max(dim, keepdim=True)[1]
+        y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+        return y_hard - y_soft.detach() + y_soft
+    return y_soft
+
+
+# ----------------------------------------------------------------- grid_sample, affine_grid
+
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to "
+                  "align_corners=False since 1.3.0. Please specify align_corners=True if the old "
+                  "behavior is desired. See the documentation of grid_sample for details.")
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Samples ``input`` (N, C, H, W) or (N, C, D, H, W) at the normalised coordinates of
+    ``grid`` (N, H_out, W_out, 2) or (N, D_out, H_out, W_out, 3): bilinear or nearest, with
+    zeros/border/reflection padding (torch's grid_sample)."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', "
+                         f"'nearest' or 'bicubic', but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+                         f"'border', or 'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if input.dim() not in (4, 5) or grid.dim() != input.dim():
+        raise RuntimeError(f"grid_sampler(): expected {input.dim() if input.dim() in (4, 5) else 4}"
+                           "D input and grid with same number of dimensions, but got input with "
+                           f"sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    nd = input.dim() - 2
+    if input._array.dtype != grid._array.dtype:
+        raise RuntimeError(f"expected scalar type {spelling(input._array.dtype)} but found "
+                           f"{spelling(grid._array.dtype)}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {list(input.shape)} and grid with sizes "
+                           f"{list(grid.shape)}")
+    if grid.shape[-1] != nd:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last dimension, "
+                           f"but got grid with sizes {list(grid.shape)}")
+    if mode == "bicubic":
+        if nd == 3:
+            raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+        raise NotImplementedError("ember: grid_sample(mode='bicubic') is not implemented")
+    op = G.GridSample3D if nd == 3 else G.GridSample
+    return _apply(op, (input, grid, mode, padding_mode, bool(align_corners)), {}, None)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The sampling grid (N, H, W, 2) or (N, D, H, W, 3) of the affine maps ``theta``
+    (N, 2, 3) or (N, 3, 4) for an output of ``size`` (torch's affine_grid)."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    given, size = size, list(size)
+    if len(size) == 4:
+        if theta.dim() != 3 or theta.shape[-2] != 2 or theta.shape[-1] != 3:
+            raise ValueError("Expected a batch of 2D affine matrices of shape Nx2x3 for size "
+                             f"{given}. Got {theta.shape}.")
+        spatial = size[-2:]
+    elif len(size) == 5:
+        if theta.dim() != 3 or theta.shape[-2] != 3 or theta.shape[-1] != 4:
+            raise ValueError("Expected a batch of 3D affine matrices of shape Nx3x4 for size "
+                             f"{given}. Got {theta.shape}.")
+        spatial = size[-3:]
+    else:
+        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D "
+                                  f"affine transforms, respectively. Got size {given}.")
+    if align_corners and min(spatial) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids "
+                      "when align_corners=True. This is not an intended use case of "
+                      "affine_grid. See the documentation of affine_grid for details.",
+                      stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {given}")
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(f"Expected theta to have batch size {size[0]}, but got "
+                           f"{theta.shape[0]}")
+    return _apply(G.AffineGrid, (theta, tuple(int(s) for s in spatial), bool(align_corners)),
+                  {}, None)

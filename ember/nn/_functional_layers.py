@@ -1056,7 +1056,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                                  is_causal=False, scale=None, enable_gqa=False):
     L, S = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    if not enable_gqa and A.flash_ok(query, key, value, attn_mask, dropout_p):
+    enabled = A.SDP_ENABLED
+    if "flash" in enabled and (not enable_gqa or "math" not in enabled) and \
+            A.flash_ok(query, key, value, attn_mask, dropout_p):
         # torch's CPU flash kernel: one node with edges (query, key, value)
         dt = query._array.dtype
         mask = None
@@ -1066,6 +1068,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             m = _neg_inf_mask(attn_mask, dt)
             mask = m if mask is None else mask + m
         return _apply(A.FlashAttention, (query, key, value, mask, float(scale)), {}, None)
+    if "math" not in enabled:
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This "
+                           "is likely due to turning off both the math kernel and the fused "
+                           "kernels.")
     return _sdpa_math(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
 
 
