@@ -719,6 +719,11 @@ op("affine_grid", lambda lib, t: lib.nn.functional.affine_grid(
     t, (2, 1, 3, 4), align_corners=False), [S(R(2, 2, 3))])
 op("affine_grid_3d", lambda lib, t: lib.nn.functional.affine_grid(
     t, (1, 1, 2, 2, 3), align_corners=True), [S(R(1, 3, 4))])
+_CTC_TG = np.array([[1, 2, 2], [3, 1, 0]])
+for _red in ("none", "mean"):
+    op(f"ctc_loss_{_red}", lambda lib, x, r=_red: lib.nn.functional.ctc_loss(
+        x.log_softmax(2), lib.tensor(_CTC_TG), [5, 4], [3, 2], reduction=r),
+       [S(R(5, 2, 4))], gradgrad=False)
 
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 

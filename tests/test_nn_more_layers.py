@@ -179,7 +179,7 @@ _PATH_MISSING = {
     "container": {"Container"},
     "conv": {"_ConvTransposeMixin"},
     "lazy": {"_LazyProtocol"},
-    "loss": {"LinearCrossEntropyLoss", "NLLLoss2d", "CTCLoss"},
+    "loss": {"LinearCrossEntropyLoss"},
     "module": {"_WrappedHook", "_has_any_global_hook", "register_module_buffer_registration_hook",
                "register_module_module_registration_hook",
                "register_module_parameter_registration_hook", "register_module_backward_hook"},
@@ -452,3 +452,54 @@ def test_sdpa_kernel_backends_like_torch():
     assert type(ye.grad_fn).__name__ == "ScaledDotProductFlashAttentionForCpuBackward0"
     assert _err(lambda: sdpa_kernel("math").__enter__()) == \
         _err(lambda: tk("math").__enter__())
+
+
+# ------------------------------------------------------------------------------- ctc_loss
+
+_CTC = [
+    (np.array([[1, 2, 2, 0], [3, 1, 0, 0], [4, 4, 1, 1]]), [8, 6, 8], [3, 2, 4], {}),
+    (np.array([1, 2, 2, 3, 1, 4, 4]), [8, 6, 7], [3, 2, 2], {}),
+    (np.array([[1, 2, 2, 0], [3, 1, 0, 0], [1, 1, 3, 3]]), [8, 2, 5], [3, 0, 2], dict(blank=4)),
+    (np.array([[1, 2, 2, 0], [3, 1, 0, 0], [1, 1, 1, 1]]), [8, 6, 4], [3, 2, 4],
+     dict(zero_infinity=True)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("case", range(len(_CTC)))
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("as_tensor", [False, True])
+def test_ctc_loss_matches_torch(case, reduction, as_tensor):
+    tg, il, tl, kw = _CTC[case]
+    x = R(8, 3, 5)
+
+    def run(lib, xx, F_):
+        L = (lambda v: lib.tensor(v)) if as_tensor else list
+        return F_.ctc_loss(xx.log_softmax(2), lib.tensor(tg), L(il), L(tl), reduction=reduction,
+                           **kw)
+    ye, yt = compare_fn(torch, lambda a: run(ember, a, F), lambda a: run(torch, a, TF), [x],
+                        1e-10, 1e-10)
+    assert type(ye.grad_fn).__name__ == yt.grad_fn.name()
+    me = nn.CTCLoss(reduction=reduction, **kw)
+    mt = torch.nn.CTCLoss(reduction=reduction, **kw)
+    assert repr(me) == repr(mt)
+
+
+@needs_torch
+def test_ctc_loss_unbatched_float32_and_errors():
+    x = R(6, 4).astype(np.float32)
+    compare_fn(torch, lambda a: F.ctc_loss(a.log_softmax(1), ember.tensor([1, 2]),
+                                           ember.tensor(6), ember.tensor(2)),
+               lambda a: TF.ctc_loss(a.log_softmax(1), torch.tensor([1, 2]), torch.tensor(6),
+                                     torch.tensor(2)), [x], 1e-5, 1e-6)
+    lp = R(5, 2, 4)
+    for il, tl in [([6, 5], [2, 2]), ([5], [2, 2])]:
+        ee = _err(lambda: F.ctc_loss(e(lp), ember.tensor([[1, 2], [1, 1]]), il, tl))
+        et = _err(lambda: TF.ctc_loss(torch.tensor(lp), torch.tensor([[1, 2], [1, 1]]), il, tl))
+        assert ee == et
+    # no double backward, as torch
+    xe = e(R(5, 2, 4), True)
+    ye = F.ctc_loss(xe.log_softmax(2), ember.tensor([[1, 2], [1, 1]]), [5, 5], [2, 2])
+    (g,) = ember.autograd.grad(ye, xe, create_graph=True)
+    with pytest.raises(RuntimeError, match="derivative for aten::_ctc_loss_backward is not"):
+        g.sum().backward()

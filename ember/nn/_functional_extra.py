@@ -8,12 +8,13 @@ import warnings
 from .._backend import xp
 from .._dtype import spelling
 from ..autograd.function import _apply
+from .._ops import ctc as CT
 from .._ops import grid as G
 from .._ops import pool as P
 from ._functional_layers import _tup
 
 __all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d", "gumbel_softmax", "grid_sample",
-           "affine_grid"]
+           "affine_grid", "ctc_loss"]
 
 
 # ------------------------------------------------------------------------------- max_unpool
@@ -187,3 +188,66 @@ def affine_grid(theta, size, align_corners=None):
                            f"{theta.shape[0]}")
     return _apply(G.AffineGrid, (theta, tuple(int(s) for s in spatial), bool(align_corners)),
                   {}, None)
+
+
+# --------------------------------------------------------------------------------- ctc_loss
+
+
+def _lengths(v, name):
+    from .._tensor import Tensor
+    a = xp.asarray(v._array if isinstance(v, Tensor) else v, dtype=xp.int64)
+    return a.reshape(-1) if a.ndim else a.reshape(1)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """Connectionist Temporal Classification loss of ``log_probs`` (T, N, C) (log_softmax
+    outputs; or unbatched (T, C)) against ``targets`` (N, S) padded or 1-D concatenated, with
+    per-sample ``input_lengths`` and ``target_lengths`` (torch's ctc_loss)."""
+    from .._creation import tensor, zeros
+    from .._ops.pointwise import where
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    unb = log_probs.dim() == 2
+    lp = log_probs.unsqueeze(1) if unb else log_probs
+    if lp.dim() != 3:
+        raise RuntimeError(f"ctc_loss(): expected log_probs to be 2D or 3D, but got "
+                           f"{log_probs.dim()}D")
+    il, tl = _lengths(input_lengths, "input_lengths"), _lengths(target_lengths, "target_lengths")
+    n = lp.shape[1]
+    if il.shape[0] != n:
+        raise RuntimeError("input_lengths must be of size batch_size")
+    if tl.shape[0] != n:
+        raise RuntimeError("target_lengths must be of size batch_size")
+    if (il > lp.shape[0]).any():
+        bad = int(il[il > lp.shape[0]][0])
+        raise RuntimeError(f"Expected input_lengths to have value at most {lp.shape[0]}, but "
+                           f"got value {bad} (while checking arguments for "
+                           "ctc_loss_allocate_outputs)")
+    tg = targets._array.astype(xp.int64)
+    smax = int(tl.max()) if tl.size else 0
+    if unb:
+        tg = tg.reshape(1, -1)
+    if tg.ndim == 1:  # concatenated targets
+        ends = xp.cumsum(tl)
+        pad = xp.zeros((n, max(smax, 1)), xp.int64)
+        for i in range(n):
+            pad[i, :tl[i]] = tg[ends[i] - tl[i]:ends[i]]
+        tg = pad
+    elif tg.shape[1] < smax:
+        raise RuntimeError(f"Expected tensor to have size at least {smax} at dimension 1, but "
+                           f"got size {tg.shape[1]} for argument #2 'targets' (while checking "
+                           "arguments for ctc_loss_cpu)")
+    if tg.shape[1] == 0:
+        tg = xp.zeros((n, 1), xp.int64)
+    res = _apply(CT.CtcLoss, (lp, tg, il, tl, int(blank), bool(zero_infinity)), {}, None)
+    if zero_infinity:
+        res = where(res == float("inf"), zeros((), dtype=res.dtype), res)
+    if unb:
+        res = res.squeeze(0)
+    if reduction == "mean":
+        tlt = tensor(tl if not unb else tl[0], dtype=res.dtype).clamp_min(1)
+        return (res / tlt).mean()
+    if reduction == "sum":
+        return res.sum()
+    return res
