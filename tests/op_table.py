@@ -724,6 +724,7 @@ for _red in ("none", "mean"):
     op(f"ctc_loss_{_red}", lambda lib, x, r=_red: lib.nn.functional.ctc_loss(
         x.log_softmax(2), lib.tensor(_CTC_TG), [5, 4], [3, 2], reduction=r),
        [S(R(5, 2, 4))], gradgrad=False)
+op("channel_shuffle", lambda lib, x: lib.nn.functional.channel_shuffle(x, 3), [S(R(2, 6, 2))])
 
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 

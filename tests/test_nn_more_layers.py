@@ -175,7 +175,6 @@ def test_lazy_mlp_in_sequential():
 # resolve at the same dotted path in ember.nn.modules
 _PATH_MISSING = {
     "activation": {"_check_arg_device", "_arg_requires_grad", "_is_make_fx_tracing"},
-    "batchnorm": {"SyncBatchNorm"},
     "container": {"Container"},
     "conv": {"_ConvTransposeMixin"},
     "lazy": {"_LazyProtocol"},
@@ -187,7 +186,7 @@ _PATH_MISSING = {
     "pooling": {"FractionalMaxPool2d", "FractionalMaxPool3d"},
     "rnn": {"_apply_permutation", "apply_permutation"},
 }
-_SKIP_FILES = {"_functions", "linear_cross_entropy", "linear_cross_entropy_options", "adaptive"}
+_SKIP_FILES = {"_functions", "linear_cross_entropy", "linear_cross_entropy_options"}
 
 
 @needs_torch
@@ -503,3 +502,67 @@ def test_ctc_loss_unbatched_float32_and_errors():
     (g,) = ember.autograd.grad(ye, xe, create_graph=True)
     with pytest.raises(RuntimeError, match="derivative for aten::_ctc_loss_backward is not"):
         g.sum().backward()
+
+
+# ------------------------------------------------- AdaptiveLogSoftmaxWithLoss, SyncBatchNorm, ...
+
+@needs_torch
+def test_adaptive_log_softmax_with_loss():
+    torch.manual_seed(0)
+    mt = torch.nn.AdaptiveLogSoftmaxWithLoss(16, 20, [4, 10], div_value=2.0, head_bias=True)
+    me = nn.AdaptiveLogSoftmaxWithLoss(16, 20, [4, 10], div_value=2.0, head_bias=True)
+    mt, me = mt.double(), me.double()
+    assert repr(me) == repr(mt) and list(me.state_dict()) == list(mt.state_dict())
+    copy_module_params(mt, me)
+    x, tg = R(7, 16), np.array([0, 3, 5, 12, 19, 9, 4])
+    xe, xt = e(x, True), torch.tensor(x, requires_grad=True)
+    oe, ot = me(xe, ember.tensor(tg)), mt(xt, torch.tensor(tg))
+    assert type(oe).__name__ == "_ASMoutput" and oe._fields == ot._fields
+    close(oe.output, ot.output, 1e-12, 1e-12)
+    close(oe.loss, ot.loss, 1e-12, 1e-12)
+    oe.loss.backward()
+    ot.loss.backward()
+    close(xe.grad, xt.grad, 1e-12, 1e-12)
+    for pe, pt in zip(me.parameters(), mt.parameters()):
+        close(pe.grad, pt.grad, 1e-12, 1e-12)
+    close(me.log_prob(e(x)), mt.log_prob(torch.tensor(x)), 1e-12, 1e-12)
+    assert np.array_equal(npy(me.predict(e(x))), npy(mt.predict(torch.tensor(x))))
+    for f in [lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(4, 10, [5, 3]),
+              lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(4, 10, [2, 5])(
+                  lib.ones(2, 4), lib.tensor([1, 10]))]:
+        assert _err(lambda: f(ember)) == _err(lambda: f(torch))
+
+
+@needs_torch
+def test_sync_batchnorm_single_process():
+    mt = torch.nn.SyncBatchNorm.convert_sync_batchnorm(
+        torch.nn.Sequential(torch.nn.Conv2d(3, 3, 1), torch.nn.BatchNorm2d(3))).double()
+    me = nn.SyncBatchNorm.convert_sync_batchnorm(
+        nn.Sequential(nn.Conv2d(3, 3, 1), nn.BatchNorm2d(3))).double()
+    assert repr(me) == repr(mt) and list(me.state_dict()) == list(mt.state_dict())
+    copy_module_params(mt, me)
+    compare_fn(torch, me, mt, [R(2, 3, 4, 4)], 1e-10, 1e-10)
+    close(me[1].running_mean, mt[1].running_mean, 1e-12, 1e-12)
+    assert _err(lambda: nn.SyncBatchNorm(3)(ember.ones(3))) == \
+        _err(lambda: torch.nn.SyncBatchNorm(3)(torch.ones(3)))
+
+
+@needs_torch
+def test_channel_shuffle_rms_norm_rrelu_():
+    ye, yt = compare_fn(torch, lambda a: F.channel_shuffle(a, 3),
+                        lambda a: TF.channel_shuffle(a, 3), [R(2, 6, 2, 2)], 0, 0)
+    assert type(ye.grad_fn).__name__ == yt.grad_fn.name() == "ChannelShuffleBackward0"
+    me, mt = nn.ChannelShuffle(2), torch.nn.ChannelShuffle(2)
+    assert repr(me) == repr(mt)
+    close(me(e(R(1, 4, 3))), mt(torch.tensor(R(1, 4, 3))), 0, 0)
+    for bad in [lambda lib: lib.nn.functional.channel_shuffle(lib.ones(1, 4, 2), 3),
+                lambda lib: lib.nn.functional.channel_shuffle(lib.ones(4), 2)]:
+        assert _err(lambda: bad(ember)) == _err(lambda: bad(torch))
+    for eps in [None, 1e-3]:
+        ye, yt = compare_fn(torch, lambda a, w: F.rms_norm(a, (3,), w, eps),
+                            lambda a, w: TF.rms_norm(a, (3,), w, eps), [R(2, 4, 3), R(3)],
+                            1e-12, 1e-12)
+        assert type(ye.grad_fn).__name__ == yt.grad_fn.name()
+    z = e(R(3, 4))
+    assert F.rrelu_(z) is z
+    close(z, TF.rrelu_(torch.tensor(R(3, 4))), 1e-12, 1e-12)

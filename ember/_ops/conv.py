@@ -40,7 +40,8 @@ if TYPE_CHECKING:  # names for annotations only: nothing here is imported at run
 
     from ._types import Array, Ctx, Grads, Namespace, Value
 
-__all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2d"]
+__all__ = ["Conv", "ConvTranspose", "Unfold", "Fold", "im2col", "col2im", "geom2d",
+           "ChannelShuffle"]
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -651,3 +652,19 @@ class PixelUnshuffle(Op):
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:  # (on arrays: _shuffle)
         return ns.apply(PixelShuffle, g, ctx.r), None
+
+
+class ChannelShuffle(Op):
+    """(N, g*k, *) -> (N, k*g, *): channel c = i*k + j goes to j*g + i (torch's
+    channel_shuffle); the backward is the shuffle with k groups."""
+
+    @staticmethod
+    def forward(ctx: Ctx, x: Array, groups: int) -> Array:
+        n, c = x.shape[:2]
+        ctx.back = c // groups if groups else 0
+        y = x.reshape((n, groups, c // groups) + x.shape[2:]).swapaxes(1, 2)
+        return xp.ascontiguousarray(y).reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        return ns.apply(ChannelShuffle, g, ctx.back), None

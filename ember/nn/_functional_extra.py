@@ -8,13 +8,15 @@ import warnings
 from .._backend import xp
 from .._dtype import spelling
 from ..autograd.function import _apply
+from .._ops import conv as C
 from .._ops import ctc as CT
 from .._ops import grid as G
 from .._ops import pool as P
 from ._functional_layers import _tup
 
 __all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d", "gumbel_softmax", "grid_sample",
-           "affine_grid", "ctc_loss"]
+           "affine_grid", "ctc_loss", "channel_shuffle", "native_channel_shuffle", "rms_norm",
+           "rrelu_"]
 
 
 # ------------------------------------------------------------------------------- max_unpool
@@ -251,3 +253,45 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if reduction == "sum":
         return res.sum()
     return res
+
+
+# ------------------------------------------------------------------ small layer functionals
+
+
+def channel_shuffle(input, groups):
+    """Shuffles the channels of (N, C, *) ``input`` in ``groups`` groups (ShuffleNet)."""
+    if input.dim() <= 2:
+        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    groups = int(groups)
+    if groups <= 0:
+        raise RuntimeError("Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    c = input.shape[1]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    return _apply(C.ChannelShuffle, (input, groups), {}, None)
+
+
+def native_channel_shuffle(input, groups):
+    """``channel_shuffle`` (torch's native entry point)."""
+    return channel_shuffle(input, groups)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square normalisation over the last ``len(normalized_shape)`` dims:
+    ``x * rsqrt(mean(x**2) + eps) * weight`` (eps: the dtype's epsilon by default)."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    dims = tuple(range(-len(normalized_shape), 0))
+    if eps is None:
+        eps = float(xp.finfo(input._array.dtype).eps)
+    y = input.mul(input.pow(2).mean(dims, keepdim=True).add(eps).rsqrt())
+    return y.mul(weight) if weight is not None else y
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place ``rrelu``."""
+    from ._functional_core import rrelu
+    return rrelu(input, lower, upper, training, inplace=True)

@@ -1,5 +1,6 @@
-"""Batch normalisation (torch.nn.modules.batchnorm): _NormBase, BatchNorm1d/2d/3d and their lazy
-forms LazyBatchNorm1d/2d/3d (``num_features`` from the first input's ``size(1)``)."""
+"""Batch normalisation (torch.nn.modules.batchnorm): _NormBase, BatchNorm1d/2d/3d, their lazy
+forms LazyBatchNorm1d/2d/3d (``num_features`` from the first input's ``size(1)``) and
+SyncBatchNorm (one process: plain batch norm, as torch without a process group)."""
 from __future__ import annotations
 
 from ... import _creation as _cr
@@ -13,7 +14,7 @@ from .normalization import _register_affine, _reset_affine
 from ..._tensor import bump_version
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
-           "LazyBatchNorm3d"]
+           "LazyBatchNorm3d", "SyncBatchNorm"]
 
 
 class _NormBase(Module):
@@ -159,3 +160,43 @@ class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
 
     cls_to_become = BatchNorm3d
     _check_input_dim = BatchNorm3d._check_input_dim
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm whose statistics torch syncs across processes; ember has one process, so it
+    is BatchNorm over any input of 2 or more dims (torch's behaviour without distributed)."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, process_group=None, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def forward(self, input):
+        if input.dim() >= 2 and input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+        return super().forward(input)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """``module`` with every BatchNorm*D replaced by a SyncBatchNorm sharing its
+        parameters and buffers (torch's helper)."""
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = SyncBatchNorm(module.num_features, module.eps, module.momentum, module.affine,
+                                module.track_running_stats, process_group)
+            if module.affine:
+                out.weight = module.weight
+                out.bias = module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out

@@ -74,13 +74,7 @@ class RMSNorm(Module):
             self.register_parameter("weight", None)
 
     def forward(self, input):
-        dims = tuple(range(-len(self.normalized_shape), 0))
-        eps = self.eps
-        if eps is None:
-            from ..._backend import xp
-            eps = float(xp.finfo(input._array.dtype).eps)
-        y = input * (input * input).mean(dims, keepdim=True).add(eps).rsqrt()
-        return y * self.weight if self.weight is not None else y
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self):
         return "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}".format(
