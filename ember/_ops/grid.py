@@ -42,13 +42,13 @@ def _reflect(u, twice_low, twice_high):
 
 
 def _affine_coords(g, size, align, padding):
-    """Arrays (K, Q) with torch's unnormalised, padded coordinate ``ix = K * g + Q`` (and its
-    derivative K) for grid values ``g`` along an input axis of ``size``."""
+    """Arrays (K, ix): torch's unnormalised, padded coordinate ``ix`` of grid values ``g`` along
+    an input axis of ``size`` (computed in torch's order, so floors agree bit for bit) and its
+    derivative K (locally ``ix = K * g + const``)."""
     a = (size - 1) / 2 if align else size / 2
-    b = (size - 1) / 2
+    u = ((g + 1) / 2) * (size - 1) if align else ((g + 1) * size - 1) / 2
     if padding == "zeros":
-        return xp.full(g.shape, a, g.dtype), xp.full(g.shape, b, g.dtype)
-    u = a * g + b
+        return xp.full(g.shape, a, g.dtype), u
     if padding == "border":
         r, sgn = u, xp.ones_like(u)
     elif align:
@@ -57,13 +57,12 @@ def _affine_coords(g, size, align, padding):
         r, sgn = _reflect(u, -1, 2 * size - 1)
     inside = (r > 0) & (r < size - 1)
     k = xp.where(inside, sgn * a, 0.0).astype(g.dtype)
-    q = xp.where(inside, r - sgn * a * g, xp.clip(r, 0, size - 1)).astype(g.dtype)
-    return k, q
+    return k, xp.clip(r, 0, size - 1).astype(g.dtype)
 
 
 def _terms(inp_shape, garr, mode, padding, align):
-    """The constant part of a grid sample: per spatial axis d (input order) the coordinate
-    maps (K_d, Q_d) and floors, and per corner its flat plane index (N, 1, P) and validity."""
+    """The constant part of a grid sample: per spatial axis d (input order) (K_d, grid value,
+    fractional part) and per corner its flat plane index (N, 1, P) and validity."""
     nd = len(inp_shape) - 2
     sizes = inp_shape[2:]
     n = garr.shape[0]
@@ -71,10 +70,9 @@ def _terms(inp_shape, garr, mode, padding, align):
     kq, base = [], []
     for d in range(nd):
         g = gflat[..., nd - 1 - d]
-        k, q = _affine_coords(g, sizes[d], align, padding)
-        ix = k * g + q
-        kq.append((k, q))
+        k, ix = _affine_coords(g, sizes[d], align, padding)
         base.append(xp.rint(ix) if mode == "nearest" else xp.floor(ix))
+        kq.append((k, g, ix - base[-1]))
     strides = [math.prod(sizes[d + 1:]) for d in range(nd)]
     corners = []
     for bits in itertools.product((0, 1), repeat=nd) if mode == "bilinear" else [(0,) * nd]:
@@ -95,7 +93,8 @@ def _weights(grid, kq, base, corners, ns):
     nd = len(kq)
     n = grid.shape[0]
     gflat = grid.reshape(n, -1, nd)
-    ts = [gflat[..., nd - 1 - d] * k + (q - b) for d, ((k, q), b) in enumerate(zip(kq, base))]
+    # t_d = K_d (g - g0) + t0: exactly torch's t0 on arrays, with derivative K_d in the grid
+    ts = [(gflat[..., nd - 1 - d] - g0) * k + t0 for d, (k, g0, t0) in enumerate(kq)]
     out = []
     for bits, _, _ in corners:
         fac = [t if bit else 1 - t for t, bit in zip(ts, bits)]
@@ -189,10 +188,19 @@ class GridSample3D(GridSample):
 
 
 def _linspace(steps, align, dtype):
+    """torch's linspace_from_neg_one, rounding step for step in ``dtype`` (its CPU linspace:
+    start + i * step for the first half, end - (steps - 1 - i) * step for the rest; then
+    ``* (steps - 1) / steps``), so grid points land on the same floats as torch's."""
     if steps <= 1:
         return xp.zeros(max(steps, 0), dtype)
-    r = xp.linspace(-1.0, 1.0, steps, dtype=dtype)
-    return r if align else r * ((steps - 1) / steps)
+    one = xp.asarray(1, dtype)
+    step = (one + one) / xp.asarray(steps - 1, dtype)
+    i = xp.arange(steps)
+    r = xp.where(i < steps // 2, -one + step * i.astype(dtype),
+                 one - step * (steps - 1 - i).astype(dtype)).astype(dtype)
+    if align:
+        return r
+    return (r * xp.asarray(steps - 1, dtype)) / xp.asarray(steps, dtype)
 
 
 def base_grid(spatial: tuple[int, ...], align: bool, dtype: Any) -> Array:
