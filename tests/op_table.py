@@ -803,6 +803,18 @@ op("bitwise_left_shift", lambda lib, a, b: lib.bitwise_left_shift(a, b),
 op("bitwise_right_shift", lambda lib, a, b: lib.bitwise_right_shift(a, b),
    [S(_sp_i(-50, 50, 2, 3), _sp_i(-3, 70, 3)), S(_sp_i(0, 9, 4), 3)], grad=False)
 
+# in-place comparisons record EqBackward0/1 ... with zero gradients (issue 13)
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    op(f"{_name}_inplace", (lambda n: lambda lib, a, b: getattr(a * 1, n + "_")(b))(_name),
+       [S(_sp_i(-2, 2, 2, 3).astype(np.float64), _sp_i(-2, 2, 3).astype(np.float64))],
+       grad_samples=[S(_SPR(2, 3), _SPR(3))])  # (no ties: the numerical derivative is 0)
+    op(f"{_name}_inplace_scalar", (lambda n: lambda lib, a: getattr(a * 1, n + "_")(0.5))(_name),
+       [S(_SPR(2, 3))])
+
+# torch records AsinhBackward1 / AtanhBackward1 for the in-place forms; their backward raises
+op("asinh_inplace", lambda lib, a: (a * 1).asinh_(), [S(_SPR(2, 3))], grad=False)
+op("atanh_inplace", lambda lib, a: (a * 1).arctanh_(), [S(_sp_u(-0.9, 0.9)(2, 3))], grad=False)
+
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 
 OPS_BY_NAME = {o.name: o for o in OPS}

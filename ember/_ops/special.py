@@ -46,7 +46,10 @@ def _in_dtype(kernel):
     (floating) dtype."""
     def fwd(a):
         out = (getattr(F, kernel) if kernel.__class__ is str else kernel)(a)
-        return out if out.dtype == a.dtype else out.astype(a.dtype)
+        if out.dtype == a.dtype:
+            return out
+        with xp.errstate(over="ignore"):  # beyond float32's range: inf, silently as torch
+            return out.astype(a.dtype)
     return fwd
 
 
@@ -448,6 +451,16 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     return _no_derivative(_HEAVISIDE, input, values)
 
 
+def _checked(cls: type[Op], a: Any, b: Any, kind: str) -> Tensor:
+    """``binary`` with the op's dtype ``check`` also on the fast path's same-dtype operands
+    (``kind``: the array kinds the kernel takes)."""
+    from ._utils import _binary_slow
+    for t in (a, b):
+        if isinstance(t, Tensor) and t._array.dtype.kind not in kind:
+            return _binary_slow(cls, a, b, None, False)
+    return binary(cls, a, b)
+
+
 def _float_kernel(kernel):
     """An Op ``check`` hook: torch's NotImplementedError for non-floating result dtypes."""
     def check(a, b, dtype):
@@ -475,7 +488,7 @@ def nextafter(input: Tensor, other: Tensor) -> Tensor:
         raise must_be_tensor("nextafter", input, 1, "input")
     if not isinstance(other, Tensor):
         raise must_be_tensor("nextafter", other)
-    return binary(Nextafter, input, other)
+    return _checked(Nextafter, input, other, "f")
 
 
 class Ldexp(Op):
@@ -595,7 +608,7 @@ def logaddexp(input: Tensor, other: Tensor) -> Tensor:
         raise must_be_tensor("logaddexp", input, 1, "input")
     if not isinstance(other, Tensor):
         raise must_be_tensor("logaddexp", other)
-    return binary(Logaddexp, input, other)
+    return _checked(Logaddexp, input, other, "f")
 
 
 def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
@@ -604,7 +617,7 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
         raise must_be_tensor("logaddexp2", input, 1, "input")
     if not isinstance(other, Tensor):
         raise must_be_tensor("logaddexp2", other)
-    return binary(Logaddexp2, input, other)
+    return _checked(Logaddexp2, input, other, "f")
 
 
 # ------------------------------------------------------------------------------ integers
@@ -632,9 +645,8 @@ def _no_grad(name):
 def _shift(a, b, left):
     """torch's shifts: a shift count outside [0, bits) gives 0 (left) or the sign fill
     (right); NumPy's result there is platform-defined."""
-    a, b = xp.asarray(a), xp.asarray(b)
-    dt = xp.result_type(a, b)
-    a = a.astype(dt, copy=False)
+    dt = (a if a.__class__ is xp.ndarray else b).dtype  # (binary has promoted both)
+    a, b = xp.asarray(a, dt), xp.asarray(b)
     bits = dt.itemsize * 8
     bad = (b < 0) | (b >= bits)
     safe = xp.where(bad, 0, b).astype(dt, copy=False)
@@ -657,7 +669,7 @@ def gcd(input: Tensor, other: Tensor) -> Tensor:
     non-negative; gcd(0, 0) = 0)."""
     if not isinstance(other, Tensor):
         raise must_be_tensor("gcd", other)
-    return binary(Gcd, input, other)
+    return _checked(Gcd, input, other, "iu")
 
 
 def lcm(input: Tensor, other: Tensor) -> Tensor:
@@ -665,19 +677,19 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     non-negative; 0 where either is 0)."""
     if not isinstance(other, Tensor):
         raise must_be_tensor("lcm", other)
-    return binary(Lcm, input, other)
+    return _checked(Lcm, input, other, "iu")
 
 
 def bitwise_left_shift(input: Tensor | Number, other: Tensor | Number) -> Tensor:
     """Returns input shifted left by ``other`` bits (integers; 0 for counts outside
     [0, bits))."""
-    return binary(LShift, input, other)
+    return _checked(LShift, input, other, "iu")
 
 
 def bitwise_right_shift(input: Tensor | Number, other: Tensor | Number) -> Tensor:
     """Returns input shifted right arithmetically by ``other`` bits (integers; the sign fill
     for counts outside [0, bits))."""
-    return binary(RShift, input, other)
+    return _checked(RShift, input, other, "iu")
 
 
 # ------------------------------------------------------------------------------ zeta, igamma
@@ -763,7 +775,7 @@ def gammainc(input: Tensor, other: Tensor) -> Tensor:
         raise must_be_tensor("special_gammainc", input, 1, "input")
     if not isinstance(other, Tensor):
         raise must_be_tensor("special_gammainc", other)
-    return binary(Igamma, input, other)
+    return _checked(Igamma, input, other, "f")
 
 
 def gammaincc(input: Tensor, other: Tensor) -> Tensor:
@@ -773,7 +785,7 @@ def gammaincc(input: Tensor, other: Tensor) -> Tensor:
         raise must_be_tensor("special_gammaincc", input, 1, "input")
     if not isinstance(other, Tensor):
         raise must_be_tensor("special_gammaincc", other)
-    return binary(Igammac, input, other)
+    return _checked(Igammac, input, other, "f")
 
 # ------------------------------------------------------------------------------ no derivative
 # torch.special's Bessel, Airy and polynomial functions have no derivative: their result never
@@ -868,6 +880,109 @@ def _out(res, out):
     return out_(res, out)
 
 
+# ------------------------------------------------------------------------------ in-place forms
+# of ops whose modules declare no TENSOR_METHODS (comparisons, logic, cumsum, tril, addmm)
+
+_CMP = {"eq": "Eq", "ne": "Ne", "lt": "Lt", "le": "Le", "gt": "Gt", "ge": "Ge",
+        "not_equal": "Ne", "less": "Lt", "less_equal": "Le", "greater": "Gt",
+        "greater_equal": "Ge"}
+def _cmp_op(base: str, tensor: bool) -> type[Op]:
+    """``t.eq_(other)``: torch records EqBackward0 (a number) / EqBackward1 (a tensor), whose
+    gradients are zero, and keeps t's dtype."""
+    from . import comparison
+    fn = getattr(comparison, base.lower())
+
+    def forward(ctx, a, b):
+        res = fn(_make(a, False, None, 0, None), b if b.__class__ is not xp.ndarray else
+                 _make(b, False, None, 0, None))._array
+        return res.astype(a.dtype)
+
+    def backward(ctx, g, ns):
+        return g * 0, (g * 0 if ctx.needs_input_grad[1] else None)
+
+    return type(f"{base}Inplace{int(tensor)}", (Op,), {
+        "node_name": f"{base}Backward{int(tensor)}", "inputs": (0, 1) if tensor else (0,),
+        "forward": staticmethod(forward), "backward": staticmethod(backward),
+        "__doc__": f"In-place {base.lower()}_: 0/1 in the tensor's dtype, zero gradients."})
+
+
+_CMP_OPS = {(b, t): _cmp_op(b, t) for b in ("Eq", "Ne", "Lt", "Le", "Gt", "Ge")
+            for t in (False, True)}
+
+
+def _cmp_inplace(name: str) -> Any:
+    def method(self: Tensor, other: Tensor | Number) -> Tensor:
+        from .inplace import inplace
+        cls = _CMP_OPS[_CMP[name], isinstance(other, Tensor)]
+        return inplace(self, lambda t, o: _apply(cls, (t, o), {}, None), other)
+    method.__name__ = name + "_"
+    return method
+
+
+def _logical_inplace(name: str) -> Any:
+    """``t.logical_and_(other)``: torch writes the 0/1 values in t's dtype and records
+    nothing (no leaf check either: the op is not differentiable)."""
+    def method(self: Tensor, *args: Any) -> Tensor:
+        from . import comparison
+        from .inplace import _write, bump
+        from ..autograd.grad_mode import no_grad
+        with no_grad():
+            res = getattr(comparison, name)(self, *args)
+        _write(self, res._array)
+        bump(self)
+        return self
+    method.__name__ = name + "_"
+    return method
+
+
+def _alias_inplace(cls: type[Op]) -> Any:
+    """``t.asinh_()`` (and arcsinh_, atanh_, arctanh_): torch records AsinhBackward1, whose
+    backward raises (torch has no derivative for the in-place forms)."""
+    def method(self: Tensor) -> Tensor:
+        from .inplace import inplace
+        return inplace(self, lambda t: _apply(cls, (t,), {}, None))
+    return method
+
+
+def _inplace_alias_op(base: type[Op]) -> type[Op]:
+    name = base.__name__
+
+    def backward(ctx, g, ns):
+        raise NotImplementedError(f"the derivative for 'inplace version of {name.lower()}' is "
+                                  "not implemented.")
+    return type(name + "Inplace", (base,), {"node_name": name + "Backward1",
+                                             "forward": base.__dict__["forward"],
+                                             "backward": staticmethod(backward)})
+
+
+def _alias_ops() -> tuple[type[Op], type[Op]]:
+    from .pointwise import Asinh, Atanh
+    return _inplace_alias_op(Asinh), _inplace_alias_op(Atanh)
+
+
+AsinhInplace, AtanhInplace = _alias_ops()
+_INPLACE_ONLY = ("asinh", "atanh", "arcsinh", "arctanh") + tuple(_CMP) + (
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_not", "cumsum",
+    "cumprod", "tril", "triu", "addmm")
+
+
+def _inplace_only_impls() -> dict[str, Any]:
+    from . import comparison, linalg, reduction, shape
+    out: dict[str, Any] = {n: getattr(comparison, n) for n in _CMP}
+    out.update({n + "_": _cmp_inplace(n) for n in _CMP})
+    for n in ("logical_and", "logical_or", "logical_xor", "logical_not"):
+        out[n], out[n + "_"] = getattr(comparison, n), _logical_inplace(n)
+    out["bitwise_not"] = comparison.bitwise_not
+    out["cumsum"], out["cumprod"] = reduction.cumsum, reduction.cumprod
+    out["tril"], out["triu"], out["addmm"] = shape.tril, shape.triu, linalg.addmm
+    from . import pointwise
+    for n in ("asinh", "atanh", "arcsinh", "arctanh"):
+        out[n] = getattr(pointwise, n)
+    out["asinh_"] = out["arcsinh_"] = _alias_inplace(AsinhInplace)
+    out["atanh_"] = out["arctanh_"] = _alias_inplace(AtanhInplace)
+    return out
+
+
 # ------------------------------------------------------------------------------ exports
 # ``ember/__init__.py`` exports ``__all__``; ``ember/special.py`` (torch.special) takes the rest
 # by name.  TENSOR_METHODS become Tensor methods (plus their in-place ``name_`` unless in
@@ -910,7 +1025,7 @@ TENSOR_METHODS = (
     "gcd", "lcm", "bitwise_left_shift", "bitwise_right_shift", "float_power", "signbit", "fmax",
     "fmin", "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__ilshift__",
     "__irshift__",
-)
+) + _INPLACE_ONLY
 NO_INPLACE = ("positive", "frexp", "logaddexp", "logaddexp2", "signbit", "fmax", "fmin",
               "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__ilshift__",
               "__irshift__")
@@ -930,6 +1045,7 @@ def _method_impls() -> dict[str, Any]:
         "__rrshift__": _shift_method(bitwise_right_shift, True),
         "__ilshift__": _shift_method(bitwise_left_shift, in_place=True),
         "__irshift__": _shift_method(bitwise_right_shift, in_place=True),
+        **_inplace_only_impls(),
     }
 
 
