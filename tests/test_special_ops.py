@@ -476,3 +476,36 @@ def test_kernels_against_scipy():
     assert math.isclose(ember.special.zeta(ember.tensor(2.0, dtype=ember.float64),
                                            ember.tensor(1.0, dtype=ember.float64)).item(),
                         math.pi ** 2 / 6, rel_tol=1e-15)
+
+
+_OUT_CASES = ["lgamma(f, out=o)", "digamma(f, out=o)", "polygamma(2, f, out=o)",
+              "mvlgamma(f + 2, 2, out=o)", "i0(f, out=o)", "sinc(f, out=o)", "rad2deg(f, out=o)",
+              "xlogy(f, f, out=o)", "copysign(f, -1.0, out=o)", "nextafter(f, f * 2, out=o)",
+              "ldexp(f, f, out=o)", "logaddexp(f, f, out=o)", "logaddexp2(f, f, out=o)",
+              "gcd(i, i, out=oi)", "lcm(i, i, out=oi)", "bitwise_left_shift(i, 2, out=oi)",
+              "heaviside(f, f, out=o)", "heaviside(f, f, out=oi)",
+              "lgamma(f, out=oi)", "lgamma(g, out=o)", "ldexp(f, f, out=oi)",
+              "mvlgamma(f + 2, 2, out=oi)",
+              "xlogy(i, i, out=oi)", "lgamma(f, out=o3)"]
+
+
+@needs_torch
+@pytest.mark.parametrize("expr", _OUT_CASES)
+def test_out_matches_torch(expr):
+    import warnings
+    res = []
+    for lib in (ember, torch):
+        env = dict(f=lib.tensor([0.5, 1.5, 2.5]), i=lib.tensor([4, 6, 8]), o=lib.empty(3),
+                   oi=lib.empty(3, dtype=lib.int64), o3=lib.empty(2),
+                   g=lib.tensor([0.5, 1.5], requires_grad=True))
+        env.update({k: getattr(lib, k) for k in expr.replace("(", " ").split()
+                    if hasattr(lib, k)})
+        try:
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                out = eval(expr, {}, env)  # noqa: S307 - a fixed test expression
+            res.append((str(out.dtype), np.round(out.numpy(), 5).tolist(),
+                        any(out is env[k] for k in ("o", "oi", "o3")), len(w)))
+        except Exception as e:  # noqa: BLE001 - compared with torch's
+            res.append((type(e).__name__, str(e)))
+    assert res[0] == res[1]

@@ -437,9 +437,16 @@ def _heaviside_fwd(ctx, a, b):
 _HEAVISIDE = _no_derivative_ops("heaviside", _heaviside_fwd)
 
 
-def heaviside(input: Tensor, values: Tensor) -> Tensor:
+def heaviside(input: Tensor, values: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Returns the Heaviside step of ``input``: 0 below 0, 1 above, ``values`` at 0 (both
-    tensors of one dtype).  No derivative (torch's NotImplemented node)."""
+    tensors of one dtype, and ``out`` too).  No derivative (torch's NotImplemented node)."""
+    if out is not None:
+        if isinstance(input, Tensor) and out._array.dtype != input._array.dtype:
+            raise RuntimeError("heaviside is not yet implemented for tensors with different "
+                               "dtypes.")
+        from ..autograd.grad_mode import no_grad
+        with no_grad():
+            return _out(heaviside(input, values), out)
     if not isinstance(input, Tensor):
         raise must_be_tensor("heaviside", input, 1, "input")
     if not isinstance(values, Tensor):
