@@ -29,6 +29,8 @@ from ._ops._utils import install_methods as _install_methods
 from ._ops.pointwise import *  # noqa: F403 - the elementwise ops: every name in its __all__
 from ._ops import comparison as _comparison
 from ._ops.comparison import *  # noqa: F403 - comparisons, logic, bitwise: its __all__
+from ._ops import special as _special_ops  # issue 13: special functions, rarer elementwise ops
+from ._ops.special import *  # noqa: F403 - its __all__
 from ._ops.reduction import (sum, nansum, mean, nanmean, prod, max, min, amax, amin, aminmax,
                              argmax, argmin, var, std, var_mean, std_mean, norm, logsumexp,
                              softmax, log_softmax, cumsum, cumprod, cummax, all, any,
@@ -52,6 +54,7 @@ from . import _docs, _out
 
 _install_methods(_pointwise)  # the ops' Tensor methods (their TENSOR_METHODS)
 _install_methods(_comparison)
+_install_methods(_special_ops)
 _docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
 # issue 13 (multiprocessing): Tensor.share_memory_/is_shared in real shared memory
@@ -216,11 +219,13 @@ __all__ = [
     "save_safetensors", "load_safetensors",
 ]
 __all__ += _pointwise.__all__ + _comparison.__all__  # the op modules' own export lists
+__all__ += _special_ops.__all__  # issue 13: special functions
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)
 _LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "testing", "linalg",
-                 "hub", "multiprocessing")  # issue 13: hub, multiprocessing
+                 "hub", "multiprocessing",  # issue 13: hub, multiprocessing
+                 "special")  # issue 13: torch.special
 _LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
 
 

@@ -92,6 +92,11 @@ _rule("cat stack", "cast_type", "torch.cat(): input types can't be cast to the d
       "type {O}")
 _rule("concat concatenate hstack vstack row_stack column_stack dstack", "cast_type",
       "torch.cat(): input types can't be cast to the desired output type {O}", "cat")
+_rule("lgamma digamma polygamma i0 sinc rad2deg deg2rad xlogy copysign nextafter logaddexp "
+      "logaddexp2 gcd lcm bitwise_left_shift bitwise_right_shift", "cast",
+      _CAST)  # issue 13: special functions (heaviside takes out= itself)
+_rule("ldexp", "cast", "ldexp can't be cast to the desired output type {O}")
+_rule("mvlgamma", "cast", "mvlgamma: result type {R} can't be cast to the desired output type {R}")
 _rule("abs neg sign sgn floor ceil round trunc frac clamp clamp_min clamp_max", "same", _FOUND)
 _rule("absolute", "same", _FOUND, "abs")
 _rule("negative", "same", _FOUND, "neg")

@@ -726,6 +726,136 @@ for _red in ("none", "mean"):
        [S(R(5, 2, 4))], gradgrad=False)
 op("channel_shuffle", lambda lib, x: lib.nn.functional.channel_shuffle(x, 3), [S(R(2, 6, 2))])
 
+# ------------------------------------------------------------------------------ special (issue 13)
+# (their own generator: the samples drawn above and in op_table_nn stay what they were)
+_rs = np.random.default_rng(1313)
+
+
+def _sp_u(lo, hi):
+    return lambda *s: np.asarray(_rs.uniform(lo, hi, s))
+
+
+def _sp_offint(*s):
+    """Non-integers in (-3.8, 4.8): away from the poles of lgamma/digamma."""
+    return np.asarray(_rs.integers(-4, 5, s) + _rs.uniform(0.2, 0.8, s))
+
+
+def _sp_i(low, high, *s):
+    return np.asarray(_rs.integers(low, high, s), dtype=np.int64)
+
+
+def _sp_un(gen):
+    return [S(gen(*sh)) for sh in UN_SHAPES]
+
+
+def _sp_bin(ga, gb):
+    return [S(ga(*sa), gb(*sb)) for sa, sb in BIN_SHAPES[:5]]
+
+
+_SPR, _SPP, _SPNZ = _sp_u(-2.5, 2.5), _sp_u(0.5, 3.0), \
+    (lambda *s: np.asarray(_rs.uniform(0.5, 1.5, s) * _rs.choice([-1.0, 1.0], s)))
+op("lgamma", lambda lib, a: lib.lgamma(a), _sp_un(_sp_offint), int_ok=True)
+op("digamma", lambda lib, a: lib.digamma(a), _sp_un(_sp_offint), int_ok=True, atol=1e-4)
+op("polygamma", lambda lib, a, n: lib.polygamma(n, a),
+   [S(_sp_offint(2, 3), 1), S(_SPP(3), 2), S(_SPP(), 3), S(_SPP(0, 2), 0)], atol=1e-4)
+op("mvlgamma", lambda lib, a, p: lib.mvlgamma(a, p), [S(_SPP(2, 3) + 1.5, 3), S(_SPP(4), 1)])
+op("i0", lambda lib, a: lib.i0(a), _sp_un(_SPR), int_ok=True)
+op("special_i0e", lambda lib, a: lib.special.i0e(a), _sp_un(_SPR), int_ok=True)
+op("special_i1", lambda lib, a: lib.special.i1(a), _sp_un(_SPR), int_ok=True)
+op("special_i1e", lambda lib, a: lib.special.i1e(a), _sp_un(_SPR), int_ok=True)
+op("special_ndtri", lambda lib, a: lib.special.ndtri(a), _sp_un(_sp_u(0.05, 0.95)))
+op("special_log_ndtr", lambda lib, a: lib.special.log_ndtr(a), _sp_un(_sp_u(-4, 4)),
+   int_ok=True)
+op("special_erfcx", lambda lib, a: lib.special.erfcx(a), _sp_un(_SPR), int_ok=True)
+op("special_entr", lambda lib, a: lib.special.entr(a), _sp_un(_SPP), int_ok=True)
+op("special_ndtr", lambda lib, a: lib.special.ndtr(a), _sp_un(_SPR), int_ok=True)
+op("sinc", lambda lib, a: lib.sinc(a), _sp_un(_SPR) + [S(np.zeros(2))], int_ok=True,
+   grad_samples=_sp_un(_SPR))
+op("rad2deg", lambda lib, a: lib.rad2deg(a), _sp_un(_SPR), int_ok=True)
+op("deg2rad", lambda lib, a: lib.deg2rad(a), _sp_un(_SPR), int_ok=True)
+# (x = 0 at y = 0 and sinc at 0: torch's formulas there are not the numerical derivatives)
+op("xlogy", lambda lib, a, b: lib.xlogy(a, b), _sp_bin(_SPR, _SPP) + [
+    S(np.array([0.0, 0.0, 1.5]), np.array([0.0, 2.0, 0.5]))], int_ok=True,
+   grad_samples=_sp_bin(_SPR, _SPP))
+op("xlogy_scalar_self", lambda lib, b: lib.xlogy(2.5, b), [S(_SPP(2, 3))])
+op("xlogy_scalar_other", lambda lib, a: lib.xlogy(a, 3.5), [S(_SPR(2, 3))])
+op("special_xlog1py", lambda lib, a, b: lib.special.xlog1py(a, b), _sp_bin(_SPR, _SPP))
+op("special_xlog1py_scalar_self", lambda lib, b: lib.special.xlog1py(2.5, b), [S(_SPP(2, 3))])
+op("special_xlog1py_scalar_other", lambda lib, a: lib.special.xlog1py(a, 0.5), [S(_SPR(2, 3))])
+op("copysign", lambda lib, a, b: lib.copysign(a, b), _sp_bin(_SPNZ, _SPNZ), int_ok=True)
+op("copysign_scalar", lambda lib, a: lib.copysign(a, -1.5), [S(_SPNZ(2, 3))])
+op("heaviside", lambda lib, a, b: lib.heaviside(a, b),
+   [S(np.array([-1.0, 0.0, 2.0, 0.0]), np.array([0.5, 0.25, 0.5, 1.0])),
+    S(_SPR(2, 3), _SPR(3))], grad=False)
+op("nextafter", lambda lib, a, b: lib.nextafter(a, b), _sp_bin(_SPR, _SPR))
+op("ldexp", lambda lib, a, b: lib.ldexp(a, b), _sp_bin(_SPR, _SPR), int_ok=True)
+# torch's derivative takes 2**e in integer arithmetic (0 for e < 0): no gradcheck there
+op("ldexp_int", lambda lib, a, e: lib.ldexp(a, e), [S(_SPR(2, 3), _sp_i(-3, 4, 2, 3))],
+   grad_samples=[])
+op("frexp", lambda lib, a: lib.frexp(a), [S(_SPNZ(2, 3) * 5), S(_SPNZ())])
+op("logaddexp", lambda lib, a, b: lib.logaddexp(a, b), _sp_bin(_SPR, _SPR))
+op("logaddexp2", lambda lib, a, b: lib.logaddexp2(a, b), _sp_bin(_SPR, _SPR))
+_SP_X = np.asarray(_rs.uniform(1.5, 4.0, (2, 3)))  # a constant first argument (no derivative)
+
+
+def _sp_const(lib, like):
+    return lib.from_numpy(_SP_X.copy()).to(like.dtype)
+
+
+op("special_zeta", lambda lib, q: lib.special.zeta(_sp_const(lib, q), q),
+   [S(_SPP(2, 3)), S(_SPP(3)), S(_SPP())])
+op("special_zeta_scalar_self", lambda lib, q: lib.special.zeta(3.0, q), [S(_SPP(2, 3))])
+op("special_zeta_scalar_other", lambda lib, x: lib.special.zeta(x + 1.5, 2.0),
+   [S(_SPP(2, 3))], grad=False)
+op("special_gammainc", lambda lib, x: lib.special.gammainc(_sp_const(lib, x), x),
+   [S(_SPP(2, 3)), S(_SPP(3)), S(_SPP())])
+op("special_gammaincc", lambda lib, x: lib.special.gammaincc(_sp_const(lib, x), x),
+   [S(_SPP(2, 3)), S(_SPP(3)), S(_SPP())])
+op("float_power", lambda lib, a, b: lib.float_power(a, b), _sp_bin(_SPP, _SPR))
+op("fix", lambda lib, a: lib.fix(a), _sp_un(_SPR), int_ok=True)
+for _name, _gen in [("absolute", _SPR), ("arcsin", _sp_u(-0.9, 0.9)),
+                    ("arccos", _sp_u(-0.9, 0.9)), ("arctan", _SPR), ("arcsinh", _SPR),
+                    ("arctanh", _sp_u(-0.9, 0.9)), ("negative", _SPR),
+                    ("arccosh", _sp_u(1.2, 3.0))]:
+    op(_name, (lambda n: lambda lib, a: getattr(lib, n)(a))(_name), _sp_un(_gen))
+for _name in ("arctan2", "divide", "multiply", "subtract"):
+    op(_name, (lambda n: lambda lib, a, b: getattr(lib, n)(a, b))(_name), _sp_bin(_SPR, _SPNZ))
+for _name in ("bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
+              "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+              "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0",
+              "airy_ai"):
+    op(f"special_{_name}", (lambda n: lambda lib, a: getattr(lib.special, n)(a))(_name),
+       _sp_un(_sp_u(0.1, 9.0)) + [S(_sp_u(-9.0, 9.0)(7))], grad=False, int_ok=True)
+for _name in ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+              "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
+              "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+              "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
+              "laguerre_polynomial_l", "legendre_polynomial_p"):
+    op(f"special_{_name}", (lambda n: lambda lib, a, k: getattr(lib.special, n)(a, k))(_name),
+       [S(_sp_u(-1.2, 1.2)(2, 3), 3), S(_sp_u(-1.2, 1.2)(7), 9),
+        S(_sp_u(-1.2, 1.2)(2, 5), np.asarray(_rs.integers(-1, 12, (5,)), np.float64))],
+       grad=False)
+op("gcd", lambda lib, a, b: lib.gcd(a, b), [S(_sp_i(-30, 30, 2, 3), _sp_i(-30, 30, 3))],
+   grad=False)
+op("lcm", lambda lib, a, b: lib.lcm(a, b), [S(_sp_i(-30, 30, 2, 3), _sp_i(-30, 30, 3))],
+   grad=False)
+op("bitwise_left_shift", lambda lib, a, b: lib.bitwise_left_shift(a, b),
+   [S(_sp_i(-50, 50, 2, 3), _sp_i(-3, 70, 3)), S(_sp_i(0, 9, 4), 3)], grad=False)
+op("bitwise_right_shift", lambda lib, a, b: lib.bitwise_right_shift(a, b),
+   [S(_sp_i(-50, 50, 2, 3), _sp_i(-3, 70, 3)), S(_sp_i(0, 9, 4), 3)], grad=False)
+
+# in-place comparisons record EqBackward0/1 ... with zero gradients (issue 13)
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    op(f"{_name}_inplace", (lambda n: lambda lib, a, b: getattr(a * 1, n + "_")(b))(_name),
+       [S(_sp_i(-2, 2, 2, 3).astype(np.float64), _sp_i(-2, 2, 3).astype(np.float64))],
+       grad_samples=[S(_SPR(2, 3), _SPR(3))])  # (no ties: the numerical derivative is 0)
+    op(f"{_name}_inplace_scalar", (lambda n: lambda lib, a: getattr(a * 1, n + "_")(0.5))(_name),
+       [S(_SPR(2, 3))])
+
+# torch records AsinhBackward1 / AtanhBackward1 for the in-place forms; their backward raises
+op("asinh_inplace", lambda lib, a: (a * 1).asinh_(), [S(_SPR(2, 3))], grad=False)
+op("atanh_inplace", lambda lib, a: (a * 1).arctanh_(), [S(_sp_u(-0.9, 0.9)(2, 3))], grad=False)
+
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 
 OPS_BY_NAME = {o.name: o for o in OPS}

@@ -458,12 +458,17 @@ def _case(lib, name):
         "linspace": ((0, 10, 6), {}), "logspace": ((0, 1, 6), {}),
         "rand": ((2, 3), {}), "randn": ((2, 3), {}), "randint": ((0, 5, (2, 3)), {}),
         "randperm": ((6,), {}),
+        # issue 13: special functions
+        "polygamma": ((2, a), {}), "mvlgamma": ((a + 1, 2), {}), "gcd": ((li, i), {}),
+        "lcm": ((li, i), {}), "bitwise_left_shift": ((li, i), {}),
+        "bitwise_right_shift": ((li, i), {}),
     }
     if name in cases:
         return cases[name]
     unary = ("exp exp2 expm1 log log2 log10 log1p sqrt rsqrt sin cos tan atan sinh cosh tanh "
              "asinh arctan arcsinh sigmoid erf erfc reciprocal square abs absolute neg negative "
-             "sign sgn floor ceil round trunc fix frac").split()
+             "sign sgn floor ceil round trunc fix frac lgamma digamma i0 sinc rad2deg "
+             "deg2rad").split()
     if name in unary:
         return (a,), {}
     return (a, b), {}

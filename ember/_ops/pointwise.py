@@ -1340,4 +1340,12 @@ __all__ = [
     "minimum", "fmax", "fmin", "where", "masked_fill", "lerp", "addcmul", "addcdiv", "nan_to_num",
     "hypot",
 ]
-TENSOR_METHODS = ("hypot",)
+TENSOR_METHODS = (
+    "hypot",
+    # issue 13: the in-place forms torch has (the out-of-place methods are Tensor's own)
+    "absolute", "acos", "acosh", "arccos", "arcsin", "arctan", "arctan2", "asin", "asinh", "atan",
+    "atan2", "atanh", "cos", "cosh", "divide", "erf", "erfc", "erfinv", "exp2", "expm1", "fix",
+    "floor_divide", "fmod", "frac", "log10", "log1p", "log2", "logit", "multiply", "nan_to_num",
+    "negative", "remainder", "rsqrt", "sgn", "sin", "sinh", "subtract", "tan", "true_divide",
+    "trunc", "arcsinh", "arccosh", "arctanh",
+)
