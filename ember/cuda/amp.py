@@ -59,3 +59,22 @@ def custom_bwd(bwd: Any) -> Any:
     """Deprecated: ``torch.amp.custom_bwd(bwd, device_type='cuda')``."""
     _future("custom_bwd", "`torch.amp.custom_bwd(args..., device_type='cuda')`")
     return functools.partial(_am.custom_bwd, device_type="cuda")(bwd)
+
+
+def _restore_device_module() -> None:
+    """Until ember/cuda/ is a package (its ``__init__.py`` comes with the ``ember.cuda`` device
+    module), importing this file makes ``ember/cuda/`` a namespace package that Python binds
+    over ``ember.cuda``: put the device object back, with this module as its ``amp``."""
+    import sys
+
+    import ember
+    parent = sys.modules.get("ember.cuda")
+    if parent is None or getattr(parent, "__file__", None) is not None:
+        return  # the real package: nothing to mend
+    device_cls = ember.__dict__.get("_Cuda")
+    if device_cls is not None:
+        ember.cuda = device_cls()
+        ember.cuda.amp = sys.modules[__name__]
+
+
+_restore_device_module()
