@@ -173,7 +173,7 @@ def lower(*args: Any) -> tuple:
     out = []
     for t in args:
         a = getattr(t, "_array", None)
-        if a is None or a.dtype == target or a.dtype == _F64 or not t.is_floating_point():
+        if a is None or a.dtype == target or a.dtype == _F64 or a.dtype.kind not in "fV":
             out.append(t)
             continue
         if _cache_on and a.dtype == _F32 and t.requires_grad and t.grad_fn is None:

@@ -124,6 +124,15 @@ def test_op_under_autocast_matches_torch(dtype_name, name, shapes, fn):
 
 @needs_torch
 @needs_bf16
+def test_bfloat16_operands_are_cast_to_float16():
+    for lib in (ember, torch):
+        b = lib.ones(2, 2).to(lib.bfloat16)
+        with lib.autocast("cpu", dtype=lib.float16):
+            assert (b @ b).dtype == lib.float16
+
+
+@needs_torch
+@needs_bf16
 def test_mixed_double_operand_error_matches_torch():
     for lib in (ember, torch):
         with lib.autocast("cpu"), pytest.raises(RuntimeError) as e:
@@ -355,3 +364,31 @@ def test_recurrent_module_dtypes_match_torch(dtype_name):
                         str(nn.GRUCell(8, 4)(xt).dtype), str(nn.LSTMCell(8, 4)(xt)[0].dtype),
                         str(nn.RNNCell(8, 4)(xt).dtype)])
     assert got[0] == got[1]
+
+
+@needs_torch
+@pytest.mark.parametrize("lib_name", ["ember", "torch"])
+def test_custom_fwd_casts_inputs_and_runs_without_autocast(lib_name):
+    lib = ember if lib_name == "ember" else torch
+
+    class MyMM(lib.autograd.Function):
+        @staticmethod
+        @lib.amp.custom_fwd(device_type="cpu", cast_inputs=lib.float32)
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a.mm(b)
+
+        @staticmethod
+        @lib.amp.custom_bwd(device_type="cpu")
+        def backward(ctx, grad):
+            a, b = ctx.saved_tensors
+            return grad.mm(b.t()), a.t().mm(grad)
+
+    a = lib.ones(2, 3, requires_grad=True)
+    b = lib.ones(3, 2, requires_grad=True)
+    with lib.autocast("cpu", dtype=lib.float16):
+        y = MyMM.apply(a.half(), b)
+        z = a @ b
+    assert (y.dtype, z.dtype) == (lib.float32, lib.float16)
+    y.sum().backward()
+    assert a.grad.dtype == lib.float32 and a.grad.tolist() == [[2.0] * 3] * 2

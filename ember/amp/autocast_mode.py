@@ -106,7 +106,8 @@ def _cast(value: Any, device_type: str, dtype: Any) -> Any:
     """Casts floating (not float64) tensors, also inside lists, tuples and dicts, to ``dtype``."""
     from .._tensor import Tensor
     if isinstance(value, Tensor):
-        ok = value.is_floating_point() and value.dtype is not D.float64
+        k = value._array.dtype.kind  # (f: float16/32/64, V: bfloat16)
+        ok = k in "fV" and value.dtype is not D.float64
         return value.to(dtype) if ok else value
     if isinstance(value, (str, bytes)) or hasattr(value, "__array_interface__"):
         return value
