@@ -221,12 +221,28 @@ __all__ = [
 __all__ += _pointwise.__all__ + _comparison.__all__  # the op modules' own export lists
 __all__ += _special_ops.__all__  # issue 13: special functions
 
+# autocast (issue 13, jit/amp): torch's autocast state functions; ``autocast`` is lazy (ember.amp)
+from ._autocast import (is_autocast_enabled, set_autocast_enabled, get_autocast_dtype,  # noqa: E402
+                        set_autocast_dtype, is_autocast_cache_enabled, set_autocast_cache_enabled,
+                        clear_autocast_cache, autocast_increment_nesting,
+                        autocast_decrement_nesting, is_autocast_cpu_enabled,
+                        set_autocast_cpu_enabled, get_autocast_cpu_dtype, set_autocast_cpu_dtype,
+                        get_autocast_gpu_dtype, set_autocast_gpu_dtype)
+__all__ += ["is_autocast_enabled", "set_autocast_enabled", "get_autocast_dtype",
+            "set_autocast_dtype", "is_autocast_cache_enabled", "set_autocast_cache_enabled",
+            "clear_autocast_cache", "autocast_increment_nesting", "autocast_decrement_nesting",
+            "is_autocast_cpu_enabled", "set_autocast_cpu_enabled", "get_autocast_cpu_dtype",
+            "set_autocast_cpu_dtype", "get_autocast_gpu_dtype", "set_autocast_gpu_dtype",
+            "autocast", "GradScaler"]
+
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)
 _LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "testing", "linalg",
                  "hub", "multiprocessing",  # issue 13: hub, multiprocessing
                  "special")  # issue 13: torch.special
 _LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
+_LAZY_MODULES += ("jit", "amp", "cpu")  # issue 13 (jit/amp)
+_LAZY_NAMES += ("autocast", "GradScaler")  # from ember.amp
 
 
 def __getattr__(name):
@@ -234,7 +250,8 @@ def __getattr__(name):
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in _LAZY_NAMES:
-        return getattr(importlib.import_module(".serialization", __name__), name)
+        home = ".amp" if name in ("autocast", "GradScaler") else ".serialization"
+        return getattr(importlib.import_module(home, __name__), name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
 
 

@@ -40,7 +40,7 @@ def flash_ok(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, dropout_p: fl
     qs, ks, vs = q.shape, k.shape, v.shape
     if not (qs[0] == ks[0] == vs[0] and qs[1] == ks[1] == vs[1] and qs[3] == ks[3] == vs[3]):
         return False
-    if qs[2] == 0 or ks[2] == 0 or q._array.dtype.kind != "f":
+    if qs[2] == 0 or ks[2] == 0 or q._array.dtype.kind not in "fV":  # (V: bfloat16)
         return False
     for t in (q, k, v):
         a = t._array
@@ -86,6 +86,8 @@ class FlashAttention(Op):
         if ctx.needs_input_grad:
             ctx.geo = (mask, scale)
             ctx.save_for_backward(q, k, v, p)
+        if q.dtype.kind == "V":  # bfloat16: scores and softmax in float32, as torch's kernel
+            return xp.matmul(p.astype(q.dtype), v).astype(q.dtype)
         # the output is laid out as the query is (torch's kernel does the same; MHA's
         # permute + reshape of it is then a view)
         out = xp.empty_like(q)

@@ -414,6 +414,8 @@ class Conv(Op):
             ctx.geo = (stride, pads, dil, groups, one_d, x2.shape)
             ctx.fast = False
             ctx.save_for_backward(x if needs[1] else None, w, cols if needs[1] else None)
+        if out.dtype is not x.dtype:  # bfloat16: NumPy's product is float32; rounded once
+            out = out.astype(x.dtype)
         return out[:, :, 0] if one_d else out
 
     @staticmethod
@@ -528,6 +530,8 @@ class ConvTranspose(Op):
         if ctx.needs_input_grad:
             ctx.geo = (stride, pads, dil, groups, one_d)
             ctx.save_for_backward(x, w)
+        if out.dtype is not x.dtype:  # bfloat16: NumPy's product is float32; rounded once
+            out = out.astype(x.dtype)
         return out[:, :, 0] if one_d else out
 
     @staticmethod

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import _autocast as _ac
 from .. import _dtype as D
 from .._backend import matmul2, xp
 from .._backend import xp as _xp  # index arrays built inside backward formulas
@@ -48,7 +49,8 @@ class Matmul(Op):
             # gradient in column-major order too: computed as (.. @ ..)^T, so that after the
             # transpose back (x @ w.t(): TBackward) it lands contiguous in w's layout
             ctx.cm = (_col_major(a) if need[0] else False, _col_major(b) if need[1] else False)
-        return matmul2(a, b) if a.ndim == 2 and b.ndim == 2 else xp.matmul(a, b)
+        out = matmul2(a, b) if a.ndim == 2 and b.ndim == 2 else xp.matmul(a, b)
+        return out if out.dtype is a.dtype else _round(out, a.dtype)
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -62,6 +64,12 @@ class Matmul(Op):
             gb = _mat_t(ns.matmul(_mat_t(g, ns), a), ns) if cm_b else \
                 ns.matmul(_mat_t(a, ns), g)
         return ga, gb
+
+
+def _round(out, dt):
+    """A bfloat16 product: NumPy (ml_dtypes) returns it in float32, accumulated in float32 as
+    torch's kernels do; rounded once to the operands' dtype."""
+    return out.astype(dt, copy=False)
 
 
 def _col_major(x):
@@ -121,6 +129,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     torch's node for node): dot, mv, ``unsqueeze -> mm -> squeeze_``, mm, a fold of the larger
     operand's batch into mm/mv (``reshape -> mm -> _unsafe_view``), or broadcast batches
     through ``expand -> reshape -> bmm -> _unsafe_view``."""
+    if _ac.on:  # autocast (the ops on torch's lower-precision list read this one flag)
+        input, other = _ac.lower(input, other)
     if isinstance(input, Tensor) and isinstance(other, Tensor):  # 2-D @ 2-D, the common case
         aa, ba = input._array, other._array
         if aa.ndim == 2 and ba.ndim == 2 and aa.shape[1] == ba.shape[0] and \
@@ -219,6 +229,8 @@ def _should_fold(a, b):
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    if _ac.on:
+        input, mat2 = _ac.lower(input, mat2)
     na, nb = input._array.ndim, mat2._array.ndim
     if na != 2:
         raise RuntimeError("self must be a matrix")
@@ -235,6 +247,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    if _ac.on:
+        input, mat2 = _ac.lower(input, mat2)
     if input._array.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._array.ndim != 3:
@@ -453,7 +467,8 @@ class Addmm(Op):
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
             ctx.cm = (_col_major(a) if need[1] else False, _col_major(b) if need[2] else False)
         ctx.beta, ctx.alpha = beta, alpha
-        return _gemm(c, a, b, beta, alpha)
+        out = _gemm(c, a, b, beta, alpha)
+        return out if out.dtype is a.dtype else _round(out, a.dtype)
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -482,6 +497,8 @@ def _gemm_shortcut_check(c, k, out_numel, beta):
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Number = 1,
           alpha: Number = 1) -> Tensor:
+    if _ac.on:
+        input, mat1, mat2 = _ac.lower(input, mat1, mat2)
     da, db, dc = mat1._array.dtype, mat2._array.dtype, input._array.dtype
     if dc != db:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
@@ -519,7 +536,8 @@ class Baddbmm(Op):
         if need:
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
         ctx.beta, ctx.alpha = beta, alpha
-        return _gemm(c, a, b, beta, alpha)
+        out = _gemm(c, a, b, beta, alpha)
+        return out if out.dtype is a.dtype else _round(out, a.dtype)
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -533,6 +551,8 @@ class Baddbmm(Op):
 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
             alpha: Number = 1) -> Tensor:
+    if _ac.on:
+        input, batch1, batch2 = _ac.lower(input, batch1, batch2)
     a1, a2, ac = batch1._array, batch2._array, input._array
     sa, sb = a1.shape, a2.shape
     if a1.ndim == 3 and a2.ndim == 3 and ac.shape != (sa[0], sa[1], sb[2]):
@@ -661,9 +681,9 @@ class Addbmm(Op):
         prod = xp.matmul(a, b).sum(0)
         if alpha != 1:
             prod *= alpha
-        if beta == 0:
-            return prod
-        return prod + (c if beta == 1 else beta * c)
+        if beta != 0:
+            prod = prod + (c if beta == 1 else beta * c)
+        return prod if prod.dtype is a.dtype else _round(prod, a.dtype)
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -681,6 +701,8 @@ class Addbmm(Op):
 
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
            alpha: Number = 1) -> Tensor:
+    if _ac.on:
+        input, batch1, batch2 = _ac.lower(input, batch1, batch2)
     a1, a2, ac = batch1._array, batch2._array, input._array
     if a1.ndim >= 2 and a2.ndim >= 3 and ac.shape != (a1.shape[1], a2.shape[2]):
         _sh.expand_shape(ac.shape, (a1.shape[1], a2.shape[2]), ac.dtype)
@@ -770,13 +792,20 @@ class Einsum(Op):
     def forward(ctx: Ctx, terms: list[str], rhs: str, *arrays: Array) -> Array:
         ctx.terms, ctx.rhs = terms, rhs
         ctx.shapes = [a.shape for a in arrays]
+        dt = arrays[0].dtype
+        ctx.lp = lp = dt.kind == "V"  # bfloat16: NumPy's einsum has no loop: float32, rounded
+        if lp:
+            arrays = tuple(a.astype(xp.float32) for a in arrays)
         ctx.save_for_backward(*arrays)
-        return xp.einsum(",".join(terms) + "->" + rhs, *arrays, optimize=_einsum_opt(arrays))
+        out = xp.einsum(",".join(terms) + "->" + rhs, *arrays, optimize=_einsum_opt(arrays))
+        return out.astype(dt) if lp else out
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         ops = ctx.saved_tensors
         grads = [None, None]
+        if getattr(ctx, "lp", False):  # (first order only: saved operands are float32 copies)
+            g = g.astype(xp.float32)
         for i, (t, shape) in enumerate(zip(ctx.terms, ctx.shapes)):
             if not ctx.needs_input_grad[i + 2]:
                 grads.append(None)
@@ -901,13 +930,28 @@ def _einsum_dtype(terms, rhs, arrays, reqs):
     return ops[0][1]
 
 
+def _contracts(terms, rhs):
+    """Whether torch's einsum reaches bmm (so autocast applies): two or more operands and a
+    summed index that two of them share."""
+    if len(terms) < 2:
+        return False
+    seen: set = set()
+    for t in terms:
+        if any(c in seen and c not in rhs for c in set(t)):
+            return True
+        seen.update(t)
+    return False
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:  # Tensors, or one list of Tensors
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     terms, rhs = _parse_einsum(equation, [o._array.shape for o in operands])
+    if _ac.on and _contracts(terms, rhs):  # torch's einsum contracts pairs with bmm
+        operands = _ac.lower(*operands)
     dts = {o._array.dtype for o in operands}
     cast = None
-    if len(dts) > 1 or next(iter(dts)).kind not in "fc":  # (one floating dtype: kept as is)
+    if len(dts) > 1 or next(iter(dts)).kind not in "fcV":  # (one floating dtype: kept as is)
         cast = _einsum_dtype(terms, rhs, [o._array for o in operands],
                              [o._requires_grad for o in operands])
         if dts == {cast}:

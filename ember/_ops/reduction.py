@@ -9,6 +9,7 @@ import math
 import warnings
 from operator import truediv as _truediv
 
+from .. import _autocast as _ac
 from .. import _dtype as D
 from .._backend import _take_along, max_last, ndarray, sum_last, xp
 from .._backend import xp as _xp  # masks built inside backward formulas
@@ -235,6 +236,8 @@ class ProdAll(Prod):
 
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
          dtype: DType | None = None) -> Tensor:
+    if _ac.on:  # (on torch's autocast float32 list)
+        (input,) = _ac.fp32(input)
     if dtype is not None:
         input = input.to(_grad_dtype(input, dtype))
     elif input._array.dtype.kind in "biu":

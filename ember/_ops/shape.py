@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import _autocast as _ac
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._backend import xp as _xp  # index arrays built inside backward formulas
@@ -921,6 +922,8 @@ _INT64 = xp.dtype("int64")
 
 
 def trace(input: Tensor) -> Tensor:
+    if _ac.on:  # (on torch's autocast float32 list)
+        (input,) = _ac.fp32(input)
     a = input._array
     if a.dtype.kind == "b":  # torch dispatches on the dtype before it checks the rank
         raise not_implemented("trace", a.dtype)

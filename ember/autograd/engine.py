@@ -58,7 +58,7 @@ def _roots(tensors, grad_tensors, create_graph):
             g = xp.asarray(g, dtype=t._array.dtype)
         if create_graph and not isinstance(g, Tensor):
             g = _make(g, False, None, 0, None)
-        if t._array.dtype.kind not in "fc":  # an integer tensor that requires grad (fill_)
+        if t._array.dtype.kind not in "fcV":  # an integer tensor that requires grad (fill_)
             raise RuntimeError("isDifferentiableType(grad.scalar_type()) INTERNAL ASSERT FAILED: "
                                f"a gradient of dtype {t.dtype} cannot flow into "
                                f"{type(t.grad_fn).__name__}")

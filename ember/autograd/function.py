@@ -159,7 +159,7 @@ def _apply(cls, args, kwargs, cast):
         return outs
     if out.__class__ is not ndarray:
         out = xp.asarray(out)
-    if out.dtype.kind not in "fc" and not cls.int_grad:
+    if out.dtype.kind not in "fcV" and not cls.int_grad:
         return _wrap_out(cls, out, args, False, None, 0)  # integer/bool results carry no grad
     if cls.is_view:
         res = _wrap_out(cls, out, args, True, node, 0)
@@ -274,7 +274,7 @@ def _apply1(cls, a):
     node._in_meta = _META1.get(key) or _intern_meta1(key)
     node.needs_input_grad = _NEEDS_1
     out = cls.forward(node, aa)
-    if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fc":
+    if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fcV":
         return _finish_single(cls, node, out, (aa,), (a,))
     res = _make(out, True, node, 0, None)
     saved = node._saved
@@ -334,7 +334,7 @@ def _apply2(cls, a, b):
         node._tpos = _TPOS0
         node.needs_input_grad = _NEEDS_TF
     out = cls.forward(node, aa, ba)
-    if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fc":
+    if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fcV":
         return _finish_single(cls, node, out, (aa, ba), (a, b))
     res = _make(out, True, node, 0, None)
     saved = node._saved
@@ -403,7 +403,7 @@ def _finish_single(cls, node, out, arrays, args):
         node._trace = "".join(traceback.format_stack()[:-3])
     if out.__class__ is not ndarray:
         out = xp.asarray(out)
-    if out.dtype.kind not in "fc" and not cls.int_grad:
+    if out.dtype.kind not in "fcV" and not cls.int_grad:
         return _make(out, False, None, 0, None)
     res = _make(out, True, node, 0, None)
     if node._saved is not None:

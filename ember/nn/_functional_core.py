@@ -7,6 +7,7 @@ This file keeps the argument handling (checks, dtype rules); the Op classes are 
 """
 from __future__ import annotations
 
+from .. import _autocast as _ac
 from .. import _dtype as D
 from .._backend import xp
 from .._tensor import _make
@@ -47,6 +48,8 @@ def linear(input, weight, bias=None):
     with a bias is ``addmm(b, x, W.t())`` (AddmmBackward0 -> bias, x, TBackward0 -> W);
     contiguous N-D input with a 1-D bias is flattened into the same addmm and viewed back;
     anything else is ``matmul(x, W.t())`` followed by an in-place ``add_(b)``."""
+    if _ac.on:  # autocast: torch casts the three arguments, then composes as below
+        input, weight, bias = _ac.lower(input, weight, bias)
     nd = input._array.ndim
     wd = weight._array.ndim
     if nd == 0 or wd == 0:
@@ -72,6 +75,9 @@ def linear(input, weight, bias=None):
 def bilinear(input1, input2, weight, bias=None):
     """y_k = x1^T A_k x2 + b_k."""
     from .. import einsum
+    if _ac.on:  # torch's _trilinear is not autocast: its result stays float32
+        with _ac.suspended():
+            return bilinear(input1, input2, weight, bias)
     out = einsum("...i,kij,...j->...k", input1, weight, input2)
     return out if bias is None else out + bias
 
@@ -271,6 +277,8 @@ def glu(input, dim=-1):
 
 def prelu(input, weight):
     # torch (ATen prelu): the weight reshaped to broadcast over dim 1, then _prelu_kernel
+    if _ac.on:
+        input, weight = _ac.lower(input, weight)
     nd = input._array.ndim
     if weight.numel() != 1:
         if nd == 0:
@@ -293,7 +301,7 @@ def prelu(input, weight):
         raise RuntimeError(f"prelu: Type promoting not supported. Got "
                            f"{_SCALAR_NAMES.get(da.name, da.name)} and "
                            f"{_SCALAR_NAMES.get(dw.name, dw.name)}")
-    if da.kind not in "fc":
+    if da.kind not in "fcV":  # (V: bfloat16)
         raise not_implemented("prelu_cpu", da)
     return _apply(PreluKernel, (input, w), {}, None)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 
+from .. import _autocast as _ac
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd.function import _apply
@@ -105,6 +106,8 @@ def _conv_pads(padding, nd, kernel, dilation, stride, name):
 
 
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
+    if _ac.on:  # autocast: conv is on torch's lower-precision list
+        input, weight, bias = _ac.lower(input, weight, bias)
     name = f"conv{nd}d"
     x, unb = _batchify(input, nd, name)
     if weight.dim() != nd + 2:
@@ -161,6 +164,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation,
                       nd, output_size=None):
+    if _ac.on:
+        input, weight, bias = _ac.lower(input, weight, bias)
     name = f"conv_transpose{nd}d"
     x, unb = _batchify(input, nd, name)
     stride, dilation = _tup(stride, nd, "stride"), _tup(dilation, nd, "dilation")
@@ -1054,6 +1059,8 @@ def _neg_inf_mask(mask, dtype):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
+    if _ac.on:
+        query, key, value, attn_mask = _ac.lower(query, key, value, attn_mask)
     L, S = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     enabled = A.SDP_ENABLED

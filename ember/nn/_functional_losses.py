@@ -8,9 +8,11 @@ formulas work on arrays (first order) and on Tensors (``create_graph=True``).
 """
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
+from .. import _autocast as _ac
 from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor, _make
@@ -679,3 +681,23 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if t.size and (t.min() < -1 or t.max() >= x.shape[-1]):
         raise RuntimeError("argument #2 'target' is out of range")
     return _apply(MultilabelMarginLoss, (input, t, reduction), {}, None)
+
+
+# autocast (issue 13): the losses on torch's CPU autocast float32 list cast float16/bfloat16
+# tensor arguments to float32 first (one flag read when autocast is off)
+def _autocast_fp32(fn):
+    @functools.wraps(fn)
+    def autocast_fp32(*args, **kwargs):
+        if _ac.on:
+            args = _ac.fp32(*args)
+            kwargs = {k: _ac.fp32(v)[0] for k, v in kwargs.items()}
+        return fn(*args, **kwargs)
+    return autocast_fp32
+
+
+for _name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy",
+              "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+              "poisson_nll_loss", "cosine_embedding_loss", "margin_ranking_loss",
+              "hinge_embedding_loss", "triplet_margin_loss", "soft_margin_loss",
+              "multi_margin_loss", "multilabel_margin_loss"):
+    globals()[_name] = _autocast_fp32(globals()[_name])

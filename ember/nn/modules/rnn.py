@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ... import _autocast as _ac
 from ... import _creation as _cr
 from ..._ops.linalg import addmm
 from ..._ops.shape import cat, stack
@@ -395,6 +396,9 @@ class GRU(RNNBase):
         return out, [hT]
 
     def forward(self, input, hx=None):
+        if _ac.on:  # torch's CPU GRU is not autocast: it runs (and returns) float32
+            with _ac.suspended():
+                return self.forward(input, hx)
         x, unbatched, packed, lengths = self._prepare(input, hx)
         B = x.shape[1]
         if hx is None:
