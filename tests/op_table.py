@@ -685,6 +685,10 @@ op("tensordot_dims", lambda lib, a, b: lib.tensordot(a, b, dims=([0], [1])),
    [S(R(3, 2), R(4, 3))])
 op("kron", lambda lib, a, b: lib.kron(a, b), [S(R(2, 3), R(2, 2)), S(R(3), R(2, 2))])
 
+# legacy constructors (types area): torch.Tensor(t) / t.new(t) alias t (AliasBackward0)
+op("legacy_alias", lambda lib, a: lib.Tensor(a), [S(R(2, 3)), S(R())], int_ok=True)
+op("legacy_new_alias", lambda lib, a: a.new(a), [S(R(2, 3))])
+
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 
 OPS_BY_NAME = {o.name: o for o in OPS}
