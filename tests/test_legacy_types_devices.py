@@ -460,7 +460,18 @@ CUDA_CALLS = [
     "max_memory_cached()", "utilization()", "temperature()", "list_gpu_processes()",
     "current_blas_handle()",
     "OutOfMemoryError.__mro__[1:]", "issubclass(C.OutOfMemoryError, RuntimeError)",
-    "C.OutOfMemoryError is lib.OutOfMemoryError",
+    "C.OutOfMemoryError is lib.OutOfMemoryError", "has_half", "has_magma",
+    "default_generators", "get_sync_debug_mode()", "set_sync_debug_mode(0)",
+    "reset_max_memory_cached()", "get_allocator_backend()", "memory_snapshot()", "CUDAGraph()",
+    "current_solver_handle()", "caching_allocator_alloc(1)", "caching_allocator_delete(0)",
+    "get_per_process_memory_fraction()", "host_memory_stats()", "memory_stats_as_nested_dict()",
+    "reset_peak_host_memory_stats()", "reset_accumulated_host_memory_stats()",
+    "set_stream(None)", "device_memory_used()", "cudart()", "graph_pool_handle()",
+    "CudaError.__mro__[1:]", "DeferredCudaCallError.__mro__[1:]", "caching_allocator_enable()",
+    "get_stream_from_external(0)", "random.manual_seed(0)", "random.get_rng_state_all()",
+    "random.initial_seed()", "memory.memory_allocated()", "memory.memory_stats()",
+    "memory.reset_peak_memory_stats()", "nvtx.range_push('a')", "nvtx.range_pop()",
+    "nvtx.mark('a')", "nvtx.range('a{}', 1).__enter__()",
 ]
 
 

@@ -27,7 +27,14 @@ __all__ = [
     "set_rng_state", "set_rng_state_all", "current_stream", "default_stream",
     "can_device_access_peer", "device", "device_of", "stream", "StreamContext", "Stream",
     "Event", "OutOfMemoryError", "utilization", "temperature", "power_draw", "clock_rate",
-    "memory_usage", "list_gpu_processes", "is_current_stream_capturing",
+    "memory_usage", "list_gpu_processes", "is_current_stream_capturing", "has_half", "has_magma",
+    "default_generators", "get_sync_debug_mode", "set_sync_debug_mode", "current_solver_handle",
+    "caching_allocator_alloc", "caching_allocator_delete", "caching_allocator_enable",
+    "get_per_process_memory_fraction", "cudart", "get_stream_from_external",
+    "reset_max_memory_cached", "get_allocator_backend", "memory_snapshot",
+    "reset_peak_host_memory_stats", "reset_accumulated_host_memory_stats", "host_memory_stats",
+    "memory_stats_as_nested_dict", "set_stream", "device_memory_used", "CUDAGraph",
+    "graph_pool_handle", "CudaError", "DeferredCudaCallError", "random", "memory", "nvtx",
 ] + list(CUDA_TYPES)
 
 _NOT_COMPILED = "Torch not compiled with CUDA enabled"
@@ -85,6 +92,20 @@ default_stream = _needs_device("default_stream", "The default stream of a device
 can_device_access_peer = _needs_device("can_device_access_peer",
                                        "Whether one device can access another's memory.")
 current_blas_handle = _needs_device("current_blas_handle", "The cuBLAS handle.")
+current_solver_handle = _needs_device("current_solver_handle", "The cuSOLVER handle.")
+get_sync_debug_mode = _needs_device("get_sync_debug_mode", "The synchronising-call debug mode.")
+set_sync_debug_mode = _needs_device("set_sync_debug_mode", "Sets the synchronising-call debug "
+                                    "mode.")
+caching_allocator_alloc = _needs_device("caching_allocator_alloc",
+                                        "Allocates memory with the caching allocator.")
+get_per_process_memory_fraction = _needs_device("get_per_process_memory_fraction",
+                                                "The caching allocator's memory cap.")
+cudart = _needs_device("cudart", "The CUDA runtime API module.")
+get_stream_from_external = _needs_device("get_stream_from_external",
+                                         "Wraps an externally allocated stream.")
+has_half = True  # (torch's constants on a CPU build)
+has_magma = False
+default_generators: tuple = ()
 
 
 def _missing_c(name: str, c_name: str, doc: str):
@@ -104,6 +125,21 @@ reset_max_memory_allocated = _missing_c("reset_max_memory_allocated",
 reset_accumulated_memory_stats = _missing_c("reset_accumulated_memory_stats",
                                             "_cuda_resetAccumulatedMemoryStats",
                                             "Resets the accumulated memory counters.")
+reset_max_memory_cached = _missing_c("reset_max_memory_cached", "_cuda_resetPeakMemoryStats",
+                                     "Deprecated: resets the peak reserved-memory counter.")
+get_allocator_backend = _missing_c("get_allocator_backend", "_cuda_getAllocatorBackend",
+                                   "The name of the caching allocator's backend.")
+memory_snapshot = _missing_c("memory_snapshot", "_cuda_memorySnapshot",
+                             "A snapshot of the caching allocator's state.")
+caching_allocator_delete = _missing_c("caching_allocator_delete",
+                                      "_cuda_cudaCachingAllocator_raw_delete",
+                                      "Frees memory from ``caching_allocator_alloc``.")
+reset_peak_host_memory_stats = _missing_c("reset_peak_host_memory_stats",
+                                          "_cuda_resetPeakHostMemoryStats",
+                                          "Resets the pinned host memory peak counters.")
+reset_accumulated_host_memory_stats = _missing_c("reset_accumulated_host_memory_stats",
+                                                 "_cuda_resetAccumulatedHostMemoryStats",
+                                                 "Resets the pinned host memory counters.")
 
 
 def _nvml(name: str, doc: str):
@@ -119,6 +155,50 @@ temperature = _nvml("temperature", "A device's temperature.")
 power_draw = _nvml("power_draw", "A device's power draw.")
 clock_rate = _nvml("clock_rate", "A device's SM clock rate.")
 memory_usage = _nvml("memory_usage", "A device's memory-read percentage.")
+device_memory_used = _nvml("device_memory_used", "A device's used memory.")
+
+
+class CudaError(RuntimeError):
+    """An error reported by the CUDA runtime."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"CUDA error {code}")
+
+
+class DeferredCudaCallError(Exception):
+    """An error in a CUDA call queued before CUDA was initialised."""
+
+
+def _dummy(name: str, doc: str):
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"Tried to instantiate dummy base class {name}")
+    fn.__name__ = fn.__qualname__ = name.lstrip("_")
+    fn.__doc__ = doc + " Needs CUDA: raises ``RuntimeError``, as CPU torch."
+    return fn
+
+
+CUDAGraph = _dummy("CUDAGraph", "A CUDA graph (captured kernels).")
+graph_pool_handle = _dummy("_graph_pool_handle", "A memory pool handle for CUDA graphs.")
+
+
+def caching_allocator_enable(value: bool = True) -> None:
+    """Enables or disables the caching allocator: nothing to do without CUDA."""
+
+
+def set_stream(stream: Any) -> None:
+    """Sets the current stream; ``None`` does nothing."""
+    if stream is not None:
+        _lazy_init()
+
+
+def host_memory_stats() -> OrderedDict:
+    """Pinned host memory statistics: empty without CUDA."""
+    return OrderedDict()
+
+
+def memory_stats_as_nested_dict(device: Any = None) -> dict:
+    """The caching allocator's statistics as a nested dict: empty without CUDA."""
+    return {}
 
 
 def list_gpu_processes(device: Any = None) -> str:
@@ -314,7 +394,14 @@ def set_rng_state_all(new_states: Any) -> None:
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("random", "memory", "nvtx"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
     if name == "amp":  # torch.cuda.amp (ember/cuda/amp.py), loaded on first use
         import importlib
-        return importlib.import_module(".amp", __name__)
+        try:
+            return importlib.import_module(".amp", __name__)
+        except ModuleNotFoundError as e:
+            if e.name != __name__ + ".amp":
+                raise
     raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")
