@@ -146,44 +146,14 @@ import builtins as _builtins  # noqa: E402
 builtins_bool, builtins_int = _builtins.bool, _builtins.int
 
 
-class _Cuda:
-    """``ember.cuda``: there is no GPU backend; everything reports unavailable."""
+# legacy typed tensors, devices and precision (the "types" area: _tensor_legacy, _backend)
+from ._tensor_legacy import set_default_tensor_type  # noqa: E402
+from ._tensor_legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
+from ._backend import (set_default_device, get_default_device,  # noqa: E402
+                       set_float32_matmul_precision, get_float32_matmul_precision,
+                       OutOfMemoryError)
 
-    @staticmethod
-    def is_available() -> builtins_bool:
-        return False
-
-    @staticmethod
-    def device_count() -> builtins_int:
-        return 0
-
-    @staticmethod
-    def manual_seed(seed) -> None:
-        pass
-
-    manual_seed_all = manual_seed
-
-    @staticmethod
-    def synchronize(*a) -> None:
-        pass
-
-
-cuda = _Cuda()
-
-
-class _Backends:
-    class mps:
-        @staticmethod
-        def is_available():
-            return False
-
-    class cudnn:
-        deterministic = False
-        benchmark = False
-        enabled = False
-
-
-backends = _Backends()
+globals().update(_CPU_TYPES)  # FloatTensor, DoubleTensor, ... LongTensor, BoolTensor
 
 
 # the public names (tools/gen_all.py writes this list)
@@ -215,7 +185,7 @@ __all__ = [
     "preserve_format", "channels_last", "e", "pi", "inf", "nan", "result_type", "is_tensor",
     "is_floating_point", "is_complex", "is_nonzero", "numel", "detach", "set_printoptions",
     "get_num_threads", "set_num_threads", "get_num_interop_threads", "set_num_interop_threads",
-    "use_deterministic_algorithms", "compile", "cuda", "backends", "save", "load",
+    "use_deterministic_algorithms", "compile", "save", "load",
     "save_safetensors", "load_safetensors",
 ]
 __all__ += _pointwise.__all__ + _comparison.__all__  # the op modules' own export lists
@@ -234,12 +204,16 @@ __all__ += ["is_autocast_enabled", "set_autocast_enabled", "get_autocast_dtype",
             "is_autocast_cpu_enabled", "set_autocast_cpu_enabled", "get_autocast_cpu_dtype",
             "set_autocast_cpu_dtype", "get_autocast_gpu_dtype", "set_autocast_gpu_dtype",
             "autocast", "GradScaler"]
+__all__ += ["set_default_tensor_type", "set_default_device", "get_default_device",  # types
+            "set_float32_matmul_precision", "get_float32_matmul_precision", "OutOfMemoryError",
+            *_CPU_TYPES]
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)
 _LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "testing", "linalg",
                  "hub", "multiprocessing",  # issue 13: hub, multiprocessing
-                 "special")  # issue 13: torch.special
+                 "special",  # issue 13: torch.special
+                 "cuda", "backends", "accelerator", "functional")  # issue 13: types area
 _LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
 _LAZY_MODULES += ("jit", "amp", "cpu")  # issue 13 (jit/amp)
 _LAZY_NAMES += ("autocast", "GradScaler")  # from ember.amp

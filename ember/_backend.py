@@ -13,29 +13,41 @@ import numpy as xp  # the one place ember names NumPy directly
 
 ndarray = xp.ndarray
 
-__all__ = ["xp", "nx", "ndarray", "asnumpy", "Device", "device"]
+__all__ = ["xp", "nx", "ndarray", "asnumpy", "Device", "device", "check_usable",
+           "set_default_device", "get_default_device", "set_float32_matmul_precision",
+           "get_float32_matmul_precision", "OutOfMemoryError"]
 
 
 def asnumpy(a):
     return a
 
 
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
+                 "ve", "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+NO_ACCELERATOR = "Cannot access accelerator device when none is available."
+
+
+def _device_args_error(args):
+    got = ", ".join(type(a).__name__ for a in args)
+    bad = ("\n      didn't match because some of the arguments have invalid types: (!"
+           + got + "!)") if len(args) == 1 else ""
+    return TypeError(f"device() received an invalid combination of arguments - got ({got}), "
+                     f"but expected one of:\n * (torch.device device){bad}\n"
+                     " * (str type, int index = -1)\n")
+
+
 class Device:
-    """``ember.device``: only the CPU exists; CUDA/MPS raise a clear error."""
+    """``ember.device``: a device's type and index, as torch parses them (``'cuda:0'``,
+    ``('cuda', 1)``).  Any of torch's device types can be named; ember computes on the CPU
+    only, so using another device (``t.to('cuda')``, ``zeros(2, device='cuda')``) raises
+    what a CPU build of torch raises."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("type", "index", "_prev")
+    __module__, __qualname__ = "ember", "device"  # prints as <class 'ember.device'>
 
-    def __init__(self, type="cpu", index=None):  # noqa: A002 - torch's name
-        if isinstance(type, Device):
-            type, index = type.type, type.index
-        type = str(type)
-        if ":" in type:
-            type, _, idx = type.partition(":")
-            index = int(idx)
-        if type != "cpu":
-            raise RuntimeError(
-                f"ember runs on the CPU only; device '{type}' is not available "
-                "(ember has no CUDA/MPS backend)")
+    def __init__(self, *args, **kwargs):
+        type, index = _parse_device(args, kwargs)  # noqa: A001 - torch's name
         self.type = type
         self.index = index
 
@@ -47,17 +59,138 @@ class Device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = Device(other)
-        return isinstance(other, Device) and other.type == self.type
+        if not isinstance(other, Device):
+            return NotImplemented
+        return other.type == self.type and other.index == self.index
 
     def __hash__(self):
-        return hash(self.type)
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (Device, (self.type,) if self.index is None else (self.type, self.index))
+
+    def __enter__(self):
+        self._prev = _default_device[0]
+        set_default_device(self)
+
+    def __exit__(self, *exc):
+        _default_device[0] = self._prev
 
 
+def _parse_device(args, kwargs):
+    """(type, index) of ``torch.device``'s arguments, with torch's errors."""
+    if "type" in kwargs:
+        args = (kwargs.pop("type"),) + args
+    if "index" in kwargs:
+        args = args + (kwargs.pop("index"),)
+    if kwargs or not args or len(args) > 2:
+        raise _device_args_error(args)
+    a = args[0]
+    if isinstance(a, Device) and len(args) == 1:
+        return a.type, a.index
+    if isinstance(a, int) and not isinstance(a, bool) and len(args) == 1:
+        raise RuntimeError("Device index must not be negative" if a < 0 else NO_ACCELERATOR)
+    if not isinstance(a, str):
+        raise _device_args_error(args)
+    index = args[1] if len(args) == 2 else None
+    if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+        raise TypeError("device(): argument 'index' (position 2) must be int, not "
+                        f"{type(index).__name__}")
+    type_, sep, idx = a.partition(":")
+    if type_ not in _DEVICE_TYPES:
+        if not type_.isalpha():
+            raise RuntimeError(f"Invalid device string: '{a}'")
+        raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+                           f"of device string: {a}")
+    if sep:
+        if not idx.isdigit() or not idx.isascii() or (len(idx) > 1 and idx[0] == "0"):
+            raise RuntimeError(f"Invalid device string: '{a}'")
+        if index is not None:
+            raise RuntimeError("type (string) must not include an index because index was "
+                               f"passed explicitly: {a}")
+        index = int(idx)
+    if index is not None and index < 0:
+        raise RuntimeError("Device index must not be negative")
+    return type_, index
+
+
+Device.__name__ = "device"
 device = Device
 CPU = Device("cpu")
 
+
+class OutOfMemoryError(RuntimeError):
+    """``torch.OutOfMemoryError`` (also ``torch.cuda.OutOfMemoryError``): a device ran out of
+    memory.  ember never raises it; code that catches it runs unchanged."""
+
+    __module__ = "ember"
+_default_device = [None]  # set_default_device's device (None: the CPU)
+
+
+def check_usable(dev, moving=False):
+    """Raise what a CPU build of torch raises for a tensor made on (``moving``: moved to)
+    ``dev``; None means the default device.  The CPU passes."""
+    if dev is None:
+        dev = _default_device[0]
+        if dev is None:
+            return
+    if dev.__class__ is not Device:
+        if dev == "cpu":
+            return
+        dev = Device(dev)
+    t = dev.type
+    if t == "cpu":
+        return
+    if t == "cuda" or t == "xpu":
+        raise AssertionError(f"Torch not compiled with {t.upper()} enabled")
+    if t == "meta":
+        raise NotImplementedError("ember has no meta device (tensors without data): "
+                                  "only the CPU exists")
+    if moving:
+        raise RuntimeError(f"PyTorch is not linked with support for {t} devices")
+    raise NotImplementedError(
+        f"Could not run 'aten::empty.memory_format' with arguments from the '{t.upper()}' "
+        "backend. This could be because the operator doesn't exist for this backend, or was "
+        "omitted during the selective/custom build process (if using custom build).")
+
+
+def set_default_device(device) -> None:
+    """Sets the device that factory functions (``zeros``, ``tensor`` ...) use when no
+    ``device=`` is given; ``None`` restores the CPU.  A non-CPU default makes them raise as a
+    CPU build of torch does."""
+    _default_device[0] = None if device is None else Device(device)
+
+
+def get_default_device() -> Device:
+    """The device factory functions use by default (``set_default_device``)."""
+    dev = _default_device[0]
+    if dev is None or dev.type == "cpu" and dev.index is None:
+        return CPU
+    if dev.index is None:
+        check_usable(dev, moving=True)
+    return dev
+
+
+
+_matmul_precision = ["highest"]  # torch's float32 matmul precision (cuda.matmul.allow_tf32)
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Sets the internal precision of float32 matrix multiplications: ``'highest'``,
+    ``'high'`` or ``'medium'``.  ember's CPU kernels always compute in full float32 (as CPU
+    torch does); the setting is recorded for ``get_float32_matmul_precision`` and
+    ``backends.cuda.matmul.allow_tf32``."""
+    if precision not in ("highest", "high", "medium"):
+        import warnings
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        return
+    _matmul_precision[0] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """The float32 matmul precision set by ``set_float32_matmul_precision``."""
+    return _matmul_precision[0]
 
 def _sum_to(g, shape, ns):
     """Reduce a broadcast gradient back to ``shape`` (Chainer's sum_to).  Leading axes are

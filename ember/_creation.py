@@ -5,7 +5,7 @@ import builtins as _builtins
 import math
 
 from . import _dtype as D
-from ._backend import Device, ndarray, xp
+from ._backend import check_usable, ndarray, xp
 from ._tensor import Tensor, _make
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
@@ -13,9 +13,11 @@ __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "ful
            "logspace", "eye", "scalar_tensor", "complex", "polar", "empty_strided"]
 
 
-def _check_device(device):
-    if device is not None:
-        Device(device)
+def _check_device(device, pin_memory=False, moving=False):
+    check_usable(device, moving)  # the CPU passes; others raise as CPU torch (ember._backend)
+    if pin_memory:
+        raise RuntimeError("pin_memory=True requires a CUDA or other accelerator backend; no "
+                           "pinned memory allocator is available on this system.")
 
 
 def _infer_array(data):
@@ -35,12 +37,35 @@ def _infer_array(data):
     try:
         arr = xp.array(data)
     except ValueError as e:
-        raise ValueError(f"expected sequence of equal-length lists: {e}") from None
+        raise _ragged(data) or ValueError(f"expected sequence of equal-length lists: {e}") \
+            from None
     if arr.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if arr.dtype.kind in "US":
         raise TypeError("new(): invalid data type 'str'")
     return arr, False
+
+
+def _ragged(data):
+    """torch's error for nested lists of unequal lengths: the first sequence (depth first)
+    whose length differs from the first element's at its depth."""
+    shape, x = [], data
+    while isinstance(x, (list, tuple)):
+        shape.append(len(x))
+        if not x:
+            break
+        x = x[0]
+    stack = [(data, 0)]
+    while stack:
+        x, d = stack.pop()
+        if d == len(shape):
+            continue
+        if not isinstance(x, (list, tuple)):
+            return TypeError("not a sequence")
+        if len(x) != shape[d]:
+            return ValueError(f"expected sequence of length {shape[d]} at dim {d} (got {len(x)})")
+        stack.extend((y, d + 1) for y in reversed(x))
+    return None
 
 
 def _unwrap_nested(data):
@@ -86,14 +111,14 @@ def _finish(arr, exact, dtype, requires_grad):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """``ember.tensor``: always copies; Python floats -> float32 (default), ints -> int64."""
-    _check_device(device)
+    _check_device(device, pin_memory, moving=True)
     arr, exact = _infer_array(data)
     return _finish(arr, exact, dtype, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """Shares memory with a Tensor/ndarray of the same dtype; converts otherwise."""
-    _check_device(device)
+    _check_device(device, moving=True)
     if isinstance(data, Tensor):
         return data if dtype is None or D.to_dtype(dtype).np == data._array.dtype else \
             data.to(dtype)
@@ -141,19 +166,19 @@ def _dt(dtype):
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
-    _check_device(device)
+    _check_device(device, pin_memory)
     return _finish(xp.zeros(_size(size), _dt(dtype)), True, None, requires_grad)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
-    _check_device(device)
+    _check_device(device, pin_memory)
     return _finish(xp.ones(_size(size), _dt(dtype)), True, None, requires_grad)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
-    _check_device(device)
+    _check_device(device, pin_memory)
     return _finish(xp.zeros(_size(size), _dt(dtype)), True, None, requires_grad)
 
 
@@ -184,21 +209,27 @@ def _like(t, dtype):
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
+    if device is not None:
+        check_usable(device)
     return _finish(xp.zeros(input._array.shape, _like(input, dtype)), True, None, requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
+    if device is not None:
+        check_usable(device)
     return _finish(xp.ones(input._array.shape, _like(input, dtype)), True, None, requires_grad)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
+    if device is not None:
+        check_usable(device)
     return _finish(xp.full(input._array.shape, fill_value, _like(input, dtype)), True, None,
                    requires_grad)
 

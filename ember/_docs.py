@@ -433,7 +433,11 @@ TENSOR: dict[str, str] = {
     "numel": "Returns the number of elements of this tensor.",
     "numpy": "Returns the NumPy array behind this tensor (shared memory, no copy).",
     "output_nr": "The position of this tensor among the outputs of the op that made it.",
-    "pin_memory": "Returns this tensor (pinned memory matters only for CUDA transfers).",
+    "pin_memory": "Raises ``RuntimeError`` as CPU torch does: pinning needs an accelerator.",
+    "is_pinned": "False: ember tensors are never in pinned (page-locked) memory.",
+    "new": (
+        "Legacy constructor of this tensor's dtype: ``new()`` (empty), ``new(2, 3)`` / ``new("
+        "size=...)`` (sizes), ``new(data)`` (a copy of a sequence), ``new(t)`` (an alias of t)."),
     "positive": "Returns this tensor (unary plus); raises for bool tensors.",
     "random_": (
         "Fills this tensor in place with integers drawn uniformly from [``from_``, ``to``); "
@@ -465,7 +469,8 @@ TENSOR: dict[str, str] = {
         "Returns the elements as (nested) Python lists of numbers (a number for a 0-d tensor)."),
     "type": (
         "Returns the type name (``'torch.FloatTensor'``...) without ``dtype``, else this tensor"
-        " cast to ``dtype``."),
+        " cast to ``dtype`` (a dtype, a typed class such as ``torch.LongTensor``, or its "
+        "name)."),
     "type_as": "Returns this tensor converted to the dtype of ``other``.",
     "uniform_": (
         "Fills this tensor in place with samples drawn uniformly from [``a``, ``b``); returns "

@@ -20,7 +20,7 @@ import os
 import struct
 
 from . import _dtype as D
-from ._backend import xp
+from ._backend import check_usable, xp
 from ._tensor import Tensor, _make
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
@@ -495,6 +495,7 @@ def _numel(shape) -> int:
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
+    check_usable(device)
     dt = _fdt(dtype)
     shape = _shape(size)
     arr = uniform_values(_gen(generator), _numel(shape), dt.np, 0.0, 1.0)
@@ -503,6 +504,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
+    check_usable(device)
     dt = _fdt(dtype, "normal_kernel_cpu")
     shape = _shape(size)
     arr = normal_values(_gen(generator), _numel(shape), dt.np, 0.0, 1.0)
@@ -511,6 +513,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
             device=None, requires_grad=False):
+    check_usable(device)
     if size is None:
         low, high, size = 0, low, high
     if high is None:
@@ -526,6 +529,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
+    check_usable(device)
     # torch's CPU shuffle: for i in 0..n-2, swap r[i] with r[i + word % (n - i)]
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
     n = int(n)

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from . import _dtype as D
-from ._backend import CPU, Device, xp
+from ._backend import CPU, NO_ACCELERATOR, Device, check_usable, xp
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
     from collections.abc import Callable, Sequence
@@ -35,6 +35,7 @@ _new = object.__new__
 class Size(tuple):
     """``torch.Size``: a tuple of ints with PyTorch's repr."""
 
+    __module__ = "ember"
     def __repr__(self):
         return "torch.Size([" + ", ".join(str(s) for s in self) + "])"
 
@@ -106,6 +107,7 @@ _VIEW_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being use
 class Tensor:
     """A multi-dimensional array with autograd (``torch.Tensor``)."""
 
+    __module__ = "ember"  # what type(t) prints: <class 'ember.Tensor'>
     __slots__ = ("_array", "_requires_grad", "grad_fn", "_output_nr", "_version_counter",
                  "_grad", "_retains", "_hooks", "_acc", "_base", "__weakref__", "__dict__")
     __array_ufunc__ = None  # ndarray (op) Tensor -> our reflected operator
@@ -125,20 +127,10 @@ class Tensor:
     def __new__(cls, *args, **kwargs):
         return _new(cls)
 
-    def __init__(self, *args: Any, dtype: _DType | None = None, device: object = None,
-                 requires_grad: _bool = False) -> None:
-        """Legacy constructor: ``Tensor([1, 2])`` (float32 data) or ``Tensor(2, 3)`` (sizes)."""
-        dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-        if len(args) == 1 and not isinstance(args[0], int):
-            a = args[0]
-            arr = a._array.astype(dt.np) if isinstance(a, Tensor) else xp.array(a, dtype=dt.np)
-        else:
-            shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-            arr = xp.empty(tuple(int(s) for s in shape), dtype=dt.np)
-            arr[...] = 0
-        _adopt(self, _make(arr, False, None, 0, None))
-        if requires_grad:
-            self.requires_grad = True
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Legacy constructor: ``Tensor([1, 2])`` (data, default dtype), ``Tensor(2, 3)``
+        (sizes), ``Tensor(t)`` (an alias of t); see ``_tensor_legacy``."""
+        _adopt(self, _legacy.legacy_new(D.get_default_dtype(), args, kwargs, False))
 
     # ---------------------------------------------------------------- metadata
     @property
@@ -388,8 +380,10 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self
 
-    def cuda(self, *a: Any, **k: Any) -> Tensor:
-        Device("cuda")  # raises: ember runs on the CPU only
+    def cuda(self, device: Any = None, *a: Any, **k: Any) -> Tensor:
+        if device is not None and not isinstance(device, int) and Device(device).type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
+        check_usable("cuda" if device is None else device, True)  # raises (CPU only)
         return self
 
     def __len__(self):
@@ -471,10 +465,10 @@ class Tensor:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, (str, Device)):
-                Device(a)
-        if "device" in kwargs and kwargs["device"] is not None:
-            Device(kwargs["device"])
+            elif a.__class__ in (str, Device, int):
+                check_usable(a, True)  # the CPU passes; others raise as CPU torch
+        if kwargs.get("device") is not None:
+            check_usable(kwargs["device"], True)
         if dtype is None:
             return self.clone() if copy else self
         dt = D.to_dtype(dtype)
@@ -491,11 +485,10 @@ class Tensor:
 
     def type(self, dtype: _DType | str | None = None, non_blocking: _bool = False,
              **kw: Any) -> str | Tensor:
-        if dtype is None:
-            return _TYPE_NAMES.get(self._array.dtype.name, "torch.Tensor")
-        if isinstance(dtype, str) and dtype in _TYPE_FROM_NAME:
-            dtype = _TYPE_FROM_NAME[dtype]
-        return self.to(dtype)
+        return _legacy.tensor_type(self, dtype, non_blocking, **kw)
+
+    def new(self, *args: Any, **kwargs: Any) -> Tensor:
+        return _legacy.legacy_new(self.dtype, args, kwargs, True)
 
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
@@ -1144,8 +1137,8 @@ class Tensor:
     def select(self, dim: _int, index: _int) -> Tensor:
         return _sh.select(self, dim, index)
 
-    def flip(self, *dims: _int | Sequence[_int]) -> Tensor:
-        return _sh.flip(self, *dims)
+    def flip(self, *dims: _int | Sequence[_int], **kw: Any) -> Tensor:
+        return _sh.flip(self, *dims, **kw)
 
     def fliplr(self) -> Tensor:
         return _sh.fliplr(self)
@@ -1459,8 +1452,11 @@ class Tensor:
     def is_shared(self) -> _bool:
         return False
 
-    def pin_memory(self) -> Tensor:
-        return self
+    def pin_memory(self, device: Any = None) -> Tensor:
+        raise RuntimeError(NO_ACCELERATOR)
+
+    def is_pinned(self, device: Any = None) -> _bool:
+        return False
 
     def bernoulli(self, *, generator: Generator | None = None) -> Tensor:
         from ._random import bernoulli
@@ -1480,7 +1476,6 @@ def _rebuild(arr, req):
 
 _SLOT_NAMES = [k for k in Tensor.__slots__ if k not in ("__weakref__", "__dict__")]
 _TYPE_NAMES = {d.name: f"torch.{d.scalar_name}Tensor" for d in D._ALL}  # Tensor.type()
-_TYPE_FROM_NAME = {v: D.from_numpy_dtype(k) for k, v in _TYPE_NAMES.items()}
 
 # The op modules import this one; bind them after Tensor exists.
 from ._ops import _utils as _ops_utils  # noqa: E402
@@ -1493,4 +1488,5 @@ from ._ops import shape as _sh  # noqa: E402
 from ._ops import indexing as _ix  # noqa: E402
 from ._ops import linalg as _la  # noqa: E402
 from ._ops import inplace as _inp  # noqa: E402
+from . import _tensor_legacy as _legacy  # noqa: E402
 

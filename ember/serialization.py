@@ -905,7 +905,14 @@ def _check_map_location(m) -> None:
         return
     if isinstance(m, str) or type(m).__name__ in ("device", "Device"):
         from ._backend import Device
-        Device(str(m))  # ember is CPU-only: any other device is an error
+        d = Device(str(m))
+        if d.type == "cuda":  # ember is CPU-only: any other device is an error (torch's text)
+            raise RuntimeError(
+                "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
+                "is False. If you are running on a CPU-only machine, please use torch.load with "
+                "map_location=torch.device('cpu') to map your storages to the CPU.")
+        if d.type != "cpu":
+            raise RuntimeError(f"torch.UntypedStorage(): Storage device not recognized: {d.type}")
         return
     raise TypeError(f"ember.load: map_location should be a str, device, dict or callable, "
                     f"got {type(m).__name__}")

@@ -856,6 +856,10 @@ for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
 op("asinh_inplace", lambda lib, a: (a * 1).asinh_(), [S(_SPR(2, 3))], grad=False)
 op("atanh_inplace", lambda lib, a: (a * 1).arctanh_(), [S(_sp_u(-0.9, 0.9)(2, 3))], grad=False)
 
+# legacy constructors (types area): torch.Tensor(t) / t.new(t) alias t (AliasBackward0)
+op("legacy_alias", lambda lib, a: lib.Tensor(a), [S(R(2, 3)), S(R())], int_ok=True)
+op("legacy_new_alias", lambda lib, a: a.new(a), [S(R(2, 3))])
+
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 
 OPS_BY_NAME = {o.name: o for o in OPS}

@@ -20,6 +20,7 @@ from ._utils import (
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
     from collections.abc import Sequence
+    from typing import Any
 
     from ._types import Array, Ctx, Grads, NPDType, Namespace, OutGrads, Size, Value
 
@@ -187,7 +188,7 @@ def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     if dim is None:
         axes = tuple(i for i, s in enumerate(sh) if s == 1)
         return _apply_view(Squeeze, input, axes)
-    axes = wrap_dims(dim, len(sh)) if len(sh) else ()
+    axes = wrap_dims(dim, len(sh)) if dim != () and dim != [] else ()  # (0-d: dims -1, 0)
     axes = tuple(i for i in axes if sh[i] == 1)
     cls = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
     return _apply(cls, (input, axes), {}, None)
@@ -720,7 +721,11 @@ class Flip(Op):
         return ns.flip(g, ctx.axes), None
 
 
-def flip(input: Tensor, *dims: int | Size) -> Tensor:
+def flip(input: Tensor, *dims: int | Size, **kw: Any) -> Tensor:
+    if kw:  # flip(x, dims=...)
+        if dims or set(kw) != {"dims"}:
+            raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kw))}'")
+        dims = (kw["dims"],)
     given = _shape_args(dims)
     axes = wrap_dims(given, input._array.ndim) if len(given) else ()  # flip(t, ()): no flip
     return _apply(Flip, (input, axes), {}, None)

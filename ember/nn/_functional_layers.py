@@ -711,15 +711,40 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return _apply_mask(input, mask, inplace)
 
 
+_FEATURE_DIMS = ("dropout{nd}d: Received a {d}-D input to dropout{nd}d, which is deprecated and "
+                 "will result in an error in a future release. To retain the behavior and "
+                 "silence this warning, please use dropout instead. Note that dropout{nd}d "
+                 "exists to provide channel-wise dropout on inputs with {nd} spatial "
+                 "dimension{s}, a channel dimension, and an optional batch dimension (i.e. "
+                 "{a}D or {b}D inputs).")
+
+
 def _feature_dropout(input, p, training, inplace, nd, name):
+    """torch's dropout1d/2d/3d: one mask value per channel.  dropout1d raises for other ranks;
+    dropout2d/3d warn and go on (dropout2d always reads dims 0, 1 as batch and channel, the
+    3-D case with its own warning; dropout3d, unless 5-D, reads dim 0 as the channel)."""
     _check_p(p)
-    if input.dim() not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but received a "
-                           f"{input.dim()}D input. ")
-    if not training or p == 0.0:
+    d = input.dim()
+    if d not in (nd + 1, nd + 2):
+        msg = _FEATURE_DIMS.format(nd=nd, d=d, s="s" if nd > 1 else "", a=nd + 1, b=nd + 2)
+        if nd == 1:
+            raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {d}D input. "
+                               + msg[msg.index("Note that"):])
+        warnings.warn(msg, stacklevel=3)
+    if nd == 2 and d == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=3)
+    lead = 2 if nd == 2 or d == nd + 2 else 1  # batch and channel dims, or the channel alone
+    if not training or p == 0.0 or input._array.size == 0:
         return input
+    if d + 2 - lead < 2 and p < 1.0:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     shape = tuple(input.shape)
-    lead = 1 if input.dim() == nd + 1 else 2
     mshape = shape[:lead] + (1,) * (len(shape) - lead)
     mask = _keep_mask(mshape, p, input._array.dtype)
     return _apply_mask(input, mask, inplace)

@@ -673,13 +673,6 @@ fn = lambda lib, a: a.prod()
 out = fn(lib, a)
 leaves = [a]
 '''),
-    K(('squeeze',), 'shape',
-      'output: ember (#), torch (#)',
-      'squeeze', '''\
-a = lib.tensor(np.array([0.0], dtype='float32'), requires_grad=True)
-out = a.squeeze(())
-leaves = [a]
-'''),
     K(('inplace:addcmul_',), 'missing_error',
       'torch raised RuntimeError: value cannot be converted to type T without overflow',
       'inplace:addcmul_', '''\
@@ -1366,13 +1359,6 @@ base = a.clone()
 x = base.expand(2, *(4, 1))
 r = x.add_(1)
 out = (x, base)
-leaves = []
-'''),
-    K(('squeeze',), 'missing_error',
-      'torch raised IndexError: Dimension out of range (expected to be in range of [#], but got #)',
-      'squeeze', '''\
-a = lib.tensor(np.array(0, dtype='int64'))
-out = lib.squeeze(a, 1)
 leaves = []
 '''),
     K(('table:cumprod',), 'grad2',

@@ -677,7 +677,12 @@ class Module:
                 raise TypeError("nn.Module.to only accepts floating point or complex dtypes, "
                                 f"but got desired dtype={dtype}")
 
+        dev = kwargs.get("device", next((a for a in args if isinstance(a, (str, int))
+                                         or type(a).__name__ == "device"), None))
+
         def convert(t):
+            if dev is not None:  # another device than the CPU raises as CPU torch does
+                t = t.to(dev)
             if dtype is not None and (t.is_floating_point() or t.is_complex()):
                 return t.to(dtype)
             return t
