@@ -48,10 +48,16 @@ from ._ops.indexing import (gather, take_along_dim, scatter, scatter_add, scatte
 from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger, addmm, baddbmm,
                           addmv, addbmm, einsum, tensordot, kron)
 from .autograd.function import Function as _Function  # noqa: F401
+# issue 13, ops and methods (statistics, creation/shape helpers): their __all__
+from ._ops import statistics as _statistics, construct as _construct
+from ._ops.statistics import *  # noqa: F403,E402
+from ._ops.construct import *  # noqa: F403,E402
 from . import _docs, _out
 
 _install_methods(_pointwise)  # the ops' Tensor methods (their TENSOR_METHODS)
 _install_methods(_comparison)
+_install_methods(_statistics)
+_install_methods(_construct)
 _docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
 # issue 13 (multiprocessing): Tensor.share_memory_/is_shared in real shared memory
@@ -216,6 +222,7 @@ __all__ = [
     "save_safetensors", "load_safetensors",
 ]
 __all__ += _pointwise.__all__ + _comparison.__all__  # the op modules' own export lists
+__all__ += _statistics.__all__ + _construct.__all__  # issue 13: ops and methods
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)

@@ -263,14 +263,22 @@ def unwrap(x: Any) -> Any:
 def install_methods(module: Any) -> None:
     """Give Tensor a method ``t.name(*args)`` = ``module.name(t, *args)`` and its in-place form
     ``t.name_(*args)`` for each name in ``module.TENSOR_METHODS`` that Tensor does not define
-    itself (an op module's export list: see the end of ``ember/_ops/pointwise.py``)."""
+    itself (an op module's export list: see the end of ``ember/_ops/pointwise.py``).  A module
+    that lists ``TENSOR_INPLACE`` gives the in-place form only to those names (torch has no
+    ``t.mode_``); ``TENSOR_PROPERTIES`` (name -> getter) become read-only properties."""
     from .inplace import inplace  # (inplace.py imports this module)
+    with_inplace = getattr(module, "TENSOR_INPLACE", None)
     for name in module.TENSOR_METHODS:
         fn = getattr(module, name)
         if name not in Tensor.__dict__:
             setattr(Tensor, name, _method(fn, name))
+        if with_inplace is not None and name not in with_inplace:
+            continue
         if name + "_" not in Tensor.__dict__:
             setattr(Tensor, name + "_", _inplace_method(fn, name, inplace))
+    for name, getter in getattr(module, "TENSOR_PROPERTIES", {}).items():
+        if name not in Tensor.__dict__:
+            setattr(Tensor, name, property(getter, doc=getter.__doc__))
 
 
 def _method(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
