@@ -244,7 +244,7 @@ def _quantile(name: str, input: Tensor, q: Any, dim: int | None, keepdim: bool,
         raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
-                           f"midpoint or nearest. Got {interpolation}")
+                           f"midpoint or nearest, but got {interpolation}")
     qa = xp.asarray(q, a.dtype) if scalar_q else q._array
     if scalar_q:
         if not 0 <= q <= 1:
@@ -513,12 +513,12 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     """``input`` with each slice along ``dim`` rescaled to p-norm at most ``maxnorm``."""
     _check_tensor("renorm", input)
     if input._array.dtype.kind not in "fc":
-        raise RuntimeError("renorm: Expected a floating point or complex tensor as input. Got "
-                           f"{scalar_type_name(input._array.dtype)}")
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {scalar_type_name(input._array.dtype)}")
     if not p > 0:
         raise RuntimeError("renorm: non-positive-norm not supported")
     if maxnorm < 0:
-        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
     if input._array.ndim <= 1:
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got "
                            f"{input._array.ndim} dimensions")
@@ -554,8 +554,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
         raise RuntimeError(f"torch.histc(): bins must be > 0, but got {bins} for dimension 0")
     lo, hi = float(min), float(max)
     if lo > hi:
-        raise RuntimeError(f"torch.histc(): max must be larger than min, but got min {lo} "
-                           f"max {hi}")
+        raise RuntimeError("torch.histc: max must be larger than min")
     if lo == hi and a.size:
         lo, hi = float(a.min()), float(a.max())
     if lo == hi:
@@ -577,7 +576,7 @@ def histogram(input: Tensor, bins: int | Tensor = 100, *, range: tuple[float, fl
     _check_tensor("histogram", input)
     a = input._array
     if a.dtype.kind != "f":
-        raise not_implemented("histogram_cpu", a.dtype)
+        raise not_implemented("histogramdd", a.dtype)
     if weight is not None and weight._array.shape != a.shape:
         raise RuntimeError("torch.histogram(): if weight tensor is provided, it should have "
                            "the same shape as the input tensor excluding its innermost "
@@ -592,8 +591,9 @@ def histogram(input: Tensor, bins: int | Tensor = 100, *, range: tuple[float, fl
             raise RuntimeError(f"torch.histogram(): bins tensor should have one dimension, but "
                                f"got {edges.ndim} dimensions in the bins tensor")
         if edges.dtype != a.dtype:
-            raise RuntimeError("torch.histogram: input tensor and bins tensors should have the "
-                               f"same dtype, but got input {a.dtype} and bins {edges.dtype}")
+            raise RuntimeError("torch.histogramdd: input tensor and bins tensors should have the "
+                               f"same dtype, but got input with dtype {_c(a.dtype)} and bins "
+                               f"for dimension 0 with dtype {_c(edges.dtype)}")
     else:
         if bins <= 0:
             raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
@@ -616,7 +616,35 @@ def histogram(input: Tensor, bins: int | Tensor = 100, *, range: tuple[float, fl
         widths = xp.diff(edges).astype(a.dtype)
         total = hist.sum()
         hist = quiet(lambda: hist / widths / total).astype(a.dtype)
-    return HistogramResult(wrap(hist), wrap(xp.ascontiguousarray(edges)))
+    edges = xp.ascontiguousarray(edges)
+    if input._requires_grad and _grad_enabled():  # torch: outputs of a NotImplemented node
+        return HistogramResult(*_apply(_HistogramNoGrad, (input, hist, edges), {}, None))
+    return HistogramResult(wrap(hist), wrap(edges))
+
+
+class _HistogramNoGrad(Op):
+    """torch's histogram has no derivative: its outputs hang off a node whose backward raises."""
+    node_name = "NotImplemented"
+    inputs = (0,)
+    multi_output = True
+
+    @staticmethod
+    def forward(ctx: Ctx, a: Array, hist: Array, edges: Array) -> tuple[Array, Array]:
+        return hist, edges
+
+    @staticmethod
+    def backward(ctx: Ctx, grads: OutGrads, ns: Namespace) -> Grads:
+        raise RuntimeError("derivative for aten::histogram is not implemented")
+
+
+def _grad_enabled() -> bool:
+    from ..autograd.grad_mode import _state
+    return bool(_state.enabled)
+
+
+def _c(npd: Any) -> str:
+    from ._utils import cpp_dtype_name
+    return cpp_dtype_name(npd)
 
 
 # ------------------------------------------------------------------------------ diff, trapezoid
@@ -641,15 +669,10 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
         if not isinstance(t, Tensor):
             t = wrap(xp.asarray(t))
         ta = t._array
-        if ta.ndim == 0 and t is not input:
-            t = t.reshape(tuple(1 if i == ax else s for i, s in enumerate(a.shape)))
-            from .shape import expand
-            t = expand(t, tuple(1 if i == ax else s for i, s in enumerate(a.shape)))
-            ta = t._array
         if t is not input:
             if ta.ndim != a.ndim:
                 raise RuntimeError("diff expects prepend or append to be the same dimension as "
-                                   f"input, but got {ta.ndim} vs {a.ndim}")
+                                   "input")
             for i in builtins_range(a.ndim):
                 if i != ax and ta.shape[i] != a.shape[i]:
                     raise RuntimeError(
@@ -657,6 +680,8 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
                         "of input except along the differencing dimension; input.size("
                         f"{i}) = {a.shape[i]}, but got tensor.size({i}) = {ta.shape[i]}")
         parts.append(t)
+    if n == 0:
+        return input
     x = cat(parts, ax) if len(parts) > 1 else input
     for _ in builtins_range(n):
         length = x._array.shape[ax]
@@ -677,8 +702,8 @@ builtins_range = range
 def _trapezoid_dx(y: Tensor, dx: Number, ax: int) -> Tensor:
     from .shape import select
     n = y._array.shape[ax]
-    if n == 0:
-        return _red.sum(y, ax) * dx
+    if n == 0:  # torch: zeros, outside the graph
+        return wrap(xp.zeros(y._array.shape[:ax] + y._array.shape[ax + 1:], y._array.dtype))
     return _apply(_MulScalar, (_red.sum(y, ax) - (select(y, ax, 0) + select(y, ax, -1)) * 0.5,),
                   {"s": dx}, None)
 
@@ -709,7 +734,7 @@ def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Number | None = None,
     if dx is not None:
         raise invalid_trapz("trapezoid", y, x)
     if y._array.shape[ax] == 0:
-        return _red.sum(y, ax) * 0
+        return _trapezoid_dx(y, 1, ax)
     x = _trap_check(y, x, ax)
     dxs = diff(x, dim=dim)
     from .shape import narrow
@@ -847,7 +872,7 @@ __all__ = ["cummin", "logcumsumexp", "mode", "nanmedian", "quantile", "nanquanti
            "cumulative_trapezoid", "cov", "corrcoef"]
 TENSOR_METHODS: tuple[str, ...] = (
     "cummin", "cummax", "logcumsumexp", "mode", "nanmedian", "quantile", "nanquantile", "dist",
-    "renorm", "isin", "histc", "histogram", "diff", "cov", "corrcoef")
+    "renorm", "histc", "histogram", "diff", "cov", "corrcoef")
 # the methods torch also has in an in-place form (t.renorm_(...)); the others get none
 TENSOR_INPLACE: tuple[str, ...] = ("renorm",)
 cummax = _red.cummax
