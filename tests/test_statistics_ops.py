@@ -96,7 +96,8 @@ CASES = {
     "histogram_density": (lambda L, a: a.histogram(3, density=True), R(4, 5)),
     "histogram_int": (lambda L, a: L.histogram(a.long(), 3), R(5)),
     # mode / nanmedian
-    "mode": (lambda L, a: L.mode(a), np.array([[1., 2., 2., 3., 3., 1.], [5., 5., 4., 4., 4., 5.]])),
+    "mode": (lambda L, a: L.mode(a),
+             np.array([[1., 2., 2., 3., 3., 1.], [5., 5., 4., 4., 4., 5.]])),
     "mode_dim0_keep": (lambda L, a: a.mode(0, True), np.array([[1., 2.], [3., 2.], [1., 2.]])),
     "mode_distinct": (lambda L, a: L.mode(a, 1), DIS(3, 4)),
     "mode_int": (lambda L, a: L.mode(a.long(), 0), np.array([3., 1., 3., 1., 2.])),
@@ -104,7 +105,8 @@ CASES = {
     "mode_empty": (lambda L, a: L.mode(a, 0), R(0, 2)),
     "nanmedian": (lambda L, a: L.nanmedian(a), np.array([[1., NAN, 3.], [2., 0.5, NAN]])),
     "nanmedian_allnan": (lambda L, a: L.nanmedian(a), np.array([NAN, NAN])),
-    "nanmedian_dim": (lambda L, a: L.nanmedian(a, 1), np.array([[1., NAN, 3., 0.5], [2., 1., 0., NAN]])),
+    "nanmedian_dim": (lambda L, a: L.nanmedian(a, 1),
+                      np.array([[1., NAN, 3., 0.5], [2., 1., 0., NAN]])),
     "nanmedian_method": (lambda L, a: a.nanmedian(0, keepdim=True), DIS(3, 2)),
     "nanmedian_int": (lambda L, a: L.nanmedian(a.long(), 0), DIS(5)),
     # scans
