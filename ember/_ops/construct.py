@@ -63,7 +63,7 @@ def meshgrid(*tensors: Tensor | Sequence[Tensor],
         _check_tensor("meshgrid", t, "tensors")
         if t._array.ndim > 1:
             raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
-                               f"got: {t}")
+                               f"got: {_cpp_repr(t)}")
     if any(t._array.dtype != ts[0]._array.dtype for t in ts):
         raise RuntimeError("meshgrid expects all tensors to have the same dtype")
     n = len(ts)
@@ -79,6 +79,15 @@ def meshgrid(*tensors: Tensor | Sequence[Tensor],
         view = t.reshape(tuple(-1 if j == pos else 1 for j in range(n)))
         out.append(expand(view, grid))
     return tuple(out)
+
+
+def _cpp_repr(t: Tensor) -> str:
+    """A tensor as torch's C++ ``operator<<`` prints it in error messages (roughly: one value
+    a line, then ``[ torch.DoubleTensor{3,1} ]``)."""
+    a = t._array
+    vals = "\n".join(f"{v:.4f}" if a.dtype.kind == "f" else str(v) for v in a.reshape(-1))
+    kind = D.spelling(a.dtype)
+    return f"{vals}\n[ torch.{kind}Tensor{{{','.join(str(s) for s in a.shape)}}} ]"
 
 
 # ------------------------------------------------------------------------------ repeat_interleave
@@ -110,11 +119,15 @@ def repeat_interleave(input: Tensor, repeats: int | Tensor | None = None, dim: i
         ax = 0
     else:
         ax = wrap_dim(dim, input._array.ndim)
-    if input._array.ndim == 0:
-        input = input.reshape(1)
+        if input._array.ndim == 0:
+            if isinstance(repeats, Tensor):
+                raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+            wrap_dim(ax + 1, 0)  # torch's unsqueeze(dim + 1) error
     n = input._array.shape[ax]
     if isinstance(repeats, Tensor):
         rep = repeats._array
+        if rep.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
         if rep.ndim == 0 or rep.size == 1 and n != 1:
             rep = xp.full(n, int(rep.reshape(-1)[0]) if rep.size else 0, rep.dtype)
         elif rep.ndim == 1 and rep.shape[0] != n:
@@ -236,7 +249,7 @@ def _tri_indices(name: str, row: int, col: int, offset: int, dtype: DType | None
     dt = D.int64 if dtype is None else D.to_dtype(dtype)
     npd = dt.np
     if npd.kind not in "iu":
-        raise RuntimeError(f"\"{name}\" not implemented for '{dt.scalar_name}'")
+        raise NotImplementedError(f"\"{name}\" not implemented for '{dt.scalar_name}'")
     fn = xp.tril_indices if lower else xp.triu_indices
     r, c = fn(row, offset, col)
     return wrap(xp.stack([r, c]).astype(dt.np).reshape(2, -1))
