@@ -63,6 +63,8 @@ _out.install(globals())  # out= with torch's rules on the functions torch gives 
 # issue 13 (multiprocessing): Tensor.share_memory_/is_shared in real shared memory
 from . import _shm
 _shm.install(Tensor)
+from ._ops import aliases as _aliases  # noqa: E402
+_aliases.install(globals(), Tensor)  # axis=/keepdims= for dim=/keepdim= (issue 13)
 
 strided = "torch.strided"
 contiguous_format = preserve_format = channels_last = None

@@ -261,3 +261,79 @@ def test_cdist_sweep(p, r, m, seed, pnorm, batch):
     a = rng.standard_normal(batch + (p, m))
     b = rng.standard_normal(batch[-1:] + (r, m))
     compare(lambda L, x, y: L.cdist(x, y, pnorm), a, b, grad=pnorm not in (0.0,), atol=1e-9)
+
+
+# ------------------------------------------------------------------------------ axis=/keepdims=
+
+_X = np.arange(6.0).reshape(2, 3) % 4
+_EXTRA = {"quantile": (0.5,), "nanquantile": (0.5,), "renorm": (2,), "repeat_interleave": (2,),
+          "kthvalue": (1,), "topk": (1,), "chunk": (2,), "tensor_split": (2,),
+          "narrow": (), "select": ()}
+_KW = {"renorm": {"maxnorm": 1.0}, "narrow": {"start": 0, "length": 1}, "select": {"index": 0},
+       "unflatten": {"sizes": (3, 1)}}
+_NEEDS_INDEX = {"gather", "index_select", "scatter", "scatter_add", "scatter_reduce",
+                "index_add", "index_fill", "index_copy", "take_along_dim"}
+
+
+def _alias_call(L, name, meth, kw):
+    t = L.tensor(_X)
+    kw = dict(kw, **_KW.get(name, {}))
+    if name in _NEEDS_INDEX:
+        key = "indices" if name == "take_along_dim" else "index"
+        kw[key] = L.zeros(2, 1, dtype=L.long) if name in ("gather", "take_along_dim",
+                                                          "scatter", "scatter_add",
+                                                          "scatter_reduce") \
+            else L.tensor([0])
+        if name in ("scatter", "scatter_add", "scatter_reduce"):
+            kw["src"] = L.ones(2, 1, dtype=L.float64)
+        if name == "scatter_reduce":
+            kw["reduce"] = "sum"
+        if name in ("index_add", "index_copy"):
+            kw["source"] = L.ones(2, 1, dtype=L.float64)
+        if name == "index_fill":
+            kw["value"] = 1.0
+    if name in ("cat", "stack", "concat", "concatenate"):
+        if meth:
+            return "skip"
+        return getattr(L, name)([t, t], **kw)
+    args = _EXTRA.get(name, ())
+    if meth:
+        if not hasattr(t, name):
+            return "skip"
+        return getattr(t, name)(*args, **kw)
+    if not hasattr(L, name):
+        return "skip"
+    return getattr(L, name)(t, *args, **kw)
+
+
+def _outcome(L, name, meth, kw):
+    try:
+        return _alias_call(L, name, meth, kw)
+    except Exception as e:  # noqa: BLE001 - compared with torch's
+        return e
+
+
+from ember._ops.aliases import ALIASED  # noqa: E402
+
+
+@pytest.mark.parametrize("meth", [False, True], ids=["function", "method"])
+@pytest.mark.parametrize("name", ALIASED)
+def test_axis_keepdims_aliases(name, meth):
+    """axis= and keepdims= work where torch takes them (same results), and fail (TypeError)
+    where torch's do: both spellings at once, or keepdims on an op without keepdim."""
+    for kw in ({"axis": 1}, {"dim": 1, "keepdims": True}, {"axis": 1, "keepdims": True},
+               {"axis": 1, "dim": 1}, {"dim": 1, "keepdim": True, "keepdims": True}):
+        t = _outcome(torch, name, meth, kw)
+        e = _outcome(ember, name, meth, kw)
+        if isinstance(t, str):  # (no such method in torch)
+            continue
+        assert not isinstance(e, str), f"ember lacks {name}"
+        if isinstance(t, Exception):
+            assert isinstance(e, Exception), (name, kw, t)
+            if name not in ("sort", "argsort"):  # (their own argument parser: ValueError)
+                assert type(e) is type(t), (name, kw, e, t)
+            continue
+        assert not isinstance(e, Exception), (name, kw, e)
+        for a, b in zip(e if isinstance(e, tuple) else (e,), t if isinstance(t, tuple) else (t,)):
+            np.testing.assert_allclose(a.numpy(), b.numpy())
+            assert tuple(a.shape) == tuple(b.shape)

@@ -872,7 +872,7 @@ __all__ = ["cummin", "logcumsumexp", "mode", "nanmedian", "quantile", "nanquanti
            "cumulative_trapezoid", "cov", "corrcoef"]
 TENSOR_METHODS: tuple[str, ...] = (
     "cummin", "cummax", "logcumsumexp", "mode", "nanmedian", "quantile", "nanquantile", "dist",
-    "renorm", "histc", "histogram", "diff", "cov", "corrcoef")
+    "renorm", "histc", "histogram", "diff", "cov", "corrcoef", "nanmean", "aminmax", "kthvalue")
 # the methods torch also has in an in-place form (t.renorm_(...)); the others get none
 TENSOR_INPLACE: tuple[str, ...] = ("renorm",)
-cummax = _red.cummax
+cummax, nanmean, aminmax, kthvalue = _red.cummax, _red.nanmean, _red.aminmax, _red.kthvalue
