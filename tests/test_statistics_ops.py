@@ -337,3 +337,78 @@ def test_axis_keepdims_aliases(name, meth):
         for a, b in zip(e if isinstance(e, tuple) else (e,), t if isinstance(t, tuple) else (t,)):
             np.testing.assert_allclose(a.numpy(), b.numpy())
             assert tuple(a.shape) == tuple(b.shape)
+
+
+# ------------------------------------------------------------------------------ out=
+
+_OUT_CASES = {
+    "diff": (lambda L, x, o: L.diff(x, out=o), 1),
+    "histc": (lambda L, x, o: L.histc(x, 4, out=o), 1),
+    "logcumsumexp": (lambda L, x, o: L.logcumsumexp(x, 0, out=o), 1),
+    "quantile": (lambda L, x, o: L.quantile(x, 0.5, 1, out=o), 1),
+    "nanquantile": (lambda L, x, o: L.nanquantile(x, 0.5, 0, out=o), 1),
+    "renorm": (lambda L, x, o: L.renorm(x, 2, 0, 1.0, out=o), 1),
+    "isin": (lambda L, x, o: L.isin(x, x[0], out=o), 1),
+    "hypot": (lambda L, x, o: L.hypot(x, x, out=o), 1),
+    "cummin": (lambda L, x, o: L.cummin(x, 0, out=o), 2),
+    "mode": (lambda L, x, o: L.mode(x, 0, out=o), 2),
+    "nanmedian": (lambda L, x, o: L.nanmedian(x, 1, out=o), 2),
+    "histogram": (lambda L, x, o: L.histogram(x, 3, out=o), 2),
+}
+
+
+def _outs(L, n, dt, second=None):
+    if n == 1:
+        return L.empty(0, dtype=getattr(L, dt))
+    return (L.empty(0, dtype=getattr(L, dt)),
+            L.empty(0, dtype=getattr(L, second or ("int64" if dt != "bool" else "bool"))))
+
+
+@pytest.mark.parametrize("name", sorted(_OUT_CASES))
+@pytest.mark.parametrize("dt", ["float32", "float64", "int64", "bool"])
+def test_out_vs_torch(name, dt):
+    """out= of the right dtype is written and returned; a wrong dtype raises torch's error."""
+    fn, n = _OUT_CASES[name]
+    second = "float32" if name == "histogram" else None
+    x = np.round(R(3, 4), 1).astype(np.float32)
+    res = []
+    for L in (ember, torch):
+        o = _outs(L, n, dt, second if dt == "float32" else None)
+        try:
+            r = fn(L, L.from_numpy(x.copy()), o)
+        except Exception as e:  # noqa: BLE001 - compared with torch's
+            res.append(e)
+            continue
+        assert (r is o) if n == 1 else all(a is b for a, b in zip(r, o))
+        res.append(o)
+    e, t = res
+    if isinstance(t, Exception):
+        assert type(e) is type(t) and str(e) == str(t).split("\n")[0], (e, t)
+        return
+    assert not isinstance(e, Exception), e
+    for a, b in zip(e if n == 2 else (e,), t if n == 2 else (t,)):
+        assert str(a.dtype) == str(b.dtype) and tuple(a.shape) == tuple(b.shape)
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["diff", "logcumsumexp", "renorm", "quantile", "histc"])
+def test_out_under_grad_mode_as_torch(name):
+    fn, _ = _OUT_CASES[name]
+    x = R(3, 4).astype(np.float32)
+    got = []
+    for L in (ember, torch):
+        try:
+            fn(L, L.from_numpy(x.copy()).requires_grad_(), L.empty(0))
+            got.append(None)
+        except RuntimeError as err:
+            got.append(str(err))
+    assert got[0] == got[1]
+
+
+def test_out_resize_warning_as_torch():
+    x = R(3, 4).astype(np.float32)
+    for L in (ember, torch):
+        o = L.zeros(5)
+        with pytest.warns(UserWarning, match="An output with one or more elements was resized"):
+            L.diff(L.from_numpy(x.copy()), out=o)
+        assert tuple(o.shape) == (3, 3)
