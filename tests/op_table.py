@@ -792,6 +792,7 @@ op("repeat_interleave", lambda lib, a: a.repeat_interleave(2, 1), [S(R13(2, 3))]
 op("meshgrid", lambda lib, a, b: lib.meshgrid(a, b, indexing="xy"), [S(R13(3), R13(2))])
 op("cartesian_prod", lambda lib, a, b: lib.cartesian_prod(a, b), [S(R13(3), R13(2))])
 op("combinations", lambda lib, a: lib.combinations(a, 2), [S(R13(4))])
+op("ravel", lambda lib, a: a.t().ravel(), [S(R13(2, 3))])
 op("vander", lambda lib, a: lib.vander(a, 4), [S(R13(3))],
    torch_backward=False)  # (torch's own backward raises: its cumprod_ is in place)
 

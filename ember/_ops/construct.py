@@ -227,7 +227,7 @@ class iinfo:  # noqa: N801 - torch's name
 def ravel(input: Tensor) -> Tensor:
     """``input`` flattened to 1-D (a view when its memory allows, else a copy)."""
     _check_tensor("ravel", input)
-    return input.reshape(-1)
+    return input.contiguous().view(-1)  # (torch: a copy only when not contiguous)
 
 
 def _nbytes(self: Tensor) -> int:
