@@ -331,7 +331,8 @@ def write_out(name, fn, args, kwargs, out):
             else:
                 raise RuntimeError(_fmt(msg, ra, oa, which=("values", "indices")[min(k, 1)]))
     warn = None if name in _NO_RESIZE_WARNING else _RESIZE_WARNING
-    for r, o in zip(results, outs):
+    pairs = list(zip(results, outs))
+    for r, o in (pairs[::-1] if name == "histogram" else pairs):  # (torch's resize order)
         _write(o, r._array, warn)
     if tuple_out:
         try:

@@ -458,6 +458,11 @@ def _case(lib, name):
         "linspace": ((0, 10, 6), {}), "logspace": ((0, 1, 6), {}),
         "rand": ((2, 3), {}), "randn": ((2, 3), {}), "randint": ((0, 5, (2, 3)), {}),
         "randperm": ((6,), {}),
+        # issue 13 (ops and methods)
+        "diff": ((a,), {}), "histc": ((a, 4), {}), "histogram": ((a, 3), {}),
+        "logcumsumexp": ((a, 1), {}), "quantile": ((a, 0.5, 1), {}),
+        "nanquantile": ((a, 0.5, 1), {}), "renorm": ((a, 2, 0, 1.0), {}),
+        "nanmedian": ((a, 1), {}),
     }
     if name in cases:
         return cases[name]
