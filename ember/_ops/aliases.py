@@ -60,6 +60,8 @@ def _wrap(fn: Callable[..., Any], name: str, pos: dict[str, int]) -> Callable[..
     aliased.__annotations__ = dict(getattr(fn, "__annotations__", {}))
     aliased.__wrapped__ = fn  # type: ignore[attr-defined]  # (inspect.signature reads fn's)
     aliased.__ember_aliases__ = fn  # type: ignore[attr-defined]
+    if hasattr(fn, "__ember_out__"):  # (the function without out=, as _out.py's wrappers)
+        aliased.__ember_out__ = fn.__ember_out__  # type: ignore[attr-defined]
     return aliased
 
 
