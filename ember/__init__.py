@@ -50,16 +50,24 @@ from ._ops.indexing import (gather, take_along_dim, scatter, scatter_add, scatte
 from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger, addmm, baddbmm,
                           addmv, addbmm, einsum, tensordot, kron)
 from .autograd.function import Function as _Function  # noqa: F401
+# issue 13, ops and methods (statistics, creation/shape helpers): their __all__
+from ._ops import statistics as _statistics, construct as _construct
+from ._ops.statistics import *  # noqa: F403,E402
+from ._ops.construct import *  # noqa: F403,E402
 from . import _docs, _out
 
 _install_methods(_pointwise)  # the ops' Tensor methods (their TENSOR_METHODS)
 _install_methods(_comparison)
 _install_methods(_special_ops)
+_install_methods(_statistics)
+_install_methods(_construct)
 _docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
 # issue 13 (multiprocessing): Tensor.share_memory_/is_shared in real shared memory
 from . import _shm
 _shm.install(Tensor)
+from ._ops import aliases as _aliases  # noqa: E402
+_aliases.install(globals(), Tensor)  # axis=/keepdims= for dim=/keepdim= (issue 13)
 
 strided = "torch.strided"
 contiguous_format = preserve_format = channels_last = None
@@ -207,6 +215,7 @@ __all__ += ["is_autocast_enabled", "set_autocast_enabled", "get_autocast_dtype",
 __all__ += ["set_default_tensor_type", "set_default_device", "get_default_device",  # types
             "set_float32_matmul_precision", "get_float32_matmul_precision", "OutOfMemoryError",
             *_CPU_TYPES]
+__all__ += _statistics.__all__ + _construct.__all__  # issue 13: ops and methods
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)

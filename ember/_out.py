@@ -147,9 +147,25 @@ _rule("sum nansum prod cumsum cumprod", "dtype", _EXACT)
 _rule("zeros ones empty full eye arange linspace logspace rand randn randint randperm",
       "factory", "dtype {D} does not match dtype of out parameter ({O})")
 
+# issue 13 (ops and methods): statistics ops
+_rule("diff", "cast", _CAST, "sub")
+_rule("hypot logaddexp logaddexp2", "cast", _CAST)
+_rule("histc", "same", "torch.histogram: input tensor and hist tensor should have the same "
+      "dtype, but got input {r} and hist {o}")
+_rule("histogram", "tuple", "torch.histogram: input tensor and hist tensor should have the "
+      "same dtype, but got input {r} and hist {o}")
+_rule("logcumsumexp", "same", "expected scalar_type {R} but found {O}")
+_rule("quantile nanquantile", "same",
+      "quantile() out tensor must be same dtype as the input tensor")
+_rule("renorm isin", "same", _EXACT)
+_rule("nanmedian", "tuple", "Expected tensor for 'values' to have the same type as tensor for "
+      "argument #2 'self'; but type torch.{O}Tensor does not equal torch.{R}Tensor (while "
+      "checking arguments for median)")
+_rule("mode", "tuple", "expected scalar type '{R}' but got '{O}' for {which} output")
+
 # torch lets these through under grad mode (its binding skips the check)
 _NO_GRAD_CHECK = frozenset(("softmax", "log_softmax", "diag", "floor_divide", "inner",
-                            "tensordot"))
+                            "tensordot", "histc", "histogram", "quantile", "nanquantile"))
 # torch resizes these silently
 _NO_RESIZE_WARNING = frozenset(("addbmm",))
 
@@ -299,12 +315,12 @@ def write_out(name, fn, args, kwargs, out):
     if grad_check and any(r._array.dtype.kind in "fc" for r in results[:1]):
         raise RuntimeError(f"{canon}(): functions with out=... arguments don't support "
                            "automatic differentiation, but one of the arguments requires grad.")
-    if name == "median" and outs[1]._array.dtype != np.int64:
+    if name in ("median", "nanmedian") and outs[1]._array.dtype != np.int64:
         o = _name(outs[1]._array)
         raise RuntimeError("Expected tensor for argument #1 'indices' to have scalar type Long; "
                            f"but got {_TENSOR_TYPE.get(o, f'torch.{_title(o)}Tensor')} "
                            "instead (while checking arguments for median)")
-    for r, o in zip(results, outs):
+    for k, (r, o) in enumerate(zip(results, outs)):
         ra, oa = r._array, o._array
         if ra.dtype != oa.dtype:
             if rule == "dtype":
@@ -318,9 +334,10 @@ def write_out(name, fn, args, kwargs, out):
             elif name in ("searchsorted", "bucketize"):
                 raise RuntimeError(_fmt(msg, ra, oa, flag=bool(kwargs.get("out_int32"))))
             else:
-                raise RuntimeError(_fmt(msg, ra, oa))
+                raise RuntimeError(_fmt(msg, ra, oa, which=("values", "indices")[min(k, 1)]))
     warn = None if name in _NO_RESIZE_WARNING else _RESIZE_WARNING
-    for r, o in zip(results, outs):
+    pairs = list(zip(results, outs))
+    for r, o in (pairs[::-1] if name == "histogram" else pairs):  # (torch's resize order)
         _write(o, r._array, warn)
     if tuple_out:
         try:

@@ -860,6 +860,76 @@ op("atanh_inplace", lambda lib, a: (a * 1).arctanh_(), [S(_sp_u(-0.9, 0.9)(2, 3)
 op("legacy_alias", lambda lib, a: lib.Tensor(a), [S(R(2, 3)), S(R())], int_ok=True)
 op("legacy_new_alias", lambda lib, a: a.new(a), [S(R(2, 3))])
 
+# issue 13, ops and methods (statistics.py, construct.py): own RNG so the rows above keep theirs
+_r13 = np.random.default_rng(1313)
+
+
+def R13(*shape):
+    return np.asarray(_r13.standard_normal(shape))
+
+
+def D13(*shape):
+    """Distinct well-separated values (no ties: sorts and argmins are stable under eps)."""
+    n = int(np.prod(shape)) if shape else 1
+    return np.asarray(_r13.permutation(n) * 0.5 + _r13.uniform(0, 0.1, n)).reshape(shape)
+
+
+op("cummin", lambda lib, a: lib.cummin(a, -1), [S(D13(2, 4)), S(D13(3, 1)), S(D13())],
+   int_ok=True)
+op("logcumsumexp", lambda lib, a: lib.logcumsumexp(a, 0), [S(R13(3, 2)), S(R13(4)), S(R13())])
+op("logcumsumexp_dim1", lambda lib, a: lib.logcumsumexp(a, -1), [S(R13(2, 5) * 10)])
+op("mode", lambda lib, a: lib.mode(a, 0),
+   [S(np.array([[1., 2.], [3., 2.], [1., 5.]])), S(np.array([2., 1., 2., 1., 3.]))],
+   int_ok=True, grad_samples=[S(D13(3, 2))])  # (gradcheck: ties move under eps)
+op("nanmedian", lambda lib, a: lib.nanmedian(a), [S(D13(2, 3)), S(D13(4)),
+                                                  S(np.array([1., np.nan, 3., 0.5]))])
+op("nanmedian_dim", lambda lib, a: lib.nanmedian(a, 1, True),
+   [S(D13(2, 3)), S(np.array([[1., np.nan, 3., 0.5], [2., 1., np.nan, np.nan]]))])
+op("quantile", lambda lib, a: lib.quantile(a, 0.3), [S(D13(2, 3)), S(D13(5))],
+   dtypes=("float64",))
+op("quantile_dim", lambda lib, a: lib.quantile(a, lib.tensor([0.25, 0.5, 1.0], dtype=a.dtype),
+                                                1, True), [S(D13(3, 4))], dtypes=("float64",))
+op("nanquantile_nearest", lambda lib, a: lib.nanquantile(a, 0.4, 0, interpolation="nearest"),
+   [S(np.array([[1., 2.], [np.nan, 0.5], [3., 4.]]))], dtypes=("float64",))
+op("cdist", lambda lib, a, b: lib.cdist(a, b), [S(R13(3, 2), R13(4, 2)),
+                                                S(R13(2, 3, 2), R13(1, 2, 2))], gradgrad=False)
+op("cdist_p1", lambda lib, a, b: lib.cdist(a, b, p=1), [S(R13(3, 2), R13(4, 2))],
+   gradgrad=False)
+op("cdist_p3", lambda lib, a, b: lib.cdist(a, b, p=3.0), [S(R13(3, 2), R13(4, 2))],
+   gradgrad=False)
+op("cdist_pinf", lambda lib, a, b: lib.cdist(a, b, p=float("inf")), [S(R13(3, 2), R13(4, 2))],
+   gradgrad=False)
+op("cdist_mm", lambda lib, a, b: lib.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+   [S(R13(3, 2), R13(4, 2))])
+op("dist", lambda lib, a, b: lib.dist(a, b), [S(R13(3, 2), R13(2)), S(R13(4), R13(4))])
+op("dist_p", lambda lib, a, b: lib.dist(a, b, 3), [S(R13(3, 2), R13(3, 2))])
+op("dist_p1", lambda lib, a, b: lib.dist(a, b, 1), [S(R13(3, 2), R13(3, 2))])
+op("renorm", lambda lib, a: lib.renorm(a, 2, 0, 1.0), [S(R13(3, 4)), S(R13(2, 3, 2) * 0.3)])
+op("renorm_p1", lambda lib, a: lib.renorm(a, 1, 1, 1.5), [S(R13(3, 4))])
+op("diff", lambda lib, a: lib.diff(a), [S(R13(3, 4)), S(R13(5))], int_ok=True)
+op("diff_n_prepend", lambda lib, a, b: lib.diff(a, 2, 0, prepend=b),
+   [S(R13(3, 4), R13(2, 4))])
+op("trapezoid", lambda lib, a: lib.trapezoid(a), [S(R13(3, 4)), S(R13(5))])
+op("trapezoid_x", lambda lib, a, x: lib.trapezoid(a, x, dim=0), [S(R13(3, 4), R13(3, 4))])
+op("cumulative_trapezoid", lambda lib, a: lib.cumulative_trapezoid(a, dx=0.5),
+   [S(R13(3, 4))])
+op("cov", lambda lib, a: lib.cov(a), [S(R13(3, 5)), S(R13(6))])
+op("corrcoef", lambda lib, a: lib.corrcoef(a), [S(R13(3, 5))])
+op("rot90", lambda lib, a: lib.rot90(a), [S(R13(2, 3)), S(R13(2, 3, 2))])
+op("rot90_k", lambda lib, a: lib.rot90(a, -3, [2, 0]), [S(R13(2, 3, 2))])
+op("block_diag", lambda lib, a, b, c: lib.block_diag(a, b, c), [S(R13(2, 3), R13(), R13(2))])
+op("tensor_unfold", lambda lib, a: a.unfold(1, 2, 1), [S(R13(2, 4)), S(R13(3, 5))])
+op("unfold_step", lambda lib, a: a.unfold(0, 2, 3), [S(R13(7, 2))])
+op("as_strided", lambda lib, a: lib.as_strided(a, (2, 2), (1, 2)), [S(R13(3, 3))])
+op("as_strided_offset", lambda lib, a: a.as_strided((3, 2), (2, 1), 1), [S(R13(8))])
+op("repeat_interleave", lambda lib, a: a.repeat_interleave(2, 1), [S(R13(2, 3))])
+op("meshgrid", lambda lib, a, b: lib.meshgrid(a, b, indexing="xy"), [S(R13(3), R13(2))])
+op("cartesian_prod", lambda lib, a, b: lib.cartesian_prod(a, b), [S(R13(3), R13(2))])
+op("combinations", lambda lib, a: lib.combinations(a, 2), [S(R13(4))])
+op("ravel", lambda lib, a: a.t().ravel(), [S(R13(2, 3))])
+op("vander", lambda lib, a: lib.vander(a, 4), [S(R13(3))],
+   torch_backward=False)  # (torch's own backward raises: its cumprod_ is in place)
+
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 
 OPS_BY_NAME = {o.name: o for o in OPS}

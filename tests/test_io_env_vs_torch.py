@@ -462,6 +462,11 @@ def _case(lib, name):
         "polygamma": ((2, a), {}), "mvlgamma": ((a + 1, 2), {}), "gcd": ((li, i), {}),
         "lcm": ((li, i), {}), "bitwise_left_shift": ((li, i), {}),
         "bitwise_right_shift": ((li, i), {}),
+        # issue 13 (ops and methods)
+        "diff": ((a,), {}), "histc": ((a, 4), {}), "histogram": ((a, 3), {}),
+        "logcumsumexp": ((a, 1), {}), "quantile": ((a, 0.5, 1), {}),
+        "nanquantile": ((a, 0.5, 1), {}), "renorm": ((a, 2, 0, 1.0), {}),
+        "nanmedian": ((a, 1), {}),
     }
     if name in cases:
         return cases[name]
