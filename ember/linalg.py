@@ -1,56 +1,33 @@
 """``ember.linalg``: torch.linalg's names on CPU float32/float64 tensors.
 
-This file keeps the argument handling (checks, dtype rules); the decomposition-like ops (inv,
-det, slogdet, solve, cholesky, cross) and ``LinAlgError`` are in ``ember/_ops/decomp.py``.
+This file keeps the argument handling (checks, dtype rules, torch's errors); the ops are in
+``ember/_ops/decomp.py`` (inv, det, slogdet, solve, cholesky, cross, ``LinAlgError``) and
+``ember/_ops/decompositions.py`` (svd, qr, eigh, eig, pinv, lstsq, solve_triangular,
+matrix_exp, LU), each with torch's backward formula.
 """
 from __future__ import annotations
 
-from collections import namedtuple
-
 from ._dtype import spelling
-from ._tensor import Tensor
 from .autograd.function import _apply
 from ._ops import reduction as _red
 from ._ops import shape as _sh
-from ._ops.decomp import Cholesky, Cross, Det, Inv, LinAlgError, Slogdet, Solve
+from ._ops.decompositions import DetSafe
+from ._ops.decomp import Cholesky, Cross, Inv, LinAlgError, Slogdet, Solve
 from ._ops.linalg import matmul
-from ._ops._utils import as_tensor_arg
+from ._ops.linalg_more import (cholesky_ex, cond, eig, eigh, eigvals, eigvalsh, inv_ex,
+                               householder_product, lstsq, lu, lu_factor, lu_factor_ex, lu_solve,
+                               matrix_exp, matrix_rank, multi_dot, pinv, qr, solve_ex,
+                               solve_triangular, svd, svdvals, tensorinv, tensorsolve, vander,
+                               _matrix_norm_svd, _t, _check_float, _check_square, _square_float,
+                               linalg_slogdet)
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve",
-           "cholesky", "matmul", "cross", "diagonal", "vecdot", "matrix_power"]
-
-linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
-linalg_slogdet.__module__ = "torch.return_types"
-
-
-def _t(x):
-    x = as_tensor_arg(x)
-    if not isinstance(x, Tensor):
-        raise TypeError(f"linalg: expected a Tensor, got {type(x).__name__}")
-    return x
-
-
-def _check_float(name, a):
-    k = a._array.dtype
-    if k.kind not in "fc" or k.name == "float16":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {spelling(k)}")
-
-
-def _check_square(name, a):
-    shp = a._array.shape
-    if len(shp) < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if shp[-1] != shp[-2]:
-        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
-                           f"{shp[-2]} by {shp[-1]} matrices")
-
-
-def _square_float(name, A):
-    A = _t(A)
-    _check_square(name, A)
-    _check_float(name, A)
-    return A
+           "cholesky", "matmul", "cross", "diagonal", "vecdot", "matrix_power",
+           # issue 13: decompositions and the functions built on them (_ops/linalg_more.py)
+           "svd", "svdvals", "qr", "eigh", "eigvalsh", "eig", "eigvals", "pinv", "lstsq",
+           "solve_triangular", "matrix_exp", "matrix_rank", "cond", "multi_dot", "cholesky_ex",
+           "inv_ex", "solve_ex", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "tensorinv",
+           "tensorsolve", "vander", "householder_product"]
 
 
 # ------------------------------------------------------------------------------ functions
@@ -62,8 +39,10 @@ def inv(A, *, out=None):
 
 
 def det(A, *, out=None):
+    """Computes the determinant of a square matrix (its gradient is defined on singular
+    matrices too, through the SVD, as torch's)."""
     A = _square_float("linalg.det", A)
-    return _apply(Det, (A,), {}, None)
+    return _apply(DetSafe, (A,), {}, None)
 
 
 def slogdet(A, *, out=None):
@@ -166,8 +145,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord == "fro":
         return _red.norm(A, "fro", tuple(dim), keepdim)
     if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs an SVD, which ember "
-                                  "does not have")
+        return _matrix_norm_svd(A, ord, dim, keepdim)
     if ord not in (1, -1, float("inf"), float("-inf")):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     d0, d1 = (d % A.ndim for d in dim)

@@ -264,11 +264,12 @@ def install_methods(module: Any) -> None:
     """Give Tensor a method ``t.name(*args)`` = ``module.name(t, *args)`` and its in-place form
     ``t.name_(*args)`` for each name in ``module.TENSOR_METHODS`` that Tensor does not define
     itself (an op module's export list: see the end of ``ember/_ops/pointwise.py``).  Optional
-    ``module.METHOD_IMPLS`` (name -> function of self) and ``module.NO_INPLACE`` (names without
-    an in-place form): see the end of ``ember/_ops/special.py``."""
+    ``module.METHOD_IMPLS`` (name -> function of self, for methods whose arguments differ from
+    the function's), ``module.NO_INPLACE`` (names torch has no ``name_`` for: ``t.mode_``) and
+    ``module.TENSOR_PROPERTIES`` (name -> getter, read-only properties)."""
     from .inplace import inplace  # (inplace.py imports this module)
-    impls = getattr(module, "METHOD_IMPLS", {})  # methods whose arguments differ from fn's
-    no_inplace = getattr(module, "NO_INPLACE", ())  # names torch has no ``name_`` for
+    impls = getattr(module, "METHOD_IMPLS", {})
+    no_inplace = getattr(module, "NO_INPLACE", ())
     for name in module.TENSOR_METHODS:
         fn = impls.get(name) or getattr(module, name)
         if name not in Tensor.__dict__:
@@ -277,6 +278,9 @@ def install_methods(module: Any) -> None:
             setattr(Tensor, name + "_", _method(impls[name + "_"], name + "_"))
         elif name not in no_inplace and name + "_" not in Tensor.__dict__:
             setattr(Tensor, name + "_", _inplace_method(fn, name, inplace))
+    for name, getter in getattr(module, "TENSOR_PROPERTIES", {}).items():
+        if name not in Tensor.__dict__:
+            setattr(Tensor, name, property(getter, doc=getter.__doc__))
 
 
 def _method(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
