@@ -15,7 +15,7 @@ from ..autograd.function import _apply
 from . import pointwise as _pw
 from . import shape as _sh
 from ._utils import wrap
-from .decomp import Cross, LinAlgError, _not_pd_order
+from .decomp import LinAlgError, _not_pd_order
 from .decompositions import (CholeskyInverse, CholeskyLegacy, CholeskySolve, LuUnpack,
                              TriangularSolve)
 from . import linalg_more as _lm
@@ -241,31 +241,23 @@ def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bo
 
 
 def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out: Any = None) -> Tensor:
-    """Cross product of 3-vectors along ``dim``; without ``dim``, the first dim of size 3 (a
-    deprecated default, as torch warns); inputs broadcast."""
+    """Cross product of 3-vectors along ``dim`` (``linalg.cross``); without ``dim``, the first
+    dim of size 3 (a deprecated default, as torch warns)."""
     a, b = _lm._t(input), _lm._t(other)
     if dim is None:
         _warn_once("cross", "Using torch.cross without specifying the dim arg is deprecated.\n"
                    "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
                    "The default value of dim will change to agree with that of linalg.cross in "
                    "a future release.")
-        shape = xp.broadcast_shapes(tuple(a.shape), tuple(b.shape))
-        sizes = [i for i, s in enumerate(shape) if s == 3]
-        if not sizes:
-            raise RuntimeError("no dimension of size 3 in input")
-        dim = sizes[0]
-    if a._array.dtype != b._array.dtype:
-        from .._dtype import promote_types
-        dt = promote_types(a.dtype, b.dtype)
-        a, b = a.to(dt), b.to(dt)
-    shape = xp.broadcast_shapes(tuple(a.shape), tuple(b.shape))
-    nd = len(shape)
-    d = dim % max(nd, 1)
-    if shape[d] != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
-                           f"{a.shape[d] if a.ndim == nd else 3} and "
-                           f"{b.shape[d] if b.ndim == nd else 3}")
-    return _apply(Cross, (a, b, d - nd), {}, None)
+        if a.ndim == b.ndim:
+            shape = xp.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+            sizes = [i for i, s in enumerate(shape) if s == 3]
+            if not sizes:
+                raise RuntimeError("no dimension of size 3 in input")
+            dim = sizes[0]
+        else:
+            dim = -1
+    return _la().cross(a, b, dim=dim)
 
 
 # ------------------------------------------------------------------------ removed in torch 2
@@ -273,8 +265,8 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out: Any = No
 
 def _removed(text: str):
     def fn(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("This function was deprecated since version 1.9 and is now removed. "
-                           + text)
+        raise RuntimeError("This function was deprecated since version 1.9 and is now removed."
+                           + ("" if text.startswith("\n") else " ") + text)
     return fn
 
 
@@ -306,7 +298,7 @@ lstsq = _removed(
 lstsq.__name__ = lstsq.__qualname__ = "lstsq"
 lstsq.__doc__ = "Removed in torch 2: raises torch's RuntimeError (use linalg.lstsq)."
 matrix_rank = _removed(
-    "Please use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' "
+    "\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' "
     "was renamed in `torch.linalg.matrix_rank()` to 'hermitian'.")
 matrix_rank.__name__ = matrix_rank.__qualname__ = "matrix_rank"
 matrix_rank.__doc__ = "Removed in torch 2: raises torch's RuntimeError (use linalg.matrix_rank)."

@@ -256,11 +256,14 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
 # ------------------------------------------------------------------------ triangular solve
 
 
-def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool | None = None, left: bool = True,
                      unitriangular: bool = False, out: Any = None) -> Tensor:
     """Solves ``A X = B`` (``left``) or ``X A = B`` for triangular ``A`` (only its ``upper`` or
     lower triangle is read; ``unitriangular``: its diagonal is taken as ones); batches
-    broadcast.  A zero on the diagonal gives inf/nan, never an error."""
+    broadcast.  A zero on the diagonal gives inf/nan, never an error.  ``upper`` is required."""
+    if upper is None:
+        raise TypeError('linalg_solve_triangular() missing 1 required positional arguments: '
+                        '"upper"')
     A, B = _t(A), _t(B)
     _check_square("linalg.solve_triangular", A)
     _check_float("linalg.solve_triangular", A)
@@ -355,13 +358,20 @@ def cond(A: Tensor, p: Any = None, *, out: Any = None) -> Tensor:
     a = A._array
     try:
         xp.linalg.inv(a)
+        ok = None
         ainv = _apply(Inv, (A,), {}, None)
     except xp.linalg.LinAlgError:
         ok = xp.array([_invertible(m) for m in a.reshape((-1,) + a.shape[-2:])]).reshape(
-            a.shape[:-2] + (1, 1))
-        ainv = _inv_ex_tensor(A, ok)
+            a.shape[:-2])
+        safe = wrap(xp.where(ok[..., None, None], a, xp.eye(a.shape[-1], dtype=a.dtype)))
+        src = _pw.where(wrap(ok[..., None, None]), A, safe) if A._requires_grad else safe
+        ainv = _apply(Inv, (src,), {}, None)
     r = _pw.mul(_L.matrix_norm(A, p), _L.matrix_norm(ainv, p))
-    return _pw.nan_to_num(r, float("inf"))
+    r = _pw.nan_to_num(r, float("inf"), float("inf"), float("-inf"))
+    if ok is not None:  # a singular matrix: inf (nan for 'nuc': the SVD of torch's inf-filled
+        fill = float("nan") if p == "nuc" else float("inf")  # inverse)
+        r = _pw.where(wrap(ok), r, wrap(xp.asarray(fill, a.dtype)))
+    return r
 
 
 def _invertible(m: Array) -> bool:
@@ -370,14 +380,6 @@ def _invertible(m: Array) -> bool:
         return True
     except xp.linalg.LinAlgError:
         return False
-
-
-def _inv_ex_tensor(A: Tensor, ok: Array) -> Tensor:
-    """inv of each invertible matrix of the batch, inf where it is singular (torch's cond)."""
-    a = A._array
-    safe = wrap(xp.where(ok, a, xp.eye(a.shape[-1], dtype=a.dtype)))
-    src = _pw.where(wrap(ok), A, safe) if A._requires_grad else safe
-    return _pw.masked_fill(_apply(Inv, (src,), {}, None), wrap(~ok), float("inf"))
 
 
 # ------------------------------------------------------------------------------ multi_dot
