@@ -8,6 +8,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING
 
+import importlib
 from .._backend import xp
 from .._dtype import spelling
 from .._tensor import Tensor
@@ -15,14 +16,26 @@ from ..autograd.function import _apply
 from . import pointwise as _pw
 from . import shape as _sh
 from ._utils import wrap
-from .decomp import LinAlgError, _not_pd_order
-from .decompositions import (CholeskyInverse, CholeskyLegacy, CholeskySolve, LuUnpack,
-                             TriangularSolve)
-from . import linalg_more as _lm
 from .reduction import _return_type
 
 if TYPE_CHECKING:  # names for annotations only
     from typing import Any
+
+
+class _Lazy:
+    """A module imported on first use: ``import ember`` does not load the decompositions (they
+    come with the first call, or with ``ember.linalg``)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name, __package__), attr)
+
+
+_lm: Any = _Lazy(".linalg_more")
+_dec: Any = _Lazy(".decompositions")
+_decomp: Any = _Lazy(".decomp")
 
 svd_result = _return_type("svd", ("U", "S", "V"))
 qr_result = _return_type("qr", ("Q", "R"))
@@ -149,7 +162,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,
                            "torch.int32 dtype. Note: this function is intended to be used "
                            "with the output produced by torch.linalg.lu_factor")
     pv = piv._array if unpack_pivots else None
-    return lu_unpack_result(*_apply(LuUnpack, (LU, pv, bool(unpack_data)), {}, None))
+    return lu_unpack_result(*_apply(_dec.LuUnpack, (LU, pv, bool(unpack_data)), {}, None))
 
 
 def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Any = None) -> Tensor:
@@ -183,10 +196,10 @@ def cholesky(input: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:
     try:
         xp.linalg.cholesky(A._array)
     except xp.linalg.LinAlgError:
-        raise LinAlgError("cholesky: The factorization could not be completed because the "
+        raise _decomp.LinAlgError("cholesky: The factorization could not be completed because the "
                           "input is not positive-definite (the leading minor of order "
-                          f"{_not_pd_order(A._array)} is not positive-definite).") from None
-    return _apply(CholeskyLegacy, (A, bool(upper)), {}, None)
+                          f"{_decomp._not_pd_order(A._array)} is not positive-definite).") from None
+    return _apply(_dec.CholeskyLegacy, (A, bool(upper)), {}, None)
 
 
 def _solve_args(b: Tensor, A: Tensor) -> tuple[Tensor, Tensor]:
@@ -207,13 +220,13 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *,
                    out: Any = None) -> Tensor:
     """Solves ``A X = B`` given A's Cholesky factor ``input2`` (lower, or ``upper``)."""
     b, L = _solve_args(input, input2)
-    return _apply(CholeskySolve, (b, L, bool(upper)), {}, None)
+    return _apply(_dec.CholeskySolve, (b, L, bool(upper)), {}, None)
 
 
 def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:
     """Inverse of ``A`` from its Cholesky factor (``A = L L^T``, or ``U^T U`` with upper)."""
     L = _lm._square_float("cholesky_inverse", input)
-    return _apply(CholeskyInverse, (L, bool(upper)), {}, None)
+    return _apply(_dec.CholeskyInverse, (L, bool(upper)), {}, None)
 
 
 def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
@@ -234,7 +247,7 @@ def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bo
                            f"{n} by {n} but each b matrix is {b.shape[-2] if b.ndim > 1 else 1} "
                            f"by {b.shape[-1]}")
     return triangular_solve_result(*_apply(
-        TriangularSolve, (b, A, bool(upper), bool(transpose), bool(unitriangular)), {}, None))
+        _dec.TriangularSolve, (b, A, bool(upper), bool(transpose), bool(unitriangular)), {}, None))
 
 
 # ------------------------------------------------------------------------------ cross
