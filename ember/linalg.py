@@ -148,12 +148,15 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         return _matrix_norm_svd(A, ord, dim, keepdim)
     if ord not in (1, -1, float("inf"), float("-inf")):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    # as torch composes it: the 1-norms along one dim (vector_norm), then amax/amin along the
+    # other (ord 1: max column sum, inf: max row sum)
     d0, d1 = (d % A.ndim for d in dim)
-    if abs(ord) == 1:  # max/min column sum: sum over rows (d0), then extremum over d1
+    if abs(ord) != 1:
         d0, d1 = d1, d0
-    s = _red.sum(A.abs(), d1, True)
-    r = _red.amax(s, d0, True) if ord > 0 else _red.amin(s, d0, True)
-    return r if keepdim else _sh.squeeze(_sh.squeeze(r, max(d0, d1)), min(d0, d1))
+    if not keepdim and d0 < d1:
+        d1 -= 1
+    s = _red.vector_norm(A, 1, (d0,), keepdim)
+    return _red.amax(s, d1, keepdim) if ord > 0 else _red.amin(s, d1, keepdim)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):

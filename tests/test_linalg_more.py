@@ -509,3 +509,21 @@ def test_names_exist_in_linalg():
                  "cholesky_ex", "inv_ex", "solve_ex", "lu_factor", "lu_factor_ex", "lu",
                  "lu_solve", "tensorinv", "tensorsolve", "vander", "householder_product"):
         assert getattr(ember.linalg, name).__doc__, name
+
+
+@needs_torch
+@pytest.mark.parametrize("ord", [1, -1, float("inf"), float("-inf")])
+def test_matrix_norm_1_inf_values_grads_and_graph(ord):
+    a = R(3, 4, 2)
+    for dim in ((-2, -1), (0, 2), (2, 0)):
+        for keep in (False, True):
+            res = []
+            for lib in (ember, torch):
+                x = lib.tensor(a, requires_grad=True)
+                y = lib.linalg.matrix_norm(x, ord, dim, keep)
+                y.sum().backward()
+                res.append((y.detach().numpy(), x.grad.numpy(), type(y.grad_fn).__name__,
+                            type(y.grad_fn.next_functions[0][0]).__name__))
+            np.testing.assert_allclose(res[0][0], res[1][0])
+            np.testing.assert_allclose(res[0][1], res[1][1])
+            assert res[0][2:] == res[1][2:]
