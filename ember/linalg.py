@@ -14,6 +14,7 @@ from ._ops import shape as _sh
 from ._ops.decompositions import DetSafe
 from ._ops.decomp import Cholesky, Cross, Inv, LinAlgError, Slogdet, Solve
 from ._ops.linalg import matmul
+from ._ops.linalg_legacy import with_out
 from ._ops.linalg_more import (cholesky_ex, cond, eig, eigh, eigvals, eigvalsh, inv_ex,
                                householder_product, lstsq, lu, lu_factor, lu_factor_ex, lu_solve,
                                matrix_exp, matrix_rank, multi_dot, pinv, qr, solve_ex,
@@ -33,11 +34,13 @@ __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "s
 # ------------------------------------------------------------------------------ functions
 
 
+@with_out("linalg_inv")
 def inv(A, *, out=None):
     A = _square_float("linalg.inv", A)
     return _apply(Inv, (A,), {}, None)
 
 
+@with_out("linalg_det")
 def det(A, *, out=None):
     """Computes the determinant of a square matrix (its gradient is defined on singular
     matrices too, through the SVD, as torch's)."""
@@ -45,6 +48,7 @@ def det(A, *, out=None):
     return _apply(DetSafe, (A,), {}, None)
 
 
+@with_out("linalg_slogdet")
 def slogdet(A, *, out=None):
     A = _square_float("linalg.slogdet", A)
     return linalg_slogdet(*_apply(Slogdet, (A,), {}, None))
@@ -54,6 +58,7 @@ def _is_vector_rhs(A, B):
     return B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
 
 
+@with_out("linalg_solve")
 def solve(A, B, *, left=True, out=None):
     A, B = _square_float("linalg.solve", A), _t(B)
     _check_float("linalg.solve", B)
@@ -76,12 +81,14 @@ def solve(A, B, *, left=True, out=None):
     return _sh.squeeze(x, -1) if vec else x
 
 
+@with_out("linalg_cholesky")
 def cholesky(A, *, upper=False, out=None):
     A = _square_float("linalg.cholesky", A)
     L = _apply(Cholesky, (A,), {}, None)
     return _sh.transpose(L, -1, -2) if upper else L
 
 
+@with_out("linalg_cross")
 def cross(input, other, *, dim=-1, out=None):
     a, b = _t(input), _t(other)
     if a.ndim != b.ndim:
@@ -101,10 +108,12 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return _sh.diagonal(_t(A), offset, dim1, dim2)
 
 
+@with_out("linalg_vecdot")
 def vecdot(x, y, *, dim=-1, out=None):
     return _red.sum(_t(x) * _t(y), dim)
 
 
+@with_out("linalg_matrix_power")
 def matrix_power(A, n):
     A = _t(A)
     _check_square("linalg.matrix_power", A)
@@ -127,6 +136,7 @@ def matrix_power(A, n):
 # ------------------------------------------------------------------------------------ norms
 
 
+@with_out("linalg_vector_norm")
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     x = _t(x)
     if x._array.dtype.kind not in "fc" and dtype is None:
@@ -135,6 +145,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     return _red.vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
+@with_out("linalg_matrix_norm")
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     A = _t(A)
     if dtype is not None:
@@ -159,6 +170,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return _red.amax(s, d1, keepdim) if ord > 0 else _red.amin(s, d1, keepdim)
 
 
+@with_out("linalg_norm")
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     A = _t(A)
     if isinstance(dim, int):

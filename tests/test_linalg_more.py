@@ -527,3 +527,25 @@ def test_matrix_norm_1_inf_values_grads_and_graph(ord):
             np.testing.assert_allclose(res[0][0], res[1][0])
             np.testing.assert_allclose(res[0][1], res[1][1])
             assert res[0][2:] == res[1][2:]
+
+
+@needs_torch
+def test_out_arguments():
+    a = SPD(3)
+    for lib in (ember, torch):
+        x = lib.tensor(a)
+        o = lib.empty(0, dtype=lib.float64)
+        assert lib.linalg.inv(x, out=o) is o and tuple(o.shape) == (3, 3)
+        outs = tuple(lib.empty(0, dtype=lib.float64) for _ in range(3))
+        r = lib.linalg.svd(x, out=outs)
+        assert r[0] is outs[0] and r.S is outs[1]
+        o2 = lib.empty(0, dtype=lib.float64)
+        lib.cholesky_inverse(lib.linalg.cholesky(x), out=o2)
+        np.testing.assert_allclose(o2.numpy(), np.linalg.inv(a), atol=1e-10)
+    for fn in (lambda lib, x: lib.linalg.inv(x, out=lib.empty(3, 3)),
+               lambda lib, x: lib.linalg.pinv(x.requires_grad_(), out=lib.empty(3, 3,
+                                                                               dtype=x.dtype))):
+        e, t = _err(fn, a)
+        assert e[0] == t[0] and (e[1] == t[1] or "automatic differentiation" in t[1])
+    with pytest.warns(UserWarning, match="An output with one or more elements was resized"):
+        ember.linalg.inv(ember.tensor(a), out=ember.empty(2, 2, dtype=ember.float64))

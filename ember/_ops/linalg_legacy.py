@@ -8,6 +8,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING
 
+import functools
 import importlib
 from .._backend import xp
 from .._dtype import spelling
@@ -58,6 +59,44 @@ def _la():
     return linalg
 
 
+# ------------------------------------------------------------------------------ out=
+
+
+def _write_out(name: str, res: Any, out: Any) -> Any:
+    """torch's ``out=`` for a linalg function: no autograd through it, the same dtype, ``out``
+    resized (with torch's warning when it had elements) and written; returns ``out`` (the
+    named tuple of outs)."""
+    from .._out import _RESIZE_WARNING, _c10, _name, _write
+    from ..autograd.grad_mode import _state
+    results = tuple(res) if isinstance(res, tuple) else (res,)
+    outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    if len(outs) != len(results) or not all(isinstance(o, Tensor) for o in outs):
+        raise TypeError(f"{name}(): argument 'out' must be "
+                        f"{'tuple of Tensors' if len(results) > 1 else 'Tensor'}")
+    if _state.enabled and any(t.requires_grad for t in results + outs):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
+    for r, o in zip(results, outs):
+        if r._array.dtype != o._array.dtype:
+            raise RuntimeError(f"Expected out tensor to have dtype {_c10(_name(r._array))}, but "
+                               f"got {_c10(_name(o._array))} instead")
+    for r, o in zip(results, outs):
+        _write(o, r._array, _RESIZE_WARNING)
+    return type(res)(*outs) if isinstance(res, tuple) else outs[0]
+
+
+def with_out(name: str) -> Any:
+    """Decorator: the function's ``out=`` keyword with torch's semantics (``_write_out``)."""
+    def deco(fn: Any) -> Any:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+            if out is None:
+                return fn(*args, **kwargs)
+            return _write_out(name, fn(*args, **kwargs), out)
+        return wrapper
+    return deco
+
+
 # ------------------------------------------------------------------------------ det family
 
 
@@ -73,11 +112,13 @@ def logdet(input: Tensor) -> Tensor:
     return _pw.where(sign == -1.0, wrap(xp.asarray(xp.nan, A._array.dtype)), logabs)
 
 
+@with_out("slogdet")
 def slogdet(input: Tensor) -> Any:
     """(sign, log|det|) of a square matrix as the named tuple ``torch.return_types.slogdet``."""
     return slogdet_result(*_la().slogdet(input))
 
 
+@with_out("inverse")
 def inverse(input: Tensor) -> Tensor:
     """Inverse of a square matrix (batches too); alias of ``linalg.inv``."""
     return _la().inv(input)
@@ -93,11 +134,13 @@ def matrix_exp(input: Tensor) -> Tensor:
     return _lm.matrix_exp(input)
 
 
+@with_out("matrix_power")
 def matrix_power(input: Tensor, n: int) -> Tensor:
     """A^n for integer n (negative n through the inverse); alias of ``linalg.matrix_power``."""
     return _la().matrix_power(input, n)
 
 
+@with_out("chain_matmul")
 def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:
     """Deprecated alias of ``linalg.multi_dot`` taking the matrices as arguments."""
     _warn_once("chain_matmul", "torch.chain_matmul is deprecated and will be removed in a "
@@ -111,6 +154,7 @@ def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:
 # ------------------------------------------------------------------------------ SVD, QR
 
 
+@with_out("svd")
 def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any = None) -> Any:
     """The old SVD: (U, S, V) with ``A = U diag(S) V^T`` (V, not Vh); ``some=False`` gives the
     full U and V; ``compute_uv=False`` returns zero-filled U and V."""
@@ -126,6 +170,7 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any =
     return svd_result(U, S, _sh.transpose(Vh, -2, -1))
 
 
+@with_out("qr")
 def qr(input: Tensor, some: bool = True, *, out: Any = None) -> Any:
     """Deprecated QR: ``some=True`` is mode 'reduced', False 'complete'."""
     _warn_once("qr", "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in "
@@ -151,6 +196,7 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out: Any = None) 
     return (LU, piv, info) if get_infos else (LU, piv)
 
 
+@with_out("lu_unpack")
 def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,
               unpack_pivots: bool = True, *, out: Any = None) -> Any:
     """(P, L, U) from ``lu_factor``'s packed LU and pivots (empty tensors for the parts not
@@ -165,6 +211,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,
     return lu_unpack_result(*_apply(_dec.LuUnpack, (LU, pv, bool(unpack_data)), {}, None))
 
 
+@with_out("lu_solve")
 def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Any = None) -> Tensor:
     """Deprecated: ``linalg.lu_solve(LU_data, LU_pivots, b)``."""
     _warn_once("lu_solve", "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand "
@@ -184,6 +231,7 @@ def _same_dtype(b: Tensor, A: Tensor) -> None:
                            f"{spelling(A._array.dtype)} instead.")
 
 
+@with_out("cholesky")
 def cholesky(input: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:
     """Deprecated Cholesky factor (its own node, CholeskyBackward0); ``upper``: U with A = U^T U."""
     _warn_once("cholesky", "torch.cholesky is deprecated in favor of torch.linalg.cholesky and "
@@ -216,6 +264,7 @@ def _solve_args(b: Tensor, A: Tensor) -> tuple[Tensor, Tensor]:
     return b, A
 
 
+@with_out("cholesky_solve")
 def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *,
                    out: Any = None) -> Tensor:
     """Solves ``A X = B`` given A's Cholesky factor ``input2`` (lower, or ``upper``)."""
@@ -223,12 +272,14 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *,
     return _apply(_dec.CholeskySolve, (b, L, bool(upper)), {}, None)
 
 
+@with_out("cholesky_inverse")
 def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:
     """Inverse of ``A`` from its Cholesky factor (``A = L L^T``, or ``U^T U`` with upper)."""
     L = _lm._square_float("cholesky_inverse", input)
     return _apply(_dec.CholeskyInverse, (L, bool(upper)), {}, None)
 
 
+@with_out("triangular_solve")
 def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
                      unitriangular: bool = False, *, out: Any = None) -> Any:
     """Deprecated triangular solve of ``A X = b`` (``transpose``: A^T X = b): named tuple

@@ -3,7 +3,7 @@ torch's errors, named tuples); ``ember.linalg`` exports them.  The ops and their
 formulas are in ``ember/_ops/decompositions.py``."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._backend import xp
 from .._dtype import spelling
@@ -18,11 +18,11 @@ from .decompositions import (Eig, Eigh, Eigvalsh, Lstsq, Lu, LuFactor, MatrixExp
                              SolveTriangular, Svd, Svdvals, _default_rtol, _lu_factor_arrays,
                              _perm_from_pivots, _solve_tri_arrays)
 from .linalg import mm
+from .linalg_legacy import with_out
 from .reduction import _return_type
 
 if TYPE_CHECKING:  # names for annotations only
     from collections.abc import Sequence
-    from typing import Any
 
     from ._types import Array
 
@@ -94,6 +94,7 @@ def _no_driver(name: str, driver: str | None) -> None:
 # ------------------------------------------------------------------------------ SVD, QR
 
 
+@with_out("linalg_svd")
 def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None,
         out: Any = None) -> Any:
     """Computes the singular value decomposition ``A = U diag(S) Vh`` (named tuple U, S, Vh);
@@ -103,6 +104,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None,
     return linalg_svd(*_apply(Svd, (A, bool(full_matrices)), {}, None))
 
 
+@with_out("linalg_svdvals")
 def svdvals(A: Tensor, *, driver: str | None = None, out: Any = None) -> Tensor:
     """Computes the singular values of a matrix (batches too), in descending order."""
     A = _matrix_float("linalg.svd", A)
@@ -110,6 +112,7 @@ def svdvals(A: Tensor, *, driver: str | None = None, out: Any = None) -> Tensor:
     return _apply(Svdvals, (A,), {}, None)
 
 
+@with_out("linalg_qr")
 def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
     """Computes the QR decomposition (named tuple Q, R); ``mode`` is 'reduced', 'complete' or
     'r' (Q is then an empty tensor)."""
@@ -140,6 +143,7 @@ def _eigh_input(name: str, A: Any) -> Tensor:
     return A
 
 
+@with_out("linalg_eigh")
 def eigh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Any:
     """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix, reading the
     lower (``UPLO='L'``) or upper triangle."""
@@ -147,6 +151,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Any:
     return linalg_eigh(*_apply(Eigh, (A, _uplo(UPLO)), {}, None))
 
 
+@with_out("linalg_eigvalsh")
 def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Tensor:
     """Eigenvalues (ascending) of a symmetric matrix."""
     A = _eigh_input("linalg.eigh", A)
@@ -162,6 +167,7 @@ def _eig_input(name: str, A: Any) -> Tensor:
     return A
 
 
+@with_out("linalg_eig")
 def eig(A: Tensor, *, out: Any = None) -> Any:
     """Eigenvalues and eigenvectors (unit norm) of a general square matrix, as complex tensors
     (complex64 for float32 input, complex128 for float64)."""
@@ -169,6 +175,7 @@ def eig(A: Tensor, *, out: Any = None) -> Any:
     return linalg_eig(*_apply(Eig, (A,), {}, None))
 
 
+@with_out("linalg_eigvals")
 def eigvals(A: Tensor, *, out: Any = None) -> Tensor:
     """Eigenvalues of a general square matrix, as a complex tensor."""
     A = _eig_input("linalg.eigvals", A)
@@ -200,6 +207,7 @@ def _atol_rtol(A: Tensor, atol: Any, rtol: Any) -> tuple[Any, Any]:
     return (0.0 if atol is None else _tol_array(atol, A)), _tol_array(rtol, A)
 
 
+@with_out("linalg_pinv")
 def pinv(A: Tensor, rcond: Any = None, hermitian: bool = False, *, atol: Any = None,
          rtol: Any = None, out: Any = None) -> Tensor:
     """Pseudoinverse (Moore-Penrose) through the SVD (``hermitian``: the eigendecomposition);
@@ -256,6 +264,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
 # ------------------------------------------------------------------------ triangular solve
 
 
+@with_out("linalg_solve_triangular")
 def solve_triangular(A: Tensor, B: Tensor, *, upper: bool | None = None, left: bool = True,
                      unitriangular: bool = False, out: Any = None) -> Tensor:
     """Solves ``A X = B`` (``left``) or ``X A = B`` for triangular ``A`` (only its ``upper`` or
@@ -297,6 +306,7 @@ def matrix_exp(A: Tensor) -> Tensor:
 # ------------------------------------------------------------------------- rank, norms, cond
 
 
+@with_out("linalg_matrix_rank")
 def matrix_rank(A: Tensor, tol: Any = None, hermitian: bool = False, *, atol: Any = None,
                 rtol: Any = None, out: Any = None) -> Tensor:
     """Numerical rank: the number of singular values (``hermitian``: |eigenvalues|) above
@@ -338,6 +348,7 @@ def _matrix_norm_svd(A: Tensor, ord: Any, dim: Sequence[int], keepdim: bool) -> 
     return r
 
 
+@with_out("linalg_cond")
 def cond(A: Tensor, p: Any = None, *, out: Any = None) -> Tensor:
     """Condition number in the matrix norm ``p`` (None / 2 / -2 through the singular values,
     'fro' / 'nuc' / inf / -inf / 1 / -1 as norm(A) * norm(A^{-1}); a singular A gives inf)."""
@@ -385,6 +396,7 @@ def _invertible(m: Array) -> bool:
 # ------------------------------------------------------------------------------ multi_dot
 
 
+@with_out("linalg_multi_dot")
 def multi_dot(tensors: Sequence[Tensor], *, out: Any = None) -> Tensor:
     """Product of two or more matrices in the cheapest order (torch's matrix-chain order); the
     first / last may be 1-D (a row / column vector)."""
@@ -479,6 +491,7 @@ def _potf2_fail(a: Array) -> Array:
     return L
 
 
+@with_out("linalg_cholesky_ex")
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False,
                 out: Any = None) -> Any:
     """Cholesky factor and an int32 ``info`` (0, or the order of the first leading minor that
@@ -517,6 +530,7 @@ def _lu_solve_arrays(lu: Array, piv: Array, b: Array) -> Array:
     return _solve_tri_arrays(lu, y, True, False)
 
 
+@with_out("linalg_inv_ex")
 def inv_ex(A: Tensor, *, check_errors: bool = False, out: Any = None) -> Any:
     """Inverse and an int32 ``info`` (0, or the 1-based index of the first zero pivot of the
     LU factorization); raises only with ``check_errors``."""
@@ -537,6 +551,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False, out: Any = None) -> Any:
     return linalg_inv_ex(_apply(Inv, (A,), {}, None), _info(xp.zeros(a.shape[:-2])))
 
 
+@with_out("linalg_solve_ex")
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False,
              out: Any = None) -> Any:
     """``linalg.solve`` and an int32 ``info`` (0, or the first zero pivot); raises only with
@@ -581,6 +596,7 @@ def _no_pivot(pivot: bool) -> None:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
 
 
+@with_out("linalg_lu_factor_ex")
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False,
                  out: Any = None) -> Any:
     """LU factorization with partial pivoting (named tuple LU, pivots, info): LU packs L (unit
@@ -595,6 +611,7 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False,
     return linalg_lu_factor_ex(LU, piv, info)
 
 
+@with_out("linalg_lu_factor")
 def lu_factor(A: Tensor, *, pivot: bool = True, out: Any = None) -> Any:
     """LU factorization with partial pivoting (named tuple LU, pivots); an exactly singular
     U raises (use ``lu_factor_ex`` to get it anyway)."""
@@ -610,6 +627,7 @@ def lu_factor(A: Tensor, *, pivot: bool = True, out: Any = None) -> Any:
     return linalg_lu_factor(LU, piv)
 
 
+@with_out("linalg_lu")
 def lu(A: Tensor, *, pivot: bool = True, out: Any = None) -> Any:
     """LU decomposition ``A = P L U`` with partial pivoting (named tuple P, L, U)."""
     A = _lu_input("linalg.lu", A)
@@ -618,6 +636,7 @@ def lu(A: Tensor, *, pivot: bool = True, out: Any = None) -> Any:
     return linalg_lu(*_apply(Lu, (A,), {}, None))
 
 
+@with_out("linalg_lu_solve")
 def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
              adjoint: bool = False, out: Any = None) -> Tensor:
     """Solves ``A X = B`` given A's ``lu_factor`` (``left=False``: X A = B; ``adjoint``: with
@@ -649,6 +668,7 @@ def _prod(shape: Sequence[int]) -> int:
     return r
 
 
+@with_out("linalg_tensorinv")
 def tensorinv(A: Tensor, ind: int = 2, *, out: Any = None) -> Tensor:
     """The inverse of ``A`` seen as a linear map from its first ``ind`` dims to the others
     (``tensordot(tensorinv(A), A, ind)`` is the identity)."""
@@ -665,6 +685,7 @@ def tensorinv(A: Tensor, ind: int = 2, *, out: Any = None) -> Tensor:
     return _sh.reshape(_L.inv(_sh.reshape(A, (p1, p2))), rest + lead)
 
 
+@with_out("linalg_tensorsolve")
 def tensorsolve(A: Tensor, B: Tensor, dims: Sequence[int] | None = None, *,
                 out: Any = None) -> Tensor:
     """X with ``tensordot(A, X, X.ndim) == B``; ``dims``: dims of A moved to the end first."""
@@ -701,6 +722,7 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:
     return _sh.cat([ones, powers], -1)
 
 
+@with_out("linalg_householder_product")
 def householder_product(A: Tensor, tau: Tensor, *, out: Any = None) -> Tensor:
     """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i the i-th column of
     ``A`` below its diagonal (unit on the diagonal), as LAPACK orgqr; composed of
