@@ -549,3 +549,25 @@ def test_out_arguments():
         assert e[0] == t[0] and (e[1] == t[1] or "automatic differentiation" in t[1])
     with pytest.warns(UserWarning, match="An output with one or more elements was resized"):
         ember.linalg.inv(ember.tensor(a), out=ember.empty(2, 2, dtype=ember.float64))
+
+
+@needs_torch
+def test_complex_inputs_forward_and_refused_gradient():
+    c = np.array([[1 + 1j, 2, 0.5j], [3, 4j, 1], [0.2, 1 - 1j, 2]])
+    h = c @ c.conj().T
+    fns = [lambda L, x: L.linalg.pinv(x), lambda L, x: L.linalg.lstsq(x, x[:, :2]),
+           lambda L, x: L.linalg.lstsq(x, x[:, :2], driver="gelsd"),
+           lambda L, x: L.linalg.matrix_exp(x), lambda L, x: L.linalg.svdvals(x),
+           lambda L, x: L.linalg.solve_triangular(x, x, upper=True),
+           lambda L, x: L.linalg.cond(x), lambda L, x: L.linalg.matrix_rank(x),
+           lambda L, x: L.linalg.det(x), lambda L, x: L.linalg.matrix_norm(x, "nuc")]
+    for fn in fns:
+        e, t = fn(ember, ember.tensor(c)), fn(torch, torch.tensor(c))
+        _close(list(e) if isinstance(e, tuple) else e, list(t) if isinstance(t, tuple) else t)
+    e = ember.linalg.pinv(ember.tensor(h), hermitian=True)
+    t = torch.linalg.pinv(torch.tensor(h), hermitian=True)
+    _close(e, t)
+    e, t = ember.linalg.eigvalsh(ember.tensor(h)), torch.linalg.eigvalsh(torch.tensor(h))
+    _close(e, t)
+    with pytest.raises(NotImplementedError, match="complex"):
+        ember.linalg.svd(ember.tensor(c, requires_grad=True))

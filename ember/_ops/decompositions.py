@@ -338,13 +338,13 @@ def _pinv_arrays(a, atol, rtol, hermitian):
         keep = xp.abs(s) > tol
         with xp.errstate(divide="ignore"):
             sinv = xp.where(keep, 1 / xp.where(keep, s, 1), 0).astype(a.dtype)
-        return (u * sinv[..., None, :]) @ _mT(u)
+        return (u * sinv[..., None, :]) @ _mT(u).conj()
     u, s, vh = xp.linalg.svd(a, full_matrices=False)
     smax = s[..., :1]
     tol = xp.maximum(atol, rtol * smax)
     keep = s > tol
     sinv = xp.where(keep, 1 / xp.where(keep, s, 1), 0).astype(a.dtype)
-    return (_mT(vh) * sinv[..., None, :]) @ _mT(u)
+    return (_mT(vh).conj() * sinv[..., None, :]) @ _mT(u).conj()
 
 
 def _pinv_backward(g, pinvA, A, ns):
@@ -397,6 +397,7 @@ class Lstsq(Op):
                 ) -> tuple[Array, ...]:
         m, n = a.shape[-2], a.shape[-1]
         a0, b0 = a, b  # saved as the inputs: the gradients reduce to their shapes
+        rdt = xp.zeros((), a.dtype).real.dtype  # residuals, singular values: real
         ctx.vec = vec
         if vec:
             b = b[..., None]
@@ -406,24 +407,24 @@ class Lstsq(Op):
         if m and n:
             u, s, vh = xp.linalg.svd(a, full_matrices=False)
         else:
-            s = xp.zeros(batch + (0,), a.dtype)
+            s = xp.zeros(batch + (0,), rdt)
         keep = s > rcond * s[..., :1] if s.shape[-1] else s > 0
         if m and n:
             sinv = xp.where(keep, 1 / xp.where(keep, s, 1), 0).astype(a.dtype)
-            x = (_mT(vh) * sinv[..., None, :]) @ (_mT(u) @ b)
+            x = (_mT(vh).conj() * sinv[..., None, :]) @ (_mT(u).conj() @ b)
         else:
             x = xp.zeros(batch + (n, b.shape[-1]), a.dtype)
         rank = keep.sum(-1).astype(xp.int64)
         full = bool((rank == min(m, n)).all())
         if driver != "gelsy" and m > n and full:
             r = a @ x - b
-            res = (r * r).sum(-2)
+            res = (r * r.conj()).real.sum(-2)
         else:
-            res = xp.zeros((0,), a.dtype)
+            res = xp.zeros((0,), rdt)
         if driver == "gels":
             rank = xp.zeros((0,), xp.int64)
         if driver not in ("gelsd", "gelss"):
-            s = xp.zeros((0,), a.dtype)
+            s = xp.zeros((0,), rdt)
         ctx.save_for_backward(a0, b0, x)
         return (x[..., 0] if vec else x), res, rank, xp.ascontiguousarray(s)
 

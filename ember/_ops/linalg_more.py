@@ -75,6 +75,7 @@ def _square_float(name: str, A: Any) -> Tensor:
     A = _t(A)
     _check_square(name, A)
     _check_float(name, A)
+    _no_complex_grad(name, A)
     return A
 
 
@@ -82,7 +83,16 @@ def _matrix_float(name: str, A: Any) -> Tensor:
     A = _t(A)
     _check_matrix(name, A)
     _check_float(name, A)
+    _no_complex_grad(name, A)
     return A
+
+
+def _no_complex_grad(name: str, *ts: Tensor) -> None:
+    """Complex inputs work forward; their gradients (conjugate-transposed formulas) are not
+    written: a complex input that requires grad is refused rather than given a wrong one."""
+    from ..autograd.grad_mode import _state
+    if _state.enabled and any(t._requires_grad and t._array.dtype.kind == "c" for t in ts):
+        raise NotImplementedError(f"{name}: ember does not differentiate complex inputs")
 
 
 def _no_driver(name: str, driver: str | None) -> None:
@@ -122,6 +132,7 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
                            "'reduced' (default), 'r', or 'complete'")
     _check_matrix("linalg.qr", A)
     _check_float("linalg.qr", A)
+    _no_complex_grad("linalg.qr", A)
     return linalg_qr(*_apply(Qr, (A, mode), {}, None))
 
 
@@ -140,6 +151,7 @@ def _eigh_input(name: str, A: Any) -> Tensor:
     if A._array.dtype.kind not in "fc":
         raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for '
                                   f"'{spelling(A._array.dtype)}'")
+    _no_complex_grad(name, A)
     return A
 
 
@@ -219,6 +231,7 @@ def pinv(A: Tensor, rcond: Any = None, hermitian: bool = False, *, atol: Any = N
         shp = ", ".join(str(s) for s in A._array.shape)
         raise RuntimeError(f"linalg.pinv({spelling(k)}{{[{shp}]}}): expected a tensor with 2 "
                            "or more dimensions of float, double, cfloat or cdouble types")
+    _no_complex_grad("linalg.pinv", A)
     if rcond is not None:
         rtol, atol = rcond, 0.0
     a_tol, r_tol = _atol_rtol(A, atol, rtol)
@@ -242,6 +255,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     if A.ndim < 2:
         raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
     _check_float("torch.linalg.lstsq", A)
+    _no_complex_grad("torch.linalg.lstsq", A, B)
     if A._array.dtype != B._array.dtype:
         raise RuntimeError("torch.linalg.lstsq: Expected input and other to have the same "
                            f"dtype, but got input's dtype {spelling(A._array.dtype)} and "
@@ -277,6 +291,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool | None = None, left: b
     _check_square("linalg.solve_triangular", A)
     _check_float("linalg.solve_triangular", A)
     _check_float("linalg.solve_triangular", B)
+    _no_complex_grad("linalg.solve_triangular", A, B)
     if B.ndim < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
                            "dimensions.")
@@ -588,6 +603,7 @@ def _lu_input(name: str, A: Any) -> Tensor:
         raise RuntimeError(f"torch.lu_factor: Expected tensor with 2 or more dimensions. Got "
                            f"size: {list(A.shape)} instead")
     _check_float(name, A)
+    _no_complex_grad(name, A)
     return A
 
 
