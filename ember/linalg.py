@@ -11,7 +11,7 @@ from ._dtype import spelling
 from .autograd.function import _apply
 from ._ops import reduction as _red
 from ._ops import shape as _sh
-from ._ops.decompositions import DetSafe
+from ._ops.decompositions import DetSafe, SolveVec
 from ._ops.decomp import Cholesky, Cross, Inv, LinAlgError, Slogdet, Solve
 from ._ops.linalg import matmul
 from ._ops.linalg_legacy import with_out
@@ -72,13 +72,14 @@ def solve(A, B, *, left=True, out=None):
                                "supported for left=False. In this case linalg.solve is "
                                "equivalent to B / A.squeeze(-1)")
         return _sh.transpose(solve(_sh.transpose(A, -1, -2), _sh.transpose(B, -1, -2)), -1, -2)
-    b = _sh.unsqueeze(B, -1) if vec else B
+    bshape = tuple(B.shape) + (1,) if vec else tuple(B.shape)
     n = A.shape[-1]
-    if b.shape[-2] != n:
+    if bshape[-2] != n:
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B"
-                           f" ({A.shape[-2]}x{n} and {b.shape[-2]}x{b.shape[-1]})")
-    x = _apply(Solve, (A, b), {}, None)
-    return _sh.squeeze(x, -1) if vec else x
+                           f" ({A.shape[-2]}x{n} and {bshape[-2]}x{bshape[-1]})")
+    if vec:  # torch solves a vector right-hand side in one node
+        return _apply(SolveVec, (A, B), {}, None)
+    return _apply(Solve, (A, B), {}, None)
 
 
 @with_out("linalg_cholesky")
@@ -115,21 +116,35 @@ def vecdot(x, y, *, dim=-1, out=None):
 
 @with_out("linalg_matrix_power")
 def matrix_power(A, n):
+    """A^n for an integer n (batches too), composed as torch's: n = 0 copies the identity into
+    a clone, 1 clones, 2 and 3 multiply directly, larger n by binary exponentiation; n < 0
+    inverts first."""
     A = _t(A)
     _check_square("linalg.matrix_power", A)
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"matrix_power(): argument 'n' must be int, not {type(n).__name__}")
     if n == 0:
         from ._creation import eye
-        e = eye(A.shape[-1], dtype=A.dtype)
-        return _sh.expand(e, tuple(A.shape)).clone()
+        r = A.clone()
+        r.copy_(_sh.expand(eye(A.shape[-1], dtype=A.dtype), tuple(A.shape)))
+        return r
     if n < 0:
         A, n = inv(A), -n
-    result, base = None, A
-    while n:
-        if n & 1:
-            result = base if result is None else matmul(result, base)
-        n >>= 1
-        if n:
-            base = matmul(base, base)
+        if n == 1:
+            return A
+    if n == 1:
+        return A.clone()
+    if n == 2:
+        return matmul(A, A)
+    if n == 3:
+        return matmul(matmul(A, A), A)
+    z = result = None
+    while n > 0:
+        bit = n % 2
+        n //= 2
+        z = A if z is None else matmul(z, z)
+        if bit:
+            result = z if result is None else matmul(result, z)
     return result
 
 

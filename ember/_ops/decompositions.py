@@ -140,29 +140,6 @@ class Svd(Op):
         return _svd_backward(gU, gS, gVh, U, S, Vh, ns), None
 
 
-class Svdvals(Op):
-    """S of the SVD (U and Vh are computed only when a gradient is needed)."""
-    node_name = "LinalgSvdBackward0"
-
-    @staticmethod
-    def forward(ctx: Ctx, a: Array) -> Array:
-        if ctx.needs_input_grad:
-            u, s, vh = xp.linalg.svd(a, full_matrices=False)
-            ctx.uvh = (u, vh)
-            ctx.save_for_backward(a)
-            return s
-        return xp.linalg.svd(a, compute_uv=False)
-
-    @staticmethod
-    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
-        if ns.graph:  # U and Vh depend on A: take them from an SVD node of their own
-            (a,) = ctx.saved_tensors
-            U, _, Vh = ns.apply(Svd, a, False)
-        else:
-            U, Vh = ctx.uvh
-        return _svd_backward(None, g, None, U, None, Vh, ns)
-
-
 # ------------------------------------------------------------------------------------- QR
 
 
@@ -954,3 +931,32 @@ def _zeros_cols(x, c, ns):
 
 def _zeros_rows(x, r, ns):
     return ns.asarray(xp.zeros(tuple(x.shape[:-2]) + (r, x.shape[-1]), dtype=_npdt(x)))
+
+
+class SolveVec(Op):
+    """x = A^{-1} b for a vector (batch of vectors) b, in one node as torch's
+    (LinalgSolveExBackward0): db = A^{-T} g, dA = -db x^T."""
+    node_name = "LinalgSolveExBackward0"
+
+    @staticmethod
+    def forward(ctx: Ctx, a: Array, b: Array) -> Array:
+        from .decomp import Solve
+        x = Solve.forward(_NoSave(), a, b[..., None])[..., 0]
+        ctx.save_for_backward(a, x)
+        return x
+
+    @staticmethod
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        a, x = ctx.saved_tensors
+        gb = ns.apply(SolveVec, _mT(a), g)
+        ga = -(gb[..., :, None] * x[..., None, :]) if ctx.needs_input_grad[0] else None
+        return ga, gb
+
+
+class _NoSave:
+    """A ctx that keeps nothing (an op's forward reused for its arrays only)."""
+
+    needs_input_grad = ()
+
+    def save_for_backward(self, *a: Array) -> None:
+        pass

@@ -15,8 +15,9 @@ from . import shape as _sh
 from ._utils import as_tensor_arg, wrap
 from .decomp import Inv, LinAlgError, _not_pd_order, _zero_pivot
 from .decompositions import (Eig, Eigh, Eigvalsh, Lstsq, Lu, LuFactor, MatrixExp, Pinv, Qr,
-                             SolveTriangular, Svd, Svdvals, _default_rtol, _lu_factor_arrays,
+                             SolveTriangular, Svd, _default_rtol, _lu_factor_arrays,
                              _perm_from_pivots, _solve_tri_arrays)
+from ..autograd.grad_mode import is_grad_enabled as _grad_enabled
 from .linalg import mm
 from .linalg_legacy import with_out
 from .reduction import _return_type
@@ -119,7 +120,9 @@ def svdvals(A: Tensor, *, driver: str | None = None, out: Any = None) -> Tensor:
     """Computes the singular values of a matrix (batches too), in descending order."""
     A = _matrix_float("linalg.svd", A)
     _no_driver("svdvals", driver)
-    return _apply(Svdvals, (A,), {}, None)
+    if A._requires_grad and _grad_enabled():  # torch: output 1 (S) of its SVD node
+        return _apply(Svd, (A, False), {}, None)[1]
+    return wrap(xp.linalg.svd(A._array, compute_uv=False))
 
 
 @with_out("linalg_qr")
