@@ -49,6 +49,8 @@ from ._ops.indexing import (gather, take_along_dim, scatter, scatter_add, scatte
                             unique_consecutive, bincount, searchsorted, bucketize)
 from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger, addmm, baddbmm,
                           addmv, addbmm, einsum, tensordot, kron)
+from ._ops import linalg_legacy as _linalg_legacy  # issue 13 linalg: torch.svd, det, lu ...
+from ._ops.linalg_legacy import *  # noqa: F403 - its __all__
 from .autograd.function import Function as _Function  # noqa: F401
 # issue 13, ops and methods (statistics, creation/shape helpers): their __all__
 from ._ops import statistics as _statistics, construct as _construct
@@ -61,6 +63,7 @@ _install_methods(_comparison)
 _install_methods(_special_ops)
 _install_methods(_statistics)
 _install_methods(_construct)
+_install_methods(_linalg_legacy)
 _docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
 # issue 13 (multiprocessing): Tensor.share_memory_/is_shared in real shared memory
@@ -216,6 +219,7 @@ __all__ += ["set_default_tensor_type", "set_default_device", "get_default_device
             "set_float32_matmul_precision", "get_float32_matmul_precision", "OutOfMemoryError",
             *_CPU_TYPES]
 __all__ += _statistics.__all__ + _construct.__all__  # issue 13: ops and methods
+__all__ += _linalg_legacy.__all__  # issue 13: linear algebra
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)

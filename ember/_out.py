@@ -103,8 +103,9 @@ _rule("negative", "same", _FOUND, "neg")
 _rule("fix", "same", _FOUND, "trunc")
 _rule("clip", "same", _FOUND, "clamp")
 _rule("matmul mm bmm addmm addmv baddbmm gather tril triu diag "
-      "scatter scatter_add index_add cross softmax log_softmax argmax argmin", "same",
+      "scatter scatter_add index_add softmax log_softmax argmax argmin", "same",
       _EXACT)
+_rule("cross", "same", _EXACT, "linalg_cross")
 _rule("mv", "same", "addmv input tensors must have the same dtype, but got {O}, {R}, and {R}")
 _rule("addbmm", "same", "self and mat2 must have the same dtype, but got {O} and {R}")
 _rule("bitwise_not", "same", _FOUND)

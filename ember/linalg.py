@@ -1,71 +1,54 @@
 """``ember.linalg``: torch.linalg's names on CPU float32/float64 tensors.
 
-This file keeps the argument handling (checks, dtype rules); the decomposition-like ops (inv,
-det, slogdet, solve, cholesky, cross) and ``LinAlgError`` are in ``ember/_ops/decomp.py``.
+This file keeps the argument handling (checks, dtype rules, torch's errors); the ops are in
+``ember/_ops/decomp.py`` (inv, det, slogdet, solve, cholesky, cross, ``LinAlgError``) and
+``ember/_ops/decompositions.py`` (svd, qr, eigh, eig, pinv, lstsq, solve_triangular,
+matrix_exp, LU), each with torch's backward formula.
 """
 from __future__ import annotations
 
-from collections import namedtuple
-
 from ._dtype import spelling
-from ._tensor import Tensor
 from .autograd.function import _apply
 from ._ops import reduction as _red
 from ._ops import shape as _sh
-from ._ops.decomp import Cholesky, Cross, Det, Inv, LinAlgError, Slogdet, Solve
+from ._ops.decompositions import DetSafe, SolveVec
+from ._ops.decomp import Cholesky, Cross, Inv, LinAlgError, Slogdet, Solve
 from ._ops.linalg import matmul
-from ._ops._utils import as_tensor_arg
+from ._ops.linalg_legacy import with_out
+from ._ops.linalg_more import (cholesky_ex, cond, eig, eigh, eigvals, eigvalsh, inv_ex,
+                               householder_product, lstsq, lu, lu_factor, lu_factor_ex, lu_solve,
+                               matrix_exp, matrix_rank, multi_dot, pinv, qr, solve_ex,
+                               solve_triangular, svd, svdvals, tensorinv, tensorsolve, vander,
+                               _matrix_norm_svd, _t, _check_float, _check_square, _square_float,
+                               linalg_slogdet)
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve",
-           "cholesky", "matmul", "cross", "diagonal", "vecdot", "matrix_power"]
-
-linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
-linalg_slogdet.__module__ = "torch.return_types"
-
-
-def _t(x):
-    x = as_tensor_arg(x)
-    if not isinstance(x, Tensor):
-        raise TypeError(f"linalg: expected a Tensor, got {type(x).__name__}")
-    return x
-
-
-def _check_float(name, a):
-    k = a._array.dtype
-    if k.kind not in "fc" or k.name == "float16":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {spelling(k)}")
-
-
-def _check_square(name, a):
-    shp = a._array.shape
-    if len(shp) < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if shp[-1] != shp[-2]:
-        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
-                           f"{shp[-2]} by {shp[-1]} matrices")
-
-
-def _square_float(name, A):
-    A = _t(A)
-    _check_square(name, A)
-    _check_float(name, A)
-    return A
+           "cholesky", "matmul", "cross", "diagonal", "vecdot", "matrix_power",
+           # issue 13: decompositions and the functions built on them (_ops/linalg_more.py)
+           "svd", "svdvals", "qr", "eigh", "eigvalsh", "eig", "eigvals", "pinv", "lstsq",
+           "solve_triangular", "matrix_exp", "matrix_rank", "cond", "multi_dot", "cholesky_ex",
+           "inv_ex", "solve_ex", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "tensorinv",
+           "tensorsolve", "vander", "householder_product"]
 
 
 # ------------------------------------------------------------------------------ functions
 
 
+@with_out("linalg_inv")
 def inv(A, *, out=None):
     A = _square_float("linalg.inv", A)
     return _apply(Inv, (A,), {}, None)
 
 
+@with_out("linalg_det")
 def det(A, *, out=None):
+    """Computes the determinant of a square matrix (its gradient is defined on singular
+    matrices too, through the SVD, as torch's)."""
     A = _square_float("linalg.det", A)
-    return _apply(Det, (A,), {}, None)
+    return _apply(DetSafe, (A,), {}, None)
 
 
+@with_out("linalg_slogdet")
 def slogdet(A, *, out=None):
     A = _square_float("linalg.slogdet", A)
     return linalg_slogdet(*_apply(Slogdet, (A,), {}, None))
@@ -75,6 +58,7 @@ def _is_vector_rhs(A, B):
     return B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
 
 
+@with_out("linalg_solve")
 def solve(A, B, *, left=True, out=None):
     A, B = _square_float("linalg.solve", A), _t(B)
     _check_float("linalg.solve", B)
@@ -88,21 +72,24 @@ def solve(A, B, *, left=True, out=None):
                                "supported for left=False. In this case linalg.solve is "
                                "equivalent to B / A.squeeze(-1)")
         return _sh.transpose(solve(_sh.transpose(A, -1, -2), _sh.transpose(B, -1, -2)), -1, -2)
-    b = _sh.unsqueeze(B, -1) if vec else B
+    bshape = tuple(B.shape) + (1,) if vec else tuple(B.shape)
     n = A.shape[-1]
-    if b.shape[-2] != n:
+    if bshape[-2] != n:
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B"
-                           f" ({A.shape[-2]}x{n} and {b.shape[-2]}x{b.shape[-1]})")
-    x = _apply(Solve, (A, b), {}, None)
-    return _sh.squeeze(x, -1) if vec else x
+                           f" ({A.shape[-2]}x{n} and {bshape[-2]}x{bshape[-1]})")
+    if vec:  # torch solves a vector right-hand side in one node
+        return _apply(SolveVec, (A, B), {}, None)
+    return _apply(Solve, (A, B), {}, None)
 
 
+@with_out("linalg_cholesky")
 def cholesky(A, *, upper=False, out=None):
     A = _square_float("linalg.cholesky", A)
     L = _apply(Cholesky, (A,), {}, None)
     return _sh.transpose(L, -1, -2) if upper else L
 
 
+@with_out("linalg_cross")
 def cross(input, other, *, dim=-1, out=None):
     a, b = _t(input), _t(other)
     if a.ndim != b.ndim:
@@ -122,32 +109,49 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return _sh.diagonal(_t(A), offset, dim1, dim2)
 
 
+@with_out("linalg_vecdot")
 def vecdot(x, y, *, dim=-1, out=None):
     return _red.sum(_t(x) * _t(y), dim)
 
 
+@with_out("linalg_matrix_power")
 def matrix_power(A, n):
+    """A^n for an integer n (batches too), composed as torch's: n = 0 copies the identity into
+    a clone, 1 clones, 2 and 3 multiply directly, larger n by binary exponentiation; n < 0
+    inverts first."""
     A = _t(A)
     _check_square("linalg.matrix_power", A)
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"matrix_power(): argument 'n' must be int, not {type(n).__name__}")
     if n == 0:
         from ._creation import eye
-        e = eye(A.shape[-1], dtype=A.dtype)
-        return _sh.expand(e, tuple(A.shape)).clone()
+        r = A.clone()
+        r.copy_(_sh.expand(eye(A.shape[-1], dtype=A.dtype), tuple(A.shape)))
+        return r
     if n < 0:
         A, n = inv(A), -n
-    result, base = None, A
-    while n:
-        if n & 1:
-            result = base if result is None else matmul(result, base)
-        n >>= 1
-        if n:
-            base = matmul(base, base)
+        if n == 1:
+            return A
+    if n == 1:
+        return A.clone()
+    if n == 2:
+        return matmul(A, A)
+    if n == 3:
+        return matmul(matmul(A, A), A)
+    z = result = None
+    while n > 0:
+        bit = n % 2
+        n //= 2
+        z = A if z is None else matmul(z, z)
+        if bit:
+            result = z if result is None else matmul(result, z)
     return result
 
 
 # ------------------------------------------------------------------------------------ norms
 
 
+@with_out("linalg_vector_norm")
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     x = _t(x)
     if x._array.dtype.kind not in "fc" and dtype is None:
@@ -156,6 +160,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     return _red.vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
+@with_out("linalg_matrix_norm")
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     A = _t(A)
     if dtype is not None:
@@ -166,18 +171,21 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord == "fro":
         return _red.norm(A, "fro", tuple(dim), keepdim)
     if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs an SVD, which ember "
-                                  "does not have")
+        return _matrix_norm_svd(A, ord, dim, keepdim)
     if ord not in (1, -1, float("inf"), float("-inf")):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    # as torch composes it: the 1-norms along one dim (vector_norm), then amax/amin along the
+    # other (ord 1: max column sum, inf: max row sum)
     d0, d1 = (d % A.ndim for d in dim)
-    if abs(ord) == 1:  # max/min column sum: sum over rows (d0), then extremum over d1
+    if abs(ord) != 1:
         d0, d1 = d1, d0
-    s = _red.sum(A.abs(), d1, True)
-    r = _red.amax(s, d0, True) if ord > 0 else _red.amin(s, d0, True)
-    return r if keepdim else _sh.squeeze(_sh.squeeze(r, max(d0, d1)), min(d0, d1))
+    if not keepdim and d0 < d1:
+        d1 -= 1
+    s = _red.vector_norm(A, 1, (d0,), keepdim)
+    return _red.amax(s, d1, keepdim) if ord > 0 else _red.amin(s, d1, keepdim)
 
 
+@with_out("linalg_norm")
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     A = _t(A)
     if isinstance(dim, int):

@@ -54,6 +54,132 @@ op("linalg_solve", lambda lib, a, b: lib.linalg.solve(a, b), [S(_spd(3), R(3, 2)
 op("linalg_cholesky", lambda lib, a: lib.linalg.cholesky((a + a.mT) / 2), [S(_spd(3))])
 op("linalg_cross", lambda lib, a, b: lib.linalg.cross(a, b), [S(R(2, 3), R(2, 3))])
 
+# issue 13 (linalg): decompositions compared through gauge-invariant functions (|U|, |V|: the
+# columns' signs are arbitrary), well-conditioned inputs with distinct singular/eigenvalues
+_DEC = dict(atol=1e-4, rtol=1e-3)
+
+
+def _tri(n, upper=True):
+    a = R(n, n) * 0.3 + 2 * np.eye(n)
+    return np.triu(a) if upper else np.tril(a)
+
+
+def _svd_parts(r):
+    return r[0].abs(), r[1], r[2].abs()
+
+
+op("linalg_svd", lambda lib, a: _svd_parts(lib.linalg.svd(a, full_matrices=False)),
+   [S(R(4, 3)), S(R(3, 4)), S(R(2, 3, 3))], **_DEC)
+op("linalg_svd_full", lambda lib, a: (lambda r: (r.U[..., :3].abs(), r.S, r.Vh.abs()))(
+    lib.linalg.svd(a)), [S(R(4, 3))], **_DEC)
+op("svd_old", lambda lib, a: _svd_parts(lib.svd(a)), [S(R(4, 3)), S(R(2, 3, 4))], **_DEC)
+op("svd_old_no_uv", lambda lib, a: lib.svd(a, compute_uv=False), [S(R(4, 3))], **_DEC)
+op("linalg_svdvals", lambda lib, a: lib.linalg.svdvals(a), [S(R(3, 4)), S(R(2, 4, 3))], **_DEC)
+op("linalg_qr", lambda lib, a: tuple(lib.linalg.qr(a)), [S(R(4, 3)), S(R(2, 3, 3))], **_DEC)
+op("linalg_qr_wide", lambda lib, a: tuple(lib.linalg.qr(a, mode="complete")), [S(R(3, 5))],
+   **_DEC)
+op("linalg_qr_r", lambda lib, a: lib.linalg.qr(a, mode="r")[1], [S(R(4, 3))], grad=False)
+op("qr_old", lambda lib, a: tuple(lib.qr(a, some=False)), [S(R(3, 3))], **_DEC)
+op("linalg_eigh", lambda lib, a: (lambda r: (r[0], r[1].abs()))(lib.linalg.eigh(a + a.mT)),
+   [S(R(3, 3)), S(R(2, 4, 4))], **_DEC)
+op("linalg_eigh_upper", lambda lib, a: lib.linalg.eigh(a.triu() + a.triu(1).mT, UPLO="U")[0],
+   [S(R(3, 3))], **_DEC)
+op("linalg_eigvalsh", lambda lib, a: lib.linalg.eigvalsh(a + a.mT), [S(R(2, 3, 3))], **_DEC)
+# (complex results: compared through |.|; values, dtypes and phases in test_linalg_more.py)
+op("linalg_eigvals", lambda lib, a: lib.linalg.eigvals(a).abs(), [S(R(3, 3)), S(_spd(3))],
+   grad=False)
+op("linalg_eig", lambda lib, a: tuple(x.abs() for x in lib.linalg.eig(a)), [S(R(3, 3))],
+   grad=False)
+op("linalg_pinv", lambda lib, a: lib.linalg.pinv(a), [S(R(4, 3)), S(R(3, 5)), S(R(2, 3, 3))],
+   **_DEC)
+op("linalg_pinv_hermitian", lambda lib, a: lib.linalg.pinv(a + a.mT, hermitian=True),
+   [S(R(3, 3))], **_DEC)
+op("linalg_pinv_tol", lambda lib, a: lib.linalg.pinv(a, atol=0.5, rtol=0.1), [S(R(4, 3))],
+   **_DEC)
+op("pinverse", lambda lib, a: lib.pinverse(a), [S(R(3, 4))], **_DEC)
+op("linalg_lstsq", lambda lib, a, b: lib.linalg.lstsq(a, b)[0],
+   [S(R(5, 3), R(5, 2)), S(R(2, 5, 3), R(2, 5, 2)), S(R(4, 3), R(4))], **_DEC)
+# (the singular values carry no gradient in torch: compared in test_linalg_more.py)
+op("linalg_lstsq_gelsd", lambda lib, a, b: lib.linalg.lstsq(a, b, driver="gelsd")[:3],
+   [S(R(5, 3), R(5, 2))], **_DEC)
+op("linalg_solve_triangular",
+   lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=True), [S(_tri(3), R(3, 2))])
+op("linalg_solve_triangular_right",
+   lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=False, left=False,
+                                                 unitriangular=True),
+   [S(_tri(3, False), R(2, 3)), S(_tri(3, False), R(2, 2, 3))])
+op("triangular_solve", lambda lib, b, a: tuple(lib.triangular_solve(b, a)),
+   [S(R(3, 2), _tri(3))])
+op("triangular_solve_t", lambda lib, b, a: lib.triangular_solve(b, a, False, True)[0],
+   [S(R(3, 2), _tri(3, False))])
+op("linalg_matrix_exp", lambda lib, a: lib.linalg.matrix_exp(a),
+   [S(R(3, 3) * 0.5), S(R(2, 2, 2) * 2)])
+op("matrix_exp_old", lambda lib, a: lib.matrix_exp(a), [S(R(3, 3))])
+op("linalg_matrix_norm_svd", lambda lib, a: (lib.linalg.matrix_norm(a, "nuc"),
+                                             lib.linalg.matrix_norm(a, 2, keepdim=True),
+                                             lib.linalg.matrix_norm(a, -2, dim=(0, 2))),
+   [S(R(3, 4, 2))], **_DEC)
+op("linalg_cond", lambda lib, a: (lib.linalg.cond(a), lib.linalg.cond(a, -2)),
+   [S(_spd(3)), S(R(4, 3))], **_DEC)
+op("linalg_cond_fro", lambda lib, a: lib.linalg.cond(a, "fro"), [S(_spd(3))], grad=False)
+op("linalg_multi_dot", lambda lib, a, b, c: lib.linalg.multi_dot([a, b, c]),
+   [S(R(2, 3), R(3, 4), R(4, 2)), S(R(3), R(3, 4), R(4))])
+op("linalg_multi_dot4", lambda lib, a, b, c, d: lib.linalg.multi_dot([a, b, c, d]),
+   [S(R(3, 5), R(5, 1), R(1, 4), R(4, 2))])
+op("chain_matmul", lambda lib, a, b: lib.chain_matmul(a, b), [S(R(2, 3), R(3, 4))])
+op("linalg_lu_factor", lambda lib, a: tuple(lib.linalg.lu_factor(a)),
+   [S(R(3, 3)), S(R(2, 4, 4)), S(R(3, 5)), S(R(5, 3))], **_DEC)
+op("linalg_lu", lambda lib, a: tuple(lib.linalg.lu(a)),
+   [S(R(3, 3)), S(R(4, 2)), S(R(2, 4))], **_DEC)
+op("linalg_lu_factor_ex", lambda lib, a: tuple(lib.linalg.lu_factor_ex(a)), [S(R(3, 3))],
+   **_DEC)
+op("lu_old", lambda lib, a: lib.lu(a, get_infos=True), [S(R(3, 3))], **_DEC)
+op("lu_unpack", lambda lib, a: tuple(lib.lu_unpack(*lib.linalg.lu_factor(a))),
+   [S(R(3, 3)), S(R(4, 2)), S(R(2, 4))], **_DEC)
+op("linalg_lu_solve", lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b),
+   [S(R(3, 3) + 2 * np.eye(3), R(3, 2))], **_DEC)
+op("linalg_lu_solve_adjoint",
+   lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, adjoint=True),
+   [S(R(3, 3) + 2 * np.eye(3), R(3, 2))], **_DEC)
+op("linalg_lu_solve_right",
+   lambda lib, a, b: (lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, left=False),
+                      lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, left=False,
+                                          adjoint=True)),
+   [S(R(3, 3) + 2 * np.eye(3), R(2, 3))], **_DEC)
+op("lu_solve_old", lambda lib, a, b: lib.lu_solve(b, *lib.linalg.lu_factor(a)),
+   [S(R(3, 3) + 2 * np.eye(3), R(3, 2))], **_DEC)
+op("linalg_cholesky_ex", lambda lib, a: tuple(lib.linalg.cholesky_ex((a + a.mT) / 2)),
+   [S(_spd(3))])
+op("linalg_inv_ex", lambda lib, a: tuple(lib.linalg.inv_ex(a)), [S(_spd(3))])
+op("linalg_solve_ex", lambda lib, a, b: tuple(lib.linalg.solve_ex(a, b)),
+   [S(_spd(3), R(3, 2))])
+op("cholesky_old", lambda lib, a: lib.cholesky((a + a.mT) / 2, upper=True), [S(_spd(3))])
+op("cholesky_solve", lambda lib, b, a: lib.cholesky_solve(b, lib.linalg.cholesky((a + a.mT) / 2)),
+   [S(R(3, 2), _spd(3))])
+op("cholesky_solve_upper", lambda lib, b, u: lib.cholesky_solve(b, u.triu(), upper=True),
+   [S(R(3, 2), _tri(3))])
+op("cholesky_inverse", lambda lib, a: (lib.cholesky_inverse(a.tril()),
+                                       lib.cholesky_inverse(a.tril().mT, upper=True)),
+   [S(_tri(3, False))])
+# (det of singular matrices: gradients vs torch's create_graph ones in test_linalg_more.py)
+op("det_old", lambda lib, a: (lib.det(a), a.det(), lib.logdet(a), a.logdet()),
+   [S(_spd(3)), S(R(2, 3, 3))], grad_samples=[S(_spd(3))])  # (logdet < 0: nan)
+op("slogdet_old", lambda lib, a: tuple(lib.slogdet(a)), [S(R(3, 3))])
+op("inverse", lambda lib, a: (lib.inverse(a), a.inverse()), [S(_spd(3))])
+op("matrix_power_old", lambda lib, a: (lib.matrix_power(a, 3), a.matrix_power(-2)),
+   [S(_spd(3))])
+op("cross_old", lambda lib, a, b: (lib.cross(a, b, dim=0), a.cross(b, 1)),
+   [S(R(3, 3), R(3, 3))])
+op("linalg_vander", lambda lib, x: lib.linalg.vander(x, N=4), [S(R(2, 3)), S(R(4))])
+op("linalg_tensorinv", lambda lib, a: lib.linalg.tensorinv(a, ind=1),
+   [S(_spd(4).reshape(4, 2, 2))], torch_grad_fn=False)  # torch: ReshapeAlias of LAPACK layout
+op("linalg_tensorsolve", lambda lib, a, b: lib.linalg.tensorsolve(a, b),
+   [S(_spd(6).reshape(2, 3, 6), R(2, 3))])
+op("linalg_vecdot", lambda lib, a, b: lib.linalg.vecdot(a, b, dim=0), [S(R(3, 2), R(3, 2))])
+# composed of differentiable ops (torch: one LinalgHouseholderProductBackward0 node)
+op("linalg_householder_product", lambda lib, a, t: lib.linalg.householder_product(a, t),
+   [S(R(4, 3), R(2)), S(R(2, 3, 3), R(2, 3))], torch_grad_fn=False)
+
 # ------------------------------------------------------------------------------ activations
 
 for _name, _kw in [("elu", {}), ("celu", {"alpha": 0.7}), ("gelu", {}),

@@ -25,6 +25,11 @@ GRAPH_DIFFERS = {
               "ember runs one EinsumBackward0 node (the same gradients, a shorter chain)",
     **{f"pad_circular_{n}d": "torch pads by slice copies (a CopySlices chain); ember runs one "
                              "CircularPad{n}DBackward0 node" for n in (1, 2, 3)},
+    # linalg (issue 13)
+    "linalg_tensorinv": "torch's inverse is LAPACK's column-major layout, so its reshape is a "
+                        "ReshapeAliasBackward0; ember's contiguous inverse reshapes as a view",
+    "linalg_householder_product": "composed of differentiable ops (sub/mul/matmul per "
+                                  "reflector); torch runs one LinalgHouseholderProductBackward0",
 }
 
 

@@ -11,6 +11,12 @@ if lib == "ember":
 import torch  # noqa: E402  (ember under the alias)
 
 torch.manual_seed(int(seed))
+import random  # noqa: E402
+
+import numpy  # noqa: E402
+
+random.seed(int(seed))  # programs that also draw from Python's and NumPy's generators
+numpy.random.seed(int(seed))
 sys.argv = [script] + args
 sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
 runpy.run_path(script, run_name="__main__")
