@@ -7,7 +7,7 @@ from . import _malloc
 
 _malloc.tune()  # glibc keeps freed activations for the next step (see _malloc.py)
 
-from ._dtype import (dtype, float16, float32, float64, bfloat16, int8, int16, int32, int64,
+from ._dtype import (dtype, float16, float32, float64, int8, int16, int32, int64,
                      uint8, bool, half, float, double, short, int, long, complex64,
                      complex128, cfloat, cdouble, get_default_dtype, set_default_dtype,
                      promote_types, result_type as _result_type_impl, can_cast)
@@ -217,7 +217,7 @@ __all__ += ["is_autocast_enabled", "set_autocast_enabled", "get_autocast_dtype",
             "autocast", "GradScaler"]
 __all__ += ["set_default_tensor_type", "set_default_device", "get_default_device",  # types
             "set_float32_matmul_precision", "get_float32_matmul_precision", "OutOfMemoryError",
-            *_CPU_TYPES]
+            *_CPU_TYPES, "BFloat16Tensor"]
 __all__ += _statistics.__all__ + _construct.__all__  # issue 13: ops and methods
 __all__ += _linalg_legacy.__all__  # issue 13: linear algebra
 
@@ -230,12 +230,16 @@ _LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "te
 _LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
 _LAZY_MODULES += ("jit", "amp", "cpu")  # issue 13 (jit/amp)
 _LAZY_NAMES += ("autocast", "GradScaler")  # from ember.amp
+_LAZY_NAMES += ("bfloat16", "BFloat16Tensor")  # ml_dtypes, imported on first use
 
 
 def __getattr__(name):
     import importlib
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in ("bfloat16", "BFloat16Tensor"):
+        from . import _dtype, _tensor_legacy
+        return _dtype._load_bfloat16() if name == "bfloat16" else _tensor_legacy.bfloat16_type()
     if name in _LAZY_NAMES:
         home = ".amp" if name in ("autocast", "GradScaler") else ".serialization"
         return getattr(importlib.import_module(home, __name__), name)

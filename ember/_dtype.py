@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16", "int32", "int64",
+    "dtype", "float16", "float32", "float64", "int8", "int16", "int32", "int64",
     "uint8", "bool", "half", "float", "double", "short", "int", "long", "get_default_dtype",
     "set_default_dtype", "promote_types", "result_type", "can_cast",
 ]
@@ -85,20 +85,36 @@ complex128 = cdouble = dtype("complex128", np.complex128, _COMPLEX)
 float = float32  # noqa: A001  (torch.float)
 int = int32  # noqa: A001  (torch.int)
 
-try:  # bfloat16 only where ml_dtypes is installed
-    import ml_dtypes as _mld  # type: ignore
-
-    bfloat16 = dtype("bfloat16", _mld.bfloat16, _FLOAT)
-except Exception:  # pragma: no cover - optional
-    bfloat16 = None
-
 _ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, bool, complex64, complex128]
-if bfloat16 is not None:
-    _ALL.append(bfloat16)
 _FROM_NP = {d.np: d for d in _ALL}
 _NAMES = {d.name: d for d in _ALL}
 _NAMES.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
               cfloat=complex64, cdouble=complex128)
+_BF16: list = []  # [dtype or None] once looked up
+
+
+def _load_bfloat16():
+    """``torch.bfloat16``: NumPy has none, so it exists where ml_dtypes is installed (None
+    otherwise). Imported on first use, not by ``import ember`` (ml_dtypes takes ~0.1-2 s)."""
+    if not _BF16:
+        try:
+            import ml_dtypes as _mld  # type: ignore
+        except Exception:  # pragma: no cover - optional
+            _BF16.append(None)
+        else:
+            d = dtype("bfloat16", _mld.bfloat16, _FLOAT)
+            _ALL.append(d)
+            _FROM_NP[d.np] = d
+            _NAMES["bfloat16"] = d
+            _BF16.append(d)
+        globals()["bfloat16"] = _BF16[0]
+    return _BF16[0]
+
+
+def __getattr__(name: str):
+    if name == "bfloat16":
+        return _load_bfloat16()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _by_name(name: str) -> dtype:
@@ -111,6 +127,8 @@ def from_numpy_dtype(npd) -> dtype:
         return _FROM_NP[npd]
     except KeyError:
         pass
+    if getattr(npd, "name", None) == "bfloat16" or getattr(npd, "__name__", None) == "bfloat16":
+        _load_bfloat16()
     try:
         return _FROM_NP[np.dtype(npd)]
     except (KeyError, TypeError):
@@ -134,6 +152,8 @@ def to_dtype(d) -> dtype:
         return bool
     if isinstance(d, str):
         name = d[6:] if d.startswith("torch.") else d
+        if name == "bfloat16":
+            _load_bfloat16()
         if name in _NAMES:
             return _NAMES[name]
     return from_numpy_dtype(d)

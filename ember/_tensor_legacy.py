@@ -62,10 +62,10 @@ def _full_name(cls: type) -> str:
     return ("torch.cuda." if getattr(cls, "is_cuda", False) else "torch.") + cls.__name__
 
 
-def _make_types(cuda: bool) -> dict[str, tensortype]:
+def _make_types(cuda: bool, dtypes: tuple | None = None) -> dict[str, tensortype]:
     out = {}
-    for d in (D.float32, D.float64, D.float16, D.bfloat16, D.int64, D.int32, D.int16, D.int8,
-              D.uint8, D.bool):
+    for d in dtypes or (D.float32, D.float64, D.float16, D.int64, D.int32, D.int16, D.int8,
+                        D.uint8, D.bool):
         if d is None:  # bfloat16 without ml_dtypes
             continue
         name = d.scalar_name + "Tensor"
@@ -80,8 +80,23 @@ def _make_types(cuda: bool) -> dict[str, tensortype]:
     return out
 
 
-CPU_TYPES = _make_types(False)
+CPU_TYPES = _make_types(False)  # BFloat16Tensor joins on first use (bfloat16_type)
 CUDA_TYPES = _make_types(True)
+
+
+def bfloat16_type(cuda: bool = False) -> tensortype | None:
+    """``torch.BFloat16Tensor`` (``torch.cuda.`` with ``cuda``), made when first asked for:
+    bfloat16 needs ml_dtypes, which ``import ember`` does not import. None without it."""
+    table = CUDA_TYPES if cuda else CPU_TYPES
+    if "BFloat16Tensor" not in table:
+        table.update(_make_types(cuda, (D._load_bfloat16(),)))
+    return table.get("BFloat16Tensor")
+
+
+def _table_has(table: dict, name: str) -> bool:
+    if name == "BFloat16Tensor":
+        bfloat16_type(table is CUDA_TYPES)
+    return name in table
 
 
 def _type_name(x: Any) -> str:
@@ -174,9 +189,10 @@ def tensor_type(t: Tensor, dtype: Any = None, non_blocking: bool = False,
     if dtype is None:
         return "torch." + D.spelling(t._array.dtype) + "Tensor"
     if isinstance(dtype, str):
-        cls = CPU_TYPES.get(dtype[6:]) if dtype.startswith("torch.") else None
+        name = dtype[6:] if dtype.startswith("torch.") else ""
+        cls = CPU_TYPES[name] if _table_has(CPU_TYPES, name) else None
         if cls is None:
-            if dtype.startswith("torch.cuda.") and dtype[11:] in CUDA_TYPES:
+            if dtype.startswith("torch.cuda.") and _table_has(CUDA_TYPES, dtype[11:]):
                 raise RuntimeError(_NO_CUDA_LIB)
             raise ValueError(f"invalid type: '{dtype}'")
         dtype = cls.dtype
@@ -203,7 +219,7 @@ def set_default_tensor_type(t: Any) -> None:
         table = CPU_TYPES if mod == "torch" else CUDA_TYPES if mod == "torch.cuda" else None
         if table is None:
             raise ModuleNotFoundError(f"No module named '{mod or t}'")
-        if name not in table:
+        if not _table_has(table, name):
             raise AttributeError(f"module '{mod}' has no attribute '{name}'")
         t = table[name]
     if not isinstance(t, tensortype):

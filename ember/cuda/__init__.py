@@ -13,7 +13,9 @@ from collections import OrderedDict
 from typing import Any
 
 from .._backend import Device, OutOfMemoryError
-from .._tensor_legacy import CUDA_TYPES
+from .._tensor_legacy import CUDA_TYPES, bfloat16_type
+
+bfloat16_type(cuda=True)  # torch.cuda.BFloat16Tensor (with ml_dtypes: this lazy module may)
 
 __all__ = [
     "is_available", "device_count", "is_initialized", "init", "current_device", "set_device",
