@@ -932,5 +932,12 @@ op("vander", lambda lib, a: lib.vander(a, 4), [S(R13(3))],
 
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 
+# issue 13 composites whose whole graph is not yet torch's node for node (the values, gradients
+# and final grad_fn are compared; tests/test_graph_vs_torch.py's GRAPH_DIFFERS says why)
+for _o in OPS:
+    if _o.name in ("quantile", "quantile_dim", "nanquantile_nearest", "cdist", "cdist_mm",
+                   "trapezoid", "trapezoid_x", "cov", "block_diag", "combinations", "vander"):
+        _o.torch_grad_fn = False
+
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"

@@ -78,6 +78,10 @@ def lambda_source(fn) -> str | None:
             return node
 
     lam = Inline().visit(lam)
+    defaults = fn.__defaults__ or ()  # ``m=_m`` of a row made in a loop: its value, inlined
+    if not all(isinstance(v, (str, int, float, bool, tuple, type(None))) for v in defaults):
+        return None
+    lam.args.defaults = [ast.Constant(v) for v in defaults]
     used = {n.id for n in ast.walk(lam.body) if isinstance(n, ast.Name)}
     if used - set(params) - _SAFE_GLOBALS - set(dir(builtins)):
         return None
