@@ -264,6 +264,8 @@ def test_forward_ad_is_not_advertised():
 
 @pytest.mark.parametrize("modname", _ember_modules())
 def test_every_advertised_name_resolves(modname):
+    if modname.startswith("ember.utils.tensorboard"):
+        pytest.importorskip("tensorboard")  # written over the optional tensorboard package
     mod = importlib.import_module(modname)
     names = set(getattr(mod, "__all__", ())) | set(dir(mod))
     names |= set(getattr(mod, "_LAZY_MODULES", ())) | set(getattr(mod, "_LAZY_NAMES", ()))
