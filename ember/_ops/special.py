@@ -141,15 +141,23 @@ I0 = _unary_op("I0", _in_dtype("i0"), lambda g, x, ns: g * ns.apply(SpecialI1, x
                grad="d/dx i0(x) = i1(x)")
 
 
-class SpecialI0e(Op):
+class _KernelOp(Op):
+    """An op whose forward is the float64 kernel ``kernel`` (rounded back), saving input and
+    output for its backward."""
+    kernel = ""
+
+    @classmethod
+    def forward(cls, ctx: Ctx, a: Array) -> Array:  # type: ignore[override]
+        out = _in_dtype(cls.kernel)(a)
+        ctx.save_for_backward(a, out)
+        return out
+
+
+class SpecialI0e(_KernelOp):
     """exp(-|x|) i0(x); d/dx = i1e(x) - sgn(x) i0e(x)."""
     node_name = "SpecialI0EBackward0"
 
-    @staticmethod
-    def forward(ctx: Ctx, a: Array) -> Array:
-        out = _in_dtype("i0e")(a)
-        ctx.save_for_backward(a, out)
-        return out
+    kernel = "i0e"
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -157,14 +165,10 @@ class SpecialI0e(Op):
         return g * (ns.apply(SpecialI1e, a) - ns.sign(a) * y)
 
 
-class SpecialI1(Op):
+class SpecialI1(_KernelOp):
     """The modified Bessel function I1; d/dx = i0(x) - i1(x) / x (1/2 at 0)."""
 
-    @staticmethod
-    def forward(ctx: Ctx, a: Array) -> Array:
-        out = _in_dtype("i1")(a)
-        ctx.save_for_backward(a, out)
-        return out
+    kernel = "i1"
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -172,15 +176,11 @@ class SpecialI1(Op):
         return ns.where(a == 0, 0.5, ns.apply(I0, a) - y / a) * g
 
 
-class SpecialI1e(Op):
+class SpecialI1e(_KernelOp):
     """exp(-|x|) i1(x); d/dx = i0e(x) - i1e(x) (sgn(x) + 1/x) (1/2 at 0)."""
     node_name = "SpecialI1EBackward0"
 
-    @staticmethod
-    def forward(ctx: Ctx, a: Array) -> Array:
-        out = _in_dtype("i1e")(a)
-        ctx.save_for_backward(a, out)
-        return out
+    kernel = "i1e"
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -210,14 +210,10 @@ class SpecialNdtri(Op):
         return g * _SQRT_2PI * ns.exp(y * y / 2)
 
 
-class SpecialLogNdtr(Op):
+class SpecialLogNdtr(_KernelOp):
     """log of the standard normal CDF; d/dx = exp(-(log_ndtr(x) + x**2 / 2)) / sqrt(2 pi)."""
 
-    @staticmethod
-    def forward(ctx: Ctx, a: Array) -> Array:
-        out = _in_dtype("log_ndtr")(a)
-        ctx.save_for_backward(a, out)
-        return out
+    kernel = "log_ndtr"
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
@@ -225,14 +221,10 @@ class SpecialLogNdtr(Op):
         return g / _SQRT_2PI * ns.exp(-(y + a * a / 2))
 
 
-class SpecialErfcx(Op):
+class SpecialErfcx(_KernelOp):
     """exp(x**2) erfc(x); d/dx = 2 x erfcx(x) - 2 / sqrt(pi)."""
 
-    @staticmethod
-    def forward(ctx: Ctx, a: Array) -> Array:
-        out = _in_dtype("erfcx")(a)
-        ctx.save_for_backward(a, out)
-        return out
+    kernel = "erfcx"
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
