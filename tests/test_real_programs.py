@@ -45,6 +45,16 @@ def _tiny_corpus(d: Path) -> None:
         (d / "data" / "wikitext-2" / f"{name}.txt").write_text("".join(lines))
 
 
+def _tiny_ptb(d: Path) -> None:
+    """A ~700-word corpus in place of yunjey's Penn Treebank data/train.txt (one batch of
+    20 x 30 words per epoch)."""
+    import numpy as np
+    rng = np.random.default_rng(1)
+    (d / "data").mkdir()
+    lines = [" ".join(rng.choice(WORDS, rng.integers(5, 15))) for _ in range(70)]
+    (d / "data" / "train.txt").write_text("\n".join(lines) + "\n")
+
+
 # name: (directory, script, args, setup, masks (regexes removed before comparing), rtol)
 CASES = {
     "mingpt_adder": ("mingpt_adder", "adder.py",
@@ -81,7 +91,16 @@ CASES = {
     "cifar_models": ("cifar_models", "run_models.py", [], None, [], 3e-3),
     "nanogpt": ("nanogpt", "train_tiny.py", [], None,
                 [r"^.*(using fused AdamW|num decayed|num non-decayed).*$"], 1e-4),
+    # twenty models of lucidrains/vit-pytorch through einops.layers.torch
+    "vit_pytorch": ("vit_pytorch", "run_vits.py", [], None, [], 1e-4),
+    "yunjey_linear_regression": ("yunjey_tutorials/linear_regression", "main.py", [], None, [],
+                                 1e-4),
+    "yunjey_language_model": ("yunjey_tutorials/language_model", "main.py", [], _tiny_ptb, [],
+                              1e-4),
 }
+
+# files a program writes that are compared too (appended to what it prints)
+OUTPUT_FILES = {"yunjey_language_model": ["sample.txt"]}  # its 1,000 sampled words
 
 
 def run_program(name: str, lib: str, tmp: Path) -> str:
@@ -96,7 +115,7 @@ def run_program(name: str, lib: str, tmp: Path) -> str:
                           env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"{name} failed under {lib}:\n{proc.stdout[-3000:]}\n" \
                                  f"{proc.stderr[-5000:]}"
-    return proc.stdout
+    return proc.stdout + "".join((work / f).read_text() for f in OUTPUT_FILES.get(name, []))
 
 
 def normalise(text: str, masks) -> list[str]:
@@ -121,6 +140,10 @@ def compare(a: str, b: str, masks, rtol: float) -> None:
 def test_program_prints_what_torch_prints(name, tmp_path):
     if name.startswith("torchdiffeq"):
         pytest.importorskip("scipy")  # torchdiffeq imports scipy.integrate at import
+    if name == "vit_pytorch":
+        pytest.importorskip("einops")
+    if name == "yunjey_linear_regression":
+        pytest.importorskip("matplotlib")
     out = run_program(name, "ember", tmp_path)
     masks, rtol = CASES[name][4], CASES[name][5]
     assert normalise(out, masks), f"{name} printed nothing"
