@@ -299,3 +299,25 @@ def test_norm_error_texts():
     same(lambda: F.dropout(ember.zeros(2), 1.5), lambda: TF.dropout(torch.zeros(2), 1.5))
     same(lambda: F.pixel_shuffle(ember.zeros(1, 3, 4, 4), 2),
          lambda: TF.pixel_shuffle(torch.zeros(1, 3, 4, 4), 2))
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("batched", [True, False])
+def test_instancenorm_channel_count_mismatch_as_torch(nd, batched, recwarn):
+    """InstanceNorm with a num_features that is not the input's channel count: torch warns
+    (affine=False: num_features is unused) or raises (affine=True), naming the dim."""
+    shape = ((2,) if batched else ()) + (3,) + (4,) * nd
+    x = R(*shape)
+    cls = f"InstanceNorm{nd}d"
+    te = getattr(nn, cls)(5)(ember.tensor(x))
+    tt = getattr(torch.nn, cls)(5)(torch.tensor(x))
+    msgs = [str(w.message) for w in recwarn.list]
+    assert len(msgs) == 2 and msgs[0] == msgs[1], msgs
+    assert "does not match num_features" in msgs[0]
+    close(te, tt)
+    errs = []
+    for lib, mod in ((ember, nn), (torch, torch.nn)):
+        with pytest.raises(ValueError) as ei:
+            getattr(mod, cls)(5, affine=True)(lib.tensor(x))
+        errs.append(str(ei.value))
+    assert errs[0] == errs[1] and "to match num_features (5), but got: 3" in errs[0]

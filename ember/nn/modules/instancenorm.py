@@ -2,6 +2,8 @@
 forms."""
 from __future__ import annotations
 
+import warnings
+
 from .. import functional as F
 from .batchnorm import _LazyNormBase, _NormBase
 
@@ -21,6 +23,15 @@ class _InstanceNorm(_NormBase):
         nd = self._nd
         if input.dim() not in (nd + 1, nd + 2):
             raise ValueError(f"expected {nd + 1}D or {nd + 2}D input (got {input.dim()}D input)")
+        feature_dim = input.dim() - (nd + 1)
+        if input.shape[feature_dim] != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={feature_dim} to match "
+                                 f"num_features ({self.num_features}), but got: "
+                                 f"{input.shape[feature_dim]}.")
+            warnings.warn(f"input's size at dim={feature_dim} does not match num_features. "
+                          "You can silence this warning by not passing in num_features, "
+                          "which is not used because affine=False", stacklevel=2)
         unb = input.dim() == nd + 1
         if unb:
             input = input.unsqueeze(0)
