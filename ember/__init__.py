@@ -229,6 +229,7 @@ _LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "te
                  "cuda", "backends", "accelerator", "functional")  # issue 13: types area
 _LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
 _LAZY_MODULES += ("jit", "amp", "cpu")  # issue 13 (jit/amp)
+_LAZY_MODULES += ("distributed",)  # issue 14: torch.distributed on MPI
 _LAZY_NAMES += ("autocast", "GradScaler")  # from ember.amp
 _LAZY_NAMES += ("bfloat16", "BFloat16Tensor")  # ml_dtypes, imported on first use
 
