@@ -69,7 +69,34 @@ def ddp_train(r, n):
         ropt.step()
     got, want = flat(params), flat(list(ref.parameters()))
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
-    return f"maxdiff {np.abs(got - want).max():.3g}"
+    note = f"maxdiff {np.abs(got - want).max():.3g}"
+    store = os.environ.get("EMBER_TEST_TORCH_STORE")
+    if store:  # PyTorch's own DDP (gloo) on the same data and initial weights
+        theirs = torch_ddp(r, n, store, init_state, data)
+        np.testing.assert_allclose(got, theirs, rtol=1e-5, atol=1e-6)
+        note += f", vs torch DDP {np.abs(got - theirs).max():.3g}"
+    return note
+
+
+def torch_ddp(r, n, store, init_state, data):
+    import torch
+    import torch.distributed as tdist
+    tdist.init_process_group("gloo", init_method=f"file://{store}", rank=r, world_size=n)
+    tn = torch.nn
+    model = tn.Sequential(tn.Linear(32, 256), tn.ReLU(), tn.Linear(256, 256), tn.ReLU(),
+                          tn.Linear(256, 256), tn.ReLU(), tn.Linear(256, 10))
+    model.load_state_dict({k: torch.tensor(v.numpy()) for k, v in init_state.items()})
+    ddp = torch.nn.parallel.DistributedDataParallel(model)
+    opt = torch.optim.SGD(ddp.parameters(), lr=0.1)
+    half = 64 // n
+    for x, y in data:
+        opt.zero_grad()
+        out = ddp(torch.tensor(x[r * half:(r + 1) * half]))
+        tn.functional.mse_loss(out, torch.tensor(y[r * half:(r + 1) * half])).backward()
+        opt.step()
+    out = np.concatenate([p.detach().numpy().reshape(-1) for p in ddp.parameters()])
+    tdist.destroy_process_group()
+    return out
 
 
 def ddp_order(r, n):
