@@ -11,11 +11,13 @@ from .engine import run_backward as _run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
+from . import variable
+from .variable import Variable
 
 __all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
            "gradcheck", "gradgradcheck", "functional", "once_differentiable", "graph",
-           "explain", "is_anomaly_enabled", "is_grad_enabled"]
+           "explain", "is_anomaly_enabled", "is_grad_enabled", "variable"]
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -84,45 +86,6 @@ def grad(outputs: _TensorOrTensors, inputs: _TensorOrTensors,
         from .._creation import zeros_like
         res = [r if r is not None else zeros_like(i) for r, i in zip(res, inputs)]
     return tuple(res)
-
-
-class _VariableMeta(type):
-    def __instancecheck__(cls, other):
-        return isinstance(other, Tensor)
-
-
-class _ExecutionEngine:
-    """``Variable._execution_engine``: what torch code reaches for on the engine."""
-
-    @staticmethod
-    def queue_callback(callback):
-        from .engine import queue_callback
-        queue_callback(callback)
-
-    @staticmethod
-    def run_backward(tensors, grad_tensors, keep_graph, create_graph, inputs=(),
-                     allow_unreachable=True, accumulate_grad=True):
-        res = run_backward(tuple(tensors), tuple(grad_tensors), keep_graph, create_graph,
-                           inputs=tuple(inputs) or None, allow_unused=allow_unreachable,
-                           accumulate=accumulate_grad)
-        return tuple(res) if res is not None else ()
-
-
-class Variable(metaclass=_VariableMeta):
-    """torch's pre-0.4 ``Variable``: every Tensor is one; ``Variable(t, requires_grad=...)``
-    returns a Tensor."""
-
-    _execution_engine = _ExecutionEngine()
-
-    def __new__(cls, data, requires_grad=False, volatile=False):
-        if not isinstance(data, Tensor):
-            raise TypeError("Variable data has to be a tensor, but got " +
-                            type(data).__name__)
-        if requires_grad:
-            t = data.detach()
-            t.requires_grad = True
-            return t
-        return data
 
 
 # gradcheck is imported eagerly (a small module): imported lazily, a later

@@ -71,10 +71,12 @@ def _roots(tensors, grad_tensors, create_graph):
 
 
 class _Callbacks(threading.local):
-    """Final callbacks of the backward passes running on this thread (innermost last)."""
+    """Final callbacks of the backward passes running on this thread (innermost last), and
+    whether each pass allows a reentrant checkpoint (torch's ``checkpoint_valid``)."""
 
     def __init__(self):
         self.stack = []
+        self.valid = []
 
 
 _callbacks = _Callbacks()
@@ -86,6 +88,13 @@ def queue_callback(callback: Callable[[], Any]) -> None:
     if not _callbacks.stack:
         raise RuntimeError("Final callbacks can only be installed during backward pass.")
     _callbacks.stack[-1].append(callback)
+
+
+def is_checkpoint_valid() -> bool:
+    """False while an ``autograd.grad`` or ``backward(inputs=...)`` pass runs (here or in a
+    pass that encloses this one): a reentrant checkpoint cannot backpropagate inside it."""
+    valid = _callbacks.valid
+    return valid[-1] if valid else True
 
 
 def run_backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any,
@@ -137,8 +146,10 @@ def run_backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any,
         if buf is None:
             buf = buffers[node] = [None] * node._n_out
         buf[nr] = g if buf[nr] is None else buf[nr] + g
-    heap = [(-n._seq, n) for n in buffers if deps[n] == 0]
-    heapq.heapify(heap)
+    heap: list[Any] = []
+    for n in buffers:  # pushed one by one, in root order, as torch's GraphRoot pushes them
+        if deps[n] == 0:
+            heapq.heappush(heap, (-n._seq, n))
 
     ns = nx
     prev_mode = _state.enabled
@@ -152,6 +163,7 @@ def run_backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any,
     owned: set[Any] = set()  # buffer slots holding a sum this pass allocated (safe to add into)
     callbacks: list[Callable[[], Any]] = []
     _callbacks.stack.append(callbacks)
+    _callbacks.valid.append(inputs is None and is_checkpoint_valid())
     try:
         while ready is not None or heap:
             if ready is not None:
@@ -183,12 +195,12 @@ def run_backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any,
             if node._pre_hooks is not None and -1 in node._pre_hooks:
                 grads = _node_pre_hooks(node, grads, create_graph)
             if is_acc:
-                if accumulate and grads[0] is not None:
+                if accumulate:
                     var = node.variable
-                    _accumulate(var, grads[0], create_graph)
-                    if var._post_acc_hooks:
-                        for fn in tuple(var._post_acc_hooks.values()):
-                            fn(var)
+                    if grads[0] is not None:
+                        _accumulate(var, grads[0], create_graph)
+                    if var._post_acc_hooks:  # torch runs them even when no gradient came
+                        _post_acc_hooks(var)
                 if node._hooks is not None:
                     _post_hooks(node, [], grads, create_graph)
                 continue
@@ -258,11 +270,11 @@ def run_backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any,
                         buffers[nxt] = [None] * nxt._n_out
                     if ready is None and not heap:
                         ready = nxt
-                    else:
+                    else:  # torch's push order (its heap is heapq's algorithm: same ties)
+                        if ready is not None:
+                            heappush(heap, (-ready._seq, ready))
+                            ready = None
                         heappush(heap, (-nxt._seq, nxt))
-            if ready is not None and heap:  # keep PyTorch's order when several are ready
-                heappush(heap, (-ready._seq, ready))
-                ready = None
             # drop this frame's references so _accumulate can tell a gradient nobody else holds
             res = g = grads = None
         k = 0
@@ -271,6 +283,7 @@ def run_backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any,
             k += 1
     finally:
         _callbacks.stack.pop()
+        _callbacks.valid.pop()
         _state.enabled = prev_mode
 
     if inputs is not None:
@@ -393,8 +406,41 @@ def _as_tensor(g):
     return g if g is None or isinstance(g, Tensor) else _make(g, False, None, 0, None)
 
 
+def _hook_name(fn):
+    return getattr(fn, "__name__", "<unknown>")
+
+
+def _check_result(orig, r, fn, create_graph):
+    """torch's ``check_single_result``: a hook's replacement for gradient ``orig`` (an array,
+    a Tensor or None); returns what the engine carries on (an array unless create_graph)."""
+    if orig is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if not isinstance(r, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+    o = orig._array if isinstance(orig, Tensor) else xp.asarray(orig)
+    if r._array.dtype != o.dtype:
+        was = _make(xp.empty(0, o.dtype), False, None, 0, None).type()
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value (was {was} "
+                           f"got {r.type()})")
+    if r._array.shape != o.shape:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
+    return r if create_graph else r._array
+
+
+def _check_tuple(prev, r, fn, create_graph):
+    """torch's ``check_result`` for node hooks: a tuple, one entry per gradient."""
+    if not isinstance(r, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(r).__name__}'")
+    if len(r) != len(prev):
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has returned an incorrect number of values "
+                           f"(got {len(r)}, but expected {len(prev)})")
+    return [None if rk is None else _check_result(pk, rk, fn, create_graph)
+            for pk, rk in zip(prev, r)]
+
+
 def _tensor_pre_hooks(node, grads, create_graph):
-    """A non-leaf's tensor hooks (``t.register_hook``), per output, then ``retain_grad``."""
+    """A non-leaf's tensor hooks (``t.register_hook``), per output, then ``retain_grad``.
+    As in torch, a hook is called even when its gradient is None."""
     grads = list(grads)
     hooks = node._pre_hooks
     if hooks:
@@ -403,17 +449,26 @@ def _tensor_pre_hooks(node, grads, create_graph):
                 continue
             for fn in list(fns.values()):
                 g = grads[nr]
-                if g is None:
-                    continue
                 r = fn(_as_tensor(g))
                 if r is not None:
-                    grads[nr] = r if create_graph else r._array
+                    grads[nr] = _check_result(g, r, fn, create_graph)
     if node._retained:
         for nr, ref in node._retained.items():
             t = ref()
             if t is not None and grads[nr] is not None:
-                _accumulate(t, grads[nr], create_graph)
+                _retain(t, grads[nr], create_graph)
     return grads
+
+
+def _retain(t, g, create_graph):
+    """torch's retain_grad hook: ``.grad`` is a clone of the first gradient, then
+    ``grad + g`` (a new tensor each time, never added in place)."""
+    old = t._grad
+    if create_graph:
+        g = _as_tensor(g)
+        t._grad = g.clone() if old is None else old + g
+    else:
+        t._grad = _make(g.copy() if old is None else old._array + g, False, None, 0, None)
 
 
 def _node_pre_hooks(node, grads, create_graph):
@@ -421,20 +476,26 @@ def _node_pre_hooks(node, grads, create_graph):
     for fn in list(node._pre_hooks[-1].values()):
         r = fn(tuple(_as_tensor(g) for g in grads))
         if r is not None:
-            grads = [g if g is None or create_graph else g._array for g in r]
+            grads = _check_tuple(grads, r, fn, create_graph)
     return grads
 
 
 def _leaf_hooks(var, grads, create_graph):
-    """A leaf's tensor hooks, before its gradient is captured or accumulated."""
+    """A leaf's tensor hooks, before its gradient is captured or accumulated (called with None
+    too, as torch calls them)."""
     g = grads[0]
-    if g is None:
-        return grads
     for fn in list(var._hooks.values()):
         r = fn(_as_tensor(g))
         if r is not None:
-            g = r if create_graph else r._array
+            g = _check_result(g, r, fn, create_graph)
     return [g]
+
+
+def _post_acc_hooks(var):
+    """``register_post_accumulate_grad_hook`` hooks: ``fn(leaf)`` after ``.grad`` is updated."""
+    for fn in tuple(var._post_acc_hooks.values()):
+        if fn(var) is not None:
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _fixed(node, res, ns, create_graph):
@@ -449,16 +510,11 @@ def _fixed(node, res, ns, create_graph):
 
 def _post_hooks(node, res, grads, create_graph):
     """``node.register_hook`` hooks: ``fn(grad_inputs, grad_outputs)`` may return new
-    grad_inputs (one per ``next_functions`` edge)."""
+    grad_inputs (a tuple, one per ``next_functions`` edge)."""
     for fn in list(node._hooks.values()):
         r = fn(tuple(_as_tensor(g) for g in res), tuple(_as_tensor(g) for g in grads))
         if r is not None:
-            r = tuple(r) if isinstance(r, (tuple, list)) else (r,)
-            if len(r) != len(res):
-                raise RuntimeError(f"hook '{getattr(fn, '__name__', 'hook')}' has returned an "
-                                   f"incorrect number of values (got {len(r)}, but expected "
-                                   f"{len(res)})")
-            res = [g if g is None or create_graph else g._array for g in r]
+            res = _check_tuple(res, r, fn, create_graph)
     return res
 
 
@@ -475,10 +531,15 @@ def _sole_view(g):
 def _accumulate(var, g, create_graph):
     """``var.grad += g``: in place when possible; steals ``g`` when nothing else holds it."""
     old = var._grad
-    if create_graph:
+    if create_graph:  # torch: a copy (new_empty_strided().copy_(g): CopyBackwards), or old + g
         if not isinstance(g, Tensor):
             g = _make(g, False, None, 0, None)
-        var._grad = g if old is None else old + g
+        if old is None:
+            from .._ops.inplace import copy_
+            var._grad = copy_(_make(xp.empty(g._array.shape, g._array.dtype), False, None, 0,
+                                    None), g)
+        else:
+            var._grad = old + g
         return
     if old is None:
         # refs when nothing else holds g: the engine's buffer list, this frame, getrefcount's
@@ -487,9 +548,7 @@ def _accumulate(var, g, create_graph):
                 g.base is not None and not _sole_view(g)):
             g = g.copy()
         var._grad = _make(g, False, None, 0, None)
-    elif old._requires_grad or old.grad_fn is not None:
-        var._grad = old.detach() + g
-    else:
+    else:  # in place, as torch (also into a .grad that has a history: it keeps it)
         a = old._array
         if a.shape == g.shape:
             a += g

@@ -173,9 +173,16 @@ def add_hook(table: OrderedDict[int, Callable[..., Any]],
 class AccumulateGrad(Node):
     """Leaf sink: runs the leaf's hooks, then adds the gradient into ``variable.grad``."""
 
+    # torch gives every AccumulateGrad the largest sequence number: it runs as soon as it is
+    # ready, and among several ready at once the engine's heap decides (the engine's heapq
+    # sifts as libstdc++'s priority_queue does, so equal keys come out in torch's order)
+    _seq = 1 << 62
+
     def __init__(self, variable: Tensor) -> None:
-        self._seq = (1 << 62) + next(_seq)  # run as soon as ready, like PyTorch
         self.variable = variable
+
+    def __lt__(self, other: object) -> bool:
+        return False  # heap entries (-_seq, node) that tie compare the nodes: never less
 
 
 def get_accumulator(t: Tensor) -> AccumulateGrad | None:
