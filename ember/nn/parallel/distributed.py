@@ -204,8 +204,8 @@ class _Reducer:
             return  # no_sync, or a backward that no synced forward prepared
         if self.events is not None:
             self.events.append(("grad", index, time.perf_counter()))
-        if self.ddp.find_unused_parameters:
-            self.local_used[index] = 1
+        if self.ddp.find_unused_parameters and self.params[index]._grad is not None:
+            self.local_used[index] = 1  # used: its hook ran with a gradient
         if not self.marked_unused:
             self.marked_unused = True
             for i in self.unused:
@@ -248,8 +248,8 @@ class _Reducer:
         if self.next_bucket == len(self.buckets):
             if self.ddp.find_unused_parameters:
                 self.all_reduce_local_used_map()
-            from ...autograd.engine import queue_callback
-            queue_callback(self.finalize_backward)
+            from ...autograd.variable import Variable
+            Variable._execution_engine.queue_callback(self.finalize_backward)
 
     def launch_ready_buckets(self) -> None:
         """Buckets are reduced in sequence: a full bucket waits for the ones before it."""
