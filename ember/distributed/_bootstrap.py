@@ -31,6 +31,10 @@ def set_environment() -> None:
 def main() -> None:
     """Sets the variables, then runs ``script args`` (or ``-m module args``) under mpi4py."""
     set_environment()
+    for stream in (sys.stdout, sys.stderr):  # whole lines: ranks' output does not interleave
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(line_buffering=True, write_through=False)
     from mpi4py.run import run_command_line, set_abort_status
     try:
         run_command_line(sys.argv[1:])
