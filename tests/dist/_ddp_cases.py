@@ -260,3 +260,54 @@ def run_case(case):
     dist.barrier()
     if r == 0:
         print(f"OK {case} {note}", flush=True)
+
+
+def ddp_syncbn(r, n):
+    """SyncBatchNorm on each rank's half equals BatchNorm2d on the whole batch: outputs,
+    running statistics, input gradients; DDP over convert_sync_batchnorm trains as one process
+    on the full batch."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((8, 3, 4, 4)).astype(np.float32) * 2 + 1
+    w = rng.standard_normal((8, 3, 4, 4)).astype(np.float32)
+    h = 8 // n
+    ember.manual_seed(0)
+    sync = nn.SyncBatchNorm(3)
+    full = nn.BatchNorm2d(3)
+    full.load_state_dict(sync.state_dict())
+    xs = ember.tensor(x[r * h:(r + 1) * h], requires_grad=True)
+    out = sync(xs)
+    assert type(out.grad_fn).__name__ == "SyncBatchNormBackward", type(out.grad_fn).__name__
+    (out * ember.tensor(w[r * h:(r + 1) * h])).sum().backward()
+    xf = ember.tensor(x, requires_grad=True)
+    outf = full(xf)
+    (outf * ember.tensor(w)).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), outf.detach().numpy()[r * h:(r + 1) * h],
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(xs.grad.numpy(), xf.grad.numpy()[r * h:(r + 1) * h], rtol=1e-4,
+                               atol=1e-5)
+    for name in ("running_mean", "running_var"):
+        np.testing.assert_allclose(getattr(sync, name).numpy(), getattr(full, name).numpy(),
+                                   rtol=1e-5, atol=1e-6)
+    gw = ember.tensor(sync.weight.grad.numpy().copy())
+    dist.all_reduce(gw)  # local weight gradients: their sum is the full batch's
+    np.testing.assert_allclose(gw.numpy(), full.weight.grad.numpy(), rtol=1e-4, atol=1e-5)
+    # DDP + convert_sync_batchnorm == one process on the full batch
+    ember.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(),
+                        nn.Linear(16, 2))
+    ref = copy.deepcopy(net)
+    ddp = DDP(nn.SyncBatchNorm.convert_sync_batchnorm(net))
+    opt = ember.optim.SGD(ddp.parameters(), lr=0.1)
+    ropt = ember.optim.SGD(ref.parameters(), lr=0.1)
+    y = rng.standard_normal((8, 2)).astype(np.float32)
+    for _ in range(3):
+        opt.zero_grad()
+        ropt.zero_grad()
+        nn.functional.mse_loss(ddp(ember.tensor(x[r * h:(r + 1) * h])),
+                               ember.tensor(y[r * h:(r + 1) * h])).backward()
+        nn.functional.mse_loss(ref(ember.tensor(x)), ember.tensor(y)).backward()
+        opt.step()
+        ropt.step()
+    got, want = flat(list(ddp.parameters())), flat(list(ref.parameters()))
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    return f"maxdiff {np.abs(got - want).max():.3g}"

@@ -174,13 +174,14 @@ def test_launcher_command_line(monkeypatch):
 
 # ---------------------------------------------------------------- DistributedDataParallel
 @pytest.mark.parametrize("case", ["ddp_train", "ddp_order", "ddp_nosync", "ddp_unused",
-                                  "ddp_construct"])
+                                  "ddp_construct", "ddp_syncbn"])
 def test_distributed_data_parallel(case, tmp_path):
     """ddp_train: ranks bitwise identical after 5 SGD steps, equal (rtol 1e-6) to one process
     on the full batch, and (rtol 1e-5) to PyTorch's DDP with gloo in the same job; ddp_order:
     buckets launched in index order, bucket 0 before the last gradient; ddp_nosync: local
     accumulation, then one reduction; ddp_unused: torch's error text, find_unused_parameters;
-    ddp_construct: shape check, buffers, warnings."""
+    ddp_construct: shape check, buffers, warnings; ddp_syncbn: SyncBatchNorm over 2 ranks equals
+    BatchNorm2d on the whole batch."""
     env = {"EMBER_DIST_TEST_TIMEOUT": "30"}
     if case == "ddp_train" and torch is not None:
         env["EMBER_TEST_TORCH_STORE"] = str(tmp_path / "store")

@@ -1,6 +1,7 @@
 """Batch normalisation (torch.nn.modules.batchnorm): _NormBase, BatchNorm1d/2d/3d, their lazy
 forms LazyBatchNorm1d/2d/3d (``num_features`` from the first input's ``size(1)``) and
-SyncBatchNorm (one process: plain batch norm, as torch without a process group)."""
+SyncBatchNorm (statistics reduced across the ranks of ember.distributed in training; plain batch
+norm without a process group)."""
 from __future__ import annotations
 
 from ... import _creation as _cr
@@ -84,9 +85,12 @@ class _BatchNorm(_NormBase):
             eaf = 1.0 / float(nbt._array) if self.momentum is None else self.momentum
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_stats = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if use_stats else None,
-                             self.running_var if use_stats else None, self.weight, self.bias,
-                             bn_training, eaf, self.eps)
+        return self._normalize(input, self.running_mean if use_stats else None,
+                               self.running_var if use_stats else None, bn_training, eaf)
+
+    def _normalize(self, input, running_mean, running_var, bn_training, eaf):
+        return F.batch_norm(input, running_mean, running_var, self.weight, self.bias,
+                            bn_training, eaf, self.eps)
 
 
 class BatchNorm1d(_BatchNorm):
@@ -163,8 +167,10 @@ class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
 
 
 class SyncBatchNorm(_BatchNorm):
-    """Batch norm whose statistics torch syncs across processes; ember has one process, so it
-    is BatchNorm over any input of 2 or more dims (torch's behaviour without distributed)."""
+    """Batch norm whose batch statistics are computed over every rank of ``process_group`` (the
+    default group) in training, once ``ember.distributed`` is initialised with more than one
+    rank; otherwise BatchNorm over any input of 2 or more dims. (torch's needs a GPU for the
+    synced path; ember's runs on the CPU over MPI.)"""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, process_group=None, device=None, dtype=None):
@@ -179,6 +185,18 @@ class SyncBatchNorm(_BatchNorm):
         if input.dim() >= 2 and input.size(1) == 0:
             raise ValueError("SyncBatchNorm number of input channels should be non-zero")
         return super().forward(input)
+
+    def _normalize(self, input, running_mean, running_var, bn_training, eaf):
+        if bn_training and self.training:
+            from ... import distributed as dist
+            if dist.is_initialized():
+                group = self.process_group or dist.group.WORLD
+                world_size = dist.get_world_size(group)
+                if world_size > 1:
+                    from ._sync_batchnorm import SyncBatchNorm as _Sync
+                    return _Sync.apply(input, self.weight, self.bias, running_mean, running_var,
+                                       self.eps, eaf, group, world_size)
+        return super()._normalize(input, running_mean, running_var, bn_training, eaf)
 
     @classmethod
     def convert_sync_batchnorm(cls, module, process_group=None):
