@@ -225,3 +225,18 @@ def test_ddp_names():
     with pytest.raises(ValueError, match="Default process group has not been initialized"):
         ember.nn.parallel.DistributedDataParallel(ember.nn.Linear(2, 2))
     assert dist.is_initialized() is False
+
+
+def test_ddp_digits_example():
+    """python -m ember.distributed.run --nproc-per-node 2 -m ember.examples.ddp_digits."""
+    pytest.importorskip("mpi4py")
+    pytest.importorskip("sklearn")
+    if _mpiexec() is None:
+        pytest.skip("mpiexec not installed")
+    cmd = [sys.executable, "-m", "ember.distributed.run", "--nproc-per-node", "2", "-m",
+           "ember.examples.ddp_digits", "--epochs", "2"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT, env=_env())
+    out = ok(p)
+    assert "2 rank(s), batch 32 per rank" in out
+    acc = float(out.split("test accuracy ")[1].split()[0])
+    assert acc > 0.6, out
