@@ -13,8 +13,9 @@ _SOURCES = {"RANK": ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"),
 
 
 def set_environment() -> None:
-    """``RANK``/``WORLD_SIZE``/``LOCAL_RANK``/``LOCAL_WORLD_SIZE`` (and ``GROUP_RANK``,
-    ``ROLE_RANK``, torchrun's names) from the MPI launcher's variables."""
+    """``RANK``/``WORLD_SIZE``/``LOCAL_RANK``/``LOCAL_WORLD_SIZE`` from the MPI launcher's
+    variables, and torchrun's other ones (``GROUP_RANK``, ``ROLE_RANK``, ``TORCHELASTIC_RUN_ID``
+    ...)."""
     for key, names in _SOURCES.items():
         for name in names:
             if name in os.environ:
@@ -24,6 +25,11 @@ def set_environment() -> None:
             os.environ.setdefault(key, "1" if "SIZE" in key else "0")
     os.environ.setdefault("GROUP_RANK", "0")
     os.environ["ROLE_RANK"] = os.environ["RANK"]
+    os.environ["ROLE_NAME"] = "default"
+    os.environ["ROLE_WORLD_SIZE"] = os.environ["GROUP_WORLD_SIZE"] = os.environ["WORLD_SIZE"]
+    for key, value in (("TORCHELASTIC_RUN_ID", "none"), ("TORCHELASTIC_RESTART_COUNT", "0"),
+                       ("TORCHELASTIC_MAX_RESTARTS", "0")):
+        os.environ.setdefault(key, value)  # dist.is_torchelastic_launched() is True, as torchrun
     os.environ.setdefault("MASTER_ADDR", "localhost")
     os.environ.setdefault("MASTER_PORT", "29500")
 

@@ -278,6 +278,7 @@ def case_launcher():
     assert env["LOCAL_RANK"] == str(r) and env["LOCAL_WORLD_SIZE"] == str(n), env
     assert env["MASTER_ADDR"] and env["MASTER_PORT"] and env["OMP_NUM_THREADS"], env
     assert sys.argv[2:] == ["--flag", "x y"], sys.argv
+    assert dist.is_torchelastic_launched() and os.environ["ROLE_RANK"] == str(r)
     t = ember.ones(1)
     dist.all_reduce(t)
     print(f"OK launcher rank {r} sum {t.item():g}", flush=True)
