@@ -26,13 +26,19 @@ if TYPE_CHECKING:  # names for annotations only: nothing here is imported at run
     from ._types import Array, Ctx, DType, Dims, Grads, NPDType, Namespace, Number, OutGrads, Value
 
 
+_RETURN_TYPES: dict[str, type] = {}  # torch.return_types.<name>: one class per name
+
+
 def _return_type(name, fields):
+    if name in _RETURN_TYPES:
+        return _RETURN_TYPES[name]
     base = collections.namedtuple(name, fields)
 
     def __repr__(self):
         inner = ",\n".join(f"{f}={getattr(self, f)!r}" for f in fields)
         return f"torch.return_types.{name}(\n{inner})"
-    return type(name, (base,), {"__repr__": __repr__, "__slots__": ()})
+    cls = _RETURN_TYPES[name] = type(name, (base,), {"__repr__": __repr__, "__slots__": ()})
+    return cls
 
 
 MaxResult = _return_type("max", ("values", "indices"))
@@ -392,7 +398,7 @@ def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
 def aminmax(input: Tensor, *, dim: int | None = None,
             keepdim: bool = False) -> tuple[Tensor, Tensor]:
     # (the name torch reports: torch.return_types.aminmax)
-    r = collections.namedtuple("aminmax", ("min", "max"))  # type: ignore[name-match]
+    r = _return_type("aminmax", ("min", "max"))
     if input._array.size == 0:
         if dim is None:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "

@@ -6,7 +6,7 @@ __all__ = ["data", "checkpoint"]
 
 
 def __getattr__(name):
-    if name == "checkpoint":  # loaded on first use, as the rest of ember.utils' extras
+    if name in ("checkpoint", "_pytree"):  # loaded on first use, as the rest of the extras
         import importlib
-        return importlib.import_module(".checkpoint", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'ember.utils' has no attribute '{name}'")
