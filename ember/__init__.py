@@ -140,10 +140,6 @@ def set_num_interop_threads(n) -> None:
     """Accepted for torch compatibility; ember runs ops one at a time, so it changes nothing."""
 
 
-def use_deterministic_algorithms(mode, *, warn_only=False) -> None:
-    """Accepted for torch compatibility: ember's NumPy kernels are deterministic already."""
-
-
 def compile(model=None, **kwargs):  # noqa: A001 - torch.compile is the identity here
     """Returns ``model`` unchanged (ember has no compiler); without a model, a decorator that
     does the same."""
@@ -196,7 +192,7 @@ __all__ = [
     "preserve_format", "channels_last", "e", "pi", "inf", "nan", "result_type", "is_tensor",
     "is_floating_point", "is_complex", "is_nonzero", "numel", "detach", "set_printoptions",
     "get_num_threads", "set_num_threads", "get_num_interop_threads", "set_num_interop_threads",
-    "use_deterministic_algorithms", "compile", "save", "load",
+    "compile", "save", "load",
     "save_safetensors", "load_safetensors",
 ]
 __all__ += _pointwise.__all__ + _comparison.__all__  # the op modules' own export lists
@@ -221,6 +217,10 @@ __all__ += ["set_default_tensor_type", "set_default_device", "get_default_device
 __all__ += _statistics.__all__ + _construct.__all__  # issue 13: ops and methods
 __all__ += _linalg_legacy.__all__  # issue 13: linear algebra
 
+# issue 13 (infra): process switches, typename, build flags (_infra.py); lazy modules below
+from . import _infra  # noqa: E402
+from ._infra import *  # noqa: F403,E402
+__all__ += _infra.__all__
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)
 _LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "testing", "linalg",
@@ -232,6 +232,12 @@ _LAZY_MODULES += ("jit", "amp", "cpu")  # issue 13 (jit/amp)
 _LAZY_MODULES += ("distributed",)  # issue 14: torch.distributed on MPI
 _LAZY_NAMES += ("autocast", "GradScaler")  # from ember.amp
 _LAZY_NAMES += ("bfloat16", "BFloat16Tensor")  # ml_dtypes, imported on first use
+# issue 13 (infra): futures, profiler, version, random, types, return_types, fork/wait
+_LAZY_MODULES += ("futures", "version", "torch_version", "random", "types",
+                  "return_types")
+_LAZY_HOMES = {"Future": ".futures", "fork": ".futures", "wait": ".futures"}
+_LAZY_NAMES += tuple(_LAZY_HOMES)
+__all__ += list(_LAZY_HOMES)
 
 
 def __getattr__(name):
@@ -242,7 +248,8 @@ def __getattr__(name):
         from . import _dtype, _tensor_legacy
         return _dtype._load_bfloat16() if name == "bfloat16" else _tensor_legacy.bfloat16_type()
     if name in _LAZY_NAMES:
-        home = ".amp" if name in ("autocast", "GradScaler") else ".serialization"
+        home = _LAZY_HOMES.get(name) or (".amp" if name in ("autocast", "GradScaler")
+                                         else ".serialization")
         return getattr(importlib.import_module(home, __name__), name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
 

@@ -230,7 +230,8 @@ def set_default_tensor_type(t: Any) -> None:
                         "enabled.")
     if not t.dtype.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
-    if not _warned[0]:
+    from ._infra import WARN_ALWAYS  # torch.set_warn_always(True): every time
+    if not _warned[0] or WARN_ALWAYS[0]:
         _warned[0] = True
         warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please "
                       "use torch.set_default_dtype() and torch.set_default_device() as "

@@ -49,7 +49,8 @@ _WARNED: set[str] = set()
 
 def _warn_once(key: str, msg: str) -> None:
     """torch's TORCH_WARN_ONCE: a UserWarning the first time only."""
-    if key not in _WARNED:
+    from .._infra import WARN_ALWAYS  # torch.set_warn_always(True): every time
+    if key not in _WARNED or WARN_ALWAYS[0]:
         _WARNED.add(key)
         warnings.warn(msg, UserWarning, stacklevel=3)
 

@@ -48,6 +48,7 @@ TopkResult = _return_type("topk", ("values", "indices"))
 MedianResult = _return_type("median", ("values", "indices"))
 ModeResult = _return_type("mode", ("values", "indices"))
 KthResult = _return_type("kthvalue", ("values", "indices"))
+AminmaxResult = _return_type("aminmax", ("min", "max"))
 
 
 def _kshape(shape, axes):
@@ -398,7 +399,7 @@ def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
 def aminmax(input: Tensor, *, dim: int | None = None,
             keepdim: bool = False) -> tuple[Tensor, Tensor]:
     # (the name torch reports: torch.return_types.aminmax)
-    r = _return_type("aminmax", ("min", "max"))
+    r = AminmaxResult
     if input._array.size == 0:
         if dim is None:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "

@@ -17,6 +17,7 @@ import textwrap
 import warnings
 from typing import Any, Callable, Final, Iterator, TypeVar
 
+from .. import futures as _futures
 from ..nn.modules.module import Module as _Module
 
 __all__ = ["Attribute", "Final", "Future", "RecursiveScriptModule", "ScriptFunction",
@@ -200,48 +201,20 @@ def interface(obj: _T) -> _T:
     return obj
 
 
-class Future:
-    """The result of ``fork``: the call has already run, so it is always done."""
-
-    def __init__(self, value: Any = None) -> None:
-        self._value = value
-
-    def done(self) -> bool:
-        """True: the forked call ran to completion."""
-        return True
-
-    def wait(self) -> Any:
-        """Returns the forked call's result."""
-        return self._value
-
-    def value(self) -> Any:
-        """Returns the forked call's result."""
-        return self._value
-
-    def then(self, callback: Callable[[Future], Any]) -> Future:
-        """Runs ``callback(self)`` now and returns a Future holding what it returns."""
-        return Future(callback(self))
-
-    def add_done_callback(self, callback: Callable[[Future], Any]) -> None:
-        """Runs ``callback(self)`` now (the future is already done)."""
-        callback(self)
+Future = _futures.Future  # torch.jit.Future is torch.futures.Future
 
 
 def fork(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
     """Runs ``func(*args, **kwargs)`` now (ember runs one op at a time) and returns a finished
     ``Future`` holding its result; an exception from ``func`` propagates at once."""
     _deprecated("fork", "use `torch.compile` instead")
-    return Future(func(*args, **kwargs))
+    return _futures.fork(func, *args, **kwargs)
 
 
 def wait(future: Future) -> Any:
     """Returns the result of a ``Future`` made by ``fork``."""
     _deprecated("wait", "use `torch.compile` instead")
-    if not isinstance(future, Future):
-        raise TypeError("wait(): incompatible function arguments. The following argument types "
-                        f"are supported:\n    1. (arg0: torch._C.Future) -> object\n\nInvoked "
-                        f"with: {future!r}")
-    return future.wait()
+    return _futures.wait(future)
 
 
 class ScriptModule(_Module):
