@@ -233,7 +233,7 @@ _LAZY_MODULES += ("distributed",)  # issue 14: torch.distributed on MPI
 _LAZY_NAMES += ("autocast", "GradScaler")  # from ember.amp
 _LAZY_NAMES += ("bfloat16", "BFloat16Tensor")  # ml_dtypes, imported on first use
 # issue 13 (infra): futures, profiler, version, random, types, return_types, fork/wait
-_LAZY_MODULES += ("futures", "version", "torch_version", "random", "types",
+_LAZY_MODULES += ("futures", "profiler", "version", "torch_version", "random", "types",
                   "return_types")
 _LAZY_HOMES = {"Future": ".futures", "fork": ".futures", "wait": ".futures"}
 _LAZY_NAMES += tuple(_LAZY_HOMES)

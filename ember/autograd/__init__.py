@@ -94,7 +94,7 @@ def grad(outputs: _TensorOrTensors, inputs: _TensorOrTensors,
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)
-_LAZY_MODULES = ("functional",)
+_LAZY_MODULES = ("functional", "profiler")  # profiler: issue 13 (infra)
 _LAZY_NAMES = ("explain",)
 
 
