@@ -235,3 +235,34 @@ def test_types_aliases():
     assert set(ember.types.__all__) == {"Number", "Device", "FileLike", "Storage"}
     assert ember.types.Number == torch.types.Number
     assert ember.types.Tensor is ember.Tensor and ember.types.Size is ember.Size
+
+
+@needs_torch
+@pytest.mark.parametrize("name,shape", [("eye", (3, 4)), ("dirac", (4, 2, 3, 3))])
+def test_deprecated_init_aliases_as_torch(name, shape):
+    out = {}
+    for lib in (ember, torch):
+        w = lib.zeros(*shape)
+        with pytest.warns(FutureWarning, match=f"`nn.init.{name}` is now deprecated in favor of "
+                          f"`nn.init.{name}_`"):
+            r = getattr(lib.nn.init, name)(w)
+        assert r is w
+        out[lib] = w.numpy()
+    np.testing.assert_array_equal(out[ember], out[torch])
+
+
+@needs_torch
+def test_adafactor_argument_errors_as_torch():
+    bad = [dict(lr=-1.0), dict(beta2_decay=0.5), dict(eps=(-1.0, 1e-3)), dict(eps=(None, -1.0)),
+           dict(d=0.5), dict(weight_decay=-0.1)]
+    for kw in bad:
+        errs = []
+        for lib in (ember, torch):
+            p = lib.nn.Parameter(lib.zeros(2))
+            errs.append(_err(lambda: lib.optim.Adafactor([p], **kw)))
+        assert errs[0] == errs[1] and errs[0] is not None
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(lib.zeros(2, dtype=lib.complex64))
+        p.grad = lib.zeros(2, dtype=lib.complex64)
+        with pytest.raises(RuntimeError, match="Adafactor does not support complex parameters"):
+            lib.optim.Adafactor([p]).step()

@@ -110,6 +110,9 @@ CASES = [
     ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
     ("ASGD", dict(lr=0.05)),
     ("ASGD", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=5, weight_decay=0.1, maximize=True)),
+    ("Adafactor", dict()),  # issue 13 (infra)
+    ("Adafactor", dict(lr=0.05, beta2_decay=-0.5, eps=(1e-4, 1e-2), d=1.5, weight_decay=0.1,
+                       maximize=True)),
 ]
 
 
@@ -259,7 +262,8 @@ STATEFUL = [("SGD", dict(lr=0.05, momentum=0.9)), ("Adam", dict(lr=0.05, amsgrad
             ("AdamW", dict(lr=0.05)), ("Adamax", dict(lr=0.05)), ("NAdam", dict(lr=0.02)),
             ("RAdam", dict(lr=0.05)), ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True)),
             ("Adagrad", dict(lr=0.1, lr_decay=0.01)), ("Adadelta", dict()),
-            ("Rprop", dict(lr=0.01)), ("ASGD", dict(lr=0.05, t0=3))]
+            ("Rprop", dict(lr=0.01)), ("ASGD", dict(lr=0.05, t0=3)),
+            ("Adafactor", dict(lr=0.05))]  # issue 13 (infra)
 
 
 @pytest.mark.parametrize("name,kwargs", STATEFUL, ids=[n for n, _ in STATEFUL])

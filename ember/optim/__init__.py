@@ -1,6 +1,7 @@
 """:mod:`ember.optim`: optimization algorithms with PyTorch's API (``torch.optim``)."""
 from . import lr_scheduler
 from .adadelta import Adadelta
+from .adafactor import Adafactor  # issue 13 (infra)
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
@@ -14,5 +15,5 @@ from .rprop import Rprop
 from .sgd import SGD
 from . import swa_utils  # issue 13 (infra): SWA / EMA of weights
 
-__all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam",
+__all__ = ["ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam",
            "Optimizer", "RAdam", "RMSprop", "Rprop", "SGD", "lr_scheduler", "swa_utils"]
