@@ -164,3 +164,132 @@ def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=Non
                 text = msg(text) if callable(msg) else msg
             raise f.exc(text) from None
         stack.extend((path + (k,), x, y) for k, x, y in reversed(subs))
+
+
+# issue 13 (infra): make_tensor and the deprecated assert_allclose, as torch.testing has them
+__all__ += ["make_tensor", "assert_allclose"]
+
+
+def _dtype_groups():
+    import ember as E
+    integral = [E.uint8, E.int8, E.int16, E.int32, E.int64]
+    floating = [E.float16, E.float32, E.float64]
+    try:
+        floating.insert(1, E.bfloat16)
+    except (AttributeError, ImportError):  # ml_dtypes absent: no bfloat16
+        pass
+    return integral, floating, [E.complex64, E.complex128]
+
+
+def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=False,
+                noncontiguous=False, exclude_zero=False, memory_format=None):
+    """A tensor of ``shape`` filled with random values drawn as torch's ``make_tensor``
+    draws them (so a seeded ember program gets torch's values): integers uniform in
+    ``[low, high)`` (default ``[-9, 10)``), floats and complex parts uniform in ``[low, high)``
+    (default ``[-9, 9)``), bools 0/1; ``noncontiguous`` gives a strided view, ``exclude_zero``
+    replaces zeros by 1 (integers) or the dtype's ``tiny``."""
+    import collections.abc
+    import functools
+    import math
+    import warnings
+
+    import ember as E
+    integral, floating, complexes = _dtype_groups()
+    bool_or_int = [E.bool, *integral]
+
+    def modify_low_high(low, high, *, lowest_inclusive, highest_exclusive, default_low,
+                        default_high):
+        low = low if low is not None else default_low
+        high = high if high is not None else default_high
+        if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+            raise ValueError(f"`low` and `high` cannot be NaN, but got low={low!r} and "
+                             f"high={high!r}")
+        elif low == high and dtype in floating + complexes:
+            warnings.warn("Passing `low==high` to `torch.testing.make_tensor` for floating or "
+                          "complex types is deprecated since 2.1 and will be removed in 2.3. "
+                          "Use `torch.full(...)` instead.", FutureWarning, stacklevel=3)
+        elif low >= high:
+            raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
+        elif high < lowest_inclusive or low >= highest_exclusive:
+            raise ValueError(f"The value interval specified by `low` and `high` is [{low}, "
+                             f"{high}), but {dtype} only supports [{lowest_inclusive}, "
+                             f"{highest_exclusive})")
+        low = min(max(low, lowest_inclusive), highest_exclusive)
+        high = min(max(high, lowest_inclusive), highest_exclusive)
+        if dtype in bool_or_int:
+            return math.ceil(low), math.ceil(high)
+        return low, high
+
+    if len(shape) == 1 and isinstance(shape[0], collections.abc.Sequence):
+        shape = shape[0]
+    shape = tuple(shape)
+    if noncontiguous and memory_format is not None:
+        raise ValueError(f"The parameters `noncontiguous` and `memory_format` are mutually "
+                         f"exclusive, but got noncontiguous={noncontiguous!r} and "
+                         f"memory_format={memory_format!r}")
+    if requires_grad and dtype in bool_or_int:
+        raise ValueError(f"`requires_grad=True` is not supported for boolean and integral "
+                         f"dtypes, but got dtype={dtype!r}")
+    noncontiguous = noncontiguous and functools.reduce(lambda x, y: x * y, shape, 1) > 1
+    if noncontiguous:
+        shape = (*shape[:-1], 2 * shape[-1])
+    if dtype is E.bool:
+        low, high = modify_low_high(low, high, lowest_inclusive=0, highest_exclusive=2,
+                                    default_low=0, default_high=2)
+        result = E.randint(low, high, shape, dtype=dtype)
+    elif dtype in integral:
+        info = E.iinfo(dtype)
+        low, high = modify_low_high(low, high, lowest_inclusive=info.min,
+                                    highest_exclusive=info.max + (dtype is not E.int64),
+                                    default_low=-9, default_high=10)
+        result = E.randint(low, high, shape, dtype=dtype)
+    elif dtype in floating + complexes:
+        real = {E.complex64: E.float32, E.complex128: E.float64}.get(dtype, dtype)
+        info = E.finfo(dtype)
+        low, high = modify_low_high(low, high, lowest_inclusive=info.min,
+                                    highest_exclusive=info.max, default_low=-9, default_high=9)
+        # complex: the real view (..., 2) is filled, as torch fills view_as_real(result)
+        fill = E.empty(*shape, 2, dtype=real) if dtype in complexes else \
+            E.empty(*shape, dtype=dtype)
+        if high - low >= E.finfo(fill.dtype).max:
+            fill.uniform_(low / 2, high / 2).mul_(2)
+        else:
+            fill.uniform_(low, high)
+        result = E.from_numpy(fill.numpy().view(dtype.np).reshape(shape)) \
+            if dtype in complexes else fill
+    else:
+        raise TypeError(f"The requested dtype '{dtype}' is not supported by "
+                        "torch.testing.make_tensor(). To request support, file an issue at: "
+                        "https://github.com/pytorch/pytorch/issues")
+    if noncontiguous:
+        result = result[..., 1::2]
+    elif memory_format is not None:
+        result = result.clone(memory_format=memory_format)
+    if exclude_zero:
+        result[result == 0] = 1 if dtype in bool_or_int else E.finfo(dtype).tiny
+    if dtype in floating + complexes:
+        result.requires_grad = requires_grad
+    return result
+
+
+def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=""):
+    """Deprecated since torch 1.12 (``FutureWarning``): ``assert_close`` without the dtype
+    check, with this function's older default tolerances (float32: rtol 1e-4, atol 1e-5)."""
+    import warnings
+
+    import ember as E
+    warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be "
+                  "removed in a future release. Please use `torch.testing.assert_close()` "
+                  "instead. You can find detailed upgrade instructions in "
+                  "https://github.com/pytorch/pytorch/issues/61844.", FutureWarning,
+                  stacklevel=2)
+    if not isinstance(actual, Tensor):
+        actual = E.tensor(actual)
+    if not isinstance(expected, Tensor):
+        expected = E.tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        table = {E.float16: (1e-3, 1e-3), E.float32: (1e-4, 1e-5), E.float64: (1e-5, 1e-8)}
+        pairs = [table.get(t.dtype, (0.0, 0.0)) for t in (actual, expected)]
+        rtol, atol = max(p[0] for p in pairs), max(p[1] for p in pairs)
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan,
+                 check_device=True, check_dtype=False, check_stride=False, msg=msg or None)

@@ -266,3 +266,38 @@ def test_adafactor_argument_errors_as_torch():
         p.grad = lib.zeros(2, dtype=lib.complex64)
         with pytest.raises(RuntimeError, match="Adafactor does not support complex parameters"):
             lib.optim.Adafactor([p]).step()
+
+
+def _make_tensor_script(lib):
+    mk = lib.testing.make_tensor
+    lib.manual_seed(3)
+    out = [mk(2, 3, dtype=dt, device="cpu").tolist()
+           for dt in (lib.float32, lib.float64, lib.int64, lib.int32, lib.uint8, lib.bool,
+                      lib.complex64, lib.float16)]
+    out.append(mk((4,), dtype=lib.float32, device="cpu", low=-1, high=1).tolist())
+    nc = mk(3, 4, dtype=lib.float32, device="cpu", noncontiguous=True)
+    out += [nc.is_contiguous(), tuple(nc.shape)]
+    out.append(mk(50, dtype=lib.int8, device="cpu", low=-1, high=1, exclude_zero=True).tolist())
+    out.append(mk(2, dtype=lib.float32, device="cpu", requires_grad=True).requires_grad)
+    for bad in (dict(low=2, high=1), dict(low=float("nan")), dict(low=1e39)):
+        out.append(_err(lambda: mk(2, dtype=lib.float32, device="cpu", **bad)))
+    out.append(_err(lambda: mk(2, dtype=lib.int64, device="cpu", requires_grad=True)))
+    return out
+
+
+@needs_torch
+def test_make_tensor_draws_torchs_values():
+    assert _make_tensor_script(ember) == _make_tensor_script(torch)
+
+
+@needs_torch
+def test_assert_allclose_as_torch():
+    for lib in (ember, torch):
+        with pytest.warns(FutureWarning, match="assert_allclose\\(\\)` is deprecated"):
+            lib.testing.assert_allclose(lib.tensor([1.0, 2.0]), [1.00001, 2.0])
+    errs = []
+    for lib in (ember, torch):
+        with pytest.warns(FutureWarning):
+            errs.append(_err(lambda: lib.testing.assert_allclose(lib.tensor([1.0, 2.0]),
+                                                                 [1.1, 2.0])))
+    assert errs[0] == errs[1] and errs[0][0] == "AssertionError"
