@@ -210,3 +210,23 @@ with profile(activities=[ProfilerActivity.CPU],
         p.step()
 print("trace_handler called at steps", seen)
 '''
+
+
+@needs_torch
+def test_profile_memory_counts_new_arrays_as_torch():
+    """torch counts the bytes each op allocates; ember the bytes of the arrays each op makes
+    (views nothing): the same numbers for these ops, under ember's op names."""
+    a = np.random.rand(64, 64).astype(np.float32)
+    rows = {}
+    for lib, P, names in ((ember, EP, ("Mm", "Relu", "SumAll", "View")),
+                          (torch, TP, ("aten::mm", "aten::clamp_min", "aten::sum",
+                                       "aten::view"))):
+        x = lib.tensor(a)
+        with P.profile(activities=[P.ProfilerActivity.CPU], profile_memory=True) as prof:
+            (x @ x).relu().sum()
+            x.view(-1)
+        avg = {e.key: e for e in prof.key_averages()}
+        rows[lib] = [avg[n].self_cpu_memory_usage for n in names]
+        table = prof.key_averages().table(sort_by="self_cpu_memory_usage", row_limit=3)
+        assert "CPU Mem  Self CPU Mem" in table and "16.00 KB" in table
+    assert rows[ember] == rows[torch]

@@ -194,7 +194,7 @@ class profile:
     def start_trace(self) -> None:
         """Starts recording ops and ranges."""
         if self._rec is None:
-            self._rec = start_recording(self.record_shapes)
+            self._rec = start_recording(self.record_shapes, self.profile_memory)
 
     def stop_trace(self) -> None:
         """Stops recording; the span's events become this profile's events."""
@@ -204,7 +204,9 @@ class profile:
                 self._step_rec = None
             events = stop_recording(self._rec)
             if self.acc_events and self._events is not None:
-                events = EventList(self._events + events)
+                merged = EventList(self._events + events)
+                merged.profile_memory = events.profile_memory
+                events = merged
             self._events = events
             self._rec = None
 

@@ -51,10 +51,15 @@ class FunctionEvent:
         """The call's time less its children's (microseconds)."""
         return self.cpu_time_total - sum(c.cpu_time_total for c in self.cpu_children)
 
+    @property
+    def cpu_memory_usage(self) -> int:
+        """Bytes of new arrays made by the call and its children (``profile_memory``)."""
+        return self.self_cpu_memory_usage + sum(c.cpu_memory_usage for c in self.cpu_children)
+
     cpu_time = cpu_time_total
     device_time_total = self_device_time_total = device_time = 0.0
     cuda_time_total = self_cuda_time_total = cuda_time = 0.0
-    cpu_memory_usage = self_cpu_memory_usage = 0
+    self_cpu_memory_usage = 0  # set per event when memory is profiled
 
     def __repr__(self) -> str:
         return (f"<FunctionEvent id={self.id} name={self.name} cpu_time="
@@ -71,6 +76,7 @@ class FunctionEventAvg:
         self.key, self.input_shapes = key, input_shapes if input_shapes is not None else []
         self.count = 0
         self.cpu_time_total = self.self_cpu_time_total = 0.0
+        self.cpu_memory_usage = self.self_cpu_memory_usage = 0
         self.cpu_parent: Any = None
         self.node_id = -1
         self.is_async = False
@@ -80,6 +86,8 @@ class FunctionEventAvg:
         self.count += evt.count
         self.cpu_time_total += evt.cpu_time_total
         self.self_cpu_time_total += evt.self_cpu_time_total
+        self.cpu_memory_usage += evt.cpu_memory_usage
+        self.self_cpu_memory_usage += evt.self_cpu_memory_usage
         return self
 
     @property
@@ -89,7 +97,6 @@ class FunctionEventAvg:
 
     device_time_total = self_device_time_total = device_time = 0.0
     cuda_time_total = self_cuda_time_total = cuda_time = 0.0
-    cpu_memory_usage = self_cpu_memory_usage = 0
 
     def __repr__(self) -> str:
         return (f"<FunctionEventAvg key={self.key} self_cpu_time="
@@ -109,9 +116,18 @@ def _share(t: float, total: float) -> str:
     return "NaN" if total == 0 else f"{t * 100.0 / total:.2f}%"
 
 
+def _format_memory(nbytes: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if abs(nbytes) >= size:
+            return f"{nbytes * 1.0 / size:.2f} {unit}"
+    return f"{nbytes} B"
+
+
 class EventList(list):
     """A list of events with torch's summaries: ``key_averages``, ``table``,
     ``export_chrome_trace``, ``self_cpu_time_total``, ``total_average``."""
+
+    profile_memory = False  # a table with memory columns (set by a memory profile)
 
     def key_averages(self, group_by_input_shape: bool = False,
                      group_by_stack_n: int = 0) -> EventList:
@@ -123,7 +139,9 @@ class EventList(list):
                 stats[key] = FunctionEventAvg(e.key, e.input_shapes if group_by_input_shape
                                               else None)
             stats[key].add(e)
-        return EventList(stats.values())
+        out = EventList(stats.values())
+        out.profile_memory = self.profile_memory
+        return out
 
     @property
     def self_cpu_time_total(self) -> float:
@@ -170,12 +188,16 @@ def _build_table(events: EventList, sort_by: str | None, row_limit: int, max_nam
     has_shapes = any(len(e.input_shapes) > 0 for e in events)
     if sort_by is not None:
         attr = sort_by.replace("cuda", "device")
+        mem = events.profile_memory
         events = EventList(sorted(events, key=lambda e: getattr(e, attr), reverse=True))
+        events.profile_memory = mem
     name_w = min(max(len(e.key) for e in events) + 4, max_name)
     shapes_w = min(max(len(str(e.input_shapes)) for e in events) + 4, max_shapes)
-    headers = ["Name", "Self CPU %", "Self CPU", "CPU total %", "CPU total", "CPU time avg",
-               "# of Calls"]
-    widths = [name_w] + [12] * 6
+    headers = ["Name", "Self CPU %", "Self CPU", "CPU total %", "CPU total", "CPU time avg"]
+    if events.profile_memory:
+        headers += ["CPU Mem", "Self CPU Mem"]
+    headers.append("# of Calls")
+    widths = [name_w] + [12] * (len(headers) - 1)
     if has_shapes:
         headers.append("Input Shapes")
         widths.append(shapes_w)
@@ -203,7 +225,11 @@ def _build_table(events: EventList, sort_by: str | None, row_limit: int, max_nam
         name = e.key if len(e.key) < max_name - 3 else e.key[:max_name - 3] + "..."
         values = [name, _share(e.self_cpu_time_total, total_self), fmt(e.self_cpu_time_total),
                   _share(e.cpu_time_total, total_self), fmt(e.cpu_time_total),
-                  fmt(e.cpu_time), e.count]
+                  fmt(e.cpu_time)]
+        if events.profile_memory:
+            values += [_format_memory(e.cpu_memory_usage),
+                       _format_memory(e.self_cpu_memory_usage)]
+        values.append(e.count)
         if has_shapes:
             shapes = str(e.input_shapes)
             values.append(shapes if len(shapes) < max_shapes - 3
@@ -216,9 +242,10 @@ def _build_table(events: EventList, sort_by: str | None, row_limit: int, max_nam
 class _Recorder:
     """One recording: its events, in start order."""
 
-    def __init__(self, record_shapes: bool) -> None:
-        self.record_shapes = record_shapes
+    def __init__(self, record_shapes: bool, profile_memory: bool = False) -> None:
+        self.record_shapes, self.profile_memory = record_shapes, profile_memory
         self.events = EventList()
+        self.events.profile_memory = profile_memory
         self.t0 = time.perf_counter_ns()
 
 
@@ -253,11 +280,19 @@ def _open(name: str, args: tuple[Any, ...] | None) -> list[tuple[_Recorder, Func
     return opened
 
 
-def _close(opened: list[tuple[_Recorder, FunctionEvent]]) -> None:
+def _new_bytes(result: Any) -> int:
+    """Bytes of the arrays an op's forward made (views of other arrays count nothing)."""
+    outs = result if isinstance(result, tuple) else (result,)
+    return sum(o.nbytes for o in outs if hasattr(o, "flags") and o.flags.owndata)
+
+
+def _close(opened: list[tuple[_Recorder, FunctionEvent]], result: Any = None) -> None:
     now = time.perf_counter_ns()
     st = _stack()
     for rec, e in opened:
         e.end_us = (now - rec.t0) / 1e3
+        if rec.profile_memory and result is not None:
+            e.self_cpu_memory_usage = _new_bytes(result)
         if st and st[-1] == (rec, e):
             st.pop()
         elif (rec, e) in st:
@@ -269,10 +304,12 @@ def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not _active:
             return fn(*args, **kwargs)
         opened = _open(name, args[1:])
+        result = None
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            return result
         finally:
-            _close(opened)
+            _close(opened, result)
     timed.__wrapped__ = fn  # type: ignore[attr-defined]
     return timed
 
@@ -312,9 +349,9 @@ def _unhook() -> None:
             delattr(owner, attr)
 
 
-def start_recording(record_shapes: bool) -> _Recorder:
+def start_recording(record_shapes: bool, profile_memory: bool = False) -> _Recorder:
     """Opens a recording (hooking op dispatch if it is the first)."""
-    rec = _Recorder(record_shapes)
+    rec = _Recorder(record_shapes, profile_memory)
     with _lock:
         if not _active:
             _hook()
@@ -378,6 +415,7 @@ class profile:
                  use_cpu: bool = True, experimental_config: Any = None,
                  acc_events: bool = False, custom_trace_id_callback: Any = None) -> None:
         self.enabled, self.record_shapes = enabled, record_shapes
+        self.profile_memory = profile_memory
         self._rec: _Recorder | None = None
         self.function_events: EventList | None = None
         self.entered = False
@@ -388,7 +426,7 @@ class profile:
         if self.entered:
             raise RuntimeError("Profiler context manager is not reentrant")
         self.entered = True
-        self._rec = start_recording(self.record_shapes)
+        self._rec = start_recording(self.record_shapes, self.profile_memory)
         return self
 
     def __exit__(self, *exc: Any) -> None:
