@@ -181,6 +181,33 @@ def _dtype_groups():
     return integral, floating, [E.complex64, E.complex128]
 
 
+def _low_high(dtype, float_like, bool_or_int, low, high, *, lowest_inclusive,
+              highest_exclusive, default_low, default_high):
+    """make_tensor's checked, clamped ``[low, high)`` (torch's rules and messages)."""
+    import math
+    import warnings
+    low = low if low is not None else default_low
+    high = high if high is not None else default_high
+    if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        raise ValueError(f"`low` and `high` cannot be NaN, but got low={low!r} and "
+                         f"high={high!r}")
+    elif low == high and dtype in float_like:
+        warnings.warn("Passing `low==high` to `torch.testing.make_tensor` for floating or "
+                      "complex types is deprecated since 2.1 and will be removed in 2.3. "
+                      "Use `torch.full(...)` instead.", FutureWarning, stacklevel=4)
+    elif low >= high:
+        raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
+    elif high < lowest_inclusive or low >= highest_exclusive:
+        raise ValueError(f"The value interval specified by `low` and `high` is [{low}, "
+                         f"{high}), but {dtype} only supports [{lowest_inclusive}, "
+                         f"{highest_exclusive})")
+    low = min(max(low, lowest_inclusive), highest_exclusive)
+    high = min(max(high, lowest_inclusive), highest_exclusive)
+    if dtype in bool_or_int:
+        return math.ceil(low), math.ceil(high)
+    return low, high
+
+
 def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=False,
                 noncontiguous=False, exclude_zero=False, memory_format=None):
     """A tensor of ``shape`` filled with random values drawn as torch's ``make_tensor``
@@ -190,35 +217,13 @@ def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=F
     replaces zeros by 1 (integers) or the dtype's ``tiny``."""
     import collections.abc
     import functools
-    import math
-    import warnings
 
     import ember as E
     integral, floating, complexes = _dtype_groups()
     bool_or_int = [E.bool, *integral]
 
-    def modify_low_high(low, high, *, lowest_inclusive, highest_exclusive, default_low,
-                        default_high):
-        low = low if low is not None else default_low
-        high = high if high is not None else default_high
-        if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
-            raise ValueError(f"`low` and `high` cannot be NaN, but got low={low!r} and "
-                             f"high={high!r}")
-        elif low == high and dtype in floating + complexes:
-            warnings.warn("Passing `low==high` to `torch.testing.make_tensor` for floating or "
-                          "complex types is deprecated since 2.1 and will be removed in 2.3. "
-                          "Use `torch.full(...)` instead.", FutureWarning, stacklevel=3)
-        elif low >= high:
-            raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
-        elif high < lowest_inclusive or low >= highest_exclusive:
-            raise ValueError(f"The value interval specified by `low` and `high` is [{low}, "
-                             f"{high}), but {dtype} only supports [{lowest_inclusive}, "
-                             f"{highest_exclusive})")
-        low = min(max(low, lowest_inclusive), highest_exclusive)
-        high = min(max(high, lowest_inclusive), highest_exclusive)
-        if dtype in bool_or_int:
-            return math.ceil(low), math.ceil(high)
-        return low, high
+    def modify_low_high(low, high, **bounds):
+        return _low_high(dtype, floating + complexes, bool_or_int, low, high, **bounds)
 
     if len(shape) == 1 and isinstance(shape[0], collections.abc.Sequence):
         shape = shape[0]
