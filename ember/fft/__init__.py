@@ -339,6 +339,8 @@ def _freq(name: str, values: Any, n: int, d: float, dtype: Any, requires_grad: b
     dt = D.get_default_dtype() if dtype is None else D.to_dtype(dtype)
     if not (dt.is_floating_point or dt.is_complex):
         raise RuntimeError(f"{name} requires a floating point or complex dtype")
+    if dt.is_complex:  # torch's arange has no complex kernel
+        raise NotImplementedError(f'"arange_cpu" not implemented for \'{dt.scalar_name}\'')
     arr = values.astype(dt.np)
     arr *= arr.real.dtype.type(1.0 / (n * d))
     return _make(arr, requires_grad, None, 0, None)
