@@ -67,6 +67,9 @@ _install_methods(_linalg_legacy)
 from ._ops import complex as _complex  # noqa: E402 - issue 13 (fft): complex views, conj, angle
 from ._ops.complex import *  # noqa: F403,E402 - its __all__ (complex, polar included)
 _install_methods(_complex)
+from ._ops import spectral as _spectral  # noqa: E402 - issue 13 (fft): stft, istft
+from ._ops.spectral import *  # noqa: F403,E402 - its __all__
+_install_methods(_spectral)
 _complex.install_attributes()  # Tensor.real/.imag (writable), cfloat, cdouble
 _docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
@@ -225,6 +228,7 @@ __all__ += ["set_default_tensor_type", "set_default_device", "get_default_device
 __all__ += _statistics.__all__ + _construct.__all__  # issue 13: ops and methods
 __all__ += _linalg_legacy.__all__  # issue 13: linear algebra
 __all__ += [n for n in _complex.__all__ if n not in ("complex", "polar")]  # issue 13 (fft)
+__all__ += _spectral.__all__
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)

@@ -1,6 +1,7 @@
 """torch.fft and the complex views (issue 13) against torch 2.13: values, dtypes, grad_fn names,
 gradients (real and complex leaves), views and errors."""
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -215,3 +216,78 @@ def test_conj_physical_in_place():
         z = lib.tensor(XC[0])
         assert z.conj_physical_() is z
         np.testing.assert_array_equal(z.numpy(), np.conj(XC[0]))
+
+
+# ------------------------------------------------------------------------------ stft, istft
+
+
+def _stft_run(lib, arr, kw, inv):
+    x = lib.tensor(arr, requires_grad=True)
+    w = None if kw.get("window") is None else lib.tensor(kw["window"])
+    kw = {**kw, "window": w}
+    y = lib.stft(x, **kw)
+    if inv is None:
+        loss = (lib.view_as_real(y) * 2).sum() + y.abs().sum()
+        r = None
+    else:
+        r = lib.istft(y, kw["n_fft"], kw["hop_length"], kw["win_length"], w, kw["center"],
+                      kw["normalized"], kw["onesided"], **inv)
+        loss = (r * lib.tensor(np.cos(np.arange(r.numel())).reshape(tuple(r.shape)))).sum()
+    loss.backward()
+    return y.detach().numpy(), None if r is None else r.detach().numpy(), x.grad.numpy()
+
+
+@needs_torch
+@pytest.mark.parametrize("center,pad_mode", [(True, "reflect"), (True, "constant"),
+                                             (False, "reflect")])
+def test_stft_istft_vs_torch(center, pad_mode):
+    sig = _rng.standard_normal(64)
+    hann = np.hanning(7)[:-1]
+    cases = itertools.product([sig, _rng.standard_normal((2, 50)), sig + 1j * sig[::-1]],
+                              [(8, None, None, None), (16, 3, 6, hann), (16, 4, None, None)],
+                              [False, True], [None, False])
+    for arr, (n_fft, hop, wl, win), norm, side in cases:
+        if win is None and wl is None:
+            win = np.hanning(n_fft + 1)[:-1]
+        kw = dict(n_fft=n_fft, hop_length=hop, win_length=wl, window=win, center=center,
+                  pad_mode=pad_mode, normalized=norm, onesided=side, return_complex=True)
+        for inv in (None, {}, {"length": 40}):
+            try:
+                t = _stft_run(torch, arr, kw, inv)
+            except RuntimeError as te:
+                with pytest.raises(RuntimeError) as ee:
+                    _stft_run(ember, arr, kw, inv)
+                assert str(ee.value) == str(te)
+                continue
+            e = _stft_run(ember, arr, kw, inv)
+            for a, b in zip(e, t):
+                if b is not None:
+                    assert a.shape == b.shape
+                    np.testing.assert_allclose(a, b, atol=1e-9, rtol=1e-9)
+
+
+@needs_torch
+def test_stft_real_output_and_errors():
+    sig = _rng.standard_normal(40).astype(np.float32)
+    win = np.hanning(16).astype(np.float32)
+    outs = []
+    for lib in (ember, torch):
+        with warnings.catch_warnings():  # (torch and ember warn once per process)
+            warnings.simplefilter("ignore")
+            outs.append(lib.stft(lib.tensor(sig), 16, window=lib.tensor(win),
+                                 return_complex=False).numpy())
+    np.testing.assert_allclose(outs[0], outs[1], atol=1e-5)
+    for call in (lambda lib: lib.stft(lib.tensor(sig), 16),
+                 lambda lib: lib.stft(lib.tensor(sig), 80, window=lib.ones(80),
+                                      return_complex=True, center=False),
+                 lambda lib: lib.stft(lib.tensor(sig), 16, window=lib.ones(15),
+                                      return_complex=True),
+                 lambda lib: lib.stft(lib.ones(2, 2, 40), 16, window=lib.ones(16),
+                                      return_complex=True, center=False),
+                 lambda lib: lib.istft(lib.tensor(sig), 16),
+                 lambda lib: lib.istft(lib.ones(5, 3, dtype=lib.cfloat), 16)):
+        with pytest.raises(Exception) as te:
+            call(torch)
+        with pytest.raises(type(te.value)) as ee:
+            call(ember)
+        assert str(ee.value) == str(te.value)
