@@ -168,6 +168,52 @@ def test_complex_autograd_vs_torch():
     _compare(lambda lib, z: lib.view_as_real(z) * 3, a)
     _compare(lambda lib, x: lib.view_as_complex(x) / 2, XR.reshape(9, 2))
     _compare(lambda lib, z: lib.real(z) + lib.imag(z) * 2, a)
+    m1, m2 = XC[:, :4], XC5[:, :4].T.copy()
+    _compare(lambda lib, p, q: p @ q, m1, m2)
+    _compare(lambda lib, p, q: lib.einsum("ij,jk->ik", p, q) * 1, m1, m2)
+    _compare(lambda lib, p, q: lib.einsum("ij,jk->ik", p, q) * 1, m1, m2.real.copy())
+
+
+@needs_torch
+def test_complex_random_bits_are_torchs():
+    for fn, dt, shape in itertools.product(("rand", "randn"), ("cfloat", "cdouble"),
+                                           ((3,), (5, 7), (20,))):
+        ember.manual_seed(3)
+        torch.manual_seed(3)
+        a = getattr(ember, fn)(*shape, dtype=getattr(ember, dt)).numpy()
+        b = getattr(torch, fn)(*shape, dtype=getattr(torch, dt)).numpy()
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+
+
+def _spectral_training(lib):
+    """A Fourier-layer model (rfft2, complex weights on the low modes, irfft2) trained with
+    Adam: the losses and the complex weights' gradients after each step."""
+    lib.manual_seed(0)
+    w = lib.nn.Parameter(0.1 * lib.randn(3, 2, 4, 3, dtype=lib.cfloat))
+    conv = lib.nn.Conv2d(3, 2, 1)
+    x = lib.randn(2, 3, 8, 6)
+    y = lib.sin(x[:, :2] * 2)
+    opt = lib.optim.Adam([w, *conv.parameters()], lr=1e-2)
+    out = []
+    for _ in range(4):
+        opt.zero_grad()
+        xf = lib.fft.rfft2(x)
+        of = lib.zeros(2, 2, 8, 4, dtype=lib.cfloat)
+        of[:, :, :4, :3] = lib.einsum("bixy,ioxy->boxy", xf[:, :, :4, :3], w)
+        pred = lib.nn.functional.gelu(lib.fft.irfft2(of, s=(8, 6)) + conv(x))
+        loss = ((pred - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        out.append((loss.item(), w.grad.resolve_conj().numpy().copy()))
+    return out
+
+
+@needs_torch
+def test_spectral_layer_training_vs_torch():
+    for (le, ge), (lt, gt) in zip(_spectral_training(ember), _spectral_training(torch)):
+        assert abs(le - lt) < 1e-5
+        np.testing.assert_allclose(ge, gt, atol=1e-5, rtol=1e-4)
 
 
 @needs_torch
