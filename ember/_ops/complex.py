@@ -30,7 +30,7 @@ __all__ = ["view_as_real", "view_as_complex", "view_as_real_copy", "view_as_comp
            "resolve_neg", "is_conj", "is_neg", "angle", "isreal", "complex", "polar"]
 TENSOR_METHODS = ["conj", "conj_physical", "resolve_conj", "resolve_neg", "is_conj", "is_neg",
                   "angle", "isreal"]
-NO_INPLACE = ("conj", "resolve_conj", "resolve_neg", "is_conj", "is_neg", "isreal")
+NO_INPLACE = ("conj", "resolve_conj", "resolve_neg", "is_conj", "is_neg", "isreal", "angle")
 METHOD_IMPLS: dict[str, Any] = {}  # filled at the end (conj_physical_)
 
 _REAL_OF: dict[str, Any] = {"complex64": xp.dtype(xp.float32), "complex128": xp.dtype(xp.float64)}
