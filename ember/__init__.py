@@ -19,7 +19,7 @@ from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode,
 from .autograd.grad_mode import is_inference_mode_enabled
 from ._creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty,
                         zeros_like, ones_like, full_like, empty_like, arange, range, linspace,
-                        logspace, eye, scalar_tensor, complex, polar, empty_strided)
+                        logspace, eye, scalar_tensor, empty_strided)
 from ._random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
                       set_rng_state, default_generator, rand, randn, randint, randperm,
                       normal, bernoulli, multinomial, rand_like, randn_like, randint_like,
@@ -64,6 +64,13 @@ _install_methods(_special_ops)
 _install_methods(_statistics)
 _install_methods(_construct)
 _install_methods(_linalg_legacy)
+from ._ops import complex as _complex  # noqa: E402 - issue 13 (fft): complex views, conj, angle
+from ._ops.complex import *  # noqa: F403,E402 - its __all__ (complex, polar included)
+_install_methods(_complex)
+from ._ops import spectral as _spectral  # noqa: E402 - issue 13 (fft): stft, istft
+from ._ops.spectral import *  # noqa: F403,E402 - its __all__
+_install_methods(_spectral)
+_complex.install_attributes()  # Tensor.real/.imag (writable), cfloat, cdouble
 _docs.install(globals(), Tensor)  # docstrings of the functions whose code has none (_docs.py)
 _out.install(globals())  # out= with torch's rules on the functions torch gives it (_out.py)
 # issue 13 (multiprocessing): Tensor.share_memory_/is_shared in real shared memory
@@ -216,6 +223,8 @@ __all__ += ["set_default_tensor_type", "set_default_device", "get_default_device
             *_CPU_TYPES, "BFloat16Tensor"]
 __all__ += _statistics.__all__ + _construct.__all__  # issue 13: ops and methods
 __all__ += _linalg_legacy.__all__  # issue 13: linear algebra
+__all__ += [n for n in _complex.__all__ if n not in ("complex", "polar")]  # issue 13 (fft)
+__all__ += _spectral.__all__
 
 # issue 13 (infra): process switches, typename, build flags (_infra.py); lazy modules below
 from . import _infra  # noqa: E402
@@ -230,6 +239,7 @@ _LAZY_MODULES = ("nn", "optim", "utils", "viz", "serialization", "examples", "te
 _LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
 _LAZY_MODULES += ("jit", "amp", "cpu")  # issue 13 (jit/amp)
 _LAZY_MODULES += ("distributed",)  # issue 14: torch.distributed on MPI
+_LAZY_MODULES += ("fft",)  # issue 13 (fft)
 _LAZY_NAMES += ("autocast", "GradScaler")  # from ember.amp
 _LAZY_NAMES += ("bfloat16", "BFloat16Tensor")  # ml_dtypes, imported on first use
 # issue 13 (infra): futures, profiler, version, random, types, return_types, fork/wait

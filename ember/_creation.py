@@ -10,7 +10,7 @@ from ._tensor import Tensor, _make
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
            "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
-           "logspace", "eye", "scalar_tensor", "complex", "polar", "empty_strided"]
+           "logspace", "eye", "scalar_tensor", "empty_strided"]
 
 
 def _check_device(device, pin_memory=False, moving=False):
@@ -305,11 +305,3 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     return _finish(xp.asarray(s, dtype=dt.np), True, None, requires_grad)
-
-
-def complex(real, imag):  # noqa: A001
-    return _make(real._array + 1j * imag._array, False, None, 0, None)
-
-
-def polar(abs, angle):  # noqa: A002
-    return _make(abs._array * xp.exp(1j * angle._array), False, None, 0, None)

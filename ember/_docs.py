@@ -52,9 +52,6 @@ FUNCTIONS: dict[str, str] = {
         "``start`` to ``end``."),
     "eye": "Returns a 2-D tensor with ones on the diagonal and zeros elsewhere.",
     "scalar_tensor": "Returns a 0-d tensor holding the number ``s``.",
-    "complex": (
-        "Returns a complex tensor whose real part is ``real`` and imaginary part is ``imag``."),
-    "polar": "Returns the complex tensor ``abs * (cos(angle) + i sin(angle))``.",
     "empty_strided": (
         "Returns an uninitialised tensor with the given size (ember always lays it out "
         "contiguously)."),

@@ -228,10 +228,12 @@ def result_type(*operands) -> dtype:
     res = dim_t
     if zero_t is not None:
         if res is None or zero_t.category > res.category:
-            res = zero_t
+            # a complex zero-dim tensor over float64 ones: complex128 (torch keeps the width)
+            res = complex128 if zero_t is complex64 and res is float64 else zero_t
     if scal_cat >= 0 and (res is None or scal_cat > res.category):
+        wide = res is float64
         res = _scalar_dtype(scal_cat)
-        if scal_cat == _COMPLEX and _default[0] is float64:
+        if scal_cat == _COMPLEX and (_default[0] is float64 or wide):
             res = complex128
     return res
 

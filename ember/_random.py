@@ -493,9 +493,20 @@ def _numel(shape) -> int:
     return n
 
 
+def _complex_fill(fill, size, dtype, generator, a, b, requires_grad):
+    """torch fills a complex tensor through its real view (normal_: std / sqrt(2))."""
+    shape = _shape(size)
+    cdt = D.to_dtype(dtype).np
+    rdt = xp.float32 if cdt == xp.complex64 else xp.float64
+    arr = fill(_gen(generator), 2 * _numel(shape), rdt, a, b).astype(rdt, copy=False)
+    return _out(xp.ascontiguousarray(arr).view(cdt).reshape(shape), requires_grad)
+
+
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
     check_usable(device)
+    if dtype is not None and D.to_dtype(dtype).is_complex:  # issue 13 (fft): complex rand
+        return _complex_fill(uniform_values, size, dtype, generator, 0.0, 1.0, requires_grad)
     dt = _fdt(dtype)
     shape = _shape(size)
     arr = uniform_values(_gen(generator), _numel(shape), dt.np, 0.0, 1.0)
@@ -505,6 +516,9 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     check_usable(device)
+    if dtype is not None and D.to_dtype(dtype).is_complex:  # issue 13 (fft): complex randn
+        return _complex_fill(normal_values, size, dtype, generator, 0.0, 1.0 / 2.0 ** 0.5,
+                             requires_grad)
     dt = _fdt(dtype, "normal_kernel_cpu")
     shape = _shape(size)
     arr = normal_values(_gen(generator), _numel(shape), dt.np, 0.0, 1.0)

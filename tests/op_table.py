@@ -930,6 +930,56 @@ op("ravel", lambda lib, a: a.t().ravel(), [S(R13(2, 3))])
 op("vander", lambda lib, a: lib.vander(a, 4), [S(R13(3))],
    torch_backward=False)  # (torch's own backward raises: its cumprod_ is in place)
 
+
+# issue 13 (fft): complex views and torch.fft, as real -> complex -> real chains (the table's
+# tensors are real: complex inputs are built with view_as_complex, outputs split by _ri)
+def _ri(lib, z):
+    return lib.cat([z.real, z.imag], -1)
+
+
+def _c(lib, a):
+    return lib.view_as_complex(a)
+
+
+op("view_as_real", lambda lib, a: lib.view_as_real(lib.view_as_complex(a)) * 2, [S(R(3, 2))])
+op("view_as_complex", lambda lib, a: _ri(lib, lib.view_as_complex(a)), [S(R(2, 3, 2))])
+op("complex_real_imag", lambda lib, a: lib.real(_c(lib, a)) * 3 + _c(lib, a).imag,
+   [S(R(4, 2))])
+op("complex_conj", lambda lib, a: _ri(lib, _c(lib, a).conj()), [S(R(4, 2))])
+op("conj_physical", lambda lib, a: _ri(lib, lib.conj_physical(_c(lib, a))), [S(R(4, 2))])
+op("complex_angle", lambda lib, a: lib.angle(_c(lib, a)), [S(NZ(5, 2))])
+op("angle_real", lambda lib, a: lib.angle(a), [S(NZ(5))], gradgrad=False)
+# (gradgrad: ember's Sgn has no complex derivative yet, torch's sgn_backward)
+op("complex_abs", lambda lib, a: _c(lib, a).abs(), [S(NZ(5, 2))], gradgrad=False)
+op("complex", lambda lib, a, b: _ri(lib, lib.complex(a, b)), [S(R(3), R(2, 1))])
+op("polar", lambda lib, a, b: _ri(lib, lib.polar(a, b)), [S(P(3), R(3))], gradgrad=False)
+for _f in ("fft", "ifft"):
+    op(f"fft_{_f}", lambda lib, a, f=_f: _ri(lib, getattr(lib.fft, f)(a)),
+       [S(R(6)), S(R(3, 5))])
+    op(f"fft_{_f}_n", lambda lib, a, f=_f: _ri(lib, getattr(lib.fft, f)(a, 8, 0, "ortho")),
+       [S(R(5, 2)), S(R(9, 2))])
+    op(f"fft_{_f}_complex", lambda lib, a, f=_f: _ri(lib, getattr(lib.fft, f)(
+        _c(lib, a), 3, 0, "forward")), [S(R(4, 3, 2)), S(R(2, 2))])
+op("fft_rfft", lambda lib, a: _ri(lib, lib.fft.rfft(a)), [S(R(6)), S(R(2, 7))])
+op("fft_rfft_n", lambda lib, a: _ri(lib, lib.fft.rfft(a, 5, 0, "forward")), [S(R(8, 2))])
+for _n in (None, 5, 8):
+    op(f"fft_irfft_{_n}", lambda lib, a, n=_n: lib.fft.irfft(_c(lib, a), n, norm="ortho"),
+       [S(R(4, 2)), S(R(2, 5, 2))])
+    op(f"fft_hfft_{_n}", lambda lib, a, n=_n: lib.fft.hfft(_c(lib, a), n), [S(R(2, 4, 2))])
+op("fft_ihfft", lambda lib, a: _ri(lib, lib.fft.ihfft(a)), [S(R(6)), S(R(2, 7))])
+op("fft_ihfft_n", lambda lib, a: _ri(lib, lib.fft.ihfft(a, 9, 0, "ortho")), [S(R(6, 2))])
+op("fft_fftn", lambda lib, a: _ri(lib, lib.fft.fftn(a, (3, 5), (2, 0))), [S(R(4, 2, 3))])
+op("fft_ifft2", lambda lib, a: _ri(lib, lib.fft.ifft2(_c(lib, a))), [S(R(3, 4, 2))])
+op("fft_rfftn", lambda lib, a: _ri(lib, lib.fft.rfftn(a, (3, 6), norm="ortho")),
+   [S(R(2, 4, 5))])
+op("fft_irfftn", lambda lib, a: lib.fft.irfftn(_c(lib, a), (4, 5), (0, 1)),
+   [S(R(3, 3, 2)), S(R(4, 4, 2))])
+op("fft_irfft2", lambda lib, a: lib.fft.irfft2(_c(lib, a)), [S(R(2, 3, 4, 2))])
+op("fft_hfftn", lambda lib, a: lib.fft.hfftn(_c(lib, a), (3, 6)), [S(R(3, 4, 2))])
+op("fft_ihfftn", lambda lib, a: _ri(lib, lib.fft.ihfftn(a, dim=(1, 0))), [S(R(3, 4))])
+op("fft_fftshift", lambda lib, a: lib.fft.fftshift(a), [S(R(3, 4))])
+op("fft_ifftshift", lambda lib, a: lib.fft.ifftshift(a, dim=1), [S(R(3, 5))])
+
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 
 # issue 13 composites whose whole graph is not yet torch's node for node (the values, gradients

@@ -35,6 +35,11 @@ GRAPH_DIFFERS = {
     **{n: "composite: the final node matches torch's, the inner chain not yet" for n in (
         "quantile", "quantile_dim", "nanquantile_nearest", "cdist", "cdist_mm", "trapezoid",
         "trapezoid_x", "cov", "block_diag", "combinations", "vander")},
+    # issue 13 (fft): torch's conj is a lazy view, and .real/.imag of it read through
+    # NegViewBackward0/ConjBackward0 nodes; ember materialises conj (one ConjBackward0)
+    **{n: "lazy conj: torch reads .real/.imag of a conjugate view through extra view nodes; "
+          "ember's conj is materialised (same values and gradients)" for n in (
+        "complex_conj", "fft_ifft", "fft_ifft_n", "fft_ihfft", "fft_ihfft_n")},
 }
 
 

@@ -55,6 +55,9 @@ class Matmul(Op):
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
+        if _pw._complex_value(g):  # conjugate Wirtinger gradient: G conj(B)^T, conj(A)^T G
+            a = _pw._cj(a, ns) if a is not None else None
+            b = _pw._cj(b, ns) if b is not None else None
         cm_a, cm_b = ctx.cm
         ga = gb = None
         if b is not None:
@@ -806,6 +809,9 @@ class Einsum(Op):
         grads = [None, None]
         if getattr(ctx, "lp", False):  # (first order only: saved operands are float32 copies)
             g = g.astype(xp.float32)
+        cx = _pw._complex_value(g)
+        if cx:  # conjugate Wirtinger gradient: the other operands conjugated
+            ops = tuple(_pw._cj(o, ns) for o in ops)
         for i, (t, shape) in enumerate(zip(ctx.terms, ctx.shapes)):
             if not ctx.needs_input_grad[i + 2]:
                 grads.append(None)
@@ -819,6 +825,9 @@ class Einsum(Op):
                           optimize=_einsum_opt(others + [g]))
             if target != t:
                 r = _expand_einsum(r, target, t, shape, ns)
+            if cx and not _pw._complex_value(ops[i]):  # a real operand: the real part
+                from .complex import Real
+                r = ns.apply(Real, r)
             grads.append(r)
         return tuple(grads)
 

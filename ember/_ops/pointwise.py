@@ -164,6 +164,10 @@ class Mul(Op):
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
+        if _complex_value(g):  # conjugate Wirtinger: g * conj(other), real inputs: real part
+            from .complex import complex_grads
+            return complex_grads(ctx, ns, g * _cj(b, ns) if b is not None else None,
+                                 g * _cj(a, ns) if a is not None else None)
         return (g * b if b is not None else None), (g * a if a is not None else None)
 
 
@@ -179,6 +183,10 @@ class Div(Op):
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         a, b = ctx.saved_tensors
+        if _complex_value(g):  # conjugate Wirtinger, as Mul
+            from .complex import complex_grads
+            ga = g / _cj(b, ns)
+            return complex_grads(ctx, ns, ga, -ga * _cj(a / b, ns) if a is not None else None)
         ga = g / b
         return ga, (-ga * a / b if a is not None else None)
 
@@ -411,7 +419,28 @@ class ToCopy(Op):
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
-        return g, None  # the engine casts back to the input dtype
+        # the engine casts back to the input dtype; a real input of a complex result takes the
+        # real part (torch's _to_copy_backward)
+        if ctx._in_meta[0][1].kind != "c" and _complex_value(g):
+            from .complex import Real
+            return ns.apply(Real, g), None
+        return g, None
+
+
+def _complex_value(g: Value) -> bool:
+    if g.__class__ is ndarray:
+        return g.dtype.kind == "c"
+    if isinstance(g, Tensor):
+        return g._array.dtype.kind == "c"
+    return isinstance(g, (complex, xp.complexfloating))
+
+
+def _cj(x: Value, ns: Namespace) -> Value:
+    """The complex conjugate of a saved operand (array, Tensor or Python number)."""
+    if isinstance(x, Tensor):
+        from .complex import Conj
+        return ns.apply(Conj, x) if x._array.dtype.kind == "c" else x
+    return xp.conjugate(x) if isinstance(x, (ndarray, complex)) else x
 
 
 class Clone(Op):
