@@ -337,3 +337,19 @@ def test_stft_real_output_and_errors():
         with pytest.raises(type(te.value)) as ee:
             call(ember)
         assert str(ee.value) == str(te.value)
+
+
+@needs_torch
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_real_leaf_through_complex_gets_real_part_of_gradient(create_graph):
+    """A real leaf added to a complex tensor: its gradient is the real part of the complex
+    one (no ComplexWarning from a cast), with torch's values, dtype and graph."""
+    got = []
+    for lib in (ember, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        z = lib.tensor(np.array([1 + 1j, 2 - 1j]))
+        g, = lib.autograd.grad((x + z).abs().sum(), x, create_graph=create_graph)
+        got.append((g.detach().numpy(), str(g.dtype),
+                    type(g.grad_fn).__name__ if g.grad_fn else None))
+    np.testing.assert_allclose(got[0][0], got[1][0], rtol=1e-6)
+    assert got[0][1:] == got[1][1:]

@@ -390,6 +390,8 @@ def _fix_grad(node, i, g, meta, ns, create_graph):
                 f"[{', '.join(map(str, shape))}]")
     gdt = g.dtype if not create_graph else g._array.dtype
     if gdt != dt:
+        if gdt.kind == "c" and dt.kind != "c":  # a real input takes the real part, as torch
+            g = g.real  # (ndarray.real, or Tensor.real under create_graph)
         g = g.astype(dt) if not create_graph else ns.astype(g, dt)
     return g
 
