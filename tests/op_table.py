@@ -968,6 +968,14 @@ for _n, _f in (("view_copy", lambda lib, a: lib.view_copy(a, (3, 2))),
                    a, [2, 1], 1)),
                ("addr", lambda lib, a: lib.addr(a, a[:, 0], a[1], beta=0.5, alpha=2))):
     op(_n, _f, [S(R13(2, 3))])
+op("put", lambda lib, a, b: lib.put(a, lib.tensor([0, 4, -1]), b), [S(R13(2, 3), R13(3))])
+op("put_acc", lambda lib, a, b: a.put(lib.tensor([1, 1]), b, True), [S(R13(2, 3), R13(2))])
+for _r in ("prod", "mean", "amax", "amin"):
+    op(f"index_reduce_{_r}", lambda lib, a, b, r=_r: lib.index_reduce(
+        a, 1, lib.tensor([0, 2, 0]), b, r), [S(R13(2, 3), R13(2, 3))])
+op("index_reduce_noself", lambda lib, a, b: a.index_reduce(0, lib.tensor([1, 1]), b, "mean",
+                                                           include_self=False),
+   [S(R13(2, 3), R13(2, 3))])
 op("as_strided_scatter", lambda lib, a, b: lib.as_strided_scatter(a, b, (2, 2), (1, 2)),
    [S(R13(2, 3), R13(2, 2))], torch_backward=False)  # (torch's input gradient fails its gradcheck)
 

@@ -258,6 +258,50 @@ CASES = {
     "unravel_index": (lambda L, i: L.unravel_index(i, (3, 4)), np.array([0, 5, 11, -1])),
     "unravel_index_float": (lambda L, i: L.unravel_index(i, (3, 4)), R(3)),
     "newaxis": (lambda L, x: x[L.newaxis, :, L.newaxis].shape, R(3)),
+    # ---- index_extras
+    "put": (lambda L, x, s: L.put(x, L.tensor([0, 5, -1]), s), R(3, 4), R(3)),
+    "put_acc": (lambda L, x, s: x.put(L.tensor([[0, 5], [5, 0]]), s, True), R(3, 4), R(2, 2)),
+    "put_": (lambda L, x, s: (x * 1).put_(L.tensor([1, 2]), s), R(3, 4), R(2)),
+    "put_leaf": (lambda L, x, s: x.put_(L.tensor([1, 2]), s), R(3, 4), R(2)),
+    "put_oob": (lambda L, x, s: L.put(x, L.tensor([12]), s), R(3, 4), R(1)),
+    "put_count": (lambda L, x, s: L.put(x, L.tensor([1, 2]), s), R(3, 4), R(3)),
+    "put_int_index": (lambda L, x, s: L.put(x, L.tensor([1, 2]).int(), s), R(3, 4), R(2)),
+    "put_dtype": (lambda L, x, s: L.put(x, L.tensor([1, 2]), s.float()), R(3, 4), R(2)),
+    "index_reduce_prod": (lambda L, x, s: L.index_reduce(x, 0, L.tensor([0, 2, 0]), s, "prod"),
+                          R(3, 4), R(3, 4)),
+    "index_reduce_mean": (lambda L, x, s: x.index_reduce(1, L.tensor([0, 0, 3]), s, "mean",
+                                                         include_self=False), R(3, 4), R(3, 3)),
+    "index_reduce_amax": (lambda L, x, s: x.index_reduce(0, L.tensor([1, 1]), s, "amax"),
+                          R(3, 4), R(2, 4)),
+    "index_reduce_amin_": (lambda L, x, s: (x * 1).index_reduce_(0, L.tensor([2, 0]), s,
+                                                                 "amin"), R(3, 4), R(2, 4)),
+    "index_reduce_sum": (lambda L, x, s: x.index_reduce(0, L.tensor([1, 1]), s, "sum"),
+                         R(3, 4), R(2, 4)),
+    "index_reduce_count": (lambda L, x, s: x.index_reduce(0, L.tensor([1]), s, "prod"),
+                           R(3, 4), R(2, 4)),
+    "index_reduce_2d_index": (lambda L, x, s: x.index_reduce(0, L.tensor([[1, 0]]), s, "prod"),
+                              R(3, 4), R(2, 4)),
+    "index_reduce_shape": (lambda L, x, s: x.index_reduce(0, L.tensor([1, 0]), s, "prod"),
+                           R(3, 4), R(2, 3)),
+    "index_reduce_oob": (lambda L, x, s: x.index_reduce(0, L.tensor([1, 3]), s, "prod"),
+                         R(3, 4), R(2, 4)),
+    "fill_diagonal_": (lambda L, x: (x * 1).fill_diagonal_(2.5), R(3, 4)),
+    "fill_diagonal_wrap": (lambda L, x: (x * 1).fill_diagonal_(-1, wrap=True), R(7, 3)),
+    "fill_diagonal_nowrap": (lambda L, x: (x * 1).fill_diagonal_(-1), R(7, 3)),
+    "fill_diagonal_3d": (lambda L, x: (x * 1).fill_diagonal_(1), R(3, 3, 3)),
+    "fill_diagonal_bad": (lambda L, x: (x * 1).fill_diagonal_(1), R(2, 3, 3)),
+    "fill_diagonal_1d": (lambda L, x: (x * 1).fill_diagonal_(1), R(3)),
+    "fill_diagonal_leaf": (lambda L, x: x.fill_diagonal_(1), R(3, 3)),
+    "embedding_renorm_": (lambda L, w: L.embedding_renorm_(w.detach(), L.tensor([0, 2, 2]),
+                                                           1.0, 2.0), R(4, 3) * 2),
+    "resize_as_": (lambda L, a, b: L.resize_as_(a.detach(), b).shape, R(2, 3), R(3, 2)),
+    "is_set_to": (lambda L, a: (a.is_set_to(a), a.is_set_to(a.view(3, 2)), a.is_set_to(a[:1]),
+                                a.is_set_to(a.detach())), R(2, 3)),
+    "empty_permuted": (lambda L: (L.empty_permuted((2, 3, 4, 5), (0, 2, 3, 1)).stride(),
+                                  str(L.empty_permuted((2, 3), (1, 0), dtype=L.int16).dtype)),),
+    "new_empty_strided": (lambda L, a: (a.new_empty_strided((2, 3), (1, 2)).stride(),
+                                        str(a.new_empty_strided((2, 3), (3, 1),
+                                                                dtype=L.int64).dtype)), R(2)),
 }
 
 _RENAMED = {"bce_with_logits", "bce_bad_reduction"}
@@ -279,3 +323,33 @@ def test_vs_torch(name):
         to, _ = run(torch, fn, args, True)
     if not isinstance(to, Exception):
         assert _names(eo) == _names(to), f"grad_fn {_names(eo)} vs {_names(to)}"
+
+
+# torch has no derivative for these in-place forms (ember's Tensor methods have one, and
+# name its node as the out-of-place op's)
+_NO_TORCH_GRAD = {"acosh_", "arccosh_"}
+_SWEPT = sorted(set(__import__("ember._ops.inplace_forms", fromlist=["x"]).INPLACE_FORMS)
+                - {"addmv_", "index_put_"})  # (their own cases above)
+
+
+@pytest.mark.parametrize("name", _SWEPT)
+@pytest.mark.parametrize("leaf", [False, True])
+def test_inplace_forms_sweep(name, leaf):
+    """Each torch.<op>_ form ember generates, on a float tensor in (0.1, 0.9) (the ops that
+    need one given a second tensor): on a non-leaf the same values and grad_fn as torch's, on
+    a leaf that requires grad torch's error."""
+    x = P(2, 3) * 0.8
+
+    def fn(L, a, b):
+        f = getattr(L, name)
+        t = a if leaf else a * 1
+        try:
+            return f(t)
+        except TypeError:
+            return f(t, b)
+    b = np.array(x[0, 0])
+    compare(fn, x, b, grad=name not in _NO_TORCH_GRAD)
+    eo, _ = run(ember, fn, (x, b), True)
+    to, _ = run(torch, fn, (x, b), True)
+    if not isinstance(to, Exception) and name not in _NO_TORCH_GRAD:
+        assert _names(eo) == _names(to)
