@@ -74,13 +74,14 @@ _aliases.install(globals(), Tensor)  # axis=/keepdims= for dim=/keepdim= (issue 
 # issue 13 (h13-alias): torch's native functional forms, torch.<op>_ forms, *_copy views
 from ._ops import native_forms as _native_forms, inplace_forms as _inplace_forms  # noqa: E402
 from ._ops import view_copies as _view_copies, scatter_views as _scatter_views  # noqa: E402
-from ._ops import index_extras as _index_extras  # noqa: E402
+from ._ops import index_extras as _index_extras, numeric_extras as _numeric_extras  # noqa: E402
 from ._ops.native_forms import *  # noqa: F403,E402
 from ._ops.inplace_forms import *  # noqa: F403,E402
 from ._ops.view_copies import *  # noqa: F403,E402
 from ._ops.scatter_views import *  # noqa: F403,E402
 from ._ops.index_extras import *  # noqa: F403,E402
-for _m in (_native_forms, _view_copies, _scatter_views, _index_extras):
+from ._ops.numeric_extras import *  # noqa: F403,E402
+for _m in (_native_forms, _view_copies, _scatter_views, _index_extras, _numeric_extras):
     _install_methods(_m)
 _scatter_views.install_aliases()  # Tensor methods of existing functions (t.addmv, t.kron ...)
 
@@ -233,7 +234,7 @@ __all__ += ["set_default_tensor_type", "set_default_device", "get_default_device
 __all__ += _statistics.__all__ + _construct.__all__  # issue 13: ops and methods
 __all__ += _linalg_legacy.__all__  # issue 13: linear algebra
 __all__ += (_native_forms.__all__ + _inplace_forms.__all__ + _view_copies.__all__  # h13-alias
-            + _scatter_views.__all__ + _index_extras.__all__)
+            + _scatter_views.__all__ + _index_extras.__all__ + _numeric_extras.__all__)
 
 
 # names imported on first use (keeps `import ember` fast); each must resolve (tests check)

@@ -976,6 +976,9 @@ for _r in ("prod", "mean", "amax", "amin"):
 op("index_reduce_noself", lambda lib, a, b: a.index_reduce(0, lib.tensor([1, 1]), b, "mean",
                                                            include_self=False),
    [S(R13(2, 3), R13(2, 3))])
+op("gradient", lambda lib, a: lib.gradient(a, spacing=[0.5, 2.0]), [S(R13(3, 4))])
+op("gradient_coords", lambda lib, a: lib.gradient(a, spacing=[lib.tensor([0., 1., 2.5, 3.])],
+                                                  dim=1, edge_order=2), [S(R13(3, 4))])
 op("as_strided_scatter", lambda lib, a, b: lib.as_strided_scatter(a, b, (2, 2), (1, 2)),
    [S(R13(2, 3), R13(2, 2))], torch_backward=False)  # (torch's input gradient fails its gradcheck)
 

@@ -302,6 +302,33 @@ CASES = {
     "new_empty_strided": (lambda L, a: (a.new_empty_strided((2, 3), (1, 2)).stride(),
                                         str(a.new_empty_strided((2, 3), (3, 1),
                                                                 dtype=L.int64).dtype)), R(2)),
+    # ---- numeric_extras
+    "gradient": (lambda L, x: L.gradient(x), R(4, 5)),
+    "gradient_spacing": (lambda L, x: L.gradient(x, spacing=2.0, dim=1), R(4, 5)),
+    "gradient_spacing_list": (lambda L, x: L.gradient(x, spacing=[0.5, 3], edge_order=2),
+                              R(4, 5)),
+    "gradient_coords": (lambda L, x, c: L.gradient(x, spacing=[c.detach()], dim=0),
+                        R(4, 5), np.array([0., 1., 2.5, 4.])),
+    "gradient_coords_2": (lambda L, x, c: L.gradient(x, spacing=(c.detach(),), dim=[-1],
+                                                     edge_order=2),
+                          R(3, 4), np.array([0., 0.5, 2., 2.2])),
+    "gradient_1d_float32": (lambda L, x: L.gradient(x.float()), R(6)),
+    "gradient_int": (lambda L, x: L.gradient(x), np.array([1, 4, 9, 16, 25])),
+    "gradient_short": (lambda L, x: L.gradient(x, edge_order=2), R(2, 5)),
+    "gradient_bad_order": (lambda L, x: L.gradient(x, edge_order=3), R(4, 5)),
+    "gradient_bad_spacing": (lambda L, x: L.gradient(x, spacing=[1., 2., 3.]), R(4, 5)),
+    "histogramdd": (lambda L, x: L.histogramdd(x.detach(), 3), R(20, 2)),
+    "histogramdd_range": (lambda L, x: L.histogramdd(x.detach(), [2, 3], range=[-1., 1., 0., 2.],
+                                                     density=True), R(30, 2)),
+    "histogramdd_edges": (lambda L, x, w: L.histogramdd(
+        x.detach().float(), [L.tensor([-2., 0., 3.]), L.tensor([-1., 1.])], weight=w.float()),
+                          R(10, 2), P(10)),
+    "histogramdd_3d_batch": (lambda L, x: L.histogramdd(x.detach(), [2, 2, 3]), R(2, 5, 3)),
+    "histogramdd_grad": (lambda L, x: L.histogramdd(x, [2, 2]), R(6, 2)),
+    "histogramdd_int": (lambda L, x: L.histogramdd(x, 2), np.arange(6).reshape(3, 2)),
+    "nonzero_static": (lambda L, x: L.nonzero_static(x, size=5), np.array([[0, 1, 2], [3, 0, 4]])),
+    "nonzero_static_cut": (lambda L, x: x.nonzero_static(size=2, fill_value=7),
+                           np.array([0, 1, 2, 3])),
 }
 
 _RENAMED = {"bce_with_logits", "bce_bad_reduction"}
