@@ -242,6 +242,8 @@ CASES = {
     "bincount": (lambda L, a: a.bincount(minlength=6), np.array([1, 1, 3, 0])),
     "unique_consecutive": (lambda L, a: a.unique_consecutive(return_counts=True),
                            np.array([1, 1, 3, 3, 3, 0, 1])),
+    "isposinf_isneginf": (lambda L, a: (a.isposinf(), a.isneginf()),
+                          np.array([1., np.inf, -np.inf, np.nan])),
     "sum_to_size": (lambda L, a: a.sum_to_size(1, 4), R(3, 4)),
     "sum_to_size_lead": (lambda L, a: a.sum_to_size((3, 1)), R(2, 3, 4)),
     "sum_to_size_same": (lambda L, a: a.sum_to_size(3, 4), R(3, 4)),
@@ -338,6 +340,22 @@ def _names(out):
     if isinstance(out, (tuple, list)):
         return [n for o in out for n in _names(o)]
     return [type(out.grad_fn).__name__ if getattr(out, "grad_fn", None) is not None else None]
+
+
+def test_embedding_freq_double_backward():
+    """scale_grad_by_freq under create_graph (the gradient is a deliberate rescaling, not a
+    derivative: gradcheck does not apply; the first and second order match torch's)."""
+    idx = np.array([[0, 2, 2], [1, 2, 0]])
+    w0 = R(4, 3)
+    res = []
+    for L in (ember, torch):
+        w = L.tensor(w0, requires_grad=True)
+        out = L.embedding(w, L.tensor(idx), -1, True)
+        (g,) = L.autograd.grad((out ** 2).sum(), w, create_graph=True)
+        (gg,) = L.autograd.grad(g.sum(), w)
+        res.append((g.detach().numpy(), gg.numpy()))
+    np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-6)
+    np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-6)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

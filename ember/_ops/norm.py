@@ -206,14 +206,19 @@ class EmbeddingOp(Op):
         shape, padding_idx, freq = ctx.geo
         flat = idx.reshape(-1)
         g2 = g.reshape(-1, shape[1])
-        if freq:
-            counts = xp.bincount(flat, minlength=shape[0])[flat].astype(g2.dtype)
-            g2 = g2 / counts[:, None]
+        scale = None
+        if freq:  # (torch's double backward ignores the rescaling: a constant correction)
+            dt = getattr(g2, "_array", g2).dtype  # (g2 is a Tensor under create_graph)
+            scale = 1.0 / xp.bincount(flat, minlength=shape[0])[flat].astype(dt)[:, None] - 1
         if padding_idx is not None:
             keep = (flat != padding_idx)
             flat = flat[keep]
             g2 = g2[keep]
-        return ns.add_at(shape, flat, g2), None, None, None
+            scale = None if scale is None else scale[keep]
+        out = ns.add_at(shape, flat, g2)
+        if scale is not None:
+            out = out + ns.detach(ns.add_at(shape, flat, g2 * scale))
+        return out, None, None, None
 
 
 class DropoutOp(Op):

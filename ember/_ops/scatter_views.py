@@ -375,7 +375,7 @@ def install_aliases() -> None:
     from ._utils import _inplace_method, _method
     from .inplace import inplace
     with_inplace = "addbmm addmv baddbmm bitwise_and bitwise_or bitwise_xor".split()
-    plain = "inner kron vdot msort bincount unique_consecutive".split()
+    plain = "inner kron vdot msort bincount unique_consecutive isposinf isneginf".split()
     for name in with_inplace + plain:
         fn = _alias(name)
         if name not in Tensor.__dict__:
