@@ -931,8 +931,9 @@ op("vander", lambda lib, a: lib.vander(a, 4), [S(R13(3))],
    torch_backward=False)  # (torch's own backward raises: its cumprod_ is in place)
 
 # issue 13 (h13-alias): torch's native functional forms, *_copy views, scatters, unsafe splits
-op("pdist", lambda lib, a: lib.pdist(a), [S(R13(4, 3)), S(R13(1, 2)), S(R13(3, 2))])
-op("pdist_p", lambda lib, a: lib.pdist(a, 1.5), [S(R13(4, 3))])
+op("pdist", lambda lib, a: lib.pdist(a), [S(R13(4, 3)), S(R13(1, 2)), S(R13(3, 2))],
+   gradgrad=False)  # (torch: "the derivative for '_pdist_backward' is not implemented")
+op("pdist_p", lambda lib, a: lib.pdist(a, 1.5), [S(R13(4, 3))], gradgrad=False)
 op("pdist_inf", lambda lib, a: lib.pdist(a, float("inf")), [S(R13(3, 3))], gradgrad=False)
 op("norm_except_dim_all", lambda lib, a: lib.norm_except_dim(a, 2, -1), [S(R13(3, 4))])
 op("torch_celu_", lambda lib, a: lib.celu_(a * 1, 0.5), [S(R13(2, 3))])

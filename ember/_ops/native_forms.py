@@ -462,7 +462,8 @@ class Pdist(Op):
         i, j = ctx.ij
         gd = _pnorm_grad(x[i] - x[j], ns.expand_dims(out, -1), ctx.p, ns) * \
             ns.expand_dims(g, -1)
-        return ns.add_at(x.shape, i, gd) - ns.add_at(x.shape, j, gd), None
+        gx = ns.add_at(x.shape, i, gd) - ns.add_at(x.shape, j, gd)
+        return ns.no_double_backward(gx, x, "_pdist_backward"), None  # (torch has none)
 
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:
