@@ -78,6 +78,19 @@ from . import _shm
 _shm.install(Tensor)
 from ._ops import aliases as _aliases  # noqa: E402
 _aliases.install(globals(), Tensor)  # axis=/keepdims= for dim=/keepdim= (issue 13)
+# issue 13 (h13-alias): torch's native functional forms, torch.<op>_ forms, *_copy views
+from ._ops import native_forms as _native_forms, inplace_forms as _inplace_forms  # noqa: E402
+from ._ops import view_copies as _view_copies, scatter_views as _scatter_views  # noqa: E402
+from ._ops import index_extras as _index_extras, numeric_extras as _numeric_extras  # noqa: E402
+from ._ops.native_forms import *  # noqa: F403,E402
+from ._ops.inplace_forms import *  # noqa: F403,E402
+from ._ops.view_copies import *  # noqa: F403,E402
+from ._ops.scatter_views import *  # noqa: F403,E402
+from ._ops.index_extras import *  # noqa: F403,E402
+from ._ops.numeric_extras import *  # noqa: F403,E402
+for _m in (_native_forms, _view_copies, _scatter_views, _index_extras, _numeric_extras):
+    _install_methods(_m)
+_scatter_views.install_aliases()  # Tensor methods of existing functions (t.addmv, t.kron ...)
 
 strided = "torch.strided"
 contiguous_format = preserve_format = channels_last = None
@@ -225,6 +238,8 @@ __all__ += _statistics.__all__ + _construct.__all__  # issue 13: ops and methods
 __all__ += _linalg_legacy.__all__  # issue 13: linear algebra
 __all__ += [n for n in _complex.__all__ if n not in ("complex", "polar")]  # issue 13 (fft)
 __all__ += _spectral.__all__
+__all__ += (_native_forms.__all__ + _inplace_forms.__all__ + _view_copies.__all__  # h13-alias
+            + _scatter_views.__all__ + _index_extras.__all__ + _numeric_extras.__all__)
 
 # issue 13 (infra): process switches, typename, build flags (_infra.py); lazy modules below
 from . import _infra  # noqa: E402

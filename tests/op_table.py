@@ -980,6 +980,59 @@ op("fft_ihfftn", lambda lib, a: _ri(lib, lib.fft.ihfftn(a, dim=(1, 0))), [S(R(3,
 op("fft_fftshift", lambda lib, a: lib.fft.fftshift(a), [S(R(3, 4))])
 op("fft_ifftshift", lambda lib, a: lib.fft.ifftshift(a, dim=1), [S(R(3, 5))])
 
+# issue 13 (h13-alias): torch's native functional forms, *_copy views, scatters, unsafe splits
+op("pdist", lambda lib, a: lib.pdist(a), [S(R13(4, 3)), S(R13(1, 2)), S(R13(3, 2))],
+   gradgrad=False)  # (torch: "the derivative for '_pdist_backward' is not implemented")
+op("pdist_p", lambda lib, a: lib.pdist(a, 1.5), [S(R13(4, 3))], gradgrad=False)
+op("pdist_inf", lambda lib, a: lib.pdist(a, float("inf")), [S(R13(3, 3))], gradgrad=False)
+op("norm_except_dim_all", lambda lib, a: lib.norm_except_dim(a, 2, -1), [S(R13(3, 4))])
+op("torch_celu_", lambda lib, a: lib.celu_(a * 1, 0.5), [S(R13(2, 3))])
+op("torch_selu_", lambda lib, a: lib.selu_(a * 1), [S(R13(2, 3))])
+op("torch_threshold_", lambda lib, a: lib.threshold_(a * 1, 0.1, 2.0), [S(R13(2, 3))])
+op("F_leaky_relu_", lambda lib, a: lib.nn.functional.leaky_relu_(a * 1, 0.1), [S(R13(2, 3))])
+op("fill_out", lambda lib, a: lib.fill(a, 1.5), [S(R13(2, 3))])
+op("fill_out_tensor", lambda lib, a, v: lib.fill(a, v), [S(R13(2, 3), R13())])
+for _n, _f in (("view_copy", lambda lib, a: lib.view_copy(a, (3, 2))),
+               ("permute_copy", lambda lib, a: lib.permute_copy(a, (1, 0))),
+               ("expand_copy", lambda lib, a: lib.expand_copy(a[:1], (2, 2, 3))),
+               ("select_copy", lambda lib, a: lib.select_copy(a, 1, 1)),
+               ("slice_copy", lambda lib, a: lib.slice_copy(a, 1, 0, 3, 2)),
+               ("split_copy", lambda lib, a: lib.split_copy(a, 2, 1)),
+               ("split_with_sizes_copy", lambda lib, a: lib.split_with_sizes_copy(a, [1, 1])),
+               ("squeeze_copy", lambda lib, a: lib.squeeze_copy(a[:1])),
+               ("squeeze_copy_dim", lambda lib, a: lib.squeeze_copy(a[:1], 0)),
+               ("squeeze_copy_dims", lambda lib, a: lib.squeeze_copy(a[:1], (0, 1))),
+               ("unsqueeze_copy", lambda lib, a: lib.unsqueeze_copy(a, 1)),
+               ("t_copy", lambda lib, a: lib.t_copy(a)),
+               ("transpose_copy", lambda lib, a: lib.transpose_copy(a, 1, 0)),
+               ("unbind_copy", lambda lib, a: lib.unbind_copy(a, 1)),
+               ("unfold_copy", lambda lib, a: lib.unfold_copy(a, 1, 2, 1)),
+               ("diagonal_copy", lambda lib, a: lib.diagonal_copy(a, -1)),
+               ("alias_copy", lambda lib, a: lib.alias_copy(a)),
+               ("narrow_copy", lambda lib, a: lib.narrow_copy(a, 1, 1, 2)),
+               ("as_strided_copy", lambda lib, a: lib.as_strided_copy(a, (2, 2), (1, 2), 1)),
+               ("diagonal_scatter", lambda lib, a: lib.diagonal_scatter(a, a[0, :2] * 2)),
+               ("select_scatter", lambda lib, a: lib.select_scatter(a, a[1] * 2, 0, 0)),
+               ("slice_scatter", lambda lib, a: lib.slice_scatter(a, a[:, :2] + 1, 1, 1)),
+               ("unsafe_split", lambda lib, a: lib.unsafe_split(a, 2, 1)),
+               ("unsafe_split_with_sizes", lambda lib, a: lib.unsafe_split_with_sizes(
+                   a, [2, 1], 1)),
+               ("addr", lambda lib, a: lib.addr(a, a[:, 0], a[1], beta=0.5, alpha=2))):
+    op(_n, _f, [S(R13(2, 3))])
+op("put", lambda lib, a, b: lib.put(a, lib.tensor([0, 4, -1]), b), [S(R13(2, 3), R13(3))])
+op("put_acc", lambda lib, a, b: a.put(lib.tensor([1, 1]), b, True), [S(R13(2, 3), R13(2))])
+for _r in ("prod", "mean", "amax", "amin"):
+    op(f"index_reduce_{_r}", lambda lib, a, b, r=_r: lib.index_reduce(
+        a, 1, lib.tensor([0, 2, 0]), b, r), [S(R13(2, 3), R13(2, 3))])
+op("index_reduce_noself", lambda lib, a, b: a.index_reduce(0, lib.tensor([1, 1]), b, "mean",
+                                                           include_self=False),
+   [S(R13(2, 3), R13(2, 3))])
+op("gradient", lambda lib, a: lib.gradient(a, spacing=[0.5, 2.0]), [S(R13(3, 4))])
+op("gradient_coords", lambda lib, a: lib.gradient(a, spacing=[lib.tensor([0., 1., 2.5, 3.])],
+                                                  dim=1, edge_order=2), [S(R13(3, 4))])
+op("as_strided_scatter", lambda lib, a, b: lib.as_strided_scatter(a, b, (2, 2), (1, 2)),
+   [S(R13(2, 3), R13(2, 2))], torch_backward=False)  # (torch's input gradient fails its gradcheck)
+
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
 
 # issue 13 composites whose whole graph is not yet torch's node for node (the values, gradients

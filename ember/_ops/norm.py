@@ -188,27 +188,37 @@ class GroupNormOp(Normalize):
 
 
 class EmbeddingOp(Op):
-    """out = W[idx]; gW = zeros with g rows added at idx (padding row excluded)."""
+    """out = W[idx]; gW = zeros with g rows added at idx (padding row excluded; with
+    ``freq`` (scale_grad_by_freq) each row's gradient divided by how often its index occurs)."""
     node_name = "EmbeddingBackward0"
 
     @staticmethod
-    def forward(ctx: Ctx, w: Array, idx: Array, padding_idx: int | None) -> Array:
+    def forward(ctx: Ctx, w: Array, idx: Array, padding_idx: int | None,
+                freq: bool = False) -> Array:
         if ctx.needs_input_grad:
-            ctx.geo = (w.shape, padding_idx)
+            ctx.geo = (w.shape, padding_idx, freq)
             ctx.save_for_backward(idx)
         return w[idx]
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
         (idx,) = ctx.saved_tensors
-        shape, padding_idx = ctx.geo
+        shape, padding_idx, freq = ctx.geo
         flat = idx.reshape(-1)
         g2 = g.reshape(-1, shape[1])
+        scale = None
+        if freq:  # (torch's double backward ignores the rescaling: a constant correction)
+            dt = getattr(g2, "_array", g2).dtype  # (g2 is a Tensor under create_graph)
+            scale = 1.0 / xp.bincount(flat, minlength=shape[0])[flat].astype(dt)[:, None] - 1
         if padding_idx is not None:
             keep = (flat != padding_idx)
             flat = flat[keep]
             g2 = g2[keep]
-        return ns.add_at(shape, flat, g2), None, None
+            scale = None if scale is None else scale[keep]
+        out = ns.add_at(shape, flat, g2)
+        if scale is not None:
+            out = out + ns.detach(ns.add_at(shape, flat, g2 * scale))
+        return out, None, None, None
 
 
 class DropoutOp(Op):

@@ -98,8 +98,30 @@ def _inplace_or(cls, input, inplace, *params, kernel=None):
         if kernel is not None and input._array.dtype.kind not in "fc":
             raise not_implemented(kernel, input._array.dtype)
         from .._ops.inplace import inplace as _inp
+        cls = _INPLACE_NODES.get(cls, cls)
         return _inp(input, lambda t: _run(cls, t, *params, kernel=kernel))
     return _run(cls, input, *params, kernel=kernel)
+
+
+class _EluInplace(Elu):
+    node_name = "EluBackward1"
+
+
+class _CeluInplace(Celu):
+    node_name = "CeluBackward1"
+
+
+class _LeakyReluInplace(LeakyRelu):
+    node_name = "LeakyReluBackward1"
+
+
+class _ThresholdInplace(Threshold):
+    node_name = "ThresholdBackward1"
+
+
+# the in-place activations torch records as <Name>Backward1 (its nodes of the result)
+_INPLACE_NODES = {Elu: _EluInplace, Celu: _CeluInplace, LeakyRelu: _LeakyReluInplace,
+                  Threshold: _ThresholdInplace}
 
 
 def _int_params(input, *values):

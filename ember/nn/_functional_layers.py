@@ -812,7 +812,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             padding_idx = n + padding_idx
     if max_norm is not None:
         _embedding_renorm(weight, idx, max_norm, norm_type)
-    return _apply(NO.EmbeddingOp, (weight, idx, padding_idx), {}, None)
+    return _apply(NO.EmbeddingOp, (weight, idx, padding_idx, bool(scale_grad_by_freq)), {}, None)
 
 
 def _embedding_renorm(weight, idx, max_norm, norm_type):
