@@ -750,3 +750,33 @@ def test_mixed_indexing_random_patterns():
             parts.insert(int(rng.integers(0, 5)), "None")
         pattern = "[" + ", ".join(parts) + "]"
         same(lambda lib: eval("x" + pattern, {"x": lib.tensor(a)}))
+
+
+def test_sdp_switches_are_the_attention_backends_sdpa_uses():
+    """backends.cuda's attention switches and nn.attention.sdpa_kernel are one global set in
+    torch, and the CPU scaled_dot_product_attention reads it: with flash off it composes the
+    math graph; the deprecated sdp_kernel context warns (FutureWarning) and restricts it too."""
+    q = np.random.default_rng(0).standard_normal((1, 2, 8, 4)).astype("float32")
+    seen = []
+    for lib in (ember, torch):
+        F, cuda = lib.nn.functional, lib.backends.cuda
+        x = lib.tensor(q, requires_grad=True)
+
+        def node():
+            return type(F.scaled_dot_product_attention(x, x, x).grad_fn).__name__
+
+        got = [node()]
+        cuda.enable_flash_sdp(False)
+        try:
+            got += [node(), cuda.flash_sdp_enabled()]
+        finally:
+            cuda.enable_flash_sdp(True)
+        with pytest.warns(FutureWarning, match=r"sdp_kernel\(\)` is deprecated"):
+            with cuda.sdp_kernel(enable_flash=False, enable_math=True):
+                got += [node(), cuda.flash_sdp_enabled(), cuda.math_sdp_enabled()]
+        with lib.nn.attention.sdpa_kernel([lib.nn.attention.SDPBackend.MATH]):
+            got += [cuda.flash_sdp_enabled(), cuda.mem_efficient_sdp_enabled()]
+        got.append(cuda.flash_sdp_enabled())
+        seen.append(got)
+    assert seen[0] == seen[1]
+    assert seen[1][:2] == ["ScaledDotProductFlashAttentionForCpuBackward0", "UnsafeViewBackward0"]

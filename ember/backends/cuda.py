@@ -1,15 +1,20 @@
 """``torch.backends.cuda``: cuBLAS flags (``matmul.allow_tf32`` is the float32 matmul
 precision, as in torch), the scaled-dot-product-attention kernel switches and ``is_built()``
-(False: ember has no CUDA)."""
+(False: ember has no CUDA).  The attention switches are the same global set that
+``nn.attention.sdpa_kernel`` restricts and the CPU ``F.scaled_dot_product_attention`` reads, as
+in torch (``enable_flash_sdp(False)`` makes the CPU path compose the math graph)."""
 from __future__ import annotations
 
+import contextlib
+import warnings
 from typing import Any
 
 from .. import _backend
+from .._ops.attention import SDP_ENABLED as _SDP
 
 __all__ = ["is_built", "matmul", "cufft_plan_cache", "flash_sdp_enabled", "enable_flash_sdp",
            "mem_efficient_sdp_enabled", "enable_mem_efficient_sdp", "math_sdp_enabled",
-           "enable_math_sdp", "cudnn_sdp_enabled", "enable_cudnn_sdp", "cuBLASModule"]
+           "enable_math_sdp", "cudnn_sdp_enabled", "enable_cudnn_sdp", "cuBLASModule", "sdp_kernel"]
 
 
 def is_built() -> bool:
@@ -67,45 +72,69 @@ class cuFFTPlanCacheManager:
 
 matmul = cuBLASModule()
 cufft_plan_cache = cuFFTPlanCacheManager()
-_flags: dict[str, Any] = {"fp16_accumulation": False, "fp32_precision": "none", "flash": True,
-                          "mem_efficient": True, "math": True, "cudnn": True}
+_flags: dict[str, Any] = {"fp16_accumulation": False, "fp32_precision": "none"}
+
+
+def _set(name: str, enabled: bool) -> None:
+    if enabled:
+        _SDP.add(name)
+    else:
+        _SDP.discard(name)
 
 
 def flash_sdp_enabled() -> bool:
     """Whether the flash scaled-dot-product-attention kernel may be chosen."""
-    return _flags["flash"]
+    return "flash" in _SDP
 
 
 def enable_flash_sdp(enabled: bool) -> None:
     """Allows or forbids the flash attention kernel."""
-    _flags["flash"] = enabled
+    _set("flash", enabled)
 
 
 def mem_efficient_sdp_enabled() -> bool:
     """Whether the memory-efficient attention kernel may be chosen."""
-    return _flags["mem_efficient"]
+    return "mem_efficient" in _SDP
 
 
 def enable_mem_efficient_sdp(enabled: bool) -> None:
     """Allows or forbids the memory-efficient attention kernel."""
-    _flags["mem_efficient"] = enabled
+    _set("mem_efficient", enabled)
 
 
 def math_sdp_enabled() -> bool:
     """Whether the math (composed) attention kernel may be chosen."""
-    return _flags["math"]
+    return "math" in _SDP
 
 
 def enable_math_sdp(enabled: bool) -> None:
     """Allows or forbids the math attention kernel."""
-    _flags["math"] = enabled
+    _set("math", enabled)
 
 
 def cudnn_sdp_enabled() -> bool:
     """Whether the cuDNN attention kernel may be chosen."""
-    return _flags["cudnn"]
+    return "cudnn" in _SDP
 
 
 def enable_cudnn_sdp(enabled: bool) -> None:
     """Allows or forbids the cuDNN attention kernel."""
-    _flags["cudnn"] = enabled
+    _set("cudnn", enabled)
+
+
+@contextlib.contextmanager
+def sdp_kernel(enable_flash: bool = True, enable_math: bool = True,
+               enable_mem_efficient: bool = True, enable_cudnn: bool = True):
+    """Deprecated (torch's FutureWarning): within it only the enabled attention kernels may be
+    chosen; ``nn.attention.sdpa_kernel`` is the current spelling."""
+    warnings.warn("`torch.backends.cuda.sdp_kernel()` is deprecated. In the future, this context "
+                  "manager will be removed. Please see `torch.nn.attention.sdpa_kernel()` for "
+                  "the new context manager, with updated signature.", FutureWarning,
+                  stacklevel=3)
+    from ..nn.attention import SDPBackend, sdpa_kernel
+    backends = [b for b, on in ((SDPBackend.FLASH_ATTENTION, enable_flash),
+                                (SDPBackend.EFFICIENT_ATTENTION, enable_mem_efficient),
+                                (SDPBackend.MATH, enable_math),
+                                (SDPBackend.CUDNN_ATTENTION, enable_cudnn)) if on]
+    with sdpa_kernel(backends) as context:
+        yield context
