@@ -35,10 +35,19 @@ def install() -> None:
 
 def run(argv: list[str]) -> int:
     """``ember run script.py args...`` / ``ember run -m module args...``: run a PyTorch program
-    with ``torch`` answered by ember, as ``python`` would run it."""
+    with ``torch`` answered by ember, as ``python`` would run it.  With torchrun's options first
+    (``ember run --nproc-per-node 2 train.py``) the program runs on that many MPI ranks through
+    ``ember.distributed.run``, each rank with ``torch`` answered by ember."""
     if not argv:
-        print("usage: ember run script.py [args...] | ember run -m module [args...]")
+        print("usage: ember run [--nproc-per-node N ...] script.py [args...] | "
+              "ember run -m module [args...]")
         return 2
+    if argv[0].startswith("--"):  # torchrun's options: the distributed launcher
+        import os
+
+        from .distributed import run as launcher
+        os.environ["EMBER_TORCH_ALIAS"] = "1"  # read by each rank's bootstrap
+        return launcher.main(argv)
     install()
     if argv[0] == "-m" and len(argv) > 1:
         sys.argv = [argv[1]] + argv[2:]

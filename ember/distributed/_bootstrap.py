@@ -37,6 +37,9 @@ def set_environment() -> None:
 def main() -> None:
     """Sets the variables, then runs ``script args`` (or ``-m module args``) under mpi4py."""
     set_environment()
+    if os.environ.get("EMBER_TORCH_ALIAS") == "1":  # ``ember run --nproc-per-node N``
+        from .._torch_alias import install
+        install()
     for stream in (sys.stdout, sys.stderr):  # whole lines: ranks' output does not interleave
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:

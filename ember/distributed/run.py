@@ -11,6 +11,8 @@ of the same environment (the venv's ``bin/``, else the one on ``PATH``). Each ra
 ``MASTER_ADDR`` and ``MASTER_PORT`` from MPI's own variables (for scripts that read them), then
 runs the script as ``python -m mpi4py`` does: an uncaught exception aborts the whole job.
 ``OMP_NUM_THREADS`` and ``OPENBLAS_NUM_THREADS`` default to the cores divided by the ranks.
+Output lines carry no rank prefix, as under torchrun; ``--prefix-rank`` adds one.
+``ember run --nproc-per-node N train.py`` does the same with ``import torch`` answered by ember.
 MPICH needs no flags; with Open MPI the launcher adds ``--oversubscribe --bind-to none`` (and
 ``--allow-run-as-root`` as root). For several machines call ``mpiexec`` yourself:
 ``mpiexec -hosts a,b -n 8 python -m mpi4py train.py`` (MPICH) or
@@ -62,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rdzv-backend", "--rdzv_backend", default=None, help="ignored (MPI)")
     p.add_argument("--rdzv-endpoint", "--rdzv_endpoint", default=None, help="ignored (MPI)")
     p.add_argument("--max-restarts", "--max_restarts", type=int, default=0)
+    p.add_argument("--prefix-rank", "--prefix_rank", action="store_true",
+                   help="prefix each output line with its rank (MPICH's -l, Open MPI's "
+                        "--tag-output); torchrun's default output has no prefix")
     p.add_argument("-m", "--module", action="store_true",
                    help="run the script as a module (python -m)")
     p.add_argument("--no-python", "--no_python", action="store_true",
@@ -93,6 +98,10 @@ def build_command(argv: list[str]) -> tuple[list[str], dict[str, str]]:
         cmd += ["--oversubscribe", "--bind-to", "none"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-run-as-root")
+        if args.prefix_rank:
+            cmd.append("--tag-output")
+    elif args.prefix_rank:
+        cmd.append("-l")
     cmd += ["-n", str(n)]
     if args.no_python:
         cmd += [args.training_script]

@@ -170,6 +170,29 @@ def test_launcher_command_line(monkeypatch):
     assert cmd[:5] == ["/x/mpiexec", "--oversubscribe", "--bind-to", "none",
                        *(["--allow-run-as-root"] if os.geteuid() == 0 else ["-n"])]
     assert cmd[-2:] == ["-m", "pkg.mod"]
+    cmd, _ = run.build_command(["--nproc-per-node", "2", "--prefix-rank", "t.py"])
+    assert "--tag-output" in cmd  # Open MPI's spelling
+    monkeypatch.setattr(run, "_is_openmpi", lambda exe: False)
+    cmd, _ = run.build_command(["--nproc-per-node", "2", "--prefix-rank", "t.py"])
+    assert cmd[:2] == ["/x/mpiexec", "-l"]  # MPICH's
+
+
+def test_ember_run_with_torchrun_options_runs_a_torch_script_on_ranks(tmp_path):
+    """``ember run --nproc-per-node 2 prog.py``: a PyTorch script (``import torch``) runs on
+    2 MPI ranks with torch answered by ember; no rank prefix, as under torchrun."""
+    pytest.importorskip("mpi4py")
+    if _mpiexec() is None:
+        pytest.skip("mpiexec not installed")
+    prog = tmp_path / "prog.py"
+    prog.write_text("import torch\nimport torch.distributed as dist\n"
+                    "dist.init_process_group('gloo')\n"
+                    "t = torch.tensor([float(dist.get_rank() + 1)])\ndist.all_reduce(t)\n"
+                    "print(torch.__name__, dist.get_rank(), dist.get_world_size(), t.item())\n"
+                    "dist.destroy_process_group()\n")
+    p = subprocess.run([sys.executable, "-m", "ember", "run", "--nproc-per-node", "2",
+                        str(prog)], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                       env=_env())
+    assert sorted(ok(p).splitlines()) == ["ember 0 2 3.0", "ember 1 2 3.0"]
 
 
 # ---------------------------------------------------------------- DistributedDataParallel
