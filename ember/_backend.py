@@ -127,6 +127,17 @@ class OutOfMemoryError(RuntimeError):
 _default_device = [None]  # set_default_device's device (None: the CPU)
 
 
+def unavailable(name, doc, fail, raises):
+    """A public function of a device namespace that a CPU build cannot serve: it calls
+    ``fail()`` (which raises what CPU torch raises) whatever its arguments; ``raises`` ends
+    its docstring (e.g. "``RuntimeError`` (no accelerator)")."""
+    def fn(*args, **kwargs):
+        fail()
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"{doc} Raises {raises}, as torch does on a CPU."
+    return fn
+
+
 def check_usable(dev, moving=False):
     """Raise what a CPU build of torch raises for a tensor made on (``moving``: moved to)
     ``dev``; None means the default device.  The CPU passes."""

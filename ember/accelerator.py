@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ._backend import NO_ACCELERATOR, Device
+from ._backend import NO_ACCELERATOR, Device, unavailable
 
 __all__ = ["is_available", "current_accelerator", "device_count", "current_device_index",
            "current_device_idx", "set_device_index", "set_device_idx", "current_stream",
@@ -79,12 +79,12 @@ def synchronize(device: Any = None, /) -> None:
     _raise()
 
 
+def _no_accelerator() -> None:
+    raise RuntimeError(NO_ACCELERATOR)
+
+
 def _needs(name: str, doc: str):
-    def fn(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError(NO_ACCELERATOR)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc + " Raises ``RuntimeError`` (no accelerator), as torch does on a CPU."
-    return fn
+    return unavailable(name, doc, _no_accelerator, "``RuntimeError`` (no accelerator)")
 
 
 empty_cache = _needs("empty_cache", "Releases the accelerator's cached memory.")

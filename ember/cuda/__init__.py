@@ -12,7 +12,7 @@ import warnings
 from collections import OrderedDict
 from typing import Any
 
-from .._backend import Device, OutOfMemoryError
+from .._backend import Device, OutOfMemoryError, unavailable
 from .._tensor_legacy import CUDA_TYPES, bfloat16_type
 
 bfloat16_type(cuda=True)  # torch.cuda.BFloat16Tensor (with ml_dtypes: this lazy module may)
@@ -70,11 +70,7 @@ def _is_compiled() -> bool:
 
 
 def _needs_device(name: str, doc: str):
-    def fn(*args: Any, **kwargs: Any) -> Any:
-        _lazy_init()
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc + " Raises ``AssertionError`` (no CUDA), as CPU torch does."
-    return fn
+    return unavailable(name, doc, _lazy_init, "``AssertionError`` (no CUDA)")
 
 
 init = _needs_device("init", "Initialises CUDA.")

@@ -298,6 +298,16 @@ def all_gather_into_tensor(output_tensor: Any, input_tensor: Any,
     return _run(pg, [req], "_ALLGATHER_BASE", ia.size, oa.size, fin, [output_tensor], async_op)
 
 
+def _root_holds_list(pg: ProcessGroup, root: int, lst: Any, name: str, side: str) -> bool:
+    """Whether this rank is ``root``; torch's errors unless exactly the root passes ``lst``."""
+    mine = pg.rank() == root
+    if mine and not lst:
+        raise ValueError(f"Argument ``{name}`` must be specified on {side} rank.")
+    if not mine and lst:
+        raise ValueError(f"Argument ``{name}`` must NOT be specified on non-{side} ranks.")
+    return mine
+
+
 def gather(tensor: Any, gather_list: list[Any] | None = None, dst: int | None = None,
            group: ProcessGroup | None = None, async_op: bool = False,
            group_dst: int | None = None) -> Work | None:
@@ -307,12 +317,7 @@ def gather(tensor: Any, gather_list: list[Any] | None = None, dst: int | None = 
     if not _member(pg, "gather"):
         return None
     root = _root(pg, dst, group_dst, "gather", "dst")
-    mine = pg.rank() == root
-    if mine and not gather_list:
-        raise ValueError("Argument ``gather_list`` must be specified on destination rank.")
-    if not mine and gather_list:
-        raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination "
-                         "ranks.")
+    mine = _root_holds_list(pg, root, gather_list, "gather_list", "destination")
     a, _ = _contig(tensor, pg)
     recv = np.empty((pg.size(),) + a.shape if mine else (0,), a.dtype)
     outs = _tensor_list(gather_list, "gather_list") if mine else []
@@ -332,11 +337,7 @@ def scatter(tensor: Any, scatter_list: list[Any] | None = None, src: int | None 
     if not _member(pg, "scatter"):
         return None
     root = _root(pg, src, group_src, "scatter", "src")
-    mine = pg.rank() == root
-    if mine and not scatter_list:
-        raise ValueError("Argument ``scatter_list`` must be specified on source rank.")
-    if not mine and scatter_list:
-        raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
+    mine = _root_holds_list(pg, root, scatter_list, "scatter_list", "source")
     a, _ = _contig(tensor, pg)
     send = np.empty(0, a.dtype)
     if mine:
