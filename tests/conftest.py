@@ -16,6 +16,33 @@ except ImportError:  # pragma: no cover
     pass
 
 
+_CORES = None
+
+
+def pytest_configure(config):
+    global _CORES
+    config.addinivalue_line(
+        "markers", "exclusive: the test uses every core itself (mpiexec, torchrun); the other "
+        "xdist workers wait between tests while it runs (tests/_corelock.py)")
+    from _corelock import for_this_run
+    _CORES = for_this_run()
+
+
+def pytest_unconfigure(config):
+    if _CORES is not None:
+        _CORES.close(remove=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if _CORES is None:
+        yield
+        return
+    hold = _CORES.exclusive if item.get_closest_marker("exclusive") else _CORES.shared
+    with hold():
+        yield
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

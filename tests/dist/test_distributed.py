@@ -17,6 +17,9 @@ try:
 except ImportError:  # pragma: no cover
     torch = None
 needs_torch = pytest.mark.skipif(torch is None, reason="torch (the test oracle) not installed")
+# mpiexec -n 2 and torchrun use both cores: under xdist the other worker waits between its tests
+# while one of these runs (tests/_corelock.py), so neither side's timings or timeouts suffer
+pytestmark = pytest.mark.exclusive
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 WORKER = pathlib.Path(__file__).with_name("_worker.py")
