@@ -255,6 +255,7 @@ _LAZY_NAMES = ("save", "load", "save_safetensors", "load_safetensors")
 _LAZY_MODULES += ("jit", "amp", "cpu")  # issue 13 (jit/amp)
 _LAZY_MODULES += ("distributed",)  # issue 14: torch.distributed on MPI
 _LAZY_MODULES += ("fft",)  # issue 13 (fft)
+_LAZY_MODULES += ("distributions",)  # issue 15: torch.distributions
 _LAZY_NAMES += ("autocast", "GradScaler")  # from ember.amp
 _LAZY_NAMES += ("bfloat16", "BFloat16Tensor")  # ml_dtypes, imported on first use
 # issue 13 (infra): futures, profiler, version, random, types, return_types, fork/wait

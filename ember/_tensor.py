@@ -461,10 +461,10 @@ class Tensor:
         dtype = kwargs.get("dtype")
         copy = kwargs.get("copy", False)
         for a in args:
-            if isinstance(a, D.dtype) or a in (float, int, bool):
-                dtype = a
-            elif isinstance(a, Tensor):
+            if isinstance(a, Tensor):  # first: `tensor in (float, ...)` would compare
                 dtype = a.dtype
+            elif isinstance(a, D.dtype) or a in (float, int, bool):
+                dtype = a
             elif a.__class__ in (str, Device, int):
                 check_usable(a, True)  # the CPU passes; others raise as CPU torch
         if kwargs.get("device") is not None:
