@@ -91,6 +91,18 @@ def _unwrap_nested(data):
     return out
 
 
+_FACTORY_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+def require_grad(t):
+    """``requires_grad=True`` given to a factory (or ``nn.Parameter``): torch's factory text
+    for an integer or bool dtype (``requires_grad_()`` on an existing tensor has its own)."""
+    if t._array.dtype.kind not in "fc":
+        raise RuntimeError(_FACTORY_GRAD)
+    t.requires_grad = True
+    return t
+
+
 def _finish(arr, exact, dtype, requires_grad):
     if dtype is not None:
         arr = arr.astype(D.to_dtype(dtype).np, copy=False)
@@ -104,9 +116,7 @@ def _finish(arr, exact, dtype, requires_grad):
             arr = arr.astype(xp.complex128 if D.get_default_dtype() is D.float64
                              else xp.complex64, copy=False)
     t = _make(arr, False, None, 0, None)
-    if requires_grad:
-        t.requires_grad = True
-    return t
+    return require_grad(t) if requires_grad else t
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -133,7 +143,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     if copy:
         t = t.clone()
     if requires_grad:
-        t.requires_grad_(True)
+        require_grad(t)
     return t
 
 

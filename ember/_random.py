@@ -482,7 +482,8 @@ def _fdt(dtype, kernel="check_uniform_bounds"):
 def _out(arr, requires_grad):
     t = _make(arr, False, None, 0, None)
     if requires_grad:
-        t.requires_grad = True
+        from ._creation import require_grad
+        require_grad(t)
     return t
 
 

@@ -404,16 +404,19 @@ class Tensor:
         return bool(self._array.reshape(()))
 
     def __float__(self):
-        return float(self._scalar())
+        return float(self._scalar(warn=True))
 
     def __int__(self):
         return int(self._scalar())
 
     def __complex__(self):
-        return complex(self._scalar())
+        return complex(self._scalar(warn=True))
 
-    def _scalar(self):
-        """The Python number of a one-element tensor (float(), int(), complex())."""
+    def _scalar(self, warn=False):
+        """The Python number of a one-element tensor (float(), int(), complex(); the first two
+        warn once per process for a tensor that requires grad, as torch's TORCH_WARN_ONCE)."""
+        if warn and self._requires_grad and _legacy.warn_scalar_once():
+            warnings.warn(_legacy.SCALAR_GRAD_WARNING, UserWarning, stacklevel=3)
         a = self._array
         if a.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")

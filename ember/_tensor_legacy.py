@@ -237,3 +237,16 @@ def set_default_tensor_type(t: Any) -> None:
                       "use torch.set_default_dtype() and torch.set_default_device() as "
                       "alternatives.", UserWarning, stacklevel=2)
     D.set_default_dtype(t.dtype)
+
+
+SCALAR_GRAD_WARNING = ("Converting a tensor with requires_grad=True to a scalar may lead to "
+                       "unexpected behavior.\nConsider using tensor.detach() first.")
+_scalar_warned = [False]
+
+
+def warn_scalar_once() -> bool:
+    """True the first time in the process (torch warns once: TORCH_WARN_ONCE)."""
+    if _scalar_warned[0]:
+        return False
+    _scalar_warned[0] = True
+    return True

@@ -280,6 +280,7 @@ class Zero(Fill):
 def fill_(t: Tensor, value: Tensor | Number, cls: type[Op] | None = None) -> Tensor:
     if isinstance(value, Tensor):
         if value._array.ndim != 0:
+            check_inplace(t, value)  # torch reports a leaf that requires grad first
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._array.ndim} dimensions.")
         cls = FillTensor

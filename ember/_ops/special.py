@@ -935,7 +935,7 @@ def _logical_inplace(name: str) -> Any:
 
 
 def _alias_inplace(cls: type[Op]) -> Any:
-    """``t.asinh_()`` (and arcsinh_, atanh_, arctanh_): torch records AsinhBackward1, whose
+    """``t.asinh_()`` (and acosh_, atanh_ and their arc* names): torch records AsinhBackward1, whose
     backward raises (torch has no derivative for the in-place forms)."""
     def method(self: Tensor) -> Tensor:
         from .inplace import inplace
@@ -954,13 +954,13 @@ def _inplace_alias_op(base: type[Op]) -> type[Op]:
                                              "backward": staticmethod(backward)})
 
 
-def _alias_ops() -> tuple[type[Op], type[Op]]:
-    from .pointwise import Asinh, Atanh
-    return _inplace_alias_op(Asinh), _inplace_alias_op(Atanh)
+def _alias_ops() -> tuple[type[Op], type[Op], type[Op]]:
+    from .pointwise import Acosh, Asinh, Atanh
+    return _inplace_alias_op(Asinh), _inplace_alias_op(Atanh), _inplace_alias_op(Acosh)
 
 
-AsinhInplace, AtanhInplace = _alias_ops()
-_INPLACE_ONLY = ("asinh", "atanh", "arcsinh", "arctanh") + tuple(_CMP) + (
+AsinhInplace, AtanhInplace, AcoshInplace = _alias_ops()
+_INPLACE_ONLY = ("asinh", "atanh", "acosh", "arcsinh", "arctanh", "arccosh") + tuple(_CMP) + (
     "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_not", "cumsum",
     "cumprod", "tril", "triu", "addmm")
 
@@ -975,10 +975,11 @@ def _inplace_only_impls() -> dict[str, Any]:
     out["cumsum"], out["cumprod"] = reduction.cumsum, reduction.cumprod
     out["tril"], out["triu"], out["addmm"] = shape.tril, shape.triu, linalg.addmm
     from . import pointwise
-    for n in ("asinh", "atanh", "arcsinh", "arctanh"):
+    for n in ("asinh", "atanh", "acosh", "arcsinh", "arctanh", "arccosh"):
         out[n] = getattr(pointwise, n)
     out["asinh_"] = out["arcsinh_"] = _alias_inplace(AsinhInplace)
     out["atanh_"] = out["arctanh_"] = _alias_inplace(AtanhInplace)
+    out["acosh_"] = out["arccosh_"] = _alias_inplace(AcoshInplace)
     return out
 
 

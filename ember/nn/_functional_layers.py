@@ -13,6 +13,7 @@ from .. import _autocast as _ac
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd.function import _apply
+from ..autograd.grad_mode import is_grad_enabled
 from .._ops import conv as C
 from .._ops import attention as A
 from .._ops import norm as NO
@@ -519,23 +520,35 @@ def _arr_like(t, x):
     return a.astype(x._array.dtype, copy=False)
 
 
+def _stats_without_grad(running_mean, running_var):
+    """torch's autograd refuses running statistics that require grad (native_batch_norm is not
+    differentiable in them), after the composite's size checks."""
+    if not is_grad_enabled():
+        return
+    for nm, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and t.requires_grad:
+            raise RuntimeError(f"The function 'native_batch_norm' is not differentiable with "
+                               f"respect to argument '{nm}'. This input cannot have "
+                               "requires_grad True.")
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     nd = input.dim()
     if nd < 2:
         raise ValueError(f"Expected 2D or more input (got {nd}D input)")
+    if training and input.numel() // input.shape[1] <= 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input "
+                         f"size {_torch_size(input.shape)}")
     c = input.shape[1]
     for nm, t in (("running_mean", running_mean), ("running_var", running_var),
                   ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{nm} should contain {c} elements not {t.numel()}")
+    _stats_without_grad(running_mean, running_var)
     axes = (0,) + tuple(range(2, nd))
     aff = (1, c) + (1,) * (nd - 2)
     if training:
-        size = input.numel() // c
-        if size <= 1:
-            raise ValueError("Expected more than 1 value per channel when training, got input "
-                             f"size {_torch_size(input.shape)}")
         if input._array.dtype.kind not in "fc":
             raise not_implemented("batch_norm", input._array.dtype)
         upd = None
@@ -613,6 +626,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                          f"{_torch_size(shape)}")
     n, c = shape[:2]
+    _stats_without_grad(running_mean, running_var)
     w = weight.repeat(n) if weight is not None else None
     b = bias.repeat(n) if bias is not None else None
     rm = running_mean.detach().repeat(n) if running_mean is not None else None

@@ -16,7 +16,8 @@ class Parameter(Tensor):
         t = _make(data._array, False, None, 0, data._version_counter)
         t.__class__ = cls  # same layout: Parameter adds no slots
         if requires_grad:
-            t.requires_grad = True
+            from .._creation import require_grad
+            require_grad(t)
         return t
 
     def __init__(self, data=None, requires_grad=True):

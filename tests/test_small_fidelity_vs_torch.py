@@ -1,0 +1,100 @@
+"""Small fidelity defects found while building other parts, each compared with torch: the
+error class and text, the warning, or the node name a user sees."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import ember
+
+try:
+    import torch
+except ImportError:  # pragma: no cover
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="torch (the test oracle) not installed")
+
+
+def _outcome(fn, lib):
+    try:
+        r = fn(lib)
+        return ("ok", r)
+    except Exception as e:  # noqa: BLE001 - comparing class and text
+        return (type(e).__name__, str(e))
+
+
+CASES = {
+    # running statistics that require grad: torch's autograd check, before shapes
+    "bn_running_mean": lambda t: t.nn.functional.batch_norm(
+        t.ones(4, 3), t.zeros(3, requires_grad=True), t.ones(3), training=True) and None,
+    "bn_running_var_eval": lambda t: t.nn.functional.batch_norm(
+        t.ones(4, 3), t.zeros(3), t.ones(3, requires_grad=True)) and None,
+    "bn_grad_stats_wrong_size": lambda t: t.nn.functional.batch_norm(
+        t.ones(4, 3), t.zeros(5, requires_grad=True), t.ones(3), training=True) and None,
+    "instance_norm_grad_stats": lambda t: t.nn.functional.instance_norm(
+        t.ones(2, 3, 4), t.zeros(3, requires_grad=True), t.ones(3)) and None,
+    # acosh_ records AcoshBackward1, whose backward is not implemented in torch
+    "acosh_node": lambda t: type((t.tensor([2., 3.], requires_grad=True) * 1)
+                                 .acosh_().grad_fn).__name__,
+    "arccosh_node": lambda t: type((t.tensor([2., 3.], requires_grad=True) * 1)
+                                   .arccosh_().grad_fn).__name__,
+    "acosh_backward": lambda t: (t.tensor([2., 3.], requires_grad=True) * 1).acosh_()
+    .sum().backward(),
+    # fill_ with a 1-d value on a leaf that requires grad: the leaf rule is reported first
+    "fill_leaf_first": lambda t: t.tensor([1., 2.], requires_grad=True).fill_(
+        t.tensor([1., 2.])),
+    "fill_1d_value": lambda t: t.tensor([1., 2.]).fill_(t.tensor([1., 2.])),
+    # integer tensors that require grad: factories say "and complex", requires_grad_ not
+    "int_tensor_rg": lambda t: t.tensor([1, 2], requires_grad=True),
+    "int_zeros_rg": lambda t: t.zeros(2, dtype=t.long, requires_grad=True),
+    "int_arange_rg": lambda t: t.arange(3, requires_grad=True),
+    "int_full_rg": lambda t: t.full((2,), 1, requires_grad=True),
+    "int_randint_rg": lambda t: t.randint(0, 3, (2,), requires_grad=True),
+    "int_asarray_rg": lambda t: t.asarray([1, 2], requires_grad=True),
+    "int_parameter": lambda t: t.nn.Parameter(t.tensor([1, 2])),
+    "int_requires_grad_": lambda t: t.tensor([1, 2]).requires_grad_(),
+    "bool_ones_rg": lambda t: t.ones(2, dtype=t.bool, requires_grad=True),
+    "to_other_tensor": lambda t: t.tensor([1, 2]).to(t.tensor([1.], dtype=t.float64)).dtype
+    .__repr__(),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_outcome_matches_torch(name):
+    e, t = _outcome(CASES[name], ember), _outcome(CASES[name], torch)
+    assert e[0] == t[0], (e, t)
+    if e[0] != "ok":
+        assert e[1] == t[1]
+    elif isinstance(t[1], str):
+        assert e[1] == t[1]
+
+
+SCALAR_WARNING = ("Converting a tensor with requires_grad=True to a scalar may lead to "
+                  "unexpected behavior.")
+
+
+@needs_torch
+@pytest.mark.parametrize("conv", ["float", "int", "complex", "bool", "item"])
+def test_scalar_of_requires_grad_tensor_warns_once_like_torch(conv):
+    """float()/complex() of a tensor that requires grad warn once per process (torch's
+    TORCH_WARN_ONCE); int(), bool(), .item() do not. Run in fresh processes."""
+    call = "x.item()" if conv == "item" else f"{conv}(x)"
+    code = ("import warnings, sys; warnings.simplefilter('always'); lib = __import__(sys.argv[1])"
+            "\nx = lib.tensor([1.5], requires_grad=True)"
+            "\nwith warnings.catch_warnings(record=True) as w:"
+            f"\n    warnings.simplefilter('always'); {call}; {call}"
+            "\nprint(sum(1 for m in w if str(m.message).startswith(" + repr(SCALAR_WARNING)
+            + ")))")
+    counts = [subprocess.run([sys.executable, "-c", code, lib], capture_output=True, text=True,
+                             timeout=120).stdout.strip() for lib in ("ember", "torch")]
+    assert counts[0] == counts[1], counts
+    assert counts[0] in ("0", "1")
+
+
+def test_no_grad_running_stats_allowed():
+    with ember.no_grad():
+        out = ember.nn.functional.batch_norm(ember.ones(4, 3), ember.zeros(3, requires_grad=True),
+                                             ember.ones(3), training=True)
+    np.testing.assert_allclose(out.numpy(), np.zeros((4, 3)), atol=1e-6)
