@@ -1,7 +1,12 @@
 """ember: PyTorch's eager CPU API on NumPy.  ``import ember as torch``."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
+# ember's own release; ``ember.__version__`` (what ``torch.__version__`` reads under
+# ``import ember as torch``) is the PyTorch API level ember implements with this release as
+# its local label, "2.13.0+ember.0.1.0", a TorchVersion as torch's is: programs that check
+# ``torch.__version__ >= "2.0"`` take their PyTorch 2 paths (README: deliberate differences)
+__ember_version__ = "0.1.0"
+_TORCH_API = "2.13.0"
 
 from . import _malloc
 
@@ -273,6 +278,10 @@ def __getattr__(name):
     if name in ("bfloat16", "BFloat16Tensor"):
         from . import _dtype, _tensor_legacy
         return _dtype._load_bfloat16() if name == "bfloat16" else _tensor_legacy.bfloat16_type()
+    if name == "__version__":
+        from .torch_version import TorchVersion
+        globals()["__version__"] = v = TorchVersion(f"{_TORCH_API}+ember.{__ember_version__}")
+        return v
     if name in _LAZY_NAMES:
         home = _LAZY_HOMES.get(name) or (".amp" if name in ("autocast", "GradScaler")
                                          else ".serialization")

@@ -116,6 +116,15 @@ def test_version_module_as_cpu_torch():
     for name in ("debug", "cuda", "hip", "rocm", "xpu"):
         assert getattr(ember.version, name) == getattr(torch.version, name)
     assert ember.version.__version__ == ember.__version__
+    # the API level a program checks: a TorchVersion like torch's, with ember's release local
+    assert type(ember.__version__).__name__ == type(torch.__version__).__name__
+    assert ember.__version__.split("+")[0] == torch.__version__.split("+")[0]
+    assert ember.__version__ >= "2.0" and ember.__version__ >= (2, 13)
+    assert ember.__version__.endswith("+ember." + ember.__ember_version__)
+    import tomllib
+    import pathlib
+    meta = tomllib.loads((pathlib.Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert meta["project"]["version"] == ember.__ember_version__
     assert isinstance(ember.version.git_version, str)
     for name in ("has_lapack", "has_mkl", "has_openmp", "has_spectral"):
         assert getattr(ember, name) == getattr(torch, name)
