@@ -299,6 +299,8 @@ class Pow(Op):
         (a,), e = ctx.saved_tensors, ctx.e
         if e == 0:
             return ns.zeros_like(g), None
+        if _complex_value(a) or isinstance(e, complex):  # torch: grad * conj(e a**(e-1))
+            return g * _cj(e * a ** (e - 1) if e != 2 else 2 * a, ns), None
         if e == 2:
             return g * 2 * a, None
         return g * e * a ** (e - 1), None
@@ -325,6 +327,13 @@ class PowTensor(Op):
         a, b, out = ctx.saved_tensors
         need = ctx.needs_input_grad
         # torch: 0 where the exponent is 0; d/db 0 where a == 0 and b >= 0 (a**b log a else)
+        if _complex_value(out):  # torch: grad * conj(derivative)
+            ga = g * _cj(b * a ** (b - 1), ns) if need[0] else None
+            gb = None
+            if len(need) > 1 and need[1]:
+                gb = g * _cj(ns.where(a == 0, 0.0, out * ns.log(a)), ns)
+            from .complex import complex_grads
+            return complex_grads(ctx, ns, ga, gb)
         ga = ns.where(b == 0, 0.0, g * b * a ** (b - 1)) if need[0] else None
         gb = None
         if len(need) > 1 and need[1]:
@@ -355,6 +364,8 @@ class RPow(Op):
         (out,) = ctx.saved_tensors
         if ctx.logs == float("-inf"):  # base 0: torch's 0 where x >= 0
             return g * ns.where(out <= 1, 0.0, out * ctx.logs), None
+        if _complex_value(out):  # torch: grad * conj(s**x log s)
+            return g * _cj(out * ctx.logs, ns), None
         return g * out * ctx.logs, None
 
 
@@ -648,13 +659,15 @@ def _out(res, out):
 
 
 def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad, fast=None,
-              fp_quiet=False):
+              fp_quiet=False, holomorphic=True):
     """Build a one-input Op: ``fwd(a)`` on arrays, ``bwd(g, x, ns)`` where ``x`` is the saved
     input (save='in') or output (save='out'); ``fast``, optional, the same signature: the
     first-order array formula (``fast_backward``).  The op and its public function show the
     docstring "Returns a new tensor with {doc}" plus "Derivative: {grad}." (the formula, in
     ASCII).  ``fp_quiet``: ``fwd`` can give inf or NaN for a finite input (log(0), sqrt(-1),
-    exp(100)), which torch does silently: run it under quiet()."""
+    exp(100)), which torch does silently: run it under quiet().  ``holomorphic``: for complex
+    input the gradient is ``grad * conj(f'(z))``, got by running ``bwd`` at ``conj(z)``; False
+    for a formula that handles complex input itself."""
     if fp_quiet:
         fwd = partial(quiet, fwd)
 
@@ -672,6 +685,10 @@ def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad, fast=None
         if save is None:
             return bwd(g, None, ns)
         (x,) = ctx.saved_tensors
+        if holomorphic and _complex_value(x):
+            # torch's convention: grad * conj(f'(z)); these f have real coefficients, so
+            # conj(f'(z)) is the same formula at conj(z) (and conj(f(z)) = f(conj z))
+            x = _cj(x, ns)
         return bwd(g, x, ns)
 
     attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward),
@@ -679,6 +696,8 @@ def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad, fast=None
     if fast is not None:
         def fast_backward(ctx, g, ns):
             (x,) = ctx.saved_tensors
+            if holomorphic and x.dtype.kind == "c":
+                x = xp.conjugate(x)
             return fast(g, x, ns)
 
         attrs["fast_backward"] = staticmethod(fast_backward)
@@ -757,7 +776,13 @@ Tanh = _unary_op("Tanh", xp.tanh, lambda g, y, ns: g * (1 - y * y), "out",
 Asinh = _unary_op("Asinh", xp.arcsinh, lambda g, x, ns: g / ns.sqrt(x * x + 1),
                   doc="the inverse hyperbolic sine of each element of ``input``.",
                   grad="d/dx asinh(x) = 1 / sqrt(x**2 + 1)")
-Acosh = _unary_op("Acosh", xp.arccosh, lambda g, x, ns: g / ns.sqrt(x * x - 1),
+def _acosh_grad(g, x, ns):
+    if _complex_value(x):  # torch's branch: 1 / (sqrt(z - 1) sqrt(z + 1)), not sqrt(z**2 - 1)
+        return g / (ns.sqrt(x - 1) * ns.sqrt(x + 1))
+    return g / ns.sqrt(x * x - 1)
+
+
+Acosh = _unary_op("Acosh", xp.arccosh, _acosh_grad,
                   doc="the inverse hyperbolic cosine of each element of ``input``.",
                   grad="d/dx acosh(x) = 1 / sqrt(x**2 - 1)", fp_quiet=True)
 Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, ns: g / (1 - x * x),
@@ -765,7 +790,7 @@ Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, ns: g / (1 - x * x),
                   grad="d/dx atanh(x) = 1 / (1 - x**2)", fp_quiet=True)
 Abs = _unary_op("Abs", xp.abs, lambda g, x, ns: g * ns.sign(x),
                 doc="the absolute value of each element of ``input``.",
-                grad="d/dx |x| = sign(x) (0 at x = 0)")
+                grad="d/dx |x| = sign(x) (0 at x = 0)", holomorphic=False)
 
 
 def _sigmoid(a):
@@ -830,9 +855,21 @@ def _sign(a):
 Sign = _unary_op("Sign", _sign, _zero_grad, None,
                  doc="the sign (-1, 0 or 1) of each element of ``input``.",
                  grad="0 everywhere")
-Sgn = _unary_op("Sgn", _sign, _zero_grad, None,
+def _sgn_grad(g, z, ns):
+    """0 for real input; for complex z, s = z / |z| has ds/dz = 1 / (2|z|) and
+    ds/dconj(z) = -s**2 / (2|z|), so torch's grad is (g - conj(g) s**2) / (2|z|) (0 at z = 0)."""
+    if not _complex_value(z):
+        return g * 0
+    a = ns.abs(z)
+    zero = a == 0
+    safe = ns.where(zero, 1.0, a)
+    sgn = z / safe
+    return ns.where(zero, 0.0, (g - _cj(g, ns) * sgn * sgn) / (2 * safe))
+
+
+Sgn = _unary_op("Sgn", _sign, _sgn_grad, "in",
                 doc="the sign of each element of ``input`` (x / |x| for complex values).",
-                grad="0 everywhere")
+                grad="0 for real x; for complex z, z / |z| (Wirtinger)", holomorphic=False)
 Floor = _unary_op("Floor", xp.floor, _zero_grad, None,
                   doc="the largest integer not greater than each element of ``input``.",
                   grad="0 everywhere")
