@@ -100,3 +100,35 @@ def test_complex_gradient_is_dL_dx_plus_i_dL_dy(name):
             d[k] = h * unit
             num[k] += unit * (loss(Z + d) - loss(Z - d)) / (2 * h)
     np.testing.assert_allclose(g.numpy(), num, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sin", "tanh", "sqrt", "reciprocal", "acosh",
+                                  "sgn", "abs", "angle", "pow_tensor", "rpow", "mul", "div"])
+def test_gradcheck_and_gradgradcheck_accept_complex(name):
+    """gradcheck works in real coordinates for complex inputs and outputs, as torch's does."""
+    fn = CASES[name]
+    z = ember.tensor(Z, requires_grad=True)
+    w = ember.tensor(Z[::-1] * 0.7 + 0.5, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda a, b: fn(ember, a, b), (z, w))
+    assert ember.autograd.gradgradcheck(lambda a, b: fn(ember, a, b), (z, w))
+
+
+@needs_torch
+def test_gradcheck_rejects_unconjugated_backward_like_torch():
+    res = []
+    for lib in (ember, torch):
+        class Bad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x.exp()
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return g * x.exp()  # missing conj: wrong for complex x
+
+        z = lib.tensor(Z, requires_grad=True)
+        res.append((lib.autograd.gradcheck(Bad.apply, (z,), raise_exception=False),
+                    lib.autograd.gradcheck(lib.exp, (z,), raise_exception=False)))
+    assert res[0] == res[1] == (False, True)

@@ -788,7 +788,13 @@ Acosh = _unary_op("Acosh", xp.arccosh, _acosh_grad,
 Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, ns: g / (1 - x * x),
                   doc="the inverse hyperbolic tangent of each element of ``input``.",
                   grad="d/dx atanh(x) = 1 / (1 - x**2)", fp_quiet=True)
-Abs = _unary_op("Abs", xp.abs, lambda g, x, ns: g * ns.sign(x),
+def _abs_grad(g, x, ns):
+    if isinstance(x, Tensor) and x._array.dtype.kind == "c":  # double backward: sgn's own
+        return g * ns.apply(Sgn, x)                            # Wirtinger gradient
+    return g * ns.sign(x)
+
+
+Abs = _unary_op("Abs", xp.abs, _abs_grad,
                 doc="the absolute value of each element of ``input``.",
                 grad="d/dx |x| = sign(x) (0 at x = 0)", holomorphic=False)
 

@@ -24,41 +24,60 @@ def _tuple(x: Any) -> tuple[Any, ...]:
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
+def _real_parts(arr):
+    """An output as real coordinates: complex values as (real, imaginary) pairs."""
+    a = arr.reshape(-1)
+    if a.dtype.kind == "c":
+        return xp.stack([a.real, a.imag], 1).reshape(-1).astype(xp.float64)
+    return a.astype(xp.float64)
+
+
 def _numerical_jacobian(fn, inputs, idx, out_sizes, eps):
+    """Central differences in real coordinates: a complex input is perturbed along 1 and 1j
+    (two columns per element), a complex output gives two rows per element."""
     x = inputs[idx]
     flat = x._array.reshape(-1)  # a view: perturb in place
+    steps = (eps, eps * 1j) if flat.dtype.kind == "c" else (eps,)
     cols = []
     for k in range(flat.size):
         orig = flat[k]
-        flat[k] = orig + eps
-        with no_grad():
-            plus = [o._array.astype(xp.float64).reshape(-1) for o in _tuple(fn(*inputs))]
-        flat[k] = orig - eps
-        with no_grad():
-            minus = [o._array.astype(xp.float64).reshape(-1) for o in _tuple(fn(*inputs))]
-        flat[k] = orig
-        cols.append(xp.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
+        for step in steps:
+            flat[k] = orig + step
+            with no_grad():
+                plus = [_real_parts(o._array) for o in _tuple(fn(*inputs))]
+            flat[k] = orig - step
+            with no_grad():
+                minus = [_real_parts(o._array) for o in _tuple(fn(*inputs))]
+            flat[k] = orig
+            cols.append(xp.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
     return xp.stack(cols, 1) if cols else xp.zeros((sum(out_sizes), 0))
 
 
 def _analytical_jacobian(outputs, inputs, idx):
+    """Rows by backward passes in real coordinates: for an output element's real part the
+    grad_output is 1, for its imaginary part 1j (torch's convention makes the backward of
+    grad_output v the gradient of Re(sum(conj(v) * out))), and a complex input's gradient
+    dL/dx + i dL/dy fills two columns."""
     from . import grad as _grad
-    total = sum(o._array.size for o in outputs)
+    rows_of = [2 if o._array.dtype.kind == "c" else 1 for o in outputs]
+    total = sum(o._array.size * r for o, r in zip(outputs, rows_of))
     x = inputs[idx]
-    jac = xp.zeros((total, x._array.size))
+    cplx_in = x._array.dtype.kind == "c"
+    jac = xp.zeros((total, x._array.size * (2 if cplx_in else 1)))
     row = 0
-    for o in outputs:
+    for o, nrow in zip(outputs, rows_of):
         if not o.requires_grad:
-            row += o._array.size
+            row += o._array.size * nrow
             continue
         for k in range(o._array.size):
-            go = xp.zeros(o._array.shape, o._array.dtype)
-            go.reshape(-1)[k] = 1
-            g = _grad([o], [x], [_make(go, False, None, 0, None)], retain_graph=True,
-                      allow_unused=True)[0]
-            if g is not None:
-                jac[row + k] = g._array.reshape(-1)
-        row += o._array.size
+            for part, unit in enumerate((1, 1j)[:nrow]):
+                go = xp.zeros(o._array.shape, o._array.dtype)
+                go.reshape(-1)[k] = unit
+                g = _grad([o], [x], [_make(go, False, None, 0, None)], retain_graph=True,
+                          allow_unused=True)[0]
+                if g is not None:
+                    jac[row + k * nrow + part] = _real_parts(g._array)
+        row += o._array.size * nrow
     return jac
 
 
@@ -76,11 +95,11 @@ def gradcheck(func: Callable[..., Any], inputs: _TensorOrTensors, *, eps: float 
     for i, x in enumerate(inputs):
         if not isinstance(x, Tensor) or not x.requires_grad:
             continue
-        if x._array.dtype != xp.float64:
+        if x._array.dtype not in (xp.float64, xp.complex128):
             import warnings
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
-                          "point. This check will likely fail if all the inputs are not of "
-                          "double precision floating point.", stacklevel=2)
+                          "point or complex. This check will likely fail if all the inputs are "
+                          "not of double precision floating point or complex. ", stacklevel=2)
         ana = _analytical_jacobian(outputs, inputs, i)
         num = _numerical_jacobian(func, inputs, i, sizes, eps)
         if not xp.allclose(ana, num, rtol=rtol, atol=atol):
