@@ -97,8 +97,8 @@ for _m in (_native_forms, _view_copies, _scatter_views, _index_extras, _numeric_
     _install_methods(_m)
 _scatter_views.install_aliases()  # Tensor methods of existing functions (t.addmv, t.kron ...)
 
-strided = "torch.strided"
-contiguous_format = preserve_format = channels_last = None
+from ._layout import layout, memory_format, CONSTANTS as _LAYOUT_CONSTANTS  # noqa: E402
+globals().update(_LAYOUT_CONSTANTS)  # torch.strided, torch.channels_last, ...
 e, pi, inf, nan = 2.718281828459045, 3.141592653589793, 1e999, 1e999 - 1e999
 
 
@@ -213,8 +213,9 @@ __all__ = [
     "index_add", "index_fill", "index_copy", "index_put", "masked_select", "masked_scatter",
     "take", "nonzero", "argwhere", "unique", "unique_consecutive", "bincount", "searchsorted",
     "bucketize", "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
-    "baddbmm", "addmv", "addbmm", "einsum", "tensordot", "kron", "strided", "contiguous_format",
-    "preserve_format", "channels_last", "e", "pi", "inf", "nan", "result_type", "is_tensor",
+    "baddbmm", "addmv", "addbmm", "einsum", "tensordot", "kron", "layout", "memory_format",
+    *(n for n in _LAYOUT_CONSTANTS if n[0] != "_"), "e", "pi", "inf", "nan", "result_type",
+    "is_tensor",
     "is_floating_point", "is_complex", "is_nonzero", "numel", "detach", "set_printoptions",
     "get_num_threads", "set_num_threads", "get_num_interop_threads", "set_num_interop_threads",
     "compile", "save", "load",

@@ -393,7 +393,6 @@ TENSOR: dict[str, str] = {
     "float": "Returns this tensor converted to ``ember.float32``.",
     "get_device": "Returns -1, torch's device index for CPU tensors.",
     "grad": "The gradient accumulated into this leaf by backward (None until one arrives).",
-    "H": "The conjugate transpose of a matrix (for real tensors the same as ``T``).",
     "half": "Returns this tensor converted to ``ember.float16``.",
     "int": "Returns this tensor converted to ``ember.int32``.",
     "is_complex": "Returns True if this tensor's dtype is complex.",
@@ -404,9 +403,6 @@ TENSOR: dict[str, str] = {
     "item": "Returns the value of a one-element tensor as a Python number.",
     "layout": "The memory layout: always ``torch.strided``.",
     "long": "Returns this tensor converted to ``ember.int64``.",
-    "mH": (
-        "A view with the last two dimensions swapped and conjugated (the adjoint of each "
-        "matrix)."),
     "mT": "A view with the last two dimensions swapped (the transpose of each matrix in a batch).",
     "ndim": "The number of dimensions of this tensor.",
     "new_empty": (

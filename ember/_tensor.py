@@ -8,7 +8,7 @@ import warnings
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from . import _dtype as D
+from . import _dtype as D, _layout
 from ._backend import CPU, NO_ACCELERATOR, Device, check_usable, xp
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
@@ -161,8 +161,8 @@ class Tensor:
         return False
 
     @property
-    def layout(self) -> str:
-        return "torch.strided"
+    def layout(self) -> Any:
+        return _layout.layout("strided")
 
     @property
     def ndim(self) -> int:
@@ -1089,17 +1089,6 @@ class Tensor:
             raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
                                "Got 1-D tensor.")
         return _sh.transpose(self, -2, -1)
-
-    @property
-    def H(self) -> Tensor:
-        return self.T
-
-    @property
-    def mH(self) -> Tensor:
-        if self._array.ndim == 1:
-            raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
-                               "Got 1-D tensor.")
-        return self.mT
 
     def movedim(self, source: _int | Sequence[_int], destination: _int | Sequence[_int]) -> Tensor:
         return _sh.movedim(self, source, destination)

@@ -855,6 +855,7 @@ for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
 # torch records AsinhBackward1 / AtanhBackward1 for the in-place forms; their backward raises
 op("asinh_inplace", lambda lib, a: (a * 1).asinh_(), [S(_SPR(2, 3))], grad=False)
 op("atanh_inplace", lambda lib, a: (a * 1).arctanh_(), [S(_sp_u(-0.9, 0.9)(2, 3))], grad=False)
+op("acosh_inplace", lambda lib, a: (a * 1).acosh_(), [S(_sp_u(1.1, 3.0)(2, 3))], grad=False)
 
 # legacy constructors (types area): torch.Tensor(t) / t.new(t) alias t (AliasBackward0)
 op("legacy_alias", lambda lib, a: lib.Tensor(a), [S(R(2, 3)), S(R())], int_ok=True)

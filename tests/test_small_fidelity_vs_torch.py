@@ -55,6 +55,28 @@ CASES = {
     "int_parameter": lambda t: t.nn.Parameter(t.tensor([1, 2])),
     "int_requires_grad_": lambda t: t.tensor([1, 2]).requires_grad_(),
     "bool_ones_rg": lambda t: t.ones(2, dtype=t.bool, requires_grad=True),
+    # layouts and memory formats are their own types, as torch's
+    "layout_repr": lambda t: (repr(t.strided), repr(t.ones(2).layout), type(t.strided).__name__,
+                              isinstance(t.ones(2).layout, t.layout), t.ones(1).layout == t.strided,
+                              repr(t.channels_last), type(t.preserve_format).__name__,
+                              isinstance(t.contiguous_format, t.memory_format)),
+    "layout_pickle": lambda t: __import__("pickle").loads(__import__("pickle").dumps(
+        [t.strided, t.channels_last_3d])) == [t.strided, t.channels_last_3d],
+    # adjoint / H / mH conjugate complex tensors (ConjBackward0 over TransposeBackward0)
+    "adjoint_complex": lambda t: (lambda z: (type(z.adjoint().grad_fn).__name__, type(
+        z.mH.grad_fn.next_functions[0][0]).__name__, z.H.conj().imag.sum().item(),
+        t.adjoint(z).shape == (3, 2)))(t.tensor(np.arange(6.).reshape(2, 3) * (1 + 1j),
+                                                requires_grad=True)),
+    "adjoint_real": lambda t: type(t.ones(2, 3, requires_grad=True).adjoint().grad_fn).__name__,
+    "adjoint_1d": lambda t: t.ones(3).adjoint(),
+    "H_1d": lambda t: t.ones(3).H,
+    "H_3d": lambda t: t.ones(2, 2, 2).H,
+    "mH_1d": lambda t: t.ones(3).mH,
+    "factory_kwargs": lambda t: t.nn.factory_kwargs(
+        {"dtype": t.float64, "factory_kwargs": {"device": "cpu"}}) == {
+        "device": "cpu", "dtype": t.float64},
+    "factory_kwargs_twice": lambda t: t.nn.factory_kwargs(
+        {"dtype": t.float64, "factory_kwargs": {"dtype": t.float32}}),
     "to_other_tensor": lambda t: t.tensor([1, 2]).to(t.tensor([1.], dtype=t.float64)).dtype
     .__repr__(),
 }
@@ -98,3 +120,11 @@ def test_no_grad_running_stats_allowed():
         out = ember.nn.functional.batch_norm(ember.ones(4, 3), ember.zeros(3, requires_grad=True),
                                              ember.ones(3), training=True)
     np.testing.assert_allclose(out.numpy(), np.zeros((4, 3)), atol=1e-6)
+
+
+@needs_torch
+def test_container_is_deprecated_like_torch():
+    for lib in (ember, torch):
+        with pytest.warns(FutureWarning, match="nn.Container` is deprecated"):
+            c = lib.nn.Container(a=lib.nn.Linear(2, 3))
+        assert [n for n, _ in c.named_modules()] == ["", "a"]

@@ -27,10 +27,11 @@ if TYPE_CHECKING:  # names for annotations only: nothing here is imported at run
 
 __all__ = ["view_as_real", "view_as_complex", "view_as_real_copy", "view_as_complex_copy",
            "real", "imag", "conj", "conj_physical", "conj_physical_", "resolve_conj",
-           "resolve_neg", "is_conj", "is_neg", "angle", "isreal", "complex", "polar"]
+           "resolve_neg", "is_conj", "is_neg", "angle", "isreal", "complex", "polar", "adjoint"]
 TENSOR_METHODS = ["conj", "conj_physical", "resolve_conj", "resolve_neg", "is_conj", "is_neg",
-                  "angle", "isreal"]
-NO_INPLACE = ("conj", "resolve_conj", "resolve_neg", "is_conj", "is_neg", "isreal", "angle")
+                  "angle", "isreal", "adjoint"]
+NO_INPLACE = ("conj", "resolve_conj", "resolve_neg", "is_conj", "is_neg", "isreal", "angle",
+              "adjoint")
 METHOD_IMPLS: dict[str, Any] = {}  # filled at the end (conj_physical_)
 
 _REAL_OF: dict[str, Any] = {"complex64": xp.dtype(xp.float32), "complex128": xp.dtype(xp.float64)}
@@ -252,6 +253,41 @@ def imag(input: Tensor) -> Tensor:
     return select(view_as_real(input), -1, 1)
 
 
+def _adjoint(input: Tensor, what: str) -> Tensor:
+    nd = input._array.ndim
+    if nd == 0:
+        import warnings
+        warnings.warn(f"{'Tensor.' if what != 'adjoint()' else ''}{what} is deprecated on 0-D "
+                      "tensors. Consider using x.conj().", UserWarning, stacklevel=3)
+        return conj(input)
+    if nd == 1:
+        raise RuntimeError(f"tensor.{what} is only supported on matrices or batches of matrices. "
+                           "Got 1-D tensor.")
+    from .shape import transpose
+    return conj(transpose(input, -2, -1))
+
+
+def adjoint(input: Tensor) -> Tensor:
+    """The conjugate transpose of the last two dimensions (a view for real tensors; for complex
+    ones ``ConjBackward0`` over ``TransposeBackward0``, as torch records it)."""
+    return _adjoint(input, "adjoint()")
+
+
+def _get_mH(self: Tensor) -> Tensor:
+    """The conjugate transpose of the last two dimensions (``adjoint``)."""
+    return _adjoint(self, "mH")
+
+
+def _get_H(self: Tensor) -> Tensor:
+    """The conjugate transpose of a matrix (2-D only; ``mH`` for batches)."""
+    nd = self._array.ndim
+    if nd not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
+                           "tensor." + (" For batches of matrices, consider using tensor.mH"
+                                        if nd > 2 else ""))
+    return _adjoint(self, "H")
+
+
 def conj(input: Tensor) -> Tensor:
     """The complex conjugate (a real tensor itself).  ember materialises it: see the module doc
     of ``ember._ops.complex``."""
@@ -380,4 +416,6 @@ def install_attributes() -> None:
     Tensor.real = property(_get_real, _set_real, doc=_get_real.__doc__)  # type: ignore[attr-defined]
     Tensor.imag = property(_get_imag, _set_imag, doc=_get_imag.__doc__)  # type: ignore[attr-defined]
     Tensor.cfloat = _cfloat  # type: ignore[attr-defined]
+    Tensor.H = property(_get_H, doc=_get_H.__doc__)  # type: ignore[attr-defined]
+    Tensor.mH = property(_get_mH, doc=_get_mH.__doc__)  # type: ignore[attr-defined]
     Tensor.cdouble = _cdouble  # type: ignore[attr-defined]

@@ -10,7 +10,22 @@ from ..._tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent, _typename
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+           "Container"]
+
+
+class Container(Module):
+    """Deprecated (torch's FutureWarning): a Module whose keyword arguments become
+    submodules. Subclass ``nn.Module`` instead."""
+
+    def __init__(self, **kwargs) -> None:
+        import warnings
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now "
+                      "implemented in `nn.Module`. Subclass that instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 def _abs_index(n: int, idx) -> int:
