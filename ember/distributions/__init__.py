@@ -16,3 +16,36 @@ from .uniform import Uniform
 
 __all__ = ["Bernoulli", "Categorical", "Distribution", "ExponentialFamily", "Normal",
            "Uniform", "kl_divergence", "register_kl"]
+
+# h15-dist-a: transforms, constraint registry, TransformedDistribution, Independent and the
+# univariate / discrete / relaxed families
+from . import transforms  # noqa: E402
+from .cauchy import Cauchy  # noqa: E402
+from .constraint_registry import biject_to, transform_to  # noqa: E402
+from .continuous_bernoulli import ContinuousBernoulli  # noqa: E402
+from .exponential import Exponential  # noqa: E402
+from .generalized_pareto import GeneralizedPareto  # noqa: E402
+from .geometric import Geometric  # noqa: E402
+from .gumbel import Gumbel  # noqa: E402
+from .half_cauchy import HalfCauchy  # noqa: E402
+from .half_normal import HalfNormal  # noqa: E402
+from .independent import Independent  # noqa: E402
+from .kumaraswamy import Kumaraswamy  # noqa: E402
+from .laplace import Laplace  # noqa: E402
+from .log_normal import LogNormal  # noqa: E402
+from .logistic_normal import LogisticNormal  # noqa: E402
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough  # noqa: E402
+from .pareto import Pareto  # noqa: E402
+from .poisson import Poisson  # noqa: E402
+from .relaxed_bernoulli import RelaxedBernoulli  # noqa: E402
+from .relaxed_categorical import RelaxedOneHotCategorical  # noqa: E402
+from .transformed_distribution import TransformedDistribution  # noqa: E402
+from .transforms import *  # noqa: E402,F401,F403
+from .weibull import Weibull  # noqa: E402
+
+__all__ += ["Cauchy", "ContinuousBernoulli", "Exponential", "GeneralizedPareto", "Geometric",
+            "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "Kumaraswamy", "Laplace",
+            "LogNormal", "LogisticNormal", "OneHotCategorical",
+            "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
+            "RelaxedOneHotCategorical", "TransformedDistribution", "Weibull", "biject_to",
+            "transform_to"] + transforms.__all__
