@@ -484,3 +484,100 @@ def test_tanh_squashed_gaussian_policy_matches_torch():
         np.testing.assert_allclose(a1, a2, rtol=1e-5, atol=1e-6)
         assert l1 == pytest.approx(l2, rel=1e-5)
     np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-5, atol=1e-6)
+
+
+@needs_torch
+def test_user_transform_subclass_sac_actor_matches_torch():
+    """pytorch_sac's pattern: a user-defined Transform subclass (cache_size=1) inside a
+    TransformedDistribution subclass with its own __init__ and ``mean``; rsample, log_prob of
+    the cached sample, an actor update — same numbers as torch."""
+    import math
+    rng = np.random.default_rng(9)
+    w0 = (rng.normal(size=(3, 4)) * 0.4).astype(np.float32)
+    obs = rng.normal(size=(16, 3)).astype(np.float32)
+    res = []
+    for lib in (ember, torch):
+        D = lib.distributions
+        softplus = lib.nn.functional.softplus
+
+        class Tanh(D.transforms.Transform):
+            domain = D.constraints.real
+            codomain = D.constraints.interval(-1.0, 1.0)
+            bijective = True
+            sign = +1
+
+            def __init__(self, cache_size=1):
+                super().__init__(cache_size=cache_size)
+
+            def __eq__(self, other):
+                return isinstance(other, Tanh)
+
+            def _call(self, x):
+                return x.tanh()
+
+            def _inverse(self, y):
+                return 0.5 * (y.log1p() - (-y).log1p())
+
+            def log_abs_det_jacobian(self, x, y):
+                return 2. * (math.log(2.) - x - softplus(-2. * x))
+
+        class SquashedNormal(D.transformed_distribution.TransformedDistribution):
+            def __init__(self, loc, scale):
+                self.loc, self.scale = loc, scale
+                self.base_dist = D.Normal(loc, scale)
+                super().__init__(self.base_dist, [Tanh()])
+
+            @property
+            def mean(self):
+                mu = self.loc
+                for tr in self.transforms:
+                    mu = tr(mu)
+                return mu
+
+        lib.manual_seed(0)
+        w = lib.tensor(w0, requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1)
+        hist = []
+        for _ in range(3):
+            mu, log_std = (lib.tensor(obs) @ w).chunk(2, dim=-1)
+            dist = SquashedNormal(mu, log_std.tanh().exp())
+            a = dist.rsample()
+            lp = dist.log_prob(a).sum(-1)
+            loss = (0.1 * lp + ((a - 0.5) ** 2).sum(-1)).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            hist.append((loss.item(), dist.mean.detach().numpy().copy(), tuple(dist.batch_shape),
+                         tuple(dist.event_shape), repr(dist.support)))
+        res.append((hist, w.detach().numpy().copy()))
+    for h1, h2 in zip(res[0][0], res[1][0]):
+        assert h1[0] == pytest.approx(h2[0], rel=1e-5) and h1[2:] == h2[2:]
+        np.testing.assert_allclose(h1[1], h2[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-5, atol=1e-6)
+
+
+_CROSS_B = [("Beta", "ContinuousBernoulli"), ("Beta", "Pareto"), ("Beta", "Exponential"),
+            ("Exponential", "Beta"), ("Gumbel", "Beta"), ("Laplace", "Beta"), ("Pareto", "Beta"),
+            ("Exponential", "Gamma"), ("Gamma", "ContinuousBernoulli"), ("Gamma", "Pareto"),
+            ("Gamma", "Exponential"), ("Gamma", "Gumbel"), ("Gumbel", "Gamma"),
+            ("Laplace", "Gamma"), ("Pareto", "Gamma"), ("Poisson", "Binomial")]
+
+
+@needs_torch
+@pytest.mark.parametrize("p,q", _CROSS_B, ids=lambda v: str(v))
+def test_kl_cross_b_families_match_torch(p, q):
+    """KL pairs between this area's families and h15-dist-b's (active after the merge)."""
+    for name in (p, q):
+        if not hasattr(ember.distributions, name):
+            pytest.skip(f"ember.distributions.{name} comes with h15-dist-b")
+    extra = {
+        "Beta": Case("Beta", dict(a=_pos(3, 0.5, 3.0), b=_pos(3, 0.5, 3.0)),
+                     lambda lib, p: _D(lib).Beta(p["a"], p["b"]), grad=("a", "b")),
+        "Gamma": Case("Gamma", dict(c=_pos(3, 0.5, 3.0), r=_pos(3)),
+                      lambda lib, p: _D(lib).Gamma(p["c"], p["r"]), grad=("c", "r")),
+        "Binomial": Case("Binomial", dict(probs=np.array([0.2, 0.5, 0.9], F32)),
+                         lambda lib, p: _D(lib).Binomial(5, p["probs"])),
+    }
+    cp = extra.get(p) or _case(p, False)
+    cq = extra.get(q) or _case(q, False)
+    check_kl(cp, Case(cq.name, cq.arrays, cq.make), rtol=1e-4, atol=1e-5)
