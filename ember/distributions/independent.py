@@ -1,4 +1,6 @@
 """Reinterpreting batch dimensions as event dimensions (torch.distributions.Independent)."""
+from typing import Generic, TypeVar
+
 import ember
 
 from . import constraints
@@ -7,8 +9,10 @@ from .utils import _sum_rightmost
 
 __all__ = ["Independent"]
 
+D = TypeVar("D", bound=Distribution)
 
-class Independent(Distribution):
+
+class Independent(Distribution, Generic[D]):
     """Treats the ``reinterpreted_batch_ndims`` rightmost batch dimensions of
     ``base_distribution`` as event dimensions: ``log_prob`` and ``entropy`` sum over them
     (e.g. a diagonal Normal shaped like a MultivariateNormal)."""
