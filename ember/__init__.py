@@ -247,6 +247,13 @@ __all__ += _spectral.__all__
 __all__ += (_native_forms.__all__ + _inplace_forms.__all__ + _view_copies.__all__  # h13-alias
             + _scatter_views.__all__ + _index_extras.__all__ + _numeric_extras.__all__)
 
+# issue 15 (samplers): torch.binomial, torch._standard_gamma, _sample_dirichlet and their
+# gradient kernels (torch's CPU samplers bit for bit)
+from ._ops import sampling as _sampling  # noqa: E402
+from ._ops.sampling import (binomial, _standard_gamma, _standard_gamma_grad,  # noqa: E402,F401
+                            _sample_dirichlet, _dirichlet_grad)
+__all__ += _sampling.__all__
+
 # issue 13 (infra): process switches, typename, build flags (_infra.py); lazy modules below
 from . import _infra  # noqa: E402
 from ._infra import *  # noqa: F403,E402

@@ -673,9 +673,19 @@ def _poisson_one(g: Generator, lam: float) -> int:
 
 def poisson(input, generator=None):
     g = _gen(generator)
-    lam = input._array.reshape(-1).astype(xp.float64).tolist()
+    if input._array.dtype.kind != "f" and input._array.dtype.name != "bfloat16":
+        from ._ops._utils import not_implemented
+        raise not_implemented("poisson_cpu", input._array.dtype)
+    lam = input._array.reshape(-1).astype(xp.float64)
+    if not (lam >= 0).all():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    lam = lam.tolist()
     arr = xp.asarray([_poisson_one(g, v) for v in lam], dtype=xp.float64)
-    return _out(arr.reshape(input._array.shape).astype(input._array.dtype), False)
+    out = _out(arr.reshape(input._array.shape).astype(input._array.dtype), False)
+    if input.requires_grad:  # issue 15: torch's PoissonBackward0 (a zero gradient)
+        from ._ops.sampling import poisson_node
+        return poisson_node(input, out)
+    return out
 
 
 def rand_like(input, *, dtype=None, requires_grad=False, **kw):
