@@ -1,8 +1,7 @@
 """torch's reparameterised Beta gradient (``dirichlet_grad_one`` in ATen's Distributions.h),
 which ``torch._dirichlet_grad`` evaluates: Taylor series near 0 and 1, Rice's saddle point when
 both concentrations are large, else a rational correction to an analytic approximation.  Here
-over whole arrays in double (torch's float32 kernel rounds some of the small-x series to float;
-the results agree to float precision)."""
+over whole arrays, in float where torch's float32 kernel computes in float."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -13,6 +12,8 @@ from .._backend import xp
 from ._utils import quiet
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._types import Array
 
 _C = (((((1.003668233, -0.01061107488, -0.0657888334, 0.01201642863),
@@ -66,9 +67,9 @@ def digamma(x: Array) -> Array:
     return out
 
 
-def _alpha_small(x: Array, alpha: Array, beta: Array) -> Array:
+def _alpha_small(x: Array, alpha: Array, beta: Array, dg: Any, log: Any) -> Array:
     """d/dalpha of a Beta(alpha, beta) sample near 0 (Taylor series)."""
-    factor = digamma(alpha) - digamma(alpha + beta) - xp.log(x)
+    factor = dg(alpha) - dg(alpha + beta) - log(x)
     numer = xp.ones_like(x)
     series = numer / alpha * (factor + 1 / alpha)
     for i in range(1, 11):
@@ -79,9 +80,9 @@ def _alpha_small(x: Array, alpha: Array, beta: Array) -> Array:
     return xp.where(xp.isnan(r), 0.0, r)
 
 
-def _beta_small(x: Array, alpha: Array, beta: Array) -> Array:
+def _beta_small(x: Array, alpha: Array, beta: Array, dg: Any) -> Array:
     """d/dbeta of a Beta(alpha, beta) sample near 0 (Taylor series)."""
-    factor = digamma(alpha + beta) - digamma(beta)
+    factor = dg(alpha + beta) - dg(beta)
     numer, betas, dbetas = xp.ones_like(x), xp.ones_like(x), xp.zeros_like(x)
     series = factor / alpha
     for i in range(1, 9):
@@ -121,7 +122,7 @@ def _alpha_mid(x: Array, alpha: Array, beta: Array) -> Array:
     return xp.where((mean - 0.1 * std <= x) & (x <= mean + 0.1 * std), near, far)
 
 
-def _rational(x: Array, alpha: Array, total: Array, beta: Array) -> Array:
+def _rational(x: Array, alpha: Array, total: Array, beta: Array, dg: Any) -> Array:
     """A rational correction to ``x (digamma(total) - digamma(alpha)) / beta``."""
     u = xp.log(x)
     a = xp.log(alpha) - u
@@ -135,20 +136,61 @@ def _rational(x: Array, alpha: Array, total: Array, beta: Array) -> Array:
             cp, cq = _C[0][i][j], _C[1][i][j]
             p = p + ua * (cp[0] + b * (cp[1] + b * (cp[2] + b * cp[3])))
             q = q + ua * (cq[0] + b * (cq[1] + b * (cq[2] + b * cq[3])))
-    approx = x * (digamma(total) - digamma(alpha)) / beta
+    approx = x * (dg(total) - dg(alpha)).astype(xp.float64) / beta
     return p / q * approx
 
 
+def _logf(x: Array) -> Array:
+    """C's ``logf`` on float32 arrays: the double log rounded (the same float but in about one
+    case in a thousand, where logf is off by its last bit)."""
+    return xp.log(x.astype(xp.float64)).astype(xp.float32)
+
+
+def digamma_f(x: Array) -> Array:
+    """torch's ``digamma_one<float, double>``: the recurrence's steps and the final log in
+    float, the sums in double, the result rounded to float."""
+    f = xp.float32
+    x = xp.array(x, dtype=f)
+    extra = xp.zeros(x.shape)
+    res = xp.zeros(x.shape)
+    pole = (x == 0) | ((x < 0) & (x == xp.floor(x)))
+    neg = (x < 0) & ~pole
+    pi = f(math.pi)
+    extra[neg] = (-pi / xp.tan(pi * x[neg])).astype(xp.float64)
+    x[neg] = f(1) - x[neg]
+    x[pole] = f(20)
+    low = x < 10
+    while low.any():
+        res[low] -= (f(1) / x[low]).astype(xp.float64)
+        x[low] += f(1)
+        low = x < 10
+    z = 1.0 / (x * x).astype(xp.float64)
+    poly = xp.zeros_like(z)
+    for c in _DIGAMMA_A:
+        poly = poly * z + c
+    y = xp.where(x < f(1e17), z * poly, 0.0)
+    out = xp.where(x == 10, res + _PSI_10 + extra,
+                   res + _logf(x) - (f(0.5) / x).astype(xp.float64) - y + extra)
+    out[pole] = math.inf
+    return out.astype(f)
+
+
 def dirichlet_grad_arrays(x: Array, alpha: Array, total: Array) -> Array:
-    """torch's ``dirichlet_grad_one`` over float64 arrays of equal shape."""
+    """torch's ``dirichlet_grad_one<scalar_t, double>`` over arrays of equal shape and dtype:
+    the branch tests and the small-x series in ``scalar_t`` (float for float32), the rest in
+    double."""
+    single = x.dtype == xp.float32
+    dg, log = (digamma_f, _logf) if single else (digamma, xp.log)
+    x64, a64, t64 = (v.astype(xp.float64) for v in (x, alpha, total))
+
     def run():
         beta = total - alpha
         boundary = total * x * (1 - x)
         near0 = (x <= 0.5) & (boundary < 2.5)
         near1 = ~near0 & (x >= 0.5) & (boundary < 0.75)
         mid = ~near0 & ~near1 & (alpha > 6) & (beta > 6)
-        return xp.where(near0, _alpha_small(x, alpha, beta),
-                        xp.where(near1, -_beta_small(1 - x, beta, alpha),
-                                 xp.where(mid, _alpha_mid(x, alpha, beta),
-                                          _rational(x, alpha, total, beta))))
-    return quiet(run)
+        return xp.where(near0, _alpha_small(x, alpha, beta, dg, log),
+                        xp.where(near1, -_beta_small(1 - x, beta, alpha, dg),
+                                 xp.where(mid, _alpha_mid(x64, a64, t64 - a64),
+                                          _rational(x64, a64, t64, t64 - a64, dg))))
+    return quiet(run).astype(x.dtype)

@@ -397,8 +397,7 @@ class DirichletGrad(Op):
     @staticmethod
     def forward(ctx: Ctx, x: Array, a: Array, total: Array) -> Array:
         shape = xp.broadcast_shapes(x.shape, a.shape, total.shape)
-        args = [xp.broadcast_to(v, shape).astype(xp.float64) for v in (x, a, total)]
-        return dirichlet_grad_arrays(*args).astype(x.dtype)
+        return dirichlet_grad_arrays(*[xp.broadcast_to(v, shape) for v in (x, a, total)])
 
     @staticmethod
     def backward(ctx: Ctx, grad: Value, ns: Namespace) -> Grads:
