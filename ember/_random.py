@@ -635,13 +635,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     return _out(arr, False)
 
 
-def _poisson_one(g: Generator, lam: float) -> int:
+def _poisson_one(u, lam: float) -> int:
     """torch's sample_poisson: transformed rejection (Hoermann) for lambda >= 10, else the
-    product of uniforms."""
+    product of uniforms; ``u()`` draws a double uniform."""
     import math
-
-    def u():
-        return float(uniform01(g, 1, xp.float64)[0])
     if lam >= 10:
         slam, loglam = math.sqrt(lam), math.log(lam)
         b = 0.931 + 2.53 * slam
@@ -652,12 +649,15 @@ def _poisson_one(g: Generator, lam: float) -> int:
             U = u() - 0.5
             V = u()
             us = 0.5 - abs(U)
+            if us == 0:  # (C: k = floor(-inf), rejected below)
+                continue
             k = math.floor((2 * a / us + b) * U + lam + 0.43)
             if us >= 0.07 and V <= vr:
                 return k
             if k < 0 or (us < 0.013 and V > us):
                 continue
-            if (math.log(V) + math.log(invalpha) - math.log(a / (us * us) + b)) <= \
+            logv = math.log(V) if V > 0 else -math.inf
+            if (logv + math.log(invalpha) - math.log(a / (us * us) + b)) <= \
                     (-lam + k * loglam - math.lgamma(k + 1)):
                 return k
     if lam == 0:
@@ -680,7 +680,12 @@ def poisson(input, generator=None):
     if not (lam >= 0).all():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     lam = lam.tolist()
-    arr = xp.asarray([_poisson_one(g, v) for v in lam], dtype=xp.float64)
+    from ._ops.sampling import _Draws  # doubles read ahead, the generator settled exactly
+    dr = _Draws(g, 2 * len(lam))
+    try:
+        arr = xp.asarray([_poisson_one(dr.uniform, v) for v in lam], dtype=xp.float64)
+    finally:
+        dr.settle()
     out = _out(arr.reshape(input._array.shape).astype(input._array.dtype), False)
     if input.requires_grad:  # issue 15: torch's PoissonBackward0 (a zero gradient)
         from ._ops.sampling import poisson_node

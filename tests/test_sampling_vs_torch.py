@@ -105,8 +105,8 @@ def test_binomial_is_torchs_bit_for_bit(dt, scale):
 @needs_torch
 @pytest.mark.parametrize("dt", DTYPES)
 def test_binomial_edges_and_broadcasting(dt):
-    count = np.array([-5.0, 0.0, 3.0, 10.0, 2.5, 3.7, 100.0, 30.0], dt)
-    prob = np.array([0.3, 0.5, -0.5, 1.5, 0.3, 0.6, np.nan, 0.9], dt)
+    count = np.array([-5.0, 0.0, 3.0, 10.0, 2.5, 3.7, 100.0, 30.0, 55.5, 3e7, 3e7 + 3, 77.25], dt)
+    prob = np.array([0.3, 0.5, -0.5, 1.5, 0.3, 0.6, np.nan, 0.9, 0.5, 0.4, 0.7, 0.8], dt)
     _exact(lambda lib, c, p: lib.binomial(c, p), 4, count, prob)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # both warn that the output was resized
@@ -268,6 +268,7 @@ def _err(lib, fn):
     lambda lib: lib.binomial(lib.tensor([5.0]), lib.tensor([1])),
     lambda lib: lib.binomial(lib.tensor([5.0]).half(), lib.tensor([0.3]).half()),
     lambda lib: lib.binomial(lib.tensor([5.0]), 0.5),
+    lambda lib: lib._sample_dirichlet(lib.tensor([1.0, 2.0]).half()),
     lambda lib: lib._standard_gamma(lib.tensor([1, 2])),
     lambda lib: lib._standard_gamma(lib.tensor([1.0, 2.0]).half()),
     lambda lib: lib._sample_dirichlet(lib.tensor([1, 2])),

@@ -17,6 +17,7 @@ fits) evaluated over whole arrays in double.
 """
 from __future__ import annotations
 
+import functools
 import math
 import struct
 import warnings
@@ -442,32 +443,43 @@ def _inversion(count: float, prob: float, dr: _Draws, f: Any) -> float:
         num = f(num + 1)
 
 
-def _btrs(count: float, prob: float, dr: _Draws, f: Any) -> float:
-    """torch's ``btrs`` (Hoermann's transformed rejection with squeeze); ``f`` rounds what the
-    kernel computes in ``scalar_t`` (float for float32)."""
+@functools.lru_cache(maxsize=1024)
+def _btrs_setup(count: float, prob: float, single: bool) -> tuple[float, ...]:
+    """``btrs``'s constants for one (count, prob): parameters are usually expanded, so they
+    repeat."""
+    f = _f32 if single else float
     stddev = f(math.sqrt(f(f(count * prob) * f(1 - prob))))
     b = 1.15 + 2.53 * stddev
-    a = -0.0873 + 0.0248 * b + 0.01 * prob
-    c = f(count * prob) + 0.5
-    v_r = 0.92 - 4.2 / b
     r = f(prob / f(1 - prob))
-    alpha = (2.83 + 5.1 / b) * stddev
     m = _floor(f(f(count + 1) * prob))
+    return (b, -0.0873 + 0.0248 * b + 0.01 * prob, f(count * prob) + 0.5, 0.92 - 4.2 / b, r,
+            (2.83 + 5.1 / b) * stddev, m, f(count + 1),
+            (m + 0.5) * _log((m + 1) / (r * (count - m + 1))), _tail(m), _tail(count - m))
+
+
+def _btrs(count: float, prob: float, dr: _Draws, f: Any) -> float:
+    """torch's ``btrs`` (Hoermann's transformed rejection with squeeze); ``f`` rounds what the
+    kernel computes in ``scalar_t`` (float for float32: not needed for whole counts below
+    2**24, where those values are exact)."""
+    b, a, c, v_r, r, alpha, m, c1, term0, tm, tcm = _btrs_setup(count, prob, f is _f32)
+    rounds = f is _f32 and not (count < 16777216 and count.is_integer())
     while True:
         u = dr.uniform() - 0.5
         v = dr.uniform()
         us = 0.5 - abs(u)
-        k = f(_floor((_div(2 * a, us) + b) * u + c))
+        k = _floor((_div(2 * a, us) + b) * u + c)
+        if rounds:
+            k = f(k)
         if k < 0 or k > count:
             continue
         if us >= 0.07 and v <= v_r:
             return k
         v = _log(_div(v * alpha, a / (us * us) + b))
-        ck1 = f(f(count - k) + 1)
-        upper = ((m + 0.5) * _log((m + 1) / (r * (count - m + 1)))
-                 + f(count + 1) * _log((count - m + 1) / ck1)
-                 + (k + 0.5) * _log(r * ck1 / f(k + 1))
-                 + _tail(m) + _tail(count - m) - _tail(k) - _tail(f(count - k)))
+        cmk = f(count - k) if rounds else count - k
+        ck1 = f(cmk + 1) if rounds else cmk + 1
+        upper = (term0 + c1 * _log((count - m + 1) / ck1)
+                 + (k + 0.5) * _log(r * ck1 / (f(k + 1) if rounds else k + 1))
+                 + tm + tcm - _tail(k) - _tail(cmk))
         if v <= upper:
             return k
 
@@ -521,7 +533,7 @@ def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) ->
     c = _as_tensor("binomial", "count", 1, count)._array
     p = _as_tensor("binomial", "prob", 2, prob)._array
     for name, arr in (("count", c), ("prob", p)):
-        if arr.dtype.kind != "f":
+        if arr.dtype.kind != "f" and arr.dtype.name != "bfloat16":
             raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: "
                              f"{scalar_type_name(arr.dtype)}")
     _check_float("binomial_cpu", c)
