@@ -1037,7 +1037,8 @@ op("as_strided_scatter", lambda lib, a, b: lib.as_strided_scatter(a, b, (2, 2), 
 # issue 15 (samplers): seeded inside, so both libraries draw the same (torch's) numbers; the
 # reparameterised gradient is implicit (not d sample / d alpha with the draws held fixed), so
 # no finite-difference gradcheck here: tests/test_sampling_vs_torch.py checks it against the
-# Gamma quantile's derivative
+# Gamma quantile's derivative; the ops without a derivative (their nodes raise, as torch's) have
+# their graphs and texts compared there too
 
 
 def _seeded(fn):
@@ -1047,13 +1048,13 @@ def _seeded(fn):
 op("_standard_gamma", _seeded(lambda lib, a: lib._standard_gamma(a)),
    [S(P(2, 3)), S(P(4) * 9), S(P(3) * 0.2)], grad_samples=[])
 op("_standard_gamma_grad", lambda lib, a, x: lib._standard_gamma_grad(a, x),
-   [S(P(5) * 3, P(5)), S(P(2, 3) * 10, P(3) * 10)], grad_samples=[], torch_backward=False)
+   [S(P(5) * 3, P(5)), S(P(2, 3) * 10, P(3) * 10)], grad=False)
 op("_sample_dirichlet", _seeded(lambda lib, a: lib._sample_dirichlet(a)), [S(P(2, 3))],
-   grad_samples=[], torch_backward=False)
+   grad=False)
 op("_dirichlet_grad", lambda lib, x, a: lib._dirichlet_grad(x * 0.4, a, a * 3),
-   [S(P(4), P(4))], grad_samples=[], torch_backward=False)
+   [S(P(4), P(4))], grad=False)
 op("binomial", _seeded(lambda lib, c, p: lib.binomial((c * 20).floor(), p * 0.45)),
-   [S(P(2, 3), P(3))], grad_samples=[], torch_backward=False)
+   [S(P(2, 3), P(3))], grad=False)
 op("poisson", _seeded(lambda lib, a: lib.poisson(a * 5)), [S(P(2, 3))])
 
 import op_table_nn  # noqa: E402,F401  (the nn/linalg half of the table, same OPS list)
