@@ -257,3 +257,235 @@ def test_kl_matches_torch(p, q):
 
 def _lib_params(lib, case):
     return {k: lib.tensor(np.asarray(a)) for k, a in case.arrays.items()}
+
+
+@needs_torch
+@pytest.mark.parametrize("build", [
+    lambda D, lib: D.MultivariateNormal(lib.tensor(0.), lib.eye(1)),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2), lib.eye(2), scale_tril=lib.eye(2)),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2)),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2), lib.ones(2)),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2), scale_tril=lib.ones(2)),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2), precision_matrix=lib.ones(2)),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2), scale_tril=lib.tensor([[1., 2.], [0., 1.]])),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2), lib.tensor([[1., 2.], [2., 1.]])),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2), lib.tensor([[1., 0.5], [0., 1.]])),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(3), lib.eye(2)),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2), lib.eye(2)).log_prob(lib.zeros(3)),
+    lambda D, lib: D.MultivariateNormal(lib.zeros(2, 2), lib.eye(2)).log_prob(lib.zeros(3, 2)),
+    lambda D, lib: D.LowRankMultivariateNormal(lib.tensor(0.), lib.ones(1, 1), lib.ones(1)),
+    lambda D, lib: D.LowRankMultivariateNormal(lib.zeros(2), lib.ones(2), lib.ones(2)),
+    lambda D, lib: D.LowRankMultivariateNormal(lib.zeros(2), lib.ones(3, 1), lib.ones(2)),
+    lambda D, lib: D.LowRankMultivariateNormal(lib.zeros(2), lib.ones(2, 1), lib.ones(3)),
+    lambda D, lib: D.LowRankMultivariateNormal(lib.zeros(3, 2), lib.ones(2, 2, 1), lib.ones(2)),
+    lambda D, lib: D.LowRankMultivariateNormal(lib.zeros(2), lib.ones(2, 1),
+                                               lib.tensor([-1., 4.])),
+    lambda D, lib: D.MixtureSameFamily(D.Normal(0., 1.), D.Normal(lib.zeros(2), 1.)),
+    lambda D, lib: D.MixtureSameFamily(D.Categorical(logits=lib.zeros(2)), 3),
+    lambda D, lib: D.MixtureSameFamily(D.Categorical(logits=lib.zeros(3)),
+                                       D.Normal(lib.zeros(2), 1.)),
+    lambda D, lib: D.MixtureSameFamily(D.Categorical(logits=lib.zeros(3, 2)),
+                                       D.Normal(lib.zeros(4, 2), 1.)),
+    lambda D, lib: D.MixtureSameFamily(D.Categorical(logits=lib.zeros(2)),
+                                       D.Gamma(lib.ones(2), 1.)).log_prob(lib.tensor(-1.)),
+    lambda D, lib: D.Multinomial(2.5, probs=lib.ones(3)),
+    lambda D, lib: D.Multinomial(3, probs=lib.ones(3)).log_prob(lib.tensor([1., 0.5, 1.])),
+    lambda D, lib: D.Multinomial(3, probs=lib.ones(3)).log_prob(lib.tensor([1., 1.])),
+    lambda D, lib: D.Multinomial(3),
+    lambda D, lib: D.Binomial(3),
+    lambda D, lib: D.Binomial(3, probs=lib.tensor([0.5]), logits=lib.tensor([0.])),
+    lambda D, lib: D.Binomial(3, probs=lib.tensor([1.5])),
+    lambda D, lib: D.Binomial(lib.tensor([2.5]), probs=lib.tensor([0.5])),
+    lambda D, lib: D.Binomial(3, probs=lib.tensor([0.5])).log_prob(lib.tensor([4.])),
+    lambda D, lib: D.Binomial(lib.tensor([3., 4.]), probs=lib.tensor([.5, .5])).entropy(),
+    lambda D, lib: D.NegativeBinomial(3., probs=lib.tensor([1.])),
+    lambda D, lib: D.NegativeBinomial(-1., logits=lib.tensor([1.])),
+    lambda D, lib: D.NegativeBinomial(2., logits=lib.tensor([1.])).log_prob(lib.tensor([1.5])),
+    lambda D, lib: D.Gamma(lib.tensor([1.]), lib.tensor([-1.])),
+    lambda D, lib: D.Gamma(1., 1.).log_prob(lib.tensor(-1.)),
+    lambda D, lib: D.Chi2(lib.tensor([0.])),
+    lambda D, lib: D.Dirichlet(lib.tensor(1.)),
+    lambda D, lib: D.Dirichlet(lib.tensor([1., -1.])),
+    lambda D, lib: D.Dirichlet(lib.ones(3)).log_prob(lib.tensor([0.5, 0.6, 0.1])),
+    lambda D, lib: D.Beta(lib.tensor([1.]), lib.tensor([0.])),
+    lambda D, lib: D.Beta(2., 2.).log_prob(lib.tensor(1.5)),
+    lambda D, lib: D.StudentT(lib.tensor([-1.])),
+    lambda D, lib: D.FisherSnedecor(lib.tensor([1.]), lib.tensor([0.])),
+    lambda D, lib: D.FisherSnedecor(1., 2.).log_prob(lib.tensor(-1.)),
+    lambda D, lib: D.VonMises(lib.tensor([0.]), lib.tensor([-1.])),
+    lambda D, lib: D.Wishart(lib.tensor(1.), lib.eye(3)),
+    lambda D, lib: D.Wishart(lib.tensor(5.), lib.eye(3), scale_tril=lib.eye(3)),
+    lambda D, lib: D.Wishart(lib.tensor(5.), lib.ones(3)),
+    lambda D, lib: D.Wishart(lib.tensor(5.), lib.tensor([[1., 2.], [2., 1.]])),
+    lambda D, lib: D.Wishart(5., lib.eye(2)).log_prob(lib.tensor([[1., 2.], [2., 1.]])),
+    lambda D, lib: D.LKJCholesky(1),
+    lambda D, lib: D.LKJCholesky(2, lib.tensor([-1.])),
+    lambda D, lib: D.LKJCholesky(2).log_prob(lib.eye(2) * 2),
+    lambda D, lib: D.kl_divergence(D.MultivariateNormal(lib.zeros(2), lib.eye(2)),
+                                   D.MultivariateNormal(lib.zeros(3), lib.eye(3))),
+    lambda D, lib: D.kl_divergence(D.LowRankMultivariateNormal(lib.zeros(2), lib.ones(2, 1),
+                                                               lib.ones(2)),
+                                   D.MultivariateNormal(lib.zeros(3), lib.eye(3))),
+    lambda D, lib: D.kl_divergence(D.Binomial(2, probs=lib.tensor([.5])),
+                                   D.Binomial(3, probs=lib.tensor([.5]))),
+    lambda D, lib: D.kl_divergence(D.Gamma(1., 1.), D.MultivariateNormal(lib.zeros(2),
+                                                                         lib.eye(2))),
+    lambda D, lib: D.kl_divergence(D.VonMises(lib.zeros(1), lib.ones(1)),
+                                   D.VonMises(lib.zeros(1), lib.ones(1))),
+    lambda D, lib: D.Gamma(1., 1.).icdf(lib.tensor(0.5)),
+    lambda D, lib: D.VonMises(lib.zeros(1), lib.ones(1)).rsample(),
+    lambda D, lib: D.MixtureSameFamily(D.Categorical(logits=lib.zeros(2)),
+                                       D.Normal(lib.zeros(2), 1.)).rsample(),
+])
+def test_errors_match_torch(build):
+    got = []
+    for lib in (ember, torch):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                build(lib.distributions, lib)
+            got.append((None, ""))
+        except Exception as e:  # noqa: BLE001 - comparing the class and the text
+            got.append((type(e).__name__, str(e)))
+    assert got[0] == got[1]
+
+
+def _mdn_run(lib, steps=25):
+    """A mixture density network as real MDN scripts write it (an MLP gives mixture logits,
+    means and log-sigmas; MixtureSameFamily(Categorical, MultivariateNormal(mu,
+    diag_embed(sigma**2))); loss = -log_prob.mean(); Adam), then samples from the fit."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (64, 1)).astype(np.float32)
+    y = np.concatenate([np.sin(3 * x), np.cos(2 * x)], 1) + 0.1 * rng.normal(size=(64, 2))
+    x, y = lib.tensor(x), lib.tensor(y.astype(np.float32))
+    K, D = 3, 2
+    net = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, K + 2 * K * D))
+    opt = lib.optim.Adam(net.parameters(), lr=1e-2)
+
+    def dist(inp):
+        out = net(inp)
+        logits, mu, log_sigma = out.split([K, K * D, K * D], dim=-1)
+        mu = mu.reshape(-1, K, D)
+        sigma = log_sigma.reshape(-1, K, D).exp()
+        comp = lib.distributions.MultivariateNormal(mu, lib.diag_embed(sigma ** 2))
+        return lib.distributions.MixtureSameFamily(
+            lib.distributions.Categorical(logits=logits), comp)
+
+    losses = []
+    for _ in range(steps):
+        loss = -dist(x).log_prob(y).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    with lib.no_grad():
+        d = dist(x[:5])
+        return losses, d.sample((2,)).numpy(), d.mean.numpy(), d.variance.numpy()
+
+
+@needs_torch
+def test_mixture_density_network_matches_torch():
+    e, t = _mdn_run(ember), _mdn_run(torch)
+    np.testing.assert_allclose(e[0], t[0], rtol=1e-4, atol=1e-5)
+    for a, b in zip(e[1:], t[1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+    assert e[0][-1] < e[0][0]
+
+
+def _gaussian_policy_run(lib, steps=8):
+    """REINFORCE with a MultivariateNormal policy of learned mean and Cholesky factor (the
+    continuous-action policy-gradient pattern): actions sampled, log_prob * advantage,
+    an entropy bonus, and KL to the previous policy logged, as PPO-style scripts do."""
+    lib.manual_seed(1)
+    rng = np.random.default_rng(1)
+    obs = lib.tensor(rng.normal(size=(32, 4)).astype(np.float32))
+    W = lib.tensor(rng.normal(size=(4, 2)).astype(np.float32) * 0.1, requires_grad=True)
+    raw = lib.tensor(np.zeros(3, np.float32), requires_grad=True)
+    opt = lib.optim.SGD([W, raw], lr=0.05)
+    target = lib.tensor([0.5, -0.5])
+    hist = []
+    old = None
+    for _ in range(steps):
+        L = lib.distributions.utils.vec_to_tril_matrix(raw)
+        L = L - lib.diag_embed(L.diagonal(dim1=-2, dim2=-1)) + lib.diag_embed(
+            lib.nn.functional.softplus(L.diagonal(dim1=-2, dim2=-1)) + 0.1)
+        pi = lib.distributions.MultivariateNormal(obs @ W, scale_tril=L)
+        a = pi.sample()
+        reward = -((a - target) ** 2).sum(-1)
+        adv = reward - reward.mean()
+        loss = -(pi.log_prob(a) * adv).mean() - 0.01 * pi.entropy().mean()
+        kl = (lib.distributions.kl_divergence(old, pi).mean().item() if old is not None
+              else 0.0)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        old = lib.distributions.MultivariateNormal(pi.loc.detach(),
+                                                   scale_tril=pi.scale_tril.detach())
+        hist.append((a.numpy().copy(), loss.item(), kl))
+    return hist, W.detach().numpy().copy(), raw.detach().numpy().copy()
+
+
+@needs_torch
+def test_gaussian_policy_gradient_matches_torch():
+    e, t = _gaussian_policy_run(ember), _gaussian_policy_run(torch)
+    for (ea, el, ek), (ta, tl, tk) in zip(e[0], t[0]):
+        np.testing.assert_allclose(ea, ta, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose([el, ek], [tl, tk], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(e[1], t[1], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(e[2], t[2], rtol=1e-4, atol=1e-5)
+
+
+@needs_torch
+@pytest.mark.parametrize("build", [
+    lambda D, lib, x: D.MultivariateNormal(x, lib.eye(2) * 2).log_prob(lib.zeros(2)),
+    lambda D, lib, x: D.MultivariateNormal(lib.zeros(2), scale_tril=lib.diag_embed(x.exp()))
+    .rsample(),
+    lambda D, lib, x: D.LowRankMultivariateNormal(x, lib.ones(2, 1), x.exp()).log_prob(
+        lib.zeros(2)),
+    lambda D, lib, x: D.MixtureSameFamily(D.Categorical(logits=x), D.Normal(x, 1.)).log_prob(
+        lib.tensor(0.3)),
+    lambda D, lib, x: D.Binomial(4, logits=x).log_prob(lib.tensor([1., 2.])),
+    lambda D, lib, x: D.Gamma(x.exp(), 2.).log_prob(lib.tensor([1., 2.])),
+    lambda D, lib, x: D.Dirichlet(x.exp()).log_prob(lib.tensor([.3, .7])),
+    lambda D, lib, x: D.StudentT(x.exp() + 1.).entropy(),
+])
+def test_graph_matches_torch(build):
+    """grad_fn class names and their next_functions, two levels deep."""
+    names = []
+    for lib in (ember, torch):
+        x = lib.tensor([0.2, -0.4], requires_grad=True)
+        out = build(lib.distributions, lib, x)
+        fn = out.grad_fn
+        level = [type(fn).__name__, [type(f).__name__ if f is not None else None
+                                     for f, _ in fn.next_functions]]
+        names.append(level)
+    assert names[0] == names[1]
+
+
+@needs_torch
+def test_vonmises_samples_match_torch_bitwise():
+    """The rejection sampler draws torch's numbers (rounds of 3 uniforms in float64)."""
+    out = []
+    for lib in (ember, torch):
+        lib.manual_seed(3)
+        d = lib.distributions.VonMises(lib.tensor([0., 1., -2., 3.]),
+                                       lib.tensor([1e-6, 0.3, 4., 50.]))
+        out.append(d.sample((500,)).numpy())
+    np.testing.assert_array_equal(out[0], out[1])
+
+
+@needs_torch
+def test_mvn_lazy_matrices_and_precision_path_match_torch():
+    P = _pd(3, (2,))
+    res = []
+    for lib in (ember, torch):
+        D = lib.distributions
+        d = D.MultivariateNormal(lib.zeros(3, dtype=lib.float64), precision_matrix=lib.tensor(P))
+        lr = D.LowRankMultivariateNormal(lib.zeros(2, 3, dtype=lib.float64),
+                                         lib.tensor(P[..., :2]), lib.tensor(np.diag(P[0])))
+        res.append([d.scale_tril, d.covariance_matrix, d.precision_matrix, lr.scale_tril,
+                    lr.covariance_matrix, lr.precision_matrix, lr.variance])
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
