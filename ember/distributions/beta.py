@@ -23,8 +23,8 @@ class Beta(ExponentialFamily):
 
     def __init__(self, concentration1, concentration0, validate_args=None) -> None:
         if isinstance(concentration1, Number) and isinstance(concentration0, Number):
-            concentration1_concentration0 = ember.tensor([float(concentration1),
-                                                          float(concentration0)])
+            concentration1_concentration0 = ember.tensor(
+                [float(concentration1), float(concentration0)])  # type: ignore[arg-type]
         else:
             concentration1, concentration0 = broadcast_all(concentration1, concentration0)
             concentration1_concentration0 = ember.stack([concentration1, concentration0], -1)

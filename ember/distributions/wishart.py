@@ -62,7 +62,7 @@ class Wishart(ExponentialFamily):
             batch_shape = ember.Size(param.shape[:-2])
             self.df = ember.tensor(df, dtype=param.dtype, device=param.device)
         else:
-            batch_shape = ember.broadcast_shapes(param.shape[:-2], df.shape)
+            batch_shape = ember.Size(ember.broadcast_shapes(param.shape[:-2], df.shape))
             self.df = df.expand(batch_shape)
         event_shape = param.shape[-2:]
         if self.df.le(event_shape[-1] - 1).any():
