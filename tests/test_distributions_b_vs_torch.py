@@ -147,6 +147,12 @@ CASES = [
     Case("FisherSnedecor", dict(d1=np.array([1., 3., 6.]), d2=np.array([1.5, 3.5, 9.])),
          lambda lib, p: lib.distributions.FisherSnedecor(p["d1"], p["d2"]),
          lambda lib: lib.tensor([0.3, 1., 2.5]), grad=("d1", "d2"), skip=NO_GAMMA),
+    Case("InverseGamma", dict(a=np.array([0.5, 1.5, 3.]), b=np.array([1., 2., .5])),
+         lambda lib, p: lib.distributions.InverseGamma(p["a"], p["b"]),
+         lambda lib: lib.tensor([0.3, 1., 2.5]), grad=("a", "b"), skip=NO_GAMMA + ("icdf",)),
+    Case("InverseGamma-f32", dict(a=np.array([2.5], F32), b=np.array([1.], F32)),
+         lambda lib, p: lib.distributions.InverseGamma(p["a"], p["b"]),
+         lambda lib: lib.tensor([0.7]), grad=("a", "b"), skip=NO_GAMMA + ("icdf",)),
     Case("VonMises", dict(loc=R.normal(size=4).astype(F32),
                           k=np.array([1e-6, 0.5, 3., 20.], F32)),
          lambda lib, p: lib.distributions.VonMises(p["loc"], p["k"]),
@@ -210,6 +216,7 @@ KL_PAIRS = [
     ("Uniform-unit", "Beta"), ("Uniform", "Beta"), ("Uniform-pos", "Gamma"), ("Uniform", "Gamma"),
     ("Chi2", "Gamma-f64-batch"), ("Wishart-cov", "Wishart-tril-batched"),
     ("StudentT", "Normal"), ("Multinomial-probs", "Multinomial-probs"),
+    ("InverseGamma", "InverseGamma-f32"), ("InverseGamma", "Gamma-f64-batch"),
 ]
 EXTRA = {
     "Normal": Case("Normal", dict(loc=R.normal(size=3), scale=R.uniform(.5, 2, 3)),
@@ -496,7 +503,8 @@ SAMPLED_WITH = [  # case -> the sampling op its draws need
     ("NegBinomial-probs", "_standard_gamma"), ("Gamma", "_standard_gamma"),
     ("Gamma-f64-batch", "_standard_gamma"), ("Chi2", "_standard_gamma"),
     ("StudentT", "_standard_gamma"), ("FisherSnedecor", "_standard_gamma"),
-    ("Wishart-tril-batched", "_standard_gamma"), ("Beta", "_sample_dirichlet"),
+    ("Wishart-tril-batched", "_standard_gamma"), ("InverseGamma", "_standard_gamma"),
+    ("Beta", "_sample_dirichlet"),
     ("Dirichlet", "_sample_dirichlet"), ("LKJCholesky", "_sample_dirichlet"),
 ]
 

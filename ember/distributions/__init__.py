@@ -21,6 +21,7 @@ from .chi2 import Chi2
 from .dirichlet import Dirichlet
 from .fishersnedecor import FisherSnedecor
 from .gamma import Gamma
+from .inverse_gamma import InverseGamma
 from .lkj_cholesky import LKJCholesky
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .mixture_same_family import MixtureSameFamily
@@ -66,6 +67,7 @@ __all__ += ["Cauchy", "ContinuousBernoulli", "Exponential", "GeneralizedPareto",
             "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
             "RelaxedOneHotCategorical", "TransformedDistribution", "Weibull", "biject_to",
             "transform_to"] + transforms.__all__
-__all__ += ["Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "LKJCholesky",
-            "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal",
-            "NegativeBinomial", "StudentT", "VonMises", "Wishart"]  # h15-dist-b
+__all__ += ["Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "InverseGamma",
+            "LKJCholesky", "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial",
+            "MultivariateNormal", "NegativeBinomial", "StudentT", "VonMises",
+            "Wishart"]  # h15-dist-b
