@@ -472,84 +472,82 @@ def _kl_cauchy_cauchy(p, q):
 
 
 # Cross pairs between these families and h15-dist-b's Beta / Gamma / Binomial (torch registers
-# them); active once those modules exist (after the merge), tested in
-# tests/test_distributions_a_vs_torch.py::test_kl_cross_b_families_match_torch.
-try:
-    from .beta import Beta  # noqa: E402
-except ImportError:  # pragma: no cover - before h15-dist-b is merged
-    Beta = None
-try:
-    from .gamma import Gamma  # noqa: E402
-except ImportError:  # pragma: no cover
-    Gamma = None
-try:
-    from .binomial import Binomial  # noqa: E402
-except ImportError:  # pragma: no cover
-    Binomial = None
+# them), tested in tests/test_distributions_a_vs_torch.py::test_kl_cross_b_families_match_torch.
+from .beta import Beta  # noqa: E402
+from .binomial import Binomial  # noqa: E402
+from .gamma import Gamma  # noqa: E402
 
-if Beta is not None:
-    @register_kl(Beta, ContinuousBernoulli)
-    def _kl_beta_continuous_bernoulli(p, q):
-        return -p.entropy() - p.mean * q.logits - ember.log1p(-q.probs) - q._cont_bern_log_norm()
 
-    @register_kl(Beta, Pareto)
-    def _kl_beta_infinity(p, q):
-        return _infinite_like(p.concentration1)
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p, q):
+    return -p.entropy() - p.mean * q.logits - ember.log1p(-q.probs) - q._cont_bern_log_norm()
 
-    @register_kl(Beta, Exponential)
-    def _kl_beta_exponential(p, q):
-        return (-p.entropy() - q.rate.log()
-                + q.rate * (p.concentration1 / (p.concentration1 + p.concentration0)))
 
-    register_kl(Exponential, Beta)(_kl_exponential_infinity)
-    register_kl(Gumbel, Beta)(_kl_gumbel_infinity)
-    register_kl(Laplace, Beta)(_kl_laplace_infinity)
-    register_kl(Pareto, Beta)(_kl_pareto_infinity)
+@register_kl(Beta, Pareto)
+def _kl_beta_infinity(p, q):
+    return _infinite_like(p.concentration1)
 
-if Gamma is not None:
-    @register_kl(Exponential, Gamma)
-    def _kl_exponential_gamma(p, q):
-        ratio = q.rate / p.rate
-        t1 = -q.concentration * ember.log(ratio)
-        return (t1 + ratio + q.concentration.lgamma() + q.concentration * _euler_gamma
-                - (1 + _euler_gamma))
 
-    @register_kl(Gamma, ContinuousBernoulli)
-    @register_kl(Gamma, Pareto)
-    def _kl_gamma_infinity_a(p, q):
-        return _infinite_like(p.concentration)
+@register_kl(Beta, Exponential)
+def _kl_beta_exponential(p, q):
+    return (-p.entropy() - q.rate.log()
+            + q.rate * (p.concentration1 / (p.concentration1 + p.concentration0)))
 
-    @register_kl(Gamma, Exponential)
-    def _kl_gamma_exponential(p, q):
-        return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
 
-    @register_kl(Gamma, Gumbel)
-    def _kl_gamma_gumbel(p, q):
-        beta_scale_prod = p.rate * q.scale
-        loc_scale_ratio = q.loc / q.scale
-        t1 = ((p.concentration - 1) * p.concentration.digamma() - p.concentration.lgamma()
-              - p.concentration)
-        t2 = beta_scale_prod.log() + p.concentration / beta_scale_prod
-        t3 = (ember.exp(loc_scale_ratio) * (1 + beta_scale_prod.reciprocal()).pow(-p.concentration)
-              - loc_scale_ratio)
-        return t1 + t2 + t3
+register_kl(Exponential, Beta)(_kl_exponential_infinity)
+register_kl(Gumbel, Beta)(_kl_gumbel_infinity)
+register_kl(Laplace, Beta)(_kl_laplace_infinity)
+register_kl(Pareto, Beta)(_kl_pareto_infinity)
 
-    register_kl(Gumbel, Gamma)(_kl_gumbel_infinity)
-    register_kl(Laplace, Gamma)(_kl_laplace_infinity)
 
-    @register_kl(Pareto, Gamma)
-    def _kl_pareto_gamma(p, q):
-        common_term = p.scale.log() + p.alpha.reciprocal()
-        t1 = p.alpha.log() - common_term
-        t2 = q.concentration.lgamma() - q.concentration * q.rate.log()
-        t3 = (1 - q.concentration) * common_term
-        t4 = q.rate * p.alpha * p.scale / (p.alpha - 1)
-        result = t1 + t2 + t3 + t4 - 1
-        result[p.alpha <= 1] = _inf
-        return result
+@register_kl(Exponential, Gamma)
+def _kl_exponential_gamma(p, q):
+    ratio = q.rate / p.rate
+    t1 = -q.concentration * ember.log(ratio)
+    return (t1 + ratio + q.concentration.lgamma() + q.concentration * _euler_gamma
+            - (1 + _euler_gamma))
 
-if Binomial is not None:
-    register_kl(Poisson, Binomial)(_kl_poisson_infinity)
+
+@register_kl(Gamma, ContinuousBernoulli)
+@register_kl(Gamma, Pareto)
+def _kl_gamma_infinity_a(p, q):
+    return _infinite_like(p.concentration)
+
+
+@register_kl(Gamma, Exponential)
+def _kl_gamma_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p, q):
+    beta_scale_prod = p.rate * q.scale
+    loc_scale_ratio = q.loc / q.scale
+    t1 = ((p.concentration - 1) * p.concentration.digamma() - p.concentration.lgamma()
+          - p.concentration)
+    t2 = beta_scale_prod.log() + p.concentration / beta_scale_prod
+    t3 = (ember.exp(loc_scale_ratio) * (1 + beta_scale_prod.reciprocal()).pow(-p.concentration)
+          - loc_scale_ratio)
+    return t1 + t2 + t3
+
+
+register_kl(Gumbel, Gamma)(_kl_gumbel_infinity)
+register_kl(Laplace, Gamma)(_kl_laplace_infinity)
+
+
+@register_kl(Pareto, Gamma)
+def _kl_pareto_gamma(p, q):
+    common_term = p.scale.log() + p.alpha.reciprocal()
+    t1 = p.alpha.log() - common_term
+    t2 = q.concentration.lgamma() - q.concentration * q.rate.log()
+    t3 = (1 - q.concentration) * common_term
+    t4 = q.rate * p.alpha * p.scale / (p.alpha - 1)
+    result = t1 + t2 + t3 + t4 - 1
+    result[p.alpha <= 1] = _inf
+    return result
+
+
+register_kl(Poisson, Binomial)(_kl_poisson_infinity)
 # ---- h15-dist-b: multivariate normals, Binomial, gamma-based families ----
 from .beta import Beta  # noqa: E402
 from .binomial import Binomial  # noqa: E402
