@@ -14,6 +14,24 @@ from .kl import kl_divergence, register_kl
 from .normal import Normal
 from .uniform import Uniform
 
+# ---- h15-dist-b: multivariate normals, mixtures, counts, gamma-based families ----
+from .beta import Beta
+from .binomial import Binomial
+from .chi2 import Chi2
+from .dirichlet import Dirichlet
+from .fishersnedecor import FisherSnedecor
+from .gamma import Gamma
+from .inverse_gamma import InverseGamma
+from .lkj_cholesky import LKJCholesky
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily
+from .multinomial import Multinomial
+from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
+from .studentT import StudentT
+from .von_mises import VonMises
+from .wishart import Wishart
+
 __all__ = ["Bernoulli", "Categorical", "Distribution", "ExponentialFamily", "Normal",
            "Uniform", "kl_divergence", "register_kl"]
 
@@ -49,3 +67,7 @@ __all__ += ["Cauchy", "ContinuousBernoulli", "Exponential", "GeneralizedPareto",
             "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
             "RelaxedOneHotCategorical", "TransformedDistribution", "Weibull", "biject_to",
             "transform_to"] + transforms.__all__
+__all__ += ["Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "InverseGamma",
+            "LKJCholesky", "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial",
+            "MultivariateNormal", "NegativeBinomial", "StudentT", "VonMises",
+            "Wishart"]  # h15-dist-b

@@ -472,81 +472,299 @@ def _kl_cauchy_cauchy(p, q):
 
 
 # Cross pairs between these families and h15-dist-b's Beta / Gamma / Binomial (torch registers
-# them); active once those modules exist (after the merge), tested in
-# tests/test_distributions_a_vs_torch.py::test_kl_cross_b_families_match_torch.
-try:
-    from .beta import Beta  # noqa: E402
-except ImportError:  # pragma: no cover - before h15-dist-b is merged
-    Beta = None
-try:
-    from .gamma import Gamma  # noqa: E402
-except ImportError:  # pragma: no cover
-    Gamma = None
-try:
-    from .binomial import Binomial  # noqa: E402
-except ImportError:  # pragma: no cover
-    Binomial = None
+# them), tested in tests/test_distributions_a_vs_torch.py::test_kl_cross_b_families_match_torch.
+from .beta import Beta  # noqa: E402
+from .binomial import Binomial  # noqa: E402
+from .gamma import Gamma  # noqa: E402
 
-if Beta is not None:
-    @register_kl(Beta, ContinuousBernoulli)
-    def _kl_beta_continuous_bernoulli(p, q):
-        return -p.entropy() - p.mean * q.logits - ember.log1p(-q.probs) - q._cont_bern_log_norm()
 
-    @register_kl(Beta, Pareto)
-    def _kl_beta_infinity(p, q):
-        return _infinite_like(p.concentration1)
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p, q):
+    return -p.entropy() - p.mean * q.logits - ember.log1p(-q.probs) - q._cont_bern_log_norm()
 
-    @register_kl(Beta, Exponential)
-    def _kl_beta_exponential(p, q):
-        return (-p.entropy() - q.rate.log()
-                + q.rate * (p.concentration1 / (p.concentration1 + p.concentration0)))
 
-    register_kl(Exponential, Beta)(_kl_exponential_infinity)
-    register_kl(Gumbel, Beta)(_kl_gumbel_infinity)
-    register_kl(Laplace, Beta)(_kl_laplace_infinity)
-    register_kl(Pareto, Beta)(_kl_pareto_infinity)
+@register_kl(Beta, Pareto)
+def _kl_beta_infinity(p, q):
+    return _infinite_like(p.concentration1)
 
-if Gamma is not None:
-    @register_kl(Exponential, Gamma)
-    def _kl_exponential_gamma(p, q):
-        ratio = q.rate / p.rate
-        t1 = -q.concentration * ember.log(ratio)
-        return (t1 + ratio + q.concentration.lgamma() + q.concentration * _euler_gamma
-                - (1 + _euler_gamma))
 
-    @register_kl(Gamma, ContinuousBernoulli)
-    @register_kl(Gamma, Pareto)
-    def _kl_gamma_infinity_a(p, q):
-        return _infinite_like(p.concentration)
+@register_kl(Beta, Exponential)
+def _kl_beta_exponential(p, q):
+    return (-p.entropy() - q.rate.log()
+            + q.rate * (p.concentration1 / (p.concentration1 + p.concentration0)))
 
-    @register_kl(Gamma, Exponential)
-    def _kl_gamma_exponential(p, q):
-        return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
 
-    @register_kl(Gamma, Gumbel)
-    def _kl_gamma_gumbel(p, q):
-        beta_scale_prod = p.rate * q.scale
-        loc_scale_ratio = q.loc / q.scale
-        t1 = ((p.concentration - 1) * p.concentration.digamma() - p.concentration.lgamma()
-              - p.concentration)
-        t2 = beta_scale_prod.log() + p.concentration / beta_scale_prod
-        t3 = (ember.exp(loc_scale_ratio) * (1 + beta_scale_prod.reciprocal()).pow(-p.concentration)
-              - loc_scale_ratio)
-        return t1 + t2 + t3
+register_kl(Exponential, Beta)(_kl_exponential_infinity)
+register_kl(Gumbel, Beta)(_kl_gumbel_infinity)
+register_kl(Laplace, Beta)(_kl_laplace_infinity)
+register_kl(Pareto, Beta)(_kl_pareto_infinity)
 
-    register_kl(Gumbel, Gamma)(_kl_gumbel_infinity)
-    register_kl(Laplace, Gamma)(_kl_laplace_infinity)
 
-    @register_kl(Pareto, Gamma)
-    def _kl_pareto_gamma(p, q):
-        common_term = p.scale.log() + p.alpha.reciprocal()
-        t1 = p.alpha.log() - common_term
-        t2 = q.concentration.lgamma() - q.concentration * q.rate.log()
-        t3 = (1 - q.concentration) * common_term
-        t4 = q.rate * p.alpha * p.scale / (p.alpha - 1)
-        result = t1 + t2 + t3 + t4 - 1
-        result[p.alpha <= 1] = _inf
-        return result
+@register_kl(Exponential, Gamma)
+def _kl_exponential_gamma(p, q):
+    ratio = q.rate / p.rate
+    t1 = -q.concentration * ember.log(ratio)
+    return (t1 + ratio + q.concentration.lgamma() + q.concentration * _euler_gamma
+            - (1 + _euler_gamma))
 
-if Binomial is not None:
-    register_kl(Poisson, Binomial)(_kl_poisson_infinity)
+
+@register_kl(Gamma, ContinuousBernoulli)
+@register_kl(Gamma, Pareto)
+def _kl_gamma_infinity_a(p, q):
+    return _infinite_like(p.concentration)
+
+
+@register_kl(Gamma, Exponential)
+def _kl_gamma_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p, q):
+    beta_scale_prod = p.rate * q.scale
+    loc_scale_ratio = q.loc / q.scale
+    t1 = ((p.concentration - 1) * p.concentration.digamma() - p.concentration.lgamma()
+          - p.concentration)
+    t2 = beta_scale_prod.log() + p.concentration / beta_scale_prod
+    t3 = (ember.exp(loc_scale_ratio) * (1 + beta_scale_prod.reciprocal()).pow(-p.concentration)
+          - loc_scale_ratio)
+    return t1 + t2 + t3
+
+
+register_kl(Gumbel, Gamma)(_kl_gumbel_infinity)
+register_kl(Laplace, Gamma)(_kl_laplace_infinity)
+
+
+@register_kl(Pareto, Gamma)
+def _kl_pareto_gamma(p, q):
+    common_term = p.scale.log() + p.alpha.reciprocal()
+    t1 = p.alpha.log() - common_term
+    t2 = q.concentration.lgamma() - q.concentration * q.rate.log()
+    t3 = (1 - q.concentration) * common_term
+    t4 = q.rate * p.alpha * p.scale / (p.alpha - 1)
+    result = t1 + t2 + t3 + t4 - 1
+    result[p.alpha <= 1] = _inf
+    return result
+
+
+register_kl(Poisson, Binomial)(_kl_poisson_infinity)
+# ---- h15-dist-b: multivariate normals, Binomial, gamma-based families ----
+from .beta import Beta  # noqa: E402
+from .binomial import Binomial  # noqa: E402
+from .dirichlet import Dirichlet  # noqa: E402
+from .gamma import Gamma  # noqa: E402
+from .lowrank_multivariate_normal import (  # noqa: E402
+    LowRankMultivariateNormal, _batch_lowrank_logdet, _batch_lowrank_mahalanobis)
+from .multivariate_normal import MultivariateNormal, _batch_mahalanobis  # noqa: E402
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    sum_params_p = p.concentration1 + p.concentration0
+    sum_params_q = q.concentration1 + q.concentration0
+    t1 = q.concentration1.lgamma() + q.concentration0.lgamma() + (sum_params_p).lgamma()
+    t2 = p.concentration1.lgamma() + p.concentration0.lgamma() + (sum_params_q).lgamma()
+    t3 = (p.concentration1 - q.concentration1) * ember.digamma(p.concentration1)
+    t4 = (p.concentration0 - q.concentration0) * ember.digamma(p.concentration0)
+    t5 = (sum_params_q - sum_params_p) * ember.digamma(sum_params_p)
+    return t1 - t2 + t3 + t4 + t5
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    if (p.total_count < q.total_count).any():
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count "
+                                  "is not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p()
+                          - (-q.probs).log1p())
+    inf_idxs = p.total_count > q.total_count
+    kl[inf_idxs] = _infinite_like(kl[inf_idxs])
+    return kl
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    sum_p_concentration = p.concentration.sum(-1)
+    sum_q_concentration = q.concentration.sum(-1)
+    t1 = sum_p_concentration.lgamma() - sum_q_concentration.lgamma()
+    t2 = (p.concentration.lgamma() - q.concentration.lgamma()).sum(-1)
+    t3 = p.concentration - q.concentration
+    t4 = p.concentration.digamma() - sum_p_concentration.digamma().unsqueeze(-1)
+    return t1 - t2 + (t3 * t4).sum(-1)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    t1 = q.concentration * (p.rate / q.rate).log()
+    t2 = ember.lgamma(q.concentration) - ember.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * ember.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+_MVN_EVENT_TEXT = ("KL-divergence between two {} with                          different event "
+                   "shapes cannot be computed")  # torch's text, continuation spaces included
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError(_MVN_EVENT_TEXT.format("Low Rank Multivariate Normals"))
+    term1 = (_batch_lowrank_logdet(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag,
+                                   q._capacitance_tril)
+             - _batch_lowrank_logdet(p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag,
+                                     p._capacitance_tril))
+    term3 = _batch_lowrank_mahalanobis(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag,
+                                       q.loc - p.loc, q._capacitance_tril)
+    # inv(qcov) pcov = [inv(qD) - A^T A] (pD + pW pW^T), A = inv(qC) qW^T inv(qD)
+    qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
+    A = ember.linalg.solve_triangular(q._capacitance_tril, qWt_qDinv, upper=False)
+    term21 = (p._unbroadcasted_cov_diag / q._unbroadcasted_cov_diag).sum(-1)
+    term22 = _batch_trace_XXT(p._unbroadcasted_cov_factor
+                              * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+    term23 = _batch_trace_XXT(A * p._unbroadcasted_cov_diag.sqrt().unsqueeze(-2))
+    term24 = _batch_trace_XXT(A.matmul(p._unbroadcasted_cov_factor))
+    term2 = term21 + term22 - term23 - term24
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError(_MVN_EVENT_TEXT.format("(Low Rank) Multivariate Normals"))
+    term1 = (_batch_lowrank_logdet(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag,
+                                   q._capacitance_tril)
+             - 2 * p._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+    term3 = _batch_lowrank_mahalanobis(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag,
+                                       q.loc - p.loc, q._capacitance_tril)
+    # inv(qcov) pcov = [inv(qD) - A^T A] pL pL^T
+    qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
+    A = ember.linalg.solve_triangular(q._capacitance_tril, qWt_qDinv, upper=False)
+    term21 = _batch_trace_XXT(p._unbroadcasted_scale_tril
+                              * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+    term22 = _batch_trace_XXT(A.matmul(p._unbroadcasted_scale_tril))
+    term2 = term21 - term22
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError(_MVN_EVENT_TEXT.format("(Low Rank) Multivariate Normals"))
+    term1 = (2 * q._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+             - _batch_lowrank_logdet(p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag,
+                                     p._capacitance_tril))
+    term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, (q.loc - p.loc))
+    # inv(qcov) pcov = inv(qL qL^T) (pW pW^T + pD)
+    combined_batch_shape = ember.broadcast_shapes(q._unbroadcasted_scale_tril.shape[:-2],
+                                                  p._unbroadcasted_cov_factor.shape[:-2])
+    n = p.event_shape[0]
+    q_scale_tril = q._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
+    p_cov_factor = p._unbroadcasted_cov_factor.expand(combined_batch_shape
+                                                      + (n, p.cov_factor.size(-1)))
+    p_cov_diag = ember.diag_embed(p._unbroadcasted_cov_diag.sqrt()).expand(
+        combined_batch_shape + (n, n))
+    term21 = _batch_trace_XXT(ember.linalg.solve_triangular(q_scale_tril, p_cov_factor,
+                                                            upper=False))
+    term22 = _batch_trace_XXT(ember.linalg.solve_triangular(q_scale_tril, p_cov_diag,
+                                                            upper=False))
+    term2 = term21 + term22
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_multivariatenormal_multivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError(_MVN_EVENT_TEXT.format("Multivariate Normals"))
+    half_term1 = (q._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+                  - p._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+    combined_batch_shape = ember.broadcast_shapes(q._unbroadcasted_scale_tril.shape[:-2],
+                                                  p._unbroadcasted_scale_tril.shape[:-2])
+    n = p.event_shape[0]
+    q_scale_tril = q._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
+    p_scale_tril = p._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
+    term2 = _batch_trace_XXT(ember.linalg.solve_triangular(q_scale_tril, p_scale_tril,
+                                                           upper=False))
+    term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, (q.loc - p.loc))
+    return half_term1 + 0.5 * (term2 + term3 - n)
+
+
+@register_kl(Beta, Gamma)
+def _kl_beta_gamma(p, q):
+    t1 = -p.entropy()
+    t2 = q.concentration.lgamma() - q.concentration * q.rate.log()
+    t3 = (q.concentration - 1) * (p.concentration1.digamma()
+                                  - (p.concentration1 + p.concentration0).digamma())
+    t4 = q.rate * p.concentration1 / (p.concentration1 + p.concentration0)
+    return t1 + t2 - t3 + t4
+
+
+@register_kl(Beta, Normal)
+def _kl_beta_normal(p, q):
+    E_beta = p.concentration1 / (p.concentration1 + p.concentration0)
+    var_normal = q.scale.pow(2)
+    t1 = -p.entropy()
+    t2 = 0.5 * (var_normal * 2 * math.pi).log()
+    t3 = (E_beta * (1 - E_beta) / (p.concentration1 + p.concentration0 + 1)
+          + E_beta.pow(2)) * 0.5
+    t4 = q.loc * E_beta
+    t5 = q.loc.pow(2) * 0.5
+    return t1 + t2 + (t3 - t4 + t5) / var_normal
+
+
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    result[(q.low > p.support.lower_bound) | (q.high < p.support.upper_bound)] = _inf
+    return result
+
+
+@register_kl(Gamma, Beta)
+@register_kl(Gamma, Uniform)
+def _kl_gamma_infinity(p, q):
+    # torch registers this also for Gamma vs ContinuousBernoulli and Pareto (h15-dist-a's)
+    return _infinite_like(p.concentration)
+
+
+@register_kl(Gamma, Normal)
+def _kl_gamma_normal(p, q):
+    var_normal = q.scale.pow(2)
+    beta_sqr = p.rate.pow(2)
+    t1 = (0.5 * ember.log(beta_sqr * var_normal * 2 * math.pi) - p.concentration
+          - p.concentration.lgamma())
+    t2 = 0.5 * (p.concentration.pow(2) + p.concentration) / beta_sqr
+    t3 = q.loc * p.concentration / p.rate
+    t4 = 0.5 * q.loc.pow(2)
+    return t1 + (p.concentration - 1) * p.concentration.digamma() + (t2 - t3 + t4) / var_normal
+
+
+register_kl(Normal, Beta)(_kl_normal_infinity)
+register_kl(Normal, Gamma)(_kl_normal_infinity)
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p, q):
+    common_term = p.high - p.low
+    t1 = ember.log(common_term)
+    t2 = ((q.concentration1 - 1) * (_x_log_x(p.high) - _x_log_x(p.low) - common_term)
+          / common_term)
+    t3 = ((q.concentration0 - 1) * (_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + common_term)
+          / common_term)
+    t4 = (q.concentration1.lgamma() + q.concentration0.lgamma()
+          - (q.concentration1 + q.concentration0).lgamma())
+    result = t3 + t4 - t1 - t2
+    result[(p.high > q.support.upper_bound) | (p.low < q.support.lower_bound)] = _inf
+    return result
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p, q):
+    common_term = p.high - p.low
+    t1 = common_term.log()
+    t2 = q.concentration.lgamma() - q.concentration * q.rate.log()
+    t3 = ((1 - q.concentration) * (_x_log_x(p.high) - _x_log_x(p.low) - common_term)
+          / common_term)
+    t4 = q.rate * (p.high + p.low) / 2
+    result = -t1 + t2 + t3 + t4
+    result[p.low < q.support.lower_bound] = _inf
+    return result
