@@ -275,6 +275,9 @@ _LAZY_NAMES += ("bfloat16", "BFloat16Tensor")  # ml_dtypes, imported on first us
 _LAZY_MODULES += ("futures", "profiler", "version", "torch_version", "random", "types",
                   "return_types")
 _LAZY_HOMES = {"Future": ".futures", "fork": ".futures", "wait": ".futures"}
+# issue 15 (h15-func): torch.func and torch.vmap
+_LAZY_MODULES += ("func",)
+_LAZY_HOMES["vmap"] = ".func"
 _LAZY_NAMES += tuple(_LAZY_HOMES)
 __all__ += list(_LAZY_HOMES)
 

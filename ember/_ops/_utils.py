@@ -6,6 +6,7 @@ from typing import Any, Callable, TYPE_CHECKING
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import Tensor, _make
+from ..autograd import function as _function
 from ..autograd.function import _apply, _apply2
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
@@ -252,8 +253,31 @@ def unary(cls: type[Op], t: Tensor, **kwargs: Any) -> Tensor:
 def wrap(arr: Any) -> Tensor:
     """A constant (non-differentiable) tensor around an array."""
     if arr.__class__ is not ndarray:
+        if _function._VMAP:  # inside vmap: refuse values computed from one sample
+            _function._VMAP_HOOK(("check", None), (arr,), {}, None)
         arr = xp.asarray(arr)
     return _make(arr, False, None, 0, None)
+
+
+def batched(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Marks a public function that computes on arrays without an Op (comparisons, ``isnan``,
+    ``argmax``, torch.special's Bessel functions ...): inside ``vmap`` it runs once over the
+    batch through the batching rule ``kind`` of ``ember.func`` (e.g. "elementwise")."""
+    import functools
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def f(*args: Any, **kwargs: Any) -> Any:
+            if _function._VMAP:
+                r = _function._VMAP_HOOK((kind, fn), args, kwargs, None)
+                if r is not NotImplemented:
+                    return r
+            return fn(*args, **kwargs)
+        return f
+    return deco
+
+
+batched_elementwise = batched("elementwise")
 
 
 def unwrap(x: Any) -> Any:

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor, _make
-from ._utils import (as_tensor_arg, broadcast_error, fit_int, invalid_args, not_implemented,
+from ..autograd import function as _function
+from ._utils import (as_tensor_arg, batched_elementwise, broadcast_error, fit_int,
+                     invalid_args, not_implemented,
                      scalar_type_name, wrap)
 
 from .clamp import _tensors_only
@@ -21,6 +23,10 @@ if TYPE_CHECKING:  # names for annotations only: nothing here is imported at run
 
 
 def _compare(fn, a, b):
+    if _function._VMAP:  # inside vmap: the elementwise batching rule (ember.func)
+        r = _function._VMAP_HOOK(("compare", lambda x, y: _compare(fn, x, y)), (a, b), {}, None)
+        if r is not NotImplemented:
+            return r
     a = as_tensor_arg(a)
     b = as_tensor_arg(b)
     if not isinstance(b, Tensor) and not isinstance(b, (int, float, bool, complex)):
@@ -73,10 +79,12 @@ logical_or = _logical("logical_or", xp.logical_or)
 logical_xor = _logical("logical_xor", xp.logical_xor)
 
 
+@batched_elementwise
 def logical_not(input: Tensor) -> Tensor:
     return wrap(xp.logical_not(input._array))
 
 
+@batched_elementwise
 def _bitwise(name, fn, a, b):
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         ad = a._array.dtype
@@ -117,6 +125,7 @@ def bitwise_xor(input: Tensor, other: Tensor | Number) -> Tensor:
     return _bitwise("bitwise_xor", xp.bitwise_xor, input, other)
 
 
+@batched_elementwise
 def bitwise_not(input: Tensor) -> Tensor:
     a = input._array
     if a.dtype.kind not in "biu":
@@ -147,26 +156,32 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
     return bool(xp.allclose(input._array, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+@batched_elementwise
 def isnan(input: Tensor) -> Tensor:
     return wrap(xp.isnan(input._array))
 
 
+@batched_elementwise
 def isinf(input: Tensor) -> Tensor:
     return wrap(xp.isinf(input._array))
 
 
+@batched_elementwise
 def isfinite(input: Tensor) -> Tensor:
     return wrap(xp.isfinite(input._array))
 
 
+@batched_elementwise
 def isposinf(input: Tensor) -> Tensor:
     return wrap(xp.isposinf(input._array))
 
 
+@batched_elementwise
 def isneginf(input: Tensor) -> Tensor:
     return wrap(xp.isneginf(input._array))
 
 
+@batched_elementwise
 def signbit(input: Tensor) -> Tensor:
     return wrap(xp.signbit(input._array))
 

@@ -16,6 +16,7 @@ import re
 from .. import _dtype as D
 from .._backend import ndarray, xp
 from .._tensor import _LEAF_INPLACE, _VIEW_LEAF_INPLACE, Tensor, _make
+from ..autograd import function as _function
 from ..autograd.function import _NOGRAD, Op, _apply, _apply_view, grad_fn_of
 from ..autograd.grad_mode import _state
 from ..autograd.graph import _IN
@@ -158,6 +159,10 @@ def rebase(t: Tensor, res: Tensor) -> None:
 
 def inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
     """``t.op_(*args)`` as ``fn(t, *args)`` computed out of place, then written back."""
+    if _function._VMAP and "_bvalue" in t.__dict__:  # a batched tensor inside vmap
+        from ..func._batched import _assign
+        _assign(t, fn(t, *args, **kwargs), "inplace")  # type: ignore[arg-type]
+        return t
     if check_inplace(t, *args):
         try:
             res = fn(t, *args, **kwargs)

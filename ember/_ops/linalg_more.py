@@ -17,6 +17,7 @@ from .decomp import Inv, LinAlgError, _not_pd_order, _zero_pivot
 from .decompositions import (Eig, Eigh, Eigvalsh, Lstsq, Lu, LuFactor, MatrixExp, Pinv, Qr,
                              SolveTriangular, Svd, _default_rtol, _lu_factor_arrays,
                              _perm_from_pivots, _solve_tri_arrays)
+from ..autograd import function as _function
 from ..autograd.grad_mode import is_grad_enabled as _grad_enabled
 from .linalg import mm
 from .linalg_legacy import with_out
@@ -120,7 +121,7 @@ def svdvals(A: Tensor, *, driver: str | None = None, out: Any = None) -> Tensor:
     """Computes the singular values of a matrix (batches too), in descending order."""
     A = _matrix_float("linalg.svd", A)
     _no_driver("svdvals", driver)
-    if A._requires_grad and _grad_enabled():  # torch: output 1 (S) of its SVD node
+    if A._requires_grad and _grad_enabled() or _function._VMAP:  # torch: output 1 of its SVD
         return _apply(Svd, (A, False), {}, None)[1]
     return wrap(xp.linalg.svd(A._array, compute_uv=False))
 
@@ -194,7 +195,7 @@ def eig(A: Tensor, *, out: Any = None) -> Any:
 def eigvals(A: Tensor, *, out: Any = None) -> Tensor:
     """Eigenvalues of a general square matrix, as a complex tensor."""
     A = _eig_input("linalg.eigvals", A)
-    if A._requires_grad:
+    if A._requires_grad or _function._VMAP:  # (under vmap: the op, batched)
         return _apply(Eig, (A,), {}, None)[0]
     w = xp.linalg.eigvals(A._array)
     return wrap(w.astype(xp.complex64 if A._array.dtype == xp.float32 else xp.complex128))

@@ -16,7 +16,7 @@ from .._backend import xp as _xp  # masks built inside backward formulas
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
 from ..autograd.grad_mode import _state
-from ._utils import (float_cast, not_implemented, quiet, scalar_type_name, wrap, wrap_dim,
+from ._utils import (batched, float_cast, not_implemented, quiet, scalar_type_name, wrap, wrap_dim,
                      wrap_dims)
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
@@ -409,6 +409,7 @@ def aminmax(input: Tensor, *, dim: int | None = None,
     return r(amin(input, d, keepdim), amax(input, d, keepdim))
 
 
+@batched("argreduce")
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     a = input._array
     if a.dtype.kind == "b":
@@ -424,6 +425,7 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return wrap(xp.argmax(a, axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
 
 
+@batched("argreduce")
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     a = input._array
     if a.dtype.kind == "b":

@@ -18,8 +18,8 @@ from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply
-from ._utils import (binary, invalid_args, must_be_tensor, not_implemented, quiet,
-                     scalar_type_name)
+from ._utils import (batched_elementwise, binary, invalid_args, must_be_tensor, not_implemented,
+                     quiet, scalar_type_name)
 from .pointwise import (Exp2, _no_derivative, _no_derivative_ops, _unary,
                         _unary_op)
 
@@ -803,7 +803,7 @@ def _nodiff_unary(name, kernel, doc):
         return _out(_make(_in_dtype(kernel)(a), False, None, 0, None), out)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = doc + " No derivative: the result does not require grad."
-    return f
+    return batched_elementwise(f)
 
 
 bessel_j0 = _nodiff_unary("bessel_j0", "j0", "Returns the Bessel function of the first kind "
@@ -867,7 +867,7 @@ def _polynomial(name):
     f.__doc__ = (f"Returns {_POLY_DOC[name]}(x) of degree ``n`` (elementwise; ``n`` truncated "
                  "to an integer) by its recurrence.  No derivative: the result does not "
                  "require grad.")
-    return f
+    return batched_elementwise(f)
 
 
 for _name in _POLY_DOC:

@@ -103,11 +103,22 @@ class Op:
         return _apply(cls, args, kwargs, None)
 
 
+# vmap (ember.func): while a vmap is running, ``_VMAP`` is true and each entry below hands an
+# op with a batched argument to ``_VMAP_HOOK`` (the batching rules); one global test per op
+# otherwise.
+_VMAP = False
+_VMAP_HOOK: Any = None
+
+
 def _apply(cls, args, kwargs, cast):
     """Run op ``cls`` on ``args`` (Tensors or constants); ``cast``: NumPy dtype for tensors.
 
     This is the hot path of every op: keep it free of work the common case doesn't need.
     """
+    if _VMAP:
+        r = _VMAP_HOOK(cls, args, kwargs, cast)
+        if r is not NotImplemented:
+            return r
     req = False
     if cast is None:
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
@@ -258,6 +269,10 @@ def _edge(t):
 
 def _apply1(cls, a):
     """``_apply`` for one-input, one-output, non-view ops without casting (unary math)."""
+    if _VMAP:
+        r = _VMAP_HOOK(cls, (a,), {}, None)
+        if r is not NotImplemented:
+            return r
     aa = a._array
     if not (a._requires_grad and _state.enabled):
         out = cls.forward(_NOGRAD, aa)
@@ -292,6 +307,10 @@ def _apply1(cls, a):
 def _apply2(cls, a, b):
     """``_apply`` for two-input, one-output, non-view ops without casting (binary math);
     ``a`` is a Tensor, ``b`` a Tensor or a Python number."""
+    if _VMAP:
+        r = _VMAP_HOOK(cls, (a, b), {}, None)
+        if r is not NotImplemented:
+            return r
     aa = a._array
     bt = isinstance(b, Tensor)
     ba = b._array if bt else b
@@ -366,6 +385,10 @@ def _apply_view(cls, a, *extra):
     """``_apply`` for one-tensor view ops (t, transpose, permute, select, slice, view, ...):
     ``cls.forward(ctx, a_array, *extra)``; the output shares ``a``'s version counter (and
     ``_base``) when it aliases ``a``'s memory."""
+    if _VMAP:
+        r = _VMAP_HOOK(cls, (a,) + extra, {}, None)
+        if r is not NotImplemented:
+            return r
     aa = a._array
     node = None
     req = a._requires_grad and _state.enabled
