@@ -78,10 +78,14 @@ class Generator:
 
     # --- draws: 32-bit words of the twister, and torch's 64-bit pairs (first word high)
     def u32(self, n: int):
+        if _VMAP_CHECK[0] is not None:  # a draw inside vmap (ember.func: randomness=)
+            _VMAP_CHECK[0]()
         self._fresh = False
         return self._bg.random_raw(n).astype(xp.uint32)
 
     def u64(self, n: int):
+        if _VMAP_CHECK[0] is not None:
+            _VMAP_CHECK[0]()
         self._fresh = False
         r = self._bg.random_raw(2 * n)
         return (r[0::2] << xp.uint64(32)) | r[1::2]
@@ -123,6 +127,9 @@ class Generator:
     def __repr__(self):
         return f"<torch._C.Generator object at {id(self):#x}>"
 
+
+# while a vmap runs: ember.func's check of its ``randomness`` mode, called by every draw
+_VMAP_CHECK: list = [None]
 
 default_generator = Generator()
 default_generator.seed()  # torch seeds its default generator from the OS at startup

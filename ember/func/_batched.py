@@ -22,6 +22,7 @@ import warnings
 import weakref
 from typing import Any, NoReturn
 
+from .. import _random
 from .._backend import ndarray, xp
 from .._tensor import Tensor, _new
 from ..autograd import function as _fn
@@ -44,6 +45,7 @@ def push_level(size: int, randomness: str) -> int:
     _RANDOMNESS[lv] = randomness
     _fn._VMAP = True
     _fn._VMAP_HOOK = _hook
+    _random._VMAP_CHECK[0] = check_random
     return lv
 
 
@@ -53,6 +55,8 @@ def pop_level(lv: int) -> None:
     _SIZE.pop(lv, None)
     _RANDOMNESS.pop(lv, None)
     _fn._VMAP = bool(_LEVELS)
+    if not _LEVELS:
+        _random._VMAP_CHECK[0] = None
 
 
 class _StandIn(ndarray):

@@ -109,6 +109,15 @@ def _undo(x: Any, levels: list[int], keep: bool) -> Any:
     return x if keep else x.detach()
 
 
+def _aux(aux: Any, keep: bool) -> Any:
+    """``has_aux``'s second output: tensors (nested in tuples/lists/dicts) only, as torch."""
+    def one(x: Any) -> Any:
+        if isinstance(x, Tensor):
+            return x if keep else x.detach()
+        raise RuntimeError(f"Expected tensors, got unsupported type {type(x)}")
+    return tree_map(one, aux)
+
+
 def _grads(outs: list[Tensor], diffs: list[Any], levels: list[int], gouts: list[Any],
            create_graph: bool, retain_graph: bool = False) -> list[Any]:
     flat = [d for ds, _ in diffs for d in ds]
@@ -180,7 +189,7 @@ def grad_and_value(func: Callable[..., Any], argnums: Any = 0,
         g = gs[0] if isinstance(an, int) else tuple(gs)
         value = _undo(output, levels, cg)
         if has_aux:
-            return (g, value), tree_map(lambda x: _undo(x, levels, cg), aux)
+            return (g, value), _aux(aux, cg)
         return g, value
     return wrapper
 
@@ -260,7 +269,7 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
 
     value = tree_unflatten([_undo(o, levels, outer) for o in flat_out], out_spec)
     if has_aux:
-        return value, vjp_fn, tree_map(lambda x: _undo(x, levels, outer), aux)
+        return value, vjp_fn, _aux(aux, outer)
     return value, vjp_fn
 
 
@@ -370,7 +379,7 @@ def jacrev(func: Callable[..., Any], argnums: Any = 0, *, has_aux: bool = False,
             out_jacs.append(per[0] if isinstance(an, int) else tuple(per))
         jac = tree_unflatten(out_jacs, out_spec)
         if has_aux:
-            return jac, tree_map(lambda x: _undo(x, levels, outer), aux)
+            return jac, _aux(aux, outer)
         return jac
     return wrapper
 

@@ -360,6 +360,29 @@ def fold(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     return tuple(back(o) for o in out) if isinstance(out, tuple) else back(out)
 
 
+def layer_norm(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
+    """layer norm (statistics over trailing axes): the axes shifted; a batched weight or bias
+    (per-sample gradients) is applied after, on the logical tensors."""
+    x, w, b, axes, aff, view, eps = args[:7]
+    if view is not None or len(args) > 7 or kwargs.get("stats") is not None or \
+            kwargs.get("update") is not None:
+        return _loop(cls, args, kwargs, cast, level)
+    wb = isinstance(w, Tensor) and _is_b(w, level)
+    bb = isinstance(b, Tensor) and _is_b(b, level)
+    if _is_b(x, level):
+        ax = tuple(a % x.dim() + 1 for a in axes)
+        if not wb and not bb:
+            return wrap(_apply(cls, [x._bvalue, w, b, ax, aff, None, eps], kwargs, cast), level)
+        out = wrap(_apply(cls, [x._bvalue, None, None, ax, aff, None, eps], kwargs, cast), level)
+    else:
+        out = _apply(cls, [x, None, None, axes, aff, None, eps], kwargs, cast)
+    if w is not None:
+        out = out * w.reshape(aff)
+    if b is not None:
+        out = out + b.reshape(aff)
+    return out
+
+
 def embedding(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     w, idx = args[0], args[1]
     rest = list(args[2:])
@@ -454,6 +477,11 @@ def prod_all(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     nb, n = _SIZE[level], a.dim()
     out = _apply(cls, [a._bvalue.reshape((nb, -1)), 1, False], kwargs, cast)
     return wrap(out.reshape((nb,) + (1,) * n) if keepdim else out, level)
+
+
+def _no_as_strided(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
+    raise RuntimeError("vmap: ember cannot batch as_strided (its sizes and strides address the "
+                       "whole storage, not one sample); use view/reshape/unfold instead")
 
 
 def argreduce(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
@@ -560,6 +588,7 @@ def _register_nn(by_name: dict[str, list[Any]], reg: Any) -> None:
         if c.__module__.endswith("conv"):
             _RULES[c] = fold
     reg("EmbeddingOp", embedding)
+    reg("LayerNormOp", layer_norm)
     reg("MseLoss HuberLoss SmoothL1Loss _HuberLossMixed", pointwise_loss(2))
     reg("BinaryCrossEntropy", pointwise_loss(3))
     reg("SoftMarginLoss", pointwise_loss(2))
@@ -569,6 +598,7 @@ def _register_nn(by_name: dict[str, list[Any]], reg: Any) -> None:
     _RULES["elementwise"] = elementwise
     _RULES["argreduce"] = argreduce
     _RULES["check"] = lambda *a: B._tainted()
+    reg("AsStridedView AsStridedCopy AsStridedScatter", _no_as_strided)
     for nm in ("DiagEmbed", "Renorm"):  # (their dims are not independent of the batch)
         for c in by_name.get(nm, ()):
             _RULES.pop(c, None)

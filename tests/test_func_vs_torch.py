@@ -1,0 +1,622 @@
+"""ember.func (torch.func) against torch.func: vmap over the op table, nested vmap, in/out dims,
+chunking, randomness, errors; grad / grad_and_value / vjp / jacrev and their compositions;
+per-sample gradients of a CNN and an MLP (the per-sample-gradients tutorial) and model
+ensembling (stack_module_state + functional_call); a proof that vmap does not loop."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+from op_table import OPS
+
+try:
+    import torch
+    import torch.func  # noqa: F401
+except ImportError:  # pragma: no cover - the oracle is optional
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="torch (the test oracle) not installed")
+
+
+def _np(t):
+    return t.detach().numpy() if hasattr(t, "detach") else np.asarray(t)
+
+
+def _leaves(lib, x):
+    return lib.utils._pytree.tree_flatten(x)[0]
+
+
+def _close(a, b, lib_a=None, atol=1e-6, rtol=1e-5):
+    la = _leaves(torch, a)
+    lb = _leaves(ember, b)
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb):
+        if not isinstance(x, torch.Tensor):
+            assert x == y
+            continue
+        assert tuple(x.shape) == tuple(y.shape), (x.shape, y.shape)
+        assert str(x.dtype) == str(y.dtype), (x.dtype, y.dtype)
+        np.testing.assert_allclose(_np(y), _np(x), atol=atol, rtol=rtol, equal_nan=True)
+
+
+def _run_both(build, *arrays, **kw):
+    out = []
+    for lib in (torch, ember):
+        args = [lib.tensor(a) if isinstance(a, np.ndarray) else a for a in arrays]
+        out.append(build(lib)(*args, **kw))
+    return out
+
+
+# ------------------------------------------------------------------------------ vmap over ops
+
+# op-table entries ember does not batch: calls that compute on one sample's data outside an Op
+# (they raise rather than answer for one sample), in-place functions on a batched tensor
+_UNSUPPORTED = {
+    "view_copy", "permute_copy", "expand_copy", "select_copy", "slice_copy",
+    "split_with_sizes_copy", "unsqueeze_copy", "t_copy", "transpose_copy", "unbind_copy",
+    "unfold_copy", "diagonal_copy", "alias_copy", "narrow_copy", "diagonal_scatter",
+    "select_scatter", "slice_scatter", "unsafe_split", "legacy_alias", "nanquantile_nearest",
+    "det_old", "poisson_nll_loss_full", "as_strided_copy", "as_strided", "as_strided_offset",
+}
+
+
+def test_vmap_refuses_rather_than_answering_for_one_sample():
+    """Calls ember cannot batch raise instead of returning one sample's answer for all."""
+    x = ember.tensor(np.random.rand(3, 2, 3))
+    with pytest.raises(RuntimeError, match="vmap: ember cannot batch as_strided"):
+        ember.func.vmap(lambda a: a.as_strided((2,), (1,)))(x)
+    with pytest.raises(RuntimeError, match="computed from one sample of a batched tensor"):
+        ember.func.vmap(lambda a: ember.view_copy(a, (3, 2)))(x)
+
+
+def _vmap_cases():
+    out = []
+    for o in OPS:
+        if o.name in _UNSUPPORTED:
+            continue
+        s = o.samples[0]
+        if not any(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in s.args):
+            continue
+        out.append(pytest.param(o, s, id=o.name))
+    return out
+
+
+def _batched_args(sample, in_dim):
+    args, dims = [], []
+    for k, a in enumerate(sample.args):
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f":
+            b = np.stack([a + 0.01 * (i + k) for i in range(3)])
+            if in_dim == 1 and a.ndim >= 1:
+                b = np.moveaxis(b, 0, 1)
+                dims.append(1)
+            else:
+                dims.append(0)
+            args.append(b)
+        else:
+            args.append(a)
+            dims.append(None)
+    return args, tuple(dims)
+
+
+def _vmap_op(lib, o, args, dims, out_dims=0):
+    targs = [lib.from_numpy(np.ascontiguousarray(a).copy()) if isinstance(a, np.ndarray) else a
+             for a in args]
+    return lib.func.vmap(lambda *xs: o.fn(lib, *xs), in_dims=dims, out_dims=out_dims)(*targs)
+
+
+@needs_torch
+@pytest.mark.parametrize("in_dim", [0, 1])
+@pytest.mark.parametrize("o,s", _vmap_cases())
+def test_vmap_op_table_vs_torch(o, s, in_dim):
+    """vmap(op) equals torch.vmap(op) on batched inputs (batch in dim 0 or 1)."""
+    args, dims = _batched_args(s, in_dim)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's and ember's slow-fallback notes
+        try:
+            t = _vmap_op(torch, o, args, dims)
+        except Exception:
+            pytest.skip("torch's vmap refuses this op")
+        e = _vmap_op(ember, o, args, dims)
+    _close(t, e, atol=max(o.atol, 1e-6), rtol=max(o.rtol, 1e-5))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["add", "mul", "exp", "sum_dim", "softmax", "matmul_2d_2d",
+                                  "cat", "transpose", "mean", "tanh", "where"])
+def test_vmap_out_dims_vs_torch(name):
+    o = next((x for x in OPS if x.name == name), None)
+    if o is None:
+        pytest.skip(f"no op-table entry {name}")
+    args, dims = _batched_args(o.samples[0], 0)
+    t = _vmap_op(torch, o, args, dims, out_dims=-1)
+    e = _vmap_op(ember, o, args, dims, out_dims=-1)
+    _close(t, e)
+
+
+# ops that must batch without the per-sample fallback (their rules)
+_RULE_OPS = ["add", "sub", "mul", "div", "exp", "log", "sin", "tanh", "sigmoid", "relu",
+             "pow_tensor", "where", "sum", "sum_dim", "mean", "mean_dim", "amax", "var", "std",
+             "logsumexp", "softmax", "log_softmax", "cumsum", "max_dim", "sort", "topk",
+             "matmul_1d_1d", "matmul_2d_1d", "matmul_1d_3d", "matmul_3d_2d", "matmul_bcast", "mm",
+             "bmm", "einsum_mm", "einsum_batch", "cat", "stack", "view", "reshape", "transpose",
+             "permute", "unsqueeze", "squeeze", "expand", "flatten", "gather", "conv3d",
+             "conv3d_groups", "max_pool3d", "avg_pool3d", "cross_entropy_ignore",
+             "nll_loss_ignore", "clamp", "abs", "maximum", "argmax", "argmax_dim", "norm_dim"]
+
+
+@needs_torch
+@pytest.mark.parametrize("name", _RULE_OPS)
+def test_vmap_batching_rules_do_not_fall_back(name):
+    """These ops batch through a rule: no slow-fallback warning, and torch's result."""
+    o = next((x for x in OPS if x.name == name), None)
+    if o is None:
+        pytest.skip(f"no op-table entry {name}")
+    args, dims = _batched_args(o.samples[0], 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = _vmap_op(torch, o, args, dims)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = _vmap_op(ember, o, args, dims)
+    _close(t, e, atol=max(o.atol, 1e-6), rtol=max(o.rtol, 1e-5))
+
+
+_NN_RULES = {
+    "conv2d": (lambda L, x, w, b: L.nn.functional.conv2d(x, w, b, padding=1),
+               [(2, 3, 5, 5), (4, 3, 3, 3), (4,)]),
+    "linear": (lambda L, x, w, b: L.nn.functional.linear(x, w, b), [(2, 3), (4, 3), (4,)]),
+    "linear_1d": (lambda L, x, w, b: L.nn.functional.linear(x, w, b), [(3,), (4, 3), (4,)]),
+    "max_pool2d": (lambda L, x: L.nn.functional.max_pool2d(x, 2), [(2, 3, 4, 4)]),
+    "avg_pool2d": (lambda L, x: L.nn.functional.avg_pool2d(x, 2), [(2, 3, 4, 4)]),
+    "mse_loss": (lambda L, x, t: L.nn.functional.mse_loss(x, t), [(2, 3), (2, 3)]),
+    "cross_entropy": (lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([1, 0, 2])),
+                      [(3, 4)]),
+    "layer_norm": (lambda L, x, w, b: L.nn.functional.layer_norm(x, (4,), w, b),
+                   [(3, 4), (4,), (4,)]),
+    "embedding": (lambda L, w: L.nn.functional.embedding(L.tensor([[0, 2], [1, 1]]), w),
+                  [(3, 4)]),
+    "getitem": (lambda L, x: x[1:, None, 0] + x[[0, 1]].sum() + x[..., -1].sum(), [(3, 4)]),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(_NN_RULES))
+@pytest.mark.parametrize("batched", ["all", "first", "rest"])
+def test_vmap_nn_rules_vs_torch(name, batched):
+    """nn ops batch by their rules (conv/linear with batched weights too: per-sample grads)."""
+    fn, shapes = _NN_RULES[name]
+    rng = np.random.default_rng(0)
+    arrs, dims = [], []
+    for k, sh in enumerate(shapes):
+        b = batched == "all" or (batched == "first") == (k == 0)
+        arrs.append(rng.standard_normal(((3,) if b else ()) + sh))
+        dims.append(0 if b else None)
+    if all(d is None for d in dims):
+        pytest.skip("nothing batched")
+
+    def build(lib):
+        return lib.func.vmap(lambda *xs: fn(lib, *xs), in_dims=tuple(dims))
+    t = _run_both(build, *arrs)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = build(ember)(*[ember.tensor(a) for a in arrs])
+    _close(t, e, atol=1e-6)
+
+
+def test_vmap_fallback_warns_once():
+    from ember.func import _batched
+    x = ember.tensor(np.random.rand(3, 4, 4))
+    _batched._WARNED.discard("Inv")
+    with pytest.warns(UserWarning, match="performance drop because we have not yet implemented "
+                                         "the batching rule for Inv"):
+        y = ember.func.vmap(ember.linalg.inv)(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ember.func.vmap(ember.linalg.inv)(x)
+    np.testing.assert_allclose(y.numpy(), np.linalg.inv(x.numpy()), rtol=1e-10)
+    assert "Inv" in _batched.loop_fallback_ops()
+
+
+# ------------------------------------------------------------------------------ vmap: no loop
+
+def _count_nodes(t):
+    seen, stack = set(), [t.grad_fn]
+    while stack:
+        n = stack.pop()
+        if n is None or id(n) in seen:
+            continue
+        seen.add(id(n))
+        stack.extend(f for f, _ in n.next_functions)
+    return len(seen)
+
+
+def test_vmap_runs_each_op_once():
+    """A batch of 8 and a batch of 1 run the same number of ops (graph nodes, forward calls):
+    vmap batches, it does not loop over samples."""
+    from ember._ops import pointwise
+
+    w = ember.tensor(np.random.rand(5, 3), requires_grad=True)
+
+    def f(x):
+        h = (x @ w).tanh()
+        return (h.exp() * x.sum()).softmax(0).sum()
+
+    counts = {}
+    orig = pointwise.Exp.forward
+
+    def counting(ctx, a):
+        counts["exp"] = counts.get("exp", 0) + 1
+        return orig(ctx, a)
+    nodes = {}
+    try:
+        pointwise.Exp.forward = staticmethod(counting)
+        for n in (1, 8):
+            counts.clear()
+            out = ember.func.vmap(f)(ember.tensor(np.random.rand(n, 5)))
+            nodes[n] = (_count_nodes(out), counts["exp"])
+            assert out.shape == (n,)
+    finally:
+        pointwise.Exp.forward = orig
+    assert nodes[1] == nodes[8]
+    assert nodes[8][1] == 1
+
+
+# ------------------------------------------------------------------------------ vmap API
+
+@needs_torch
+def test_vmap_nested_and_pytrees():
+    x, y = np.random.rand(4, 3), np.random.rand(2, 3)
+
+    def build(lib):
+        inner = lib.func.vmap(lambda a, b: (a * b).sum() + a.max(), in_dims=(None, 0))
+        return lib.func.vmap(inner, in_dims=(0, None))
+    _close(*_run_both(build, x, y))
+
+    def build_tree(lib):
+        f = lib.func.vmap(lambda d, s: {"o": d["a"] * s, "p": (d["b"].sum(), s)},
+                          in_dims=({"a": 0, "b": 1}, None), out_dims={"o": 1, "p": (0, None)})
+        return lambda a, b, s: f({"a": a, "b": b}, s)
+    _close(*_run_both(build_tree, np.random.rand(4, 3), np.random.rand(2, 4), np.array(2.0)))
+
+
+@needs_torch
+def test_vmap_chunk_size_and_unbatched_output():
+    x = np.random.rand(7, 3)
+
+    def build(lib):
+        w = lib.ones(3, dtype=lib.float64)
+        return lib.func.vmap(lambda a: (a.exp() @ w, w * 2), chunk_size=3)
+    _close(*_run_both(build, x))
+
+
+@needs_torch
+def test_vmap_randomness():
+    outs = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        x = lib.zeros(4, 3)
+        r = lib.func.vmap(lambda a: a + lib.rand(3), randomness="same")(x)
+        d = lib.func.vmap(lambda a: lib.nn.functional.dropout(a, 0.5), randomness="same")(x + 1)
+        outs.append((r, d))
+        with pytest.raises(RuntimeError, match="vmap: called random operation while in "
+                                               "randomness error mode"):
+            lib.func.vmap(lambda a: a + lib.rand(3))(x)
+        with pytest.raises(RuntimeError, match="Only allowed values for randomness are 'error', "
+                                               "'different', or 'same'. Got bad"):
+            lib.func.vmap(lambda a: a, randomness="bad")
+    _close(*outs)  # ember's generator is torch's: the same draws
+
+
+def _err(fn_t, fn_e, exc):
+    with pytest.raises(exc) as et:
+        fn_t()
+    with pytest.raises(exc) as ee:
+        fn_e()
+    assert str(ee.value) == str(et.value)
+
+
+@needs_torch
+def test_vmap_errors_vs_torch():
+    def cases(lib):
+        x, y = lib.ones(3, 2), lib.ones(4, 2)
+
+        def f(a, b=None):
+            return a
+        return [
+            lambda: lib.func.vmap(f)(x, y),
+            lambda: lib.func.vmap(f, in_dims=2)(x),
+            lambda: lib.func.vmap(f, in_dims=(0, 0))(x),
+            lambda: lib.func.vmap(f, in_dims="a")(x),
+            lambda: lib.func.vmap(f, in_dims=(0, 0))(x, 3),
+            lambda: lib.func.vmap(f, in_dims=None)(x),
+            lambda: lib.func.vmap(f)(),
+            lambda: lib.func.vmap(f, out_dims=None)(x),
+            lambda: lib.func.vmap(lambda a: 3)(x),
+            lambda: lib.func.vmap(f, out_dims=(0, 1))(x),
+            lambda: lib.func.vmap(f, chunk_size=0),
+            lambda: lib.func.vmap(lambda a: a.item())(x),
+        ]
+    for ct, ce in zip(cases(torch), cases(ember)):
+        try:
+            ct()
+        except Exception as e:
+            exc = type(e)
+        else:  # pragma: no cover - every case raises in torch
+            raise AssertionError("torch did not raise")
+        _err(ct, ce, exc)
+
+
+@needs_torch
+def test_vmap_inplace_and_setitem():
+    x = np.random.rand(3, 4)
+
+    def build(lib):
+        def f(a):
+            b = a * 2
+            b.add_(1)
+            b[1:3] = 0.5
+            v = b[0:2]
+            v.mul_(3)  # through a view: b sees it
+            b.unsqueeze_(0)
+            return b
+        return lib.func.vmap(f)
+    _close(*_run_both(build, x))
+
+
+# ------------------------------------------------------------------------------ grad, vjp, jacrev
+
+@needs_torch
+def test_grad_and_value_vs_torch():
+    x, y = np.random.rand(3), np.random.rand(4, 3)
+    _close(*_run_both(lambda L: L.func.grad(lambda a: (a.sin() ** 2).sum()), x))
+    _close(*_run_both(lambda L: L.func.grad_and_value(lambda a, b: (a * b).sum(),
+                                                      argnums=(0, 1)), x, y))
+    _close(*_run_both(lambda L: L.func.grad(lambda a: ((a ** 3).sum(), a.cos()),
+                                            has_aux=True), x))
+    _close(torch.func.grad(lambda d: (d["u"] * d["v"]).sum())(
+        {"u": torch.tensor(x), "v": torch.tensor(x + 1)}),
+        ember.func.grad(lambda d: (d["u"] * d["v"]).sum())(
+        {"u": ember.tensor(x), "v": ember.tensor(x + 1)}))
+    _close(*_run_both(lambda L: L.func.grad(L.func.grad(lambda a: (a ** 3).sin())),
+                      np.array(1.3)))
+
+
+@needs_torch
+def test_grad_composes_with_outer_autograd():
+    outs = []
+    for lib in (torch, ember):
+        x = lib.tensor(np.array([0.3, 0.7]), requires_grad=True)
+        g = lib.func.grad(lambda a: (a ** 3).sum())(x)
+        assert g.requires_grad
+        (gg,) = lib.autograd.grad(g.sum(), x)
+        outs.append((g, gg))
+    _close(*outs)
+
+
+@needs_torch
+def test_grad_errors_vs_torch():
+    def cases(lib):
+        x = lib.ones(3)
+        return [
+            lambda: lib.func.grad(lambda a: a)(x),
+            lambda: lib.func.grad(lambda a: 3)(x),
+            lambda: lib.func.grad(lambda a: a.sum(), argnums=2)(x),
+            lambda: lib.func.grad(lambda a: a.sum(), argnums=())(x),
+            lambda: lib.func.grad(lambda a, b: a.sum(), argnums=(0, 0))(x, x),
+            lambda: lib.func.grad(lambda a: a.sum(), argnums=1.0)(x),
+            lambda: lib.func.grad(lambda a: a.sum(), has_aux=True)(x),
+            lambda: lib.func.jacrev(lambda a: a, chunk_size=0),
+            lambda: lib.func.vjp(lambda a: (a, 2), x, has_aux=True)[1](lib.ones(2)),
+        ]
+    for ct, ce in zip(cases(torch), cases(ember)):
+        try:
+            ct()
+        except Exception as e:
+            exc = type(e)
+        else:  # pragma: no cover
+            raise AssertionError("torch did not raise")
+        _err(ct, ce, exc)
+
+
+@needs_torch
+def test_vjp_vs_torch():
+    x = np.random.rand(3)
+
+    def build(lib):
+        def f(a):
+            out, fn, aux = lib.func.vjp(lambda t: (t.sin() * 2, t.sum()), a, has_aux=True)
+            return out, fn(lib.ones_like(out) * 0.5), aux
+        return f
+    _close(*_run_both(build, x))
+
+    def build_batched(lib):  # vmap over vjp_fn: the Jacobian, torch's tutorial pattern
+        def f(a):
+            out, fn = lib.func.vjp(lambda t: t.sin() * t.sum(), a)
+            return lib.func.vmap(fn)(lib.eye(3, dtype=a.dtype))
+        return f
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _close(*_run_both(build_batched, x))
+
+
+@needs_torch
+def test_jacrev_vs_torch():
+    x, y = np.random.rand(3), np.random.rand(4, 3)
+    _close(*_run_both(lambda L: L.func.jacrev(lambda a: a.sin() * a.sum()), x))
+    _close(*_run_both(lambda L: L.func.jacrev(lambda a, b: b @ a, argnums=(0, 1)), x, y))
+    _close(*_run_both(lambda L: L.func.jacrev(lambda a: (a.exp() * a[0], a.sum()),
+                                              chunk_size=2), x))
+    _close(*_run_both(lambda L: L.func.jacrev(lambda a: (a.tanh(), a.cos()), has_aux=True), x))
+    _close(*_run_both(lambda L: L.func.vmap(L.func.jacrev(lambda a: a.sin() * a.sum())), y))
+
+
+@needs_torch
+def test_hessian_by_jacrev_jacrev_vs_torch():
+    """jacrev(jacrev(f)) equals torch.func.hessian (alone and under vmap)."""
+    x = np.random.rand(4)
+
+    def f(lib):
+        return lambda a: (a.sin() * a.prod()).sum() + (a @ a) ** 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch's jacfwd notes a deprecation)
+        t = torch.func.hessian(f(torch))(torch.tensor(x))
+        tv = torch.func.vmap(torch.func.hessian(f(torch)))(torch.tensor(np.stack([x, x + 1])))
+    _close(t, ember.func.jacrev(ember.func.jacrev(f(ember)))(ember.tensor(x)))
+    ev = ember.func.vmap(ember.func.jacrev(ember.func.jacrev(f(ember))))(
+        ember.tensor(np.stack([x, x + 1])))
+    _close(tv, ev)
+
+
+# ------------------------------------------------------------------------------ per-sample grads
+
+def _cnn(lib):
+    nn, F = lib.nn, lib.nn.functional
+
+    class SimpleCNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 4, 3, 1)
+            self.conv2 = nn.Conv2d(4, 8, 3, 1)
+            self.fc1 = nn.Linear(8 * 2 * 2, 16)
+            self.fc2 = nn.Linear(16, 10)
+
+        def forward(self, x):
+            x = F.relu(self.conv1(x))
+            x = F.relu(self.conv2(x))
+            x = F.max_pool2d(x, 2)
+            x = lib.flatten(x, 1)
+            x = F.relu(self.fc1(x))
+            return F.log_softmax(self.fc2(x), dim=1)
+    return SimpleCNN()
+
+
+def _mlp(lib):
+    nn = lib.nn
+    return nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 16), nn.ReLU(),
+                         nn.LayerNorm(16), nn.Linear(16, 4))
+
+
+def _per_sample(lib, make, shape, loss):
+    model = make(lib)
+    rng = np.random.default_rng(0)
+    with lib.no_grad():
+        for p in model.parameters():
+            p.copy_(lib.tensor(rng.standard_normal(tuple(p.shape)).astype(np.float32) * 0.3))
+    data = lib.tensor(rng.standard_normal(shape).astype(np.float32))
+    targets = lib.tensor(rng.integers(0, 4, shape[0]))
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    buffers = {k: v.detach() for k, v in model.named_buffers()}
+
+    def compute_loss(params, buffers, sample, target):
+        predictions = lib.func.functional_call(model, (params, buffers), (sample.unsqueeze(0),))
+        return loss(lib, predictions, target.unsqueeze(0))
+    g = lib.func.vmap(lib.func.grad(compute_loss), in_dims=(None, None, 0, 0))(
+        params, buffers, data, targets)
+    loop = {}
+    for i in range(shape[0]):
+        model.zero_grad()
+        loss(lib, model(data[i:i + 1]), targets[i:i + 1]).backward()
+        for k, p in model.named_parameters():
+            loop.setdefault(k, []).append(p.grad.detach().clone())
+    return g, {k: lib.stack(v) for k, v in loop.items()}
+
+
+@needs_torch
+@pytest.mark.parametrize("net", ["cnn", "mlp"])
+def test_per_sample_gradients_vs_torch(net):
+    """The per-sample-gradients tutorial: vmap(grad(loss)) with functional_call equals torch's
+    and a loop of single-sample backward passes; no op falls back to the loop."""
+    if net == "cnn":
+        make, shape = _cnn, (6, 1, 8, 8)
+
+        def loss(lib, p, t):
+            return lib.nn.functional.nll_loss(p, t)
+    else:
+        make, shape = _mlp, (6, 6)
+
+        def loss(lib, p, t):
+            return lib.nn.functional.cross_entropy(p, t)
+    tg, tl = _per_sample(torch, make, shape, loss)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        eg, el = _per_sample(ember, make, shape, loss)
+    for k in tg:
+        _close(tg[k], eg[k], atol=1e-5)
+        np.testing.assert_allclose(_np(eg[k]), _np(el[k]), atol=1e-5)
+
+
+@needs_torch
+def test_ensembling_stack_module_state_vs_torch():
+    """torch's model-ensembling tutorial: stack_module_state + vmap(functional_call)."""
+    outs = []
+    for lib in (torch, ember):
+        rng = np.random.default_rng(3)
+        models = [_mlp(lib) for _ in range(3)]
+        with lib.no_grad():
+            for m in models:
+                for p in m.parameters():
+                    p.copy_(lib.tensor(rng.standard_normal(tuple(p.shape)).astype(np.float32)))
+        params, buffers = lib.func.stack_module_state(models)
+        assert all(p.requires_grad and p.is_leaf for p in params.values())
+        import copy
+        base = copy.deepcopy(models[0]).to("meta") if lib is torch else copy.deepcopy(models[0])
+        x = lib.tensor(rng.standard_normal((5, 6)).astype(np.float32))
+
+        def fmodel(params, buffers, x):
+            return lib.func.functional_call(base, (params, buffers), (x,))
+        outs.append(lib.func.vmap(fmodel, in_dims=(0, 0, None))(params, buffers, x))
+    _close(*outs, atol=1e-5)
+
+
+@needs_torch
+def test_functional_call_vs_torch():
+    for lib in (torch, ember):
+        m = lib.nn.Linear(3, 2)
+        w0 = m.weight
+        x = lib.ones(1, 3)
+        out = lib.func.functional_call(m, {"weight": lib.zeros(2, 3), "bias": lib.ones(2)}, x)
+        assert np.allclose(_np(out), 1.0) and m.weight is w0
+        with pytest.raises(RuntimeError):
+            lib.func.functional_call(m, {"weight": lib.zeros(2, 3)}, lib.ones(1, 4))
+        assert m.weight is w0  # restored after the error
+    _err(lambda: torch.func.functional_call(torch.nn.Linear(3, 2), {"wt": torch.ones(1)},
+                                            (torch.ones(3),), strict=True),
+         lambda: ember.func.functional_call(ember.nn.Linear(3, 2), {"wt": ember.ones(1)},
+                                            (ember.ones(3),), strict=True), RuntimeError)
+    _err(lambda: torch.func.functional_call(torch.nn.Linear(3, 2), ({"weight": 1}, {"weight": 2}),
+                                            (torch.ones(3),)),
+         lambda: ember.func.functional_call(ember.nn.Linear(3, 2), ({"weight": 1}, {"weight": 2}),
+                                            (ember.ones(3),)), ValueError)
+    outs = []
+    for lib in (torch, ember):  # tied weights follow the value given for one of them
+        m = lib.nn.Sequential(lib.nn.Linear(2, 2, bias=False), lib.nn.Linear(2, 2, bias=False))
+        m[1].weight = m[0].weight
+        outs.append(lib.func.functional_call(m, {"0.weight": lib.eye(2) * 2}, (lib.ones(1, 2),)))
+        with pytest.raises(ValueError, match="functional_call got multiple values for keys "):
+            lib.func.functional_call(m, {"0.weight": lib.eye(2), "1.weight": lib.eye(2) * 3},
+                                     (lib.ones(1, 2),))
+    _close(*outs)
+
+
+@needs_torch
+def test_stack_module_state_errors_vs_torch():
+    _err(lambda: torch.func.stack_module_state([]), lambda: ember.func.stack_module_state([]),
+         RuntimeError)
+    _err(lambda: torch.func.stack_module_state([torch.nn.Linear(1, 1), torch.nn.Tanh()]),
+         lambda: ember.func.stack_module_state([ember.nn.Linear(1, 1), ember.nn.Tanh()]),
+         RuntimeError)
+
+
+def test_func_names_and_aliases():
+    assert ember.vmap is ember.func.vmap
+    for name in ("vmap", "grad", "grad_and_value", "vjp", "jacrev", "functional_call",
+                 "stack_module_state", "debug_unwrap", "functionalize",
+                 "replace_all_batch_norm_modules_"):
+        assert callable(getattr(ember.func, name)), name
+    x = ember.ones(3, 2)
+    seen = []
+    ember.func.vmap(lambda a: seen.append(ember.func.debug_unwrap(a)) or a)(x)
+    assert tuple(seen[0].shape) == (3, 2)
