@@ -59,7 +59,7 @@ _UNSUPPORTED = {
     "split_with_sizes_copy", "unsqueeze_copy", "t_copy", "transpose_copy", "unbind_copy",
     "unfold_copy", "diagonal_copy", "alias_copy", "narrow_copy", "diagonal_scatter",
     "select_scatter", "slice_scatter", "unsafe_split", "legacy_alias", "nanquantile_nearest",
-    "det_old", "poisson_nll_loss_full", "as_strided_copy", "as_strided", "as_strided_offset",
+    "poisson_nll_loss_full", "as_strided_copy", "as_strided", "as_strided_offset",
 }
 
 
@@ -209,15 +209,15 @@ def test_vmap_nn_rules_vs_torch(name, batched):
 def test_vmap_fallback_warns_once():
     from ember.func import _batched
     x = ember.tensor(np.random.rand(3, 4, 4))
-    _batched._WARNED.discard("Inv")
+    _batched._WARNED.discard("Trace")
     with pytest.warns(UserWarning, match="performance drop because we have not yet implemented "
-                                         "the batching rule for Inv"):
-        y = ember.func.vmap(ember.linalg.inv)(x)
+                                         "the batching rule for Trace"):
+        y = ember.func.vmap(ember.trace)(x)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ember.func.vmap(ember.linalg.inv)(x)
-    np.testing.assert_allclose(y.numpy(), np.linalg.inv(x.numpy()), rtol=1e-10)
-    assert "Inv" in _batched.loop_fallback_ops()
+        ember.func.vmap(ember.trace)(x)
+    np.testing.assert_allclose(y.numpy(), np.trace(x.numpy(), axis1=1, axis2=2), rtol=1e-12)
+    assert "Trace" in _batched.loop_fallback_ops()
 
 
 # ------------------------------------------------------------------------------ vmap: no loop
@@ -620,3 +620,26 @@ def test_func_names_and_aliases():
     seen = []
     ember.func.vmap(lambda a: seen.append(ember.func.debug_unwrap(a)) or a)(x)
     assert tuple(seen[0].shape) == (3, 2)
+
+
+@needs_torch
+def test_jacobians_tutorial_vs_torch():
+    """The torch.func Jacobians/Hessians tutorial, its reverse-mode parts."""
+    rng = np.random.default_rng(7)
+    D = 16
+    w, b, x = rng.standard_normal((D, D)), rng.standard_normal(D), rng.standard_normal(D)
+    xb = rng.standard_normal((5, D))
+    outs = []
+    for lib in (torch, ember):
+        F = lib.nn.functional
+
+        def predict(weight, bias, x):
+            return F.linear(x, weight, bias).tanh()
+        W, Bv, X, XB = (lib.tensor(a) for a in (w, b, x, xb))
+        jac = lib.func.jacrev(predict, argnums=2)(W, Bv, X)
+        jac_wb = lib.func.jacrev(predict, argnums=(0, 1))(W, Bv, X)
+        batch_jac = lib.func.vmap(lib.func.jacrev(predict, argnums=2),
+                                  in_dims=(None, None, 0))(W, Bv, XB)
+        hess = lib.func.jacrev(lib.func.jacrev(predict, argnums=2), argnums=2)(W, Bv, X)
+        outs.append((jac, jac_wb, batch_jac, hess))
+    _close(*outs, atol=1e-10)

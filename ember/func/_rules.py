@@ -22,6 +22,17 @@ def _is_b(a: Any, level: int) -> bool:
     return a.__class__ is BatchedTensor and a._blevel == level
 
 
+def _others_batched(args: Any, level: int) -> bool:
+    """Whether an argument after the first is batched (a batched tensor, or the data of one
+    passed as an array)."""
+    for x in args[1:]:
+        if _is_b(x, level) or x.__class__ is _StandIn:
+            return True
+        if x.__class__ is tuple and any(y.__class__ is _StandIn for y in x):
+            return True
+    return False
+
+
 def _pad(v: Tensor, k: int) -> Tensor:
     """Physical ``v`` with ``k`` size-1 logical dimensions inserted after the batch dimension."""
     for _ in range(k):
@@ -40,11 +51,22 @@ def elementwise(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     the broadcast logical rank), leave unbatched ones (they broadcast from the right)."""
     r = 0
     for a in args:
-        if isinstance(a, Tensor):
-            n = a.dim()
+        if isinstance(a, Tensor) or a.__class__ is _StandIn:
+            n = a.ndim
             if n > r:
                 r = n
-    new = [_pad(a._bvalue, r - a.dim()) if _is_b(a, level) else a for a in args]
+    new = []
+    for a in args:
+        if _is_b(a, level):
+            new.append(_pad(a._bvalue, r - a.dim()))
+        elif a.__class__ is _StandIn:  # a batched tensor's data passed as an array (a mask)
+            p = _standin_phys(a, level)
+            if p is False:
+                return _loop(cls, args, kwargs, cast, level)
+            new.append(a if p is None else
+                       p.reshape(p.shape[:1] + (1,) * (r - a.ndim) + p.shape[1:]))
+        else:
+            new.append(a)
     return B._wrap_out(_apply(cls, new, kwargs, cast), level)
 
 
@@ -65,7 +87,7 @@ def dims(*where: Any, extra: int = 0, none_all: bool = True) -> Any:
 
     def rule(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
         a = args[0]
-        if not _is_b(a, level) or any(_is_b(x, level) for x in args[1:]):
+        if not _is_b(a, level) or _others_batched(args, level):
             return _loop(cls, args, kwargs, cast, level)
         if a.dim() + extra == 0:  # a 0-d sample: only "no dimension" (an empty tuple) batches
             vals = [kwargs.get(w) if isinstance(w, str) else
@@ -95,7 +117,7 @@ def dims(*where: Any, extra: int = 0, none_all: bool = True) -> Any:
 def unary(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     """Ops on the trailing dimensions of one tensor (or elementwise with only constants
     beside it): the batch dimension in front changes nothing."""
-    if any(_is_b(x, level) for x in args[1:]):
+    if _others_batched(args, level):
         return _loop(cls, args, kwargs, cast, level)
     return B._wrap_out(_apply(cls, [args[0]._bvalue] + list(args[1:]), kwargs, cast), level)
 
@@ -109,6 +131,21 @@ def with_shape(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
         v = _pad(v, len(shape) - a.dim())
         return wrap(_apply(cls, [v, (n,) + shape] + list(args[2:]), kwargs, cast), level)
     return wrap(v.reshape((n,) + shape), level)
+
+
+def repeat(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
+    a, reps = args[0], tuple(args[1])
+    v = _pad(a._bvalue, len(reps) - a.dim())
+    return wrap(_apply(cls, [v, (1,) + reps] + list(args[2:]), kwargs, cast), level)
+
+
+def pad(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
+    """Pads (one (lo, hi) pair per leading dimension): the batch dimension gets (0, 0)."""
+    if _others_batched(args, level):
+        return _loop(cls, args, kwargs, cast, level)
+    a, pairs = args[0], tuple(args[1])
+    return wrap(_apply(cls, [a._bvalue, ((0, 0),) + pairs] + list(args[2:]), kwargs, cast),
+                level)
 
 
 def permute(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
@@ -349,7 +386,7 @@ def fold(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     """Ops that treat the leading dimension of their one tensor independently (pooling,
     upsampling, im2col, pixel shuffle): the batch folds into it."""
     a = args[0]
-    if any(_is_b(x, level) for x in args[1:]) or a.dim() == 0:
+    if _others_batched(args, level) or a.dim() == 0:
         return _loop(cls, args, kwargs, cast, level)
     v = a._bvalue
     sh = tuple(v.shape)
@@ -364,8 +401,8 @@ def layer_norm(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     """layer norm (statistics over trailing axes): the axes shifted; a batched weight or bias
     (per-sample gradients) is applied after, on the logical tensors."""
     x, w, b, axes, aff, view, eps = args[:7]
-    if view is not None or len(args) > 7 or kwargs.get("stats") is not None or \
-            kwargs.get("update") is not None:
+    if view is not None or len(args) > 7 or kwargs.get("update") is not None or \
+            _others_batched((None,) + tuple(kwargs.values()), level):
         return _loop(cls, args, kwargs, cast, level)
     wb = isinstance(w, Tensor) and _is_b(w, level)
     bb = isinstance(b, Tensor) and _is_b(b, level)
@@ -566,6 +603,11 @@ def _register_core(seen: set[Any], by_name: dict[str, list[Any]], reg: Any) -> N
     reg("Unfold", dims(1))
     reg("View ReshapeAlias UnsafeView Alias0d Alias Expand", with_shape)
     reg("Permute", permute)
+    reg("Repeat", repeat)
+    reg("Roll", dims(2, none_all=False))
+    reg("IndexSelect", dims(1))
+    reg("ConstantPadNd ReflectionPad1D ReflectionPad2D ReflectionPad3D ReplicationPad1D "
+        "ReplicationPad2D ReplicationPad3D CircularPad1D CircularPad2D CircularPad3D", pad)
     reg("T", t_rule)
     reg("Select Slice BasicIndexAlias BasicIndexUnsqueeze", basic_index)
     reg("Index", index)
@@ -588,7 +630,10 @@ def _register_nn(by_name: dict[str, list[Any]], reg: Any) -> None:
         if c.__module__.endswith("conv"):
             _RULES[c] = fold
     reg("EmbeddingOp", embedding)
-    reg("LayerNormOp", layer_norm)
+    reg("LayerNormOp BatchNormOp", layer_norm)
+    reg("Inv DetSafe Slogdet Cholesky Eigh Eigvalsh Eig Svd Qr Pinv MatrixExp LuFactor Lu",
+        unary)
+    reg("FftC2C FftR2C FftC2R", dims(1))
     reg("MseLoss HuberLoss SmoothL1Loss _HuberLossMixed", pointwise_loss(2))
     reg("BinaryCrossEntropy", pointwise_loss(3))
     reg("SoftMarginLoss", pointwise_loss(2))
