@@ -643,3 +643,16 @@ def test_jacobians_tutorial_vs_torch():
         hess = lib.func.jacrev(lib.func.jacrev(predict, argnums=2), argnums=2)(W, Bv, X)
         outs.append((jac, jac_wb, batch_jac, hess))
     _close(*outs, atol=1e-10)
+
+
+def test_vmap_randomness_different_draws_per_sample():
+    """randomness='different': every sample its own numbers (ember runs the samples one at a
+    time and warns once)."""
+    from ember.func import _batched
+    _batched._WARNED.discard("randomness='different'")
+    ember.manual_seed(0)
+    x = ember.zeros(64, 3)
+    with pytest.warns(UserWarning, match="randomness='different'"):
+        r = ember.func.vmap(lambda a: a + ember.rand(3), randomness="different")(x).numpy()
+    assert len({tuple(row) for row in r}) == 64
+    assert 0.4 < r.mean() < 0.6 and r.min() >= 0 and r.max() < 1

@@ -77,10 +77,6 @@ def check_random() -> None:
     for lv, _size, mode in _LEVELS:
         if mode == "error":
             raise RuntimeError(_RANDOM_ERR)
-        if mode == "different":
-            raise RuntimeError(
-                "vmap: randomness='different' is not supported by ember yet (each sample "
-                "would need its own draw); use randomness='same' or draw outside vmap")
 
 
 class BatchedTensor(Tensor):

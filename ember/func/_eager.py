@@ -71,6 +71,16 @@ def _from_plain(p: Tensor, levels: list[int]) -> Tensor:
     return p
 
 
+def _is_dual(t: Tensor) -> bool:
+    """Whether ``t`` carries a forward-mode tangent (a forward transform outside: the reverse
+    pass must then be recorded, so the tangent flows through it)."""
+    from ..autograd import function as _fn
+    if not getattr(_fn, "_FW_ON", False):
+        return False
+    from ..autograd.forward_ad import _is_dual as dual  # type: ignore[import-not-found]
+    return bool(dual(t))
+
+
 class _Diff:
     """One differentiated input: ``plain`` (what autograd differentiates), ``value`` (what
     ``f`` receives)."""
@@ -79,9 +89,11 @@ class _Diff:
         if not isinstance(x, Tensor):
             raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
         p = _to_plain(x, levels)
-        if p._requires_grad:
+        if p._requires_grad or _is_dual(p):
             self.outer = True
             self.plain = p.view_as(p)
+            if not self.plain._requires_grad:  # a dual tensor: a leaf that keeps its tangent
+                self.plain.requires_grad_(True)
         else:
             self.outer = False
             self.plain = p.detach().requires_grad_(True) if p.dtype.is_floating_point or \
@@ -182,7 +194,8 @@ def grad_and_value(func: Callable[..., Any], argnums: Any = 0,
                     f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, "
                     f"got tensor with {output.dim()} dims. Maybe you wanted to use the vjp or "
                     f"jacrev APIs instead?")
-            cg = grad_on and any(d.outer for ds, _ in diffs for d in ds)
+            cg = any(d.outer for ds, _ in diffs for d in ds) and (grad_on or any(
+                _is_dual(d.plain) for ds, _ in diffs for d in ds))
             op = _to_plain(output, levels)
             from .._creation import ones_like
             gs = _grads([output], diffs, levels, [ones_like(op)], cg)

@@ -76,8 +76,9 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
     vmaps, ``vmap(grad(f))`` (per-sample gradients) and ``vmap(jacrev(f))`` compose.
 
     ``in_dims``/``out_dims``: an int, None (not mapped) or a pytree prefix of the inputs /
-    outputs.  ``randomness``: 'error' (random ops raise, the default) or 'same' (one draw shared
-    by every sample); 'different' is refused (ember cannot draw per sample yet).
+    outputs.  ``randomness``: 'error' (random ops raise, the default), 'same' (one draw shared
+    by every sample, torch's numbers) or 'different' (each sample its own draws: ember then runs
+    the samples one at a time, and warns once).
     ``chunk_size``: run that many samples at a time.
 
     Batching rules (one op call per batch): elementwise math, comparisons and activations;
@@ -168,6 +169,17 @@ def _vmap_impl(func: Any, in_dims: Any, out_dims: Any, randomness: str,
                chunk_size: int | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     _check_out_dims(out_dims, func)
     size, flat_in, flat_args, spec = _process_inputs(in_dims, args, func)
+    if randomness == "different":
+        # each sample draws its own numbers: ember runs the samples one at a time (a chunk of
+        # one sample is one draw per sample), and says so once
+        if "randomness='different'" not in B._WARNED:
+            B._WARNED.add("randomness='different'")
+            import warnings
+            warnings.warn("There is a performance drop because we have not yet implemented the "
+                          "batching rule for randomness='different'. Please file us an issue on "
+                          "GitHub so that we can prioritize its implementation.", UserWarning,
+                          stacklevel=3)
+        chunk_size, randomness = 1, "same"
     if chunk_size is not None and chunk_size < size:
         from .._ops.shape import cat
         bounds = list(range(0, size, chunk_size)) + [size]
