@@ -656,3 +656,27 @@ def test_vmap_randomness_different_draws_per_sample():
         r = ember.func.vmap(lambda a: a + ember.rand(3), randomness="different")(x).numpy()
     assert len({tuple(row) for row in r}) == 64
     assert 0.4 < r.mean() < 0.6 and r.min() >= 0 and r.max() < 1
+
+
+@needs_torch
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_vmap_batch_norm_vs_torch(mode):
+    """vmap over a model with BatchNorm: replace_all_batch_norm_modules_ (batch statistics per
+    sample, no running stats) in training, running statistics in eval; no per-sample loop."""
+    outs = []
+    for lib in (torch, ember):
+        m = lib.nn.Sequential(lib.nn.Conv2d(1, 2, 3), lib.nn.BatchNorm2d(2), lib.nn.ReLU())
+        with lib.no_grad():
+            for k, p in enumerate(m.parameters()):
+                p.copy_(lib.linspace(-0.5, 0.7, p.numel()).reshape(p.shape) * (k + 1))
+        if mode == "train":
+            lib.func.replace_all_batch_norm_modules_(m)
+            assert m[1].running_mean is None and not m[1].track_running_stats
+        else:
+            m.eval()
+        x = lib.tensor(np.random.default_rng(0).standard_normal((4, 3, 1, 5, 5)).astype(
+            np.float32))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            outs.append(lib.func.vmap(m)(x))
+    _close(*outs, atol=1e-5)

@@ -401,9 +401,13 @@ def layer_norm(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     """layer norm (statistics over trailing axes): the axes shifted; a batched weight or bias
     (per-sample gradients) is applied after, on the logical tensors."""
     x, w, b, axes, aff, view, eps = args[:7]
-    if view is not None or len(args) > 7 or kwargs.get("update") is not None or \
-            _others_batched((None,) + tuple(kwargs.values()), level):
+    stats = args[7] if len(args) > 7 else kwargs.get("stats")
+    update = args[8] if len(args) > 8 else kwargs.get("update")
+    if view is not None or update is not None or \
+            _others_batched((None, stats) + tuple(kwargs.values()), level):
         return _loop(cls, args, kwargs, cast, level)
+    kwargs = dict(kwargs)
+    kwargs["stats"] = stats
     wb = isinstance(w, Tensor) and _is_b(w, level)
     bb = isinstance(b, Tensor) and _is_b(b, level)
     if _is_b(x, level):
