@@ -680,3 +680,19 @@ def test_vmap_batch_norm_vs_torch(mode):
             warnings.simplefilter("error")
             outs.append(lib.func.vmap(m)(x))
     _close(*outs, atol=1e-5)
+
+
+@needs_torch
+@pytest.mark.parametrize("causal", [False, True])
+def test_vmap_attention_vs_torch(causal):
+    rng = np.random.default_rng(1)
+    q, kv = rng.standard_normal((3, 2, 4, 8)), rng.standard_normal((2, 5, 8))
+
+    def build(lib):
+        return lib.func.vmap(lambda a, b: lib.nn.functional.scaled_dot_product_attention(
+            a, b, b, is_causal=causal), in_dims=(0, None))
+    t = _run_both(build, q, kv)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = build(ember)(ember.tensor(q), ember.tensor(kv))
+    _close(t, e)

@@ -424,6 +424,16 @@ def layer_norm(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     return out
 
 
+def attention(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
+    """scaled-dot-product attention (any leading dims): q, k, v with the batch in front."""
+    q, k, v, mask = args[:4]
+    if mask.__class__ is _StandIn or _is_b(mask, level):
+        return _loop(cls, args, kwargs, cast, level)
+    r = max(q.dim(), k.dim(), v.dim())
+    new = [_pad(B.physical(t, level), r - t.dim()) for t in (q, k, v)]
+    return wrap(_apply(cls, new + [mask] + list(args[4:]), kwargs, cast), level)
+
+
 def embedding(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     w, idx = args[0], args[1]
     rest = list(args[2:])
@@ -634,6 +644,7 @@ def _register_nn(by_name: dict[str, list[Any]], reg: Any) -> None:
         if c.__module__.endswith("conv"):
             _RULES[c] = fold
     reg("EmbeddingOp", embedding)
+    reg("FlashAttention", attention)
     reg("LayerNormOp BatchNormOp", layer_norm)
     reg("Inv DetSafe Slogdet Cholesky Eigh Eigvalsh Eig Svd Qr Pinv MatrixExp LuFactor Lu",
         unary)
