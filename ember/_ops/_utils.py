@@ -259,25 +259,14 @@ def wrap(arr: Any) -> Tensor:
     return _make(arr, False, None, 0, None)
 
 
-def batched(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Marks a public function that computes on arrays without an Op (comparisons, ``isnan``,
-    ``argmax``, torch.special's Bessel functions ...): inside ``vmap`` it runs once over the
-    batch through the batching rule ``kind`` of ``ember.func`` (e.g. "elementwise")."""
-    import functools
-
-    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def f(*args: Any, **kwargs: Any) -> Any:
-            if _function._VMAP:
-                r = _function._VMAP_HOOK((kind, fn), args, kwargs, None)
-                if r is not NotImplemented:
-                    return r
-            return fn(*args, **kwargs)
-        return f
-    return deco
-
-
-batched_elementwise = batched("elementwise")
+def vmap_call(kind: str, fn: Callable[..., Any], args: tuple[Any, ...],
+              kwargs: dict[str, Any] | None = None) -> Any:
+    """Inside ``vmap`` (``ember.func``): a public function that computes on arrays without an
+    Op (comparisons, ``isnan``, ``argmax``, torch.special's Bessel functions ...) hands its call
+    to the batching rule ``kind`` ("elementwise", "argreduce"), which runs ``fn`` once over the
+    batch; NotImplemented when no argument is batched.  Call it only when
+    ``autograd.function._VMAP`` is set."""
+    return _function._VMAP_HOOK((kind, fn), args, kwargs or {}, None)
 
 
 def unwrap(x: Any) -> Any:

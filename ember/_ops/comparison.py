@@ -12,7 +12,7 @@ from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd import function as _function
-from ._utils import (as_tensor_arg, batched_elementwise, broadcast_error, fit_int,
+from ._utils import (as_tensor_arg, broadcast_error, vmap_call, fit_int,
                      invalid_args, not_implemented,
                      scalar_type_name, wrap)
 
@@ -79,13 +79,19 @@ logical_or = _logical("logical_or", xp.logical_or)
 logical_xor = _logical("logical_xor", xp.logical_xor)
 
 
-@batched_elementwise
 def logical_not(input: Tensor) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("elementwise", logical_not, (input,))
+        if r is not NotImplemented:
+            return r
     return wrap(xp.logical_not(input._array))
 
 
-@batched_elementwise
 def _bitwise(name, fn, a, b):
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("elementwise", _bitwise, (name, fn, a, b))
+        if r is not NotImplemented:
+            return r
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         ad = a._array.dtype
         if ad == b._array.dtype and ad.kind in "biu":  # masks: straight through
@@ -125,8 +131,11 @@ def bitwise_xor(input: Tensor, other: Tensor | Number) -> Tensor:
     return _bitwise("bitwise_xor", xp.bitwise_xor, input, other)
 
 
-@batched_elementwise
 def bitwise_not(input: Tensor) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("elementwise", bitwise_not, (input,))
+        if r is not NotImplemented:
+            return r
     a = input._array
     if a.dtype.kind not in "biu":
         raise not_implemented("bitwise_not_cpu", a.dtype)
@@ -156,33 +165,51 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
     return bool(xp.allclose(input._array, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-@batched_elementwise
 def isnan(input: Tensor) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("elementwise", isnan, (input,))
+        if r is not NotImplemented:
+            return r
     return wrap(xp.isnan(input._array))
 
 
-@batched_elementwise
 def isinf(input: Tensor) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("elementwise", isinf, (input,))
+        if r is not NotImplemented:
+            return r
     return wrap(xp.isinf(input._array))
 
 
-@batched_elementwise
 def isfinite(input: Tensor) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("elementwise", isfinite, (input,))
+        if r is not NotImplemented:
+            return r
     return wrap(xp.isfinite(input._array))
 
 
-@batched_elementwise
 def isposinf(input: Tensor) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("elementwise", isposinf, (input,))
+        if r is not NotImplemented:
+            return r
     return wrap(xp.isposinf(input._array))
 
 
-@batched_elementwise
 def isneginf(input: Tensor) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("elementwise", isneginf, (input,))
+        if r is not NotImplemented:
+            return r
     return wrap(xp.isneginf(input._array))
 
 
-@batched_elementwise
 def signbit(input: Tensor) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("elementwise", signbit, (input,))
+        if r is not NotImplemented:
+            return r
     return wrap(xp.signbit(input._array))
 
 

@@ -13,11 +13,12 @@ from .. import _autocast as _ac
 from .. import _dtype as D
 from .._backend import _take_along, max_last, ndarray, sum_last, xp
 from .._backend import xp as _xp  # masks built inside backward formulas
+from ..autograd import function as _function
 from .._tensor import Tensor
 from ..autograd.function import Op, _apply
 from ..autograd.grad_mode import _state
-from ._utils import (batched, float_cast, not_implemented, quiet, scalar_type_name, wrap, wrap_dim,
-                     wrap_dims)
+from ._utils import (float_cast, not_implemented, quiet, scalar_type_name, vmap_call, wrap,
+                     wrap_dim, wrap_dims)
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
     from collections.abc import Callable, Sequence
@@ -409,8 +410,11 @@ def aminmax(input: Tensor, *, dim: int | None = None,
     return r(amin(input, d, keepdim), amax(input, d, keepdim))
 
 
-@batched("argreduce")
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("argreduce", argmax, (input, dim, keepdim))
+        if r is not NotImplemented:
+            return r
     a = input._array
     if a.dtype.kind == "b":
         raise RuntimeError("argmax(): does not support bool input")
@@ -425,8 +429,11 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return wrap(xp.argmax(a, axis=wrap_dim(dim, a.ndim), keepdims=keepdim))
 
 
-@batched("argreduce")
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("argreduce", argmin, (input, dim, keepdim))
+        if r is not NotImplemented:
+            return r
     a = input._array
     if a.dtype.kind == "b":
         raise RuntimeError("argmin(): does not support bool input")

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor, _make
+from ..autograd import function as _function
 from ..autograd.function import Op, _apply
-from ._utils import (batched_elementwise, binary, invalid_args, must_be_tensor, not_implemented,
+from ._utils import (binary, vmap_call, invalid_args, must_be_tensor, not_implemented,
                      quiet, scalar_type_name)
 from .pointwise import (Exp2, _no_derivative, _no_derivative_ops, _unary,
                         _unary_op)
@@ -797,13 +798,17 @@ def _as_float_array(t):
 
 def _nodiff_unary(name, kernel, doc):
     def f(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+        if _function._VMAP and out is None:  # inside vmap: once over the batch (ember.func)
+            r = vmap_call("elementwise", f, (input,))
+            if r is not NotImplemented:
+                return r
         if not isinstance(input, Tensor):
             raise must_be_tensor(f"special_{name}", input, 1, "input")
         a = _as_float_array(input)
         return _out(_make(_in_dtype(kernel)(a), False, None, 0, None), out)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = doc + " No derivative: the result does not require grad."
-    return batched_elementwise(f)
+    return f
 
 
 bessel_j0 = _nodiff_unary("bessel_j0", "j0", "Returns the Bessel function of the first kind "
@@ -850,6 +855,10 @@ _POLY_DOC = {
 
 def _polynomial(name):
     def f(input: Tensor | Number, n: Tensor | Number, *, out: Tensor | None = None) -> Tensor:
+        if _function._VMAP and out is None:  # inside vmap: once over the batch (ember.func)
+            r = vmap_call("elementwise", f, (input, n))
+            if r is not NotImplemented:
+                return r
         if not isinstance(input, Tensor) and not isinstance(n, Tensor):
             raise invalid_args(f"special_{name}", input, n)
         dt = D.result_type(input, n)
@@ -867,7 +876,7 @@ def _polynomial(name):
     f.__doc__ = (f"Returns {_POLY_DOC[name]}(x) of degree ``n`` (elementwise; ``n`` truncated "
                  "to an integer) by its recurrence.  No derivative: the result does not "
                  "require grad.")
-    return batched_elementwise(f)
+    return f
 
 
 for _name in _POLY_DOC:
