@@ -696,3 +696,23 @@ def test_vmap_attention_vs_torch(causal):
         warnings.simplefilter("error")
         e = build(ember)(ember.tensor(q), ember.tensor(kv))
     _close(t, e)
+
+
+@needs_torch
+def test_vmap_setitem_advanced_vs_torch():
+    x, v = np.random.rand(2, 2, 3, 2), np.random.rand(2, 2, 2, 2)
+
+    def build(lib):
+        def f(a, w):
+            b = a * 1
+            b[:, [0, 2]] = w
+            b[0, :, 1] = w[1, 0, 0]
+            return b
+        return lib.func.vmap(f)
+    _close(*_run_both(build, x, v))
+    with pytest.raises(RuntimeError, match="advanced indices that are not next to each other"):
+        def g(a):
+            a = a * 1
+            a[[0, 1], :, [1, 0]] = 5.0
+            return a
+        ember.func.vmap(g)(ember.tensor(x))

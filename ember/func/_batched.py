@@ -224,6 +224,10 @@ def _setitem(self: BatchedTensor, idx: Any, value: Any) -> None:
             any(isinstance(i, Tensor) and i.dtype.is_floating_point for i in idx_t):
         raise RuntimeError("vmap: indexed assignment with a batched index tensor is not "
                            "supported by ember; use torch.where or scatter instead")
+    adv = [k for k, i in enumerate(idx_t) if isinstance(i, (Tensor, list, ndarray))]
+    if adv and adv != list(range(adv[0], adv[-1] + 1)):
+        raise RuntimeError("vmap: indexed assignment with advanced indices that are not next "
+                           "to each other is not supported by ember; use index_put or where")
     region = self[idx]  # the logical shape of the written region (batching rules)
     if isinstance(value, Tensor):
         val = value.to(self.dtype)
