@@ -176,6 +176,8 @@ _NN_RULES = {
                       [(3, 4)]),
     "layer_norm": (lambda L, x, w, b: L.nn.functional.layer_norm(x, (4,), w, b),
                    [(3, 4), (4,), (4,)]),
+    "group_norm": (lambda L, x, w, b: L.nn.functional.group_norm(x, 2, w, b),
+                   [(2, 4, 3, 3), (4,), (4,)]),
     "embedding": (lambda L, w: L.nn.functional.embedding(L.tensor([[0, 2], [1, 1]]), w),
                   [(3, 4)]),
     "getitem": (lambda L, x: x[1:, None, 0] + x[[0, 1]].sum() + x[..., -1].sum(), [(3, 4)]),

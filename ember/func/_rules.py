@@ -424,6 +424,34 @@ def layer_norm(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     return out
 
 
+def group_norm(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
+    """group norm (statistics per sample and group, over a (N, G, C/G, rest) view): the batch
+    folds into N; a batched weight or bias is applied after, on the logical tensors."""
+    x, w, b, axes, aff, view, eps = args[:7]
+    if len(args) > 7 or view is None or _others_batched((None,) + tuple(kwargs.values()),
+                                                        level):
+        return _loop(cls, args, kwargs, cast, level)
+    wb = isinstance(w, Tensor) and _is_b(w, level)
+    bb = isinstance(b, Tensor) and _is_b(b, level)
+    w_, b_ = (None if wb or bb else w), (None if wb or bb else b)
+    if _is_b(x, level):
+        v = x._bvalue
+        sh = tuple(v.shape)
+        nb = sh[0]
+        out = _apply(cls, [v.reshape((nb * sh[1],) + sh[2:]), w_, b_, axes, aff,
+                           (view[0] * nb,) + tuple(view[1:]), eps], kwargs, cast)
+        out = wrap(out.reshape(sh), level)
+    else:
+        out = _apply(cls, [x, w_, b_, axes, aff, view, eps], kwargs, cast)
+    if wb or bb:
+        k = x.dim() - 2
+        if w is not None:
+            out = out * w.reshape(tuple(w.shape) + (1,) * k)
+        if b is not None:
+            out = out + b.reshape(tuple(b.shape) + (1,) * k)
+    return out
+
+
 def attention(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     """scaled-dot-product attention (any leading dims): q, k, v with the batch in front."""
     q, k, v, mask = args[:4]
@@ -645,6 +673,7 @@ def _register_nn(by_name: dict[str, list[Any]], reg: Any) -> None:
             _RULES[c] = fold
     reg("EmbeddingOp", embedding)
     reg("FlashAttention", attention)
+    reg("GroupNormOp", group_norm)
     reg("LayerNormOp BatchNormOp", layer_norm)
     reg("Inv DetSafe Slogdet Cholesky Eigh Eigvalsh Eig Svd Qr Pinv MatrixExp LuFactor Lu",
         unary)

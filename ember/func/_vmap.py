@@ -86,15 +86,15 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
     expand, permute, squeeze, indexing (basic, advanced, batched index tensors in front),
     gather/scatter, cat/stack/split, pads; matmul/mm/bmm/mv/dot/addmm/einsum (either side
     batched); conv (batched input and/or weights: the batch folded into N or into the
-    groups); pooling, upsampling, pixel shuffle, unfold; layer/batch norm (no running-stat
-    update); embedding; mse/huber/smooth-l1/bce/nll/cross-entropy losses; linalg ops on
-    stacks of matrices (inv, det, slogdet, cholesky, eigh, eig, svd, qr, pinv, matrix_exp,
-    lu); FFTs.  Ops without a rule run the op once per sample and warn once (torch's text):
-    among them diag/diag_embed/trace, index_add/index_copy/index_fill/index_put/put/take,
-    masked_select/masked_scatter, scatter_reduce, median, roll without dims, group norm,
-    batch norm updating running stats, conv_transpose, fold, grid_sample, affine_grid,
-    max_unpool, scaled_dot_product_attention, ctc/multi-margin losses, cdist/pdist/dist,
-    solve/lstsq/triangular solves, cross, prelu; ``ember.func._batched.loop_fallback_ops()``
+    groups); pooling, upsampling, pixel shuffle, unfold; layer, group and batch norm (no
+    running-stat update); scaled_dot_product_attention; embedding; mse/huber/smooth-l1/bce/
+    nll/cross-entropy losses; linalg ops on stacks of matrices (inv, det, slogdet, cholesky,
+    eigh, eig, svd, qr, pinv, matrix_exp, lu); FFTs.  Ops without a rule run once per sample
+    and warn once (torch's text): among them diag/diag_embed/trace, index_add/index_copy/
+    index_fill/index_put/put/take, masked_select/masked_scatter, scatter_reduce, median, roll
+    without dims, batch norm updating running stats, conv_transpose, fold, grid_sample,
+    affine_grid, max_unpool, ctc/multi-margin losses, cdist/pdist/dist, solve/lstsq/
+    triangular solves, cross, prelu; ``ember.func._batched.loop_fallback_ops()``
     lists the ones met so far.  In-place ops on a batched tensor write into its batch (views
     of it see the change).  Refused (an error, never one sample's answer for all):
     ``as_strided``, ``.item()``, data-dependent control flow, the ``*_copy`` view functions,
