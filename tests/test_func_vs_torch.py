@@ -718,3 +718,70 @@ def test_vmap_setitem_advanced_vs_torch():
             a[[0, 1], :, [1, 0]] = 5.0
             return a
         ember.func.vmap(g)(ember.tensor(x))
+
+
+# common code inside vmap: factory functions, indexing by batched index tensors, masks,
+# reductions that compute on arrays, splits, einsum ... (each vs torch.vmap)
+_BATTERY = {
+    "zeros_like": lambda L, a, i: L.zeros_like(a) + a,
+    "new_zeros": lambda L, a, i: a.new_zeros(a.shape) + a.sum(),
+    "arange": lambda L, a, i: a * L.arange(a.shape[-1]),
+    "ones_shape": lambda L, a, i: L.ones(a.shape) * a.mean(),
+    "T": lambda L, a, i: a.T @ a,
+    "mT": lambda L, a, i: a.mT,
+    "where": lambda L, a, i: L.where(a > 0.5, a, 0.),
+    "masked_fill": lambda L, a, i: a.masked_fill(a > 0.5, -1.),
+    "norm": lambda L, a, i: a.norm() + L.linalg.norm(a, dim=-1).sum(),
+    "unbind": lambda L, a, i: L.stack(a.unbind(1), -1),
+    "chunk": lambda L, a, i: a.chunk(2, -1)[0] * 2,
+    "split": lambda L, a, i: a.split([2, 3], -1)[1],
+    "einsum": lambda L, a, i: L.einsum('ij,kj->ik', a, a),
+    "outer": lambda L, a, i: L.outer(a[0], a[1]),
+    "dot": lambda L, a, i: L.dot(a[0], a[1]),
+    "view-1": lambda L, a, i: a.view(-1) * 2,
+    "flatten": lambda L, a, i: a.flatten(),
+    "gather_idx": lambda L, a, i: a[i],
+    "take_along": lambda L, a, i: L.take_along_dim(a, i.unsqueeze(-1).expand(2, 5), 0),
+    "index_tensor": lambda L, a, i: a[:, i[0]],
+    "clone_detach": lambda L, a, i: a.clone().detach() * 3,
+    "numel": lambda L, a, i: a * a.numel(),
+    "softmax_ce": lambda L, a, i: L.nn.functional.cross_entropy(a, L.tensor([0, 1, 2, 3])),
+    "logsoftmax_nll": lambda L, a, i: L.nn.functional.nll_loss(a.log_softmax(-1), i.repeat(2)),
+    "cumsum": lambda L, a, i: a.cumsum(0),
+    "amax": lambda L, a, i: a.amax(-1),
+    "max": lambda L, a, i: a.max(-1).values + a.max(),
+    "sort": lambda L, a, i: a.sort(-1).values,
+    "std": lambda L, a, i: a.std(0),
+    "pad": lambda L, a, i: L.nn.functional.pad(a, (1, 2)),
+    "interp": lambda L, a, i: L.nn.functional.interpolate(a.unsqueeze(0), scale_factor=2)[0],
+    "conv1d": lambda L, a, i: L.nn.functional.conv1d(a[None], L.ones(2, 4, 3, dtype=a.dtype)),
+    "bmm3": lambda L, a, i: L.matmul(a.unsqueeze(0), a.T.unsqueeze(0)),
+    "addcmul": lambda L, a, i: L.addcmul(a, a, a, value=0.5),
+    "lerp": lambda L, a, i: L.lerp(a, a * 2, 0.3),
+    "clamp_t": lambda L, a, i: a.clamp(min=a.mean()),
+    "topk": lambda L, a, i: a.topk(2).indices.float(),
+    "argsort": lambda L, a, i: a.argsort(-1).float(),
+    "any_all": lambda L, a, i: (a > 0.5).any(-1).float() + (a > 0.1).all().float(),
+    "rsub": lambda L, a, i: 1 - a,
+    "pow": lambda L, a, i: 2 ** a + a ** a,
+    "type_as": lambda L, a, i: a.type_as(L.ones(1, dtype=L.float32)),
+    "nonzero_count": lambda L, a, i: L.count_nonzero(a > 0.5, -1).float(),
+    "triu": lambda L, a, i: a.triu(1),
+    "flip": lambda L, a, i: a.flip(-1),
+    "roll": lambda L, a, i: a.roll(1, -1),
+    "diag": lambda L, a, i: L.diag(a[:, 0]),
+    "trace": lambda L, a, i: L.trace(a[:, :4]),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(_BATTERY))
+def test_vmap_common_code_vs_torch(name):
+    x = np.random.default_rng(5).random((3, 4, 5))
+    idx = np.random.default_rng(6).integers(0, 4, (3, 2))
+    f = _BATTERY[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = torch.func.vmap(lambda a, i: f(torch, a, i))(torch.tensor(x), torch.tensor(idx))
+        e = ember.func.vmap(lambda a, i: f(ember, a, i))(ember.tensor(x), ember.tensor(idx))
+    _close(t, e)

@@ -253,8 +253,10 @@ def unary(cls: type[Op], t: Tensor, **kwargs: Any) -> Tensor:
 def wrap(arr: Any) -> Tensor:
     """A constant (non-differentiable) tensor around an array."""
     if arr.__class__ is not ndarray:
-        if _function._VMAP:  # inside vmap: refuse values computed from one sample
-            _function._VMAP_HOOK(("check", None), (arr,), {}, None)
+        if _function._VMAP:  # inside vmap: a batched tensor's data stays that batched
+            r = _function._VMAP_HOOK(("check", None), (arr,), {}, None)  # tensor (values
+            if r is not NotImplemented:  # computed from one sample raise)
+                return r
         arr = xp.asarray(arr)
     return _make(arr, False, None, 0, None)
 

@@ -15,9 +15,10 @@ from .. import _dtype as D
 from .._backend import ndarray, nx, xp
 from .._backend import xp as _xp  # for masks built inside backward formulas
 from .._tensor import Tensor
+from ..autograd import function as _function
 from ..autograd.function import Op, _apply, _apply_view
 from ..autograd.grad_mode import _state
-from ._utils import broadcast_error, invalid_args, quiet, shape_str, wrap, wrap_dim
+from ._utils import broadcast_error, invalid_args, quiet, shape_str, vmap_call, wrap, wrap_dim
 from .shape import Select, Slice
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
@@ -330,6 +331,14 @@ class IndexEmpty(Index):
 
 
 def getitem(t: Tensor, idx: Any) -> Tensor:
+    if _function._VMAP and idx.__class__ is not int and idx.__class__ is not slice:
+        r = vmap_call("getitem", _getitem, (t, idx))  # a batched index tensor (ember.func)
+        if r is not NotImplemented:
+            return r
+    return _getitem(t, idx)
+
+
+def _getitem(t: Tensor, idx: Any) -> Tensor:
     if idx.__class__ is int:  # x[i]: the common case, without the general index parsing
         shape = t._array.shape
         if shape and -shape[0] <= idx < shape[0]:

@@ -954,6 +954,10 @@ def _cum_arg(a, vals, ax):
 
 def all(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """torch: a bool result, except for uint8 input (uint8 0/1)."""
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("argreduce", all, (input, dim, keepdim))
+        if r is not NotImplemented:
+            return r
     a = input._array
     r = _no_dims_bool(a, dim)
     if r is None:
@@ -963,6 +967,10 @@ def all(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor
 
 
 def any(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("argreduce", any, (input, dim, keepdim))
+        if r is not NotImplemented:
+            return r
     a = input._array
     r = _no_dims_bool(a, dim)
     if r is None:
@@ -979,6 +987,10 @@ def _no_dims_bool(a, dim):
 
 
 def count_nonzero(input: Tensor, dim: Dims | None = None) -> Tensor:
+    if _function._VMAP:  # inside vmap: once over the batch (ember.func)
+        r = vmap_call("argreduce", count_nonzero, (input, dim))
+        if r is not NotImplemented:
+            return r
     axes = None if dim is None else wrap_dims(dim, input._array.ndim)
     return wrap(xp.asarray(xp.count_nonzero(input._array, axis=axes), dtype=xp.int64))
 

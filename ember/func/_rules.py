@@ -564,24 +564,78 @@ def _no_as_strided(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> A
 
 
 def argreduce(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
-    """argmax/argmin (the pseudo-op ("argreduce", fn)): the dim shifted; dim=None flattens
-    each sample."""
+    """argmax/argmin/any/all/count_nonzero (the pseudo-op ("argreduce", fn): fn(input, dim
+    [, keepdim])): the dims shifted; dim=None flattens each sample."""
     fn = cls[1]
     a = args[0]
     dim = args[1] if len(args) > 1 else kwargs.get("dim")
-    keepdim = args[2] if len(args) > 2 else kwargs.get("keepdim", False)
+    rest = list(args[2:])
+    if "keepdim" in kwargs:
+        rest = [kwargs["keepdim"]]
     n = a.dim()
-    if not _is_b(a, level) or any(_is_b(x, level) for x in args[1:]) or n == 0:
+    if not _is_b(a, level) or _others_batched(args, level) or n == 0:
         return _loop(cls, args, kwargs, cast, level)
     v = a._bvalue
     nb = _SIZE[level]
     if dim is None:
-        r = fn(v.reshape((nb, -1)), 1)
-        if keepdim:
+        r = fn(v.reshape((nb, -1)), 1, *rest)
+        if rest and rest[0]:
             r = r.reshape((nb,) + (1,) * n)
     else:
-        r = fn(v, dim % n + 1, keepdim)
+        r = fn(v, _shift(dim, n), *rest)
     return wrap(r, level)
+
+
+def getitem(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
+    """``t[idx]`` with a batched index tensor (the pseudo-op ("getitem", _getitem)): a batch
+    index array in front of the index arrays when they lead the index (the result's leading
+    dimensions are then the batch and the broadcast index shape, as torch's); otherwise the
+    per-sample fallback."""
+    fn = cls[1]
+    t, idx = args
+    items = idx if isinstance(idx, tuple) else (idx,)
+    phys = []
+    for x in items:
+        if _is_b(x, level):
+            if x._bvalue.__class__ is BatchedTensor or x.dtype.is_floating_point or \
+                    x.dtype == _bool_dtype():
+                return _loop(cls, args, kwargs, cast, level)
+            phys.append(x._bvalue._array)
+        else:
+            phys.append(None)
+    if all(p is None for p in phys):  # only t is batched: the ordinary path, its ops' rules
+        return fn(t, idx)
+    arrays = [k for k, x in enumerate(items) if isinstance(x, (Tensor, list, xp.ndarray))]
+    if arrays != list(range(len(arrays))):
+        return _loop(cls, args, kwargs, cast, level)
+    nb = _SIZE[level]
+    k = max((p.ndim - 1) if p is not None else xp.ndim(_arr(items[j]))
+            for j, p in enumerate(phys) if j in arrays)
+    new: list[Any] = [xp.arange(nb).reshape((nb,) + (1,) * k)]
+    for x, p in zip(items, phys):
+        if p is not None:
+            new.append(p.reshape((nb,) + (1,) * (k - (p.ndim - 1)) + p.shape[1:]))
+        else:
+            new.append(_arr(x) if isinstance(x, (Tensor, list)) else x)
+    return wrap(fn(B.physical(t, level), tuple(new)), level)
+
+
+def _check_rule(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
+    """``wrap(array)`` of a batched tensor's stand-in: that tensor, detached."""
+    a = args[0]
+    bt = a._bt() if a.__class__ is _StandIn and a._bt is not None else None
+    if bt is None or bt._blevel != level:
+        B._tainted()
+    return bt.detach()
+
+
+def _arr(x: Any) -> Any:
+    return x._array if isinstance(x, Tensor) else xp.asarray(x)
+
+
+def _bool_dtype() -> Any:
+    from .. import _dtype as D
+    return D.bool
 
 
 # ---------------------------------------------------------------- registration
@@ -686,7 +740,8 @@ def _register_nn(by_name: dict[str, list[Any]], reg: Any) -> None:
     _RULES["compare"] = elementwise
     _RULES["elementwise"] = elementwise
     _RULES["argreduce"] = argreduce
-    _RULES["check"] = lambda *a: B._tainted()
+    _RULES["getitem"] = getitem
+    _RULES["check"] = _check_rule
     reg("AsStridedView AsStridedCopy AsStridedScatter", _no_as_strided)
     for nm in ("DiagEmbed", "Renorm"):  # (their dims are not independent of the batch)
         for c in by_name.get(nm, ()):
