@@ -21,6 +21,18 @@ def _hold(path, mode, log, started, release):
     lock.close()
 
 
+def _wait_until_turnstile_held(path):
+    with open(path + ".turn", "a") as f:
+        for _ in range(600):
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            fcntl.flock(f, fcntl.LOCK_UN)
+            time.sleep(0.05)
+    raise AssertionError("the exclusive holder never took the turnstile")
+
+
 def _drain(q, n):
     return [q.get(timeout=30) for _ in range(n)]
 
@@ -39,8 +51,7 @@ def test_exclusive_waits_for_shared_and_blocks_new_shared(tmp_path):
     procs = [_proc(ctx, path, "shared", log, *ev["r1"])]          # a worker inside a test
     assert _drain(log, 1) == ["shared in"]
     procs.append(_proc(ctx, path, "exclusive", log, *ev["w"]))    # an mpiexec test arrives
-    ev["w"][0].wait(30)
-    time.sleep(0.3)
+    _wait_until_turnstile_held(path)  # (by event, not a sleep: a loaded machine is slow)
     procs.append(_proc(ctx, path, "shared", log, *ev["r2"]))      # the worker's next test
     ev["r2"][0].wait(30)
     time.sleep(0.3)
