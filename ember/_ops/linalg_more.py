@@ -120,9 +120,14 @@ def svdvals(A: Tensor, *, driver: str | None = None, out: Any = None) -> Tensor:
     """Computes the singular values of a matrix (batches too), in descending order."""
     A = _matrix_float("linalg.svd", A)
     _no_driver("svdvals", driver)
-    if A._requires_grad and _grad_enabled():  # torch: output 1 (S) of its SVD node
+    if A._requires_grad and _grad_enabled() or _is_dual(A):  # torch: output 1 of its SVD node
         return _apply(Svd, (A, False), {}, None)[1]
     return wrap(xp.linalg.svd(A._array, compute_uv=False))
+
+
+def _is_dual(t):
+    from ..autograd.forward_ad import _is_dual as dual
+    return dual(t)
 
 
 @with_out("linalg_qr")
