@@ -144,3 +144,287 @@ def test_tangents_vs_torch(o, s):
         assert et.shape == tt.shape, f"{o.name} output {i}: tangent shape"
         np.testing.assert_allclose(et, tt, rtol=max(o.rtol, 1e-6), atol=max(o.atol, 1e-7),
                                    equal_nan=True, err_msg=f"{o.name} tangent {i}")
+
+
+# ------------------------------------------------------------------------------ the API
+
+
+def _both(fn):
+    """Run ``fn(lib, fw)`` for ember and torch: results, or (exception class, text)."""
+    out = []
+    for lib, fw in ((ember, efw), (torch, tfw)):
+        try:
+            out.append(("ok", fn(lib, fw)))
+        except Exception as e:  # noqa: BLE001 - compared below
+            out.append((type(e), str(e)))
+    return out
+
+
+@needs_torch
+@pytest.mark.parametrize("case", [
+    "no_level", "nested", "size", "int_tangent", "int_primal", "twice", "exit_wrong",
+    "exit_none", "bad_level", "unpack_not_tensor"])
+def test_errors_vs_torch(case):
+    def run(lib, fw):
+        x = lib.zeros(3, dtype=lib.float64)
+        if case == "no_level":
+            return fw.make_dual(x, x)
+        if case == "exit_none":
+            return fw.exit_dual_level()
+        with fw.dual_level():
+            if case == "nested":
+                fw.enter_dual_level()
+            if case == "size":
+                fw.make_dual(x, lib.zeros(4, dtype=lib.float64))
+            if case == "int_tangent":
+                fw.make_dual(x, lib.zeros(3, dtype=lib.int64))
+            if case == "int_primal":
+                fw.make_dual(lib.zeros(3, dtype=lib.int64), x)
+            if case == "twice":
+                fw.make_dual(fw.make_dual(x, x), x)
+            if case == "exit_wrong":
+                fw.exit_dual_level(level=3)
+            if case == "bad_level":
+                fw.make_dual(x, x, level=1)
+            if case == "unpack_not_tensor":
+                fw.unpack_dual(1.0)
+    e, t = _both(run)
+    assert e[0] is t[0] and e[0] != "ok", (e, t)
+    assert e[1] == t[1]
+
+
+@needs_torch
+def test_api_vs_torch():
+    def run(lib, fw):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        v = lib.tensor([0.5, -1.0], dtype=lib.float64)
+        res = []
+        with fw.dual_level() as level:
+            d = fw.make_dual(x, v)
+            u = fw.unpack_dual(d)
+            res += [level, type(u).__name__, u._fields, u.tangent is v, d._base is x,
+                    u.primal._base is x, type(d.grad_fn).__name__]
+            res.append(repr(fw.unpack_dual(lib.ones(2))))
+            res.append(fw.unpack_dual(d, level=0).tangent is v)
+            with lib.no_grad():
+                z = d * 3
+            res += [z.requires_grad, fw.unpack_dual(z).tangent.tolist()]
+            res += [fw.unpack_dual(d.detach()).tangent, fw.unpack_dual(d.clone()).tangent.tolist()]
+            y = d.exp()
+            res.append([type(f[0]).__name__ for f in y.grad_fn.next_functions])
+            y.sum().backward()
+            res.append(x.grad.tolist())
+            res.append(repr(fw.make_dual(v, v) * 2))  # a dual's repr shows its tangent
+            w = fw.make_dual(lib.zeros(2, 3), lib.ones(3, 2).T)
+            res.append(fw.unpack_dual(w).tangent.is_contiguous())
+        res += [fw.unpack_dual(d).tangent, fw.unpack_dual(d).primal is d, fw._current_level]
+
+        @fw.dual_level()
+        def deco():
+            return fw.unpack_dual(fw.make_dual(lib.ones(2), lib.ones(2)) * 2).tangent.tolist()
+        res.append(deco())
+        res.append(repr(fw.UnpackedDualTensor(1, None)))
+        level = fw.enter_dual_level()
+        fw.exit_dual_level(level=level)
+        return res
+    (_, e), (_, t) = _both(run)
+    assert e == t
+
+
+@needs_torch
+def test_inplace_vs_torch():
+    def run(lib, fw):
+        x = lib.tensor(np.arange(3.0))
+        res = []
+        with fw.dual_level():
+            d = fw.make_dual(x, lib.ones(3, dtype=lib.float64))
+            a = lib.zeros(3, dtype=lib.float64)
+            a.add_(d)
+            res.append(fw.unpack_dual(a).tangent.tolist())
+            a = lib.zeros(3, dtype=lib.float64)
+            a[1:].mul_(0).add_(d[1:] * 3)
+            res.append(fw.unpack_dual(a).tangent.tolist())
+            a = lib.zeros(3, dtype=lib.float64)
+            a[1] = d[0] * 5
+            res.append(fw.unpack_dual(a).tangent.tolist())
+            b = d.clone()
+            b.t_()
+            b.mul_(2)
+            res.append(fw.unpack_dual(b).tangent.tolist())
+            b = d.clone()
+            b.zero_()
+            res.append(fw.unpack_dual(b).tangent.tolist())
+            b = d.clone()
+            b[0] = 7.0
+            res.append(fw.unpack_dual(b).tangent.tolist())
+            b = d.clone()
+            v = b[1:]
+            v.sin_()
+            res.append(fw.unpack_dual(b).tangent.tolist())
+            b = lib.zeros(3, dtype=lib.float64)
+            b.copy_(d.exp())
+            res.append(fw.unpack_dual(b).tangent.tolist())
+        return res
+    (_, e), (_, t) = _both(run)
+    np.testing.assert_allclose(np.array(e), np.array(t), rtol=1e-12)
+
+
+@needs_torch
+def test_custom_function_jvp_vs_torch():
+    def run(lib, fw):
+        class Sq(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_forward(x)
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 2 * g * x
+
+            @staticmethod
+            def jvp(ctx, t):
+                (x,) = ctx.saved_tensors
+                return 2 * t * x
+
+        class NoJvp(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)
+        with fw.dual_level():
+            d = fw.make_dual(x, lib.ones(3, dtype=lib.float64))
+            out = [fw.unpack_dual(Sq.apply(d)).tangent.tolist(),
+                   fw.unpack_dual(Sq.apply(x)).tangent]
+            try:
+                NoJvp.apply(d)
+            except NotImplementedError as e:
+                out.append(str(e))
+        return out
+    (_, e), (_, t) = _both(run)
+    assert e == t
+
+
+# ------------------------------------------------------------------------------ higher order
+
+
+def _f(lib, x):
+    return (x.exp() * x.sin()).sum() + lib.softmax(x, 0).pow(2).sum() + x.tanh().prod()
+
+
+@needs_torch
+@pytest.mark.parametrize("create_graph", [True, False])
+def test_forward_over_reverse_hvp_vs_torch(create_graph):
+    """The tangent of a gradient is a Hessian-vector product (torch.func's jacfwd(jacrev))."""
+    rng = np.random.default_rng(3)
+    x0, v0 = rng.standard_normal(5), rng.standard_normal(5)
+    res = []
+    for lib, fw in ((ember, efw), (torch, tfw)):
+        x = lib.tensor(x0, requires_grad=True)
+        with fw.dual_level():
+            d = fw.make_dual(x, lib.tensor(v0))
+            (g,) = lib.autograd.grad(_f(lib, d), d, create_graph=create_graph)
+            res.append((g.detach().numpy().copy(), fw.unpack_dual(g).tangent.detach().numpy()))
+    np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-10)
+    np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-10)
+
+
+def test_reverse_over_forward():
+    """The gradient of a jvp w.r.t. the primal is the Hessian-vector product."""
+    rng = np.random.default_rng(4)
+    x0, v0 = rng.standard_normal(5), rng.standard_normal(5)
+    x = ember.tensor(x0, requires_grad=True)
+    with efw.dual_level():
+        jv = efw.unpack_dual(_f(ember, efw.make_dual(x, ember.tensor(v0)))).tangent
+        assert jv.requires_grad
+        (hv,) = ember.autograd.grad(jv, x)
+    x2 = ember.tensor(x0, requires_grad=True)
+    (g,) = ember.autograd.grad(_f(ember, x2), x2, create_graph=True)
+    (hv2,) = ember.autograd.grad(g, x2, ember.tensor(v0))
+    np.testing.assert_allclose(hv.numpy(), hv2.numpy(), rtol=1e-10)
+    # and through the tangent: d jvp / d v = J (the gradient)
+    v = ember.tensor(v0, requires_grad=True)
+    with efw.dual_level():
+        jv = efw.unpack_dual(_f(ember, efw.make_dual(ember.tensor(x0), v))).tangent
+    (gv,) = ember.autograd.grad(jv, v)
+    np.testing.assert_allclose(gv.numpy(), ember.autograd.grad(_f(ember, x2), x2)[0].numpy(),
+                               rtol=1e-10)
+
+
+# ------------------------------------------------------------------------------ no torch needed
+
+
+FD_SAMPLE = ["add", "mul", "div", "pow_tensor", "exp", "tanh", "sigmoid", "matmul_2d_2d", "sum_dim",
+             "softmax", "log_softmax", "cumprod", "prod", "norm", "std", "max_dim", "sort",
+             "cat", "stack", "gather", "where", "conv2d", "layer_norm", "batch_norm",
+             "linalg_solve", "linalg_det", "logsumexp", "cross_entropy_probs", "gelu", "lerp"]
+
+
+@pytest.mark.parametrize("name", FD_SAMPLE)
+def test_tangents_vs_finite_differences(name):
+    from op_table import OPS_BY_NAME
+    o = OPS_BY_NAME.get(name)
+    if o is None:
+        pytest.skip(f"{name}: not in the op table")
+    s = o.samples[0]
+    tans = _tangents(s, seed=5)
+    got = _dual_run(ember, efw, o, s, tans)
+    for i, ((ep, et, edt), f) in enumerate(zip(got, _fd(o, s, tans))):
+        if f is None:
+            assert et is None
+            continue
+        np.testing.assert_allclose(et, f, rtol=1e-5, atol=1e-6, err_msg=f"{name} output {i}")
+
+
+def test_functional_jvp_agrees():
+    rng = np.random.default_rng(6)
+    x, v = ember.tensor(rng.standard_normal((3, 4))), ember.tensor(rng.standard_normal((3, 4)))
+    f = ember.nn.Sequential(ember.nn.Linear(4, 5).double(), ember.nn.Tanh(),
+                            ember.nn.Linear(5, 2).double(), ember.nn.LogSoftmax(-1))
+    _, j1 = ember.autograd.functional.jvp(f, x, v)
+    with efw.dual_level():
+        j2 = efw.unpack_dual(f(efw.make_dual(x, v))).tangent
+    np.testing.assert_allclose(j1.numpy(), j2.detach().numpy(), rtol=1e-10)
+
+
+def test_gradcheck_check_forward_ad():
+    class Bad(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * g * x
+
+        @staticmethod
+        def jvp(ctx, t):
+            return t  # wrong: should be 2 x t
+
+    x = ember.tensor(np.random.default_rng(0).standard_normal(3), requires_grad=True)
+    assert ember.autograd.gradcheck(Bad.apply, (x,))
+    assert not ember.autograd.gradcheck(Bad.apply, (x,), check_forward_ad=True,
+                                        raise_exception=False)
+    assert ember.autograd.gradcheck(lambda a: (a.exp() * a).cumsum(0), (x,),
+                                    check_forward_ad=True)
+
+
+def test_level_off_leaves_ops_untouched():
+    """Outside a level nothing is dual, and the tangents of a level die with it."""
+    x = ember.ones(2)
+    with efw.dual_level():
+        d = efw.make_dual(x, ember.ones(2))
+        y = d * 2
+    assert efw.unpack_dual(y).tangent is None and efw.unpack_dual(d).tangent is None
+    assert not efw._TANGENTS
+    from ember.autograd import function
+    assert function._FW_ON is False

@@ -20,7 +20,8 @@ from __future__ import annotations
 import weakref
 from typing import Any, NamedTuple
 
-from .._tensor import Tensor
+from .._backend import xp
+from .._tensor import Tensor, _make
 from . import function as _fn
 from .grad_mode import _DecoratorContextManager
 
@@ -172,6 +173,12 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             f"original Tensor, this is not supported. Tensor is of size "
             f"{list(tensor._array.shape)} while the given forward gradient is of size "
             f"{list(tangent._array.shape)}.")
+    ta, pa = tangent._array, tensor._array
+    if ta.strides != pa.strides and pa.size > 1:  # another layout: copied into the primal's
+        arr = xp.empty_like(pa, dtype=ta.dtype)
+        xp.copyto(arr, ta)
+        tangent = _make(arr, tangent._requires_grad, None, 0, None) if not \
+            tangent._requires_grad else _copy_like(tangent, arr)
     _fn._FW_ON = False
     try:
         out = tensor.view_as(tensor)  # an alias: a view of ``tensor`` (ViewBackward0)
@@ -179,6 +186,14 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
         _fn._FW_ON = True
     _set(out, tangent)
     return out
+
+
+def _copy_like(tangent: Tensor, arr: Any) -> Tensor:
+    """A differentiable copy of ``tangent`` laid out as ``arr`` (the primal's layout)."""
+    from .._ops.pointwise import clone
+    t = clone(tangent)
+    t._array = arr
+    return t
 
 
 class UnpackedDualTensor(NamedTuple):
