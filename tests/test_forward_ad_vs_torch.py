@@ -72,6 +72,18 @@ def _dual_run(lib, fw, o, sample, tans, req=False):
                 t = torch.zeros(t.shape, dtype=t.dtype)
             res.append((p.detach().numpy().copy(), None if t is None else
                         t.detach().numpy().copy(), str(y.dtype)))
+    if req:  # the primal graph made inside the level: grad_fn names, gradients after it
+        graph = [[type(y.grad_fn).__name__ if y.grad_fn is not None else None for y in outs]]
+        diff = [y for y in outs if y.requires_grad]
+        if diff and leaves:
+            rng = np.random.default_rng(1)
+            gos = [lib.tensor(rng.standard_normal(tuple(y.shape)), dtype=y.dtype)
+                   for y in diff]
+            gs = lib.autograd.grad(diff, leaves, gos, allow_unused=True)
+            graph.append([None if g is None else np.zeros(tuple(g.shape)) if
+                          lib is torch and g._is_zerotensor() else g.detach().numpy().copy()
+                          for g in gs])
+        res = graph + res
     return res
 
 
@@ -142,6 +154,40 @@ def test_tangents_vs_torch(o, s):
             continue
         assert et is not None, f"{o.name} output {i}: no tangent, torch has one"
         assert et.shape == tt.shape, f"{o.name} output {i}: tangent shape"
+        np.testing.assert_allclose(et, tt, rtol=max(o.rtol, 1e-6), atol=max(o.atol, 1e-7),
+                                   equal_nan=True, err_msg=f"{o.name} tangent {i}")
+
+
+@needs_torch
+@pytest.mark.parametrize("o,s", _cases())
+def test_tangents_and_graph_vs_torch_requires_grad(o, s):
+    """Dual inputs that also require grad: the tangents, and the primal's graph (grad_fn
+    names, gradients) are torch's."""
+    if o.name in SKIP or o.name in TORCH_DIFFERS or not o.grad:
+        pytest.skip("see test_tangents_vs_torch")
+    if o.name == "vander":
+        pytest.skip("torch's backward of its in-place graph made inside a level fails")
+    tans = _tangents(s)
+    if not any(t is not None for t in tans):
+        pytest.skip("no float input")
+    try:
+        want = _dual_run(torch, tfw, o, s, tans, req=True)
+    except Exception as e:  # noqa: BLE001 - torch has no forward AD for this op
+        with pytest.raises(type(e)):
+            _dual_run(ember, efw, o, s, tans, req=True)
+        return
+    got = _dual_run(ember, efw, o, s, tans, req=True)
+    if o.torch_grad_fn:
+        assert got[0] == want[0], f"{o.name}: grad_fn names"
+    if o.torch_backward and len(want) > 1 and isinstance(want[1], list):
+        for a, b in zip(got[1], want[1]):
+            if a is not None and b is not None:
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=o.name)
+    k = 2 if len(want) > 1 and isinstance(want[1], list) else 1
+    for i, ((ep, et, edt), (tp, tt, tdt)) in enumerate(zip(got[k:], want[k:])):
+        if tt is None or not np.any(tt):
+            continue
+        assert et is not None, f"{o.name} output {i}: no tangent, torch has one"
         np.testing.assert_allclose(et, tt, rtol=max(o.rtol, 1e-6), atol=max(o.atol, 1e-7),
                                    equal_nan=True, err_msg=f"{o.name} tangent {i}")
 

@@ -52,7 +52,7 @@ def _dual_call(entry, call_args, cls, args, kwargs, cast, tans):
                 f"Trying to use forward AD with {name} that does not support it because "
                 "it has not been implemented yet.")
         try:
-            out, tout = _derived(cls, args, kwargs, cast, tans)
+            out, tout = _derived(cls, args, kwargs, cast, tans, _is_diagonal(cls, args, tans))
         except RuntimeError as e:  # an op without a derivative (torch's NotImplemented)
             m = _NO_DERIVATIVE.match(str(e))
             if m is None:
@@ -117,7 +117,39 @@ def _attach1(o, t):
 # ------------------------------------------------------------------------------ derived JVP
 
 
-def _derived(cls, args, kwargs, cast, tans):
+def _is_diagonal(cls, args, tans):
+    """An elementwise op of its first argument (the others constants) on real values: its
+    Jacobian is diagonal, so the backward applied to the tangent is the JVP."""
+    return cls.__name__ in _DIAGONAL and args[0]._array.dtype.kind == "f" and \
+        not any(t is not None for t in tans[1:])
+
+
+# Elementwise ops of their first argument not built by _unary_op/_act (those have _jvp_unary)
+_DIAGONAL = {"Pow", "RPow", "Softplus", "Logit", "Gelu", "NanToNum", "Clamp", "ClampMin",
+             "ClampMax", "Hardtanh", "DropoutOp", "Round", "RoundDecimals", "Remainder", "Fmod"}
+
+
+def _diagonal(cls, args, kwargs, cast, tans, node, outs, keep):
+    """``J t`` of a diagonal-Jacobian op: one backward call with the tangent as cotangent."""
+    from .._backend import nx
+    from .._ops import gx
+    from .engine import _call_backward, _fix_grad
+    t = tans[0]
+    if t._array.dtype != outs[0]._array.dtype:
+        t = t.to(outs[0].dtype)
+    if keep:
+        res = _call_backward(node, [t], gx, True, False)
+    else:
+        res = _call_backward(node, [t._array.copy()], nx, False, False)  # (may be reused)
+    pos = node._tpos if node._tpos is not None else range(len(args))
+    for e, k in enumerate(pos):
+        if k == 0 and res[e] is not None:
+            g = _fix_grad(node, e, res[e], node._in_meta[e], gx if keep else nx, keep)
+            return [g if keep else _make(g, False, None, 0, None)]
+    return [_zeros(outs[0])]
+
+
+def _derived(cls, args, kwargs, cast, tans, diagonal=False):
     """Run ``cls`` once with a graph and derive the JVP from its backward: the backward is
     linear in the cotangent ``u`` (``g(u) = J^T u``), so ``J t = d/du <g(u), t>`` (the real
     inner product ``Re(sum(conj(g) t))`` for complex values, torch's convention)."""
@@ -144,7 +176,9 @@ def _derived(cls, args, kwargs, cast, tans):
                 node = o.grad_fn
                 break
         tout: list[Any] = [None] * len(outs)
-        if node is not None:
+        if node is not None and diagonal and len(outs) == 1:
+            tout = _diagonal(cls, args, kwargs, cast, tans, node, outs, keep)
+        elif node is not None:
             # (the backward is linear in u: any value serves; ones keep formulas that take
             # the log of the gradient, as logcumsumexp's, finite)
             us = [_make(xp.ones(o._array.shape, o._array.dtype), True, None, 0, None)
@@ -287,6 +321,23 @@ def _multilinear(positions, affine=()):
     return rule
 
 
+def _addmm(cls, args, kwargs, out, tans):
+    """beta*C + alpha*(A @ B)."""
+    c, a, b, beta, alpha = args
+    r = None
+    if tans[1] is not None:
+        r = tans[1] @ b
+    if tans[2] is not None:
+        q = a @ tans[2]
+        r = q if r is None else r + q
+    if r is not None and alpha != 1:
+        r = r * alpha
+    if tans[0] is not None:
+        q = tans[0] * beta if beta != 1 else tans[0]
+        r = q if r is None else r + q
+    return r
+
+
 def _div(cls, args, kwargs, out, tans):
     b = args[1]
     ta, tb = tans[0], (tans[1] if len(tans) > 1 else None)
@@ -335,6 +386,7 @@ def _build():
         rules[c] = _multilinear((0, 1))
     rules[conv.Conv] = rules[conv.ConvTranspose] = _multilinear((0, 1), (2,))
     rules[pw.Div] = _div
+    rules[linalg.Addmm] = _addmm
     rules[red.Softmax] = _softmax
     rules[red.LogSoftmax] = _log_softmax
     _RULES = rules
