@@ -216,6 +216,10 @@ def _derived(cls, args, kwargs, cast, tans, diagonal=False):
         if swapped and node is not None:  # the graph edges the op would have made itself
             (node.next_functions, node._in_meta, node._tpos,
              node.needs_input_grad) = _fn._edges(args, cls.inputs)
+            stand_in = args2[0]
+            for o in outs:  # a view of a stand-in is a view of the argument itself
+                if o._base is not None and o._base is stand_in:
+                    o._base = args[0] if args[0]._base is None else args[0]._base
     else:
         outs = [_fresh(cls, args, o) for o in outs]
     if isinstance(out, tuple):
