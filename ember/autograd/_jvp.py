@@ -75,7 +75,7 @@ _NO_FORWARD_AD = {
     "SpecialZeta": "special_zeta", "SpecialZetaScalarSelf": "special_zeta",
     "CtcLoss": "_ctc_loss", "Igamma": "igamma", "Igammac": "igammac",
     "Cdist": "_cdist_forward", "Pdist": "_pdist_forward", "IndexReduce": "index_reduce",
-    "CholeskyLegacy": "cholesky",
+    "CholeskyLegacy": "cholesky", "StandardGamma": "_standard_gamma",
     "FlashAttention": "_scaled_dot_product_flash_attention_for_cpu",
 }
 # View ops whose other arguments are taken from the primal (its storage): derived instead.
