@@ -259,4 +259,7 @@ def tensor_repr(t, prefix: str = "tensor(") -> str:
         suffixes.append(f"grad_fn=<{type(grad_fn).__name__}>")
     elif getattr(t, "_requires_grad", False):
         suffixes.append("requires_grad=True")
+    from .autograd import forward_ad  # a dual tensor shows its tangent, as torch's
+    if forward_ad._current_level >= 0 and forward_ad._get(t) is not None:
+        suffixes.append("tangent=" + repr(forward_ad._get(t)))
     return _add_suffixes(prefix + text, suffixes, indent)

@@ -785,3 +785,56 @@ def test_vmap_common_code_vs_torch(name):
         t = torch.func.vmap(lambda a, i: f(torch, a, i))(torch.tensor(x), torch.tensor(idx))
         e = ember.func.vmap(lambda a, i: f(ember, a, i))(ember.tensor(x), ember.tensor(idx))
     _close(t, e)
+
+
+# ------------------------------------------------------------------------------ forward mode
+
+@needs_torch
+def test_jvp_jacfwd_hessian_linearize_vs_torch():
+    """Forward-mode transforms (ember.autograd.forward_ad underneath) against torch.func."""
+    x, v, y = np.random.rand(3), np.random.rand(3), np.random.rand(2, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch's jacfwd notes a deprecation)
+        _close(*[L.func.jvp(lambda a: a.sin() * a.sum(), (L.tensor(x),), (L.tensor(v),))
+                 for L in (torch, ember)])
+        _close(*[L.func.jvp(lambda a: (a.exp(), a.cos()), (L.tensor(x),), (L.tensor(v),),
+                            has_aux=True) for L in (torch, ember)])
+        _close(*[L.func.jacfwd(lambda a, b: a.sin() * b.sum(), argnums=(0, 1))(
+            L.tensor(x), L.tensor(v)) for L in (torch, ember)])
+        _close(*[L.func.hessian(lambda a: (a.sin() * a.prod()).sum())(L.tensor(x))
+                 for L in (torch, ember)])
+        _close(*[L.func.vmap(L.func.hessian(lambda a: (a.sin() * a.prod()).sum()))(L.tensor(y))
+                 for L in (torch, ember)])
+        _close(*[L.func.vmap(L.func.jacfwd(lambda a: a.sin() * a.sum()))(L.tensor(y))
+                 for L in (torch, ember)])
+
+        def lin(L):
+            out, fn = L.func.linearize(lambda a: a.exp() * a, L.tensor(x))
+            return out, fn(L.tensor(v))
+        _close(lin(torch), lin(ember))
+    for L in (torch, ember):
+        with pytest.raises(RuntimeError, match="Expected primals to be a tuple"):
+            L.func.jvp(lambda a: a, L.tensor(x), (L.tensor(v),))
+
+
+@needs_torch
+def test_jacobians_hessians_tutorial_forward_parts_vs_torch():
+    """The forward-mode half of torch's "Jacobians, Hessians, hvp, vhp" tutorial: jacfwd equals
+    jacrev, hessian of a predict function, hvp by forward-over-reverse."""
+    rng = np.random.default_rng(0)
+    w, b, x = rng.normal(size=(16, 16)), rng.normal(size=16), rng.normal(size=16)
+    res = []
+    for L in (torch, ember):
+        def predict(weight, bias, xx):
+            return L.nn.functional.linear(xx, weight, bias).tanh()
+        W, B, X = L.tensor(w), L.tensor(b), L.tensor(x)
+        jf = L.func.jacfwd(predict, argnums=2)(W, B, X)
+        jr = L.func.jacrev(predict, argnums=2)(W, B, X)
+        h = L.func.hessian(lambda xx: predict(W, B, xx).sum(), argnums=0)(X)
+
+        def hvp(f, primals, tangents):
+            return L.func.jvp(L.func.grad(f), primals, tangents)[1]
+        hv = hvp(lambda xx: predict(W, B, xx).sin().sum(), (X,), (L.tensor(b),))
+        res.append((jf, jr, h, hv))
+    _close(res[0], res[1], atol=1e-9, rtol=1e-7)
+    np.testing.assert_allclose(_np(res[1][0]), _np(res[1][1]), atol=1e-12)

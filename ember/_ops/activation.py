@@ -54,7 +54,8 @@ def _act(name, fwd, bwd, node_name=None, save="in", fast=None):
         (x,) = ctx.saved_tensors
         return (bwd(g, x, ns, *ctx.params),) + (None,) * len(ctx.params)
 
-    attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward)}
+    attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward),
+             "_jvp_unary": (bwd, save, True)}  # forward AD: derivative times tangent
     if fast is not None:
         def fast_backward(ctx, g, ns):
             (x,) = ctx.saved_tensors

@@ -515,7 +515,8 @@ def setitem(t: Tensor, idx: Any, value: Tensor | Number) -> None:
     for a 0-d value) into it, or ``index_put_`` with the index arrays.  A graph tensor gets one
     node: CopySlices when a view is taken, else IndexPutBackward0 / CopyBackwards /
     FillBackward3."""
-    from .inplace import check_inplace, bump, rebase
+    from .inplace import check_inplace, bump, rebase, _fw_dual
+    from ..autograd import function as _function
     if idx is False:  # torch: a no-op
         return
     if idx is True:  # torch: copy_ into x.unsqueeze(0)
@@ -539,7 +540,8 @@ def setitem(t: Tensor, idx: Any, value: Tensor | Number) -> None:
         vt, v = None, _setitem_value(t, value)
         if advanced == "u8" and _one_mask(adv):
             raise _uint8_fill()
-    if not (_state.enabled and (t._requires_grad or vt is not None and vt._requires_grad)):
+    if not (_state.enabled and (t._requires_grad or vt is not None and vt._requires_grad)) \
+            and not (_function._FW_ON and _fw_dual(t, (vt,))):  # (forward AD: a dual tensor)
         try:
             ix.put(a, v)
         except ValueError:

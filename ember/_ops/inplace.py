@@ -41,7 +41,7 @@ def check_inplace(t: Tensor, *others: object, view_name: str | None = None) -> b
     ``view_name``: the in-place op writes through a view of ``t`` made by that view op (as
     ``x[0] = v`` does: ``select`` then ``copy_``)."""
     if not _state.enabled:
-        return False
+        return _function._FW_ON and _fw_dual(t, others)
     if t._base is not None:
         ngv = t.__dict__.get("_no_grad_view")
         if ngv is not None:
@@ -51,7 +51,7 @@ def check_inplace(t: Tensor, *others: object, view_name: str | None = None) -> b
             if isinstance(o, Tensor) and o._requires_grad:
                 break
         else:
-            return False
+            return _function._FW_ON and _fw_dual(t, others)
     if t._base is not None and t.grad_fn is not None:
         grad_fn_of(t)  # a stale view gets its base's current history first
         _check_multi_output_view(t, view_name)
@@ -62,6 +62,14 @@ def check_inplace(t: Tensor, *others: object, view_name: str | None = None) -> b
         if base is not None and base._requires_grad and base.grad_fn is None:
             raise RuntimeError(_VIEW_LEAF_INPLACE)
     return True
+
+
+def _fw_dual(t, others):
+    """Forward AD is on and a dual tensor takes part: the in-place op runs out of place (its
+    tangent is computed there) and ``rebase`` moves the tangent onto ``t``."""
+    from ..autograd.forward_ad import _get
+    return _get(t) is not None or any(_get(o) is not None for o in others
+                                      if isinstance(o, Tensor))
 
 
 _NO_GRAD_VIEW = ("created in no_grad mode and is being modified inplace with grad mode enabled. "
@@ -149,12 +157,15 @@ def rebase(t: Tensor, res: Tensor) -> None:
         node._saved, node._saved_info = tuple(saved), info
     if t._base is not None and res._requires_grad:
         _rebase_view(t, res)
-        return
-    _write(t, res._array)
-    bump(t)
-    t.grad_fn = node
-    t._output_nr = res._output_nr
-    t._requires_grad = res._requires_grad
+    else:
+        _write(t, res._array)
+        bump(t)
+        t.grad_fn = node
+        t._output_nr = res._output_nr
+        t._requires_grad = res._requires_grad
+    if _function._FW_ON:
+        from ..autograd._jvp import inplace_tangent
+        inplace_tangent(t, res)
 
 
 def inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
@@ -180,6 +191,9 @@ def inplace(t: Tensor, fn: Callable[..., Tensor], *args: Any, **kwargs: Any) -> 
         _state.enabled = prev
     _write(t, res._array)
     bump(t)
+    if _function._FW_ON:
+        from ..autograd._jvp import inplace_tangent
+        inplace_tangent(t, res)
     return t
 
 
@@ -405,6 +419,9 @@ def view_(t: Tensor, cls: type[Op], *extra: Any) -> Tensor:
         r = _apply_view(cls, t, *extra)
         t.grad_fn, t._output_nr = r.grad_fn, 0
         t._array = r._array
+        if _function._FW_ON:
+            from ..autograd._jvp import view_inplace_tangent
+            view_inplace_tangent(t, r)
     else:
         t._array = cls.forward(_NOGRAD, t._array, *extra)
     bump(t)

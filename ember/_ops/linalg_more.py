@@ -121,9 +121,14 @@ def svdvals(A: Tensor, *, driver: str | None = None, out: Any = None) -> Tensor:
     """Computes the singular values of a matrix (batches too), in descending order."""
     A = _matrix_float("linalg.svd", A)
     _no_driver("svdvals", driver)
-    if A._requires_grad and _grad_enabled() or _function._VMAP:  # torch: output 1 of its SVD
+    if A._requires_grad and _grad_enabled() or _function._VMAP or _is_dual(A):  # torch: SVD's
         return _apply(Svd, (A, False), {}, None)[1]
     return wrap(xp.linalg.svd(A._array, compute_uv=False))
+
+
+def _is_dual(t):
+    from ..autograd.forward_ad import _is_dual as dual
+    return dual(t)
 
 
 @with_out("linalg_qr")
@@ -195,7 +200,7 @@ def eig(A: Tensor, *, out: Any = None) -> Any:
 def eigvals(A: Tensor, *, out: Any = None) -> Tensor:
     """Eigenvalues of a general square matrix, as a complex tensor."""
     A = _eig_input("linalg.eigvals", A)
-    if A._requires_grad or _function._VMAP:  # (under vmap: the op, batched)
+    if A._requires_grad or _function._VMAP or _is_dual(A):  # vmap: batched; dual: the error
         return _apply(Eig, (A,), {}, None)[0]
     w = xp.linalg.eigvals(A._array)
     return wrap(w.astype(xp.complex64 if A._array.dtype == xp.float32 else xp.complex128))

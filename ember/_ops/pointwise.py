@@ -693,6 +693,7 @@ def _unary_op(name, fwd, bwd, save="in", node_name=None, *, doc, grad, fast=None
 
     attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward),
              "__doc__": f"Returns a new tensor with {doc}\n\nDerivative: {grad}."}
+    attrs["_jvp_unary"] = (bwd, save, False)  # forward AD: derivative times tangent (_jvp.py)
     if fast is not None:
         def fast_backward(ctx, g, ns):
             (x,) = ctx.saved_tensors

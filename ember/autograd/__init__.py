@@ -13,11 +13,13 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
 from . import variable
 from .variable import Variable
+from . import forward_ad  # issue 15: forward-mode AD
 
 __all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
            "gradcheck", "gradgradcheck", "functional", "once_differentiable", "graph",
-           "explain", "is_anomaly_enabled", "is_grad_enabled", "variable"]
+           "explain", "is_anomaly_enabled", "is_grad_enabled", "variable",
+           "forward_ad"]
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -80,8 +82,11 @@ def grad(outputs: _TensorOrTensors, inputs: _TensorOrTensors,
                            f"{len(outputs)}")
     if allow_unused is None:
         allow_unused = materialize_grads
-    res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
-                       allow_unused=allow_unused, accumulate=False)
+    if forward_ad._TANGENTS and not create_graph:  # forward-over-reverse (see forward_ad)
+        res = forward_ad._grad_with_tangents(outputs, grads, retain_graph, inputs, allow_unused)
+    else:
+        res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
+                           allow_unused=allow_unused, accumulate=False)
     if materialize_grads:
         from .._creation import zeros_like
         res = [r if r is not None else zeros_like(i) for r, i in zip(res, inputs)]

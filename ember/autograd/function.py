@@ -108,6 +108,15 @@ class Op:
 # otherwise.
 _VMAP = False
 _VMAP_HOOK: Any = None
+# Forward-mode AD is on (a dual level is active: ``forward_ad``).  The op entries below test
+# this one flag and hand the call to ``_jvp.dispatch`` when it is set; nothing else is paid
+# on the hot path.
+_FW_ON = False
+
+
+def _fw(entry, call_args, cls, args, kwargs, cast):
+    from ._jvp import dispatch
+    return dispatch(entry, call_args, cls, args, kwargs, cast)
 
 
 def _apply(cls, args, kwargs, cast):
@@ -119,6 +128,8 @@ def _apply(cls, args, kwargs, cast):
         r = _VMAP_HOOK(cls, args, kwargs, cast)
         if r is not NotImplemented:
             return r
+    if _FW_ON:
+        return _fw(_apply, (cls, args, kwargs, cast), cls, args, kwargs, cast)
     req = False
     if cast is None:
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
@@ -273,6 +284,8 @@ def _apply1(cls, a):
         r = _VMAP_HOOK(cls, (a,), {}, None)
         if r is not NotImplemented:
             return r
+    if _FW_ON:
+        return _fw(_apply1, (cls, a), cls, (a,), {}, None)
     aa = a._array
     if not (a._requires_grad and _state.enabled):
         out = cls.forward(_NOGRAD, aa)
@@ -311,6 +324,8 @@ def _apply2(cls, a, b):
         r = _VMAP_HOOK(cls, (a, b), {}, None)
         if r is not NotImplemented:
             return r
+    if _FW_ON:
+        return _fw(_apply2, (cls, a, b), cls, (a, b), {}, None)
     aa = a._array
     bt = isinstance(b, Tensor)
     ba = b._array if bt else b
@@ -389,6 +404,8 @@ def _apply_view(cls, a, *extra):
         r = _VMAP_HOOK(cls, (a,) + extra, {}, None)
         if r is not NotImplemented:
             return r
+    if _FW_ON:
+        return _fw(_apply_view, (cls, a) + extra, cls, (a,) + extra, {}, None)
     aa = a._array
     node = None
     req = a._requires_grad and _state.enabled
@@ -555,6 +572,9 @@ class FunctionCtx:
     def set_materialize_grads(self, value: bool) -> None:
         self._materialize = bool(value)
 
+    def save_for_forward(self, *tensors: Tensor | None) -> None:
+        self._fw_saved = tensors
+
 
 class BackwardCFunction(Node, FunctionCtx):
     """Node of a custom Function; it is also the ``ctx`` (as in PyTorch)."""
@@ -658,11 +678,24 @@ class Function(metaclass=_FunctionMeta):
     vjp = backward
 
     @staticmethod
+    def jvp(ctx: Any, *grad_inputs: Any) -> Any:
+        raise NotImplementedError("You must implement the jvp function for custom "
+                                  "autograd.Function to use it with forward mode AD.")
+
+    @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
         raise NotImplementedError
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        if _FW_ON:  # forward AD: the tangents come from the Function's jvp
+            from ._jvp import function_apply
+            return function_apply(cls, args, kwargs)
+        return cls._apply_ctx(args, kwargs)[0]
+
+    @classmethod
+    def _apply_ctx(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
+        """``apply``'s work: the outputs and the ctx (the node when a graph is recorded)."""
         tensor_args = [a for a in args if isinstance(a, Tensor)]
         req = _state.enabled and any(a._requires_grad for a in tensor_args)
         ctx = cls._backward_cls()
@@ -677,7 +710,7 @@ class Function(metaclass=_FunctionMeta):
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         if not req:
-            return out
+            return out, ctx
         ctx.next_functions, ctx._in_meta, ctx._tpos, _ = _edges(args)
         non_diff = {id(t) for t in ctx._non_diff}
         dirty = {id(t) for t in ctx._dirty}
@@ -704,7 +737,7 @@ class Function(metaclass=_FunctionMeta):
         for t in ctx._to_save:
             saved.append(None if t is None else (t, t._version_counter[0], False))
         ctx._saved = saved
-        return new_outs[0] if single else tuple(new_outs)
+        return (new_outs[0] if single else tuple(new_outs)), ctx
 
 
 def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:

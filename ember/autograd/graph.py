@@ -133,6 +133,9 @@ class Node:
         out = []
         for arr, item in zip(saved, info):
             out.append(None if arr is None else _graph_tensor(self, arr, item))
+        if "_fw_out" in self.__dict__:  # forward AD: saved outputs keep their tangents
+            from .forward_ad import _saved_outputs
+            _saved_outputs(self, out, info)
         return tuple(out)
 
     @property

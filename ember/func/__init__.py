@@ -7,10 +7,11 @@
   vmap (``vmap(grad(f))`` gives per-sample gradients) and with each other.
 - ``functional_call``, ``stack_module_state``: run a module with substitute parameters and
   buffers; stack an ensemble's state for vmap.
+- ``jvp``, ``jacfwd``, ``hessian`` (``jacfwd(jacrev)``), ``linearize``: true forward mode
+  (``_forward``, on ``ember.autograd.forward_ad``: one pass of dual tensors).
 - ``debug_unwrap``, ``functionalize``, ``replace_all_batch_norm_modules_``.
 
-Not here (yet): ``jvp``, ``jacfwd``, ``hessian``, ``linearize`` (they need true forward-mode
-AD), ``rearrange`` (einops).
+Not here (yet): ``rearrange`` (einops' pattern language under vmap).
 """
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from typing import Any, Callable
 
 from ._batched import BatchedTensor
 from ._eager import functional_call, grad, grad_and_value, jacrev, stack_module_state, vjp
+from ._forward import hessian, jacfwd, jvp, linearize
 from ._vmap import vmap
 
-__all__ = ["vmap", "grad", "grad_and_value", "vjp", "jacrev", "functional_call",
+__all__ = ["vmap", "grad", "grad_and_value", "vjp", "jacrev", "jvp", "jacfwd", "hessian",
+           "linearize", "functional_call",
            "stack_module_state", "debug_unwrap", "functionalize",
            "replace_all_batch_norm_modules_"]
 
