@@ -102,8 +102,13 @@ CASES = {
                               1e-4),
 }
 
+CASES["rl_actor_critic"] = (  # pytorch/examples' actor-critic: Categorical actions on CartPole
+    "rl_examples", "actor_critic.py", ["--log-interval", "5"], None, [], 1e-6)
+
 # files a program writes that are compared too (appended to what it prints)
 OUTPUT_FILES = {"yunjey_language_model": ["sample.txt"]}  # its 1,000 sampled words
+# environment a program's run needs (the CartPole stand-in stops at a lower reward: seconds)
+PROGRAM_ENV = {"rl_actor_critic": {"EMBER_TEST_CARTPOLE_THRESHOLD": "30"}}
 
 
 def run_program(name: str, lib: str, tmp: Path) -> str:
@@ -113,7 +118,7 @@ def run_program(name: str, lib: str, tmp: Path) -> str:
     if setup:
         setup(work)
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
+               OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg", **PROGRAM_ENV.get(name, {}))
     proc = subprocess.run([sys.executable, str(RUNNER), lib, "0", script, *args], cwd=work,
                           env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"{name} failed under {lib}:\n{proc.stdout[-3000:]}\n" \
