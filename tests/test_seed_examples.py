@@ -195,7 +195,7 @@ def test_mask_and_compare_helpers():
 
 def test_example_list_matches_files():
     on_disk = sorted(p.stem for p in EXAMPLE_DIR.glob("*.py")
-                     if p.stem not in ("__init__", "__main__", "digits", "ddp_digits"))
+                     if p.stem not in ("__init__", "__main__", "digits", "ddp_digits", "jvp"))
     assert sorted(NAMES) == on_disk
     seeds = [seed for _, seed, _ in examples.SEED_EXAMPLES]
     assert seeds == sorted(seeds)  # the documents' order

@@ -7,8 +7,8 @@ documents' order, typos fixed.  Each starts with
 the same thing.  Run one with ``python -m ember.examples.<name>``, list them with
 ``python -m ember.examples`` and run them all with ``python -m ember.examples all``.
 
-(The main demo, ``python -m ember.examples.digits``, and its DDP form ``ddp_digits`` live here too
-but are not seed examples.)
+(The main demo, ``python -m ember.examples.digits``, its DDP form ``ddp_digits`` and ``jvp``
+(forward vs reverse mode on the tutorials' Jacobian) live here too but are not seed examples.)
 """
 
 # (module name, seed document, what it shows), in the order of the documents
