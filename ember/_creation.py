@@ -32,8 +32,9 @@ def _infer_array(data):
         return data.copy(), True
     if isinstance(data, xp.generic):
         return xp.asarray(data), True
+    kinds = None
     if isinstance(data, (list, tuple)):
-        data = _unwrap_nested(data)
+        data, kinds = _unwrap_nested(data)
     try:
         arr = xp.array(data)
     except ValueError as e:
@@ -43,7 +44,21 @@ def _infer_array(data):
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if arr.dtype.kind in "US":
         raise TypeError("new(): invalid data type 'str'")
+    if kinds:  # tensors inside the lists: torch promotes their dtypes with the numbers' kinds
+        return arr.astype(_nested_dtype(kinds).np, copy=False), True
     return arr, False
+
+
+def _nested_dtype(kinds):
+    """torch's inferred dtype for lists holding tensors: their dtypes promoted with the default
+    dtypes of the Python numbers beside them (int64, the default float, complex)."""
+    default = {bool: D.bool, int: D.int64, float: D.get_default_dtype(),
+               complex: D.complex128 if D.get_default_dtype() is D.float64 else D.complex64}
+    out = None
+    for k in kinds:
+        dt = default.get(k, k) if isinstance(k, type) else k
+        out = dt if out is None else D.promote_types(out, dt)
+    return out
 
 
 def _ragged(data):
@@ -69,26 +84,33 @@ def _ragged(data):
 
 
 def _unwrap_nested(data):
-    """Replace Tensors inside (nested) lists by arrays, iteratively."""
+    """Replace Tensors inside (nested) lists by Python numbers, iteratively: torch reads each
+    such tensor as a scalar (one of more than one element is refused). Returns the data and,
+    when tensors were met, the kinds to infer the dtype from (the tensors' dtypes and the Python
+    number types beside them); otherwise None."""
     if not any(isinstance(x, (Tensor, list, tuple)) for x in data):
-        return data
-    out = []
+        return data, None
+    out, kinds, tensors = [], set(), False
     stack = [(data, out)]
     while stack:
         src, dst = stack.pop()
         for x in src:
             if isinstance(x, Tensor):
-                if x._array.ndim == 0:
-                    dst.append(x._array.item())
-                else:
-                    dst.append(x._array)
+                if x._array.size != 1:
+                    raise ValueError("only one element tensors can be converted to Python "
+                                     "scalars")
+                tensors = True
+                kinds.add(x.dtype)
+                dst.append(x._array.reshape(()).item())
             elif isinstance(x, (list, tuple)):
                 sub = []
                 dst.append(sub)
                 stack.append((x, sub))
             else:
+                if isinstance(x, (bool, int, float, complex)):
+                    kinds.add(type(x) if type(x) in (bool, int, float, complex) else float)
                 dst.append(x)
-    return out
+    return out, (kinds if tensors else None)
 
 
 _FACTORY_GRAD = "Only Tensors of floating point and complex dtype can require gradients"

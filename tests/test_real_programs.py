@@ -102,13 +102,21 @@ CASES = {
                               1e-4),
 }
 
+def _classic_envs(work: Path) -> None:
+    """The gym/gymnasium stand-in's environments, beside the program (tests/programs)."""
+    shutil.copy(PROGRAMS / "_classic_envs.py", work / "_classic_envs.py")
+
+
 CASES["rl_actor_critic"] = (  # pytorch/examples' actor-critic: Categorical actions on CartPole
-    "rl_examples", "actor_critic.py", ["--log-interval", "5"], None, [], 1e-6)
+    "rl_examples", "actor_critic.py", ["--log-interval", "5"], _classic_envs, [], 1e-6)
+# minimalRL (10,000 episodes: the stand-in ends the run after EMBER_TEST_MAX_EPISODES)
+CASES["minimalrl_reinforce"] = ("minimalrl", "REINFORCE.py", [], _classic_envs, [], 1e-6)
 
 # files a program writes that are compared too (appended to what it prints)
 OUTPUT_FILES = {"yunjey_language_model": ["sample.txt"]}  # its 1,000 sampled words
 # environment a program's run needs (the CartPole stand-in stops at a lower reward: seconds)
-PROGRAM_ENV = {"rl_actor_critic": {"EMBER_TEST_CARTPOLE_THRESHOLD": "30"}}
+PROGRAM_ENV = {"rl_actor_critic": {"EMBER_TEST_CARTPOLE_THRESHOLD": "30"},
+               "minimalrl_reinforce": {"EMBER_TEST_MAX_EPISODES": "61"}}
 
 
 def run_program(name: str, lib: str, tmp: Path) -> str:

@@ -77,6 +77,16 @@ CASES = {
         "device": "cpu", "dtype": t.float64},
     "factory_kwargs_twice": lambda t: t.nn.factory_kwargs(
         {"dtype": t.float64, "factory_kwargs": {"dtype": t.float32}}),
+    # tensors inside lists are read as scalars (minimalRL's PPO builds its batch this way)
+    "tensor_of_one_element_tensors": lambda t: (lambda a: (tuple(t.tensor([[[a], [a]]]).shape),
+                                                           tuple(t.tensor([a, a]).shape)))(
+        t.tensor([0.5])),
+    "tensor_of_multi_element_tensors": lambda t: t.tensor([t.ones(2), t.ones(2)]),
+    "tensor_of_empty_tensor": lambda t: t.tensor([t.ones(0)]),
+    "tensor_of_tensors_dtypes": lambda t: [repr(t.tensor(d).dtype) for d in (
+        [t.tensor(1, dtype=t.int32)], [t.tensor([1.], dtype=t.float64)], [t.tensor([True])],
+        [t.tensor(1, dtype=t.int32), 2], [t.tensor(1., dtype=t.float16), 2.0],
+        [[t.tensor([2], dtype=t.int8)]], [t.tensor(1), 2.5])],
     "to_other_tensor": lambda t: t.tensor([1, 2]).to(t.tensor([1.], dtype=t.float64)).dtype
     .__repr__(),
 }
