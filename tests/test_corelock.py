@@ -11,6 +11,23 @@ from _corelock import CoreLock, fcntl, for_this_run
 pytestmark = pytest.mark.skipif(fcntl is None, reason="POSIX flock only")
 
 
+class _Log:
+    """Events stamped with a shared counter at the moment they happen: a Queue's put is sent by
+    a feeder thread later, so the order of arrival is not the order of events (that raced)."""
+
+    def __init__(self, ctx):
+        self.q, self.n = ctx.Queue(), ctx.Value("i", 0)
+
+    def put(self, msg):
+        with self.n.get_lock():
+            self.n.value += 1
+            self.q.put((self.n.value, msg))
+
+    def count(self):
+        with self.n.get_lock():
+            return self.n.value
+
+
 def _hold(path, mode, log, started, release):
     lock = CoreLock(path)
     started.set()
@@ -33,8 +50,8 @@ def _wait_until_turnstile_held(path):
     raise AssertionError("the exclusive holder never took the turnstile")
 
 
-def _drain(q, n):
-    return [q.get(timeout=30) for _ in range(n)]
+def _drain(log, n):
+    return [msg for _, msg in sorted(log.q.get(timeout=30) for _ in range(n))]
 
 
 def _proc(ctx, *args):
@@ -45,7 +62,7 @@ def _proc(ctx, *args):
 
 def test_exclusive_waits_for_shared_and_blocks_new_shared(tmp_path):
     ctx = mp.get_context("fork")
-    path, log = str(tmp_path / "cores.lock"), ctx.Queue()
+    path, log = str(tmp_path / "cores.lock"), _Log(ctx)
     ev = {k: (ctx.Event(), ctx.Event()) for k in ("r1", "w", "r2")}
 
     procs = [_proc(ctx, path, "shared", log, *ev["r1"])]          # a worker inside a test
@@ -55,11 +72,11 @@ def test_exclusive_waits_for_shared_and_blocks_new_shared(tmp_path):
     procs.append(_proc(ctx, path, "shared", log, *ev["r2"]))      # the worker's next test
     ev["r2"][0].wait(30)
     time.sleep(0.3)
-    assert log.empty()                # neither the writer nor the new reader got in
+    assert log.count() == 1           # neither the writer nor the new reader got in
     ev["r1"][1].set()                 # the first test ends: the writer goes first (fairness)
     assert _drain(log, 2) == ["shared out", "exclusive in"]
     time.sleep(0.3)
-    assert log.empty()                # the next shared test still waits
+    assert log.count() == 3           # the next shared test still waits
     ev["w"][1].set()
     ev["r2"][1].set()
     assert _drain(log, 3) == ["exclusive out", "shared in", "shared out"]
@@ -70,7 +87,7 @@ def test_exclusive_waits_for_shared_and_blocks_new_shared(tmp_path):
 
 def test_shared_holders_run_side_by_side(tmp_path):
     ctx = mp.get_context("fork")
-    path, log = str(tmp_path / "cores.lock"), ctx.Queue()
+    path, log = str(tmp_path / "cores.lock"), _Log(ctx)
     evs = [(ctx.Event(), ctx.Event()) for _ in range(2)]
     procs = [_proc(ctx, path, "shared", log, *e) for e in evs]
     assert _drain(log, 2) == ["shared in", "shared in"]   # both inside at once
