@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import builtins as _builtins
 import math
+import os
+import sys
+import warnings
 
 from . import _dtype as D
 from ._backend import check_usable, ndarray, xp
@@ -56,7 +59,8 @@ def _nested_dtype(kinds):
                complex: D.complex128 if D.get_default_dtype() is D.float64 else D.complex64}
     out = None
     for k in kinds:
-        dt = default.get(k, k) if isinstance(k, type) else k
+        dt = default.get(k, k) if isinstance(k, type) else \
+            D.from_numpy_dtype(k) if isinstance(k, xp.dtype) else k
         out = dt if out is None else D.promote_types(out, dt)
     return out
 
@@ -64,10 +68,13 @@ def _nested_dtype(kinds):
 def _ragged(data):
     """torch's error for nested lists of unequal lengths: the first sequence (depth first)
     whose length differs from the first element's at its depth."""
+    def seq(x):
+        return isinstance(x, (list, tuple)) or (isinstance(x, ndarray) and x.ndim > 0)
+
     shape, x = [], data
-    while isinstance(x, (list, tuple)):
+    while seq(x):
         shape.append(len(x))
-        if not x:
+        if len(x) == 0:
             break
         x = x[0]
     stack = [(data, 0)]
@@ -75,7 +82,7 @@ def _ragged(data):
         x, d = stack.pop()
         if d == len(shape):
             continue
-        if not isinstance(x, (list, tuple)):
+        if not seq(x):
             return TypeError("not a sequence")
         if len(x) != shape[d]:
             return ValueError(f"expected sequence of length {shape[d]} at dim {d} (got {len(x)})")
@@ -83,14 +90,17 @@ def _ragged(data):
     return None
 
 
+_PY_NUMBERS = frozenset((bool, int, float, complex))
+
+
 def _unwrap_nested(data):
     """Replace Tensors inside (nested) lists by Python numbers, iteratively: torch reads each
     such tensor as a scalar (one of more than one element is refused). Returns the data and,
-    when tensors were met, the kinds to infer the dtype from (the tensors' dtypes and the Python
-    number types beside them); otherwise None."""
-    if not any(isinstance(x, (Tensor, list, tuple)) for x in data):
+    when tensors, ndarrays or NumPy scalars were met, the kinds to infer the dtype from (their
+    dtypes and the Python number types beside them: torch promotes them all); otherwise None."""
+    if not any(isinstance(x, (Tensor, list, tuple, ndarray, xp.generic)) for x in data):
         return data, None
-    out, kinds, tensors = [], set(), False
+    out, kinds, exact = [], set(), False
     stack = [(data, out)]
     while stack:
         src, dst = stack.pop()
@@ -99,7 +109,7 @@ def _unwrap_nested(data):
                 if x._array.size != 1:
                     raise ValueError("only one element tensors can be converted to Python "
                                      "scalars")
-                tensors = True
+                exact = True
                 kinds.add(x.dtype)
                 dst.append(x._array.reshape(()).item())
             elif isinstance(x, (list, tuple)):
@@ -107,10 +117,32 @@ def _unwrap_nested(data):
                 dst.append(sub)
                 stack.append((x, sub))
             else:
-                if isinstance(x, (bool, int, float, complex)):
-                    kinds.add(type(x) if type(x) in (bool, int, float, complex) else float)
+                tx = type(x)
+                if tx in _PY_NUMBERS:
+                    kinds.add(tx)
+                elif isinstance(x, (ndarray, xp.generic)):  # (before float: np.float64 is one)
+                    if isinstance(x, ndarray) and not _WARNED_NDARRAY_LIST:
+                        _warn_ndarray_list()
+                    if x.dtype.kind in "biufc":
+                        exact = True
+                        kinds.add(x.dtype)
+                elif isinstance(x, (bool, int, float, complex)):
+                    kinds.add(float)
                 dst.append(x)
-    return out, (kinds if tensors else None)
+    return out, (kinds if exact else None)
+
+
+_WARNED_NDARRAY_LIST = []  # torch warns once per process (TORCH_WARN_ONCE)
+
+
+def _warn_ndarray_list():
+    _WARNED_NDARRAY_LIST.append(True)
+    level, f, home = 2, sys._getframe(1), os.path.dirname(__file__)
+    while f is not None and f.f_code.co_filename.startswith(home):  # point at the user's line
+        level, f = level + 1, f.f_back
+    warnings.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please "
+                  "consider converting the list to a single numpy.ndarray with numpy.array() "
+                  "before converting to a tensor.", UserWarning, stacklevel=level)
 
 
 _FACTORY_GRAD = "Only Tensors of floating point and complex dtype can require gradients"

@@ -87,6 +87,17 @@ CASES = {
         [t.tensor(1, dtype=t.int32)], [t.tensor([1.], dtype=t.float64)], [t.tensor([True])],
         [t.tensor(1, dtype=t.int32), 2], [t.tensor(1., dtype=t.float16), 2.0],
         [[t.tensor([2], dtype=t.int8)]], [t.tensor(1), 2.5])],
+    # ndarrays and NumPy scalars inside lists keep their dtypes, promoted with the numbers'
+    # (an RL script's list of np.float64 rewards is float64 in torch)
+    "tensor_of_numpy_dtypes": lambda t: [repr(t.tensor(d).dtype) for d in (
+        [np.zeros(2)], [1.0, np.zeros(())], [1, np.zeros((), np.int32)],
+        [np.zeros(2, np.float32)], [np.float32(1), 2.0], [np.float64(1), 2], [np.int32(1), 2],
+        [np.int32(1), 2.5], [np.zeros(2, np.int8), np.zeros(2, np.float16)],
+        [[1, 2], np.zeros(2, np.float32)], [np.bool_(True), True], [np.zeros(2, np.uint8)],
+        [np.float16(1), 2], [np.complex128(1), 1.0], [t.tensor(1.0), np.float64(2)],
+        [[np.float64(1)], [2]], (np.int16(3),))],
+    "tensor_of_ndarray_and_number": lambda t: t.tensor([np.zeros(2, np.int16), 1.5]),
+    "tensor_of_ragged_ndarrays": lambda t: t.tensor([np.zeros(2), np.zeros(3)]),
     "to_other_tensor": lambda t: t.tensor([1, 2]).to(t.tensor([1.], dtype=t.float64)).dtype
     .__repr__(),
 }
@@ -123,6 +134,30 @@ def test_scalar_of_requires_grad_tensor_warns_once_like_torch(conv):
                              timeout=120).stdout.strip() for lib in ("ember", "torch")]
     assert counts[0] == counts[1], counts
     assert counts[0] in ("0", "1")
+
+
+NDARRAY_LIST_WARNING = "Creating a tensor from a list of numpy.ndarrays is extremely slow."
+
+
+@needs_torch
+@pytest.mark.parametrize("call", [
+    "lib.tensor([np.zeros(2)])", "lib.tensor([[np.zeros(2)], [np.ones(2)]])",
+    "lib.tensor([1.0, np.zeros(())])", "lib.tensor((np.zeros(2),), dtype=lib.float64)",
+    "lib.as_tensor([np.zeros(2)])", "lib.Tensor([np.zeros(2)])",
+    "lib.FloatTensor([np.zeros(3)])", "lib.tensor([np.float32(1), 2.0])",
+    "lib.tensor([[1.0, 2.0]])", "lib.tensor(np.zeros((2, 2)))"])
+def test_tensor_from_list_of_ndarrays_warns_once_like_torch(call):
+    """torch.tensor of a (nested) sequence holding ndarrays warns once per process, at the
+    caller's line; NumPy scalars, plain lists and one ndarray do not. Fresh processes."""
+    code = ("import warnings, sys, numpy as np; lib = __import__(sys.argv[1])"
+            "\nwith warnings.catch_warnings(record=True) as w:"
+            f"\n    warnings.simplefilter('always'); a = {call}; b = {call}"
+            "\nhits = [m for m in w if str(m.message).startswith(" + repr(NDARRAY_LIST_WARNING)
+            + ")]\nprint(len(hits), [m.filename for m in hits], a.dtype, a.shape)")
+    outs = [subprocess.run([sys.executable, "-c", code, lib], capture_output=True, text=True,
+                           timeout=120).stdout.strip() for lib in ("ember", "torch")]
+    assert outs[0] == outs[1], outs
+    assert outs[0].startswith(("0 ", "1 ['<string>']"))
 
 
 def test_no_grad_running_stats_allowed():
