@@ -5,13 +5,14 @@ import ember
 from ember.nn.functional import binary_cross_entropy_with_logits
 
 from . import constraints
+from ._binary import BinaryParam
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(ExponentialFamily):
+class Bernoulli(BinaryParam, ExponentialFamily):
     """Bernoulli distribution: 1 with probability ``probs`` (or ``sigmoid(logits)``)."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -37,9 +38,6 @@ class Bernoulli(ExponentialFamily):
         """Batch dimensions expanded to ``batch_shape`` (views)."""
         return self._expand_params(Bernoulli, batch_shape, _instance, ("probs", "logits"))
 
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
-
     @property
     def mean(self):
         """``probs``."""
@@ -56,21 +54,6 @@ class Bernoulli(ExponentialFamily):
     def variance(self):
         """``p (1 - p)``."""
         return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        """Log-odds."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        """Probability of 1."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        """Shape of the parameter the distribution was built from."""
-        return self._param.size()
 
     def sample(self, sample_shape=ember.Size()):
         """Draws with ``torch.bernoulli``."""

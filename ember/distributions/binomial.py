@@ -3,8 +3,9 @@ with success probability ``probs`` (or log-odds ``logits``)."""
 import ember
 
 from . import constraints
+from ._binary import BinaryParam
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all
 
 __all__ = ["Binomial"]
 
@@ -14,7 +15,7 @@ def _clamp_by_zero(x):
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(BinaryParam, Distribution):
     """Binomial distribution over ``{0, ..., total_count}``; ``total_count`` broadcasts with
     ``probs`` or ``logits`` (exactly one of them)."""
 
@@ -39,9 +40,6 @@ class Binomial(Distribution):
         return self._expand_params(Binomial, batch_shape, _instance,
                                    ("total_count", "probs", "logits"))
 
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
-
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         """``integer_interval(0, total_count)``."""
@@ -61,21 +59,6 @@ class Binomial(Distribution):
     def variance(self):
         """``total_count * probs * (1 - probs)``."""
         return self.total_count * self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        """Log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        """Probability of success."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        """Shape of the parameter the distribution was built from."""
-        return self._param.size()
 
     def sample(self, sample_shape=ember.Size()):
         """Draws with ``torch.binomial`` (torch's numbers after ``manual_seed``)."""

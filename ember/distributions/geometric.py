@@ -5,13 +5,14 @@ import ember
 from ember.nn.functional import binary_cross_entropy_with_logits
 
 from . import constraints
+from ._binary import BinaryProbsLogits
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all
 
 __all__ = ["Geometric"]
 
 
-class Geometric(Distribution):
+class Geometric(BinaryProbsLogits, Distribution):
     """Geometric distribution on ``{0, 1, ...}``: ``P(k) = (1 - p)**k p`` with success
     probability ``probs`` (or ``sigmoid(logits)``)."""
 
@@ -57,16 +58,6 @@ class Geometric(Distribution):
     def variance(self):
         """``(1/p - 1) / p``."""
         return (1.0 / self.probs - 1.0) / self.probs
-
-    @lazy_property
-    def logits(self):
-        """Log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        """Success probability."""
-        return logits_to_probs(self.logits, is_binary=True)
 
     def sample(self, sample_shape=ember.Size()):
         """``floor(log(u) / log1p(-p))`` with ``u ~ U(tiny, 1)``."""

@@ -3,14 +3,15 @@ failures, each trial succeeding with probability ``probs``."""
 import ember
 
 from . import constraints
+from ._binary import BinaryParam
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, lazy_property
 
 __all__ = ["NegativeBinomial"]
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(BinaryParam, Distribution):
     """Negative binomial with a real ``total_count`` > 0 and ``probs`` or ``logits``; sampled
     as a Poisson whose rate is Gamma distributed (torch's gamma-Poisson mixture)."""
 
@@ -36,9 +37,6 @@ class NegativeBinomial(Distribution):
         return self._expand_params(NegativeBinomial, batch_shape, _instance,
                                    ("total_count", "probs", "logits"))
 
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
-
     @property
     def mean(self):
         """``total_count * exp(logits)``."""
@@ -53,21 +51,6 @@ class NegativeBinomial(Distribution):
     def variance(self):
         """``mean / sigmoid(-logits)``."""
         return self.mean / ember.sigmoid(-self.logits)
-
-    @lazy_property
-    def logits(self):
-        """Log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        """Probability of success."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        """Shape of the parameter the distribution was built from."""
-        return self._param.size()
 
     @lazy_property
     def _gamma(self):

@@ -5,15 +5,16 @@ from numbers import Number
 import ember
 
 from . import constraints
+from ._binary import BinaryParam
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, clamp_probs
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(BinaryParam, Distribution):
     """The logit of a RelaxedBernoulli sample: ``(logit(u) + logits) / temperature``."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -37,24 +38,6 @@ class LogitRelaxedBernoulli(Distribution):
         """Batch dimensions expanded to ``batch_shape`` (views)."""
         return self._expand_params(LogitRelaxedBernoulli, batch_shape, _instance,
                                    ("probs", "logits"), temperature=self.temperature)
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
-
-    @lazy_property
-    def logits(self):
-        """Log-odds."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        """Probability of 1."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        """Shape of the parameter the distribution was built from."""
-        return self._param.size()
 
     def rsample(self, sample_shape=ember.Size()):
         """``(logit(u) + logit(p)) / temperature`` with ``u`` uniform (clamped)."""
