@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, TYPE_CHECKING
 
 from .. import _dtype as D
-from .._backend import ndarray, xp
+from .._backend import FP_QUIET, fp_reset, fp_set, ndarray, xp
 from .._tensor import Tensor, _make
 from ..autograd import function as _function
 from ..autograd.function import _apply, _apply2
@@ -17,29 +17,14 @@ if TYPE_CHECKING:  # names for annotations only: nothing here is imported at run
 
 _SCALARS = (int, float, bool)
 
-# torch computes inf and NaN silently; NumPy warns (divide by zero, invalid value, overflow).
-# quiet(fn, *args) runs one NumPy call with those warnings off and leaves the user's NumPy state
-# as it was: NumPy >= 2.0 keeps that state in a context variable, and one set/reset of it costs
-# about a tenth of entering np.errstate (which stays the fallback).
-_fp_state = getattr(getattr(getattr(xp, "_core", None), "_ufunc_config", None),
-                    "_extobj_contextvar", None)
-if _fp_state is not None:
-    with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        _FP_QUIET = _fp_state.get()
-    _fp_set, _fp_reset = _fp_state.set, _fp_state.reset
-
-    def quiet(fn: Callable[..., Any], *args: Any) -> Any:
-        """``fn(*args)`` without NumPy's floating-point warnings (torch gives inf/NaN silently)."""
-        token = _fp_set(_FP_QUIET)
-        try:
-            return fn(*args)
-        finally:
-            _fp_reset(token)
-else:  # pragma: no cover - a NumPy that keeps its error state elsewhere
-    def quiet(fn: Callable[..., Any], *args: Any) -> Any:
-        """``fn(*args)`` without NumPy's floating-point warnings (torch gives inf/NaN silently)."""
-        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return fn(*args)
+def quiet(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` without NumPy's floating-point warnings (torch gives inf/NaN silently),
+    for NumPy work outside an op's ``forward`` (which the entry points already quiet)."""
+    token = fp_set(FP_QUIET)
+    try:
+        return fn(*args)
+    finally:
+        fp_reset(token)
 
 
 def wrap_dim(dim: int, ndim: int) -> int:

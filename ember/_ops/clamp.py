@@ -185,6 +185,16 @@ def clamp_max(input: Tensor, max: Tensor | Number) -> Tensor:  # noqa: A002
     return _clamp(input, None, max, ClampMax, ClampMaxTensor)
 
 
+def _save_tie_weights(ctx, a, b, a_loses, b_loses):
+    """torch's maximum/minimum gradient weights: 1/2 each on ties, 0 to the side that loses,
+    else 1 -- so where a NaN meets anything, both sides get the whole gradient."""
+    need = ctx.needs_input_grad
+    half = 0.5 * (a == b)
+    wa = (1 - half - a_loses).astype(a.dtype, copy=False) if need[0] else None
+    wb = (1 - half - b_loses).astype(a.dtype, copy=False) if len(need) > 1 and need[1] else None
+    ctx.save_for_backward(wa, wb)
+
+
 class Maximum(Op):
     """max(a, b): gradient to the larger; split evenly on ties (torch's rule)."""
     inputs = (0, 1)  # a Python number is a wrapped scalar input, as in torch
@@ -192,14 +202,13 @@ class Maximum(Op):
     @staticmethod
     def forward(ctx: Ctx, a: Array, b: Operand) -> Array:
         if ctx.needs_input_grad:
-            w = (a > b) + 0.5 * (a == b)
-            ctx.save_for_backward(w.astype(a.dtype, copy=False))
+            _save_tie_weights(ctx, a, b, a < b, a > b)
         return xp.maximum(a, b)
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
-        (w,) = ctx.saved_tensors
-        return g * w, g * (1 - w)
+        wa, wb = ctx.saved_tensors
+        return (g * wa if wa is not None else None), (g * wb if wb is not None else None)
 
 
 class Minimum(Op):
@@ -208,14 +217,13 @@ class Minimum(Op):
     @staticmethod
     def forward(ctx: Ctx, a: Array, b: Array) -> Array:
         if ctx.needs_input_grad:
-            w = (a < b) + 0.5 * (a == b)
-            ctx.save_for_backward(w.astype(a.dtype, copy=False))
+            _save_tie_weights(ctx, a, b, a > b, a < b)
         return xp.minimum(a, b)
 
     @staticmethod
     def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
-        (w,) = ctx.saved_tensors
-        return g * w, g * (1 - w)
+        wa, wb = ctx.saved_tensors
+        return (g * wa if wa is not None else None), (g * wb if wb is not None else None)
 
 
 class Fmax(Maximum):

@@ -12,7 +12,7 @@ from .. import _dtype as D
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd import function as _function
-from ._utils import (as_tensor_arg, broadcast_error, vmap_call, fit_int,
+from ._utils import (as_tensor_arg, broadcast_error, vmap_call, fit_int, quiet,
                      invalid_args, not_implemented,
                      scalar_type_name, wrap)
 
@@ -155,14 +155,15 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
         raise RuntimeError(f"{scalar_type_name(ad)} did not match {scalar_type_name(bd)}")
     if ad.kind == "b":
         return wrap(xp.asarray(input._array == other._array))
-    return wrap(xp.isclose(input._array, other._array, rtol=rtol, atol=atol,
-                           equal_nan=equal_nan))
+    return wrap(quiet(lambda: xp.isclose(input._array, other._array, rtol=rtol, atol=atol,
+                                         equal_nan=equal_nan)))
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     b = other._array if isinstance(other, Tensor) else other
-    return bool(xp.allclose(input._array, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(quiet(lambda: xp.allclose(input._array, b, rtol=rtol, atol=atol,
+                                          equal_nan=equal_nan)))
 
 
 def isnan(input: Tensor) -> Tensor:

@@ -150,6 +150,8 @@ class Angle(Op):
     @staticmethod
     def forward(ctx: Ctx, a: Array) -> Array:
         ctx.save_for_backward(a)
+        if a.dtype.kind == "f":  # torch: pi below 0, NaN kept, else 0 (NumPy: angle(-0.) = pi)
+            return xp.where(a < 0, xp.pi, xp.where(a == a, 0, a)).astype(a.dtype, copy=False)
         return xp.angle(a).astype(_REAL_OF.get(a.dtype.name, a.dtype), copy=False)
 
     @staticmethod

@@ -187,8 +187,8 @@ class Div(Op):
             from .complex import complex_grads
             ga = g / _cj(b, ns)
             return complex_grads(ctx, ns, ga, -ga * _cj(a / b, ns) if a is not None else None)
-        ga = g / b
-        return ga, (-ga * a / b if a is not None else None)
+        ga = g / b  # torch's order: -g * ((a / b) / b) (g / b may overflow where a / b not)
+        return ga, (-g * ((a / b) / b) if a is not None else None)
 
 
 def _int_trunc_div(a, b):
@@ -790,8 +790,10 @@ Atanh = _unary_op("Atanh", xp.arctanh, lambda g, x, ns: g / (1 - x * x),
                   doc="the inverse hyperbolic tangent of each element of ``input``.",
                   grad="d/dx atanh(x) = 1 / (1 - x**2)", fp_quiet=True)
 def _abs_grad(g, x, ns):
-    if isinstance(x, Tensor) and x._array.dtype.kind == "c":  # double backward: sgn's own
-        return g * ns.apply(Sgn, x)                            # Wirtinger gradient
+    if not isinstance(x, Tensor):
+        return g * _sign(x)  # (sign(NaN) = 0: torch's abs gradient at NaN is 0)
+    if x._array.dtype.kind == "c":  # double backward: sgn's own Wirtinger gradient
+        return g * ns.apply(Sgn, x)
     return g * ns.sign(x)
 
 
@@ -856,7 +858,12 @@ def _zero_grad(g, x, ns):
 
 
 def _sign(a):
-    return a.copy() if a.dtype.kind == "b" else xp.sign(a)
+    k = a.dtype.kind
+    if k == "b":
+        return a.copy()
+    if k == "f":  # (x > 0) - (x < 0): NaN -> 0, as torch (NumPy's sign keeps NaN)
+        return xp.subtract(a > 0, a < 0, dtype=a.dtype)
+    return xp.sign(a)
 
 
 Sign = _unary_op("Sign", _sign, _zero_grad, None,

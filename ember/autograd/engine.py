@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import Any, Callable, Sequence
 
-from .._backend import ndarray, nx, xp
+from .._backend import FP_QUIET, fp_reset, fp_set, ndarray, nx, xp
 from .._tensor import Tensor, _make
 from . import anomaly_mode as _anomaly
 from .function import grad_fn_of
@@ -164,6 +164,7 @@ def run_backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any,
     callbacks: list[Callable[[], Any]] = []
     _callbacks.stack.append(callbacks)
     _callbacks.valid.append(inputs is None and is_checkpoint_valid())
+    fp_token = fp_set(FP_QUIET)  # gradients reach inf/NaN silently, as torch's
     try:
         while ready is not None or heap:
             if ready is not None:
@@ -282,6 +283,7 @@ def run_backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any,
             callbacks[k]()
             k += 1
     finally:
+        fp_reset(fp_token)
         _callbacks.stack.pop()
         _callbacks.valid.pop()
         _state.enabled = prev_mode

@@ -13,7 +13,7 @@ from __future__ import annotations
 import traceback
 from typing import Any, Callable
 
-from .._backend import ndarray, xp
+from .._backend import FP_QUIET as _FPQ, fp_reset as _fp_reset, fp_set as _fp_set, ndarray, xp
 from .._tensor import Tensor, _make
 from . import anomaly_mode as _anomaly
 from .grad_mode import _state, no_grad, enable_grad
@@ -150,7 +150,11 @@ def _apply(cls, args, kwargs, cast):
             else:
                 arrays.append(a)
     if not req or not _state.enabled:
-        out = cls.forward(_NOGRAD, *arrays, **kwargs)
+        tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
+        try:
+            out = cls.forward(_NOGRAD, *arrays, **kwargs)
+        finally:
+            _fp_reset(tok)
         if cls.multi_output:
             return tuple(_wrap_out(cls, o, args, False, None, i) for i, o in enumerate(out))
         if out.__class__ is not ndarray:
@@ -163,7 +167,11 @@ def _apply(cls, args, kwargs, cast):
     node._seq = next_seq()
     node.next_functions, node._in_meta, node._tpos, node.needs_input_grad = _edges(
         args, cls.inputs)
-    out = cls.forward(node, *arrays, **kwargs)
+    tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
+    try:
+        out = cls.forward(node, *arrays, **kwargs)
+    finally:
+        _fp_reset(tok)
     if _anomaly._enabled[0]:
         node._trace = "".join(traceback.format_stack()[:-3])
     if cls.multi_output:
@@ -288,7 +296,11 @@ def _apply1(cls, a):
         return _fw(_apply1, (cls, a), cls, (a,), {}, None)
     aa = a._array
     if not (a._requires_grad and _state.enabled):
-        out = cls.forward(_NOGRAD, aa)
+        tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
+        try:
+            out = cls.forward(_NOGRAD, aa)
+        finally:
+            _fp_reset(tok)
         return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
     node = cls._node_cls()
     node._seq = next_seq()
@@ -301,7 +313,11 @@ def _apply1(cls, a):
     key = (aa.shape, aa.dtype)
     node._in_meta = _META1.get(key) or _intern_meta1(key)
     node.needs_input_grad = _NEEDS_1
-    out = cls.forward(node, aa)
+    tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
+    try:
+        out = cls.forward(node, aa)
+    finally:
+        _fp_reset(tok)
     if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fcV":
         return _finish_single(cls, node, out, (aa,), (a,))
     res = _make(out, True, node, 0, None)
@@ -331,7 +347,11 @@ def _apply2(cls, a, b):
     ba = b._array if bt else b
     breq = bt and b._requires_grad
     if not ((a._requires_grad or breq) and _state.enabled):
-        out = cls.forward(_NOGRAD, aa, ba)
+        tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
+        try:
+            out = cls.forward(_NOGRAD, aa, ba)
+        finally:
+            _fp_reset(tok)
         return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
     node = cls._node_cls()
     node._seq = next_seq()
@@ -367,7 +387,11 @@ def _apply2(cls, a, b):
         node._in_meta = (ma,)
         node._tpos = _TPOS0
         node.needs_input_grad = _NEEDS_TF
-    out = cls.forward(node, aa, ba)
+    tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
+    try:
+        out = cls.forward(node, aa, ba)
+    finally:
+        _fp_reset(tok)
     if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fcV":
         return _finish_single(cls, node, out, (aa, ba), (a, b))
     res = _make(out, True, node, 0, None)
