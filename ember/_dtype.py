@@ -182,7 +182,10 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if a is b:
         return a
     if a.category != b.category:
-        return a if a.category > b.category else b
+        hi, lo = (a, b) if a.category > b.category else (b, a)
+        if hi.is_complex and lo.is_floating_point and lo.itemsize > hi.itemsize // 2:
+            return complex128  # complex64 with float64: torch keeps the float's precision
+        return hi
     return _FROM_NP[np.promote_types(a.np, b.np)]
 
 

@@ -37,6 +37,9 @@ def test_files_stay_small():
 LONG_FUNCTIONS = {
     ("autograd/engine.py", "run_backward"):
         "the engine's one loop: splitting it costs a call per node on the hottest path",
+    **{("autograd/function.py", f): "an op entry point with its no-grad and graph paths "
+       "inline (each forward under NumPy's quiet error state): a helper call per op costs "
+       "what the inlining saves" for f in ("_apply", "_apply2")},
     ("nn/_functional_layers.py", "multi_head_attention_forward"):
         "torch's own function, ported line for line so that the graph is torch's",
     ("_svg.py", "layered_svg"): "one layout pass of the fallback graph renderer",

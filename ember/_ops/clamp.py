@@ -114,9 +114,20 @@ def _scalar_bound(s, dt):
     return checked_number(s, dt.np)
 
 
+CLAMP_COMPLEX = "clamp is not supported for complex types"
+
+
+def _complex_pair(name, input, other):
+    """torch's maximum/minimum/fmax/fmin refuse complex tensors (NumPy orders them)."""
+    if input._array.dtype.kind == "c" or other._array.dtype.kind == "c":
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
+
+
 def _clamp(input, min, max, op, op_tensor, out=None):  # noqa: A002
     """clamp with torch's promotion: result_type(input, min, max); bool kernels and integer
     bounds out of the dtype's range raise as torch."""
+    if input._array.dtype.kind == "c":
+        raise NotImplementedError(CLAMP_COMPLEX)
     lo_t, hi_t = isinstance(min, Tensor), isinstance(max, Tensor)
     if lo_t or hi_t:
         if (lo_t or min is None) and (hi_t or max is None):
@@ -165,6 +176,8 @@ def clamp_(input: Tensor, min: Tensor | Number | None = None, max: Tensor | Numb
     type in C++ words when it can't hold the result (``result type Float can't be cast to the
     desired output type long int``)."""
     ad = input._array.dtype
+    if ad.kind == "c":
+        raise NotImplementedError(CLAMP_COMPLEX)
     if ad.kind != "f" and not (isinstance(min, Tensor) or isinstance(max, Tensor)):
         dt = D.result_type(input, *(v for v in (min, max) if v is not None))
         if dt.category > D.from_numpy_dtype(ad).category:
@@ -258,11 +271,13 @@ def _tensors_only(name, input, other):
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     _tensors_only("maximum", input, other)
+    _complex_pair("maximum", input, other)
     return binary(Maximum, input, other)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     _tensors_only("minimum", input, other)
+    _complex_pair("minimum", input, other)
     return binary(Minimum, input, other)
 
 
@@ -277,9 +292,11 @@ def _minimum(input, other):
 
 def fmax(input: Tensor, other: Tensor) -> Tensor:
     _tensors_only("fmax", input, other)
+    _complex_pair("fmax", input, other)
     return binary(Fmax, input, other)
 
 
 def fmin(input: Tensor, other: Tensor) -> Tensor:
     _tensors_only("fmin", input, other)
+    _complex_pair("fmin", input, other)
     return binary(Fmin, input, other)

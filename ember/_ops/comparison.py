@@ -52,9 +52,14 @@ def _compare(fn, a, b):
 
 
 def _cmp_fn(name, fn):
+    ordered = name in ("lt", "le", "gt", "ge")
+
     def f(input, other):
         if not isinstance(input, Tensor):
             raise invalid_args(name, input, other)
+        if ordered and (input._array.dtype.kind == "c" or isinstance(other, complex) or (
+                isinstance(other, Tensor) and other._array.dtype.kind == "c")):
+            raise not_implemented(f"{name}_cpu", D.result_type(input, other).np)
         return _compare(fn, input, other)
     f.__name__ = name
     return f
@@ -195,6 +200,8 @@ def isposinf(input: Tensor) -> Tensor:
         r = vmap_call("elementwise", isposinf, (input,))
         if r is not NotImplemented:
             return r
+    if input._array.dtype.kind == "c":
+        raise RuntimeError("isposinf does not support complex inputs.")
     return wrap(xp.isposinf(input._array))
 
 
@@ -203,6 +210,8 @@ def isneginf(input: Tensor) -> Tensor:
         r = vmap_call("elementwise", isneginf, (input,))
         if r is not NotImplemented:
             return r
+    if input._array.dtype.kind == "c":
+        raise RuntimeError("isneginf does not support complex inputs.")
     return wrap(xp.isneginf(input._array))
 
 
@@ -211,6 +220,8 @@ def signbit(input: Tensor) -> Tensor:
         r = vmap_call("elementwise", signbit, (input,))
         if r is not NotImplemented:
             return r
+    if input._array.dtype.kind == "c":
+        raise NotImplementedError("signbit is not implemented for complex tensors.")
     return wrap(xp.signbit(input._array))
 
 

@@ -18,7 +18,8 @@ from .._tensor import Tensor
 from ..autograd import function as _function
 from ..autograd.function import Op, _apply, _apply_view
 from ..autograd.grad_mode import _state
-from ._utils import broadcast_error, invalid_args, quiet, shape_str, vmap_call, wrap, wrap_dim
+from ._utils import (broadcast_error, invalid_args, not_implemented, quiet, shape_str, vmap_call,
+                     wrap, wrap_dim)
 from .shape import Select, Slice
 
 if TYPE_CHECKING:  # names for annotations only: nothing here is imported at runtime
@@ -1388,6 +1389,8 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
            return_counts: bool = False,
            dim: int | None = None) -> Tensor | tuple[Tensor, ...]:
     a = input._array
+    if a.dtype.kind == "c":
+        raise not_implemented("unique", a.dtype)
     if dim is not None:
         dim = _unique_dim(a, dim)
     # NumPy's stubs overload unique on literal flags only

@@ -77,16 +77,24 @@ class MseLoss(_PointwiseLoss):
     _dloss = staticmethod(lambda d, p, ns: 2 * d)
 
 
+
+def _sign_nan(d, ns):
+    """sign(d) with NaN kept (a constant: no second derivative), as torch's smooth-L1/Huber
+    gradients are NaN at a NaN difference while their second derivatives are 0 there."""
+    return ns.where(d == d, ns.sign(d), ns.detach(d))
+
+
 class SmoothL1Loss(_PointwiseLoss):
     _loss = staticmethod(lambda d, beta: xp.where(xp.abs(d) < beta, 0.5 * d * d / beta,
                                                   xp.abs(d) - 0.5 * beta))
-    _dloss = staticmethod(lambda d, beta, ns: ns.where(ns.abs(d) < beta, d / beta, ns.sign(d)))
+    _dloss = staticmethod(lambda d, beta, ns: ns.where(ns.abs(d) < beta, d / beta,
+                                                       _sign_nan(d, ns)))
 
 
 class HuberLoss(_PointwiseLoss):
     _loss = staticmethod(lambda d, k: xp.where(xp.abs(d) < k, 0.5 * d * d,
                                                k * (xp.abs(d) - 0.5 * k)))
-    _dloss = staticmethod(lambda d, k, ns: ns.where(ns.abs(d) < k, d, k * ns.sign(d)))
+    _dloss = staticmethod(lambda d, k, ns: ns.where(ns.abs(d) < k, d, k * _sign_nan(d, ns)))
 
 
 class _HuberLossMixed(HuberLoss):

@@ -957,7 +957,16 @@ sigmoid = _unary(Sigmoid)
 erf, erfc, erfinv = _unary(Erf), _unary(Erfc), _unary(Erfinv)
 abs = _unary(Abs, _SAME, "abs_cpu")  # noqa: A001
 absolute = abs
-sign = _unary(Sign, _SAME, _SAME)
+_sign_real = _unary(Sign, _SAME, _SAME)
+
+
+def sign(input: Tensor) -> Tensor:
+    """The sign (-1, 0 or 1) of each element of ``input`` (0 for NaN, as torch); complex
+    tensors are refused as torch refuses them (``sgn`` is their sign)."""
+    if input._array.dtype.kind == "c":
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex "
+                                  "numbers. Please use torch.sgn instead.")
+    return _sign_real(input)
 sgn = _unary(Sgn, _SAME, _SAME)
 floor = _unary(Floor, _SAME, "floor_vml_cpu")
 ceil = _unary(Ceil, _SAME, "ceil_vml_cpu")
@@ -1010,13 +1019,15 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
         return _apply1(Relu, input)
     if input._array.dtype.kind == "b":
         raise RuntimeError("Boolean inputs not supported for relu")
+    if input._array.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     return _apply(Relu, (input,), {}, None)
 
 
 def round(input: Tensor, *, decimals: int | None = None) -> Tensor:  # noqa: A001
     kind = input._array.dtype.kind
     if decimals is None:  # torch's round.default and round.decimals overloads
-        if kind == "b":
+        if kind in "bc":
             raise not_implemented("round_vml_cpu", input._array.dtype)
         return _apply(Round, (input,), {}, None)
     if kind not in "fc":  # round.decimals has no integer kernel
@@ -1393,8 +1404,11 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
 
 
 def float_power(input: Tensor | Number, exponent: Tensor | Number) -> Tensor:
-    a = input.to(D.float64) if isinstance(input, Tensor) else input
-    e = exponent.to(D.float64) if isinstance(exponent, Tensor) else exponent
+    cplx = any(x.is_complex() if isinstance(x, Tensor) else isinstance(x, complex)
+               for x in (input, exponent))
+    wide = D.complex128 if cplx else D.float64  # torch computes in double (complex) precision
+    a = input.to(wide) if isinstance(input, Tensor) else input
+    e = exponent.to(wide) if isinstance(exponent, Tensor) else exponent
     return pow(a, e)
 
 
@@ -1402,6 +1416,24 @@ from .clamp import (Clamp, ClampMax, ClampMaxTensor, ClampMin, ClampMinTensor,  
                     ClampTensor, Fmax, Fmin, Maximum, Minimum, _clamp, _maximum, _minimum,
                     _scalar_bound, _tensors_only, clamp, clamp_, clamp_max, clamp_min, clip,
                     fmax, fmin, maximum, minimum)
+
+# torch's messages for complex inputs these kernels lack (NumPy's TypeError is translated in
+# autograd/function.py ``_dtype_refusal``; {T}: ComplexFloat or ComplexDouble)
+for _cls, _msg in ((Floor, "floor is not supported for complex inputs"),
+                   (Ceil, "ceil is not supported for complex inputs"),
+                   (Trunc, "trunc is not supported for complex inputs"),
+                   (Frac, "\"frac_cpu\" not implemented for '{T}'"),
+                   (Erf, "\"erf_vml_cpu\" not implemented for '{T}'"),
+                   (Erfinv, "\"erfinv_vml_cpu\" not implemented for '{T}'"),
+                   (Remainder, "\"remainder_cpu\" not implemented for '{T}'"),
+                   (RemainderTensor, "\"remainder_cpu\" not implemented for '{T}'"),
+                   (Fmod, "\"fmod_cpu\" not implemented for '{T}'"),
+                   (FmodTensor, "\"fmod_cpu\" not implemented for '{T}'"),
+                   (Atan2, "\"atan2_cpu\" not implemented for '{T}'"),
+                   *((c, "\"div_floor_cpu\" not implemented for '{T}'")
+                     for c in _FLOOR_DIVIDE.values())):
+    _cls.complex_msg = _msg
+
 
 # ------------------------------------------------------------------------------ exports
 # ``ember/__init__.py`` exports every name in ``__all__`` (the ``torch.*`` functions defined

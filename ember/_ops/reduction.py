@@ -165,6 +165,8 @@ class Nansum(Op):
 
 def nansum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
            dtype: DType | None = None) -> Tensor:
+    if input._array.dtype.kind == "c":
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     return _reduce(Nansum, Nansum, input, dim, keepdim, dtype, "sum")
 
 
@@ -199,6 +201,8 @@ def nanmean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *,
     if input._array.dtype.kind not in "fc":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {_dtype_word(input)}")
+    if input._array.dtype.kind == "c":
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     if dtype is not None:
         _mean_dtype("nanmean", input, dtype)
     notnan = (~input.isnan()).sum(dim, keepdim)
@@ -354,6 +358,9 @@ def _empty_reduction(name, input, dim, wrapped=False, sep="(): "):
                              "non-zero size.")
 
 
+_KIND_WORD = {"b": "bool", "c": "complex"}
+
+
 def _max_min(input, dim, keepdim, other, full_cls, dim_cls, result, pair_fn, fn, argfn):
     if isinstance(dim, Tensor):  # torch.max(a, b) elementwise
         return pair_fn(input, dim)
@@ -365,6 +372,11 @@ def _max_min(input, dim, keepdim, other, full_cls, dim_cls, result, pair_fn, fn,
                         f"{type(dim).__name__}), but expected one of:")
     if input._array.size == 0:
         _empty_reduction("max" if full_cls is MaxAll else "min", input, dim, True)
+    if input._array.dtype.kind == "c":
+        name = "max" if full_cls is MaxAll else "min"
+        if dim is None:
+            raise not_implemented(f"{name}_all", input._array.dtype)
+        raise RuntimeError(f"{name}(): does not support complex input")
     if dim is None:
         return _apply(full_cls, (input, tuple(range(input._array.ndim)), False, fn), {}, None)
     axis = wrap_dim(dim, input._array.ndim)
@@ -388,12 +400,16 @@ def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False, *
 def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
     if input._array.size == 0:
         _empty_reduction("amax", input, dim)
+    if input._array.dtype.kind == "c":
+        raise not_implemented("max_values_cpu", input._array.dtype)
     return _apply(AmaxAll, (input, wrap_dims(dim, input._array.ndim), keepdim, xp.amax), {}, None)
 
 
 def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
     if input._array.size == 0:
         _empty_reduction("amin", input, dim)
+    if input._array.dtype.kind == "c":
+        raise not_implemented("min_values_cpu", input._array.dtype)
     return _apply(AminAll, (input, wrap_dims(dim, input._array.ndim), keepdim, xp.amin), {}, None)
 
 
@@ -401,6 +417,8 @@ def aminmax(input: Tensor, *, dim: int | None = None,
             keepdim: bool = False) -> tuple[Tensor, Tensor]:
     # (the name torch reports: torch.return_types.aminmax)
     r = AminmaxResult
+    if input._array.dtype.kind == "c":
+        raise not_implemented("aminmax_cpu", input._array.dtype)
     if input._array.size == 0:
         if dim is None:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
@@ -416,8 +434,8 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
         if r is not NotImplemented:
             return r
     a = input._array
-    if a.dtype.kind == "b":
-        raise RuntimeError("argmax(): does not support bool input")
+    if a.dtype.kind in "bc":
+        raise RuntimeError(f"argmax(): does not support {_KIND_WORD[a.dtype.kind]} input")
     if a.size == 0:
         if dim is None:
             raise IndexError("argmax(): Expected reduction dim to be specified for "
@@ -435,8 +453,8 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
         if r is not NotImplemented:
             return r
     a = input._array
-    if a.dtype.kind == "b":
-        raise RuntimeError("argmin(): does not support bool input")
+    if a.dtype.kind in "bc":
+        raise RuntimeError(f"argmin(): does not support {_KIND_WORD[a.dtype.kind]} input")
     if a.size == 0:
         if dim is None:
             raise IndexError("argmin(): Expected reduction dim to be specified for "
@@ -584,14 +602,15 @@ class Norm(Op):
     @staticmethod
     def forward(ctx: Ctx, a: Array, p: float, axes: tuple[int, ...], keepdim: bool) -> Array:
         ax = xp.abs(a)
-        if p == 2:
-            out = xp.sqrt(xp.sum(a * a, axis=axes, keepdims=True))
+        if p == 2:  # (|z|**2 for complex z: a * a would be z**2)
+            sq = a * a if a.dtype.kind != "c" else ax * ax
+            out = xp.sqrt(xp.sum(sq, axis=axes, keepdims=True))
         elif p == xp.inf:
             out = xp.amax(ax, axis=axes, keepdims=True)
         elif p == -xp.inf:
             out = xp.amin(ax, axis=axes, keepdims=True)
         elif p == 0:
-            out = xp.sum(a != 0, axis=axes, keepdims=True).astype(a.dtype)
+            out = xp.sum(a != 0, axis=axes, keepdims=True).astype(ax.dtype)
         elif p == 1:
             out = xp.sum(ax, axis=axes, keepdims=True)
         else:
@@ -1087,6 +1106,8 @@ def sort(input: Tensor, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
 
 
 def _sort(input, dim=-1, descending=False):
+    if input._array.dtype.kind == "c":
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")
     if input._array.ndim == 0:
         return SortResult(input.clone(), wrap(xp.zeros((), xp.int64)))
     ax = wrap_dim(dim, input._array.ndim)
@@ -1102,8 +1123,10 @@ def argsort(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
          sorted: bool = True) -> tuple[Tensor, Tensor]:  # noqa: A002
-    if input._array.dtype.kind == "b":
-        raise RuntimeError("topk does not support bool dtypes on CPU")
+    if input._array.dtype.kind in "bc":
+        kind = input._array.dtype.kind  # (torch's complex text starts with a space)
+        raise RuntimeError(f"{' ' if kind == 'c' else ''}topk does not support "
+                           f"{_KIND_WORD[kind]} dtypes on CPU")
     ax = wrap_dim(dim, input._array.ndim)
     n = input._array.shape[ax] if input._array.ndim else 1
     if k > n:
@@ -1170,7 +1193,7 @@ def _nonempty_dim(name, input, ax):
 
 def median(input: Tensor, dim: int | None = None,
            keepdim: bool = False) -> Tensor | tuple[Tensor, Tensor]:
-    if input._array.dtype.kind == "b":
+    if input._array.dtype.kind in "bc":
         raise not_implemented("median_cpu" if dim is None else "median_out", input._array.dtype)
     if dim is None:
         return _apply(MedianAll, (input,), {}, None)

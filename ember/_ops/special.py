@@ -380,15 +380,24 @@ def _scalar_variants(name, both, self_scalar, other_scalar, input, other, fn=Non
     return binary(cls, input, other, float_only=True)
 
 
+def _no_complex(kernel, *xs):
+    """torch's NotImplementedError for a kernel without complex support (NumPy computes)."""
+    if any(isinstance(x, complex) or isinstance(x, Tensor) and x._array.dtype.kind == "c"
+           for x in xs):
+        raise not_implemented(kernel, D.result_type(*xs).np)
+
+
 def xlogy(input: Tensor | Number, other: Tensor | Number) -> Tensor:
     """Returns input * log(other), 0 where input is 0 (unless other is NaN).  Derivative:
     d/dinput = log(other), d/dother = input / other."""
+    _no_complex("xlogy_cpu", input, other)
     return _scalar_variants("xlogy", Xlogy, XlogyScalarSelf, XlogyScalarOther, input, other)
 
 
 def xlog1py(input: Tensor | Number, other: Tensor | Number) -> Tensor:
     """Returns input * log1p(other), 0 where input is 0 (unless other is NaN).  Derivative:
     d/dinput = log1p(other), d/dother = input / (1 + other)."""
+    _no_complex("xlog1py_cpu", input, other)
     return _scalar_variants("xlog1py", SpecialXlog1py, SpecialXlog1pyScalarSelf,
                             SpecialXlog1pyScalarOther, input, other, "special_xlog1py")
 

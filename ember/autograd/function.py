@@ -119,6 +119,20 @@ def _fw(entry, call_args, cls, args, kwargs, cast):
     return dispatch(entry, call_args, cls, args, kwargs, cast)
 
 
+def _dtype_refusal(cls, err, *arrays, **_):
+    """A NumPy TypeError from an op's forward, as torch reports it: an op with no kernel for
+    complex inputs raises NotImplementedError (``cls.complex_msg``, or torch's generic
+    '"<op>_cpu" not implemented for 'ComplexFloat''); anything else is raised unchanged."""
+    cplx = [a for a in arrays if getattr(getattr(a, "dtype", None), "kind", "") == "c"]
+    if not cplx or not str(err).startswith(("ufunc ", "Cannot cast ufunc")):
+        return err
+    from .._dtype import spelling
+    name = spelling(max((a.dtype for a in cplx), key=lambda d: d.itemsize))
+    msg = getattr(cls, "complex_msg", None)
+    return NotImplementedError(msg.format(T=name) if msg else
+                               f'"{cls.__name__.lower()}_cpu" not implemented for \'{name}\'')
+
+
 def _apply(cls, args, kwargs, cast):
     """Run op ``cls`` on ``args`` (Tensors or constants); ``cast``: NumPy dtype for tensors.
 
@@ -153,6 +167,8 @@ def _apply(cls, args, kwargs, cast):
         tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
         try:
             out = cls.forward(_NOGRAD, *arrays, **kwargs)
+        except TypeError as e:  # NumPy refusing a dtype: torch's NotImplementedError
+            raise _dtype_refusal(cls, e, *arrays, **kwargs) from None
         finally:
             _fp_reset(tok)
         if cls.multi_output:
@@ -170,6 +186,8 @@ def _apply(cls, args, kwargs, cast):
     tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
     try:
         out = cls.forward(node, *arrays, **kwargs)
+    except TypeError as e:  # NumPy refusing a dtype: torch's NotImplementedError
+        raise _dtype_refusal(cls, e, *arrays, **kwargs) from None
     finally:
         _fp_reset(tok)
     if _anomaly._enabled[0]:
@@ -299,6 +317,8 @@ def _apply1(cls, a):
         tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
         try:
             out = cls.forward(_NOGRAD, aa)
+        except TypeError as e:  # NumPy refusing a dtype: torch's NotImplementedError
+            raise _dtype_refusal(cls, e, aa) from None
         finally:
             _fp_reset(tok)
         return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
@@ -316,6 +336,8 @@ def _apply1(cls, a):
     tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
     try:
         out = cls.forward(node, aa)
+    except TypeError as e:  # NumPy refusing a dtype: torch's NotImplementedError
+        raise _dtype_refusal(cls, e, aa) from None
     finally:
         _fp_reset(tok)
     if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fcV":
@@ -350,6 +372,8 @@ def _apply2(cls, a, b):
         tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
         try:
             out = cls.forward(_NOGRAD, aa, ba)
+        except TypeError as e:  # NumPy refusing a dtype: torch's NotImplementedError
+            raise _dtype_refusal(cls, e, aa, ba) from None
         finally:
             _fp_reset(tok)
         return _make(out if out.__class__ is ndarray else xp.asarray(out), False, None, 0, None)
@@ -390,6 +414,8 @@ def _apply2(cls, a, b):
     tok = _fp_set(_FPQ)  # inf/NaN silently, as torch
     try:
         out = cls.forward(node, aa, ba)
+    except TypeError as e:  # NumPy refusing a dtype: torch's NotImplementedError
+        raise _dtype_refusal(cls, e, aa, ba) from None
     finally:
         _fp_reset(tok)
     if out.__class__ is not ndarray or _anomaly._enabled[0] or out.dtype.kind not in "fcV":
