@@ -81,6 +81,17 @@ def _is_dual(t: Tensor) -> bool:
     return bool(dual(t))
 
 
+def _detach_keep_tangent(g: Tensor) -> Tensor:
+    """``g.detach()``, keeping the forward-mode tangent an outer forward transform gave it
+    (through a dual tensor the function closed over): as torch's transforms, whose levels
+    keep the outer tangent while they drop the inner graph."""
+    d = g.detach()
+    if _is_dual(g):
+        from ..autograd import forward_ad as fwAD
+        fwAD._set(d, fwAD._get(g))  # type: ignore[arg-type]
+    return d
+
+
 class _Diff:
     """One differentiated input: ``plain`` (what autograd differentiates), ``value`` (what
     ``f`` receives)."""
@@ -151,7 +162,7 @@ def _grads(outs: list[Tensor], diffs: list[Any], levels: list[int], gouts: list[
             from .._creation import zeros_like
             g = zeros_like(d.plain.detach())
         elif not create_graph:
-            g = g.detach()
+            g = _detach_keep_tangent(g)
         res.append(_from_plain(g, levels))
     out = []
     k = 0
