@@ -17,14 +17,16 @@ except ImportError:  # pragma: no cover - the oracle is optional
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch (the test oracle) not installed")
 # torch's (the oracle's) forward-mode AD scripts a helper on its first use and warns once
-pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+pytestmark = [pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated"),
+              # functorch's names warn (each test asserts the warning where it is about it)
+              pytest.mark.filterwarnings("ignore:We've integrated functorch:FutureWarning")]
 
 
 def _same(a, b, atol=1e-10):
     a = a.detach().numpy()
     b = b.detach().numpy()
     assert a.shape == b.shape and a.dtype == b.dtype, (a.shape, b.shape, a.dtype, b.dtype)
-    np.testing.assert_allclose(a, b, atol=atol, rtol=1e-7)
+    np.testing.assert_allclose(a, b, atol=atol, rtol=1e-7 if a.dtype == np.float64 else 1e-5)
 
 
 def _data(*shapes, seed=0):
@@ -258,3 +260,123 @@ def test_rearrange_warns_on_discouraged_names(name, cls):
     for lib in (torch, ember):
         with pytest.warns(cls, match="discouraged"):
             lib.func.rearrange(lib.zeros(2, 3), f"{name} b -> b {name}")
+
+
+# ---------------------------------------------------------------- functorch (deprecated names)
+
+try:
+    import functorch
+except ImportError:  # pragma: no cover
+    functorch = None
+needs_functorch = pytest.mark.skipif(functorch is None, reason="functorch not installed")
+
+
+class _Net:
+    """The same small model (a linear layer, batch norm buffers, a tied weight) in either
+    library, with the same weights."""
+
+    @staticmethod
+    def build(lib):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = lib.nn.Linear(3, 4)
+                self.bn = lib.nn.BatchNorm1d(4)
+                self.out = lib.nn.Linear(4, 4)
+                self.tied = self.out  # weight sharing: one parameter, two names
+
+            def forward(self, x):
+                return self.tied(self.bn(self.fc(x))).tanh()
+        net = Net()
+        rng = np.random.default_rng(3)
+        with lib.no_grad():
+            for p in net.parameters():
+                p.copy_(lib.tensor(rng.standard_normal(tuple(p.shape))))
+        return net.eval()  # (in training mode jvp would update the captured running stats)
+
+
+@needs_torch
+@needs_functorch
+def test_functorch_make_functional_with_buffers_and_jvp():
+    from ember import _functorch as eft
+    x, = _data((5, 3))
+    res = []
+    for lib, ft in ((torch, functorch), (ember, eft)):
+        net = _Net.build(lib)
+        with pytest.warns(FutureWarning, match="functorch.make_functional_with_buffers"):
+            func, params, buffers = ft.make_functional_with_buffers(net)
+        assert [tuple(p.shape) for p in params] == [(4, 3), (4,), (4,), (4,), (4, 4), (4,)]
+        assert all(p.requires_grad for p in params)
+        assert len(buffers) == 3
+        X = lib.tensor(x, dtype=lib.float32)
+        tangents = tuple(lib.ones_like(p) * 0.5 for p in params)
+        with pytest.warns(FutureWarning, match="functorch.jvp"):
+            out, tan = ft.jvp(lambda *ps: func(ps, buffers, X), tuple(params), tangents)
+        res.append((out, tan, func(params, buffers, X)))
+    for a, b in zip(res[1], res[0]):
+        _same(a, b, atol=1e-6)
+
+
+@needs_torch
+@needs_functorch
+def test_functorch_make_functional_and_ensembles():
+    from ember import _functorch as eft
+    x, = _data((5, 3))
+    res = []
+    for lib, ft in ((torch, functorch), (ember, eft)):
+        lib.manual_seed(0)
+        models = [lib.nn.Linear(3, 2) for _ in range(4)]
+        with pytest.warns(FutureWarning):
+            func, params = ft.make_functional(models[0])
+        X = lib.tensor(x, dtype=lib.float32)
+        with pytest.warns(FutureWarning, match="functorch.grad"):
+            g = ft.grad(lambda ps: func(ps, X).square().sum())(params)
+        with pytest.warns(FutureWarning, match="combine_state_for_ensemble"):
+            fm, ps, bs = ft.combine_state_for_ensemble(models)
+        with pytest.warns(FutureWarning, match="torch.vmap"):
+            ens = ft.vmap(fm, (0, 0, None))(ps, bs, X)
+        with pytest.raises(RuntimeError) as e1:
+            ft.make_functional(lib.nn.BatchNorm1d(3))
+        with pytest.raises(RuntimeError) as e2:
+            ft.combine_state_for_ensemble([])
+        res.append((g, ens, str(e1.value), str(e2.value), ps))
+    for a, b in zip(res[1][0], res[0][0]):
+        _same(a, b, atol=1e-6)
+    _same(res[1][1], res[0][1], atol=1e-6)
+    assert res[1][2:4] == res[0][2:4]
+    assert [p.requires_grad for p in res[1][4]] == [p.requires_grad for p in res[0][4]]
+
+
+def test_import_functorch_under_the_alias_is_ember(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("from ember._torch_alias import install; install()\n"
+            "import functorch, torch\n"
+            "from functorch import make_functional_with_buffers\n"
+            "print(functorch.__name__, torch.__name__,\n"
+            "      functorch.__version__ == torch.__version__)\n")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": str(root)})
+    assert out.stdout.split() == ["ember._functorch", "ember", "True"], out.stderr
+
+
+@needs_torch
+def test_batch_jacobian_by_vmap_equals_the_sum_trick():
+    """The tutorial's ``assert torch.allclose(batch_jacobian0, batch_jacobian1)``: jacrev ran
+    ``f`` again over a batch of copies of its inputs, and NumPy's BLAS rounds a row of a product
+    differently at another position in the batch (2e-6 apart in float32); now ``f`` runs once
+    and the backward pass is batched, as torch's."""
+    w, b, x = (a.astype(np.float32) for a in _data((33, 31), (33,), (64, 31), seed=5))
+    res = []
+    for lib in (torch, ember):
+        F = lib.func
+        W, B_, X = lib.tensor(w), lib.tensor(b), lib.tensor(x)
+        pred = _predict(lib)
+        b0 = F.vmap(F.jacrev(pred, argnums=2), in_dims=(None, None, 0))(W, B_, X)
+        b1 = F.jacrev(lambda w_, b_, x_: pred(w_, b_, x_).sum(0), argnums=2)(W, B_, X)
+        assert lib.allclose(b0, b1.movedim(1, 0))
+        res.append(b0)
+    _same(res[1], res[0], atol=1e-6)

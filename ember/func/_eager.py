@@ -5,9 +5,11 @@ How a transform differentiates: each differentiated input becomes a fresh differ
 tensor (a leaf, or a view of the input when an outer transform or the caller differentiates
 through it: then the result keeps its graph, as torch's transforms compose).  Under vmap the
 input is first expanded over every active batch level, so the one batched backward pass gives
-each sample its own gradient.  ``jacrev`` batches the other way round: it opens a batch level
-of one sample per output element, runs ``f`` once over that batch (the batching rules), and
-one backward pass with the standard basis as output gradients yields every row.
+each sample its own gradient.  ``jacrev`` runs ``f`` once and
+then one backward pass of that graph with the standard basis as a batch of output gradients
+(a new vmap level: the backward formulas run through the batching rules), as torch's vmap over
+vjp; where a formula has no batching rule it batches the other way round: ``f`` once more over
+a batch of one copy of the inputs per output element, one backward pass yielding every row.
 """
 from __future__ import annotations
 
@@ -372,13 +374,11 @@ def jacrev(func: Callable[..., Any], argnums: Any = 0, *, has_aux: bool = False,
             pieces: list[list[list[Tensor]]] = []
             for lo in range(0, max(total, 1), step):
                 hi = min(lo + step, total)
-                pieces.append(_jac_chunk(func, args, kwargs, an, levels, lo, hi, flat_out,
+                pieces.append(_jac_rows(diffs0, levels, lo, hi, flat_out, numels, outer) or
+                              _jac_chunk(func, args, kwargs, an, levels, lo, hi, flat_out,
                                          numels, has_aux, outer))
         from .._ops.shape import cat
-        flat_in_specs = []
-        for k in nums:
-            leaves, spec = tree_flatten(args[k])
-            flat_in_specs.append((leaves, spec))
+        flat_in_specs = [tree_flatten(args[k]) for k in nums]
         # pieces[c][j][i]: rows lo..hi of output-block j (restricted) wrt input leaf i
         results = []
         nin = sum(len(lv) for lv, _ in flat_in_specs)
@@ -406,6 +406,64 @@ def jacrev(func: Callable[..., Any], argnums: Any = 0, *, has_aux: bool = False,
             return jac, _aux(aux, outer)
         return jac
     return wrapper
+
+
+def _jac_rows(diffs: list[Any], levels: list[int], lo: int, hi: int, flat_out: list[Tensor],
+              numels: list[int], outer: bool) -> list[list[Any]] | None:
+    """Rows ``lo:hi`` of the stacked Jacobian as torch computes them (vmap over vjp): one
+    backward pass of the primal graph (``f`` ran once) with the identity's rows as a batch of
+    output gradients at a new vmap level, so every row sees the same forward values.  None
+    when a backward formula does not run batched (then ``_jac_chunk``)."""
+    from .._creation import zeros
+    n = hi - lo
+    inputs = [d.plain for ds, _ in diffs for d in ds]
+    need = [k for k, t in enumerate(inputs) if t._requires_grad]
+    lv = B.push_level(n, "same")
+    flat_g = []
+    try:
+        outs, gouts = [], []
+        off = 0
+        for o, m in zip(flat_out, numels):
+            op = _to_plain(o, levels)
+            g = zeros((n, m), dtype=o.dtype)
+            a = g._array
+            for r in range(n):
+                if 0 <= lo + r - off < m:
+                    a[r, lo + r - off] = 1
+            off += m
+            if op._requires_grad:
+                g = g.reshape((n,) + (1,) * len(levels) + tuple(o.shape))
+                outs.append(op)
+                gouts.append(B.wrap(g.expand((n,) + tuple(op.shape)), lv))
+        gs: list[Any] = [None] * len(inputs)
+        if need and outs:
+            B.NO_LOOP[0], was = True, B.NO_LOOP[0]
+            try:
+                with enable_grad():
+                    r = _ag.grad(outs, [inputs[k] for k in need], grad_outputs=gouts,
+                                 retain_graph=True, create_graph=True, allow_unused=True)
+            finally:
+                B.NO_LOOP[0] = was
+            for k, g in zip(need, r):
+                gs[k] = g
+        for t, g in zip(inputs, gs):
+            if g is None:
+                p = zeros((n,) + tuple(t.shape), dtype=t.dtype)
+            else:
+                p = B.physical(g, lv)
+                p = p if outer else _detach_keep_tangent(p)
+            flat_g.append(_from_plain(p.movedim(0, len(levels)), levels))
+    except B.NoBatchRule:  # a backward formula without a batching rule: the other way
+        return None
+    finally:
+        B.pop_level(lv)
+    res = []
+    off = 0
+    for m in numels:
+        a0, a1 = max(lo, off) - lo, min(hi, off + m) - lo
+        res.append([g[a0:a1].reshape((a1 - a0, -1)) if a1 > a0 else None for g in flat_g])
+        off += m
+    return res
 
 
 def _jac_chunk(func: Any, args: Any, kwargs: Any, an: Any, levels: list[int], lo: int, hi: int,
