@@ -380,3 +380,26 @@ def test_batch_jacobian_by_vmap_equals_the_sum_trick():
         assert lib.allclose(b0, b1.movedim(1, 0))
         res.append(b0)
     _same(res[1], res[0], atol=1e-6)
+
+
+@needs_torch
+def test_vmap_of_vjp_fn_is_one_batched_backward_pass():
+    """``vmap(vjp_fn)(unit_vectors)`` (the Jacobians tutorial) ran one backward pass per
+    cotangent and warned of a performance drop (torch does not); a batch of cotangents now
+    runs one backward pass, nested in an outer vmap too."""
+    import warnings
+    w, b, x = _data((6, 4), (6,), (3, 4), seed=7)
+    res = []
+    for lib in (torch, ember):
+        F = lib.func
+        W, B_, X = lib.tensor(w), lib.tensor(b), lib.tensor(x)
+        pred = _predict(lib)
+
+        def jac(xi):
+            _, fn = F.vjp(lambda v: pred(W, B_, v), xi)
+            return F.vmap(fn)(lib.eye(6, dtype=lib.float64))[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            res.append((jac(X[0]), F.vmap(jac)(X)))
+    _same(res[1][0], res[0][0])
+    _same(res[1][1], res[0][1])

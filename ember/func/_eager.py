@@ -278,8 +278,14 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
                 f"{_pp(out_spec)}")
         extra = [lv for lv in _levels() if lv not in levels and
                  any(B.level_of(c) == lv for c in flat_ct)]
-        if extra:  # batched cotangents (vmap over vjp_fn): one backward pass per cotangent
-            return _batched_vjp(vjp_fn, cotangents, extra[-1], retain_graph, create_graph)
+        if extra:  # batched cotangents (vmap over vjp_fn)
+            cg = bool(create_graph) and (outer or any(isinstance(c, Tensor) and c.requires_grad
+                                                      for c in flat_ct))
+            r = _vjp_batched(flat_out, diffs, levels, flat_ct, extra[0], cg) \
+                if len(extra) == 1 else None
+            # else one backward pass per cotangent
+            return r if r is not None else _batched_vjp(vjp_fn, cotangents, extra[-1],
+                                                        retain_graph, create_graph)
         gouts = []
         for o, c in zip(flat_out, flat_ct):
             op = _to_plain(o, levels)
@@ -301,6 +307,63 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
 
 def _pp(spec: Any) -> str:
     return str(spec)
+
+
+def _vjp_batched(flat_out: list[Tensor], diffs: list[Any], levels: list[int], flat_ct: list[Any],
+                 lv: int, cg: bool) -> tuple[Any, ...] | None:
+    """``vjp_fn`` over a batch of cotangents (vmap level ``lv``) in one backward pass whose
+    formulas run through the batching rules (torch's vmap over vjp).  None where that cannot
+    be done (a formula without a batching rule, a cotangent batched at another level): then
+    one backward pass per cotangent."""
+    n = B._SIZE[lv]
+    inputs = [d.plain for ds, _ in diffs for d in ds]
+    need = [k for k, t in enumerate(inputs) if t._requires_grad]
+    outs, gouts = [], []
+    try:
+        for o, c in zip(flat_out, flat_ct):
+            op = _to_plain(o, levels)
+            if not isinstance(c, Tensor):
+                return None
+            if c.__class__ is B.BatchedTensor and c._blevel == lv:
+                p = _to_plain(c._bvalue, levels).movedim(len(levels), 0)
+            else:
+                p = _to_plain(c, levels)
+                p = p.unsqueeze(0).expand((n,) + tuple(p.shape))
+            if tuple(p.shape[1:]) != tuple(op.shape):
+                return None  # the per-cotangent passes raise torch's error
+            if op._requires_grad:
+                outs.append(op)
+                gouts.append(B.wrap(p, lv))
+    except RuntimeError:
+        return None
+    gs: list[Any] = [None] * len(inputs)
+    if need and outs:
+        B.NO_LOOP[0], was = True, B.NO_LOOP[0]
+        try:
+            with enable_grad():
+                r = _ag.grad(outs, [inputs[k] for k in need], grad_outputs=gouts,
+                             retain_graph=True, create_graph=True, allow_unused=True)
+        except B.NoBatchRule:
+            return None
+        finally:
+            B.NO_LOOP[0] = was
+        for k, g in zip(need, r):
+            gs[k] = g
+    res = []
+    for t, g in zip(inputs, gs):
+        if g is None:
+            from .._creation import zeros_like
+            res.append(_from_plain(zeros_like(t.detach()), levels))
+            continue
+        p = B.physical(g, lv)
+        p = p if cg else _detach_keep_tangent(p)
+        res.append(B.wrap(_from_plain(p.movedim(0, len(levels)), levels), lv))
+    out = []
+    k = 0
+    for ds, spec in diffs:
+        out.append(tree_unflatten(res[k:k + len(ds)], spec))
+        k += len(ds)
+    return tuple(out)
 
 
 def _batched_vjp(vjp_fn: Any, cotangents: Any, lv: int, retain_graph: bool,
