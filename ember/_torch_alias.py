@@ -17,10 +17,14 @@ import sys
 class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname, path=None, target=None):
         if fullname != "torch" and not fullname.startswith("torch."):
-            return None
+            # functorch (in torch's wheel beside torch): ember._functorch (issue 15)
+            if fullname != "functorch" and not fullname.startswith("functorch."):
+                return None
         return importlib.machinery.ModuleSpec(fullname, self)
 
     def create_module(self, spec):
+        if spec.name.startswith("functorch"):
+            return importlib.import_module("ember._functorch" + spec.name[len("functorch"):])
         return importlib.import_module("ember" + spec.name[len("torch"):])
 
     def exec_module(self, module):

@@ -120,12 +120,35 @@ CASES["minimalrl_reinforce"] = ("minimalrl", "REINFORCE.py", [], _classic_envs, 
 CASES["minimalrl_ppo"] = ("minimalrl", "ppo-continuous.py", [], _classic_envs, [], 0.05)
 CASES["minimalrl_ppo_update"] = ("minimalrl", "_ppo_one_update.py", [], _classic_envs, [], 1e-4)
 
+# issue 15: the official torch.func tutorials (pytorch/tutorials' intermediate_source);
+# torch.utils.benchmark's timings and Measurement reprs are masked; EMBER_TEST_SHOW (read by
+# _runner.py) prints a summary of the named globals at the end, so the values are compared too
+_TIMING = [r"<[\w.]+\.Measurement object at 0x[0-9a-f]+>", r"^\s+[\d.]+ (ns|us|ms|s)$",
+           r"[\d.]+ percent improvement"]
+CASES["func_jacobians_hessians"] = ("func_tutorials", "jacobians_hessians.py", [], None,
+                                    _TIMING, 1e-4)
+CASES["func_per_sample_grads"] = ("func_tutorials", "per_sample_grads.py", [], None, _TIMING,
+                                  1e-4)
+CASES["func_neural_tangent_kernels"] = ("func_tutorials", "neural_tangent_kernels.py", [], None,
+                                        [], 1e-4)
+CASES["func_forward_ad_usage"] = ("func_tutorials", "forward_ad_usage.py", [], None, [], 1e-5)
+
 # files a program writes that are compared too (appended to what it prints)
 OUTPUT_FILES = {"yunjey_language_model": ["sample.txt"]}  # its 1,000 sampled words
 # environment a program's run needs (the CartPole stand-in stops at a lower reward: seconds)
 PROGRAM_ENV = {"rl_actor_critic": {"EMBER_TEST_CARTPOLE_THRESHOLD": "30"},
                "minimalrl_reinforce": {"EMBER_TEST_MAX_EPISODES": "61"},
-               "minimalrl_ppo": {"EMBER_TEST_MAX_EPISODES": "21"}}
+               "minimalrl_ppo": {"EMBER_TEST_MAX_EPISODES": "21"},
+               "func_jacobians_hessians": {"EMBER_TEST_SHOW": "ft_jacobian,ft_jac_weight,"
+                                           "ft_jac_bias,hess_api,hess_fwdfwd,hess_revrev,"
+                                           "batch_jacobian0,batch_jacobian1,batch_hess,result,"
+                                           "result_hvp_revrev"},
+               "func_per_sample_grads": {"EMBER_TEST_SHOW": "per_sample_grads,"
+                                         "ft_per_sample_grads"},
+               "func_neural_tangent_kernels": {"EMBER_TEST_SHOW": "result_from_jacobian_"
+                                               "contraction,result_from_ntk_vps"},
+               "func_forward_ad_usage": {"EMBER_TEST_SHOW": "jvp,jvp2,primal_out,tangent_out,"
+                                         "model_output,jvp_out"}}
 
 
 def run_program(name: str, lib: str, tmp: Path) -> str:

@@ -275,7 +275,13 @@ def _linear0(cls, args, kwargs, out, tans):
     view op, a view of the tangent)."""
     if any(t is not None for t in tans[1:]):
         return None
+    if cls.__name__ in _RESHAPES:  # the primal views; a tangent of another layout may not
+        from .._ops.shape import reshape
+        return reshape(tans[0], args[1])
     return _fn._apply(cls, (tans[0],) + tuple(args[1:]), kwargs, None)
+
+
+_RESHAPES = ("View", "ReshapeAlias")
 
 
 def _tangent_or_zero(a, t):

@@ -10,8 +10,7 @@
 - ``jvp``, ``jacfwd``, ``hessian`` (``jacfwd(jacrev)``), ``linearize``: true forward mode
   (``_forward``, on ``ember.autograd.forward_ad``: one pass of dual tensors).
 - ``debug_unwrap``, ``functionalize``, ``replace_all_batch_norm_modules_``.
-
-Not here (yet): ``rearrange`` (einops' pattern language under vmap).
+- ``rearrange``: einops' pattern language (``_rearrange``).
 """
 from __future__ import annotations
 
@@ -20,12 +19,13 @@ from typing import Any, Callable
 from ._batched import BatchedTensor
 from ._eager import functional_call, grad, grad_and_value, jacrev, stack_module_state, vjp
 from ._forward import hessian, jacfwd, jvp, linearize
+from ._rearrange import rearrange
 from ._vmap import vmap
 
 __all__ = ["vmap", "grad", "grad_and_value", "vjp", "jacrev", "jvp", "jacfwd", "hessian",
            "linearize", "functional_call",
            "stack_module_state", "debug_unwrap", "functionalize",
-           "replace_all_batch_norm_modules_"]
+           "replace_all_batch_norm_modules_", "rearrange"]
 
 
 def debug_unwrap(tensor: Any, *, recurse: bool = True) -> Any:

@@ -382,9 +382,19 @@ def _sample_inner(a: BatchedTensor, i: int, level: int) -> Any:
     return a  # batched only at another level: the same for every sample of ``level``
 
 
+class NoBatchRule(RuntimeError):
+    """Raised instead of the per-sample loop while ``NO_LOOP[0]`` is set (jacrev's batched
+    backward pass then takes its other way)."""
+
+
+NO_LOOP = [False]
+
+
 def _loop(cls: Any, args: Any, kwargs: Any, cast: Any, level: int) -> Any:
     """The slow fallback: the op once per sample, results stacked (warns once per op)."""
     name = _op_name(cls)
+    if NO_LOOP[0]:
+        raise NoBatchRule(name)
     if name not in _WARNED:
         _WARNED.add(name)
         warnings.warn(

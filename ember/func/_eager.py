@@ -5,9 +5,11 @@ How a transform differentiates: each differentiated input becomes a fresh differ
 tensor (a leaf, or a view of the input when an outer transform or the caller differentiates
 through it: then the result keeps its graph, as torch's transforms compose).  Under vmap the
 input is first expanded over every active batch level, so the one batched backward pass gives
-each sample its own gradient.  ``jacrev`` batches the other way round: it opens a batch level
-of one sample per output element, runs ``f`` once over that batch (the batching rules), and
-one backward pass with the standard basis as output gradients yields every row.
+each sample its own gradient.  ``jacrev`` runs ``f`` once and
+then one backward pass of that graph with the standard basis as a batch of output gradients
+(a new vmap level: the backward formulas run through the batching rules), as torch's vmap over
+vjp; where a formula has no batching rule it batches the other way round: ``f`` once more over
+a batch of one copy of the inputs per output element, one backward pass yielding every row.
 """
 from __future__ import annotations
 
@@ -81,6 +83,17 @@ def _is_dual(t: Tensor) -> bool:
     return bool(dual(t))
 
 
+def _detach_keep_tangent(g: Tensor) -> Tensor:
+    """``g.detach()``, keeping the forward-mode tangent an outer forward transform gave it
+    (through a dual tensor the function closed over): as torch's transforms, whose levels
+    keep the outer tangent while they drop the inner graph."""
+    d = g.detach()
+    if _is_dual(g):
+        from ..autograd import forward_ad as fwAD
+        fwAD._set(d, fwAD._get(g))  # type: ignore[arg-type]
+    return d
+
+
 class _Diff:
     """One differentiated input: ``plain`` (what autograd differentiates), ``value`` (what
     ``f`` receives)."""
@@ -151,7 +164,7 @@ def _grads(outs: list[Tensor], diffs: list[Any], levels: list[int], gouts: list[
             from .._creation import zeros_like
             g = zeros_like(d.plain.detach())
         elif not create_graph:
-            g = g.detach()
+            g = _detach_keep_tangent(g)
         res.append(_from_plain(g, levels))
     out = []
     k = 0
@@ -265,8 +278,14 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
                 f"{_pp(out_spec)}")
         extra = [lv for lv in _levels() if lv not in levels and
                  any(B.level_of(c) == lv for c in flat_ct)]
-        if extra:  # batched cotangents (vmap over vjp_fn): one backward pass per cotangent
-            return _batched_vjp(vjp_fn, cotangents, extra[-1], retain_graph, create_graph)
+        if extra:  # batched cotangents (vmap over vjp_fn)
+            cg = bool(create_graph) and (outer or any(isinstance(c, Tensor) and c.requires_grad
+                                                      for c in flat_ct))
+            r = _vjp_batched(flat_out, diffs, levels, flat_ct, extra[0], cg) \
+                if len(extra) == 1 else None
+            # else one backward pass per cotangent
+            return r if r is not None else _batched_vjp(vjp_fn, cotangents, extra[-1],
+                                                        retain_graph, create_graph)
         gouts = []
         for o, c in zip(flat_out, flat_ct):
             op = _to_plain(o, levels)
@@ -288,6 +307,63 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
 
 def _pp(spec: Any) -> str:
     return str(spec)
+
+
+def _vjp_batched(flat_out: list[Tensor], diffs: list[Any], levels: list[int], flat_ct: list[Any],
+                 lv: int, cg: bool) -> tuple[Any, ...] | None:
+    """``vjp_fn`` over a batch of cotangents (vmap level ``lv``) in one backward pass whose
+    formulas run through the batching rules (torch's vmap over vjp).  None where that cannot
+    be done (a formula without a batching rule, a cotangent batched at another level): then
+    one backward pass per cotangent."""
+    n = B._SIZE[lv]
+    inputs = [d.plain for ds, _ in diffs for d in ds]
+    need = [k for k, t in enumerate(inputs) if t._requires_grad]
+    outs, gouts = [], []
+    try:
+        for o, c in zip(flat_out, flat_ct):
+            op = _to_plain(o, levels)
+            if not isinstance(c, Tensor):
+                return None
+            if c.__class__ is B.BatchedTensor and c._blevel == lv:
+                p = _to_plain(c._bvalue, levels).movedim(len(levels), 0)
+            else:
+                p = _to_plain(c, levels)
+                p = p.unsqueeze(0).expand((n,) + tuple(p.shape))
+            if tuple(p.shape[1:]) != tuple(op.shape):
+                return None  # the per-cotangent passes raise torch's error
+            if op._requires_grad:
+                outs.append(op)
+                gouts.append(B.wrap(p, lv))
+    except RuntimeError:
+        return None
+    gs: list[Any] = [None] * len(inputs)
+    if need and outs:
+        B.NO_LOOP[0], was = True, B.NO_LOOP[0]
+        try:
+            with enable_grad():
+                r = _ag.grad(outs, [inputs[k] for k in need], grad_outputs=gouts,
+                             retain_graph=True, create_graph=True, allow_unused=True)
+        except B.NoBatchRule:
+            return None
+        finally:
+            B.NO_LOOP[0] = was
+        for k, g in zip(need, r):
+            gs[k] = g
+    res = []
+    for t, g in zip(inputs, gs):
+        if g is None:
+            from .._creation import zeros_like
+            res.append(_from_plain(zeros_like(t.detach()), levels))
+            continue
+        p = B.physical(g, lv)
+        p = p if cg else _detach_keep_tangent(p)
+        res.append(B.wrap(_from_plain(p.movedim(0, len(levels)), levels), lv))
+    out = []
+    k = 0
+    for ds, spec in diffs:
+        out.append(tree_unflatten(res[k:k + len(ds)], spec))
+        k += len(ds)
+    return tuple(out)
 
 
 def _batched_vjp(vjp_fn: Any, cotangents: Any, lv: int, retain_graph: bool,
@@ -361,13 +437,11 @@ def jacrev(func: Callable[..., Any], argnums: Any = 0, *, has_aux: bool = False,
             pieces: list[list[list[Tensor]]] = []
             for lo in range(0, max(total, 1), step):
                 hi = min(lo + step, total)
-                pieces.append(_jac_chunk(func, args, kwargs, an, levels, lo, hi, flat_out,
+                pieces.append(_jac_rows(diffs0, levels, lo, hi, flat_out, numels, outer) or
+                              _jac_chunk(func, args, kwargs, an, levels, lo, hi, flat_out,
                                          numels, has_aux, outer))
         from .._ops.shape import cat
-        flat_in_specs = []
-        for k in nums:
-            leaves, spec = tree_flatten(args[k])
-            flat_in_specs.append((leaves, spec))
+        flat_in_specs = [tree_flatten(args[k]) for k in nums]
         # pieces[c][j][i]: rows lo..hi of output-block j (restricted) wrt input leaf i
         results = []
         nin = sum(len(lv) for lv, _ in flat_in_specs)
@@ -395,6 +469,64 @@ def jacrev(func: Callable[..., Any], argnums: Any = 0, *, has_aux: bool = False,
             return jac, _aux(aux, outer)
         return jac
     return wrapper
+
+
+def _jac_rows(diffs: list[Any], levels: list[int], lo: int, hi: int, flat_out: list[Tensor],
+              numels: list[int], outer: bool) -> list[list[Any]] | None:
+    """Rows ``lo:hi`` of the stacked Jacobian as torch computes them (vmap over vjp): one
+    backward pass of the primal graph (``f`` ran once) with the identity's rows as a batch of
+    output gradients at a new vmap level, so every row sees the same forward values.  None
+    when a backward formula does not run batched (then ``_jac_chunk``)."""
+    from .._creation import zeros
+    n = hi - lo
+    inputs = [d.plain for ds, _ in diffs for d in ds]
+    need = [k for k, t in enumerate(inputs) if t._requires_grad]
+    lv = B.push_level(n, "same")
+    flat_g = []
+    try:
+        outs, gouts = [], []
+        off = 0
+        for o, m in zip(flat_out, numels):
+            op = _to_plain(o, levels)
+            g = zeros((n, m), dtype=o.dtype)
+            a = g._array
+            for r in range(n):
+                if 0 <= lo + r - off < m:
+                    a[r, lo + r - off] = 1
+            off += m
+            if op._requires_grad:
+                g = g.reshape((n,) + (1,) * len(levels) + tuple(o.shape))
+                outs.append(op)
+                gouts.append(B.wrap(g.expand((n,) + tuple(op.shape)), lv))
+        gs: list[Any] = [None] * len(inputs)
+        if need and outs:
+            B.NO_LOOP[0], was = True, B.NO_LOOP[0]
+            try:
+                with enable_grad():
+                    r = _ag.grad(outs, [inputs[k] for k in need], grad_outputs=gouts,
+                                 retain_graph=True, create_graph=True, allow_unused=True)
+            finally:
+                B.NO_LOOP[0] = was
+            for k, g in zip(need, r):
+                gs[k] = g
+        for t, g in zip(inputs, gs):
+            if g is None:
+                p = zeros((n,) + tuple(t.shape), dtype=t.dtype)
+            else:
+                p = B.physical(g, lv)
+                p = p if outer else _detach_keep_tangent(p)
+            flat_g.append(_from_plain(p.movedim(0, len(levels)), levels))
+    except B.NoBatchRule:  # a backward formula without a batching rule: the other way
+        return None
+    finally:
+        B.pop_level(lv)
+    res = []
+    off = 0
+    for m in numels:
+        a0, a1 = max(lo, off) - lo, min(hi, off + m) - lo
+        res.append([g[a0:a1].reshape((a1 - a0, -1)) if a1 > a0 else None for g in flat_g])
+        off += m
+    return res
 
 
 def _jac_chunk(func: Any, args: Any, kwargs: Any, an: Any, levels: list[int], lo: int, hi: int,

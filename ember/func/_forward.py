@@ -49,6 +49,8 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
             raise RuntimeError(f"{_JVP}: Expected primals and tangents to have the same "
                                f"shape. Got primal of shape {tuple(p.shape)} and tangent of "
                                f"shape {tuple(t.shape)}")
+    if fwAD._current_level >= 0:  # inside another forward transform: see _nested_jvp
+        return _nested_jvp(func, primals, tangents, strict, has_aux)
     levels = _levels()  # under vmap: the duals are made on the physical (batched) tensors
     with fwAD.dual_level():
         duals = tree_unflatten([_from_plain(fwAD.make_dual(_to_plain(p, levels),
@@ -89,6 +91,34 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
     return res + (aux,) if has_aux else res
 
 
+def _nested_jvp(func: Callable[..., Any], primals: tuple[Any, ...], tangents: Any,
+                strict: bool, has_aux: bool) -> Any:
+    """``jvp`` inside another forward transform (``jacfwd(jacfwd(f))``, ``jvp(jvp(...))``).
+    ``ember.autograd.forward_ad`` has one dual level, as torch's; torch.func nests its own
+    levels.  Here the inner product is the exact double-vjp identity ``J t = d/du <J^T u, t>``:
+    ``J^T u`` is linear in ``u``, so its vjp at ``u = 0`` with cotangent ``t`` is ``J t``.  Both
+    passes are reverse mode, which the outer dual level's tangents flow through."""
+    from .._creation import zeros_like
+    from ._eager import vjp
+    res = vjp(func, *primals, has_aux=has_aux)
+    out, vjp_fn = res[0], res[1]
+    flat_o, spec_o = tree_flatten(out)
+    for o in flat_o:
+        if not isinstance(o, Tensor):
+            raise RuntimeError(f"{_JVP}: expected f(*args) to return only tensors, got "
+                               f"unsupported type {type(o)}")
+
+    def transpose(*us: Any) -> Any:
+        return vjp_fn(tree_unflatten(list(us), spec_o))
+    _, vjp_t = vjp(transpose, *[zeros_like(o) for o in flat_o])
+    tang = list(vjp_t(tuple(tangents)))
+    if strict and all(not t.requires_grad and not bool(t.ne(0).any()) for t in tang):
+        raise RuntimeError("jvp(f, primals, tangents, strict=True): The output of f is "
+                           "independent of the inputs. This is not allowed with strict=True.")
+    res_t = (out, tree_unflatten(tang, spec_o))
+    return res_t + (res[2],) if has_aux else res_t
+
+
 def _undual(x: Any) -> Any:
     from ..autograd import forward_ad as fwAD
     flat, spec = tree_flatten(x)
@@ -108,7 +138,13 @@ def jacfwd(func: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, *,
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
         from .._creation import zeros
+        from ..autograd import forward_ad as fwAD
         from ._vmap import vmap
+        if fwAD._current_level >= 0:
+            # inside another forward transform (jacfwd(jacfwd(f))): one dual level only (see
+            # _nested_jvp); the same Jacobian by reverse mode, which the outer tangents
+            # flow through (forward-over-reverse)
+            return jacrev(func, argnums, has_aux=has_aux)(*args)
         an = _argnums(argnums, len(args))
         nums = (an,) if isinstance(an, int) else an
         ins = [tree_flatten(args[k]) for k in nums]

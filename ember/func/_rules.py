@@ -261,6 +261,14 @@ def _matmul(a: Any, b: Any, level: int) -> Tensor:
     va = a._bvalue if _is_b(a, level) else a
     vb = b._bvalue if _is_b(b, level) else b
     ba, bb = _is_b(a, level), _is_b(b, level)
+    if ba and not bb and nb <= 2 and na <= 2:
+        # a batch of vectors/matrices times one matrix (a linear layer under vmap): the batch
+        # folds into the rows of one product, as torch's rule does, so each row is computed as
+        # the unbatched product computes it (the same bits, not a stack of small products)
+        rows = va.reshape(-1, va.shape[-1])
+        out = _apply(Matmul, [rows, vb], {}, None)
+        shape = tuple(va.shape[:-1]) + ((vb.shape[-1],) if nb == 2 else ())
+        return out.reshape(shape)
     # vectors become matrices (a row / a column), squeezed after
     if na == 1:
         va = va.unsqueeze(-2)
