@@ -254,6 +254,11 @@ from ._ops.sampling import (binomial, _standard_gamma, _standard_gamma_grad,  # 
                             _sample_dirichlet, _dirichlet_grad)
 __all__ += _sampling.__all__
 
+# issue 13 (h13-linalg): native RNN functions (torch.lstm/gru/rnn_*), torch.embedding_bag
+from ._ops import native_rnn as _native_rnn  # noqa: E402
+from ._ops.native_rnn import *  # noqa: F403,E402
+__all__ += _native_rnn.__all__
+
 # issue 13 (infra): process switches, typename, build flags (_infra.py); lazy modules below
 from . import _infra  # noqa: E402
 from ._infra import *  # noqa: F403,E402

@@ -359,3 +359,7 @@ op("huber_loss_mixed", lambda lib, a, t: F(lib).huber_loss(a.to(lib.float32), t)
    [S(R(2, 3), R(2, 3))], grad=False, dtypes=("float64",))
 # an empty batch: torch's double backward of convolution is undefined there (no gradient)
 op("conv2d_empty_batch", lambda lib, x, w: F(lib).conv2d(x, w), [S(R(0, 2, 4, 4), R(3, 2, 3, 3))])
+
+# issue 13 (h13-linalg): conv_tbc (torch has no double backward for it)
+op("conv_tbc", lambda lib, x, w, b: F(lib).conv_tbc(x, w, b, 1),
+   [S(R(5, 2, 3), R(3, 3, 4), R(4)), S(R(4, 1, 2), R(2, 2, 3), R(3))], gradgrad=False)
