@@ -258,6 +258,10 @@ __all__ += _sampling.__all__
 from ._ops import native_rnn as _native_rnn  # noqa: E402
 from ._ops.native_rnn import *  # noqa: F403,E402
 __all__ += _native_rnn.__all__
+from ._ops import linalg_lapack as _linalg_lapack  # noqa: E402  (geqrf, orgqr, ormqr)
+from ._ops.linalg_lapack import *  # noqa: F403,E402
+_install_methods(_linalg_lapack)
+__all__ += _linalg_lapack.__all__
 
 # issue 13 (infra): process switches, typename, build flags (_infra.py); lazy modules below
 from . import _infra  # noqa: E402

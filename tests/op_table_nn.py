@@ -363,3 +363,11 @@ op("conv2d_empty_batch", lambda lib, x, w: F(lib).conv2d(x, w), [S(R(0, 2, 4, 4)
 # issue 13 (h13-linalg): conv_tbc (torch has no double backward for it)
 op("conv_tbc", lambda lib, x, w, b: F(lib).conv_tbc(x, w, b, 1),
    [S(R(5, 2, 3), R(3, 3, 4), R(4)), S(R(4, 1, 2), R(2, 2, 3), R(3))], gradgrad=False)
+# issue 13 (h13-linalg): geqrf (no derivative in torch), ormqr/orgqr composed (torch: one
+# OrmqrBackward0 / LinalgHouseholderProductBackward0 node)
+op("geqrf", lambda lib, a: lib.geqrf(a), [S(R(4, 3)), S(R(2, 3, 5))], grad=False)
+op("ormqr", lambda lib, a, t, c: lib.ormqr(a, t, c), [S(R(4, 3), R(3), R(4, 2))],
+   torch_grad_fn=False)
+op("ormqr_right_t", lambda lib, a, t, c: lib.ormqr(a, t, c, False, True),
+   [S(R(2, 4, 3), R(2, 3), R(2, 2, 4))], torch_grad_fn=False)
+op("orgqr", lambda lib, a, t: a.orgqr(t), [S(R(4, 3), R(2))], torch_grad_fn=False)
