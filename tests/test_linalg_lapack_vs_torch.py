@@ -155,3 +155,43 @@ def test_common_notes():
                                               "sync_note_has_ex"}
     if torch is not None:
         assert ember.linalg.common_notes == torch.linalg.common_notes
+
+
+def _sym_with_spectrum(m, seed=0):
+    rng = np.random.default_rng(seed)
+    Q = np.linalg.qr(rng.standard_normal((m, m)))[0]
+    A = (Q * np.arange(1, m + 1, dtype=float)) @ Q.T
+    return (A + A.T) / 2, rng.standard_normal((m, 3))
+
+
+@needs_torch
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("method", ["ortho", "basic"])
+def test_lobpcg_eigenpairs(largest, method):
+    A, X = _sym_with_spectrum(20)
+    e = ember.lobpcg(ember.tensor(A), k=2, X=ember.tensor(X), largest=largest, method=method)
+    t = torch.lobpcg(torch.tensor(A), k=2, X=torch.tensor(X), largest=largest, method=method)
+    np.testing.assert_allclose(e[0].numpy(), t[0].numpy(), rtol=1e-12)
+    # eigenvectors up to sign (eigh's sign choice is LAPACK's in both, not always the same)
+    np.testing.assert_allclose(np.abs(e[1].numpy()), np.abs(t[1].numpy()), atol=1e-9)
+
+
+@needs_torch
+def test_lobpcg_random_start_generalized_batched_and_gradient():
+    A, X = _sym_with_spectrum(18, seed=1)
+    Bm = np.diag(np.linspace(1.0, 2.0, 18))
+    res = []
+    for lib in (ember, torch):
+        lib.manual_seed(3)
+        E1, _ = lib.lobpcg(lib.tensor(A), k=2)  # randn start from the global generator
+        E2, _ = lib.lobpcg(lib.tensor(A), k=2, B=lib.tensor(Bm), largest=False)
+        E3, _ = lib.lobpcg(lib.tensor(np.stack([A, 2 * A])), k=1)
+        a = lib.tensor(A, requires_grad=True)
+        E, V = lib.lobpcg(a, k=2, X=lib.tensor(X))
+        assert type(E.grad_fn).__name__ == "LOBPCGAutogradFunctionBackward"
+        (E.sum() + V.abs().sum()).backward()  # the partial-eigenspace backward
+        res.append([E1.numpy(), E2.numpy(), E3.numpy(), a.grad.numpy()])
+    for x, y in zip(*res):
+        np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-10)
+    with pytest.raises(ValueError, match="LOBPCG algorithm is not applicable"):
+        ember.lobpcg(ember.eye(5), k=2)
