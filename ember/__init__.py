@@ -288,6 +288,7 @@ _LAZY_HOMES = {"Future": ".futures", "fork": ".futures", "wait": ".futures"}
 _LAZY_MODULES += ("func",)
 _LAZY_HOMES["vmap"] = ".func"
 _LAZY_HOMES["lobpcg"] = "._lobpcg"  # issue 13 (h13-linalg): torch.lobpcg, ported
+_LAZY_MODULES += ("signal",)  # issue 13 (h13-linalg): torch.signal.windows
 _LAZY_NAMES += tuple(_LAZY_HOMES)
 __all__ += list(_LAZY_HOMES)
 
