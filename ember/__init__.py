@@ -254,6 +254,15 @@ from ._ops.sampling import (binomial, _standard_gamma, _standard_gamma_grad,  # 
                             _sample_dirichlet, _dirichlet_grad)
 __all__ += _sampling.__all__
 
+# issue 13 (h13-linalg): native RNN functions (torch.lstm/gru/rnn_*), torch.embedding_bag
+from ._ops import native_rnn as _native_rnn  # noqa: E402
+from ._ops.native_rnn import *  # noqa: F403,E402
+__all__ += _native_rnn.__all__
+from ._ops import linalg_lapack as _linalg_lapack  # noqa: E402  (geqrf, orgqr, ormqr)
+from ._ops.linalg_lapack import *  # noqa: F403,E402
+_install_methods(_linalg_lapack)
+__all__ += _linalg_lapack.__all__
+
 # issue 13 (infra): process switches, typename, build flags (_infra.py); lazy modules below
 from . import _infra  # noqa: E402
 from ._infra import *  # noqa: F403,E402
@@ -278,6 +287,8 @@ _LAZY_HOMES = {"Future": ".futures", "fork": ".futures", "wait": ".futures"}
 # issue 15 (h15-func): torch.func and torch.vmap
 _LAZY_MODULES += ("func",)
 _LAZY_HOMES["vmap"] = ".func"
+_LAZY_HOMES["lobpcg"] = "._lobpcg"  # issue 13 (h13-linalg): torch.lobpcg, ported
+_LAZY_MODULES += ("signal",)  # issue 13 (h13-linalg): torch.signal.windows
 _LAZY_NAMES += tuple(_LAZY_HOMES)
 __all__ += list(_LAZY_HOMES)
 

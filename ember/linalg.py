@@ -28,7 +28,24 @@ __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "s
            "svd", "svdvals", "qr", "eigh", "eigvalsh", "eig", "eigvals", "pinv", "lstsq",
            "solve_triangular", "matrix_exp", "matrix_rank", "cond", "multi_dot", "cholesky_ex",
            "inv_ex", "solve_ex", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "tensorinv",
-           "tensorsolve", "vander", "householder_product"]
+           "tensorsolve", "vander", "householder_product",
+           # issue 13 (h13-linalg): LDL^T (_ops/linalg_lapack.py) and torch's doc snippets
+           "ldl_factor", "ldl_factor_ex", "ldl_solve", "common_notes"]
+
+from ._ops.linalg_lapack import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: E402
+
+# torch.linalg.common_notes: the shared sentences of torch.linalg's docstrings
+common_notes = {
+    "experimental_warning": 'This function is "experimental" and it may change in a future '
+                            'PyTorch release.',
+    "sync_note": "When inputs are on a CUDA device, this function synchronizes that device with "
+                 "the CPU.",
+    "sync_note_ex": "When the inputs are on a CUDA device, this function synchronizes only when "
+                    ":attr:`check_errors`\\ `= True`.",
+    "sync_note_has_ex": "When inputs are on a CUDA device, this function synchronizes that "
+                        "device with the CPU. For a version of this function that does not "
+                        "synchronize, see :func:`{}`.",
+}
 
 
 # ------------------------------------------------------------------------------ functions

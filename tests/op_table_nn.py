@@ -359,3 +359,27 @@ op("huber_loss_mixed", lambda lib, a, t: F(lib).huber_loss(a.to(lib.float32), t)
    [S(R(2, 3), R(2, 3))], grad=False, dtypes=("float64",))
 # an empty batch: torch's double backward of convolution is undefined there (no gradient)
 op("conv2d_empty_batch", lambda lib, x, w: F(lib).conv2d(x, w), [S(R(0, 2, 4, 4), R(3, 2, 3, 3))])
+
+# issue 13 (h13-linalg): conv_tbc (torch has no double backward for it)
+op("conv_tbc", lambda lib, x, w, b: F(lib).conv_tbc(x, w, b, 1),
+   [S(R(5, 2, 3), R(3, 3, 4), R(4)), S(R(4, 1, 2), R(2, 2, 3), R(3))], gradgrad=False)
+# issue 13 (h13-linalg): geqrf (no derivative in torch), ormqr/orgqr composed (torch: one
+# OrmqrBackward0 / LinalgHouseholderProductBackward0 node)
+op("geqrf", lambda lib, a: lib.geqrf(a), [S(R(4, 3)), S(R(2, 3, 5))], grad=False)
+op("ormqr", lambda lib, a, t, c: lib.ormqr(a, t, c), [S(R(4, 3), R(3), R(4, 2))],
+   torch_grad_fn=False)
+op("ormqr_right_t", lambda lib, a, t, c: lib.ormqr(a, t, c, False, True),
+   [S(R(2, 4, 3), R(2, 3), R(2, 2, 4))], torch_grad_fn=False)
+op("orgqr", lambda lib, a, t: a.orgqr(t), [S(R(4, 3), R(2))], torch_grad_fn=False)
+# issue 13 (h13-linalg): fractional max pooling with given samples (torch's windows)
+_FMP2 = np.random.default_rng(43).random((2, 3, 2))
+_FMP3 = np.random.default_rng(44).random((1, 2, 3))
+op("fractional_max_pool2d",
+   lambda lib, x: F(lib).fractional_max_pool2d(x, (2, 3), (3, 4),
+                                               _random_samples=lib.tensor(_FMP2, dtype=x.dtype)),
+   [S(R(2, 3, 7, 9))])
+op("fractional_max_pool3d",
+   lambda lib, x: F(lib).fractional_max_pool3d(x, 2, (2, 3, 2), return_indices=True,
+                                               _random_samples=lib.tensor(_FMP3,
+                                                                          dtype=x.dtype))[0],
+   [S(R(2, 5, 6, 4))])

@@ -30,6 +30,11 @@ GRAPH_DIFFERS = {
                         "ReshapeAliasBackward0; ember's contiguous inverse reshapes as a view",
     "linalg_householder_product": "composed of differentiable ops (sub/mul/matmul per "
                                   "reflector); torch runs one LinalgHouseholderProductBackward0",
+    # issue 13 (h13-linalg): the geqrf family, composed like householder_product
+    "ormqr": "composed of differentiable ops (sub/mul/matmul per reflector); torch runs one "
+             "OrmqrBackward0",
+    "orgqr": "linalg.householder_product (composed); torch runs one "
+             "LinalgHouseholderProductBackward0",
     # statistics and construction ops (issue 13): composed from other ops, their inner nodes
     # (sort/gather/lerp for quantile, the mm path of cdist, ...) are not yet torch's chain
     **{n: "composite: the final node matches torch's, the inner chain not yet" for n in (

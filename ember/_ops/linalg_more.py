@@ -768,9 +768,12 @@ def householder_product(A: Tensor, tau: Tensor, *, out: Any = None) -> Tensor:
     V = _pw.add(_sh.tril(A, -1), wrap(xp.eye(m, n, dtype=dt)))
     Q = wrap(xp.broadcast_to(xp.eye(m, n, dtype=dt), tuple(A.shape)).copy())
     from .linalg import matmul
+    from . import complex as _cx
     for i in reversed(range(k)):
         v = _sh.narrow(V, -1, i, 1)
         t = _sh.unsqueeze(_sh.narrow(tau, -1, i, 1), -1)
-        Q = _pw.sub(Q, _pw.mul(t, matmul(v, matmul(_sh.transpose(v, -1, -2), Q))))
+        vh = _sh.transpose(v, -1, -2)
+        vh = _cx.conj(vh) if vh.is_complex() else vh  # H_i = I - tau_i v v^H
+        Q = _pw.sub(Q, _pw.mul(t, matmul(v, matmul(vh, Q))))
     return Q
 

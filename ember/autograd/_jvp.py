@@ -77,6 +77,7 @@ _NO_FORWARD_AD = {
     "Cdist": "_cdist_forward", "Pdist": "_pdist_forward", "IndexReduce": "index_reduce",
     "CholeskyLegacy": "cholesky", "StandardGamma": "_standard_gamma",
     "FlashAttention": "_scaled_dot_product_flash_attention_for_cpu",
+    "ConvTbc": "conv_tbc",  # issue 13 (h13-linalg)
 }
 # View ops whose other arguments are taken from the primal (its storage): derived instead.
 _VIEW_DERIVED = {"AsStridedView"}

@@ -843,6 +843,12 @@ def _embedding_renorm(weight, idx, max_norm, norm_type):
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
                   mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
                   padding_idx=None):
+    if input.dim() == 2 and padding_idx is not None:  # bags of equal length, padding dropped
+        L = input.shape[1]
+        return embedding_bag(input.reshape(-1), weight, list(range(0, input.numel(), L)),
+                             max_norm, norm_type, scale_grad_by_freq, mode, sparse,
+                             None if per_sample_weights is None else per_sample_weights.reshape(-1),
+                             False, padding_idx)
     if input.dim() == 2:
         emb = embedding(input, weight, padding_idx, max_norm, norm_type)
         if per_sample_weights is not None:
@@ -860,9 +866,15 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     from .._ops.shape import stack
     outs = []
     for s, e in zip(offs, ends):
-        seg = embedding(input[s:e], weight, padding_idx, max_norm, norm_type)
+        pos = slice(s, e)
+        if padding_idx is not None:  # torch leaves the padding entries out of the bags
+            keep = input._array[s:e] != padding_idx % weight.shape[0]
+            if not keep.all():
+                pos = _make(s + keep.nonzero()[0], False, None, 0, None)
+                e = s + int(keep.sum())
+        seg = embedding(input[pos], weight, padding_idx, max_norm, norm_type)
         if per_sample_weights is not None:
-            seg = seg * per_sample_weights[s:e].unsqueeze(-1)
+            seg = seg * per_sample_weights[pos].unsqueeze(-1)
         if e <= s:
             outs.append(weight[0] * 0)
         else:

@@ -14,6 +14,8 @@ from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
 from . import swa_utils  # issue 13 (infra): SWA / EMA of weights
+from .muon import Muon  # issue 13 (h13-linalg): torch 2.13's Muon
 
 __all__ = ["ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam",
            "Optimizer", "RAdam", "RMSprop", "Rprop", "SGD", "lr_scheduler", "swa_utils"]
+__all__ += ["Muon"]
