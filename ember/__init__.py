@@ -278,6 +278,9 @@ _LAZY_HOMES = {"Future": ".futures", "fork": ".futures", "wait": ".futures"}
 # issue 15 (h15-func): torch.func and torch.vmap
 _LAZY_MODULES += ("func",)
 _LAZY_HOMES["vmap"] = ".func"
+# issue 13 (h13-utils): torch.compiler, torch.cond, small top-level names
+_LAZY_MODULES += ("compiler",)
+_LAZY_HOMES["cond"] = "._cond"
 _LAZY_NAMES += tuple(_LAZY_HOMES)
 __all__ += list(_LAZY_HOMES)
 
