@@ -281,6 +281,7 @@ _LAZY_HOMES["vmap"] = ".func"
 # issue 13 (h13-utils): torch.compiler, torch.cond, small top-level names
 _LAZY_MODULES += ("compiler",)
 _LAZY_HOMES["cond"] = "._cond"
+_LAZY_HOMES["get_device_module"] = "._h13_misc"
 _LAZY_NAMES += tuple(_LAZY_HOMES)
 __all__ += list(_LAZY_HOMES)
 

@@ -164,3 +164,215 @@ def test_compiler_eager_answers_match_torch():
         outs.append((w[0].numpy(), w[1], w[2]["t"].numpy(), c.disable(lambda t: t * 2)(x).numpy()))
     for a, b in zip(*outs):
         np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------- selective checkpointing
+
+def _sac_fn(lib):
+    def fn(x, y):  # torch's create_selective_checkpoint_contexts docstring example
+        return lib.sigmoid(lib.matmul(lib.matmul(x, y), y)) * y
+    return fn
+
+
+@pytest.fixture
+def ember_op_calls(monkeypatch):
+    """How many times ember's Mm and Sigmoid ops run their forward."""
+    from ember._ops.linalg import Mm
+    from ember._ops.pointwise import Sigmoid
+    calls = {"Mm": 0, "Sigmoid": 0}
+    for op in (Mm, Sigmoid):
+        def counted(ctx, *a, _orig=op.forward, _name=op.__name__, **k):
+            calls[_name] += 1
+            return _orig(ctx, *a, **k)
+        monkeypatch.setattr(op, "forward", staticmethod(counted))
+    return calls
+
+
+def _torch_backward_op_calls(x, y, context_fn):
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class Count(TorchDispatchMode):
+        def __init__(self):
+            super().__init__()
+            self.n = {"mm": 0, "sigmoid": 0}
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            name = func.overloadpacket.__name__
+            if name in self.n:
+                self.n[name] += 1
+            return func(*args, **(kwargs or {}))
+    kw = {} if context_fn is None else {"context_fn": context_fn}
+    out = torch.utils.checkpoint.checkpoint(_sac_fn(torch), x, y, use_reentrant=False, **kw)
+    with Count() as c:
+        out.sum().backward()
+    return c.n
+
+
+@needs_torch
+@pytest.mark.parametrize("form", ["list", "policy", "bool_policy"])
+def test_selective_checkpoint_saves_mm_and_recomputes_the_rest(form, ember_op_calls):
+    import functools
+
+    import ember.utils.checkpoint as ecp
+    import torch.utils.checkpoint as tcp
+    from ember._ops.linalg import Mm
+    rng = np.random.default_rng(0)
+    xa, ya = rng.normal(size=(4, 4)), rng.normal(size=(4, 4))
+    seen = []
+
+    def ctx_fn(cp, mm):
+        if form == "list":
+            return functools.partial(cp.create_selective_checkpoint_contexts, [mm])
+
+        def policy(ctx, op, *args, **kwargs):
+            seen.append((cp, ctx.is_recompute, ctx.op_output is not None))
+            if form == "bool_policy":
+                return op is mm
+            return (cp.CheckpointPolicy.MUST_SAVE if op is mm
+                    else cp.CheckpointPolicy.PREFER_RECOMPUTE)
+        return functools.partial(cp.create_selective_checkpoint_contexts, policy)
+
+    res = {}
+    for name, lib, cp, mm in (("ember", ember, ecp, Mm), ("torch", torch, tcp, None)):
+        mm = torch.ops.aten.mm.default if mm is None else mm
+        x = lib.tensor(xa, requires_grad=True)
+        y = lib.tensor(ya, requires_grad=True)
+        out = cp.checkpoint(_sac_fn(lib), x, y, use_reentrant=False,
+                            context_fn=ctx_fn(cp, mm))
+        if name == "ember":
+            assert ember_op_calls == {"Mm": 2, "Sigmoid": 1}
+            ember_op_calls.update(Mm=0, Sigmoid=0)
+        out.sum().backward()
+        res[name] = (out.detach().numpy(), x.grad.numpy(), y.grad.numpy())
+    for a, b in zip(res["ember"], res["torch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    # backward re-ran sigmoid but neither mm (ember's backward formulas do not call the op)
+    assert ember_op_calls == {"Mm": 0, "Sigmoid": 1}
+    if form != "list":
+        assert all(not rec and has_out for _, rec, has_out in seen)
+        assert {cp for cp, _, _ in seen} == {ecp, tcp}
+    # torch: the same two mm fewer in backward than plain checkpointing, sigmoid once
+    xt = torch.tensor(xa, requires_grad=True)
+    yt = torch.tensor(ya, requires_grad=True)
+    plain = _torch_backward_op_calls(xt, yt, None)
+    sac = _torch_backward_op_calls(xt, yt, ctx_fn(tcp, torch.ops.aten.mm.default))
+    assert plain["mm"] - sac["mm"] == 2 and plain["sigmoid"] == sac["sigmoid"] == 1
+
+
+def test_plain_checkpoint_reruns_every_op(ember_op_calls):
+    rng = np.random.default_rng(0)
+    x = ember.tensor(rng.normal(size=(4, 4)), requires_grad=True)
+    y = ember.tensor(rng.normal(size=(4, 4)), requires_grad=True)
+    out = ember.utils.checkpoint.checkpoint(_sac_fn(ember), x, y, use_reentrant=False)
+    ember_op_calls.update(Mm=0, Sigmoid=0)
+    out.sum().backward()
+    assert ember_op_calls == {"Mm": 2, "Sigmoid": 1}
+
+
+@needs_torch
+def test_selective_checkpoint_errors_match_torch():
+    import functools
+
+    import ember.utils.checkpoint as ecp
+    import torch.utils.checkpoint as tcp
+    from ember._ops.linalg import Mm
+    for cp in (ecp, tcp):
+        with pytest.raises(TypeError, match="policy_fn_or_list must be either a function or "
+                                            "a list of ops."):
+            cp.create_selective_checkpoint_contexts(3)
+        with pytest.raises(ValueError, match="Expected op in `op_list` to be an OpOverload "
+                                             "but got: 3 of type <class 'int'>"):
+            cp.create_selective_checkpoint_contexts([3])
+    msgs = []
+    rng = np.random.default_rng(2)
+    xa = rng.normal(size=(3, 3))
+    for lib, cp, mm in ((ember, ecp, Mm), (torch, tcp, torch.ops.aten.mm.default)):
+        def fn(x):
+            a = lib.mm(x, x)
+            a.mul_(2)  # changes the saved mm output after it was cached
+            return lib.sigmoid(a)
+        x = lib.tensor(xa, requires_grad=True)
+        out = cp.checkpoint(fn, x, use_reentrant=False, context_fn=functools.partial(
+            cp.create_selective_checkpoint_contexts, [mm]))
+        with pytest.raises(RuntimeError) as info:
+            out.sum().backward()
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1] == ("Tensor cached during selective activation checkpoint "
+                                  "has been mutated")
+    # allowed: the cached (mutated) value is used, as torch does
+    grads = []
+    for lib, cp, mm in ((ember, ecp, Mm), (torch, tcp, torch.ops.aten.mm.default)):
+        def fn(x):
+            a = lib.mm(x, x)
+            a.mul_(2)
+            return lib.sigmoid(a)
+        x = lib.tensor(xa, requires_grad=True)
+        out = cp.checkpoint(fn, x, use_reentrant=False, context_fn=functools.partial(
+            cp.create_selective_checkpoint_contexts, [mm], allow_cache_entry_mutation=True))
+        out.sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
+def test_selective_checkpoint_of_a_random_op_keeps_the_stream():
+    """A saved gamma sample is not redrawn in backward; the dropout after it draws what it
+    drew in the forward (its mask equal, so the gradients equal those without checkpoint)."""
+    import functools
+
+    import ember.utils.checkpoint as ecp
+    from ember._ops.sampling import StandardGamma
+
+    def fn(x):
+        a = ember._standard_gamma(x.exp())
+        return ember.nn.functional.dropout(a.sin(), 0.3) * x
+    xa = np.random.default_rng(3).normal(size=(6, 5))
+    grads = []
+    for context_fn in (None, functools.partial(ecp.create_selective_checkpoint_contexts,
+                                               [StandardGamma])):
+        ember.manual_seed(7)
+        x = ember.tensor(xa, requires_grad=True)
+        if context_fn is None:
+            out = fn(x)
+        else:
+            out = ecp.checkpoint(fn, x, use_reentrant=False, context_fn=context_fn)
+        out.sum().backward()
+        grads.append((out.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_array_equal(grads[0][0], grads[1][0])
+    np.testing.assert_array_equal(grads[0][1], grads[1][1])
+
+
+@needs_torch
+def test_checkpoint_rest_names_match_torch():
+    import ember.utils.checkpoint as ecp
+    import torch.utils.checkpoint as tcp
+    assert [(p.name, p.value) for p in ecp.CheckpointPolicy] == \
+        [(p.name, p.value) for p in tcp.CheckpointPolicy]
+    for cp in (ecp, tcp):
+        with cp.set_checkpoint_early_stop(False):
+            assert cp._enable_checkpoint_early_stop is False
+        assert cp._enable_checkpoint_early_stop is None
+        cp.set_device_states([], [])
+        with pytest.raises(AttributeError, match="has no attribute 'device'"):
+            cp.set_device_states([0], [None])
+        with cp.GraphExecGroup() as g:
+            assert cp.GraphExecGroup._get_current_group() is g
+            with pytest.raises(RuntimeError, match="GraphExecGroup contexts cannot be nested"):
+                cp.GraphExecGroup().__enter__()
+        assert cp.GraphExecGroup._get_current_group() is None
+        c = cp.SelectiveCheckpointContext(is_recompute=False)
+        assert c.is_recompute is False and c.op_output is None
+    from ember._ops.shape import __name__ as _  # noqa: F401 - the view ops are loaded
+    assert ecp.SAC_IGNORED_OPS and all(op.is_view for op in ecp.SAC_IGNORED_OPS)
+
+
+# ---------------------------------------------------------------- small top-level names
+
+@needs_torch
+def test_get_device_module_matches_torch():
+    for lib in (ember, torch):
+        assert lib.get_device_module() is lib.cpu and lib.get_device_module("cpu") is lib.cpu
+        assert lib.get_device_module("cuda:0") is lib.cuda
+        assert lib.get_device_module(lib.device("cuda")) is lib.cuda
+    e, t = _err(lambda: ember.get_device_module(3)), _err(lambda: torch.get_device_module(3))
+    assert e == t == (RuntimeError, "Invalid value of device '3', expect torch.device, str, "
+                                     "or None")
