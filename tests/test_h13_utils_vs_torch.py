@@ -376,3 +376,82 @@ def test_get_device_module_matches_torch():
     e, t = _err(lambda: ember.get_device_module(3)), _err(lambda: torch.get_device_module(3))
     assert e == t == (RuntimeError, "Invalid value of device '3', expect torch.device, str, "
                                      "or None")
+
+
+@needs_torch
+def test_small_top_level_names_match_torch():
+    import warnings
+    for lib in (ember, torch):
+        assert issubclass(lib.AcceleratorError, RuntimeError)
+        assert lib.FatalError.__mro__[1] is Exception
+        assert lib.init_num_threads() is None and lib.is_vulkan_available() is False
+        assert lib.thread_safe_generator() is None
+        assert isinstance(lib.set_flush_denormal(False), bool)
+    # the CPU's Event and Stream
+    for ctor in (lambda lib: lib.Event(), lambda lib: lib.Event("cpu", enable_timing=True),
+                 lambda lib: lib.Stream(), lambda lib: lib.Stream("cpu:0", priority=-1)):
+        assert repr(ctor(ember)) == repr(ctor(torch))
+    for lib in (ember, torch):
+        e, s = lib.Event(), lib.Stream()
+        assert e.query() and s.query() and not s.is_capturing()
+        assert e.synchronize() is None and e.wait() is None and s.synchronize() is None
+        assert s.wait_event(e) is None and s == lib.Stream() and hash(s) == hash(lib.Stream())
+        assert (s.device_type, s.device_index, s.stream_id, e.event_id) == (0, -1, 0, 0)
+        assert str(s.device) == str(e.device) == "cpu"
+        with s as inner:
+            assert inner is s
+    cases = [lambda lib: lib.Event().record(), lambda lib: lib.Stream().record_event(),
+             lambda lib: lib.Stream().wait_stream(lib.Stream()),
+             lambda lib: lib.Event().elapsed_time(lib.Event()),
+             lambda lib: lib.Event(enable_timing=True).elapsed_time(
+                 lib.Event(enable_timing=True)),
+             lambda lib: lib.Event("cuda"), lambda lib: lib.Stream("cuda:1"),
+             lambda lib: lib.Stream(3), lambda lib: lib.Stream().native_handle,
+             lambda lib: lib.Event().ipc_handle()]
+    for c in cases:
+        assert _err(lambda: c(ember)) == _err(lambda: c(torch))
+    # the deprecated IPU/XLA autocast switches: the same state and warnings
+    for dev in ("ipu", "xla"):
+        got = []
+        for lib in (ember, torch):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                d0 = getattr(lib, f"get_autocast_{dev}_dtype")()
+                getattr(lib, f"set_autocast_{dev}_enabled")(True)
+                on = getattr(lib, f"is_autocast_{dev}_enabled")()
+                getattr(lib, f"set_autocast_{dev}_dtype")(lib.float16)
+                d1 = lib.get_autocast_dtype(dev)
+                getattr(lib, f"set_autocast_{dev}_enabled")(False)
+                getattr(lib, f"set_autocast_{dev}_dtype")(d0)
+            got.append((str(d0), on, str(d1), lib.is_autocast_enabled(dev),
+                        [(x.category, str(x.message).split(" (Triggered")[0]) for x in w]))
+        assert got[0] == got[1]
+
+
+@needs_torch
+def test_functional_module_names_match_torch():
+    import ember.nn.functional as EF
+    import torch.nn.functional as TF
+    for n in ("GRID_SAMPLE_INTERPOLATION_MODES", "GRID_SAMPLE_PADDING_MODES",
+              "reproducibility_notes", "sparse_support_notes", "tf32_notes", "TYPE_CHECKING",
+              "Optional", "Callable"):
+        assert getattr(EF, n) == getattr(TF, n), n
+    assert EF.Tensor is ember.Tensor and TF.Tensor is torch.Tensor
+    assert EF.BroadcastingList2[int] is TF.BroadcastingList2[int] is None
+    for F in (EF, TF):
+        assert F.assert_int_or_pair(3, "k", "{} bad") is None
+        assert F.assert_int_or_pair((1, 2), "k", "{} bad") is None
+        with pytest.raises(AssertionError, match="^k bad$"):
+            F.assert_int_or_pair((1, 2, 3), "k", "{} bad")
+
+        def one(x, flag=False):
+            """Doc of one."""
+            return ("one", x)
+
+        def two(x, flag=False):
+            return ("two", x)
+        f = F.boolean_dispatch("flag", 1, False, one, two, "mod", "pick")
+        assert (f(1), f(1, True), f(1, flag=True), f.__name__, f.__module__, f.__doc__) == \
+            (("two", 1), ("one", 1), ("one", 1), "pick", "mod", "Doc of one.")
+        with pytest.raises(RuntimeError, match="only one function can have a docstring"):
+            F.boolean_dispatch("flag", 1, False, one, two, None, None)

@@ -8,3 +8,4 @@ from ._functional_losses import *  # noqa: F401,F403
 from ._functional_layers import *  # noqa: F401,F403
 from ._functional_extra import *  # noqa: F401,F403
 from .._ops.native_forms import pdist  # noqa: F401,E402 - issue 13 (h13-alias): torch's own
+from ._functional_names import *  # noqa: F401,F403,E402 - issue 13 (h13-utils): module names
