@@ -455,3 +455,48 @@ def test_functional_module_names_match_torch():
             (("two", 1), ("one", 1), ("one", 1), "pick", "mod", "Doc of one.")
         with pytest.raises(RuntimeError, match="only one function can have a docstring"):
             F.boolean_dispatch("flag", 1, False, one, two, None, None)
+
+
+@needs_torch
+def test_jit_rest_matches_torch_eager():
+    import typing
+    import warnings
+    J = {"ember": ember.jit, "torch": torch.jit}
+    got = {}
+    for name, lib in (("ember", ember), ("torch", torch)):
+        j = J[name]
+        t = lib.ones(2)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            res = [j.isinstance([1, 2], typing.List[int]), j.isinstance([1, "a"], list[int]),
+                   j.isinstance({"a": t}, typing.Dict[str, lib.Tensor]),
+                   j.isinstance({"a": [t]}, dict[str, list[lib.Tensor]]),
+                   j.isinstance((1, "a"), typing.Tuple[int, str]),
+                   j.isinstance((1, 2), tuple[int, str]), j.isinstance(None, typing.Optional[int]),
+                   j.isinstance(3, int | None), j.isinstance("s", (int, str)),
+                   j.isinstance([], typing.List[int]), j.isinstance(t, lib.Tensor)]
+            res.append([str(x.message) for x in w])
+        res += [_err(lambda: j.isinstance(3, typing.List)), _err(lambda: j.isinstance(3, dict)),
+                _err(lambda: j.isinstance(3, [int])), _err(lambda: j.isinstance(3, 3))]
+
+        def f(x):
+            return x + 1
+        g = j.script_if_tracing(f)
+        res += [g is f, g(1), g.__name__, getattr(g, "__original_fn") is f]
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            res += [j.set_fusion_strategy([("DYNAMIC", 3)]),
+                    j.set_fusion_strategy([("STATIC", 2), ("DYNAMIC", 10)]),
+                    _err(lambda: j.set_fusion_strategy([("BAD", 1)]))]
+            m = lib.nn.Linear(2, 2)
+            res += [_err(lambda: j.optimize_for_inference(m)),
+                    _err(lambda: j.export_opnames(m))]
+        res.append([(x.category, str(x.message)) for x in w])
+        res += [j.onednn_fusion_enabled(), j.enable_onednn_fusion(True),
+                j.onednn_fusion_enabled(), j.enable_onednn_fusion(False)]
+        with pytest.warns(UserWarning, match="Only works in script mode"):
+            with j.strict_fusion():
+                pass
+        res.append(issubclass(j.Error, Exception))
+        got[name] = res
+    assert got["ember"] == got["torch"]
