@@ -500,3 +500,57 @@ def test_jit_rest_matches_torch_eager():
         res.append(issubclass(j.Error, Exception))
         got[name] = res
     assert got["ember"] == got["torch"]
+
+
+@needs_torch
+def test_cuda_rest_names_fail_as_cpu_torch():
+    import warnings
+    import ember.cuda.graphs  # noqa: F401 - the submodules load on attribute access too
+    names = ["graphs", "streams", "nccl", "profiler", "tunable"]
+    for lib in (ember, torch):
+        for n in names:
+            assert getattr(lib.cuda, n).__name__.endswith(f".cuda.{n}")
+        assert (lib.cuda.cudaStatus.SUCCESS, lib.cuda.cudaStatus.ERROR_NOT_READY) == (0, 34)
+        assert lib.cuda.host_memory_stats_as_nested_dict() == {}
+        assert lib.cuda.nccl.SUM == 0 and lib.cuda.profiler.DEFAULT_FLAGS[0] == "gpustarttimestamp"
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            assert lib.cuda.nccl.is_available([lib.ones(1)]) is False
+        assert [str(x.message) for x in w] == ["PyTorch is not compiled with NCCL support"]
+
+    def enter(cm):
+        return lambda: cm().__enter__()
+    cases = [
+        lambda lib: lib.cuda.graph(None), lambda lib: lib.cuda.MemPool(),
+        lambda lib: lib.cuda.use_mem_pool(None).__enter__(),
+        lambda lib: lib.cuda.caching_allocator_disabled().__enter__(),
+        lambda lib: lib.cuda.change_current_allocator(None),
+        lambda lib: lib.cuda.check_error(0),
+        lambda lib: lib.cuda.make_graphed_callables(lib.nn.Linear(2, 2), (lib.ones(1, 2),)),
+        lambda lib: lib.cuda.make_graphed_callables(lib.nn.Linear(2, 2), (3,)),
+        lambda lib: lib.cuda.CUDAPluggableAllocator("/nonexistent/alloc.so", "a", "f"),
+        lambda lib: lib.cuda.graphs.graph_pool_handle(),
+        lambda lib: lib.cuda.graphs.is_current_stream_capturing(),
+        lambda lib: lib.cuda.streams.Stream(), lambda lib: lib.cuda.streams.Event(),
+        lambda lib: lib.cuda.profiler.start(), lambda lib: lib.cuda.profiler.stop(),
+        lambda lib: lib.cuda.profiler.profile().__enter__(),
+        lambda lib: lib.cuda.profiler.check_error(0),
+    ]
+    cases += [lambda lib, n=n: getattr(lib.cuda.nccl, n)()
+              for n in ("version", "unique_id")]
+    cases += [lambda lib: lib.cuda.nccl.init_rank(1, b"", 0),
+              lambda lib: lib.cuda.nccl.all_reduce([lib.ones(1)]),
+              lambda lib: lib.cuda.nccl.broadcast([lib.ones(1)]),
+              lambda lib: lib.cuda.nccl.reduce([lib.ones(1)]),
+              lambda lib: lib.cuda.nccl.all_gather([lib.ones(1)], [lib.ones(1)]),
+              lambda lib: lib.cuda.nccl.reduce_scatter([lib.ones(1)], [lib.ones(1)])]
+    import ember.cuda.tunable as et
+    for n in et.__all__:
+        fn = getattr(et, n)
+        import inspect
+        nreq = sum(1 for p in inspect.signature(fn).parameters.values()
+                   if p.default is inspect.Parameter.empty)
+        cases.append(lambda lib, n=n, k=nreq: getattr(lib.cuda.tunable, n)(*([1] * k)))
+    for c in cases:
+        e, t = _err(lambda: c(ember)), _err(lambda: c(torch))
+        assert e == t and t[0] is not None, (e, t)
