@@ -554,3 +554,30 @@ def test_cuda_rest_names_fail_as_cpu_torch():
     for c in cases:
         e, t = _err(lambda: c(ember)), _err(lambda: c(torch))
         assert e == t and t[0] is not None, (e, t)
+
+
+@needs_torch
+def test_set_multithreading_enabled_and_accelerator_graph_match_torch():
+    results = []
+    for lib in (ember, torch):
+        state = (ember.autograd._h13._is_multithreading_enabled if lib is ember
+                 else torch._C._is_multithreading_enabled)
+        assert state() is True
+        with lib.autograd.set_multithreading_enabled(False):
+            assert state() is False
+        assert state() is True
+        s = lib.autograd.set_multithreading_enabled(False)  # set at construction, as torch
+        assert state() is False
+        s.__exit__(None, None, None)
+        assert state() is True
+
+        seen = []
+
+        @lib.autograd.set_multithreading_enabled(False)  # (sets it at decoration, as torch)
+        def f():
+            return state()
+        seen.append((state(), f(), state()))
+        lib.autograd.set_multithreading_enabled(True)
+        results.append(seen)
+    assert results[0] == results[1] == [(False, False, False)]
+    assert _err(lambda: ember.accelerator.Graph()) == _err(lambda: torch.accelerator.Graph())
