@@ -581,3 +581,41 @@ def test_set_multithreading_enabled_and_accelerator_graph_match_torch():
         results.append(seen)
     assert results[0] == results[1] == [(False, False, False)]
     assert _err(lambda: ember.accelerator.Graph()) == _err(lambda: torch.accelerator.Graph())
+
+
+@needs_torch
+def test_public_sac_policy_snippet_runs_like_torch():
+    """The selective-checkpoint policy of dc-ai-projects/DC-Gen
+    (dc_gen/apps/utils/activation_checkpointing.py, after torchtitan): save the listed ops,
+    recompute the rest, through ``partial(create_selective_checkpoint_contexts, policy)``.
+    ember's list names its Op classes where torch's names aten overloads."""
+    from functools import partial
+
+    from ember._ops.linalg import Mm
+
+    def run(lib, save_list):
+        from importlib import import_module
+        cp = import_module(lib.__name__ + ".utils.checkpoint")
+
+        def _custom_policy(ctx, func, *args, **kwargs):
+            to_save = func in save_list
+            return (cp.CheckpointPolicy.MUST_SAVE if to_save
+                    else cp.CheckpointPolicy.PREFER_RECOMPUTE)
+
+        def selective_checkpointing_context_fn():
+            return partial(cp.create_selective_checkpoint_contexts, _custom_policy)
+        lib.manual_seed(0)
+        block = lib.nn.Sequential(lib.nn.Linear(8, 16, bias=False), lib.nn.GELU(),
+                                  lib.nn.Linear(16, 8, bias=False), lib.nn.LayerNorm(8))
+        x = lib.tensor(np.random.default_rng(4).normal(size=(5, 8)).astype(np.float32),
+                       requires_grad=True)
+        out = cp.checkpoint(block, x, use_reentrant=False,
+                            context_fn=selective_checkpointing_context_fn())
+        out.pow(2).sum().backward()
+        return [out.detach().numpy(), x.grad.numpy()] + [p.grad.numpy()
+                                                        for p in block.parameters()]
+    mine = run(ember, {Mm})
+    ref = run(torch, {torch.ops.aten.mm.default,
+                      torch.ops.aten._scaled_dot_product_efficient_attention.default})
+    for a, b in zip(mine, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)  # float32 (BLAS order)
