@@ -279,7 +279,7 @@ _LAZY_HOMES = {"Future": ".futures", "fork": ".futures", "wait": ".futures"}
 _LAZY_MODULES += ("func",)
 _LAZY_HOMES["vmap"] = ".func"
 # issue 13 (h13-utils): torch.compiler, torch.cond, small top-level names
-_LAZY_MODULES += ("compiler",)
+_LAZY_MODULES += ("compiler", "mps")
 _LAZY_HOMES["cond"] = "._cond"
 _LAZY_HOMES.update(dict.fromkeys((  # ember/_h13_misc.py
     "get_device_module", "AcceleratorError", "FatalError", "init_num_threads",

@@ -619,3 +619,30 @@ def test_public_sac_policy_snippet_runs_like_torch():
                       torch.ops.aten._scaled_dot_product_efficient_attention.default})
     for a, b in zip(mine, ref):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)  # float32 (BLAS order)
+
+
+@needs_torch
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # torch's
+def test_mps_module_as_a_build_without_metal():  # Event.__del__ fails after its __init__ did
+    import gc
+    assert sorted(n for n in dir(ember.mps) if not n.startswith("_") and n not in (
+        "annotations", "Any")) == sorted(n for n in dir(torch.mps) if not n.startswith("_")
+                                          and not hasattr(getattr(torch.mps, n), "__path__")
+                                          and n not in ("event", "profiler"))
+    for lib in (ember, torch):
+        assert lib.mps.is_available() is False and lib.mps.device_count() == 0
+        assert lib.mps.manual_seed(3) is None and lib.mps.Tensor is lib.Tensor
+    cases = [lambda lib: lib.mps.synchronize(), lambda lib: lib.mps.seed(),
+             lambda lib: lib.mps.get_rng_state(), lambda lib: lib.mps.empty_cache(),
+             lambda lib: lib.mps.set_rng_state(lib.get_rng_state()),
+             lambda lib: lib.mps.set_per_process_memory_fraction(0.5),
+             lambda lib: lib.mps.set_per_process_memory_fraction(3),
+             lambda lib: lib.mps.current_allocated_memory(),
+             lambda lib: lib.mps.driver_allocated_memory(),
+             lambda lib: lib.mps.recommended_max_memory(),
+             lambda lib: lib.mps.compile_shader("kernel void f() {}"),
+             lambda lib: lib.mps.load_metallib("x.metallib")]
+    for c in cases:
+        assert _err(lambda: c(ember)) == _err(lambda: c(torch))
+    assert _err(lambda: ember.mps.Event()) == _err(lambda: torch.mps.Event())
+    gc.collect()
