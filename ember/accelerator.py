@@ -16,7 +16,17 @@ __all__ = ["is_available", "current_accelerator", "device_count", "current_devic
            "set_stream", "synchronize", "device_index", "empty_cache", "empty_host_cache",
            "memory_allocated", "max_memory_allocated", "memory_reserved",
            "max_memory_reserved", "memory_stats", "reset_peak_memory_stats",
-           "reset_accumulated_memory_stats", "get_memory_info", "get_device_capability"]
+           "reset_accumulated_memory_stats", "get_memory_info", "get_device_capability",
+           "Graph"]  # h13-utils: Graph
+
+
+class Graph:
+    """An accelerator graph (capture and replay): needs an accelerator, so making one raises
+    torch's RuntimeError."""
+
+    def __init__(self, keep_graph: bool = False, *, pool: Any = None,
+                 capture_error_mode: str = "default") -> None:
+        raise RuntimeError("Cannot access accelerator device when none is available.")
 
 
 def is_available() -> bool:

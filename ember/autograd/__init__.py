@@ -20,6 +20,8 @@ __all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "no_grad",
            "gradcheck", "gradgradcheck", "functional", "once_differentiable", "graph",
            "explain", "is_anomaly_enabled", "is_grad_enabled", "variable",
            "forward_ad"]
+from ._h13 import set_multithreading_enabled  # noqa: E402 - issue 13 (h13-utils)
+__all__ += ["set_multithreading_enabled"]
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -392,9 +392,13 @@ def set_rng_state_all(new_states: Any) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("random", "memory", "nvtx"):
+    if name in ("random", "memory", "nvtx",
+                "graphs", "streams", "nccl", "profiler", "tunable"):  # h13-utils: the last five
         import importlib
         return importlib.import_module(f".{name}", __name__)
+    if name in ("graph", "make_graphed_callables"):  # h13-utils
+        import importlib
+        return getattr(importlib.import_module(".graphs", __name__), name)
     if name == "amp":  # torch.cuda.amp (ember/cuda/amp.py), loaded on first use
         import importlib
         try:
@@ -403,3 +407,12 @@ def __getattr__(name: str) -> Any:
             if e.name != __name__ + ".amp":
                 raise
     raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")
+
+
+# issue 13 (h13-utils): the rest of torch.cuda's names; graphs, streams, nccl, profiler,
+# tunable are submodules (imported on first use)
+from ._h13 import (CUDAPluggableAllocator, MemPool, caching_allocator_disabled,  # noqa: E402,F401
+                   change_current_allocator, check_error, cudaStatus,
+                   host_memory_stats_as_nested_dict, use_mem_pool)
+from . import _h13 as _h13_names  # noqa: E402
+__all__ += _h13_names.__all__ + ["graph", "make_graphed_callables"]

@@ -11,6 +11,7 @@ raise: there is no TorchScript serialization (save a ``state_dict`` with ``torch
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import inspect
 import textwrap
@@ -26,6 +27,7 @@ __all__ = ["Attribute", "Final", "Future", "RecursiveScriptModule", "ScriptFunct
            "script", "script_method", "trace", "trace_module", "unused", "wait"]
 
 _T = TypeVar("_T")
+_builtin_isinstance = builtins.isinstance  # ``isinstance`` here is torch.jit.isinstance
 
 
 def _deprecated(name: str, instead: str = "switch to `torch.compile` or `torch.export`") -> None:
@@ -110,7 +112,7 @@ def export(fn: _T) -> _T:
 
 def unused(fn: _T) -> _T:
     """Marks a function, method or property as left out of TorchScript; returns it."""
-    if isinstance(fn, property):
+    if _builtin_isinstance(fn, property):
         fn.fget._torchscript_modifier = FunctionModifiers.UNUSED  # type: ignore[union-attr]
         if fn.fset:
             fn.fset._torchscript_modifier = FunctionModifiers.UNUSED  # type: ignore[attr-defined]
@@ -125,7 +127,7 @@ def ignore(drop: Any = False, **kwargs: Any) -> Any:
     if callable(drop):
         drop._torchscript_modifier = FunctionModifiers.IGNORE
         return drop
-    if not isinstance(drop, bool):
+    if not _builtin_isinstance(drop, bool):
         raise RuntimeError("Argument to @torch.jit.ignore must be a bool or a function but got "
                            f"{drop}")
     drop_on_export = kwargs.pop("drop_on_export", None)
@@ -156,8 +158,8 @@ def _check_overload_body(func: Callable[..., Any]) -> None:
                       stacklevel=3)
         return
     body = ast.parse(source).body[0].body  # type: ignore[attr-defined]
-    ok = len(body) == 1 and (isinstance(body[0], ast.Pass) or (
-        isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    ok = len(body) == 1 and (_builtin_isinstance(body[0], ast.Pass) or (
+        _builtin_isinstance(body[0], ast.Expr) and _builtin_isinstance(body[0].value, ast.Constant)
         and body[0].value.value is Ellipsis))
     if not ok:
         raise RuntimeError("Only `pass` statement or `...` can be the body of overload "
@@ -248,7 +250,7 @@ def save(m: Any, f: Any, _extra_files: Any = None) -> None:
     """Raises ``AttributeError`` (as torch does for a module that ``script`` did not compile):
     ember has no TorchScript archives; save ``m.state_dict()`` with ``torch.save`` instead."""
     _deprecated("save", "switch to `torch.export`")
-    attr = "save" if isinstance(f, str) or hasattr(f, "__fspath__") else "save_to_buffer"
+    attr = "save" if _builtin_isinstance(f, str) or hasattr(f, "__fspath__") else "save_to_buffer"
     raise AttributeError(f"'{type(m).__name__}' object has no attribute '{attr}' ("
                          + _no_torchscript(m, "save") + ")")
 
@@ -286,4 +288,12 @@ def fuser(name: str) -> Iterator[None]:
     if name not in _FUSERS:
         raise Exception(f"unrecognized fuser option (name: {name})")
     yield
+
+
+# issue 13 (h13-utils): isinstance, script_if_tracing, Error, fuser switches
+from ._h13 import (Error, enable_onednn_fusion, export_opnames,  # noqa: E402,F401
+                   isinstance, onednn_fusion_enabled, optimize_for_inference,
+                   script_if_tracing, set_fusion_strategy, strict_fusion)
+from . import _h13 as _h13_names  # noqa: E402
+__all__ += _h13_names.__all__
 

@@ -11,3 +11,4 @@ from .._ops.native_forms import pdist  # noqa: F401,E402 - issue 13 (h13-alias):
 from .._ops.native_rnn import conv_tbc  # noqa: F401,E402 - issue 13 (h13-linalg)
 from ._linear_cross_entropy import linear_cross_entropy  # noqa: F401,E402 - issue 13 (h13-linalg)
 from ._functional_fractional import *  # noqa: F401,F403,E402 - issue 13 (h13-linalg)
+from ._functional_names import *  # noqa: F401,F403,E402 - issue 13 (h13-utils): module names

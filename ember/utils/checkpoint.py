@@ -16,10 +16,21 @@ draws the same mask) and backpropagates through that recomputation.
   recomputed graph, node for node in creation order.  Works with ``autograd.grad`` and when no
   argument requires grad; ``determinism_check="default"`` compares the saved values' shapes
   and dtypes (``CheckpointError`` otherwise).
+- Selective activation checkpointing (``context_fn=partial(create_selective_checkpoint_contexts,
+  policy)``): the policy sees each op of the forward as ember's ``Op`` class (``Mm`` for
+  mm/matmul/@, ``Sigmoid``, ...; the grad_fn class is ``op._node_cls``) and says save or
+  recompute; a saved op's output is kept and the recomputation returns it instead of running
+  the op (its node keeps what it saved for backward: ember's ops compute and save in one
+  ``forward``); a saved op that drew random numbers has the generator moved past its draws.
+  View ops (``SAC_IGNORED_OPS``) always rerun; an op whose output aliases its input is never
+  cached. A cached output changed in place before backward raises torch's RuntimeError
+  (detected by comparing with a copy) unless ``allow_cache_entry_mutation``.
 """
 from __future__ import annotations
 
 import contextlib
+import enum
+import threading
 import warnings
 import weakref
 from typing import Any
@@ -31,7 +42,10 @@ from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 
 __all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "CheckpointFunction",
            "check_backward_validity", "detach_variable", "get_device_states",
-           "noop_context_fn", "set_checkpoint_debug_enabled"]
+           "noop_context_fn", "set_checkpoint_debug_enabled",
+           # issue 13 (h13-utils): selective activation checkpointing and the rest
+           "CheckpointPolicy", "SelectiveCheckpointContext", "create_selective_checkpoint_contexts",
+           "SAC_IGNORED_OPS", "set_checkpoint_early_stop", "set_device_states", "GraphExecGroup"]
 
 _DEFAULT_DETERMINISM_MODE = "default"
 _DETERMINISM_MODES = [_DEFAULT_DETERMINISM_MODE, "none"]
@@ -217,18 +231,19 @@ class _Recomputation:
     from one recomputation of the segment when backward first reaches one of its nodes."""
 
     def __init__(self, function, args, kwargs, rng_state, preserve, recompute_context, nodes,
-                 check):
+                 check, kept=frozenset()):
         self.function, self.args, self.kwargs = function, args, kwargs
         self.rng_state, self.preserve = rng_state, preserve
         self.recompute_context = recompute_context
         self.nodes = [weakref.ref(n) for n in nodes]
         self.types = [type(n) for n in nodes]
         self.metas = [_saved_meta(n) for n in nodes] if check else None
+        self.kept = [id(n) in kept for n in nodes]  # selective checkpointing: saved ops
 
     def drop(self) -> None:
-        for ref in self.nodes:
+        for ref, kept in zip(self.nodes, self.kept):
             n = ref()
-            if n is not None and n._saved is not None:
+            if n is not None and n._saved is not None and not kept:
                 n._saved = _PENDING
                 n._saved_info = None
 
@@ -252,7 +267,8 @@ class _Recomputation:
                 f"Number of tensors saved during forward: {len(self.nodes)}\n"
                 f"Number of tensors saved during recomputation: {len(nodes)}.\n{_DEBUG_TIP}")
         bad = [i for i, n in enumerate(nodes) if type(n) is not self.types[i]
-               or (self.metas is not None and _saved_meta(n) != self.metas[i])]
+               or (self.metas is not None and not self.kept[i]
+                   and _saved_meta(n) != self.metas[i])]
         if bad:
             lines = "".join(f"node {i}: {self.types[i].__name__}, recomputed "
                             f"{type(nodes[i]).__name__}\n"
@@ -291,7 +307,8 @@ def _checkpoint_without_reentrant(function, preserve, context_fn, determinism_ch
     nodes = _segment_nodes(_out_tensors(out), start, end)
     if nodes:
         rec = _Recomputation(function, args, kwargs, rng_state, preserve, recompute_context,
-                             nodes, determinism_check == _DEFAULT_DETERMINISM_MODE)
+                             nodes, determinism_check == _DEFAULT_DETERMINISM_MODE,
+                             getattr(forward_context, "kept_nodes", frozenset()))
         for n in nodes:
             n.register_prehook(rec.pre_hook(n))
         rec.drop()
@@ -355,3 +372,323 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
         input = checkpoint(run_function(start, end, functions), input,
                            use_reentrant=use_reentrant, preserve_rng_state=preserve)
     return run_function(end + 1, len(functions) - 1, functions)(input)
+
+
+# ------------------------------------------------------------------ selective checkpointing
+# torch decides per aten op, in a dispatch mode below autograd. ember's ops are ``Op``
+# subclasses (ember/autograd/function.py) whose ``forward`` computes on arrays and saves for
+# backward in one call; SAC hooks that ``forward`` while a selective context is active in
+# the thread: the policy gets the Op class (``ember._ops.linalg.Mm`` for mm/matmul/@, the
+# grad_fn is ``<Op>._node_cls``: MmBackward0), the forward's arrays and keyword arguments.
+# A saved op's output array is kept and its graph node keeps what it saved; the
+# recomputation returns the kept array instead of running the op again.
+
+class SelectiveCheckpointContext:
+    """What a selective-checkpoint policy function is given (``is_recompute``, always False
+    since the policy runs in the forward only, and ``op_output``: the op's output array)."""
+
+    def __init__(self, *, is_recompute, op_output=None) -> None:
+        self.is_recompute = is_recompute
+        self.op_output = op_output
+
+
+class CheckpointPolicy(enum.Enum):
+    """Whether a checkpointed op's output is saved in the forward (``*_SAVE``) or recomputed
+    in backward (``*_RECOMPUTE``); ``*_CPU_OFFLOAD`` saves too (ember's arrays are on the CPU
+    already)."""
+    MUST_SAVE = 0
+    PREFER_SAVE = 1
+    MUST_RECOMPUTE = 2
+    PREFER_RECOMPUTE = 3
+    MUST_CPU_OFFLOAD = 4
+    PREFER_CPU_OFFLOAD = 5
+
+
+_SAVE_POLICIES = frozenset({CheckpointPolicy.MUST_SAVE, CheckpointPolicy.PREFER_SAVE,
+                            CheckpointPolicy.MUST_CPU_OFFLOAD,
+                            CheckpointPolicy.PREFER_CPU_OFFLOAD})
+
+
+def _policy_from_bool(b):
+    return CheckpointPolicy.MUST_SAVE if b else CheckpointPolicy.PREFER_RECOMPUTE
+
+
+def _all_ops():
+    from ..autograd.function import Op
+    seen: dict[type, None] = {}
+    stack = [Op]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in seen:
+                seen[sub] = None
+                stack.append(sub)
+    return list(seen)
+
+
+# the view ops: their outputs alias their input, there is nothing to save (always re-run)
+SAC_IGNORED_OPS = {op for op in _all_ops() if op.is_view}
+
+_SAC_MISMATCH_MSG = ("This can happen if the operations in the checkpointed region are "
+                     "nondeterministic or depend on global state that changed between "
+                     "forward and backward.")
+_RECOMPUTE = object()
+_CONSUMED = object()
+_sac_local = threading.local()
+_sac_lock = threading.Lock()
+_sac_patched: dict[type, Any] = {}  # Op class -> its own ``forward`` entry (or _NO_OWN)
+_sac_users = [0]
+_NO_OWN = object()
+
+
+def _sac_mode():
+    stack = getattr(_sac_local, "stack", None)
+    return stack[-1] if stack else None
+
+
+def _sac_hooked(cls, orig):
+    def forward(ctx, *arrays, **kwargs):
+        stack = getattr(_sac_local, "stack", None)
+        if not stack:
+            return orig(ctx, *arrays, **kwargs)
+        return stack[-1].run(cls, orig, ctx, arrays, kwargs)
+    return staticmethod(forward)
+
+
+def _sac_install() -> None:
+    with _sac_lock:
+        _sac_users[0] += 1
+        if _sac_users[0] > 1:
+            return
+        ops = _all_ops()
+        originals = [(op, op.forward) for op in ops]  # resolved before any is replaced
+        for op, orig in originals:
+            _sac_patched[op] = op.__dict__.get("forward", _NO_OWN)
+            op.forward = _sac_hooked(op, orig)
+
+
+def _sac_uninstall() -> None:
+    with _sac_lock:
+        _sac_users[0] -= 1
+        if _sac_users[0]:
+            return
+        for op, own in _sac_patched.items():
+            if own is _NO_OWN:
+                del op.forward
+            else:
+                op.forward = own
+        _sac_patched.clear()
+
+
+def _rng_key():
+    from .._random import default_generator as g
+    st = g._bg.state["state"]
+    return st["pos"], st["key"], g._normal, g._normal_float, g._fresh
+
+
+def _same_rng(a, b) -> bool:
+    return a[0] == b[0] and a[2:] == b[2:] and bool((a[1] == b[1]).all())
+
+
+class _SACMode:
+    def __init__(self, storage):
+        self.storage = storage
+        self.counter: dict[type, int] = {}
+
+    def __enter__(self):
+        _sac_install()
+        if not hasattr(_sac_local, "stack"):
+            _sac_local.stack = []
+        _sac_local.stack.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _sac_local.stack.remove(self)
+        _sac_uninstall()
+        return False
+
+    def _index(self, cls) -> int:
+        idx = self.counter.get(cls, 0)
+        self.counter[cls] = idx + 1
+        return idx
+
+
+class _SACEntry:
+    __slots__ = ("val", "copy", "rng")
+
+    def __init__(self, val, copy, rng):
+        self.val, self.copy, self.rng = val, copy, rng
+
+
+def _aliases_input(out, arrays) -> bool:
+    import numpy as np
+    outs = out if isinstance(out, tuple) else (out,)
+    return any(isinstance(o, np.ndarray) and isinstance(a, np.ndarray)
+               and np.may_share_memory(o, a) for o in outs for a in arrays)
+
+
+class _CachingMode(_SACMode):
+    """The forward context: runs each op, asks the policy, keeps the outputs to save."""
+
+    def __init__(self, policy_fn, storage, check):
+        super().__init__(storage)
+        self.policy_fn = policy_fn
+        self.check = check
+        self.kept_nodes: set[int] = set()
+
+    def run(self, cls, orig, ctx, arrays, kwargs):
+        if cls in SAC_IGNORED_OPS or cls.is_view:
+            return orig(ctx, *arrays, **kwargs)
+        rng = _rng_key()
+        out = orig(ctx, *arrays, **kwargs)
+        idx = self._index(cls)
+        stack = _sac_local.stack
+        stack.pop()  # the policy's own ops are not the region's
+        try:
+            policy = self.policy_fn(SelectiveCheckpointContext(is_recompute=False,
+                                                               op_output=out),
+                                    cls, *arrays, **kwargs)
+        finally:
+            stack.append(self)
+        if isinstance(policy, bool):
+            policy = _policy_from_bool(policy)
+        if policy in _SAVE_POLICIES and not _aliases_input(out, arrays):
+            after = _rng_key()
+            state = None if _same_rng(rng, after) else _get_rng_state()
+            copy = None
+            if self.check:
+                copy = tuple(o.copy() for o in out) if isinstance(out, tuple) else out.copy()
+            self.storage.setdefault(cls, {})[idx] = _SACEntry(out, copy, state)
+            self.kept_nodes.add(id(ctx))
+        else:
+            self.storage.setdefault(cls, {})[idx] = _RECOMPUTE
+        return out
+
+
+def _get_rng_state():
+    import ember
+    return ember.get_rng_state()
+
+
+class _CachedMode(_SACMode):
+    """The recomputation context: a saved op returns its kept output instead of running."""
+
+    def __enter__(self):
+        self.counter.clear()
+        return super().__enter__()
+
+    def run(self, cls, orig, ctx, arrays, kwargs):
+        if cls in SAC_IGNORED_OPS or cls.is_view:
+            return orig(ctx, *arrays, **kwargs)
+        idx = self._index(cls)
+        func_storage = self.storage.get(cls)
+        if func_storage is None:
+            raise RuntimeError(f"{cls.__module__}.{cls.__qualname__} encountered during "
+                               f"backward but not found in storage. {_SAC_MISMATCH_MSG}")
+        entry = func_storage.get(idx)
+        if entry is None:
+            raise RuntimeError(f"{cls.__module__}.{cls.__qualname__} invocation index {idx} "
+                               "encountered during backward but not found in storage. "
+                               f"{_SAC_MISMATCH_MSG}")
+        if entry is _CONSUMED:
+            raise RuntimeError("Trying to backward an extra time. You are only allowed to "
+                               "backward once on any region computed under selective "
+                               "activation checkpoint.")
+        if entry is _RECOMPUTE:
+            return orig(ctx, *arrays, **kwargs)
+        func_storage[idx] = _CONSUMED
+        if entry.copy is not None:
+            import numpy as np
+            vals = entry.val if isinstance(entry.val, tuple) else (entry.val,)
+            copies = entry.copy if isinstance(entry.copy, tuple) else (entry.copy,)
+            if not all(np.array_equal(v, c, equal_nan=True) for v, c in zip(vals, copies)):
+                raise RuntimeError("Tensor cached during selective activation checkpoint "
+                                   "has been mutated")
+        if entry.rng is not None:  # the op drew random numbers: skip past them as it did
+            import ember
+            ember.set_rng_state(entry.rng)
+        return entry.val
+
+
+def create_selective_checkpoint_contexts(policy_fn_or_list, allow_cache_entry_mutation=False):
+    """The ``(forward, recomputation)`` contexts of selective activation checkpointing, for
+    ``checkpoint(..., use_reentrant=False, context_fn=functools.partial(
+    create_selective_checkpoint_contexts, policy))``. ``policy_fn_or_list`` is a function
+    ``policy(ctx, op, *arrays, **kwargs) -> CheckpointPolicy`` (or bool) called after each op
+    of the forward, ``op`` being ember's Op class (``ember._ops.linalg.Mm``, ...), or a list of
+    Op classes to save (the rest recomputed). A saved op is not run again in backward; its
+    kept output must not change in between (RuntimeError) unless
+    ``allow_cache_entry_mutation``."""
+    from ..autograd.function import Op
+    if isinstance(policy_fn_or_list, list):
+        for op in policy_fn_or_list:
+            if not (isinstance(op, type) and issubclass(op, Op)):
+                raise ValueError(f"Expected op in `op_list` to be an OpOverload but got: {op} "
+                                 f"of type {type(op)}. ")
+        ops = list(policy_fn_or_list)
+
+        def policy_fn(ctx, op, *args, **kwargs):
+            if op in ops:
+                return CheckpointPolicy.MUST_SAVE
+            return CheckpointPolicy.PREFER_RECOMPUTE
+    elif callable(policy_fn_or_list):
+        policy_fn = policy_fn_or_list
+    else:
+        raise TypeError("policy_fn_or_list must be either a function or a list of ops.")
+    storage: dict[Any, dict[int, Any]] = {}
+    return (_CachingMode(policy_fn, storage, not allow_cache_entry_mutation),
+            _CachedMode(storage))
+
+
+_enable_checkpoint_early_stop: bool | None = None
+
+
+@contextlib.contextmanager
+def set_checkpoint_early_stop(enable: bool):
+    """Context manager setting ``early_stop`` for the checkpoints run inside it. (torch stops
+    a recomputation once it has every value backward needs; ember always reruns the whole
+    segment, which gives the same values.)"""
+    global _enable_checkpoint_early_stop
+    prev = _enable_checkpoint_early_stop
+    _enable_checkpoint_early_stop = enable
+    try:
+        yield
+    finally:
+        _enable_checkpoint_early_stop = prev
+
+
+def set_device_states(devices, states, *, device_type=None) -> None:
+    """Sets the RNG states of accelerator ``devices`` through the device module of
+    ``device_type`` (default: the accelerator, "cpu" without one), as torch; the cpu module
+    has no ``device``, so any device given raises torch's AttributeError."""
+    import ember
+    if device_type is None:
+        device_type = "cpu"  # torch's default without an accelerator
+    if device_type == "meta":
+        return
+    device_module = ember.get_device_module(device_type)
+    for device, state in zip(devices, states):
+        with device_module.device(device):
+            device_module.set_rng_state(state)
+
+
+_graph_exec_group: list[Any] = [None]
+
+
+class GraphExecGroup:
+    """Backward calls inside one group recompute each checkpointed region at most once
+    (ember's non-reentrant checkpoint keeps what it recomputed for the graph's lifetime, so
+    this holds with or without a group); groups cannot be nested."""
+
+    def __enter__(self):
+        if _graph_exec_group[0] is not None:
+            raise RuntimeError("GraphExecGroup contexts cannot be nested. "
+                               f"Already inside group {_graph_exec_group[0]}")
+        _graph_exec_group[0] = self
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        _graph_exec_group[0] = None
+
+    @classmethod
+    def _get_current_group(cls):
+        return _graph_exec_group[0]

@@ -14,6 +14,10 @@ from .dataset import (
 from ._utils.collate import default_collate, default_convert
 from ._utils.worker import WorkerInfo, get_worker_info
 from .distributed import DistributedSampler  # issue 14
+from .datapipes import (DataChunk, DFIterDataPipe, IterDataPipe, MapDataPipe,  # h13-utils
+                        argument_validation, functional_datapipe,
+                        guaranteed_datapipes_determinism, non_deterministic,
+                        runtime_validation, runtime_validation_disabled)
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -24,6 +28,9 @@ from .sampler import (
 )
 
 __all__ = [
+    "DataChunk", "DFIterDataPipe", "IterDataPipe", "MapDataPipe", "argument_validation",
+    "functional_datapipe", "guaranteed_datapipes_determinism", "non_deterministic",
+    "runtime_validation", "runtime_validation_disabled",
     "BatchSampler",
     "ChainDataset",
     "ConcatDataset",

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import itertools
 import math
 import multiprocessing
@@ -97,7 +99,11 @@ class DataLoader:
 
         if isinstance(dataset, IterableDataset):
             self._dataset_kind = _DatasetKind.Iterable
-            if shuffle not in {False, None}:
+            if _is_iter_datapipe(dataset):  # torch: shuffle= switches the graph's Shufflers
+                if shuffle is not None:  # (a Shuffler it appends is not used, as in torch)
+                    from .graph_settings import apply_shuffle_settings
+                    dataset = apply_shuffle_settings(dataset, shuffle=shuffle)
+            elif shuffle not in {False, None}:
                 raise ValueError(
                     "DataLoader with IterableDataset: expected unspecified shuffle option, "
                     f"but got shuffle={shuffle}")
@@ -278,6 +284,12 @@ class _BaseDataLoaderIter:
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
+        if _is_iter_datapipe(self._dataset):  # torch: one shared draw seeds the random pipes
+            import ember
+            from .graph_settings import apply_random_seed
+            shared_rng = ember.Generator()
+            shared_rng.manual_seed(_draw_seed(loader.generator))
+            self._dataset = apply_random_seed(self._dataset, shared_rng)
         self._base_seed = _draw_seed(loader.generator)  # drawn here, as torch does
         self._persistent_workers = loader.persistent_workers
         self._num_yielded = 0
@@ -332,6 +344,25 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
         return self._dataset_fetcher.fetch(index)
 
 
+def _is_iter_datapipe(dataset) -> bool:
+    from .datapipes.datapipe import IterDataPipe
+    return isinstance(dataset, IterDataPipe)
+
+
+def _sharding_worker_init_fn(worker_init_fn, world_size, rank_id, worker_id) -> None:
+    """A DataPipe graph's sharding per worker (torch's: over world_size x num_workers)."""
+    from .datapipes.datapipe import IterDataPipe, MapDataPipe
+    from .graph_settings import apply_sharding
+    info = get_worker_info()
+    if info is None:
+        raise AssertionError("Worker info is None in sharding worker init function")
+    if not isinstance(info.dataset, (IterDataPipe, MapDataPipe)):
+        raise AssertionError("datapipe must be an instance of IterDataPipe or MapDataPipe")
+    apply_sharding(info.dataset, info.num_workers * world_size, worker_id * world_size + rank_id)
+    if worker_init_fn is not None:
+        worker_init_fn(worker_id)
+
+
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     """Workers get tasks round robin (``prefetch_factor`` per worker in flight); results
     are put back in task order, so the batches come out exactly as without workers."""
@@ -363,7 +394,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 target=_worker._worker_loop,
                 args=(self._dataset_kind, self._dataset, index_queue, self._worker_result_queue,
                       self._workers_done_event, self._auto_collation, self._collate_fn,
-                      self._drop_last, self._base_seed, loader.worker_init_fn, i,
+                      self._drop_last, self._base_seed, self._worker_init_fn(loader), i,
                       self._num_workers, os.getpid()),
             )
             w.daemon = True
@@ -372,6 +403,12 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._workers.append(w)
         self._data_queue = self._worker_result_queue
         self._reset(loader, first_iter=True)
+
+    def _worker_init_fn(self, loader):
+        from .datapipes.datapipe import MapDataPipe
+        if _is_iter_datapipe(self._dataset) or isinstance(self._dataset, MapDataPipe):
+            return functools.partial(_sharding_worker_init_fn, loader.worker_init_fn, 1, 0)
+        return loader.worker_init_fn
 
     def _reset(self, loader, first_iter=False) -> None:
         super()._reset(loader, first_iter)
