@@ -1425,8 +1425,8 @@ class Tensor:
     def squeeze_(self, dim: _Dims = None) -> Tensor:
         return _inp.squeeze_(self, dim)
 
-    def set_(self, source: Tensor | None = None) -> Tensor:
-        return _inp.set_(self, source)
+    def set_(self, *args: Any, **kwargs: Any) -> Tensor:  # source, storage_offset, size, stride
+        return _inp.set_(self, *args, **kwargs)
 
     def resize_(self, *sizes: _int | Sequence[_int]) -> Tensor:
         return _inp.resize_(self, *sizes)

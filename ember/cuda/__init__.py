@@ -395,6 +395,10 @@ def __getattr__(name: str) -> Any:
     if name in ("random", "memory", "nvtx"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
+    if name.endswith("Storage"):  # issue 13 (h13-storage): the CUDA legacy storage classes
+        from ..storage import CUDA_LEGACY
+        if name in CUDA_LEGACY:
+            return CUDA_LEGACY[name]
     if name == "amp":  # torch.cuda.amp (ember/cuda/amp.py), loaded on first use
         import importlib
         try:

@@ -1,0 +1,347 @@
+"""Tensor methods real programs reach for beyond the math: storages (``untyped_storage``,
+``storage``, ``storage_type``, ``torch.from_file``, ``torch.is_storage``), inference tensors
+(``is_inference``), ``as_strided_``, ``as_subclass``, the deprecated ``resize``/``resize_as``,
+``map_``/``map2_``, ``const_data_ptr``, ``dim_order``, ``hash_tensor``, ``slice_inverse`` and
+the removed ``Tensor.solve``.  The storage classes live in ``ember/storage.py`` (loaded on
+first use)."""
+from __future__ import annotations
+
+import sys
+import warnings
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from .._backend import xp
+from .._tensor import Tensor, _make
+from ..autograd.function import Op, _apply_view
+from ._utils import shape_str, wrap, wrap_dim
+from .construct import AsStridedView, _check_tensor, _storage, as_strided
+
+if TYPE_CHECKING:  # names for annotations only
+    from ._types import Array, Ctx, Grads, Namespace, Value
+
+__all__ = ["from_file", "is_storage", "is_inference", "as_strided_", "hash_tensor",
+           "slice_inverse"]
+
+
+# ------------------------------------------------------------------------------------ storages
+
+def untyped_storage(self: Tensor) -> Any:
+    """The ``UntypedStorage`` (bytes) this tensor's data lives in, shared with its views."""
+    from ..storage import storage_of
+    return storage_of(self)
+
+
+def _typed_storage(self: Tensor) -> Any:
+    from ..storage import TypedStorage, storage_of
+    return TypedStorage(wrap_storage=storage_of(self), dtype=self.dtype, _internal=True)
+
+
+def storage(self: Tensor) -> Any:
+    """The tensor's storage as a ``TypedStorage`` of its dtype (deprecated in torch: warns
+    once)."""
+    from ..storage import _warn_typed_storage_removal
+    _warn_typed_storage_removal(stacklevel=3)
+    return _typed_storage(self)
+
+
+def storage_type(self: Tensor) -> type:
+    """The legacy storage class of the tensor's dtype (``torch.FloatStorage`` ...)."""
+    from ..storage import _warn_typed_storage_removal
+    _warn_typed_storage_removal(stacklevel=3)
+    return _typed_storage(self)._get_legacy_storage_class()
+
+
+def is_storage(obj: Any) -> bool:
+    """True if ``obj`` is a storage object (``UntypedStorage`` or ``TypedStorage``)."""
+    st = sys.modules.get("ember.storage")  # (no storage exists before the module loads)
+    return st is not None and st.is_storage(obj)
+
+
+def from_file(filename: str, shared: bool | None = None, size: int | None = 0, *,
+              dtype: Any = None, layout: Any = None, device: Any = None,
+              pin_memory: bool | None = False, requires_grad: bool | None = False) -> Tensor:
+    """A 1-D tensor of ``size`` elements memory-mapped from ``filename``.  With ``shared``
+    writes go to the file (created or grown as needed); otherwise the mapping is private
+    (copy-on-write) and the file must hold ``size`` elements."""
+    from .. import _dtype as D
+    from .._backend import Device, check_usable
+    from ..storage import _from_file
+    if device is not None:
+        check_usable(device if isinstance(device, Device) else Device(device))
+    dt = D.get_default_dtype() if dtype is None else dtype
+    n = int(size or 0)
+    isz = xp.dtype(dt.np).itemsize
+    st = _from_file(filename, bool(shared), n * isz)
+    t = _make(xp.zeros(0, dt.np), False, None, 0, None)
+    set_storage(t, st, 0, (n,), (1,))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _set_error(args: tuple, kwargs: dict) -> TypeError:
+    got = ", ".join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}"
+                                                        for k, v in kwargs.items()])
+    return TypeError(f"set_() received an invalid combination of arguments - got ({got}), but "
+                     "expected one of:\n * ()\n * (torch.Storage source)\n"
+                     " * (torch.Storage source, int storage_offset, tuple of ints size, tuple "
+                     "of ints stride = None)\n * (Tensor source)\n"
+                     " * (Tensor source, int storage_offset, tuple of ints size, tuple of ints "
+                     "stride = None)\n")
+
+
+def parse_set_args(args: tuple, kwargs: dict) -> tuple:
+    """(source, storage_offset, size, stride) of ``set_``'s overloads (TypeError as torch)."""
+    names = ("source", "storage_offset", "size", "stride")
+    vals: list[Any] = list(args) + [None] * (4 - len(args))
+    if len(args) > 4 or any(k not in names for k in kwargs):
+        raise _set_error(args, kwargs)
+    for k, v in kwargs.items():
+        i = names.index(k)
+        if i < len(args):
+            raise _set_error(args, kwargs)
+        vals[i] = v
+    src, off, size, stride = vals
+    if src is None and (off is not None or size is not None or stride is not None):
+        raise _set_error(args, kwargs)
+    if (off is None) != (size is None):
+        raise _set_error(args, kwargs)
+    if src is not None and not isinstance(src, Tensor) and not is_storage(src):
+        raise _set_error(args, kwargs)
+    return src, off, size, stride
+
+
+_CTYPES = {"Float": "float", "Double": "double", "Half": "c10::Half", "BFloat16": "c10::BFloat16",
+           "Long": "long int", "Int": "int", "Short": "short int", "Char": "signed char",
+           "Byte": "unsigned char", "Bool": "bool", "ComplexFloat": "c10::complex<float>",
+           "ComplexDouble": "c10::complex<double>"}  # (keyed by torch's ScalarType names)
+
+
+def ctype_name(npd: Any) -> str:
+    """The C++ type name torch's storage messages print for a dtype (``float``, ``long int``)."""
+    from .. import _dtype as D
+    return _CTYPES.get(D.from_numpy_dtype(npd).scalar_name, str(npd))
+
+
+def set_storage(t: Tensor, st: Any, offset: int | None, size: Sequence[int] | None,
+                stride: Sequence[int] | None) -> None:
+    """Point ``t`` at ``st`` (an UntypedStorage) with the given geometry (in elements)."""
+    from ..storage import _Cached
+    npd = t._array.dtype
+    isz = npd.itemsize
+    if size is None:
+        offset, size, stride = 0, (st.nbytes() // isz,), (1,)
+    size = tuple(int(s) for s in size)
+    offset = int(offset or 0)
+    if stride is None:
+        acc, st_ = 1, []
+        for n in reversed(size):
+            st_.append(acc)
+            acc *= max(n, 1)
+        stride = tuple(reversed(st_))
+    stride = tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"unequal size length ({len(size)}) and stride length ({len(stride)})")
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    nb = st.nbytes()
+    need = 0 if 0 in size else (offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)))
+    if need * isz > nb:
+        raise RuntimeError(f"setStorage: sizes {shape_str(size)}, strides {shape_str(stride)}, "
+                           f"storage offset {offset}, and itemsize {isz} requiring a storage "
+                           f"size of {need * isz} are out of bounds for storage of size {nb}")
+    arr = xp.ndarray(size, npd, buffer=st._bytes, offset=min(offset * isz, nb),
+                     strides=tuple(s * isz for s in stride))
+    t._array = arr
+    t._base = None
+    t.__dict__["_ustorage"] = _Cached((st, arr))
+
+
+# ------------------------------------------------------------------------------------ inference
+
+def is_inference(input: Tensor) -> bool:
+    """True if ``input`` is an inference tensor: made inside ``torch.inference_mode()`` (or a
+    view of one)."""
+    if not isinstance(input, Tensor):
+        raise TypeError("is_inference(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    from ..autograd.grad_mode import InferenceVersion
+    return input._version_counter.__class__ is InferenceVersion
+
+
+# ------------------------------------------------------------------------------------ views
+
+class AsStridedInplace(AsStridedView):
+    node_name = "AsStridedBackward1"
+
+
+def as_strided_(input: Tensor, size: Sequence[int], stride: Sequence[int],
+                storage_offset: int | None = None) -> Tensor:
+    """``input`` restrided in place to ``size``/``stride``/``storage_offset`` over its own
+    storage (see :func:`as_strided`)."""
+    from .inplace import view_
+    _check_tensor("as_strided_", input)
+    as_strided(input.detach(), size, stride, storage_offset)  # (its checks and errors)
+    flat, in_off = _storage(input)
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    off = in_off if storage_offset is None else int(storage_offset)
+    return view_(input, AsStridedInplace, flat, size, stride, off, in_off)
+
+
+def as_subclass(self: Tensor, cls: type) -> Tensor:
+    """A ``cls`` instance sharing this tensor's data and staying in its autograd graph."""
+    from .._tensor import _adopt
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError("Creating a Tensor subclass from a class that does not inherit from "
+                        "Tensor is not possible. Make sure your class inherits from Tensor.")
+    from .._tensor_legacy import Alias
+    v = _apply_view(Alias, self, self._array.shape)
+    return v if cls is Tensor else _adopt(cls.__new__(cls), v)
+
+
+class Resize(Op):
+    """The deprecated out-of-place ``resize``: a reshape that keeps the element count."""
+    node_name = "ResizeBackward"
+
+    @staticmethod
+    def forward(ctx: Ctx, a: Array, shape: tuple[int, ...]) -> Array:
+        ctx.shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        return ns.reshape(g, ctx.shape), None
+
+
+def resize(self: Tensor, *sizes: Any) -> Tensor:
+    """Deprecated: a tensor of the given size sharing this one's memory (warns as torch)."""
+    warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=3)
+    return _resize(self, sizes)
+
+
+def resize_as(self: Tensor, tensor: Tensor) -> Tensor:
+    """Deprecated: ``resize`` to ``tensor``'s size (warns as torch)."""
+    warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=3)
+    return _resize(self, (tensor.shape,))
+
+
+def _resize(self: Tensor, sizes: tuple) -> Tensor:
+    shape = tuple(int(s) for s in (sizes[0] if len(sizes) == 1 and
+                                   isinstance(sizes[0], (tuple, list)) else sizes))
+    n = 1
+    for s in shape:
+        n *= s
+    if n != self._array.size:
+        raise RuntimeError(
+            f"requested resize to {'x'.join(map(str, shape))} ({n} elements in total), but "
+            f"the given tensor has a size of {'x'.join(map(str, self._array.shape))} "
+            f"({self._array.size} elements). autograd's resize can only change the shape "
+            "of a given tensor, while preserving the number of elements. ")
+    from ..autograd.function import _apply
+    out = _apply(Resize, (self, shape), {}, None)
+    if out.grad_fn is None and xp.shares_memory(out._array, self._array):
+        out._version_counter = self._version_counter
+        out._base = self if self._base is None else self._base
+    return out
+
+
+# ------------------------------------------------------------------------------------ misc
+
+def map_(self: Tensor, tensor: Tensor, callable: Callable[[Any, Any], Any]) -> Tensor:
+    """``self[i] = callable(self[i], tensor[i])`` for every element (``tensor`` broadcast to
+    ``self``'s shape); in place."""
+    return _map(self, (tensor,), callable)
+
+
+def map2_(self: Tensor, x: Tensor, y: Tensor, callable: Callable[..., Any]) -> Tensor:
+    """``self[i] = callable(self[i], x[i], y[i])`` for every element; in place."""
+    return _map(self, (x, y), callable)
+
+
+def _map(self: Tensor, others: tuple, fn: Callable[..., Any]) -> Tensor:
+    from .shape import expand
+    from .._tensor import bump_version
+    arrs = [expand(o, self.shape)._array.reshape(-1) for o in others]
+    a = self._array
+    flat = a.reshape(-1) if a.flags.c_contiguous else a.ravel()
+    for i in range(flat.size):
+        flat[i] = fn(flat[i].item(), *(o[i].item() for o in arrs))
+    if flat.base is None or not xp.shares_memory(flat, a):
+        a[...] = flat.reshape(a.shape)
+    bump_version(self)
+    return self
+
+
+def const_data_ptr(self: Tensor) -> int:
+    """The address of the first element (as ``data_ptr``; ember has no copy-on-write)."""
+    return self.data_ptr()
+
+
+def dim_order(self: Tensor, *, ambiguity_check: bool | list = False) -> tuple[int, ...]:
+    """The dims from outermost to innermost in memory (``(0, 1, ..., n-1)`` when contiguous);
+    with ``ambiguity_check`` raises when that order is not unique."""
+    if not isinstance(ambiguity_check, (bool, list)):
+        raise TypeError("The ambiguity_check argument must be a bool or a list of memory "
+                        "formats.")
+    shape, strides = self.shape, self.stride()
+    order = tuple(sorted(range(len(shape)), key=lambda i: -strides[i]))  # stable: ties in order
+    if ambiguity_check is not False:
+        keys = [strides[i] for i in range(len(shape))]
+        if len(set(keys)) != len(keys) or any(s == 1 for s in shape):
+            raise RuntimeError("The tensor does not have unique dim order, or cannot map to "
+                               "exact one of the given memory formats.")
+    return order
+
+
+def hash_tensor(input: Tensor, dim: int | Sequence[int] | None = None, *,
+                keepdim: bool = False, mode: int = 0) -> Tensor:
+    """XOR of the elements' 64-bit patterns (floats widened to float64, integers to int64)
+    over ``dim`` (all dims by default), as ``uint64``."""
+    _check_tensor("hash_tensor", input)
+    if mode != 0:
+        raise RuntimeError(f"hash_tensor only support mode=0 (xor_reduction), got {mode}")
+    a = input._array
+    if a.dtype.kind == "c":
+        raise RuntimeError(f"hash_tensor: complex dtypes are not supported, got "
+                           f"{input.dtype}")
+    bits = (a.astype(xp.float64) if a.dtype.kind == "f" else a.astype(xp.int64)).view(xp.uint64)
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        axes = tuple(range(a.ndim))
+    else:
+        dims = dim if isinstance(dim, (list, tuple)) else (dim,)
+        axes = tuple(wrap_dim(d, a.ndim) for d in dims)
+    out = xp.bitwise_xor.reduce(bits, axis=axes,  # type: ignore[call-overload]
+                                keepdims=keepdim) if a.ndim else bits.copy()
+    return wrap(xp.asarray(out, xp.uint64))
+
+
+def slice_inverse(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None,
+                  end: int | None = None, step: int = 1) -> Tensor:
+    """The base ``src`` seen with ``input``'s geometry: ``src.as_strided`` with ``input``'s
+    size, stride and storage offset (torch's inverse of ``slice`` for functionalization)."""
+    return as_strided(src, input.shape, input.stride(),
+                      input.storage_offset())  # type: ignore[attr-defined]
+
+
+def solve(self: Tensor, A: Tensor) -> Tensor:
+    """Removed in torch 1.9: raises as torch does (use ``torch.linalg.solve``)."""
+    raise RuntimeError(
+        "This function was deprecated since version 1.9 and is now removed. `torch.solve` is "
+        "deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments "
+        "reversed and does not return the LU factorization.\n\nTo get the LU factorization see "
+        "`torch.lu`, which can be used with `torch.lu_solve` or `torch.lu_unpack`.\n"
+        "X = torch.solve(B, A).solution should be replaced with:\n"
+        "X = torch.linalg.solve(A, B)")
+
+
+def _name(self: Tensor) -> None:
+    """None (torch's ``Tensor.name``: named tensors' per-tensor name slot, unset)."""
+    return None
+
+
+TENSOR_METHODS = ["untyped_storage", "storage", "_typed_storage", "storage_type",
+                  "is_inference", "as_strided_", "as_subclass", "resize", "resize_as", "map_",
+                  "map2_", "const_data_ptr", "dim_order", "hash_tensor", "slice_inverse",
+                  "solve"]
+NO_INPLACE = TENSOR_METHODS
+METHOD_IMPLS: dict[str, Callable[..., Any]] = {}
