@@ -139,9 +139,9 @@ class _StorageBase:
         check_usable(device if isinstance(device, Device) else Device(device), moving=True)
         return self
 
-    def get_device(self) -> int:
-        """-1: the CPU."""
-        return -1
+    def get_device(self) -> int | None:
+        """The device index: None on the CPU (as torch's storages answer)."""
+        return None
 
     @property
     def device(self) -> Device:
@@ -231,6 +231,7 @@ class UntypedStorage(_StorageBase):
     def __init__(self, *args: Any, allocator: Any = None, device: Any = None) -> None:
         _ckdevice(device)
         self._filename = None
+        self._used = False
         if len(args) > 1 or (args and not isinstance(args[0], (int, np.integer,
                                                                 collections.abc.Sequence))):
             if len(args) == 1:
@@ -253,7 +254,7 @@ class UntypedStorage(_StorageBase):
     @classmethod
     def _wrap(cls, b: np.ndarray, filename: str | None = None) -> UntypedStorage:
         st = object.__new__(cls)
-        st._bytes, st._filename = b, filename
+        st._bytes, st._filename, st._used = b, filename, False
         return st
 
     def __eq__(self, other: object) -> bool:  # torch compares the storages' identity
@@ -263,8 +264,8 @@ class UntypedStorage(_StorageBase):
 
     @property
     def filename(self) -> str | None:
-        """None (torch's CPU storages name no file, ``from_file`` ones included)."""
-        return None
+        """The file a shared ``from_file`` storage maps, else None."""
+        return self._filename
 
     def __len__(self) -> int:
         return self._bytes.shape[0]
@@ -289,7 +290,11 @@ class UntypedStorage(_StorageBase):
         """``'torch.storage.UntypedStorage'``; with a name, a copy cast to that storage type."""
         if dtype is None:
             return "torch.storage.UntypedStorage"
-        raise NotImplementedError("ember: UntypedStorage.type(dtype) (cast the typed storage)")
+        name = dtype if isinstance(dtype, str) else dtype.__module__ + "." + dtype.__name__
+        cls = _LEGACY.get(name.rsplit(".", 1)[-1]) if name.startswith("torch.") else None
+        if cls is None:
+            raise RuntimeError(f"Invalid type: {name}")
+        return cls(self.size()).copy_(self)  # (torch's _type: size() counts bytes here)
 
     def untyped(self) -> UntypedStorage:
         """The storage itself."""
@@ -316,8 +321,14 @@ class UntypedStorage(_StorageBase):
         return int(self._bytes[idx])
 
     def __setitem__(self, idx: Any, value: Any) -> None:
+        if isinstance(idx, (int, np.integer)) and not isinstance(idx, bool) and \
+                not 0 <= idx < self._bytes.shape[0]:
+            raise RuntimeError("out of bounds")  # (torch's setter takes no negative index)
         idx = self._check_index(idx)
-        self._bytes[idx] = np.array(value).astype(np.int64) & 255
+        if not isinstance(value, (int, np.integer)):
+            raise RuntimeError("can only set storage content with a int types, but got "
+                               f"{type(value).__name__} instead")
+        self._bytes[idx] = int(value) & 255
 
     def copy_(self, source: Any, non_blocking: bool | None = None) -> UntypedStorage:
         """Copy ``source``'s bytes into this storage (equal sizes in bytes)."""
@@ -351,11 +362,13 @@ class UntypedStorage(_StorageBase):
 
     def resize_(self, size: int) -> UntypedStorage:
         """Change the size in bytes, keeping the first bytes (new ones are zeros).  ember can
-        only resize storages no tensor lives in (NumPy cannot move a live tensor's memory)."""
+        only resize a storage that owns its memory and that no tensor lives in yet (NumPy
+        cannot move the memory under a live tensor): otherwise torch's refusal for storages
+        it cannot resize."""
         size = int(size)
         if size == self._bytes.shape[0]:
             return self
-        if not self.resizable():
+        if not self.resizable() or getattr(self, "_used", False):
             raise RuntimeError("Trying to resize storage that is not resizable")
         new = np.zeros(size, np.uint8)
         k = min(size, self._bytes.shape[0])
@@ -418,10 +431,11 @@ def _from_file(filename: str, shared: bool, nbytes: int) -> UntypedStorage:
         if have < nbytes:
             raise RuntimeError(f"file <{filename}> size <{have}> is smaller than the required "
                                f"mapping size <{nbytes}>")
+    name = filename if shared else None
     if nbytes == 0:
-        return UntypedStorage._wrap(np.zeros(0, np.uint8), filename)
+        return UntypedStorage._wrap(np.zeros(0, np.uint8)[:0], name)
     m = np.memmap(filename, np.uint8, "r+" if shared else "c", shape=(nbytes,))
-    return UntypedStorage._wrap(m.view(np.ndarray), filename)
+    return UntypedStorage._wrap(m.view(np.ndarray), name)
 
 
 def _from_buffer(buffer: Any, byte_order: str | None, count: int, offset: int,
@@ -631,10 +645,10 @@ class TypedStorage:
     def _data_ptr(self) -> int:
         return self._untyped_storage.data_ptr()
 
-    def get_device(self) -> int:
-        """-1: the CPU."""
+    def get_device(self) -> int | None:
+        """The device index: None on the CPU."""
         _warn_typed_storage_removal()
-        return -1
+        return None
 
     def _maybe_wrap_index(self, idx: Any) -> int:
         if type(idx) is not int:
@@ -777,11 +791,7 @@ class TypedStorage:
             if legacy is not None:
                 return legacy.__module__ + "." + legacy.__name__
             return ".".join([type(self).__module__, type(self).__name__])
-        name = dtype if isinstance(dtype, str) else dtype.__module__ + "." + dtype.__name__
-        cls = _LEGACY.get(name.rsplit(".", 1)[-1])
-        if cls is None:
-            raise RuntimeError(f"Invalid storage type {name}")
-        return self._to(cls.dtype)
+        return self._untyped_storage.type(dtype, non_blocking)
 
     def _to(self, dtype: Any) -> TypedStorage:
         if not isinstance(dtype, D.dtype):

@@ -368,9 +368,8 @@ def set_(t: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     if _state.enabled and t._requires_grad and t.grad_fn is None:
         raise RuntimeError(_LEAF_INPLACE)
     if src is None:
-        t._array = xp.empty(0, t._array.dtype)
-        t._base = None
-        t.__dict__.pop("_ustorage", None)
+        from ..storage import UntypedStorage
+        set_storage(t, UntypedStorage(), 0, (0,), (1,))
     elif isinstance(src, Tensor):
         if src._array.dtype != t._array.dtype:
             raise RuntimeError(f"Could not set tensor of type {ctype_name(src._array.dtype)} to "
@@ -381,8 +380,9 @@ def set_(t: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             st, t._array = storage_of(src), src._array
             t._base = None
             t.__dict__["_ustorage"] = _Cached((st, src._array))
-        else:
-            set_storage(t, storage_of(src), off, size, stride)
+        else:  # (the offset counts from the source's own)
+            set_storage(t, storage_of(src), off + src.storage_offset(),  # type: ignore[attr-defined]
+                        size, stride)
     else:
         from ..storage import TypedStorage
         if isinstance(src, TypedStorage):

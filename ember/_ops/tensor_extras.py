@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply_view
-from ._utils import shape_str, wrap, wrap_dim
+from ._utils import wrap, wrap_dim
 from .construct import AsStridedView, _check_tensor, _storage, as_strided
 
 if TYPE_CHECKING:  # names for annotations only
@@ -80,8 +80,9 @@ def from_file(filename: str, shared: bool | None = None, size: int | None = 0, *
 
 
 def _set_error(args: tuple, kwargs: dict) -> TypeError:
-    got = ", ".join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}"
-                                                        for k, v in kwargs.items()])
+    def name(v: Any) -> str:
+        return ("torch.storage." if is_storage(v) else "") + type(v).__name__
+    got = ", ".join([name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()])
     return TypeError(f"set_() received an invalid combination of arguments - got ({got}), but "
                      "expected one of:\n * ()\n * (torch.Storage source)\n"
                      " * (torch.Storage source, int storage_offset, tuple of ints size, tuple "
@@ -146,10 +147,10 @@ def set_storage(t: Tensor, st: Any, offset: int | None, size: Sequence[int] | No
         raise RuntimeError(f"Tensor: invalid storage offset {offset}")
     nb = st.nbytes()
     need = 0 if 0 in size else (offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)))
-    if need * isz > nb:
-        raise RuntimeError(f"setStorage: sizes {shape_str(size)}, strides {shape_str(stride)}, "
-                           f"storage offset {offset}, and itemsize {isz} requiring a storage "
-                           f"size of {need * isz} are out of bounds for storage of size {nb}")
+    if need * isz > nb:  # torch grows the storage: ember can only while no tensor uses it
+        st.resize_(need * isz)
+        nb = st.nbytes()
+    st._used = True
     arr = xp.ndarray(size, npd, buffer=st._bytes, offset=min(offset * isz, nb),
                      strides=tuple(s * isz for s in stride))
     t._array = arr
