@@ -1083,3 +1083,11 @@ def _resize(lib, a, *shape):
 
 op("resize", lambda lib, a: _resize(lib, a, 3, 2), [S(R13(2, 3))])
 
+
+
+def _slice_inverse(lib, a):
+    b = a * 1
+    return lib.slice_inverse(b[:, 1::2], b, 1, 1, None, 2)
+
+
+op("slice_inverse", _slice_inverse, [S(R13(3, 4))])

@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .._backend import xp
 from .._tensor import Tensor, _make
 from ..autograd.function import Op, _apply_view
-from ._utils import wrap, wrap_dim
+from ._utils import wrap_dim
 from .construct import AsStridedView, _check_tensor, _storage, as_strided
 
 if TYPE_CHECKING:  # names for annotations only
     from ._types import Array, Ctx, Grads, Namespace, Value
 
-__all__ = ["from_file", "is_storage", "is_inference", "as_strided_", "hash_tensor",
-           "slice_inverse"]
+__all__ = ["from_file", "is_storage", "is_inference", "as_strided_", "slice_inverse"]
 
 
 # ------------------------------------------------------------------------------------ storages
@@ -180,8 +179,10 @@ def as_strided_(input: Tensor, size: Sequence[int], stride: Sequence[int],
                 storage_offset: int | None = None) -> Tensor:
     """``input`` restrided in place to ``size``/``stride``/``storage_offset`` over its own
     storage (see :func:`as_strided`)."""
+    from ..storage import storage_of
     from .inplace import view_
     _check_tensor("as_strided_", input)
+    storage_of(input)  # (recorded on the base, so the storage outlives the new geometry)
     as_strided(input.detach(), size, stride, storage_offset)  # (its checks and errors)
     flat, in_off = _storage(input)
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
@@ -223,23 +224,21 @@ def resize(self: Tensor, *sizes: Any) -> Tensor:
 def resize_as(self: Tensor, tensor: Tensor) -> Tensor:
     """Deprecated: ``resize`` to ``tensor``'s size (warns as torch)."""
     warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=3)
-    return _resize(self, (tensor.shape,))
+    return _resize(self, tuple(tensor.shape))
 
 
 def _resize(self: Tensor, sizes: tuple) -> Tensor:
-    shape = tuple(int(s) for s in (sizes[0] if len(sizes) == 1 and
-                                   isinstance(sizes[0], (tuple, list)) else sizes))
-    n = 1
-    for s in shape:
-        n *= s
-    if n != self._array.size:
+    import functools
+    import operator
+    numel = functools.reduce(operator.mul, sizes, 1)  # (torch's Resize: sizes as passed)
+    if self._array.size != numel:
         raise RuntimeError(
-            f"requested resize to {'x'.join(map(str, shape))} ({n} elements in total), but "
-            f"the given tensor has a size of {'x'.join(map(str, self._array.shape))} "
+            f"requested resize to {'x'.join(map(str, sizes))} ({numel} elements in total), "
+            f"but the given tensor has a size of {'x'.join(map(str, self._array.shape))} "
             f"({self._array.size} elements). autograd's resize can only change the shape "
             "of a given tensor, while preserving the number of elements. ")
     from ..autograd.function import _apply
-    out = _apply(Resize, (self, shape), {}, None)
+    out = _apply(Resize, (self, tuple(int(s) for s in sizes)), {}, None)
     if out.grad_fn is None and xp.shares_memory(out._array, self._array):
         out._version_counter = self._version_counter
         out._base = self if self._base is None else self._base
@@ -294,34 +293,41 @@ def dim_order(self: Tensor, *, ambiguity_check: bool | list = False) -> tuple[in
     return order
 
 
-def hash_tensor(input: Tensor, dim: int | Sequence[int] | None = None, *,
-                keepdim: bool = False, mode: int = 0) -> Tensor:
-    """XOR of the elements' 64-bit patterns (floats widened to float64, integers to int64)
-    over ``dim`` (all dims by default), as ``uint64``."""
-    _check_tensor("hash_tensor", input)
-    if mode != 0:
-        raise RuntimeError(f"hash_tensor only support mode=0 (xor_reduction), got {mode}")
-    a = input._array
-    if a.dtype.kind == "c":
-        raise RuntimeError(f"hash_tensor: complex dtypes are not supported, got "
-                           f"{input.dtype}")
-    bits = (a.astype(xp.float64) if a.dtype.kind == "f" else a.astype(xp.int64)).view(xp.uint64)
-    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
-        axes = tuple(range(a.ndim))
-    else:
-        dims = dim if isinstance(dim, (list, tuple)) else (dim,)
-        axes = tuple(wrap_dim(d, a.ndim) for d in dims)
-    out = xp.bitwise_xor.reduce(bits, axis=axes,  # type: ignore[call-overload]
-                                keepdims=keepdim) if a.ndim else bits.copy()
-    return wrap(xp.asarray(out, xp.uint64))
+class SliceInverse(Op):
+    """``input``'s storage seen with the base ``src``'s geometry (a view of ``input``); the
+    gradient of ``input`` is the slice of the incoming one that it was, that of ``src`` the
+    rest (torch's two edges)."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Ctx, a: Array, b: Array, flat: Array, size: tuple[int, ...],
+                stride: tuple[int, ...], off: int, key: tuple) -> Array:
+        ctx.key = key
+        mask = xp.ones(size, flat.dtype)
+        mask[key] = 0
+        ctx.mask = mask
+        isz = flat.itemsize
+        return xp.lib.stride_tricks.as_strided(flat[off:], size, tuple(s * isz for s in stride),
+                                               writeable=flat.flags.writeable)
+
+    @staticmethod
+    def backward(ctx: Ctx, g: Value, ns: Namespace) -> Grads:
+        return g[ctx.key], g * ctx.mask, None, None, None, None, None
 
 
 def slice_inverse(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None,
                   end: int | None = None, step: int = 1) -> Tensor:
-    """The base ``src`` seen with ``input``'s geometry: ``src.as_strided`` with ``input``'s
-    size, stride and storage offset (torch's inverse of ``slice`` for functionalization)."""
-    return as_strided(src, input.shape, input.stride(),
-                      input.storage_offset())  # type: ignore[attr-defined]
+    """The inverse of ``src.slice(dim, start, end, step)`` (torch's functionalization helper):
+    ``input`` (that slice) viewed with the base ``src``'s size, stride and storage offset."""
+    _check_tensor("slice_inverse", input)
+    size, stride = tuple(src.shape), src.stride()
+    off = src.storage_offset()  # type: ignore[attr-defined]
+    as_strided(input.detach(), size, stride, off)  # (its checks and errors)
+    flat, _ = _storage(input)
+    d = wrap_dim(dim, len(size))
+    key = (slice(None),) * d + (slice(start, end, step),)
+    from ..autograd.function import _apply
+    return _apply(SliceInverse, (input, src, flat, size, stride, off, key), {}, None)
 
 
 def solve(self: Tensor, A: Tensor) -> Tensor:
@@ -342,7 +348,7 @@ def _name(self: Tensor) -> None:
 
 TENSOR_METHODS = ["untyped_storage", "storage", "_typed_storage", "storage_type",
                   "is_inference", "as_strided_", "as_subclass", "resize", "resize_as", "map_",
-                  "map2_", "const_data_ptr", "dim_order", "hash_tensor", "slice_inverse",
+                  "map2_", "const_data_ptr", "dim_order", "slice_inverse",
                   "solve"]
 NO_INPLACE = TENSOR_METHODS
 METHOD_IMPLS: dict[str, Callable[..., Any]] = {}

@@ -1,0 +1,221 @@
+"""Differential tests against torch 2.13 of the rarer Tensor methods (ember/_ops/tensor_extras.py)
+and of inference tensors: as_strided_, as_subclass, the deprecated resize/resize_as (warnings),
+map_/map2_, const_data_ptr, dim_order, slice_inverse, Tensor.solve's removal error,
+Tensor.name, is_inference and torch's errors for inference tensors outside inference_mode."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - the oracle is optional
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="torch (the test oracle) not installed")
+pytestmark = needs_torch
+
+_rng = np.random.default_rng(1314)
+A6 = _rng.standard_normal(6)
+A34 = _rng.standard_normal((3, 4))
+
+
+def _norm(x):
+    if isinstance(x, (ember.Tensor, getattr(torch, "Tensor", ()))):
+        gf = type(x.grad_fn).__name__ if x.grad_fn is not None else None
+        return ("T", type(x).__name__, str(x.dtype), tuple(x.shape), x.detach().tolist(),
+                x.requires_grad, gf)
+    if isinstance(x, BaseException):
+        return ("E", type(x).__name__, str(x))
+    if isinstance(x, (tuple, list)):
+        return type(x).__name__, [_norm(v) for v in x]
+    if isinstance(x, (ember.dtype, getattr(torch, "dtype", ()))):
+        return str(x)
+    return x
+
+
+def both(fn, warns=False):
+    """fn(lib) in ember and torch: the same result (or exception) and the same warnings."""
+    out = []
+    for lib in (ember, torch):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            try:
+                r = _norm(fn(lib))
+            except Exception as e:  # noqa: BLE001 - compared with the oracle's
+                r = _norm(e)
+        out.append((r, [(type(m.message).__name__, str(m.message)) for m in w]))
+    assert out[0] == out[1], f"ember {out[0]!r}\n torch {out[1]!r}"
+    return out[0]
+
+
+def T(L, a, req=False):
+    t = L.tensor(a)
+    return t.requires_grad_() if req else t
+
+
+def _sub(L):
+    return type("MyTensor", (L.Tensor,), {})
+
+
+def _grad_of(L, fn, a):
+    x = T(L, a, True)
+    y = fn(L, x)
+    y.sum().backward() if y.requires_grad else None
+    return y, x.grad
+
+
+CASES = {
+    # as_strided_ (in place, over the tensor's own storage)
+    "as_strided_": lambda L: (lambda x: (x.as_strided_((2, 2), (1, 2), 1), x.storage_offset(),
+                                         x.stride()))(T(L, A6)),
+    "as_strided_fn": lambda L: (lambda x: (L.as_strided_(x, (2,), (2,)), x.shape))(T(L, A6)),
+    "as_strided_grad": lambda L: _grad_of(
+        L, lambda L, x: (x * 2).as_strided_((2, 2), (1, 2), 1), A6),
+    "as_strided_oob": lambda L: T(L, A6).as_strided_((4,), (2,)),
+    "as_strided_neg": lambda L: T(L, A6).as_strided_((2,), (-1,)),
+    "as_strided_leaf": lambda L: T(L, A6, True).as_strided_((2,), (1,)),
+    "as_strided_view": lambda L: (lambda x: (x[1:].as_strided_((2,), (1,)), x))(T(L, A6)),
+    # as_subclass
+    "as_subclass": lambda L: (lambda x: (lambda s: (type(s).__name__, s._base is x,
+                                                    s.data_ptr() == x.data_ptr()))(
+        x.as_subclass(_sub(L))))(T(L, A6)),
+    "as_subclass_grad": lambda L: _grad_of(
+        L, lambda L, x: (x * 3).as_subclass(L.Tensor), A6),
+    "as_subclass_leaf": lambda L: (lambda x: (lambda s: (s.grad_fn is not None, s.is_leaf,
+                                                         s.requires_grad))(
+        x.as_subclass(L.Tensor)))(T(L, A6, True)),
+    "as_subclass_bad": lambda L: T(L, A6).as_subclass(int),
+    "as_subclass_param": lambda L: type(T(L, A6).as_subclass(L.nn.Parameter)).__name__,
+    # deprecated resize / resize_as
+    "resize": lambda L: (lambda x: (lambda r: (r, r._base is x,
+                                               r.data_ptr() == x.data_ptr()))(x.resize(2, 3)))(
+        T(L, A6)),
+    "resize_tuple": lambda L: T(L, A6).resize((3, 2)),
+    "resize_as": lambda L: T(L, A6).resize_as(T(L, A34[:2, :3])),
+    "resize_grad": lambda L: _grad_of(L, lambda L, x: x.resize(3, 2) * 2, A6),
+    "resize_bad": lambda L: T(L, A6).resize(4),
+    "resize_bad_grad": lambda L: T(L, A6, True).resize(2, 2),
+    "resize_noncontig": lambda L: T(L, A34).t().resize(12),
+    # map_ / map2_
+    "map_": lambda L: T(L, A34).map_(T(L, A34[0]), lambda a, b: a * 10 + b),
+    "map2_": lambda L: T(L, A34).map2_(T(L, A34[:, :1]), T(L, A34[0]),
+                                       lambda a, b, c: a + 2 * b - c),
+    "map_int": lambda L: L.arange(4).map_(L.arange(4), lambda a, b: a * b + 1),
+    "map_bad": lambda L: T(L, A6[:3]).map_(T(L, A6[:2]), lambda a, b: a),
+    "map_noncontig": lambda L: (lambda x: (x.t().map_(T(L, A34.T), lambda a, b: a - b), x))(
+        T(L, A34)),
+    # small queries
+    "const_data_ptr": lambda L: (lambda x: x.const_data_ptr() == x.data_ptr())(T(L, A34)[1:]),
+    "dim_order": lambda L: [t.dim_order() for t in (
+        L.zeros(2, 3), L.zeros(2, 3).t(), L.zeros(2, 3, 4, 5).permute(0, 2, 3, 1), L.zeros(()),
+        L.zeros(2, 1, 3), L.zeros(2, 3, 4).permute(2, 0, 1))],
+    "dim_order_ambiguous": lambda L: L.zeros(2, 1, 4).dim_order(ambiguity_check=True),
+    "dim_order_unique": lambda L: L.zeros(2, 3, 4).dim_order(ambiguity_check=True),
+    "dim_order_badarg": lambda L: L.zeros(2).dim_order(ambiguity_check=3),
+    "name": lambda L: T(L, A6).name,
+    "solve": lambda L: T(L, A34).solve(T(L, A34)),
+    # slice_inverse
+    "slice_inverse": lambda L: (lambda b: L.slice_inverse(b[:, 1:3], b, 1, 1, 3, 1))(
+        T(L, A34)),
+    "slice_inverse_m": lambda L: (lambda b: b[1:].slice_inverse(b, 0, 1))(T(L, A34)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_extra_method(name):
+    both(CASES[name])
+
+
+def test_slice_inverse_shares_memory_and_graph():
+    def fn(L):
+        x = T(L, A34, True)
+        b = x * 1
+        v = L.slice_inverse(b[:, 1::2], b, 1, 1, None, 2)
+        (v * T(L, A34)).sum().backward()
+        return v, v.data_ptr() - b.data_ptr(), v._base is b, x.grad
+    both(fn)
+
+
+# ------------------------------------------------------------------------------------ inference
+
+def _inf(L):
+    with L.inference_mode():
+        i = L.ones(3)
+        v = i[1:]
+        t = L.tensor([1.0, 2.0, 3.0])
+        n = L.ones(2) * 2
+    return i, v, t, n
+
+
+def _normal_view_inside(L):
+    x = L.ones(2)
+    with L.inference_mode():
+        v = x[1:]
+    return v.is_inference(), v._version
+
+
+def _disabled(L):
+    with L.inference_mode(False):
+        return L.ones(1).is_inference()
+
+
+def _no_grad_made(L):
+    with L.no_grad():
+        return L.ones(1).is_inference()
+
+
+def _inplace_inside(L):
+    i = _inf(L)[0]
+    with L.inference_mode():
+        i.add_(1)
+    return i
+
+
+def _no_grad_read(L):
+    with L.no_grad():
+        return _inf(L)[0] * 2
+
+
+INF_CASES = {
+    "flags": lambda L: [x.is_inference() for x in _inf(L)] + [L.ones(1).is_inference()],
+    "torch_fn": lambda L: L.is_inference(_inf(L)[0]),
+    "view_outside": lambda L: _inf(L)[0].view(3).is_inference(),
+    "clone_outside": lambda L: _inf(L)[0].clone().is_inference(),
+    "normal_view_inside": _normal_view_inside,
+    "disabled": _disabled,
+    "decorator": lambda L: L.inference_mode()(lambda: L.ones(1))().is_inference(),
+    "no_grad_made": _no_grad_made,
+    "inplace_outside": lambda L: _inf(L)[0].add_(1),
+    "inplace_view_outside": lambda L: _inf(L)[1].mul_(2),
+    "setitem_outside": lambda L: _inf(L)[0].__setitem__(0, 5.0),
+    "inplace_inside": _inplace_inside,
+    "version": lambda L: _inf(L)[0]._version,
+    "saved_for_backward": lambda L: L.ones(3, requires_grad=True) * _inf(L)[0],
+    "not_saved": lambda L: L.ones(3, requires_grad=True) + _inf(L)[0],
+    "clone_in_graph": lambda L: (L.ones(3, requires_grad=True) * _inf(L)[0].clone()).sum(),
+    "read": lambda L: (_inf(L)[0] * 2).sum(),
+    "no_grad_read": _no_grad_read,
+    "type_error": lambda L: L.is_inference(3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INF_CASES))
+def test_inference_tensors(name):
+    both(INF_CASES[name])
+
+
+def test_inference_mode_leaves_make_untouched():
+    """The variant of ``_make`` that marks inference tensors runs only inside the blocks."""
+    from ember import _tensor
+    plain = _tensor._make.__code__
+    with ember.inference_mode():
+        with ember.inference_mode():
+            assert _tensor._make.__code__ is not plain
+        assert _tensor._make.__code__ is not plain
+    assert _tensor._make.__code__ is plain
+    assert not ember.ones(1).is_inference()
