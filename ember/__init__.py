@@ -100,7 +100,7 @@ _scatter_views.install_aliases()  # Tensor methods of existing functions (t.addm
 from ._ops import tensor_extras as _tensor_extras  # noqa: E402
 from ._ops.tensor_extras import *  # noqa: F403,E402
 _install_methods(_tensor_extras)
-Tensor.name = None  # torch's Tensor.name (named tensors' slot): None
+_tensor_extras.install(Tensor)  # Tensor.grad_dtype, Tensor.name
 
 from ._layout import layout, memory_format, CONSTANTS as _LAYOUT_CONSTANTS  # noqa: E402
 globals().update(_LAYOUT_CONSTANTS)  # torch.strided, torch.channels_last, ...

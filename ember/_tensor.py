@@ -263,8 +263,8 @@ class Tensor:
                 raise RuntimeError(
                     f"assigned grad has data of a different size: {Size(value._array.shape)} "
                     f"vs {Size(self._array.shape)}")
-            if value._array.dtype != self._array.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+            if value._array.dtype != self._array.dtype or self.__dict__:  # (grad_dtype)
+                _ops_utils.check_grad_dtype(self, value)
         self._grad = value
 
     @grad.deleter

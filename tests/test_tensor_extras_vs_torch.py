@@ -38,8 +38,9 @@ def _norm(x):
     return x
 
 
-def both(fn, warns=False):
-    """fn(lib) in ember and torch: the same result (or exception) and the same warnings."""
+def both(fn, warns=True):
+    """fn(lib) in ember and torch: the same result (or exception) and (``warns``) the same
+    warnings."""
     out = []
     for lib in (ember, torch):
         with warnings.catch_warnings(record=True) as w:
@@ -48,7 +49,7 @@ def both(fn, warns=False):
                 r = _norm(fn(lib))
             except Exception as e:  # noqa: BLE001 - compared with the oracle's
                 r = _norm(e)
-        out.append((r, [(type(m.message).__name__, str(m.message)) for m in w]))
+        out.append((r, [(type(m.message).__name__, str(m.message)) for m in w if warns]))
     assert out[0] == out[1], f"ember {out[0]!r}\n torch {out[1]!r}"
     return out[0]
 
@@ -219,3 +220,95 @@ def test_inference_mode_leaves_make_untouched():
         assert _tensor._make.__code__ is not plain
     assert _tensor._make.__code__ is plain
     assert not ember.ones(1).is_inference()
+
+
+# ------------------------------------------------------------------------------------ grad_dtype
+
+class _Double:
+    """A custom Function whose backward returns float64 (per library)."""
+
+    @staticmethod
+    def make(L):
+        class F(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                return g.double()
+        return F
+
+
+def _set(t, v):
+    t.grad_dtype = v
+    return t.grad_dtype
+
+
+def _gd_backward(L, gd, custom=False, twice=False):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    x.grad_dtype = gd
+    for _ in range(2 if twice else 1):
+        y = _Double.make(L).apply(x) if custom else x * 3
+        y.sum().backward()
+    return x.grad, x.grad_dtype
+
+
+def _gd_assign(L, gd, dt):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    x.grad_dtype = gd
+    x.grad = L.zeros(2, dtype=dt)
+    return x.grad
+
+
+def _gd_change_with_grad(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2).sum().backward()
+    return _set(x, L.int64)
+
+
+GD_CASES = {
+    "default": lambda L: L.tensor([1.0], requires_grad=True).grad_dtype,
+    "default_int": lambda L: L.tensor([1]).grad_dtype,
+    "no_grad_leaf": lambda L: L.tensor([1.0]).grad_dtype,
+    "param": lambda L: L.nn.Parameter(L.zeros(2, dtype=L.float64)).grad_dtype,
+    "nonleaf_set": lambda L: _set(L.tensor([1.0], requires_grad=True) * 2, L.float16),
+    "set_none": lambda L: _set(L.tensor([1.0], requires_grad=True), None),
+    "set_f64": lambda L: _set(L.tensor([1.0], requires_grad=True), L.float64),
+    "set_bad": lambda L: _set(L.tensor([1.0], requires_grad=True), 3),
+    "set_with_grad": _gd_change_with_grad,
+    "backward_f64": lambda L: _gd_backward(L, L.float64),
+    "backward_f64_twice": lambda L: _gd_backward(L, L.float64, twice=True),
+    "backward_f16": lambda L: _gd_backward(L, L.float16),
+    "backward_none_custom": lambda L: _gd_backward(L, None, custom=True),
+    "backward_none_twice": lambda L: _gd_backward(L, None, custom=True, twice=True),
+    "backward_f32_custom": lambda L: _gd_backward(L, L.float32, custom=True),
+    "backward_none_plain": lambda L: _gd_backward(L, None),
+    "assign_refused": lambda L: _gd_assign(L, L.float16, L.float32),
+    "assign_match": lambda L: _gd_assign(L, L.float16, L.float16),
+    "assign_any": lambda L: _gd_assign(L, None, L.float64),
+    "assign_default": lambda L: _gd_assign(L, L.float32, L.float64),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GD_CASES))
+def test_grad_dtype(name):
+    # (torch's setter on a non-leaf also warns about reading .grad, from inside its C++)
+    both(GD_CASES[name], warns=name != "nonleaf_set")
+
+
+def test_grad_dtype_nonleaf_read():
+    for L in (ember, torch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # (torch also warns about .grad here)
+            with pytest.raises(RuntimeError, match="grad_dtype can only be accessed on leaf"):
+                (L.tensor([1.0], requires_grad=True) * 2).grad_dtype
+
+
+@pytest.mark.skipif(ember.bfloat16 is None, reason="bfloat16 needs ml_dtypes")
+def test_bfloat16_method():
+    both(lambda L: L.tensor(A34).bfloat16())
+    both(lambda L: L.tensor([1, 2]).bfloat16())
+    both(lambda L: (lambda x: (x.bfloat16().float() * 2).sum().backward() or x.grad)(
+        L.tensor(A6, requires_grad=True)))
+

@@ -298,3 +298,10 @@ def _inplace_method(fn: Callable[..., Any], name: str,
     method.__name__, method.__qualname__ = name + "_", f"Tensor.{name}_"
     method.__doc__ = f"In-place version of :meth:`Tensor.{name}`."
     return method
+
+
+def check_grad_dtype(t: Tensor, value: Tensor) -> None:
+    """``t.grad = value`` of another dtype: allowed only by ``t.grad_dtype`` (tensor_extras)."""
+    from .tensor_extras import check_grad_dtype as check
+    check(t, value)
+

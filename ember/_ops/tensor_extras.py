@@ -111,16 +111,10 @@ def parse_set_args(args: tuple, kwargs: dict) -> tuple:
     return src, off, size, stride
 
 
-_CTYPES = {"Float": "float", "Double": "double", "Half": "c10::Half", "BFloat16": "c10::BFloat16",
-           "Long": "long int", "Int": "int", "Short": "short int", "Char": "signed char",
-           "Byte": "unsigned char", "Bool": "bool", "ComplexFloat": "c10::complex<float>",
-           "ComplexDouble": "c10::complex<double>"}  # (keyed by torch's ScalarType names)
-
-
 def ctype_name(npd: Any) -> str:
     """The C++ type name torch's storage messages print for a dtype (``float``, ``long int``)."""
     from .. import _dtype as D
-    return _CTYPES.get(D.from_numpy_dtype(npd).scalar_name, str(npd))
+    return D.spelling(npd, "cpp_name")
 
 
 def set_storage(t: Tensor, st: Any, offset: int | None, size: Sequence[int] | None,
@@ -341,14 +335,76 @@ def solve(self: Tensor, A: Tensor) -> Tensor:
         "X = torch.linalg.solve(A, B)")
 
 
-def _name(self: Tensor) -> None:
-    """None (torch's ``Tensor.name``: named tensors' per-tensor name slot, unset)."""
-    return None
+# ------------------------------------------------------------------------------------ grad_dtype
+
+_UNSET = object()
+
+
+def _grad_dtype_get(self: Tensor) -> Any:
+    """The dtype gradients of this leaf are cast to (default: its dtype); None: any dtype."""
+    if self.grad_fn is not None:
+        raise RuntimeError("grad_dtype can only be accessed on leaf tensors.")
+    gd = self.__dict__.get("_grad_dtype", _UNSET)
+    return self.dtype if gd is _UNSET else gd
+
+
+def _grad_dtype_set(self: Tensor, value: Any) -> None:
+    from .. import _dtype as D
+    if self.grad_fn is not None:
+        raise RuntimeError("grad_dtype can only be set on leaf tensors.")
+    if value is not None and not isinstance(value, D.dtype):
+        raise RuntimeError(f"grad_dtype must be a torch.dtype or None, but got "
+                           f"{type(value).__name__}")
+    g = self._grad
+    if g is not None and value is not None and g._array.dtype != value.np:
+        raise RuntimeError(
+            f"Cannot set grad_dtype to '{value.scalar_name}' because there is already a gradient "
+            f"with dtype '{D.spelling(g._array.dtype, 'cpp_name')}'. Please clear the gradient "
+            "(.grad = None) before changing grad_dtype, or ensure the new grad_dtype matches the "
+            "existing gradient's dtype.")
+    if value is not None and value.np == self._array.dtype:
+        self.__dict__.pop("_grad_dtype", None)  # (the default: nothing for the engine to do)
+    else:
+        self.__dict__["_grad_dtype"] = value
+
+
+def check_grad_dtype(t: Tensor, value: Tensor) -> None:
+    """Raise torch's error for ``t.grad = value`` whose dtype ``t.grad_dtype`` refuses."""
+    from .. import _dtype as D
+    gd = t.__dict__.get("_grad_dtype", _UNSET)
+    if gd is _UNSET:
+        gd = t.dtype
+    if gd is None or gd.np == value._array.dtype:
+        return
+    raise RuntimeError(
+        f"attempting to assign a gradient with dtype '{D.spelling(value._array.dtype, 'cpp_name')}'"
+        f" to a tensor with grad_dtype '{gd.scalar_name}'. The gradient must match the tensor's "
+        "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+        "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
+        "caution. Diverging the dtypes of a tensor and its gradient may break downstream "
+        "systems that assume they match.")
+
+
+def bfloat16(self: Tensor, memory_format: Any = None) -> Tensor:
+    """The tensor as bfloat16 (needs the ml_dtypes package, as ember's bfloat16 does)."""
+    from .. import _dtype as D
+    bf = D._load_bfloat16()
+    if bf is None:
+        raise RuntimeError("ember: bfloat16 needs the ml_dtypes package (pip install ml_dtypes)")
+    return self.to(bf)
+
+
+def install(tensor_cls: type) -> None:
+    """The Tensor attributes that are not methods: ``grad_dtype`` (a property with a setter)
+    and ``name`` (torch's named-tensor slot: None)."""
+    tensor_cls.grad_dtype = property(  # type: ignore[attr-defined]
+        _grad_dtype_get, _grad_dtype_set, doc=_grad_dtype_get.__doc__)
+    tensor_cls.name = None  # type: ignore[attr-defined]
 
 
 TENSOR_METHODS = ["untyped_storage", "storage", "_typed_storage", "storage_type",
                   "is_inference", "as_strided_", "as_subclass", "resize", "resize_as", "map_",
                   "map2_", "const_data_ptr", "dim_order", "slice_inverse",
-                  "solve"]
+                  "solve", "bfloat16"]
 NO_INPLACE = TENSOR_METHODS
 METHOD_IMPLS: dict[str, Callable[..., Any]] = {}
