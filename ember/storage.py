@@ -30,6 +30,8 @@ _CPU = Device("cpu")
 
 def _span(arr: np.ndarray) -> np.ndarray:
     """The bytes ``arr`` spans, lowest address first, as a 1-D uint8 view of its memory."""
+    if arr.flags.c_contiguous or arr.flags.f_contiguous:  # (a view whose .base leads home)
+        return (arr if arr.flags.c_contiguous else arr.T).reshape(-1).view(np.uint8)
     if any(s < 0 for s in arr.strides):
         arr = arr[tuple(slice(None, None, -1) if s < 0 else slice(None) for s in arr.strides)]
     isz = arr.itemsize

@@ -410,3 +410,41 @@ def test_storage_of_parameter_and_module_state():
                 p.untyped_storage().nbytes(), p.storage().size(),
                 p.data.untyped_storage().data_ptr() == p.data_ptr())
     both(fn)
+
+
+# ------------------------------------------------------------------------------------ save/load
+
+def _ckpt(L):
+    x = L.tensor([1.0, 2.0, 3.0])
+    return {"s": x.storage(), "t": x, "v": x[1:],
+            "i": [L.tensor([4, 5], dtype=L.int16).storage()]}
+
+
+def _describe(r):
+    return {"s": _norm(r["s"]), "t": _norm(r["t"]), "v": _norm(r["v"]), "i": _norm(r["i"][0]),
+            "shared": r["s"].data_ptr() == r["t"].data_ptr() == r["v"].data_ptr() - 4}
+
+
+@pytest.mark.parametrize("saver,loader", [("ember", "torch"), ("torch", "ember"),
+                                          ("ember", "ember"), ("torch", "torch")])
+def test_save_load_storages_across_libraries(tmp_path, saver, loader):
+    S = ember if saver == "ember" else torch
+    L = ember if loader == "ember" else torch
+    fn = tmp_path / "ck.pt"
+    S.save(_ckpt(S), fn)
+    r = L.load(fn)
+    assert _describe(r) == _describe(torch.load(fn))
+    r["s"][0] = 9.0  # the storage and the tensors loaded from it share memory, as in torch
+    assert r["t"][0].item() == 9.0
+
+
+@pytest.mark.parametrize("what", ["untyped", "typed"])
+def test_save_one_storage(tmp_path, what):
+    out = []
+    for S in (ember, torch):
+        x = S.tensor([1.5, -2.0])
+        fn = tmp_path / f"{S.__name__}.pt"
+        S.save(x.untyped_storage() if what == "untyped" else x.storage(), fn)
+        out.append([_norm(L.load(fn)) for L in (ember, torch)])
+    assert out[0] == out[1]
+    assert out[0][0] == out[0][1]
