@@ -448,3 +448,43 @@ def test_save_one_storage(tmp_path, what):
         out.append([_norm(L.load(fn)) for L in (ember, torch)])
     assert out[0] == out[1]
     assert out[0][0] == out[0][1]
+
+
+# ------------------------------------------------------------------------------------ programs
+
+def _storage_program(torch):
+    """The storage walk-throughs of PyTorch's docs (docs/source/storage.rst: refill a tensor
+    from a zeroed clone of its storage) and of "Deep Learning with PyTorch" ch. 3 (a tensor is a
+    view of its storage), printed."""
+    t = torch.ones(3)
+    s0 = t.untyped_storage()
+    print(s0)
+    s1 = s0.clone()
+    print(s1.fill_(0))
+    print(t.set_(s1, storage_offset=t.storage_offset(), stride=t.stride(), size=t.size()))
+    print(t.untyped_storage().data_ptr() == s1.data_ptr(), s0.tolist()[:4])
+    points = torch.tensor([[4.0, 1.0], [5.0, 3.0], [2.0, 1.0]])
+    print(points.storage())
+    ps = points.storage()
+    print(ps[0])
+    ps[0] = 100
+    print(points)
+    pv = points.view(6, 1)
+    pv[0][0] = 4023
+    print(pv.stride(), pv.storage(), points.storage(), points.stride())
+    second = points[1]
+    print(second.storage_offset(), second.size(), second.stride())
+    pt = points.t()
+    print(points.untyped_storage() is pt.untyped_storage(), pt.stride(), pt.is_contiguous())
+
+
+def test_storage_program_prints_what_torch_prints():
+    import contextlib
+    import io
+    outs = []
+    for L in (ember, torch):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            _storage_program(L)
+        outs.append(buf.getvalue())
+    assert outs[0] == outs[1]
