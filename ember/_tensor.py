@@ -233,8 +233,8 @@ class Tensor:
                 "you can only change requires_grad flags of leaf variables. If you want to use "
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
-        if value and self._array.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if value:  # (torch's refusals: a non-float dtype, an inference tensor)
+            _ops_utils.check_requires_grad(self)
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor:

@@ -169,8 +169,9 @@ class _StorageBase:
         raise RuntimeError("Cannot access accelerator device when none is available.")
 
     def is_shared(self) -> bool:
-        """Whether the memory is in shared memory (``share_memory_``)."""
-        return False
+        """Whether the memory is in shared memory (``Tensor.share_memory_``)."""
+        from ._shm import _find_map
+        return _find_map(self.untyped()._bytes) is not None
 
     def share_memory_(self):
         """Kept in place (ember shares tensors, not bare storages, across processes)."""
@@ -759,7 +760,7 @@ class TypedStorage:
     def is_shared(self) -> bool:
         """Whether the memory is in shared memory."""
         _warn_typed_storage_removal()
-        return False
+        return self._untyped_storage.is_shared()
 
     def resizable(self) -> bool:
         """Whether ``resize_`` can change the size."""

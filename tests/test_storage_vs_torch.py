@@ -488,3 +488,12 @@ def test_storage_program_prints_what_torch_prints():
             _storage_program(L)
         outs.append(buf.getvalue())
     assert outs[0] == outs[1]
+
+
+def test_storage_is_shared_after_share_memory_():
+    def fn(L):
+        x = L.ones(3)
+        before = x.untyped_storage().is_shared()
+        x.share_memory_()
+        return before, x.untyped_storage().is_shared(), x.storage().is_shared(), x.is_shared()
+    both(fn)

@@ -312,3 +312,23 @@ def test_bfloat16_method():
     both(lambda L: (lambda x: (x.bfloat16().float() * 2).sum().backward() or x.grad)(
         L.tensor(A6, requires_grad=True)))
 
+
+
+def _requires_grad_inside(L):
+    with L.inference_mode():
+        i = L.ones(2)
+        i.requires_grad_()
+    return i.requires_grad
+
+
+INF_MORE = {
+    "requires_grad_outside": lambda L: _inf(L)[0].requires_grad_(),
+    "requires_grad_false_outside": lambda L: _inf(L)[0].requires_grad_(False),
+    "requires_grad_inside": _requires_grad_inside,
+    "requires_grad_int": lambda L: L.arange(2).requires_grad_(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INF_MORE))
+def test_inference_requires_grad(name):
+    both(INF_MORE[name])

@@ -305,3 +305,13 @@ def check_grad_dtype(t: Tensor, value: Tensor) -> None:
     from .tensor_extras import check_grad_dtype as check
     check(t, value)
 
+
+def check_requires_grad(t: Tensor) -> None:
+    """torch's refusals of ``t.requires_grad = True``: a non-float dtype, or an inference
+    tensor outside inference mode."""
+    if t._array.dtype.kind not in "fc":
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    if t._version_counter.__class__ is not list and not _function._state.inference:
+        raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode "
+                           "is not allowed.")
+
