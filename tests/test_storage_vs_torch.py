@@ -497,3 +497,27 @@ def test_storage_is_shared_after_share_memory_():
         x.share_memory_()
         return before, x.untyped_storage().is_shared(), x.storage().is_shared(), x.is_shared()
     both(fn)
+
+
+LEGACY_CTOR = {
+    "float_typed": lambda L: L.FloatTensor(L.FloatStorage([1, 2, 3])),
+    "tensor_typed": lambda L: L.Tensor(L.FloatStorage([1, 2, 3])),
+    "double_wrong": lambda L: L.DoubleTensor(L.FloatStorage([1, 2, 3])),
+    "tensor_untyped": lambda L: L.Tensor(L.tensor([1.0, 2.0]).untyped_storage()),
+    "long_untyped": lambda L: L.LongTensor(L.tensor([1.0, 2.0]).untyped_storage()),
+    "new_typed": lambda L: L.tensor([1.0]).new(L.FloatStorage([4, 5])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEGACY_CTOR))
+def test_legacy_constructor_over_storage(name):
+    both(LEGACY_CTOR[name])
+
+
+def test_legacy_constructor_shares_the_storage():
+    def fn(L):
+        s = L.FloatStorage([1, 2, 3])
+        x = L.FloatTensor(s)
+        x[0] = 9
+        return s[0], x.untyped_storage().data_ptr() == s.data_ptr()
+    both(fn)
