@@ -118,6 +118,21 @@ CASES = {
     "dim_order_ambiguous": lambda L: L.zeros(2, 1, 4).dim_order(ambiguity_check=True),
     "dim_order_unique": lambda L: L.zeros(2, 3, 4).dim_order(ambiguity_check=True),
     "dim_order_badarg": lambda L: L.zeros(2).dim_order(ambiguity_check=3),
+    "dim_order_badlist": lambda L: L.zeros(2).dim_order(ambiguity_check=[3]),
+    "dim_order_formats": lambda L: L.zeros(1, 2, 3, 4).dim_order(
+        ambiguity_check=[L.contiguous_format, L.channels_last]),
+    "dim_order_formats_cl": lambda L: L.zeros(2, 3, 4, 5).permute(0, 2, 3, 1).dim_order(
+        ambiguity_check=[L.contiguous_format, L.channels_last]),
+    "dim_order_formats_none": lambda L: L.zeros(2, 1, 4).dim_order(
+        ambiguity_check=[L.channels_last]),
+    "dim_order_more": lambda L: [t.dim_order() for t in (
+        L.zeros(3, 4)[:, ::2], L.zeros(2, 3, 4).transpose(0, 2), L.zeros(4, 1).expand(4, 3),
+        L.zeros(2, 2, 2).permute(1, 2, 0), L.zeros(1, 3, 1, 2).permute(3, 1, 0, 2),
+        L.zeros(3, 4, 5).as_strided((3, 4), (1, 3)), L.zeros(6).as_strided((2, 3), (3, 3)))],
+    "dim_order_unique_perm": lambda L: L.zeros(2, 3, 4).permute(2, 0, 1).dim_order(
+        ambiguity_check=True),
+    "dim_order_dup_strides": lambda L: L.zeros(6).as_strided((2, 3), (3, 3)).dim_order(
+        ambiguity_check=True),
     "name": lambda L: T(L, A6).name,
     "solve": lambda L: T(L, A34).solve(T(L, A34)),
     # slice_inverse
@@ -332,3 +347,19 @@ INF_MORE = {
 @pytest.mark.parametrize("name", sorted(INF_MORE))
 def test_inference_requires_grad(name):
     both(INF_MORE[name])
+
+
+def test_dim_order_sweep():
+    """Random permutations, steps and expands of small tensors: torch's order (and refusals)."""
+    rng = np.random.default_rng(7)
+    for _ in range(150):
+        nd = int(rng.integers(1, 5))
+        shape = tuple(int(s) for s in rng.integers(1, 4, nd))
+        perm = tuple(int(p) for p in rng.permutation(nd))
+        steps = tuple(int(s) for s in rng.integers(1, 3, nd))
+        check = bool(rng.integers(0, 2))
+
+        def fn(L):
+            t = L.zeros(shape).permute(perm)[tuple(slice(None, None, s) for s in steps)]
+            return t.dim_order(ambiguity_check=check)
+        both(fn)

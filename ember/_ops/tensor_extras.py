@@ -271,20 +271,96 @@ def const_data_ptr(self: Tensor) -> int:
     return self.data_ptr()
 
 
+def _contiguous_in(shape: Sequence[int], strides: Sequence[int], fmt: Any) -> bool:
+    """``is_contiguous(memory_format=fmt)`` by torch's rule: the dims of size > 1, innermost
+    first in the format's order, have packed strides."""
+    from .._layout import CONSTANTS
+    nd = len(shape)
+    if fmt is CONSTANTS["channels_last"]:
+        if nd != 4:
+            return False
+        order: Sequence[int] = (1, 3, 2, 0)
+    elif fmt is CONSTANTS["channels_last_3d"]:
+        if nd != 5:
+            return False
+        order = (1, 4, 3, 2, 0)
+    else:
+        order = range(nd - 1, -1, -1)
+    if 0 in shape:
+        return True
+    expected = 1
+    for d in order:
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
+
+
+def _physical_order(shape: Sequence[int], strides: Sequence[int]) -> tuple[list[int], bool]:
+    """torch's logical-to-physical permutation of one tensor (``_prims_common``'s insertion
+    sort, ties broken by size) and whether some neighbouring pair stays unordered."""
+    from .._layout import CONSTANTS
+    nd = len(shape)
+    if nd == 0:
+        return [], False
+    if nd == 1:
+        return [0], False
+    cont = _contiguous_in(shape, strides, CONSTANTS["contiguous_format"])
+    last = _contiguous_in(shape, strides, CONSTANTS["channels_last"])
+    if cont and not last:
+        return list(range(nd)), False
+    if last and not cont:
+        return [0, *range(2, nd), 1], False
+
+    def ge(a: int, b: int) -> bool:
+        return b == 0 or (a != 0 and (a >= b or a % b == 0))
+
+    def swap(ia: int, ib: int) -> int:
+        sa, sb = strides[ia], strides[ib]
+        if sa == 0 or sb == 0:
+            return 0
+        if sa == sb:
+            return 0 if ge(shape[ib], shape[ia]) else 1
+        if ge(sb, sa):
+            return -1
+        return 1 if ge(sa, sb) else 0
+
+    perm = list(range(nd - 1, -1, -1))
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    ambiguous = any(swap(perm[i], perm[i + 1]) != -1 for i in range(nd - 1))
+    return perm[::-1], ambiguous
+
+
 def dim_order(self: Tensor, *, ambiguity_check: bool | list = False) -> tuple[int, ...]:
     """The dims from outermost to innermost in memory (``(0, 1, ..., n-1)`` when contiguous);
-    with ``ambiguity_check`` raises when that order is not unique."""
-    if not isinstance(ambiguity_check, (bool, list)):
-        raise TypeError("The ambiguity_check argument must be a bool or a list of memory "
-                        "formats.")
-    shape, strides = self.shape, self.stride()
-    order = tuple(sorted(range(len(shape)), key=lambda i: -strides[i]))  # stable: ties in order
-    if ambiguity_check is not False:
-        keys = [strides[i] for i in range(len(shape))]
-        if len(set(keys)) != len(keys) or any(s == 1 for s in shape):
-            raise RuntimeError("The tensor does not have unique dim order, or cannot map to "
-                               "exact one of the given memory formats.")
-    return order
+    with ``ambiguity_check`` (True, or a list of memory formats the tensor may match exactly
+    one of) raises when that order is not unique."""
+    from .._layout import memory_format
+    bad = TypeError("The ambiguity_check argument must be a bool or a list of memory formats.")
+    if not isinstance(ambiguity_check, bool):
+        if not isinstance(ambiguity_check, list) or \
+                any(not isinstance(f, memory_format) for f in ambiguity_check):
+            raise bad
+    shape, strides = tuple(self.shape), self.stride()
+    formats = ambiguity_check if isinstance(ambiguity_check, list) else []
+    check = ambiguity_check if isinstance(ambiguity_check, bool) else True
+    multiple = any(a == b for a, b in zip(strides, strides[1:])) or any(n == 1 for n in shape)
+    if check and multiple and sum(_contiguous_in(shape, strides, f) for f in formats) != 1:
+        raise RuntimeError("The tensor does not have unique dim order, or cannot map to exact "
+                           "one of the given memory formats.")
+    perm, ambiguous = _physical_order(shape, strides)
+    if ambiguity_check and ambiguous:
+        raise RuntimeError("The tensor does not have unique dim order.")
+    return tuple(perm)
 
 
 class SliceInverse(Op):
