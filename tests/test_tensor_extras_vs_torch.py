@@ -180,6 +180,19 @@ def _disabled(L):
         return L.ones(1).is_inference()
 
 
+def _disabled_nested(L):
+    out = []
+    with L.no_grad():
+        with L.inference_mode(False):
+            out.append((L.is_grad_enabled(), L.is_inference_mode_enabled()))
+    with L.inference_mode():
+        with L.inference_mode(False):
+            out.append((L.is_grad_enabled(), L.is_inference_mode_enabled(),
+                        L.ones(1).is_inference()))
+        out.append((L.is_grad_enabled(), L.is_inference_mode_enabled()))
+    return out
+
+
 def _no_grad_made(L):
     with L.no_grad():
         return L.ones(1).is_inference()
@@ -204,6 +217,7 @@ INF_CASES = {
     "clone_outside": lambda L: _inf(L)[0].clone().is_inference(),
     "normal_view_inside": _normal_view_inside,
     "disabled": _disabled,
+    "disabled_nested": _disabled_nested,
     "decorator": lambda L: L.inference_mode()(lambda: L.ones(1))().is_inference(),
     "no_grad_made": _no_grad_made,
     "inplace_outside": lambda L: _inf(L)[0].add_(1),

@@ -184,8 +184,8 @@ class inference_mode(_DecoratorContextManager):
         self.prev, self.prev_inf = _state.enabled, _state.inference
         if self.mode:
             _inference_tensors(True)
-            _state.enabled = False
-            _state.inference = True
+        _state.enabled = not self.mode  # (torch's InferenceMode(False): grad mode on, as torch)
+        _state.inference = self.mode
 
     def __exit__(self, *exc):
         _state.enabled, _state.inference = self.prev, self.prev_inf
