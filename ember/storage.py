@@ -9,12 +9,15 @@ was made for), so ``x.untyped_storage() is y.untyped_storage()`` for views of on
 ``Tensor.set_(storage, offset, size, stride)`` points a tensor into a storage and records it
 there.  ``TypedStorage`` (``t.storage()``, ``torch.FloatStorage`` ...) is torch's deprecated
 typed wrapper over an ``UntypedStorage`` and a dtype; it warns once, as torch does.
+
+Where ember differs: NumPy cannot move memory under a live array, so ``resize_`` works only on
+a storage that owns its memory and that no tensor lives in yet (torch's "not resizable" error
+otherwise; torch also resizes a tensor's own storage, ``t.untyped_storage().resize_(0)``).
 """
 from __future__ import annotations
 
 import collections.abc
 import copy
-import io
 import warnings
 from typing import Any
 
@@ -903,11 +906,6 @@ CUDA_LEGACY = {name: _legacy_class(name, dn, True) for name, dn in _STORAGE_DTYP
 def is_storage(obj: Any) -> bool:
     """True if ``obj`` is a storage (untyped or typed)."""
     return type(obj) in (TypedStorage, UntypedStorage)
-
-
-def _load_from_bytes(b: bytes) -> Any:
-    from .serialization import load
-    return load(io.BytesIO(b), weights_only=False)
 
 
 def __getattr__(name: str) -> Any:
