@@ -198,6 +198,8 @@ def as_subclass(self: Tensor, cls: type) -> Tensor:
 class Resize(Op):
     """The deprecated out-of-place ``resize``: a reshape that keeps the element count."""
     node_name = "ResizeBackward"
+    no_forward_ad = ("You must implement the jvp function for custom autograd.Function to use "
+                     "it with forward mode AD.")  # (torch's Resize is a Python Function)
 
     @staticmethod
     def forward(ctx: Ctx, a: Array, shape: tuple[int, ...]) -> Array:
