@@ -96,6 +96,11 @@ from ._ops.numeric_extras import *  # noqa: F403,E402
 for _m in (_native_forms, _view_copies, _scatter_views, _index_extras, _numeric_extras):
     _install_methods(_m)
 _scatter_views.install_aliases()  # Tensor methods of existing functions (t.addmv, t.kron ...)
+# issue 13 (h13-storage): storages, inference tensors, the rarer Tensor methods
+from ._ops import tensor_extras as _tensor_extras  # noqa: E402
+from ._ops.tensor_extras import *  # noqa: F403,E402
+_install_methods(_tensor_extras)
+_tensor_extras.install(Tensor)  # Tensor.grad_dtype, Tensor.name
 
 from ._layout import layout, memory_format, CONSTANTS as _LAYOUT_CONSTANTS  # noqa: E402
 globals().update(_LAYOUT_CONSTANTS)  # torch.strided, torch.channels_last, ...
@@ -298,6 +303,13 @@ _LAZY_HOMES.update(dict.fromkeys((  # ember/_h13_misc.py
     "is_autocast_ipu_enabled", "set_autocast_ipu_enabled", "get_autocast_ipu_dtype",
     "set_autocast_ipu_dtype", "is_autocast_xla_enabled", "set_autocast_xla_enabled",
     "get_autocast_xla_dtype", "set_autocast_xla_dtype"), "._h13_misc"))
+# issue 13 (h13-storage): torch.storage and its classes
+__all__ += _tensor_extras.__all__
+_LAZY_MODULES += ("storage",)
+_LAZY_HOMES.update({n: ".storage" for n in (
+    "UntypedStorage", "TypedStorage", "HalfStorage", "FloatStorage", "DoubleStorage",
+    "BFloat16Storage", "CharStorage", "ShortStorage", "IntStorage", "LongStorage", "ByteStorage",
+    "BoolStorage", "ComplexFloatStorage", "ComplexDoubleStorage")})
 _LAZY_NAMES += tuple(_LAZY_HOMES)
 __all__ += list(_LAZY_HOMES)
 

@@ -233,8 +233,8 @@ class Tensor:
                 "you can only change requires_grad flags of leaf variables. If you want to use "
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
-        if value and self._array.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if value:  # (torch's refusals: a non-float dtype, an inference tensor)
+            _ops_utils.check_requires_grad(self)
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
@@ -263,8 +263,8 @@ class Tensor:
                 raise RuntimeError(
                     f"assigned grad has data of a different size: {Size(value._array.shape)} "
                     f"vs {Size(self._array.shape)}")
-            if value._array.dtype != self._array.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+            if value._array.dtype != self._array.dtype or self.__dict__:  # (grad_dtype)
+                _ops_utils.check_grad_dtype(self, value)
         self._grad = value
 
     @grad.deleter
@@ -1425,8 +1425,8 @@ class Tensor:
     def squeeze_(self, dim: _Dims = None) -> Tensor:
         return _inp.squeeze_(self, dim)
 
-    def set_(self, source: Tensor | None = None) -> Tensor:
-        return _inp.set_(self, source)
+    def set_(self, *args: Any, **kwargs: Any) -> Tensor:  # source, storage_offset, size, stride
+        return _inp.set_(self, *args, **kwargs)
 
     def resize_(self, *sizes: _int | Sequence[_int]) -> Tensor:
         return _inp.resize_(self, *sizes)

@@ -162,6 +162,8 @@ def legacy_new(d: D.dtype, args: tuple, kwargs: dict, check_dtype: bool) -> Tens
             raise TypeError(f"expected {_options(d)} (got {_options(a.dtype)})")
         from .autograd.function import _apply_view
         return _apply_view(Alias, a, a._array.shape)
+    if len(args) == 1 and type(a).__name__ in ("TypedStorage", "UntypedStorage"):
+        return _over_storage(d, a)  # issue 13 (h13-storage): a tensor sharing the storage
     if isinstance(a, Size) or _is_int(a):
         shape = tuple(a) if isinstance(a, Size) else args
         for i, s in enumerate(shape):
@@ -180,6 +182,16 @@ def legacy_new(d: D.dtype, args: tuple, kwargs: dict, check_dtype: bool) -> Tens
         raise TypeError(f"new(): invalid data type '{type(a).__name__}'")
     from ._creation import tensor
     return tensor(list(a) if isinstance(a, range) else a, dtype=d)
+
+
+def _over_storage(d: D.dtype, st: Any) -> Tensor:
+    """``torch.FloatTensor(storage)``: a 1-D tensor over the whole storage (its memory)."""
+    from ._ops.inplace import set_
+    from .storage import TypedStorage
+    if isinstance(st, TypedStorage) and st.dtype != d:
+        raise RuntimeError(f"Expected a Storage of type {d.scalar_name} or an UntypedStorage, "
+                           f"but got type {st.dtype.scalar_name} for argument 1 'storage'")
+    return set_(_empty(d, (0,)), st)
 
 
 def tensor_type(t: Tensor, dtype: Any = None, non_blocking: bool = False,

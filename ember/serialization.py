@@ -134,7 +134,24 @@ class _Pickler(pickle._Pickler):  # the pure-Python pickler lets us emit torch's
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
             return ("storage", obj.cls, obj.key, "cpu", obj.numel)
+        st = sys.modules.get("ember.storage")  # issue 13 (h13-storage): storage objects
+        if st is not None and st.is_storage(obj):
+            return self._storage_id(obj, st)
         return None
+
+    def _storage_id(self, obj, st):
+        """A storage object as torch saves one: a record of its bytes (shared with the tensors
+        that live in it), its legacy class (``torch.ByteStorage`` for an untyped one)."""
+        typed = type(obj) is st.TypedStorage
+        arr = st.typed_view(obj._untyped_storage, np.dtype(obj.dtype.np)) if typed \
+            else obj._bytes
+        root = arr
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        if arr.nbytes != root.nbytes or _view_offset(arr, root) != 0:
+            arr = arr.copy()  # (a record is a whole buffer from its start)
+        ref, _, _ = self._storage_for(arr)
+        return ("storage", ref.cls, ref.key, "cpu", ref.numel)
 
     def save(self, obj, save_persistent_id=True):
         if isinstance(obj, np.generic):  # NumPy scalars would need numpy globals: use Python's
@@ -1058,11 +1075,51 @@ def _load_from(fh, name: str, kw, unpickler):
 
 def _run_pickle(up, trusted):
     if trusted is None:
-        return up.load()
+        return _storages_out(up.load())
     trusted.active = True
     result = up.load()
     trusted.active = False
-    return result
+    return _storages_out(result)
+
+
+def _storages_out(obj):
+    """Storages a checkpoint holds as objects (``torch.save(t.storage())``) come back as
+    ``TypedStorage`` (as torch loads them), also inside dicts, lists and tuples."""
+    if type(obj) is _LoadedStorage:
+        return _typed_storage(obj)
+    if not isinstance(obj, (dict, list, tuple)) or not obj:
+        return obj
+    todo = [obj]
+    seen: set = set()
+    fixes = []
+    while todo:
+        c = todo.pop()
+        if id(c) in seen:
+            continue
+        seen.add(id(c))
+        items = c.items() if isinstance(c, dict) else enumerate(c)
+        for k, v in items:
+            if type(v) is _LoadedStorage:
+                fixes.append((c, k, v))
+            elif isinstance(v, (dict, list, tuple)) and v:
+                todo.append(v)
+    if not fixes:
+        return obj
+    done: dict = {}
+    for c, k, v in fixes:
+        if isinstance(c, tuple):
+            continue  # (tuples of storages are rare: left as they are)
+        c[k] = done.get(id(v)) or done.setdefault(id(v), _typed_storage(v))
+    return obj
+
+
+def _typed_storage(ls: _LoadedStorage):
+    from .storage import TypedStorage, UntypedStorage, _span
+    name = ls.dtype or "uint8"
+    arr = ls.typed(name)
+    b = _span(arr) if arr.size else np.zeros(0, np.uint8)
+    return TypedStorage(wrap_storage=UntypedStorage._wrap(b), dtype=D._by_name(name)
+                        if name != "bfloat16" else D._load_bfloat16(), _internal=True)
 
 
 # ================================================================================= safetensors

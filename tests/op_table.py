@@ -1068,3 +1068,26 @@ for _o in OPS:
 
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"
+
+# issue 13 (h13-storage): in-place restriding, as_subclass's alias, the deprecated resize
+op("as_strided_", lambda lib, a: (a * 1).as_strided_((2, 2), (1, 2), 1), [S(R13(3, 3))])
+op("as_subclass", lambda lib, a: a.as_subclass(lib.Tensor), [S(R13(2, 3))])
+
+
+def _resize(lib, a, *shape):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "non-inplace resize is deprecated"
+        return a.resize(*shape)
+
+
+op("resize", lambda lib, a: _resize(lib, a, 3, 2), [S(R13(2, 3))])
+
+
+
+def _slice_inverse(lib, a):
+    b = a * 1
+    return lib.slice_inverse(b[:, 1::2], b, 1, 1, None, 2)
+
+
+op("slice_inverse", _slice_inverse, [S(R13(3, 4))])

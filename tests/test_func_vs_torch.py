@@ -60,6 +60,7 @@ _UNSUPPORTED = {
     "unfold_copy", "diagonal_copy", "alias_copy", "narrow_copy", "diagonal_scatter",
     "select_scatter", "slice_scatter", "unsafe_split", "legacy_alias", "nanquantile_nearest",
     "poisson_nll_loss_full", "as_strided_copy", "as_strided", "as_strided_offset",
+    "as_strided_",  # issue 13 (h13-storage): as as_strided
 }
 
 

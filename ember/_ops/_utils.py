@@ -298,3 +298,20 @@ def _inplace_method(fn: Callable[..., Any], name: str,
     method.__name__, method.__qualname__ = name + "_", f"Tensor.{name}_"
     method.__doc__ = f"In-place version of :meth:`Tensor.{name}`."
     return method
+
+
+def check_grad_dtype(t: Tensor, value: Tensor) -> None:
+    """``t.grad = value`` of another dtype: allowed only by ``t.grad_dtype`` (tensor_extras)."""
+    from .tensor_extras import check_grad_dtype as check
+    check(t, value)
+
+
+def check_requires_grad(t: Tensor) -> None:
+    """torch's refusals of ``t.requires_grad = True``: a non-float dtype, or an inference
+    tensor outside inference mode."""
+    if t._array.dtype.kind not in "fc":
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    if t._version_counter.__class__ is not list and not _function._state.inference:
+        raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode "
+                           "is not allowed.")
+

@@ -353,6 +353,11 @@ def _storage(t: Tensor) -> tuple[Array, int]:
     """(a flat view of the memory of ``t``'s storage, ``t``'s offset in it, in elements)."""
     base = t if t._base is None else t._base
     ba = base._array
+    if "_ustorage" in base.__dict__ or ba.dtype != t._array.dtype:  # (storage, set_, dtype views)
+        from ..storage import storage_of, typed_view
+        st = storage_of(t)
+        flat = typed_view(st, t._array.dtype)
+        return flat, (t._array.__array_interface__["data"][0] - st.data_ptr()) // flat.itemsize
     isz = ba.itemsize
     span = 0 if ba.size == 0 else 1 + sum((n - 1) * s // isz
                                           for n, s in zip(ba.shape, ba.strides) if n > 0)

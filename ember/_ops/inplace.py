@@ -360,10 +360,38 @@ def copy_(t: Tensor, src: Tensor | Number) -> Tensor:
     return t
 
 
-def set_(t: Tensor, new: Tensor | None = None) -> Tensor:
+def set_(t: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """torch's ``set_`` overloads: (), (Tensor or storage), (source, storage_offset, size,
+    stride=None); ``t`` then shares the source's storage (ember/_ops/tensor_extras.py)."""
+    from .tensor_extras import ctype_name, parse_set_args, set_storage
+    src, off, size, stride = parse_set_args(args, kwargs)
     if _state.enabled and t._requires_grad and t.grad_fn is None:
         raise RuntimeError(_LEAF_INPLACE)
-    t._array = new._array if new is not None else xp.empty(0, t._array.dtype)
+    if src is None:
+        from ..storage import UntypedStorage
+        set_storage(t, UntypedStorage(), 0, (0,), (1,))
+    elif isinstance(src, Tensor):
+        if src._array.dtype != t._array.dtype:
+            raise RuntimeError(f"Could not set tensor of type {ctype_name(src._array.dtype)} to "
+                               f"a tensor of type {ctype_name(t._array.dtype)}")
+        from ..storage import storage_of
+        if off is None:
+            from ..storage import _Cached
+            st, t._array = storage_of(src), src._array
+            t._base = None
+            t.__dict__["_ustorage"] = _Cached((st, src._array))
+        else:  # (the offset counts from the source's own)
+            set_storage(t, storage_of(src), off + src.storage_offset(),  # type: ignore[attr-defined]
+                        size, stride)
+    else:
+        from ..storage import TypedStorage
+        if isinstance(src, TypedStorage):
+            if src.dtype.np != t._array.dtype:
+                raise RuntimeError(f"Expected a Storage of type {ctype_name(t._array.dtype)}"
+                                   " or an UntypedStorage, but got type "
+                                   f"{src.dtype.scalar_name} for argument 1 'storage'")
+            src = src._untyped_storage
+        set_storage(t, src, off, size, stride)
     bump(t)
     return t
 

@@ -46,6 +46,8 @@ def _dual_call(entry, call_args, cls, args, kwargs, cast, tans):
     """The primal output with its tangent attached (forward AD is off in here)."""
     rule = _rule(cls, args, tans)
     if rule is None:
+        if getattr(cls, "no_forward_ad", None):  # (torch's op is a Python Function: its text)
+            raise NotImplementedError(cls.no_forward_ad)
         name = _NO_FORWARD_AD.get(cls.__name__)
         if name is not None:
             raise NotImplementedError(
@@ -80,7 +82,7 @@ _NO_FORWARD_AD = {
     "ConvTbc": "conv_tbc",  # issue 13 (h13-linalg)
 }
 # View ops whose other arguments are taken from the primal (its storage): derived instead.
-_VIEW_DERIVED = {"AsStridedView"}
+_VIEW_DERIVED = {"AsStridedView", "AsStridedInplace"}  # (+ issue 13: as_strided_)
 _NO_DERIVATIVE = re.compile(r"derivative for (aten::\w+) is not implemented")
 
 

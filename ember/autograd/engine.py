@@ -392,6 +392,14 @@ def _fix_grad(node, i, g, meta, ns, create_graph):
                 f"[{', '.join(map(str, shape))}]")
     gdt = g.dtype if not create_graph else g._array.dtype
     if gdt != dt:
+        var = getattr(node.next_functions[i][0], "variable", None)  # a leaf's grad_dtype
+        if var is not None and "_grad_dtype" in var.__dict__:
+            dt = var.__dict__["_grad_dtype"]
+            if dt is None:
+                return g
+            dt = dt.np
+            if gdt == dt:
+                return g
         if gdt.kind == "c" and dt.kind != "c":  # a real input takes the real part, as torch
             g = g.real  # (ndarray.real, or Tensor.real under create_graph)
         g = g.astype(dt) if not create_graph else ns.astype(g, dt)
@@ -535,6 +543,8 @@ def _sole_view(g):
 def _accumulate(var, g, create_graph):
     """``var.grad += g``: in place when possible; steals ``g`` when nothing else holds it."""
     old = var._grad
+    if var.__dict__ and var.__dict__.get("_grad_dtype") is not None:  # Tensor.grad_dtype
+        g = _to_grad_dtype(g, var.__dict__["_grad_dtype"], create_graph)
     if create_graph:  # torch: a copy (new_empty_strided().copy_(g): CopyBackwards), or old + g
         if not isinstance(g, Tensor):
             g = _make(g, False, None, 0, None)
@@ -559,3 +569,13 @@ def _accumulate(var, g, create_graph):
         else:
             old._array = a + g
         bump_version(old)
+
+
+def _to_grad_dtype(g, dt, create_graph):
+    """A gradient cast to the leaf's ``grad_dtype`` (set unlike its dtype)."""
+    if not create_graph:
+        return g if g.dtype == dt.np else g.astype(dt.np)
+    if not isinstance(g, Tensor):
+        g = _make(g, False, None, 0, None)
+    return g if g._array.dtype == dt.np else g.to(dt)
+

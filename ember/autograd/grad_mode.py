@@ -103,8 +103,77 @@ class set_grad_enabled(_DecoratorContextManager):
         return set_grad_enabled(self.mode)
 
 
+class InferenceVersion(list):
+    """The version counter of an inference tensor (made inside ``inference_mode``; views share
+    it).  torch keeps none: reading it outside inference mode is what saving such a tensor for
+    backward or writing it in place does, so this raises torch's errors there; a plain tensor's
+    counter is a plain list, so nothing on the usual paths changes."""
+
+    __slots__ = ()
+
+    def __getitem__(self, i):  # type: ignore[override]
+        import sys
+        caller = sys._getframe(1).f_code.co_name
+        if caller == "_version":
+            raise RuntimeError("Inference tensors do not track version counter.")
+        if not _state.inference:
+            if caller in ("bump", "bump_version"):
+                raise RuntimeError(
+                    "Inplace update to inference tensor outside InferenceMode is not allowed."
+                    "You can make a clone to get a normal tensor before doing inplace update."
+                    "See https://github.com/pytorch/rfcs/pull/17 for more details.")
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. Please do not use Tensors "
+                "created in inference mode in computation tracked by autograd. To work around "
+                "this, you can make a clone to get a normal tensor and use it in autograd, or "
+                "use `torch.no_grad()` instead of `torch.inference_mode()`.")
+        return list.__getitem__(self, i)
+
+
+_inference_lock = threading.Lock()
+_inference_depth = [0]  # enabled inference_mode blocks open in any thread
+_plain_make: list = []  # the code of ember._tensor._make outside inference mode
+
+
+def _make_inference(arr, req, grad_fn, output_nr, vc):  # pragma: no cover - code donor
+    t = _new(Tensor)  # type: ignore[name-defined]  # noqa: F821 (names of ember._tensor)
+    t._array = arr
+    t._requires_grad = req
+    t.grad_fn = grad_fn
+    t._output_nr = output_nr
+    t._version_counter = ([0] if not _grad_state.inference  # type: ignore[name-defined]  # noqa: F821
+                          else _InferenceVersion([0])) if vc is None else vc  # type: ignore[name-defined]  # noqa: F821,E501
+    t._grad = None
+    t._retains = False
+    t._hooks = None
+    t._acc = None
+    t._base = None
+    return t
+
+
+def _inference_tensors(on: bool) -> None:
+    """While any enabled inference_mode block is open, ``_make`` (every new tensor) runs the
+    variant above, which gives tensors made in inference mode an ``InferenceVersion``
+    counter; outside, ``_make`` is untouched (no cost on the hot path)."""
+    from .. import _tensor
+    with _inference_lock:
+        if on:
+            _inference_depth[0] += 1
+            if _inference_depth[0] == 1:
+                if not _plain_make:
+                    _plain_make.append(_tensor._make.__code__)
+                    _tensor._grad_state = _state  # type: ignore[attr-defined]
+                    _tensor._InferenceVersion = InferenceVersion  # type: ignore[attr-defined]
+                _tensor._make.__code__ = _make_inference.__code__
+        else:
+            _inference_depth[0] -= 1
+            if _inference_depth[0] == 0:
+                _tensor._make.__code__ = _plain_make[0]
+
+
 class inference_mode(_DecoratorContextManager):
-    """Like no_grad (ember has no separate inference tensors)."""
+    """Like no_grad, and tensors made inside are inference tensors (``is_inference()``): they
+    cannot be saved for backward or changed in place once the block is left, as in torch."""
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = mode
@@ -114,11 +183,14 @@ class inference_mode(_DecoratorContextManager):
     def __enter__(self):
         self.prev, self.prev_inf = _state.enabled, _state.inference
         if self.mode:
-            _state.enabled = False
-            _state.inference = True
+            _inference_tensors(True)
+        _state.enabled = not self.mode  # (torch's InferenceMode(False): grad mode on, as torch)
+        _state.inference = self.mode
 
     def __exit__(self, *exc):
         _state.enabled, _state.inference = self.prev, self.prev_inf
+        if self.mode:
+            _inference_tensors(False)
         return False
 
     def clone(self) -> inference_mode:

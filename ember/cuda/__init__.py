@@ -399,6 +399,10 @@ def __getattr__(name: str) -> Any:
     if name in ("graph", "make_graphed_callables"):  # h13-utils
         import importlib
         return getattr(importlib.import_module(".graphs", __name__), name)
+    if name.endswith("Storage"):  # issue 13 (h13-storage): the CUDA legacy storage classes
+        from ..storage import CUDA_LEGACY
+        if name in CUDA_LEGACY:
+            return CUDA_LEGACY[name]
     if name == "amp":  # torch.cuda.amp (ember/cuda/amp.py), loaded on first use
         import importlib
         try:
