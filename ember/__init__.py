@@ -297,12 +297,12 @@ _LAZY_MODULES += ("signal",)  # issue 13 (h13-linalg): torch.signal.windows
 # issue 13 (h13-utils): torch.compiler, torch.cond, small top-level names
 _LAZY_MODULES += ("compiler", "mps")
 _LAZY_HOMES["cond"] = "._cond"
-_LAZY_HOMES.update(dict.fromkeys((  # ember/_h13_misc.py
+_LAZY_HOMES.update(dict.fromkeys((  # ember/_toplevel_misc.py
     "get_device_module", "AcceleratorError", "FatalError", "init_num_threads",
     "is_vulkan_available", "set_flush_denormal", "thread_safe_generator", "Event", "Stream",
     "is_autocast_ipu_enabled", "set_autocast_ipu_enabled", "get_autocast_ipu_dtype",
     "set_autocast_ipu_dtype", "is_autocast_xla_enabled", "set_autocast_xla_enabled",
-    "get_autocast_xla_dtype", "set_autocast_xla_dtype"), "._h13_misc"))
+    "get_autocast_xla_dtype", "set_autocast_xla_dtype"), "._toplevel_misc"))
 # issue 13 (h13-storage): torch.storage and its classes
 __all__ += _tensor_extras.__all__
 _LAZY_MODULES += ("storage",)
