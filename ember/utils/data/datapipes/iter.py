@@ -307,16 +307,21 @@ class ShardingFilterIterDataPipe(IterDataPipe):
         raise _no_len(self)
 
 
+def _checked_pipes(datapipes, kind):
+    """concat/zip's arguments as torch checks them: at least one, each a ``kind``."""
+    if len(datapipes) == 0:
+        raise ValueError("Expected at least one DataPipe, but got nothing")
+    if not all(isinstance(dp, kind) for dp in datapipes):
+        raise TypeError(f"Expected all inputs to be `{kind.__name__}`")
+    return datapipes
+
+
 @functional_datapipe("concat")
 class ConcaterIterDataPipe(IterDataPipe):
     """The items of each DataPipe, one after the other."""
 
     def __init__(self, *datapipes: IterDataPipe) -> None:
-        if len(datapipes) == 0:
-            raise ValueError("Expected at least one DataPipe, but got nothing")
-        if not all(isinstance(dp, IterDataPipe) for dp in datapipes):
-            raise TypeError("Expected all inputs to be `IterDataPipe`")
-        self.datapipes = datapipes
+        self.datapipes = _checked_pipes(datapipes, IterDataPipe)
 
     def __iter__(self):
         for dp in self.datapipes:

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from ._decorator import functional_datapipe
 from .datapipe import DataChunk, MapDataPipe
-from .iter import _apply_fn
+from .iter import _apply_fn, _checked_pipes
 
 __all__ = ["Batcher", "Concater", "Mapper", "SequenceWrapper", "Zipper"]
 
@@ -84,11 +84,7 @@ class ConcaterMapDataPipe(MapDataPipe):
     """The items of each MapDataPipe, indexed one after the other."""
 
     def __init__(self, *datapipes: MapDataPipe) -> None:
-        if len(datapipes) == 0:
-            raise ValueError("Expected at least one DataPipe, but got nothing")
-        if not all(isinstance(dp, MapDataPipe) for dp in datapipes):
-            raise TypeError("Expected all inputs to be `MapDataPipe`")
-        self.datapipes = datapipes
+        self.datapipes = _checked_pipes(datapipes, MapDataPipe)
 
     def __getitem__(self, index: int) -> Any:
         offset = 0
@@ -107,11 +103,7 @@ class ZipperMapDataPipe(MapDataPipe):
     """Tuples of the items at one index of each MapDataPipe, up to the shortest."""
 
     def __init__(self, *datapipes: MapDataPipe) -> None:
-        if len(datapipes) == 0:
-            raise ValueError("Expected at least one DataPipe, but got nothing")
-        if not all(isinstance(dp, MapDataPipe) for dp in datapipes):
-            raise TypeError("Expected all inputs to be `MapDataPipe`")
-        self.datapipes = datapipes
+        self.datapipes = _checked_pipes(datapipes, MapDataPipe)
 
     def __getitem__(self, index: int) -> tuple[Any, ...]:
         res = []
