@@ -5,6 +5,7 @@ import math
 import ember
 
 from . import constraints
+from ._categorical_view import CategoricalParams
 from .binomial import Binomial
 from .categorical import Categorical
 from .distribution import Distribution
@@ -13,7 +14,7 @@ from .utils import broadcast_all
 __all__ = ["Multinomial"]
 
 
-class Multinomial(Distribution):
+class Multinomial(CategoricalParams, Distribution):
     """Multinomial distribution with an integer ``total_count`` shared by the batch; events are
     count vectors (as floats of the parameter's dtype). ``log_prob`` needs no
     ``total_count``."""
@@ -58,21 +59,6 @@ class Multinomial(Distribution):
         """``multinomial(total_count)``: nonnegative integer vectors summing to at most
         ``total_count``."""
         return constraints.multinomial(self.total_count)
-
-    @property
-    def logits(self):
-        """The categorical's normalised logits."""
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        """The categorical's normalised probabilities."""
-        return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        """Shape of the parameter the distribution was built from."""
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=ember.Size()):
         """``total_count`` categorical draws counted with ``scatter_add_`` (torch's numbers

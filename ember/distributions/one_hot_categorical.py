@@ -4,13 +4,14 @@ import ember
 from ember.nn.functional import one_hot
 
 from . import constraints
+from ._categorical_view import CategoricalParams
 from .categorical import Categorical
 from .distribution import Distribution
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(CategoricalParams, Distribution):
     """A Categorical over the last dimension of ``probs``/``logits`` whose samples are one-hot
     vectors (event shape ``(K,)``)."""
 
@@ -40,16 +41,6 @@ class OneHotCategorical(Distribution):
         return self._categorical._param
 
     @property
-    def probs(self):
-        """The categorical probabilities."""
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        """The normalised categorical logits."""
-        return self._categorical.logits
-
-    @property
     def mean(self):
         """``probs``."""
         return self._categorical.probs
@@ -65,11 +56,6 @@ class OneHotCategorical(Distribution):
     def variance(self):
         """``p (1 - p)``."""
         return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self):
-        """Shape of the parameter the distribution was built from."""
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=ember.Size()):
         """One-hot vectors of Categorical draws (torch's numbers)."""

@@ -3,6 +3,7 @@ log space and RelaxedOneHotCategorical on the simplex."""
 import ember
 
 from . import constraints
+from ._categorical_view import CategoricalParams
 from .categorical import Categorical
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
@@ -12,7 +13,7 @@ from .utils import broadcast_all, clamp_probs
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(CategoricalParams, Distribution):
     """The log of a RelaxedOneHotCategorical sample: ``log_softmax((logits + gumbel) / t)``."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -37,21 +38,6 @@ class ExpRelaxedCategorical(Distribution):
 
     def _new(self, *args, **kwargs):
         return self._categorical._new(*args, **kwargs)
-
-    @property
-    def param_shape(self):
-        """Shape of the parameter the distribution was built from."""
-        return self._categorical.param_shape
-
-    @property
-    def logits(self):
-        """The normalised categorical logits."""
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        """The categorical probabilities."""
-        return self._categorical.probs
 
     def rsample(self, sample_shape=ember.Size()):
         """Gumbel-perturbed logits over the temperature, log-normalised."""

@@ -134,6 +134,17 @@ def _undo(x: Any, levels: list[int], keep: bool) -> Any:
     return x if keep else x.detach()
 
 
+def _split_aux(output: Any, has_aux: bool, where: str) -> tuple[Any, Any]:
+    """``(output, aux)`` of a ``has_aux`` function (``aux`` None without it), with torch's
+    error when it did not return a pair."""
+    if not has_aux:
+        return output, None
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise RuntimeError(f"{where}: output of function f should be a tuple: (output, aux) "
+                           "if has_aux is True")
+    return output
+
+
 def _aux(aux: Any, keep: bool) -> Any:
     """``has_aux``'s second output: tensors (nested in tuples/lists/dicts) only, as torch."""
     def one(x: Any) -> Any:
@@ -192,13 +203,7 @@ def grad_and_value(func: Callable[..., Any], argnums: Any = 0,
         with enable_grad():
             diffs, new_args = _make_diff(args, an, levels, "grad")
             output = func(*new_args, **kwargs)
-            aux = None
-            if has_aux:
-                if not (isinstance(output, tuple) and len(output) == 2):
-                    raise RuntimeError(
-                        "grad_and_value(f)(*args): output of function f should be a tuple: "
-                        "(output, aux) if has_aux is True")
-                output, aux = output
+            output, aux = _split_aux(output, has_aux, "grad_and_value(f)(*args)")
             if not isinstance(output, Tensor):
                 raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a "
                                    f"Tensor, got {type(output)}")
@@ -247,12 +252,7 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     with enable_grad():
         diffs, new_args = _make_diff(primals, tuple(range(len(primals))), levels, "vjp")
         out = func(*new_args)
-        aux = None
-        if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: "
-                                   "(output, aux) if has_aux is True")
-            out, aux = out
+        out, aux = _split_aux(out, has_aux, "vjp(f, *primals)")
         flat_out, out_spec = tree_flatten(out)
         if (len(flat_out) == 1 and flat_out[0] is None) or len(flat_out) < 1:
             raise RuntimeError(f"vjp(f, *primals): Expected f to be a function that has "
@@ -416,12 +416,7 @@ def jacrev(func: Callable[..., Any], argnums: Any = 0, *, has_aux: bool = False,
             # the value (and aux) at the primal point
             diffs0, new0 = _make_diff(args, an, levels, "jacrev")
             out = func(*new0, **kwargs)
-            aux = None
-            if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError("jacrev(f, ...)(*args): output of function f should be "
-                                       "a tuple: (output, aux) if has_aux is True")
-                out, aux = out
+            out, aux = _split_aux(out, has_aux, "jacrev(f, ...)(*args)")
             flat_out, out_spec = tree_flatten(out)
             for o in flat_out:
                 if not isinstance(o, Tensor):
